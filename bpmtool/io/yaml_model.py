@@ -1,0 +1,264 @@
+"""Read and write the native model format (YAML, and JSON which YAML reads too).
+
+Loading reports *all* the problems of a file at once, each located at its
+line and column and naming the key at fault; see :class:`bpmtool.errors.ModelError`.
+
+>>> m = loads_model("id: t\\nlanes: [{id: a}]\\nnodes: [{id: x, lane: a}]\\n")
+>>> m.node_by_id["x"].lane
+'a'
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from bpmtool.errors import ModelError, Problem
+from bpmtool.model import Model, format_duration, reference_problems
+
+__all__ = ["MAX_MODEL_BYTES", "dump_model", "load_model", "loads_model"]
+
+#: models larger than this are refused before parsing (a 5,000-node model is ~0.6 MB)
+MAX_MODEL_BYTES = 10 * 1024 * 1024
+#: a guard against alias bombs ("billion laughs" in YAML)
+_MAX_VALUES = 2_000_000
+
+_Loc = tuple[str | int, ...]
+_Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def load_model(path: str | Path) -> Model:
+    """Load and validate a model file (``.yaml``, ``.yml`` or ``.json``)."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ModelError.single(f"cannot read the model: {exc.strerror or exc}", file=str(path))
+    if size > MAX_MODEL_BYTES:
+        raise ModelError.single(
+            f"the file is {size / 1e6:.1f} MB; models are limited to "
+            f"{MAX_MODEL_BYTES // (1024 * 1024)} MB",
+            file=str(path), expected="a process model of at most a few MB")
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ModelError.single(f"cannot read the model: {exc.strerror or exc}", file=str(path))
+    return loads_model(data, filename=str(path))
+
+
+def loads_model(source: str | bytes, filename: str = "<input>") -> Model:
+    """Validate a model given as YAML or JSON text."""
+    text = _decode(source, filename)
+    root = _compose(text, filename)
+    positions: dict[_Loc, tuple[int, int]] = {}
+    data = _to_python(root, (), positions, [0], filename) if root is not None else None
+    if not isinstance(data, dict):
+        line = root.start_mark.line + 1 if root is not None else 1
+        raise ModelError.single(
+            "the top level of a model must be a mapping with keys such as id, lanes, nodes, flows",
+            file=filename, line=line, column=1, expected="a YAML mapping")
+    problems: list[Problem] = []
+    model: Model | None = None
+    try:
+        model = Model.model_validate(data, context={"skip_references": True})
+    except ValidationError as exc:
+        for err in exc.errors(include_url=False):
+            loc = tuple(err["loc"])
+            problems.append(_locate(Problem(message=_message(err), key=_dotted(loc),
+                                            expected=_expected(err)), loc, positions, filename))
+    for problem in reference_problems(data):
+        loc = _parse_dotted(problem.key or "")
+        problems.append(_locate(problem, loc, positions, filename))
+    if problems or model is None:
+        problems.sort(key=lambda p: (p.line or 0, p.column or 0))
+        raise ModelError(problems=problems,
+                         summary=f"{filename}: {len(problems)} problem(s) in the model")
+    return model
+
+
+def dump_model(model: Model) -> str:
+    """Write a model as readable YAML in the native format (flows in ``a -> b`` form)."""
+    data = model.model_dump(by_alias=True, exclude_defaults=True, mode="json")
+    flows = []
+    for flow in data.get("flows", []):
+        head = f"{flow.pop('source')} -> {flow.pop('target')}"
+        flows.append({head: flow} if flow else head)
+    if flows:
+        data["flows"] = flows
+    order = ["id", "name", "description", "version", "preset", "rules", "lanes", "artifacts",
+             "nodes", "flows", "stages", "ctqs", "triggers"]
+    ordered = {k: data[k] for k in order if k in data}
+    ordered.update({k: v for k, v in data.items() if k not in ordered})
+    return yaml.dump(ordered, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+class _Dumper(yaml.SafeDumper):
+    """Dumps short mappings of scalars on one line, as people write them."""
+
+
+def _represent_dict(dumper: yaml.SafeDumper, value: dict[str, Any]) -> yaml.Node:
+    flat = all(isinstance(v, (str, int, float, bool)) or v is None for v in value.values())
+    short = len(value) <= 6 and sum(len(str(v)) for v in value.values()) < 70
+    return dumper.represent_mapping("tag:yaml.org,2002:map", value, flow_style=flat and short)
+
+
+def _represent_list(dumper: yaml.SafeDumper, value: list[Any]) -> yaml.Node:
+    flat = all(isinstance(v, (str, int, float)) for v in value) and len(str(value)) < 70
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", value, flow_style=flat)
+
+
+_Dumper.add_representer(dict, _represent_dict)
+_Dumper.add_representer(list, _represent_list)
+_ = format_duration  # durations are already strings in JSON mode
+
+# ---------------------------------------------------------------------------
+
+
+def _decode(source: str | bytes, filename: str) -> str:
+    if isinstance(source, str):
+        text = source
+    else:
+        if b"\x00" in source[:8192]:
+            raise ModelError.single(
+                "this is a binary file, not a YAML or JSON model", file=filename, line=1,
+                expected="a text file in UTF-8")
+        try:
+            text = source.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = source[: exc.start].count(b"\n") + 1
+            col = exc.start - (source.rfind(b"\n", 0, exc.start) + 1) + 1
+            raise ModelError.single(
+                f"byte 0x{source[exc.start]:02x} is not valid UTF-8", file=filename, line=line,
+                column=col, expected="a text file in UTF-8") from None
+    bad = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        raise ModelError.single(
+            f"control character {bad.group()!r} in the file; it looks like binary data",
+            file=filename, line=line, expected="a text file in UTF-8")
+    return text
+
+
+def _compose(text: str, filename: str) -> yaml.Node | None:
+    try:
+        return yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = " ".join(x for x in (exc.context, exc.problem) if x)
+        raise ModelError.single(
+            f"not valid YAML: {what}", file=filename,
+            line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
+            expected="YAML or JSON") from None
+    except yaml.YAMLError as exc:
+        raise ModelError.single(f"not valid YAML: {exc}", file=filename,
+                                expected="YAML or JSON") from None
+
+
+_SCALARS = yaml.constructor.SafeConstructor()
+
+
+def _to_python(node: yaml.Node, loc: _Loc, positions: dict[_Loc, tuple[int, int]],
+               budget: list[int], filename: str) -> Any:
+    budget[0] += 1
+    if budget[0] > _MAX_VALUES:
+        raise ModelError.single(
+            "the file expands to more than 2 million values (YAML aliases?)", file=filename,
+            line=node.start_mark.line + 1, expected="a model without alias bombs")
+    positions.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            key_loc = (*loc, key if isinstance(key, (str, int)) else str(key))
+            positions[(*key_loc, "__key__")] = (key_node.start_mark.line + 1,
+                                                key_node.start_mark.column + 1)
+            out[key] = _to_python(value_node, key_loc, positions, budget, filename)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_to_python(item, (*loc, i), positions, budget, filename)
+                for i, item in enumerate(node.value)]
+    return _scalar(node)
+
+
+def _scalar(node: yaml.Node) -> Any:
+    if node.tag == "tag:yaml.org,2002:bool" and node.value.lower() not in ("true", "false"):
+        return node.value  # YAML 1.1's yes/no/on/off stay words
+    if node.tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"):
+        return node.value
+    return _SCALARS.construct_object(node)
+
+
+def _locate(problem: Problem, loc: _Loc, positions: dict[_Loc, tuple[int, int]],
+            filename: str) -> Problem:
+    """Find the deepest position known for ``loc``, looking through ``a -> b`` shorthands."""
+    best = positions.get((), (1, 1))
+    found: list[str | int] = []
+    for part in loc:
+        candidate = (*found, part)
+        if (*candidate, "__key__") in positions and part not in ("source", "target"):
+            best = positions[(*candidate, "__key__")]
+            found.append(part)
+            continue
+        if candidate in positions:
+            best = positions[candidate]
+            found.append(part)
+            continue
+        shorthand = [k for k in positions if len(k) == len(found) + 1 and k[:-1] == tuple(found)
+                     and isinstance(k[-1], str) and "->" in k[-1]]
+        if shorthand:
+            head = shorthand[0]
+            inner = (*head, part, "__key__")
+            if inner in positions:
+                best = positions[inner]
+                found = [*head, part]
+                continue
+            best = positions.get((*head, "__key__"), positions[head])
+        break
+    return Problem(message=problem.message, file=filename, line=best[0], column=best[1],
+                   key=problem.key, expected=problem.expected)
+
+
+def _message(err: Mapping[str, Any]) -> str:
+    kind, msg = err.get("type", ""), str(err.get("msg", ""))
+    if kind == "extra_forbidden":
+        return f"unknown key {str(err['loc'][-1])!r}"
+    if kind == "missing":
+        return f"missing required key {str(err['loc'][-1])!r}"
+    if kind == "literal_error":
+        return f"{err.get('input')!r} is not allowed"
+    if kind == "string_pattern_mismatch":
+        return f"{err.get('input')!r} is not a valid id (no spaces and no '>')"
+    if msg.startswith("Value error, "):
+        return msg.removeprefix("Value error, ")
+    if "input" in err and not isinstance(err["input"], (dict, list)):
+        return f"{msg} (got {err['input']!r})"
+    return msg
+
+
+def _expected(err: Mapping[str, Any]) -> str | None:
+    ctx = err.get("ctx") or {}
+    if err.get("type") == "literal_error":
+        return f"one of {ctx.get('expected')}"
+    return None
+
+
+def _dotted(loc: tuple[Any, ...]) -> str:
+    out = ""
+    for part in loc:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += f".{part}" if out else str(part)
+    return out
+
+
+_DOTTED_PART = re.compile(r"\[(\d+)\]|\.?([^.\[\]]+)")
+
+
+def _parse_dotted(key: str) -> _Loc:
+    return tuple(int(i) if i else name for i, name in _DOTTED_PART.findall(key))

@@ -1,0 +1,540 @@
+"""The process model: lanes, nodes, flows, artifacts, stages, CTQs and triggers.
+
+This is the one source of truth every other layer reads.  It imports nothing
+else of bpmtool's except the error types.  Objects are immutable pydantic
+models; cross-references (a node's lane, a flow's ends, an artifact id) are
+checked by :func:`reference_problems`, which works on plain data so that the
+YAML loader can report structural and reference problems together.
+
+>>> m = Model.model_validate({
+...     "id": "tiny", "lanes": [{"id": "a"}, {"id": "b"}],
+...     "nodes": [{"id": "s", "type": "start", "lane": "a"}, {"id": "t", "lane": "b"}],
+...     "flows": ["s -> t"]})
+>>> m.flows[0].source, m.flows[0].target
+('s', 't')
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from functools import cached_property
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from bpmtool.errors import ModelError, Problem
+
+__all__ = [
+    "ACTIVITY",
+    "EVENT_TYPES",
+    "GATEWAY_TYPES",
+    "NODE_TYPES",
+    "Artifact",
+    "Ctq",
+    "Duration",
+    "Flow",
+    "Lane",
+    "Milestone",
+    "MilestoneCondition",
+    "Model",
+    "Node",
+    "Stage",
+    "Trigger",
+    "format_duration",
+    "normalise_flow",
+    "parse_duration",
+    "reference_problems",
+]
+
+ACTIVITY = "activity"
+EVENT_TYPES = frozenset({"start", "end", "intermediate"})
+GATEWAY_TYPES = frozenset({"exclusive", "parallel", "inclusive", "event_based", "complex"})
+NODE_TYPES = (ACTIVITY, "start", "end", "intermediate", *sorted(GATEWAY_TYPES))
+NodeType = Literal[
+    "activity", "start", "end", "intermediate",
+    "exclusive", "parallel", "inclusive", "event_based", "complex",
+]
+#: words analysts use for node types, mapped to ours
+_TYPE_ALIASES = {
+    "task": "activity", "step": "activity", "start_event": "start", "end_event": "end",
+    "intermediate_event": "intermediate", "xor": "exclusive", "and": "parallel",
+    "or": "inclusive", "eventbased": "event_based",
+}
+
+_ID_PATTERN = r"^[^\s>]+$"
+Id = Annotated[str, Field(min_length=1, max_length=200, pattern=_ID_PATTERN)]
+
+# ---------------------------------------------------------------------------
+# durations: "5d", "36h", "1w2d", "90m", "45s" or ISO 8601 "P5D", "PT36H"
+
+_UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+_DURATION_RE = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*([wdhms])\s*)+$", re.IGNORECASE)
+_DURATION_PART_RE = re.compile(r"(\d+(?:\.\d+)?)\s*([wdhms])", re.IGNORECASE)
+_ISO_RE = re.compile(
+    r"^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+def parse_duration(value: object) -> timedelta:
+    """Read a duration such as ``5d``, ``1w2d``, ``36h``, ``90m`` or ISO ``P5D``.
+
+    >>> parse_duration("1w2d")
+    datetime.timedelta(days=9)
+    >>> parse_duration("PT36H")
+    datetime.timedelta(days=1, seconds=43200)
+    """
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError("a duration such as 5d, 36h, 1w2d or P5D")
+    if isinstance(value, (int, float)):
+        raise ValueError("a duration with a unit, e.g. 5d or 36h (a bare number has no unit)")
+    text = value.strip()
+    iso = _ISO_RE.match(text.upper())
+    if iso and text.upper() not in ("P", "PT"):
+        w, d, h, m, s = (float(g) if g else 0.0 for g in iso.groups())
+        return timedelta(weeks=w, days=d, hours=h, minutes=m, seconds=s)
+    if not _DURATION_RE.match(text):
+        raise ValueError(
+            f"{value!r} is not a duration; use a number and a unit w, d, h, m or s (e.g. 5d, 36h)"
+        )
+    seconds = sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in _DURATION_PART_RE.findall(text))
+    return timedelta(seconds=seconds)
+
+
+def format_duration(value: timedelta) -> str:
+    """Write a duration in the short form :func:`parse_duration` reads.
+
+    >>> format_duration(timedelta(days=1, hours=12))
+    '1d12h'
+    """
+    total = int(round(value.total_seconds()))
+    if total == 0:
+        return "0s"
+    parts = []
+    for unit in ("d", "h", "m", "s"):
+        n, total = divmod(total, _UNIT_SECONDS[unit])
+        if n:
+            parts.append(f"{n}{unit}")
+    return "".join(parts)
+
+
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration, return_type=str, when_used="json-unless-none"),
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+# ---------------------------------------------------------------------------
+# the parts of a model
+
+
+class Lane(_Strict):
+    """A role or team that does work; ``external`` marks the customer or a partner."""
+
+    id: Id
+    name: str = ""
+    external: bool = False
+    description: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+class Artifact(_Strict):
+    """Something a handoff carries or an activity needs or produces."""
+
+    id: Id
+    name: str = ""
+    description: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+class Node(_Strict):
+    """An activity, an event or a gateway, owned by one lane."""
+
+    id: Id
+    name: str = ""
+    type: NodeType = ACTIVITY
+    lane: str | None = None
+    inputs: list[str] = Field(default_factory=list)
+    outputs: list[str] = Field(default_factory=list)
+    aliases: list[str] = Field(default_factory=list)
+    description: str = ""
+    #: the BPMN element it came from or becomes, e.g. ``userTask``, ``subProcess``
+    task_type: str | None = None
+    #: for events: ``message``, ``timer``, ``error``, ``signal``, … (BPMN event definitions)
+    event_definition: str | None = None
+    #: for boundary events: the activity they are attached to
+    attached_to: str | None = None
+
+    @field_validator("type", mode="before")
+    @classmethod
+    def _type_alias(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            key = value.strip().lower().replace("-", "_").replace(" ", "_")
+            return _TYPE_ALIASES.get(key, key)
+        return value
+
+    @property
+    def label(self) -> str:
+        """What the node is called on a diagram and in an event log."""
+        return self.name or self.id
+
+    @property
+    def is_activity(self) -> bool:
+        return self.type == ACTIVITY
+
+    @property
+    def is_gateway(self) -> bool:
+        return self.type in GATEWAY_TYPES
+
+    @property
+    def is_event(self) -> bool:
+        return self.type in EVENT_TYPES
+
+
+def normalise_flow(item: object) -> object:
+    """Turn the ``a -> b`` shorthands into a flow mapping; leave anything else alone.
+
+    >>> normalise_flow("a -> b")
+    {'source': 'a', 'target': 'b'}
+    >>> normalise_flow({"a -> b": {"artifact": "x"}})
+    {'source': 'a', 'target': 'b', 'artifact': 'x'}
+    """
+    if isinstance(item, str) and "->" in item:
+        source, _, target = item.partition("->")
+        return {"source": source.strip(), "target": target.strip()}
+    if isinstance(item, Mapping) and len(item) == 1:
+        (key, value), = item.items()
+        if isinstance(key, str) and "->" in key:
+            source, _, target = key.partition("->")
+            out: dict[str, object] = {"source": source.strip(), "target": target.strip()}
+            if isinstance(value, Mapping):
+                out.update(value)
+            elif value is not None:
+                out["_attributes"] = value  # rejected below with a clear message
+            return out
+    return item
+
+
+class Flow(_Strict):
+    """A directed flow between two nodes; across lanes it is a handoff."""
+
+    source: Id
+    target: Id
+    id: str | None = None
+    artifact: str | None = None
+    condition: str | None = None
+    name: str = ""
+    #: ``sequence`` inside a process; ``message`` between pools (from BPMN message flows)
+    kind: Literal["sequence", "message"] = "sequence"
+    #: the default flow of an exclusive or inclusive gateway
+    default: bool = False
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return normalise_flow(data)
+
+    @property
+    def key(self) -> str:
+        """A stable identifier: the explicit id or ``source->target``."""
+        return self.id or f"{self.source}->{self.target}"
+
+
+class MilestoneCondition(_Strict):
+    """When a milestone counts as reached: an activity was done (optionally with an attribute value)."""
+
+    activity: str
+    attribute: str | None = None
+    equals: str | float | int | bool | None = None
+
+
+class Milestone(_Strict):
+    """A yes/no question about a customer's journey, answered from the log."""
+
+    id: Id
+    question: str = ""
+    reached_when: MilestoneCondition | None = None
+    deadline: Duration | None = None  # time allowed from the start of its stage
+
+
+class Stage(_Strict):
+    """A stage of the customer journey, holding activities and milestones."""
+
+    id: Id
+    name: str = ""
+    nodes: list[str] = Field(default_factory=list)
+    milestones: list[Milestone] = Field(default_factory=list)
+    action: str = ""  # what the success team does for a customer stuck here
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+class Ctq(_Strict):
+    """A critical-to-quality measure: the time from one activity to another."""
+
+    id: Id
+    name: str = ""
+    from_: str = Field(alias="from")
+    to: str
+    max: Duration
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+
+class TriggerWhen(_Strict):
+    milestone: str
+
+
+class TriggerExpect(_Strict):
+    activity: str
+    within: Duration
+
+
+class Trigger(_Strict):
+    """When a milestone is reached, a follow-up activity is expected within a window."""
+
+    id: str | None = None
+    when: TriggerWhen
+    expect: TriggerExpect
+
+    @property
+    def key(self) -> str:
+        return self.id or f"{self.when.milestone}->{self.expect.activity}"
+
+
+RuleSetting = Literal["off", "error", "warning", "info"]
+
+
+class Model(_Strict):
+    """A swimlane process model with SIPOC contracts and an optional customer journey."""
+
+    id: Id
+    name: str = ""
+    description: str = ""
+    version: str = ""
+    lanes: list[Lane] = Field(default_factory=list)
+    artifacts: list[Artifact] = Field(default_factory=list)
+    nodes: list[Node] = Field(default_factory=list)
+    flows: list[Flow] = Field(default_factory=list)
+    stages: list[Stage] = Field(default_factory=list)
+    ctqs: list[Ctq] = Field(default_factory=list)
+    triggers: list[Trigger] = Field(default_factory=list)
+    #: rule preset (``recommended`` or ``all``) and per-rule overrides: ``off`` or a severity
+    preset: Literal["recommended", "all"] = "recommended"
+    rules: dict[str, RuleSetting] = Field(default_factory=dict)
+
+    @field_validator("rules", mode="before")
+    @classmethod
+    def _yaml_off(cls, value: Any) -> Any:
+        # YAML 1.1 readers turn a bare `off` into False; accept it as "off".
+        if isinstance(value, Mapping):
+            return {k: ("off" if v is False else v) for k, v in value.items()}
+        return value
+
+    @model_validator(mode="after")
+    def _references(self, info: ValidationInfo) -> Model:
+        if info.context and info.context.get("skip_references"):
+            return self
+        problems = reference_problems(self.model_dump(by_alias=True, exclude_defaults=False))
+        if problems:
+            raise ModelError(
+                problems=problems,
+                summary=f"model {self.id!r} has {len(problems)} broken reference(s)",
+            )
+        return self
+
+    @property
+    def label(self) -> str:
+        return self.name or self.id
+
+    @cached_property
+    def node_by_id(self) -> dict[str, Node]:
+        return {n.id: n for n in self.nodes}
+
+    @cached_property
+    def lane_by_id(self) -> dict[str, Lane]:
+        return {lane.id: lane for lane in self.lanes}
+
+    @cached_property
+    def artifact_by_id(self) -> dict[str, Artifact]:
+        return {a.id: a for a in self.artifacts}
+
+    @cached_property
+    def stage_by_id(self) -> dict[str, Stage]:
+        return {s.id: s for s in self.stages}
+
+    @cached_property
+    def milestone_by_id(self) -> dict[str, Milestone]:
+        return {m.id: m for s in self.stages for m in s.milestones}
+
+    def activities(self) -> list[Node]:
+        return [n for n in self.nodes if n.is_activity]
+
+    def lane_of(self, node_id: str) -> str | None:
+        node = self.node_by_id.get(node_id)
+        return node.lane if node else None
+
+    def artifact_label(self, artifact_id: str | None) -> str:
+        if artifact_id is None:
+            return ""
+        art = self.artifact_by_id.get(artifact_id)
+        return art.label if art else artifact_id
+
+
+# ---------------------------------------------------------------------------
+# cross-reference checks on plain data
+
+
+@dataclass(frozen=True)
+class _Ref:
+    loc: tuple[str | int, ...]
+    message: str
+    expected: str | None = None
+
+
+def _dicts(items: object) -> Iterable[tuple[int, Mapping[str, Any]]]:
+    if isinstance(items, Sequence) and not isinstance(items, (str, bytes)):
+        for i, item in enumerate(items):
+            if isinstance(item, Mapping):
+                yield i, item
+
+
+def _ids(section: object) -> list[tuple[int, str]]:
+    return [(i, d["id"]) for i, d in _dicts(section) if isinstance(d.get("id"), str)]
+
+
+def _suggest(name: str, known: Iterable[str]) -> str | None:
+    import difflib
+
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def reference_problems(data: Mapping[str, Any]) -> list[Problem]:
+    """Every broken or duplicate reference in a model given as plain data.
+
+    Works on half-valid data (skips entries of the wrong shape), so a loader
+    can report reference problems next to type errors.  Each problem's ``key``
+    is a dotted path such as ``nodes[3].lane``.
+    """
+    refs: list[_Ref] = []
+    flows = [normalise_flow(f) for f in data.get("flows") or []] if isinstance(
+        data.get("flows"), list) else []
+
+    def unknown(loc: tuple[str | int, ...], kind: str, value: object, known: set[str]) -> None:
+        if not isinstance(value, str):
+            return
+        if value in known:
+            return
+        hint = _suggest(value, known)
+        refs.append(_Ref(loc, f"unknown {kind} id {value!r}" + (f"; {hint}" if hint else ""),
+                         f"one of the {kind} ids declared under '{kind}s'" if kind != "node"
+                         else "a node id declared under 'nodes'"))
+
+    sections = {"lanes": "lane", "artifacts": "artifact", "nodes": "node", "stages": "stage",
+                "ctqs": "ctq"}
+    known: dict[str, set[str]] = {}
+    for section, kind in sections.items():
+        ids = _ids(data.get(section))
+        counts = Counter(i for _, i in ids)
+        for index, ident in ids:
+            if counts[ident] > 1:
+                first = next(j for j, k in ids if k == ident)
+                if index != first:
+                    refs.append(_Ref((section, index, "id"),
+                                     f"duplicate {kind} id {ident!r} (first declared at "
+                                     f"{section}[{first}])", "ids unique within a model"))
+        known[kind] = {i for _, i in ids}
+    milestone_locs = [((("stages", si, "milestones", mi, "id")), m["id"])
+                      for si, s in _dicts(data.get("stages"))
+                      for mi, m in _dicts(s.get("milestones")) if isinstance(m.get("id"), str)]
+    seen: dict[str, tuple[str | int, ...]] = {}
+    for loc, ident in milestone_locs:
+        if ident in seen:
+            refs.append(_Ref(loc, f"duplicate milestone id {ident!r}", "milestone ids unique"))
+        seen.setdefault(ident, loc)
+    known["milestone"] = set(seen)
+
+    nodes, lanes, artifacts = known["node"], known["lane"], known["artifact"]
+    for i, node in _dicts(data.get("nodes")):
+        if node.get("lane") is not None:
+            unknown(("nodes", i, "lane"), "lane", node.get("lane"), lanes)
+        for key in ("inputs", "outputs"):
+            values = node.get(key)
+            if isinstance(values, list):
+                for j, art in enumerate(values):
+                    unknown(("nodes", i, key, j), "artifact", art, artifacts)
+        if node.get("attached_to") is not None:
+            unknown(("nodes", i, "attached_to"), "node", node.get("attached_to"), nodes)
+    flow_keys: Counter[str] = Counter()
+    for i, flow in _dicts(flows):
+        if "_attributes" in flow:
+            refs.append(_Ref(("flows", i), "the attributes of a flow shorthand must be a mapping",
+                             "e.g. 'a -> b: {artifact: contract}'"))
+        unknown(("flows", i, "source"), "node", flow.get("source"), nodes)
+        unknown(("flows", i, "target"), "node", flow.get("target"), nodes)
+        if flow.get("artifact") is not None:
+            unknown(("flows", i, "artifact"), "artifact", flow.get("artifact"), artifacts)
+        key = flow.get("id") or f"{flow.get('source')}->{flow.get('target')}"
+        flow_keys[str(key)] += 1
+        if flow_keys[str(key)] == 2:
+            what = "flow id" if flow.get("id") else "flow"
+            refs.append(_Ref(("flows", i), f"duplicate {what} {key!r}",
+                             "one flow per pair of nodes, or distinct flow ids"))
+    for i, stage in _dicts(data.get("stages")):
+        if isinstance(stage.get("nodes"), list):
+            for j, ref in enumerate(stage["nodes"]):
+                unknown(("stages", i, "nodes", j), "node", ref, nodes)
+        for j, ms in _dicts(stage.get("milestones")):
+            cond = ms.get("reached_when")
+            if isinstance(cond, Mapping):
+                unknown(("stages", i, "milestones", j, "reached_when", "activity"), "node",
+                        cond.get("activity"), nodes)
+    for i, ctq in _dicts(data.get("ctqs")):
+        unknown(("ctqs", i, "from"), "node", ctq.get("from", ctq.get("from_")), nodes)
+        unknown(("ctqs", i, "to"), "node", ctq.get("to"), nodes)
+    for i, trig in _dicts(data.get("triggers")):
+        when, expect = trig.get("when"), trig.get("expect")
+        if isinstance(when, Mapping):
+            unknown(("triggers", i, "when", "milestone"), "milestone", when.get("milestone"),
+                    known["milestone"])
+        if isinstance(expect, Mapping):
+            unknown(("triggers", i, "expect", "activity"), "node", expect.get("activity"), nodes)
+    return [Problem(message=r.message, key=_dotted(r.loc), expected=r.expected) for r in refs]
+
+
+def _dotted(loc: Sequence[str | int]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
