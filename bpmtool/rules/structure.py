@@ -1,0 +1,91 @@
+"""Structure rules: the shape of the flow itself (starts, ends, gateways, connectivity)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bpmtool.findings import Kind, Report, Severity, register
+from bpmtool.graph import ProcessGraph
+from bpmtool.rules import _text as t
+
+__all__: list[str] = []
+
+
+@register("NO-START", Kind.STRUCTURE, Severity.ERROR,
+          "Without a start event nobody knows what triggers the process.")
+def no_start(g: ProcessGraph) -> Iterator[Report]:
+    m = g.model
+    if not m.nodes or any(n.type == "start" for n in m.nodes):
+        return
+    yield Report((m.id,), "The model has no start event: what sets the process off is "
+                 "not stated.", "Add a node with `type: start` before the first step.", {})
+
+
+@register("NO-END", Kind.STRUCTURE, Severity.ERROR,
+          "Without an end event nobody knows when the work is done.")
+def no_end(g: ProcessGraph) -> Iterator[Report]:
+    m = g.model
+    if not m.nodes or any(n.type == "end" for n in m.nodes):
+        return
+    yield Report((m.id,), "The model has no end event: when a case is finished is not "
+                 "stated.", "Add a node with `type: end` after the last step.", {})
+
+
+@register("GATEWAY-SINGLE-FLOW", Kind.STRUCTURE, Severity.WARNING,
+          "A gateway that neither splits nor joins decides nothing and clutters the diagram.")
+def gateway_single_flow(g: ProcessGraph) -> Iterator[Report]:
+    m = g.model
+    for node in m.nodes:
+        if not node.is_gateway:
+            continue
+        ins, outs = g.graph.in_degree(node.id), g.graph.out_degree(node.id)
+        if ins > 1 or outs > 1:
+            continue
+        yield Report(
+            (node.id,),
+            f"Gateway {t.node(m, node.id)} has {ins} incoming and {outs} outgoing flow(s): "
+            "it neither splits nor joins.",
+            "Remove the gateway, or add the branches it is meant to decide between.",
+            {"incoming": ins, "outgoing": outs})
+
+
+@register("IMPLICIT-SPLIT", Kind.STRUCTURE, Severity.WARNING,
+          "Several flows leaving a step without a gateway leave open whether it is "
+          "'all of them' or 'one of them'.")
+def implicit_split(g: ProcessGraph) -> Iterator[Report]:
+    m = g.model
+    outgoing: dict[str, list[str]] = {}
+    for flow in m.flows:
+        if flow.kind == "sequence" and flow.condition is None:
+            outgoing.setdefault(flow.source, []).append(flow.target)
+    for node in m.nodes:
+        targets = outgoing.get(node.id, [])
+        if node.is_gateway or len(targets) < 2:
+            continue
+        yield Report(
+            (node.id, *targets),
+            f"{t.node(m, node.id)} has {len(targets)} unconditional outgoing flows "
+            f"(to {t.listing(t.node(m, x) for x in targets)}) without a gateway: readers cannot "
+            "tell whether every branch happens or only one.",
+            "Put a parallel gateway (all branches) or an exclusive gateway with conditions "
+            "(one branch) after the step.", {"targets": targets})
+
+
+@register("DISCONNECTED", Kind.STRUCTURE, Severity.ERROR,
+          "Parts of a model that no flow connects are separate processes or forgotten steps.")
+def disconnected(g: ProcessGraph) -> Iterator[Report]:
+    m = g.model
+    components = g.components()
+    if len(components) < 2:
+        return
+    main = components[0]
+    for comp in components[1:]:
+        ordered = [n.id for n in m.nodes if n.id in comp]
+        if len(ordered) == 1:
+            message = f"{t.node(m, ordered[0])} has no flows: it is not part of the process."
+        else:
+            message = (f"{len(ordered)} nodes ({t.listing(t.node(m, n) for n in ordered)}) are "
+                       "not connected to the rest of the process.")
+        yield Report(tuple(ordered), message,
+                     "Connect them with flows to the main process, or move them to a model "
+                     "of their own.", {"main_component_size": len(main)})
