@@ -15,6 +15,7 @@ from pathlib import Path
 from bpmtool.errors import InputError, Problem
 from bpmtool.findings import Finding
 from bpmtool.model import Model
+from bpmtool.sipoc import Sipoc
 
 __all__ = [
     "MODEL_SUFFIXES",
@@ -22,6 +23,8 @@ __all__ = [
     "lint",
     "load",
     "load_with_warnings",
+    "rule_catalogue",
+    "sipoc",
 ]
 
 MODEL_SUFFIXES = (".yaml", ".yml", ".json", ".bpmn", ".bpmn2", ".xml")
@@ -66,3 +69,32 @@ def lint(model: Model) -> list[Finding]:
     from bpmtool.rules import run_rules
 
     return run_rules(model)
+
+
+def sipoc(model: Model) -> Sipoc:
+    """The SIPOC table of a model: per activity, and rolled up per stage and per lane."""
+    from bpmtool.sipoc import sipoc as derive
+
+    return derive(model)
+
+
+def rule_catalogue() -> list[dict[str, object]]:
+    """Every registered finding code (static rules and log checks), sorted by code."""
+    from bpmtool import rules  # noqa: F401  (registers the static rules)
+    from bpmtool.findings import RULES
+
+    _register_log_codes()
+    return [{"code": r.code, "kind": r.kind.value, "severity": r.severity.value,
+             "scope": r.scope, "optional": r.optional, "why": r.why}
+            for r in sorted(RULES.values(), key=lambda r: (r.scope, r.kind.value, r.code))]
+
+
+def _register_log_codes() -> None:
+    """Import the modules that register log-check codes, without importing pm4py."""
+    import importlib
+
+    for name in ("bpmtool.mining.handoffs", "bpmtool.mining.journey"):
+        try:
+            importlib.import_module(name)
+        except ImportError:
+            continue

@@ -137,6 +137,24 @@ class ProcessGraph:
         """Nodes from which some end can be reached (the ends included)."""
         return _bfs(self.graph.predecessors, self.ends)
 
+    @cached_property
+    def flow_order(self) -> list[str]:
+        """Every node once, in the order work reaches it (breadth-first from the starts,
+        ties in model order); nodes no start reaches follow in model order."""
+        index = {n.id: i for i, n in enumerate(self.model.nodes)}
+        seen: dict[str, None] = dict.fromkeys(sorted(self.starts, key=index.__getitem__))
+        frontier = list(seen)
+        while frontier:
+            nxt: list[str] = []
+            for node in frontier:
+                for succ in sorted(self.graph.successors(node), key=index.__getitem__):
+                    if succ not in seen:
+                        seen[succ] = None
+                        nxt.append(succ)
+            frontier = nxt
+        seen.update(dict.fromkeys(n.id for n in self.model.nodes))
+        return list(seen)
+
     # -- activities on each side of a flow ----------------------------------
 
     def sending_activities(self, node_id: str) -> set[str]:

@@ -54,6 +54,7 @@ __all__ = [
     "Stage",
     "Trigger",
     "format_duration",
+    "json_schema",
     "normalise_flow",
     "parse_duration",
     "reference_problems",
@@ -538,3 +539,23 @@ def _dotted(loc: Sequence[str | int]) -> str:
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the model file, with the ``a -> b`` flow shorthands allowed."""
+    schema = Model.model_json_schema(by_alias=True, mode="validation")
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "bpmtool process model"
+    flow_ref = {"$ref": "#/$defs/Flow"}
+    attributes = {"type": "object", "description": "flow attributes (artifact, condition, …)",
+                  "additionalProperties": True}
+    schema["properties"]["flows"]["items"] = {"anyOf": [
+        flow_ref,
+        {"type": "string", "pattern": r"^\s*\S+\s*->\s*\S+\s*$",
+         "description": "shorthand 'source -> target'"},
+        {"type": "object", "minProperties": 1, "maxProperties": 1,
+         "patternProperties": {r"^\s*\S+\s*->\s*\S+\s*$": attributes},
+         "additionalProperties": False,
+         "description": "shorthand 'source -> target: {artifact: …}'"},
+    ]}
+    return schema

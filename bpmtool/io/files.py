@@ -33,6 +33,9 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
             fh.write(payload)
             fh.flush()
             os.fsync(fh.fileno())
+        # mkstemp creates 0600; keep the mode of the file we replace, else an ordinary 0644
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+        os.chmod(tmp, mode)
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)

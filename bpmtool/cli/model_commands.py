@@ -1,0 +1,183 @@
+"""Commands about a model on its own: lint, sipoc, graph, schema, rules."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from enum import StrEnum
+from pathlib import Path
+
+import typer
+
+from bpmtool import api
+from bpmtool.cli.app import (
+    EXIT_BAD_INPUT,
+    EXIT_FINDINGS,
+    app,
+    input_errors_exit,
+    style,
+    use_colour,
+    write_output,
+)
+from bpmtool.findings import Finding, Kind, Severity
+
+__all__ = ["format_findings_text"]
+
+MODEL_ARG = typer.Argument(..., help="A model: .yaml, .yml, .json or .bpmn", show_default=False)
+OUT_OPT = typer.Option(None, "--out", "-o", help="Write here instead of standard output.")
+
+
+class TextOrJson(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class FailOn(StrEnum):
+    error = "error"
+    warning = "warning"
+    never = "never"
+
+
+def _load(path: Path) -> api.Loaded:
+    with input_errors_exit():
+        loaded = api.load_with_warnings(path)
+    for warning in loaded.warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    return loaded
+
+
+_SEVERITY_COLOUR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
+_KIND_TITLE = {Kind.GAP: "Gaps", Kind.OVERLAP: "Overlaps", Kind.STRUCTURE: "Structure",
+               Kind.DEVIATION: "Deviations", Kind.PERFORMANCE: "Performance"}
+
+
+def format_findings_text(findings: list[Finding], *, colour: bool) -> str:
+    """Findings grouped by kind, worst first, with the fix under each message."""
+    lines: list[str] = []
+    for kind in Kind:
+        group = [f for f in findings if f.kind == kind]
+        if not group:
+            continue
+        lines.append(style(f"{_KIND_TITLE[kind]} ({len(group)})", bold=True, enabled=colour))
+        for f in group:
+            sev = style(f"{f.severity.value:<7}", _SEVERITY_COLOUR[f.severity], enabled=colour)
+            lines.append(f"  {sev} {style(f.code, bold=True, enabled=colour)}  "
+                         f"[{', '.join(f.subject)}]")
+            lines.append(f"          {f.message}")
+            if f.fix:
+                lines.append(style(f"          fix: {f.fix}", "cyan", enabled=colour))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def _summary(findings: list[Finding]) -> dict[str, int]:
+    counts = Counter(f.severity.value for f in findings)
+    return {"findings": len(findings), "error": counts["error"], "warning": counts["warning"],
+            "info": counts["info"]}
+
+
+def _exit_code(findings: list[Finding], fail_on: FailOn) -> int:
+    if fail_on == FailOn.never:
+        return 0
+    threshold = Severity(fail_on.value).rank
+    return EXIT_FINDINGS if any(f.severity.rank >= threshold for f in findings) else 0
+
+
+@app.command()
+def lint(
+    model: Path = MODEL_ARG,
+    format: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f", help="text or json"),
+    fail_on: FailOn = typer.Option(FailOn.error, "--fail-on",
+                                   help="Exit 1 when a finding reaches this severity."),
+    out: Path | None = OUT_OPT,
+) -> None:
+    """Check a model for gaps, overlaps and structural problems at its handoffs."""
+    loaded = _load(model)
+    findings = api.lint(loaded.model)
+    summary = _summary(findings)
+    if format == TextOrJson.json:
+        doc = {"model": {"id": loaded.model.id, "name": loaded.model.label, "file": str(model)},
+               "summary": summary, "findings": [f.to_dict() for f in findings]}
+        write_output(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", out)
+    else:
+        colour = out is None and use_colour()
+        head = (f"{model}: {summary['findings']} finding(s) — {summary['error']} error(s), "
+                f"{summary['warning']} warning(s), {summary['info']} info")
+        if not findings:
+            head = f"{model}: no findings — every handoff checks out."
+        body = format_findings_text(findings, colour=colour)
+        write_output(style(head, bold=True, enabled=colour) + "\n\n" + body if findings
+                     else head + "\n", out)
+    raise typer.Exit(_exit_code(findings, fail_on))
+
+
+@app.command()
+def sipoc(
+    model: Path = MODEL_ARG,
+    format: str = typer.Option("text", "--format", "-f",
+                               help="text, md, csv, html, json or xlsx"),
+    out: Path | None = OUT_OPT,
+) -> None:
+    """Print the SIPOC table: suppliers, inputs, process, outputs, customers."""
+    from bpmtool.render import sipoc_table
+
+    if format not in sipoc_table.FORMATS:
+        typer.echo(f"error: unknown format {format!r}; use one of "
+                   f"{', '.join(sipoc_table.FORMATS)}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if format == "xlsx" and out is None:
+        typer.echo("error: --format xlsx needs --out FILE.xlsx", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    table = api.sipoc(_load(model).model)
+    writers = {"text": sipoc_table.to_text, "md": sipoc_table.to_markdown,
+               "csv": sipoc_table.to_csv, "html": sipoc_table.to_html,
+               "json": sipoc_table.to_json, "xlsx": sipoc_table.to_xlsx}
+    write_output(writers[format](table), out)
+
+
+@app.command()
+def graph(
+    model: Path = MODEL_ARG,
+    format: str = typer.Option("json", "--format", "-f", help="graphml, json or dot"),
+    out: Path | None = OUT_OPT,
+) -> None:
+    """Export the model's flow graph for yEd, Gephi, Graphviz or NetworkX."""
+    from bpmtool.io.graph_formats import GRAPH_FORMATS, graph_text
+
+    if format not in GRAPH_FORMATS:
+        typer.echo(f"error: unknown format {format!r}; use one of {', '.join(GRAPH_FORMATS)}",
+                   err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    write_output(graph_text(_load(model).model, format), out)
+
+
+@app.command()
+def schema(out: Path | None = OUT_OPT) -> None:
+    """Print the JSON Schema of the model format (for editor autocompletion)."""
+    from bpmtool.model import json_schema
+
+    write_output(json.dumps(json_schema(), indent=2) + "\n", out)
+
+
+@app.command()
+def rules(
+    format: str = typer.Option("text", "--format", "-f", help="text, json or md"),
+) -> None:
+    """List every finding code: its kind, default severity and why it matters."""
+    catalogue = api.rule_catalogue()
+    if format == "json":
+        write_output(json.dumps([r for r in catalogue], indent=2) + "\n", None)
+        return
+    if format == "md":
+        lines = ["| code | kind | severity | checks | why it matters |", "|---|---|---|---|---|"]
+        lines += [f"| `{r['code']}` | {r['kind']} | {r['severity']} | {r['scope']} | {r['why']} |"
+                  for r in catalogue]
+        write_output("\n".join(lines) + "\n", None)
+        return
+    colour = use_colour()
+    lines = []
+    for r in catalogue:
+        sev = r["severity"] + (" (off unless preset: all)" if r["optional"] else "")
+        lines.append(f"{style(r['code'], bold=True, enabled=colour):<34} {r['kind']:<11} "
+                     f"{sev:<9} {r['scope']:<5} {r['why']}")
+    write_output("\n".join(lines) + "\n", None)
