@@ -1,0 +1,99 @@
+"""Every static rule fires on its `fires` fixture and stays silent on its `silent` one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from bpmtool import api
+from bpmtool.findings import RULES, Kind, Report, Severity, register
+from bpmtool.io.yaml_model import loads_model
+from bpmtool.model import Model
+from bpmtool.rules import RULE_ERROR, UNKNOWN_RULE, run_rules
+
+FIXTURES = Path(__file__).parent / "fixtures" / "rules"
+STATIC = sorted(code for code, rule in RULES.items() if rule.scope == "model")
+
+
+def _cases(code: str) -> tuple[Model, Model]:
+    text = (FIXTURES / f"{code}.yaml").read_text()
+    fires, silent = (loads_model(yaml.safe_dump(doc), f"{code}.yaml")
+                     for doc in yaml.safe_load_all(text))
+    return fires, silent
+
+
+def test_every_static_rule_has_fixtures() -> None:
+    assert {p.stem for p in FIXTURES.glob("*.yaml")} == set(STATIC)
+
+
+@pytest.mark.parametrize("code", STATIC)
+def test_rule_fires_where_it_should(code: str) -> None:
+    fires, _ = _cases(code)
+    findings = [f for f in run_rules(fires) if f.code == code]
+    assert findings, f"{code} stayed silent on its 'fires' fixture"
+    for f in findings:
+        assert f.kind == RULES[code].kind
+        known = {n.id for n in fires.nodes} | {x.key for x in fires.flows} | {
+            lane.id for lane in fires.lanes} | {s.id for s in fires.stages} | {
+            a.id for a in fires.artifacts} | {fires.id} | {
+            m.id for s in fires.stages for m in s.milestones}
+        assert set(f.subject) <= known, f"{code} names ids that are not in the model"
+
+
+@pytest.mark.parametrize("code", STATIC)
+def test_rule_is_silent_where_it_should_be(code: str) -> None:
+    _, silent = _cases(code)
+    assert [f for f in run_rules(silent) if f.code == code] == []
+
+
+def _model(**extra: object) -> Model:
+    base = {"id": "m", "lanes": [{"id": "a"}, {"id": "b"}],
+            "nodes": [{"id": "s", "type": "start", "lane": "a"}, {"id": "x", "lane": "a"},
+                      {"id": "y", "lane": "b"}, {"id": "e", "type": "end", "lane": "b"}],
+            "flows": ["s -> x", "x -> y", "y -> e"]}
+    base.update(extra)
+    return Model.model_validate(base)
+
+
+def test_a_model_can_switch_a_rule_off_or_change_its_severity() -> None:
+    codes = {f.code: f.severity for f in run_rules(_model())}
+    assert codes == {"HANDOFF-NO-ARTIFACT": Severity.WARNING}
+    assert run_rules(_model(rules={"HANDOFF-NO-ARTIFACT": "off"})) == []
+    raised = run_rules(_model(rules={"HANDOFF-NO-ARTIFACT": "error"}))
+    assert [f.severity for f in raised] == [Severity.ERROR]
+
+
+def test_yaml_off_is_read_as_off() -> None:
+    model = loads_model("id: m\nrules: {HANDOFF-NO-ARTIFACT: off}\n")
+    assert model.rules == {"HANDOFF-NO-ARTIFACT": "off"}
+
+
+def test_unknown_rule_in_overrides_is_reported_with_a_suggestion() -> None:
+    findings = run_rules(_model(rules={"HANDOF-NO-ARTIFACT": "off"}))
+    unknown = [f for f in findings if f.code == UNKNOWN_RULE]
+    assert len(unknown) == 1 and "HANDOFF-NO-ARTIFACT" in unknown[0].message
+
+
+def test_a_crashing_rule_becomes_a_rule_error_and_the_lint_goes_on() -> None:
+    @register("TEST-CRASH", Kind.STRUCTURE, Severity.WARNING, "test only")
+    def crash(_: object) -> list[Report]:
+        raise ZeroDivisionError("boom")
+
+    try:
+        findings = run_rules(_model())
+    finally:
+        RULES.pop("TEST-CRASH")
+    codes = [f.code for f in findings]
+    assert RULE_ERROR in codes and "HANDOFF-NO-ARTIFACT" in codes
+    err = next(f for f in findings if f.code == RULE_ERROR)
+    assert err.subject == ("TEST-CRASH",) and "ZeroDivisionError" in err.message
+
+
+def test_findings_are_sorted_worst_first_and_deterministic() -> None:
+    model = api.load(Path(__file__).parent.parent / "models" / "flawed-handoffs.yaml")
+    first, second = api.lint(model), api.lint(model)
+    assert first == second
+    ranks = [f.severity.rank for f in first]
+    assert ranks == sorted(ranks, reverse=True)
