@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from bpmtool.errors import InputError, Problem
 from bpmtool.findings import Finding
@@ -78,7 +79,7 @@ def sipoc(model: Model) -> Sipoc:
     return derive(model)
 
 
-def rule_catalogue() -> list[dict[str, object]]:
+def rule_catalogue() -> list[dict[str, Any]]:
     """Every registered finding code (static rules and log checks), sorted by code."""
     from bpmtool import rules  # noqa: F401  (registers the static rules)
     from bpmtool.findings import RULES

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 __all__ = [
+    "BpmnImportError",
     "BpmtoolError",
-    "Problem",
+    "EventLogError",
     "InputError",
     "ModelError",
-    "BpmnImportError",
-    "EventLogError",
+    "Problem",
 ]
 
 

@@ -15,12 +15,12 @@ from enum import StrEnum
 from typing import Any, Literal
 
 __all__ = [
+    "RULES",
     "Finding",
     "Kind",
     "Report",
     "Rule",
     "Severity",
-    "RULES",
     "effective_severity",
     "register",
     "sort_findings",

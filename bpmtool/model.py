@@ -123,7 +123,7 @@ def format_duration(value: timedelta) -> str:
     >>> format_duration(timedelta(days=1, hours=12))
     '1d12h'
     """
-    total = int(round(value.total_seconds()))
+    total = round(value.total_seconds())
     if total == 0:
         return "0s"
     parts = []
@@ -179,7 +179,7 @@ class Node(_Strict):
 
     id: Id
     name: str = ""
-    type: NodeType = ACTIVITY
+    type: NodeType = "activity"
     lane: str | None = None
     inputs: list[str] = Field(default_factory=list)
     outputs: list[str] = Field(default_factory=list)
@@ -268,7 +268,7 @@ class Flow(_Strict):
 
 
 class MilestoneCondition(_Strict):
-    """When a milestone counts as reached: an activity was done (optionally with an attribute value)."""
+    """When a milestone counts as reached: an activity was done (optionally with a value)."""
 
     activity: str
     attribute: str | None = None

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from bpmtool.graph import ProcessGraph
 from bpmtool.model import Model
 
-__all__ = ["NO_SUPPLIER", "NO_CUSTOMER", "Sipoc", "SipocRollup", "SipocRow", "sipoc"]
+__all__ = ["NO_CUSTOMER", "NO_SUPPLIER", "Sipoc", "SipocRollup", "SipocRow", "sipoc"]
 
 #: shown where an input has no producer or an output no consumer (a gap the lint reports)
 NO_SUPPLIER = "(no supplier)"
@@ -145,7 +145,10 @@ def _rollup(model: Model, scope: str, ident: str, name: str, members: list[str],
     inside = set(members)
     acts = sorted((n for n in inside if n in model.node_by_id and model.node_by_id[n].is_activity),
                   key=lambda n: order.get(n, 1 << 30))
-    inputs, suppliers, outputs, customers = {}, {}, {}, {}
+    inputs: dict[str, None] = {}
+    suppliers: dict[str, None] = {}
+    outputs: dict[str, None] = {}
+    customers: dict[str, None] = {}
     for nid in acts:
         node = model.node_by_id[nid]
         for art in node.inputs:

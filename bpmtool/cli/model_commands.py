@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter
+from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from bpmtool.cli.app import (
     write_output,
 )
 from bpmtool.findings import Finding, Kind, Severity
+from bpmtool.sipoc import Sipoc
 
 __all__ = ["format_findings_text"]
 
@@ -129,9 +131,9 @@ def sipoc(
         typer.echo("error: --format xlsx needs --out FILE.xlsx", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
     table = api.sipoc(_load(model).model)
-    writers = {"text": sipoc_table.to_text, "md": sipoc_table.to_markdown,
-               "csv": sipoc_table.to_csv, "html": sipoc_table.to_html,
-               "json": sipoc_table.to_json, "xlsx": sipoc_table.to_xlsx}
+    writers: dict[str, Callable[[Sipoc], str | bytes]] = {
+        "text": sipoc_table.to_text, "md": sipoc_table.to_markdown, "csv": sipoc_table.to_csv,
+        "html": sipoc_table.to_html, "json": sipoc_table.to_json, "xlsx": sipoc_table.to_xlsx}
     write_output(writers[format](table), out)
 
 
@@ -166,7 +168,7 @@ def rules(
     """List every finding code: its kind, default severity and why it matters."""
     catalogue = api.rule_catalogue()
     if format == "json":
-        write_output(json.dumps([r for r in catalogue], indent=2) + "\n", None)
+        write_output(json.dumps(catalogue, indent=2) + "\n", None)
         return
     if format == "md":
         lines = ["| code | kind | severity | checks | why it matters |", "|---|---|---|---|---|"]

@@ -27,7 +27,8 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
         directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise InputError.single(f"cannot write here: {exc.strerror or exc}", file=str(path)) from None
+        raise InputError.single(f"cannot write here: {exc.strerror or exc}",
+                                file=str(path)) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -38,7 +39,8 @@ def load_model(path: str | Path) -> Model:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise ModelError.single(f"cannot read the model: {exc.strerror or exc}", file=str(path))
+        raise ModelError.single(f"cannot read the model: {exc.strerror or exc}",
+                                file=str(path)) from None
     if size > MAX_MODEL_BYTES:
         raise ModelError.single(
             f"the file is {size / 1e6:.1f} MB; models are limited to "
@@ -47,7 +49,8 @@ def load_model(path: str | Path) -> Model:
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ModelError.single(f"cannot read the model: {exc.strerror or exc}", file=str(path))
+        raise ModelError.single(f"cannot read the model: {exc.strerror or exc}",
+                                file=str(path)) from None
     return loads_model(data, filename=str(path))
 
 
@@ -56,7 +59,16 @@ def loads_model(source: str | bytes, filename: str = "<input>") -> Model:
     text = _decode(source, filename)
     root = _compose(text, filename)
     positions: dict[_Loc, tuple[int, int]] = {}
-    data = _to_python(root, (), positions, [0], filename) if root is not None else None
+    try:
+        size = _expanded_size(root, {}) if root is not None else 0
+    except ModelError as err:
+        raise ModelError(problems=[replace(p, file=filename) for p in err.problems],
+                         summary=f"{filename}: {err.problems[0].message}") from None
+    if size > _MAX_VALUES:
+        raise ModelError.single(
+            "the file expands to more than 2 million values (YAML aliases?)", file=filename,
+            line=1, expected="a model without alias bombs")
+    data = _to_python(root, (), positions, filename) if root is not None else None
     if not isinstance(data, dict):
         line = root.start_mark.line + 1 if root is not None else 1
         raise ModelError.single(
@@ -67,10 +79,11 @@ def loads_model(source: str | bytes, filename: str = "<input>") -> Model:
     try:
         model = Model.model_validate(data, context={"skip_references": True})
     except ValidationError as exc:
-        for err in exc.errors(include_url=False):
-            loc = tuple(err["loc"])
-            problems.append(_locate(Problem(message=_message(err), key=_dotted(loc),
-                                            expected=_expected(err)), loc, positions, filename))
+        for detail in exc.errors(include_url=False):
+            loc = tuple(detail["loc"])
+            problems.append(_locate(Problem(message=_message(detail), key=_dotted(loc),
+                                            expected=_expected(detail)), loc, positions,
+                                    filename))
     for problem in reference_problems(data):
         loc = _parse_dotted(problem.key or "")
         problems.append(_locate(problem, loc, positions, filename))
@@ -162,13 +175,29 @@ def _compose(text: str, filename: str) -> yaml.Node | None:
 _SCALARS = yaml.constructor.SafeConstructor()
 
 
+def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
+    """How many values ``node`` becomes once aliases are expanded (shared nodes counted once
+    each time they are used, computed once each)."""
+    key = id(node)
+    if key in memo:
+        if memo[key] < 0:
+            raise ModelError.single(
+                "a YAML alias refers to itself", line=node.start_mark.line + 1,
+                column=node.start_mark.column + 1, expected="a model without recursive aliases")
+        return memo[key]
+    memo[key] = -1  # in progress: meeting it again means the alias refers to itself
+    if isinstance(node, yaml.MappingNode):
+        size = 1 + sum(_expanded_size(k, memo) + _expanded_size(v, memo) for k, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size = 1 + sum(_expanded_size(item, memo) for item in node.value)
+    else:
+        size = 1
+    memo[key] = size
+    return size
+
+
 def _to_python(node: yaml.Node, loc: _Loc, positions: dict[_Loc, tuple[int, int]],
-               budget: list[int], filename: str) -> Any:
-    budget[0] += 1
-    if budget[0] > _MAX_VALUES:
-        raise ModelError.single(
-            "the file expands to more than 2 million values (YAML aliases?)", file=filename,
-            line=node.start_mark.line + 1, expected="a model without alias bombs")
+               filename: str) -> Any:
     positions.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
@@ -177,10 +206,10 @@ def _to_python(node: yaml.Node, loc: _Loc, positions: dict[_Loc, tuple[int, int]
             key_loc = (*loc, key if isinstance(key, (str, int)) else str(key))
             positions[(*key_loc, "__key__")] = (key_node.start_mark.line + 1,
                                                 key_node.start_mark.column + 1)
-            out[key] = _to_python(value_node, key_loc, positions, budget, filename)
+            out[key] = _to_python(value_node, key_loc, positions, filename)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_to_python(item, (*loc, i), positions, budget, filename)
+        return [_to_python(item, (*loc, i), positions, filename)
                 for i, item in enumerate(node.value)]
     return _scalar(node)
 

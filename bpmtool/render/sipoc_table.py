@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections.abc import Sequence
 from html import escape
 
 from bpmtool.sipoc import Sipoc, SipocRow
@@ -115,7 +116,8 @@ def to_xlsx(table: Sipoc) -> bytes:
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE6EF")
     wrap = Alignment(wrap_text=True, vertical="top")
 
-    def sheet(title: str, header: tuple[str, ...], rows: list[tuple[str, ...]], first: bool) -> None:
+    def sheet(title: str, header: tuple[str, ...], rows: Sequence[tuple[str, ...]],
+              first: bool) -> None:
         ws = wb.active if first else wb.create_sheet()
         assert ws is not None
         ws.title = _sheet_title(title, wb.sheetnames if not first else [])
