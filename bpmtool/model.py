@@ -43,14 +43,20 @@ __all__ = [
     "GATEWAY_TYPES",
     "NODE_TYPES",
     "Artifact",
+    "BehaviourMeasure",
     "Ctq",
     "Duration",
+    "EmotionSource",
     "Flow",
+    "Journey",
+    "JourneySuccess",
     "Lane",
     "Milestone",
     "MilestoneCondition",
     "Model",
     "Node",
+    "Quadrant",
+    "Quadrants",
     "Stage",
     "Trigger",
     "format_duration",
@@ -333,6 +339,82 @@ class Trigger(_Strict):
         return self.id or f"{self.when.milestone}->{self.expect.activity}"
 
 
+class JourneySuccess(_Strict):
+    """What counts as a successful journey: a milestone reached or an activity done."""
+
+    milestone: str | None = None
+    activity: str | None = None  # a node id, e.g. the last activity before the end event
+
+    @model_validator(mode="after")
+    def _one_of(self) -> JourneySuccess:
+        if (self.milestone is None) == (self.activity is None):
+            raise ValueError("give exactly one of 'milestone' or 'activity'")
+        return self
+
+
+class BehaviourMeasure(_Strict):
+    """One ingredient of the behavioural score, scored 0..1 per case.
+
+    ``events`` counts matching events, ``activities`` counts distinct matching
+    activities, ``recency`` scores how recently a matching event happened.
+    Events match by node id, raw log label or lane; with none given, every event.
+    """
+
+    id: Id
+    kind: Literal["events", "activities", "recency"] = "events"
+    nodes: list[str] = Field(default_factory=list)
+    labels: list[str] = Field(default_factory=list)  # log labels the model does not draw
+    lanes: list[str] = Field(default_factory=list)
+    weight: float = Field(default=1.0, ge=0)
+    #: the count that scores full marks; default: the 90th percentile across cases
+    full_at: float | None = Field(default=None, gt=0)
+    #: fewer is better (e.g. support contacts)
+    lower_is_better: bool = False
+    #: for ``recency``: a case silent this long scores 0
+    horizon: Duration = timedelta(days=30)
+
+
+class EmotionSource(_Strict):
+    """Where the emotional score comes from: a case attribute or a survey file column."""
+
+    attribute: str | None = None  # a log column, e.g. case:nps
+    column: str | None = None  # a survey file column, e.g. nps
+    scale: Literal["nps", "csat"] = "nps"
+    #: a score at or above this is "happy"; default 7 for NPS (0-10), 4 for CSAT (1-5)
+    happy_at: float | None = None
+    case_column: str = "case_id"  # the survey file's case id column
+
+
+class Quadrant(_Strict):
+    """A cell of the behaviour x emotion grid and what the success team does there."""
+
+    name: str = ""
+    action: str = ""
+
+
+class Quadrants(_Strict):
+    """The 2x2 grid: behaviour (high/low) against emotion (happy/unhappy)."""
+
+    champion: Quadrant = Quadrant(name="Champion")
+    loyal_unhappy: Quadrant = Quadrant(name="Loyal but unhappy")
+    happy_drifting: Quadrant = Quadrant(name="Happy but drifting")
+    at_risk: Quadrant = Quadrant(name="At risk")
+
+
+class Journey(_Strict):
+    """How to read the customer journey from a log: success, scores and quadrants."""
+
+    success: JourneySuccess | None = None
+    #: the milestone that marks the purchase; leaving every happy path after it is flagged
+    sale: str | None = None
+    happy_paths: int = Field(default=5, ge=1, le=5)
+    behaviour: list[BehaviourMeasure] = Field(default_factory=list)
+    #: a behavioural score (0..100) at or above this is "high"
+    behaviour_high_at: float = Field(default=50.0, ge=0, le=100)
+    emotion: EmotionSource | None = None
+    quadrants: Quadrants = Quadrants()
+
+
 RuleSetting = Literal["off", "error", "warning", "info"]
 
 
@@ -350,6 +432,8 @@ class Model(_Strict):
     stages: list[Stage] = Field(default_factory=list)
     ctqs: list[Ctq] = Field(default_factory=list)
     triggers: list[Trigger] = Field(default_factory=list)
+    #: how to read the customer journey from a log (success, scores, quadrants)
+    journey: Journey | None = None
     #: rule preset (``recommended`` or ``all``) and per-rule overrides: ``off`` or a severity
     preset: Literal["recommended", "all"] = "recommended"
     rules: dict[str, RuleSetting] = Field(default_factory=dict)
@@ -531,6 +615,19 @@ def reference_problems(data: Mapping[str, Any]) -> list[Problem]:
                     known["milestone"])
         if isinstance(expect, Mapping):
             unknown(("triggers", i, "expect", "activity"), "node", expect.get("activity"), nodes)
+    journey = data.get("journey")
+    if isinstance(journey, Mapping):
+        success = journey.get("success")
+        if isinstance(success, Mapping):
+            unknown(("journey", "success", "milestone"), "milestone", success.get("milestone"),
+                    known["milestone"])
+            unknown(("journey", "success", "activity"), "node", success.get("activity"), nodes)
+        unknown(("journey", "sale"), "milestone", journey.get("sale"), known["milestone"])
+        for i, measure in _dicts(journey.get("behaviour")):
+            for key, kind, pool in (("nodes", "node", nodes), ("lanes", "lane", lanes)):
+                if isinstance(measure.get(key), list):
+                    for j, ref in enumerate(measure[key]):
+                        unknown(("journey", "behaviour", i, key, j), kind, ref, pool)
     return [Problem(message=r.message, key=_dotted(r.loc), expected=r.expected) for r in refs]
 
 
