@@ -57,6 +57,9 @@ def load_model(path: str | Path) -> Model:
 def loads_model(source: str | bytes, filename: str = "<input>") -> Model:
     """Validate a model given as YAML or JSON text."""
     text = _decode(source, filename)
+    fast = _fast_path(text)
+    if fast is not None:
+        return fast
     root = _compose(text, filename)
     positions: dict[_Loc, tuple[int, int]] = {}
     try:
@@ -91,6 +94,43 @@ def loads_model(source: str | bytes, filename: str = "<input>") -> Model:
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         raise ModelError(problems=problems,
                          summary=f"{filename}: {len(problems)} problem(s) in the model")
+    return model
+
+
+class _PlainLoader(_Loader):  # type: ignore[misc, valid-type]
+    """The C loader with our scalar rules: only true/false are booleans, dates stay text."""
+
+
+_PlainLoader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers
+            if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()}
+_PlainLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    list("tTfF"))
+
+
+def _fast_path(text: str) -> Model | None:
+    """Parse and validate without tracking positions; ``None`` means: take the located path.
+
+    Positions are only needed to report problems, and tracking them costs most of the
+    load time of a large model.  Files with anchors and aliases always take the located
+    path, which guards against alias bombs.
+    """
+    if "&" in text and "*" in text:
+        return None
+    try:
+        data = yaml.load(text, Loader=_PlainLoader)  # a safe loader: plain data only
+    except yaml.YAMLError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    try:
+        model = Model.model_validate(data, context={"skip_references": True})
+    except ValidationError:
+        return None
+    if reference_problems(data):
+        return None
     return model
 
 
