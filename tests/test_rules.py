@@ -97,3 +97,9 @@ def test_findings_are_sorted_worst_first_and_deterministic() -> None:
     assert first == second
     ranks = [f.severity.rank for f in first]
     assert ranks == sorted(ranks, reverse=True)
+
+
+def test_docs_list_every_static_rule() -> None:
+    docs = (Path(__file__).parent.parent / "docs" / "rules.md").read_text()
+    for code in STATIC:
+        assert f"## {code}\n" in docs, code

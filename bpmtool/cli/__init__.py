@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sys
 
-from bpmtool.cli import model_commands  # noqa: F401  (registers lint, sipoc, graph, schema, rules)
+from bpmtool.cli import demo, model_commands  # noqa: F401  (register their commands)
 from bpmtool.cli.app import EXIT_BAD_INPUT, app
 
 __all__ = ["app", "main"]

@@ -1,0 +1,52 @@
+"""The steps of `bpmtool demo`, each writing one output and saying what it found.
+
+Every step goes through :mod:`bpmtool.api`, like any other face.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from bpmtool import api
+from bpmtool.cli.model_commands import format_findings_text
+from bpmtool.io.files import write_atomic
+from bpmtool.io.graph_formats import graph_text
+from bpmtool.render import sipoc_table
+
+Step = tuple[str, Callable[[], str]]
+
+
+def steps(model_path: Path, flawed_path: Path, out: Path) -> Iterator[Step]:
+    """Yield (title, action) pairs; each action writes its file(s) and returns a summary."""
+    model = api.load(model_path)
+    flawed = api.load(flawed_path)
+
+    def lint_reference() -> str:
+        findings = api.lint(model)
+        write_atomic(out / "lint.json", json.dumps(
+            {"model": model.id, "findings": [f.to_dict() for f in findings]}, indent=2) + "\n")
+        return f"{len(findings)} finding(s) on {model.label!r} → lint.json"
+
+    def lint_flawed() -> str:
+        findings = api.lint(flawed)
+        write_atomic(out / "flawed-lint.txt", format_findings_text(findings, colour=False))
+        codes = len({f.code for f in findings})
+        return f"{len(findings)} findings, {codes} rules fired → flawed-lint.txt"
+
+    def sipoc() -> str:
+        table = api.sipoc(model)
+        write_atomic(out / "sipoc.md", sipoc_table.to_markdown(table))
+        write_atomic(out / "sipoc.xlsx", sipoc_table.to_xlsx(table))
+        return f"{len(table.rows)} activities, {len(table.stages)} stages → sipoc.md, sipoc.xlsx"
+
+    def graph() -> str:
+        write_atomic(out / "graph.graphml", graph_text(model, "graphml"))
+        write_atomic(out / "graph.dot", graph_text(model, "dot"))
+        return "→ graph.graphml, graph.dot"
+
+    yield "lint the reference model", lint_reference
+    yield "lint the deliberately flawed model", lint_flawed
+    yield "SIPOC table", sipoc
+    yield "graph export", graph
