@@ -58,12 +58,18 @@ def to_graph(model: Model) -> nx.DiGraph:
     """The model as a ``networkx.DiGraph`` with node and edge attributes.
 
     Nodes carry ``type``, ``lane``, ``label``; edges carry ``key``, ``artifact``,
-    ``condition``, ``kind`` and ``handoff`` (True across lanes).  Where two flows
+    ``condition``, ``kind`` and ``handoff`` (True across lanes).  A boundary event
+    gets an edge of kind ``attachment`` from its host activity.  Where two flows
     join the same pair of nodes, the edge keeps the first and counts ``flows``.
     """
     graph = nx.DiGraph(id=model.id, name=model.label)
     for node in model.nodes:
         graph.add_node(node.id, type=node.type, lane=node.lane or "", label=node.label)
+    for node in model.nodes:
+        # a boundary event is reached through the activity it is attached to
+        if node.attached_to and node.attached_to in graph:
+            graph.add_edge(node.attached_to, node.id, key=f"{node.attached_to}~{node.id}",
+                           artifact="", condition="", kind="attachment", handoff=False, flows=0)
     for flow in model.flows:
         if graph.has_edge(flow.source, flow.target):
             graph.edges[flow.source, flow.target]["flows"] += 1

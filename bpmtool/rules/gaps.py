@@ -84,6 +84,9 @@ def handoff_no_receiver(g: ProcessGraph) -> Iterator[Report]:
     for h in g.handoffs():
         if g.receiving_activities(h.target):
             continue
+        target_lane = m.lane_by_id.get(h.target_lane)
+        if target_lane is not None and target_lane.external:
+            continue  # delivering to the customer or a partner is an ending, not a lost handoff
         yield Report(
             (h.flow, h.source, h.target),
             f"Work is handed over at {_where(g, h)}, but no activity follows on the receiving "
@@ -96,7 +99,7 @@ def handoff_no_receiver(g: ProcessGraph) -> Iterator[Report]:
           "A step that needs something no step produces waits on a supplier nobody named.")
 def input_no_supplier(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
-    produced = {a for n in m.nodes for a in n.outputs}
+    produced = {a for n in m.nodes for a in n.outputs} | _carried(g)
     for node in m.nodes:
         for art in node.inputs:
             if art in produced:
@@ -114,7 +117,7 @@ def input_no_supplier(g: ProcessGraph) -> Iterator[Report]:
           "An output nobody uses is either waste or a handoff the model forgot.")
 def output_no_customer(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
-    consumed = {a for n in m.nodes for a in n.inputs}
+    consumed = {a for n in m.nodes for a in n.inputs} | _carried(g)
     for node in m.nodes:
         for art in node.outputs:
             if art in consumed:
@@ -178,8 +181,8 @@ def dead_end(g: ProcessGraph) -> Iterator[Report]:
 def lane_empty(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     for lane in m.lanes:
-        if g.nodes_by_lane.get(lane.id):
-            continue
+        if lane.external or g.nodes_by_lane.get(lane.id):
+            continue  # an external party (a black-box pool) need not show its work
         yield Report((lane.id,), f"Lane {lane.label} has no steps: its part in the process "
                      "is undefined.", "Add the steps this team does, or remove the lane.", {})
 
@@ -238,6 +241,11 @@ def stage_no_handoff(g: ProcessGraph) -> Iterator[Report]:
             f"Add a flow from the last step of {a.label!r} to the first of {b.label!r}, "
             "carrying what the next team needs.",
             {"from_owner": oa, "to_owner": ob})
+
+
+def _carried(g: ProcessGraph) -> set[str]:
+    """Artifacts some flow carries: handed over, so supplied and received by someone."""
+    return {f.artifact for f in g.model.flows if f.artifact}
 
 
 def _owner(g: ProcessGraph, nodes: list[str]) -> str | None:

@@ -56,7 +56,7 @@ def implicit_split(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     outgoing: dict[str, list[str]] = {}
     for flow in m.flows:
-        if flow.kind == "sequence" and flow.condition is None:
+        if flow.kind == "sequence" and flow.condition is None and not flow.default:
             outgoing.setdefault(flow.source, []).append(flow.target)
     for node in m.nodes:
         targets = outgoing.get(node.id, [])
