@@ -1,0 +1,78 @@
+"""DESIGN.md's arrows, checked: dependencies point down, faces hold no analysis, analysis never
+prints, pm4py is imported lazily, and the CLI starts without the heavy libraries."""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "bpmtool"
+FACES = ("bpmtool.cli", "bpmtool.render", "web")
+
+
+def _modules() -> dict[str, Path]:
+    out = {}
+    for path in PACKAGE.rglob("*.py"):
+        rel = path.relative_to(PACKAGE.parent).with_suffix("")
+        name = ".".join(rel.parts).removesuffix(".__init__")
+        out[name] = path
+    return out
+
+
+def _imports(path: Path) -> list[tuple[str, bool]]:
+    """(imported module, imported at module level?) for every import in a file."""
+    tree = ast.parse(path.read_text())
+    top = {id(node) for node in tree.body}
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(alias.name, id(node) in top) for alias in node.names]
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.append((node.module, id(node) in top))
+    return found
+
+
+MODULES = _modules()
+
+
+def test_model_imports_nothing_of_ours_but_errors() -> None:
+    ours = {m for m, _ in _imports(MODULES["bpmtool.model"]) if m.startswith("bpmtool")}
+    assert ours <= {"bpmtool.errors"}
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_nothing_below_the_faces_imports_a_face(name: str) -> None:
+    if name.startswith(FACES) or name == "bpmtool.api":
+        return
+    for module, _ in _imports(MODULES[name]):
+        assert not module.startswith(("bpmtool.cli", "web")), f"{name} imports {module}"
+        if not name.startswith("bpmtool.io"):
+            assert not module.startswith("bpmtool.render"), f"{name} imports {module}"
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_pm4py_is_only_imported_lazily(name: str) -> None:
+    for module, top_level in _imports(MODULES[name]):
+        if module.split(".")[0] == "pm4py":
+            assert not top_level, f"{name} imports pm4py at module level"
+
+
+@pytest.mark.parametrize("name", sorted(MODULES))
+def test_analysis_never_prints(name: str) -> None:
+    if name.startswith(FACES):
+        return
+    tree = ast.parse(MODULES[name].read_text())
+    prints = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Call)
+              and isinstance(n.func, ast.Name) and n.func.id == "print"]
+    assert prints == [], f"{name} prints on lines {prints}"
+
+
+def test_the_cli_starts_without_heavy_libraries() -> None:
+    code = ("import sys, bpmtool.cli; heavy = [m for m in ('pm4py', 'pandas', 'fastapi', "
+            "'uvicorn', 'svgwrite', 'openpyxl', 'matplotlib') if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]", out.stdout
