@@ -16,26 +16,23 @@ YAML loader can report structural and reference problems together.
 
 from __future__ import annotations
 
-import re
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
 from datetime import timedelta
 from functools import cached_property
 from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
-    PlainSerializer,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 
-from bpmtool.errors import ModelError, Problem
+from bpmtool.durations import Duration, format_duration, parse_duration
+from bpmtool.errors import ModelError
+from bpmtool.model_checks import normalise_flow, reference_problems
 
 __all__ = [
     "ACTIVITY",
@@ -83,68 +80,6 @@ _TYPE_ALIASES = {
 
 _ID_PATTERN = r"^[^\s>]+$"
 Id = Annotated[str, Field(min_length=1, max_length=200, pattern=_ID_PATTERN)]
-
-# ---------------------------------------------------------------------------
-# durations: "5d", "36h", "1w2d", "90m", "45s" or ISO 8601 "P5D", "PT36H"
-
-_UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
-_DURATION_RE = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*([wdhms])\s*)+$", re.IGNORECASE)
-_DURATION_PART_RE = re.compile(r"(\d+(?:\.\d+)?)\s*([wdhms])", re.IGNORECASE)
-_ISO_RE = re.compile(
-    r"^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
-    r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
-)
-
-
-def parse_duration(value: object) -> timedelta:
-    """Read a duration such as ``5d``, ``1w2d``, ``36h``, ``90m`` or ISO ``P5D``.
-
-    >>> parse_duration("1w2d")
-    datetime.timedelta(days=9)
-    >>> parse_duration("PT36H")
-    datetime.timedelta(days=1, seconds=43200)
-    """
-    if isinstance(value, timedelta):
-        return value
-    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-        raise ValueError("a duration such as 5d, 36h, 1w2d or P5D")
-    if isinstance(value, (int, float)):
-        raise ValueError("a duration with a unit, e.g. 5d or 36h (a bare number has no unit)")
-    text = value.strip()
-    iso = _ISO_RE.match(text.upper())
-    if iso and text.upper() not in ("P", "PT"):
-        w, d, h, m, s = (float(g) if g else 0.0 for g in iso.groups())
-        return timedelta(weeks=w, days=d, hours=h, minutes=m, seconds=s)
-    if not _DURATION_RE.match(text):
-        raise ValueError(
-            f"{value!r} is not a duration; use a number and a unit w, d, h, m or s (e.g. 5d, 36h)"
-        )
-    seconds = sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in _DURATION_PART_RE.findall(text))
-    return timedelta(seconds=seconds)
-
-
-def format_duration(value: timedelta) -> str:
-    """Write a duration in the short form :func:`parse_duration` reads.
-
-    >>> format_duration(timedelta(days=1, hours=12))
-    '1d12h'
-    """
-    total = round(value.total_seconds())
-    if total == 0:
-        return "0s"
-    parts = []
-    for unit in ("d", "h", "m", "s"):
-        n, total = divmod(total, _UNIT_SECONDS[unit])
-        if n:
-            parts.append(f"{n}{unit}")
-    return "".join(parts)
-
-
-Duration = Annotated[
-    timedelta,
-    BeforeValidator(parse_duration),
-    PlainSerializer(format_duration, return_type=str, when_used="json-unless-none"),
-]
 
 
 class _Strict(BaseModel):
@@ -222,30 +157,6 @@ class Node(_Strict):
     @property
     def is_event(self) -> bool:
         return self.type in EVENT_TYPES
-
-
-def normalise_flow(item: object) -> object:
-    """Turn the ``a -> b`` shorthands into a flow mapping; leave anything else alone.
-
-    >>> normalise_flow("a -> b")
-    {'source': 'a', 'target': 'b'}
-    >>> normalise_flow({"a -> b": {"artifact": "x"}})
-    {'source': 'a', 'target': 'b', 'artifact': 'x'}
-    """
-    if isinstance(item, str) and "->" in item:
-        source, _, target = item.partition("->")
-        return {"source": source.strip(), "target": target.strip()}
-    if isinstance(item, Mapping) and len(item) == 1:
-        (key, value), = item.items()
-        if isinstance(key, str) and "->" in key:
-            source, _, target = key.partition("->")
-            out: dict[str, object] = {"source": source.strip(), "target": target.strip()}
-            if isinstance(value, Mapping):
-                out.update(value)
-            elif value is not None:
-                out["_attributes"] = value  # rejected below with a clear message
-            return out
-    return item
 
 
 class Flow(_Strict):
@@ -495,147 +406,6 @@ class Model(_Strict):
         art = self.artifact_by_id.get(artifact_id)
         return art.label if art else artifact_id
 
-
-# ---------------------------------------------------------------------------
-# cross-reference checks on plain data
-
-
-@dataclass(frozen=True)
-class _Ref:
-    loc: tuple[str | int, ...]
-    message: str
-    expected: str | None = None
-
-
-def _dicts(items: object) -> Iterable[tuple[int, Mapping[str, Any]]]:
-    if isinstance(items, Sequence) and not isinstance(items, (str, bytes)):
-        for i, item in enumerate(items):
-            if isinstance(item, Mapping):
-                yield i, item
-
-
-def _ids(section: object) -> list[tuple[int, str]]:
-    return [(i, d["id"]) for i, d in _dicts(section) if isinstance(d.get("id"), str)]
-
-
-def _suggest(name: str, known: Iterable[str]) -> str | None:
-    import difflib
-
-    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-    return f"did you mean {close[0]!r}?" if close else None
-
-
-def reference_problems(data: Mapping[str, Any]) -> list[Problem]:
-    """Every broken or duplicate reference in a model given as plain data.
-
-    Works on half-valid data (skips entries of the wrong shape), so a loader
-    can report reference problems next to type errors.  Each problem's ``key``
-    is a dotted path such as ``nodes[3].lane``.
-    """
-    refs: list[_Ref] = []
-    flows = [normalise_flow(f) for f in data.get("flows") or []] if isinstance(
-        data.get("flows"), list) else []
-
-    def unknown(loc: tuple[str | int, ...], kind: str, value: object, known: set[str]) -> None:
-        if not isinstance(value, str):
-            return
-        if value in known:
-            return
-        hint = _suggest(value, known)
-        refs.append(_Ref(loc, f"unknown {kind} id {value!r}" + (f"; {hint}" if hint else ""),
-                         f"one of the {kind} ids declared under '{kind}s'" if kind != "node"
-                         else "a node id declared under 'nodes'"))
-
-    sections = {"lanes": "lane", "artifacts": "artifact", "nodes": "node", "stages": "stage",
-                "ctqs": "ctq"}
-    known: dict[str, set[str]] = {}
-    for section, kind in sections.items():
-        ids = _ids(data.get(section))
-        counts = Counter(i for _, i in ids)
-        for index, ident in ids:
-            if counts[ident] > 1:
-                first = next(j for j, k in ids if k == ident)
-                if index != first:
-                    refs.append(_Ref((section, index, "id"),
-                                     f"duplicate {kind} id {ident!r} (first declared at "
-                                     f"{section}[{first}])", "ids unique within a model"))
-        known[kind] = {i for _, i in ids}
-    milestone_locs = [((("stages", si, "milestones", mi, "id")), m["id"])
-                      for si, s in _dicts(data.get("stages"))
-                      for mi, m in _dicts(s.get("milestones")) if isinstance(m.get("id"), str)]
-    seen: dict[str, tuple[str | int, ...]] = {}
-    for loc, ident in milestone_locs:
-        if ident in seen:
-            refs.append(_Ref(loc, f"duplicate milestone id {ident!r}", "milestone ids unique"))
-        seen.setdefault(ident, loc)
-    known["milestone"] = set(seen)
-
-    nodes, lanes, artifacts = known["node"], known["lane"], known["artifact"]
-    for i, node in _dicts(data.get("nodes")):
-        if node.get("lane") is not None:
-            unknown(("nodes", i, "lane"), "lane", node.get("lane"), lanes)
-        for key in ("inputs", "outputs"):
-            values = node.get(key)
-            if isinstance(values, list):
-                for j, art in enumerate(values):
-                    unknown(("nodes", i, key, j), "artifact", art, artifacts)
-        if node.get("attached_to") is not None:
-            unknown(("nodes", i, "attached_to"), "node", node.get("attached_to"), nodes)
-    flow_keys: Counter[str] = Counter()
-    for i, flow in _dicts(flows):
-        if "_attributes" in flow:
-            refs.append(_Ref(("flows", i), "the attributes of a flow shorthand must be a mapping",
-                             "e.g. 'a -> b: {artifact: contract}'"))
-        unknown(("flows", i, "source"), "node", flow.get("source"), nodes)
-        unknown(("flows", i, "target"), "node", flow.get("target"), nodes)
-        if flow.get("artifact") is not None:
-            unknown(("flows", i, "artifact"), "artifact", flow.get("artifact"), artifacts)
-        key = flow.get("id") or f"{flow.get('source')}->{flow.get('target')}"
-        flow_keys[str(key)] += 1
-        if flow_keys[str(key)] == 2:
-            what = "flow id" if flow.get("id") else "flow"
-            refs.append(_Ref(("flows", i), f"duplicate {what} {key!r}",
-                             "one flow per pair of nodes, or distinct flow ids"))
-    for i, stage in _dicts(data.get("stages")):
-        if isinstance(stage.get("nodes"), list):
-            for j, ref in enumerate(stage["nodes"]):
-                unknown(("stages", i, "nodes", j), "node", ref, nodes)
-        for j, ms in _dicts(stage.get("milestones")):
-            cond = ms.get("reached_when")
-            if isinstance(cond, Mapping):
-                unknown(("stages", i, "milestones", j, "reached_when", "activity"), "node",
-                        cond.get("activity"), nodes)
-    for i, ctq in _dicts(data.get("ctqs")):
-        unknown(("ctqs", i, "from"), "node", ctq.get("from", ctq.get("from_")), nodes)
-        unknown(("ctqs", i, "to"), "node", ctq.get("to"), nodes)
-    for i, trig in _dicts(data.get("triggers")):
-        when, expect = trig.get("when"), trig.get("expect")
-        if isinstance(when, Mapping):
-            unknown(("triggers", i, "when", "milestone"), "milestone", when.get("milestone"),
-                    known["milestone"])
-        if isinstance(expect, Mapping):
-            unknown(("triggers", i, "expect", "activity"), "node", expect.get("activity"), nodes)
-    journey = data.get("journey")
-    if isinstance(journey, Mapping):
-        success = journey.get("success")
-        if isinstance(success, Mapping):
-            unknown(("journey", "success", "milestone"), "milestone", success.get("milestone"),
-                    known["milestone"])
-            unknown(("journey", "success", "activity"), "node", success.get("activity"), nodes)
-        unknown(("journey", "sale"), "milestone", journey.get("sale"), known["milestone"])
-        for i, measure in _dicts(journey.get("behaviour")):
-            for key, kind, pool in (("nodes", "node", nodes), ("lanes", "lane", lanes)):
-                if isinstance(measure.get(key), list):
-                    for j, ref in enumerate(measure[key]):
-                        unknown(("journey", "behaviour", i, key, j), kind, ref, pool)
-    return [Problem(message=r.message, key=_dotted(r.loc), expected=r.expected) for r in refs]
-
-
-def _dotted(loc: Sequence[str | int]) -> str:
-    out = ""
-    for part in loc:
-        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
-    return out
 
 
 def json_schema() -> dict[str, Any]:

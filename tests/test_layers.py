@@ -39,9 +39,12 @@ def _imports(path: Path) -> list[tuple[str, bool]]:
 MODULES = _modules()
 
 
-def test_model_imports_nothing_of_ours_but_errors() -> None:
+def test_model_imports_only_its_own_helpers() -> None:
     ours = {m for m, _ in _imports(MODULES["bpmtool.model"]) if m.startswith("bpmtool")}
-    assert ours <= {"bpmtool.errors"}
+    assert ours <= {"bpmtool.errors", "bpmtool.durations", "bpmtool.model_checks"}
+    for helper in ("bpmtool.durations", "bpmtool.model_checks"):
+        assert {m for m, _ in _imports(MODULES[helper]) if m.startswith("bpmtool")} <= {
+            "bpmtool.errors"}
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))

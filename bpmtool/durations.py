@@ -1,0 +1,76 @@
+"""Durations as analysts write them: ``5d``, ``36h``, ``1w2d``, ``90m`` or ISO 8601 ``P5D``.
+
+>>> parse_duration("1w2d")
+datetime.timedelta(days=9)
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+from typing import Annotated
+
+from pydantic import BeforeValidator, PlainSerializer
+
+__all__ = ["Duration", "format_duration", "parse_duration"]
+
+
+_UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+_DURATION_RE = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*([wdhms])\s*)+$", re.IGNORECASE)
+_DURATION_PART_RE = re.compile(r"(\d+(?:\.\d+)?)\s*([wdhms])", re.IGNORECASE)
+_ISO_RE = re.compile(
+    r"^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
+    r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
+)
+
+
+def parse_duration(value: object) -> timedelta:
+    """Read a duration such as ``5d``, ``1w2d``, ``36h``, ``90m`` or ISO ``P5D``.
+
+    >>> parse_duration("1w2d")
+    datetime.timedelta(days=9)
+    >>> parse_duration("PT36H")
+    datetime.timedelta(days=1, seconds=43200)
+    """
+    if isinstance(value, timedelta):
+        return value
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError("a duration such as 5d, 36h, 1w2d or P5D")
+    if isinstance(value, (int, float)):
+        raise ValueError("a duration with a unit, e.g. 5d or 36h (a bare number has no unit)")
+    text = value.strip()
+    iso = _ISO_RE.match(text.upper())
+    if iso and text.upper() not in ("P", "PT"):
+        w, d, h, m, s = (float(g) if g else 0.0 for g in iso.groups())
+        return timedelta(weeks=w, days=d, hours=h, minutes=m, seconds=s)
+    if not _DURATION_RE.match(text):
+        raise ValueError(
+            f"{value!r} is not a duration; use a number and a unit w, d, h, m or s (e.g. 5d, 36h)"
+        )
+    seconds = sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in _DURATION_PART_RE.findall(text))
+    return timedelta(seconds=seconds)
+
+
+def format_duration(value: timedelta) -> str:
+    """Write a duration in the short form :func:`parse_duration` reads.
+
+    >>> format_duration(timedelta(days=1, hours=12))
+    '1d12h'
+    """
+    total = round(value.total_seconds())
+    if total == 0:
+        return "0s"
+    parts = []
+    for unit in ("d", "h", "m", "s"):
+        n, total = divmod(total, _UNIT_SECONDS[unit])
+        if n:
+            parts.append(f"{n}{unit}")
+    return "".join(parts)
+
+
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(parse_duration),
+    PlainSerializer(format_duration, return_type=str, when_used="json-unless-none"),
+]
+

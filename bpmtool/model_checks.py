@@ -1,0 +1,180 @@
+"""Checks on a model given as plain data, before (or beside) it becomes objects.
+
+:func:`normalise_flow` reads the ``a -> b`` shorthands; :func:`reference_problems`
+finds every broken or duplicate id.  Both work on half-valid data, so the YAML
+loader can report reference problems next to type errors, each located.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bpmtool.errors import Problem
+
+__all__ = ["normalise_flow", "reference_problems"]
+
+
+def normalise_flow(item: object) -> object:
+    """Turn the ``a -> b`` shorthands into a flow mapping; leave anything else alone.
+
+    >>> normalise_flow("a -> b")
+    {'source': 'a', 'target': 'b'}
+    >>> normalise_flow({"a -> b": {"artifact": "x"}})
+    {'source': 'a', 'target': 'b', 'artifact': 'x'}
+    """
+    if isinstance(item, str) and "->" in item:
+        source, _, target = item.partition("->")
+        return {"source": source.strip(), "target": target.strip()}
+    if isinstance(item, Mapping) and len(item) == 1:
+        (key, value), = item.items()
+        if isinstance(key, str) and "->" in key:
+            source, _, target = key.partition("->")
+            out: dict[str, object] = {"source": source.strip(), "target": target.strip()}
+            if isinstance(value, Mapping):
+                out.update(value)
+            elif value is not None:
+                out["_attributes"] = value  # rejected below with a clear message
+            return out
+    return item
+
+
+
+@dataclass(frozen=True)
+class _Ref:
+    loc: tuple[str | int, ...]
+    message: str
+    expected: str | None = None
+
+
+def _dicts(items: object) -> Iterable[tuple[int, Mapping[str, Any]]]:
+    if isinstance(items, Sequence) and not isinstance(items, (str, bytes)):
+        for i, item in enumerate(items):
+            if isinstance(item, Mapping):
+                yield i, item
+
+
+def _ids(section: object) -> list[tuple[int, str]]:
+    return [(i, d["id"]) for i, d in _dicts(section) if isinstance(d.get("id"), str)]
+
+
+def _suggest(name: str, known: Iterable[str]) -> str | None:
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f"did you mean {close[0]!r}?" if close else None
+
+
+def reference_problems(data: Mapping[str, Any]) -> list[Problem]:
+    """Every broken or duplicate reference in a model given as plain data.
+
+    Works on half-valid data (skips entries of the wrong shape), so a loader
+    can report reference problems next to type errors.  Each problem's ``key``
+    is a dotted path such as ``nodes[3].lane``.
+    """
+    refs: list[_Ref] = []
+    flows = [normalise_flow(f) for f in data.get("flows") or []] if isinstance(
+        data.get("flows"), list) else []
+
+    def unknown(loc: tuple[str | int, ...], kind: str, value: object, known: set[str]) -> None:
+        if not isinstance(value, str):
+            return
+        if value in known:
+            return
+        hint = _suggest(value, known)
+        refs.append(_Ref(loc, f"unknown {kind} id {value!r}" + (f"; {hint}" if hint else ""),
+                         f"one of the {kind} ids declared under '{kind}s'" if kind != "node"
+                         else "a node id declared under 'nodes'"))
+
+    sections = {"lanes": "lane", "artifacts": "artifact", "nodes": "node", "stages": "stage",
+                "ctqs": "ctq"}
+    known: dict[str, set[str]] = {}
+    for section, kind in sections.items():
+        ids = _ids(data.get(section))
+        counts = Counter(i for _, i in ids)
+        for index, ident in ids:
+            if counts[ident] > 1:
+                first = next(j for j, k in ids if k == ident)
+                if index != first:
+                    refs.append(_Ref((section, index, "id"),
+                                     f"duplicate {kind} id {ident!r} (first declared at "
+                                     f"{section}[{first}])", "ids unique within a model"))
+        known[kind] = {i for _, i in ids}
+    milestone_locs = [((("stages", si, "milestones", mi, "id")), m["id"])
+                      for si, s in _dicts(data.get("stages"))
+                      for mi, m in _dicts(s.get("milestones")) if isinstance(m.get("id"), str)]
+    seen: dict[str, tuple[str | int, ...]] = {}
+    for loc, ident in milestone_locs:
+        if ident in seen:
+            refs.append(_Ref(loc, f"duplicate milestone id {ident!r}", "milestone ids unique"))
+        seen.setdefault(ident, loc)
+    known["milestone"] = set(seen)
+
+    nodes, lanes, artifacts = known["node"], known["lane"], known["artifact"]
+    for i, node in _dicts(data.get("nodes")):
+        if node.get("lane") is not None:
+            unknown(("nodes", i, "lane"), "lane", node.get("lane"), lanes)
+        for key in ("inputs", "outputs"):
+            values = node.get(key)
+            if isinstance(values, list):
+                for j, art in enumerate(values):
+                    unknown(("nodes", i, key, j), "artifact", art, artifacts)
+        if node.get("attached_to") is not None:
+            unknown(("nodes", i, "attached_to"), "node", node.get("attached_to"), nodes)
+    flow_keys: Counter[str] = Counter()
+    for i, flow in _dicts(flows):
+        if "_attributes" in flow:
+            refs.append(_Ref(("flows", i), "the attributes of a flow shorthand must be a mapping",
+                             "e.g. 'a -> b: {artifact: contract}'"))
+        unknown(("flows", i, "source"), "node", flow.get("source"), nodes)
+        unknown(("flows", i, "target"), "node", flow.get("target"), nodes)
+        if flow.get("artifact") is not None:
+            unknown(("flows", i, "artifact"), "artifact", flow.get("artifact"), artifacts)
+        key = flow.get("id") or f"{flow.get('source')}->{flow.get('target')}"
+        flow_keys[str(key)] += 1
+        if flow_keys[str(key)] == 2:
+            what = "flow id" if flow.get("id") else "flow"
+            refs.append(_Ref(("flows", i), f"duplicate {what} {key!r}",
+                             "one flow per pair of nodes, or distinct flow ids"))
+    for i, stage in _dicts(data.get("stages")):
+        if isinstance(stage.get("nodes"), list):
+            for j, ref in enumerate(stage["nodes"]):
+                unknown(("stages", i, "nodes", j), "node", ref, nodes)
+        for j, ms in _dicts(stage.get("milestones")):
+            cond = ms.get("reached_when")
+            if isinstance(cond, Mapping):
+                unknown(("stages", i, "milestones", j, "reached_when", "activity"), "node",
+                        cond.get("activity"), nodes)
+    for i, ctq in _dicts(data.get("ctqs")):
+        unknown(("ctqs", i, "from"), "node", ctq.get("from", ctq.get("from_")), nodes)
+        unknown(("ctqs", i, "to"), "node", ctq.get("to"), nodes)
+    for i, trig in _dicts(data.get("triggers")):
+        when, expect = trig.get("when"), trig.get("expect")
+        if isinstance(when, Mapping):
+            unknown(("triggers", i, "when", "milestone"), "milestone", when.get("milestone"),
+                    known["milestone"])
+        if isinstance(expect, Mapping):
+            unknown(("triggers", i, "expect", "activity"), "node", expect.get("activity"), nodes)
+    journey = data.get("journey")
+    if isinstance(journey, Mapping):
+        success = journey.get("success")
+        if isinstance(success, Mapping):
+            unknown(("journey", "success", "milestone"), "milestone", success.get("milestone"),
+                    known["milestone"])
+            unknown(("journey", "success", "activity"), "node", success.get("activity"), nodes)
+        unknown(("journey", "sale"), "milestone", journey.get("sale"), known["milestone"])
+        for i, measure in _dicts(journey.get("behaviour")):
+            for key, kind, pool in (("nodes", "node", nodes), ("lanes", "lane", lanes)):
+                if isinstance(measure.get(key), list):
+                    for j, ref in enumerate(measure[key]):
+                        unknown(("journey", "behaviour", i, key, j), kind, ref, pool)
+    return [Problem(message=r.message, key=_dotted(r.loc), expected=r.expected) for r in refs]
+
+
+def _dotted(loc: Sequence[str | int]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
