@@ -1,0 +1,221 @@
+"""Happy paths: the few common ways customers reach success, and where others leave them.
+
+A *variant* is a case's sequence of activity labels.  Variants are found with
+two polynomial hashes of each trace computed over the whole log at once
+(a group-by sum, no Python loop over events); only one trace per variant is
+materialised, so the memory for traces grows with the number of variants.
+
+Whether a happy path *follows the model* is a simple check on the model graph,
+not a token replay: the first activity must be reachable from a start event, and
+each next activity must be reachable from the one before through gateways and
+events only — or both must sit in different branches of one parallel split
+(neither reaches the other).  It misses what only a replay sees (a join that
+waits for a branch the path skipped).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from bpmtool.graph import ProcessGraph
+from bpmtool.mining.journey_events import JourneyEvents, days
+from bpmtool.model import Model
+
+__all__ = ["HappyPath", "HappyPaths", "PathChecker", "happy_paths", "variant_codes"]
+
+_MODULI = (2_147_483_647, 2_147_483_629)
+_BASES = (1_000_003, 999_983)
+
+
+@dataclass(frozen=True)
+class HappyPath:
+    """One of the most common variants among successful cases."""
+
+    rank: int
+    activities: tuple[str, ...]
+    cases: int
+    share: float  # of successful cases
+    coverage: float  # of successful cases covered by this and the paths ranked above it
+    median_days: float  # case duration, first to last event
+    follows_model: bool
+    off_model_step: int | None  # index of the first step the model does not allow
+
+    def to_dict(self) -> dict[str, object]:
+        return {"rank": self.rank, "activities": list(self.activities), "cases": self.cases,
+                "share": round(self.share, 4), "coverage": round(self.coverage, 4),
+                "median_days": round(self.median_days, 3), "follows_model": self.follows_model,
+                "off_model_step": self.off_model_step}
+
+
+@dataclass(frozen=True)
+class HappyPaths:
+    """The happy paths and, per unsuccessful case, where it left all of them.
+
+    ``departures`` is indexed by case code (unsuccessful cases that left every
+    happy path) with ``step`` (0-based index of the first step off every path),
+    ``activity`` (that step's label), ``after`` (the label before it, or empty),
+    ``after_sale`` (the sale milestone's activity came before that step).
+    """
+
+    paths: list[HappyPath]
+    successful_cases: int
+    variants: int
+    departures: pd.DataFrame
+
+    def departure_points(self, *, after_sale_only: bool = False) -> pd.DataFrame:
+        """Counts of cases per (after, activity) departure point, most common first."""
+        dep = self.departures
+        if after_sale_only:
+            dep = dep[dep["after_sale"]]
+        counts = dep.groupby(["after", "activity"], sort=True).size().rename("cases")
+        return counts.reset_index().sort_values(["cases", "after", "activity"],
+                                                ascending=[False, True, True], kind="stable")
+
+
+def variant_codes(ev: JourneyEvents) -> tuple[np.ndarray, np.ndarray, pd.Index]:
+    """Per case code a variant number, per event its label code, and the label values."""
+    frame = ev.frame
+    label_codes, labels = pd.factorize(frame["label"], sort=True)
+    pos = frame.groupby("case", sort=False).cumcount().to_numpy()
+    longest = int(pos.max()) + 1 if len(pos) else 1
+    keys = []
+    for base, mod in zip(_BASES, _MODULI, strict=True):
+        powers = np.ones(longest, dtype=np.int64)
+        for k in range(1, longest):  # one step per trace position, not per event
+            powers[k] = powers[k - 1] * base % mod
+        term = (label_codes.astype(np.int64) + 1) * powers[pos] % mod
+        keys.append(np.bincount(frame["case"].to_numpy(), weights=term,
+                                minlength=ev.n_cases).astype(np.int64))
+    keys.append(np.bincount(frame["case"].to_numpy(), minlength=ev.n_cases))
+    variant = pd.DataFrame({"h1": keys[0], "h2": keys[1], "n": keys[2]}).groupby(
+        ["h1", "h2", "n"], sort=False).ngroup().to_numpy()
+    return variant, label_codes, pd.Index(labels)
+
+
+def _traces(ev: JourneyEvents, label_codes: np.ndarray, cases: np.ndarray) -> dict[int, np.ndarray]:
+    """The label-code trace of each given case code."""
+    case_col = ev.frame["case"].to_numpy()
+    keep = np.isin(case_col, cases)
+    sel_cases, sel_codes = case_col[keep], label_codes[keep]
+    cuts = np.flatnonzero(np.diff(sel_cases)) + 1
+    return {int(chunk_case[0]): chunk for chunk_case, chunk in
+            zip(np.split(sel_cases, cuts), np.split(sel_codes, cuts), strict=True)
+            if len(chunk_case)}
+
+
+class PathChecker:
+    """Answers whether a sequence of node ids is a path the model allows (see module doc)."""
+
+    def __init__(self, model: Model) -> None:
+        self.graph = ProcessGraph(model).graph
+        self.model = model
+
+    @cached_property
+    def _next_activities(self) -> dict[str, set[str]]:
+        out: dict[str, set[str]] = {}
+        for node in self.graph.nodes:
+            seen, stack, found = {node}, list(self.graph.successors(node)), set()
+            while stack:
+                cur = stack.pop()
+                if cur in seen:
+                    continue
+                seen.add(cur)
+                if self.graph.nodes[cur]["type"] == "activity":
+                    found.add(cur)
+                else:
+                    stack.extend(self.graph.successors(cur))
+            out[node] = found
+        return out
+
+    @cached_property
+    def _splits(self) -> list[set[str]]:
+        return [nx.descendants(self.graph, g) for g, d in self.graph.nodes(data=True)
+                if d["type"] == "parallel" and self.graph.out_degree(g) > 1]
+
+    def _concurrent(self, a: str, b: str) -> bool:
+        if b in nx.descendants(self.graph, a) or a in nx.descendants(self.graph, b):
+            return False
+        return any(a in branch and b in branch for branch in self._splits)
+
+    def first_off_step(self, nodes: list[str | None]) -> int | None:
+        """Index of the first step the model does not allow, or None if all are allowed."""
+        starts = [n.id for n in self.model.nodes if n.type == "start"]
+        for i, node in enumerate(nodes):
+            if node is None or node not in self.graph:
+                return i
+            if i == 0:
+                if starts and not any(node in self._next_activities[s] for s in starts):
+                    return 0
+                continue
+            prev = nodes[i - 1]
+            assert prev is not None
+            if node not in self._next_activities[prev] and not self._concurrent(prev, node):
+                return i
+        return None
+
+
+def happy_paths(ev: JourneyEvents, model: Model, success: pd.Series,
+                sale_nodes: set[str] | None = None, limit: int = 5) -> HappyPaths:
+    """The ``limit`` most common variants of successful cases, and departures from them."""
+    variant, label_codes, labels = variant_codes(ev)
+    ok = success.to_numpy(dtype=bool)
+    duration = days(ev.end - ev.start).to_numpy(dtype=float)
+    per_case = pd.DataFrame({"variant": variant, "ok": ok, "days": duration})
+    good = per_case[per_case["ok"]]
+    n_ok = len(good)
+    stats = good.groupby("variant", sort=False).agg(cases=("days", "size"),
+                                                    median=("days", "median"))
+    stats["first"] = good.reset_index().groupby("variant", sort=False)["index"].min()
+    stats = stats.sort_values(["cases", "first"], ascending=[False, True], kind="stable")
+    top = stats.head(limit)
+    traces = _traces(ev, label_codes, top["first"].to_numpy())
+    node_of_label = (ev.frame.dropna(subset=["node"]).drop_duplicates("label")
+                     .set_index("label")["node"].to_dict())
+    checker = PathChecker(model)
+    paths, covered = [], 0
+    for rank, (_, row) in enumerate(top.iterrows(), start=1):
+        acts = tuple(str(labels[c]) for c in traces[int(row["first"])])
+        covered += int(row["cases"])
+        off = checker.first_off_step([node_of_label.get(a) for a in acts])
+        paths.append(HappyPath(rank, acts, int(row["cases"]), float(row["cases"]) / n_ok,
+                               covered / n_ok, float(row["median"]), off is None, off))
+    departures = _departures(ev, per_case, label_codes, labels,
+                             [traces[int(f)] for f in top["first"]], node_of_label,
+                             sale_nodes or set())
+    return HappyPaths(paths, n_ok, int(per_case["variant"].nunique()), departures)
+
+
+def _departures(ev: JourneyEvents, per_case: pd.DataFrame, label_codes: np.ndarray,
+                labels: pd.Index, happy: list[np.ndarray], node_of_label: dict[str, str],
+                sale_nodes: set[str]) -> pd.DataFrame:
+    columns = ["step", "activity", "after", "after_sale"]
+    bad = per_case[~per_case["ok"]]
+    if not happy or bad.empty:
+        return pd.DataFrame(columns=columns, index=pd.Index([], name="case"))
+    reps = bad.reset_index().groupby("variant", sort=True)["index"].min()
+    traces = _traces(ev, label_codes, reps.to_numpy())
+    sale_codes = {i for i, lab in enumerate(labels) if node_of_label.get(lab) in sale_nodes}
+    rows = {}
+    for var, case in reps.items():
+        trace = traces[int(case)]
+        step = max(_common_prefix(trace, path) for path in happy)
+        if step >= len(trace):
+            continue  # still on (a prefix of) a happy path
+        sale_at = next((i for i, c in enumerate(trace[:step]) if int(c) in sale_codes), None)
+        rows[var] = (step, str(labels[trace[step]]), str(labels[trace[step - 1]]) if step else "",
+                     sale_at is not None)
+    table = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+    out = bad[["variant"]].join(table, on="variant", how="inner").drop(columns="variant")
+    out.index.name = "case"
+    return out.astype({"step": "int64", "after_sale": "bool"})
+
+
+def _common_prefix(a: np.ndarray, b: np.ndarray) -> int:
+    n = min(len(a), len(b))
+    diff = np.flatnonzero(a[:n] != b[:n])
+    return int(diff[0]) if len(diff) else n
