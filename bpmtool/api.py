@@ -11,19 +11,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bpmtool.errors import InputError, Problem
 from bpmtool.findings import Finding
 from bpmtool.model import Model
 from bpmtool.sipoc import Sipoc
 
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from bpmtool.mining.journey_result import JourneyResult
+
 __all__ = [
     "MODEL_SUFFIXES",
     "Loaded",
+    "journey",
     "lint",
     "load",
     "load_with_warnings",
+    "read_surveys",
     "rule_catalogue",
     "sipoc",
 ]
@@ -99,3 +106,59 @@ def _register_log_codes() -> None:
             importlib.import_module(name)
         except ImportError:
             continue
+
+
+# --- journey (mining/journey) ---
+
+
+def read_surveys(path: str | Path, *, case_column: str = "case_id") -> pd.DataFrame:
+    """Read a survey table (CSV or Parquet) with a case id column and NPS/CSAT answers."""
+    import pandas as pd
+
+    path = Path(path)
+    try:
+        if path.suffix.lower() == ".parquet":
+            table = pd.read_parquet(path)
+        else:
+            table = pd.read_csv(path, dtype={case_column: str})
+    except (OSError, ValueError) as exc:
+        raise InputError.single(f"cannot read the survey file: {exc}", file=str(path)) from None
+    if case_column in table.columns:
+        table[case_column] = table[case_column].astype(str)
+    return table
+
+
+def journey(model: Model, log: pd.DataFrame | str | Path, *,
+            surveys: pd.DataFrame | str | Path | None = None,
+            now: object = None) -> JourneyResult:
+    """The customer journey in an event log: funnel, milestones, happy paths, struggling
+    customers, behaviour × emotion, CTQs and triggers (see ``docs/journey.md``).
+
+    ``log`` is a pm4py-style DataFrame or a path read with the event-log reader;
+    ``surveys`` a table or file with case ids and NPS/CSAT answers; ``now`` the moment
+    open cases are measured against (default: the log's last timestamp).
+    """
+    from bpmtool.mining.journey_result import analyse_journey
+
+    if isinstance(log, (str, Path)):
+        log = _read_journey_log(Path(log))
+    if isinstance(surveys, (str, Path)):
+        emotion = model.journey.emotion if model.journey is not None else None
+        surveys = read_surveys(surveys, case_column=emotion.case_column if emotion else "case_id")
+    return analyse_journey(model, log, surveys=surveys, now=now)
+
+
+def _read_journey_log(path: Path) -> pd.DataFrame:
+    try:
+        from bpmtool.io.eventlog import read_log  # type: ignore[import-not-found]
+    except ImportError:  # the event-log reader has not landed: plain pm4py-column CSV/Parquet
+        import pandas as pd
+
+        try:
+            table = (pd.read_parquet(path) if path.suffix.lower() == ".parquet"
+                     else pd.read_csv(path, dtype={"case:concept:name": str}))
+        except (OSError, ValueError) as exc:
+            raise InputError.single(f"cannot read the event log: {exc}", file=str(path)) from None
+        return table
+    result: pd.DataFrame = read_log(path)
+    return result
