@@ -130,18 +130,21 @@ def read_surveys(path: str | Path, *, case_column: str = "case_id") -> pd.DataFr
 
 def journey(model: Model, log: pd.DataFrame | str | Path, *,
             surveys: pd.DataFrame | str | Path | None = None,
-            now: object = None) -> JourneyResult:
+            now: object = None, columns: dict[str, str] | None = None) -> JourneyResult:
     """The customer journey in an event log: funnel, milestones, happy paths, struggling
     customers, behaviour × emotion, CTQs and triggers (see ``docs/journey.md``).
 
     ``log`` is a pm4py-style DataFrame or a path read with the event-log reader;
     ``surveys`` a table or file with case ids and NPS/CSAT answers; ``now`` the moment
-    open cases are measured against (default: the log's last timestamp).
+    open cases are measured against (default: the log's last timestamp); ``columns``
+    renames the log's columns to pm4py's standard names (e.g. ``{"ticket": "case:concept:name"}``).
     """
     from bpmtool.mining.journey_result import analyse_journey
 
     if isinstance(log, (str, Path)):
         log = _read_journey_log(Path(log))
+    if columns:
+        log = log.rename(columns=columns)
     if isinstance(surveys, (str, Path)):
         emotion = model.journey.emotion if model.journey is not None else None
         surveys = read_surveys(surveys, case_column=emotion.case_column if emotion else "case_id")

@@ -1,0 +1,151 @@
+"""``bpmtool journey``: the customer journey in an event log, as text, JSON or the CSV work list."""
+
+from __future__ import annotations
+
+import json
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import typer
+
+from bpmtool import api
+from bpmtool.cli.app import app, input_errors_exit, style, use_colour, write_output
+
+if TYPE_CHECKING:
+    from bpmtool.mining.journey_result import JourneyResult
+
+__all__ = ["format_journey_text", "journey_command"]
+
+
+class JourneyFormat(StrEnum):
+    text = "text"
+    json = "json"
+    csv = "csv"
+
+
+@app.command("journey")
+def journey_command(
+    model_path: Path = typer.Argument(..., metavar="MODEL", help="A model (.yaml, .json, .bpmn)"),
+    log_path: Path = typer.Argument(..., metavar="LOG", help="An event log (CSV, Parquet, XES)"),
+    exceptions: bool = typer.Option(False, "--exceptions",
+                                    help="Only the struggling customers (the work list)."),
+    fmt: JourneyFormat = typer.Option(JourneyFormat.text, "--format", "-f",
+                                      help="text, json, or csv (the exception report)."),
+    surveys: Path | None = typer.Option(None, "--surveys",
+                                        help="A survey file: case id and NPS or CSAT."),
+    now: str | None = typer.Option(None, "--now",
+                                   help="Measure open cases at this time (ISO 8601); "
+                                        "default: the last event of the log."),
+    case_column: str | None = typer.Option(None, "--case-column", help="The case id column."),
+    activity_column: str | None = typer.Option(None, "--activity-column",
+                                               help="The activity column."),
+    timestamp_column: str | None = typer.Option(None, "--timestamp-column",
+                                                help="The timestamp column."),
+    out: Path | None = typer.Option(None, "--out", "-o",
+                                    help="Write here instead of standard output."),
+) -> None:
+    """Stages, milestones, happy paths, struggling customers, behaviour × emotion, CTQs."""
+    columns = {name: std for name, std in ((case_column, "case:concept:name"),
+                                           (activity_column, "concept:name"),
+                                           (timestamp_column, "time:timestamp")) if name}
+    with input_errors_exit():
+        model = api.load(model_path)
+        result = api.journey(model, log_path, surveys=surveys, now=now, columns=columns or None)
+    if fmt == JourneyFormat.csv:
+        write_output(result.exceptions_csv(), out)
+    elif fmt == JourneyFormat.json:
+        data: Any = result.to_dict()
+        if exceptions:
+            data = {"schema": data["schema"], "model": data["model"], "now": data["now"],
+                    "exceptions": _records(result)}
+        write_output(json.dumps(data, indent=2, ensure_ascii=False) + "\n", out)
+    else:
+        colour = out is None and use_colour()
+        text = (_exceptions_text(result, colour=colour) if exceptions
+                else format_journey_text(result, colour=colour))
+        write_output(text, out)
+
+
+def _records(result: JourneyResult) -> list[dict[str, Any]]:
+    return list(json.loads(result.exceptions.to_json(orient="records")))
+
+
+def _h(text: str, colour: bool) -> str:
+    return style(text, bold=True, enabled=colour)
+
+
+def _d(value: object) -> str:
+    return "-" if value is None else f"{float(value):.1f}d"  # type: ignore[arg-type]
+
+
+def format_journey_text(result: JourneyResult, *, colour: bool = False) -> str:
+    """The journey analysis as a plain-text summary for a terminal."""
+    d = result.to_dict(limit=10)
+    lines = [_h(f"Journey of {d['cases']} cases ({d['events']} events), "
+                f"measured at {d['now'][:10]}", colour), "", _h("Stage funnel", colour)]
+    for s in d["funnel"]:
+        conv = "-" if s["conversion"] is None else f"{s['conversion']:.0%}"
+        lines.append(f"  {s['name']:<24} {s['reached']:>7} reached  {conv:>5}  "
+                     f"{s['current']:>6} here now  median {_d(s['median_days'])}, "
+                     f"p90 {_d(s['p90_days'])}")
+    lines += ["", _h("Milestones", colour)]
+    for m in d["milestones"]:
+        extra = f", {m['overdue']} overdue, {m['late']} late" if m["deadline_days"] else ""
+        lines.append(f"  {m['milestone']:<16} {m['reached']:>7}/{m['entered_stage']:<7} "
+                     f"median {_d(m['median_days'])}, p90 {_d(m['p90_days'])}{extra}  "
+                     f"{m['question']}")
+    hp = d["happy_paths"]
+    lines += ["", _h(f"Happy paths ({hp['successful_cases']} successful cases, "
+                     f"{hp['variants']} variants)", colour)]
+    for p in hp["paths"]:
+        follows = "follows the model" if p["follows_model"] else \
+            f"leaves the model at step {p['off_model_step'] + 1}"
+        lines.append(f"  #{p['rank']} {p['share']:.0%} (coverage {p['coverage']:.0%}), "
+                     f"median {_d(p['median_days'])}, {len(p['activities'])} steps, {follows}")
+        lines.append("     " + " → ".join(p["activities"]))
+    if hp["departures_after_sale"]:
+        lines.append("  where customers leave every happy path after the sale:")
+        for dep in hp["departures_after_sale"][:5]:
+            lines.append(f"     {dep['cases']:>6} × {dep['activity']!r} after {dep['after']!r}")
+    lines += ["", _h("CTQs", colour)]
+    for c in d["ctqs"]:
+        share = "-" if c["share_compliant"] is None else f"{c['share_compliant']:.0%}"
+        lines.append(f"  {c['name']:<44} {share:>5} of {c['measured']} compliant, "
+                     f"p50 {_d(c['p50_days'])}, p90 {_d(c['p90_days'])}, "
+                     f"{c['open_overdue']} open past the limit")
+    lines += ["", _h("Triggers", colour)]
+    for t in d["triggers"]:
+        lines.append(f"  {t['trigger']:<24} {t['on_time']} on time, {t['late']} late, "
+                     f"{t['missed']} missed, {t['pending']} pending of {t['reached']}")
+    s = d["sentiment"]
+    lines += ["", _h(f"Behaviour × emotion ({s['source'] or 'no emotion source'})", colour)]
+    for q in s["quadrants"]:
+        lines.append(f"  {q['name']:<24} {q['cases']:>7}  {q['action']}")
+    lines.append(f"  without an emotional score: {s['cases_without_emotion']}")
+    ex = d["exceptions"]
+    lines += ["", _h(f"Struggling customers: {ex['cases']}", colour)]
+    for reason, count in ex["by_reason"].items():
+        lines.append(f"  {reason:<20} {count:>7}")
+    if ex["cases"]:
+        lines.append("  (bpmtool journey … --exceptions --format csv for the work list)")
+    lines += ["", _h(f"Findings ({len(d['findings'])})", colour)]
+    for f in d["findings"]:
+        lines.append(f"  {f['severity']:<7} {f['code']}  {f['message']}")
+    if d["unmapped_labels"]:
+        lines += ["", f"activities not in the model: {', '.join(d['unmapped_labels'][:20])}"]
+    return "\n".join(lines) + "\n"
+
+
+def _exceptions_text(result: JourneyResult, *, colour: bool) -> str:
+    frame = result.exceptions
+    lines = [_h(f"{len(frame)} struggling customers", colour)]
+    for row in frame.itertuples(index=False):
+        days = "-" if row.days_in_stage != row.days_in_stage else f"{row.days_in_stage:.0f}d"
+        lines.append(f"{row.case}  [{row.reasons}]  {row.stage_name or '-'} {days}")
+        lines.append(f"    {row.detail}")
+        if row.action:
+            lines.append(f"    action: {row.action}")
+        if row.quadrant:
+            lines.append(f"    {row.quadrant}: {row.quadrant_action}")
+    return "\n".join(lines) + "\n"
