@@ -194,9 +194,12 @@ def _departures(ev: JourneyEvents, per_case: pd.DataFrame, label_codes: np.ndarr
                 labels: pd.Index, happy: list[np.ndarray], node_of_label: dict[str, str],
                 sale_nodes: set[str]) -> pd.DataFrame:
     columns = ["step", "activity", "after", "after_sale"]
+    empty = pd.DataFrame({"step": pd.Series(dtype="int64"), "activity": pd.Series(dtype=str),
+                          "after": pd.Series(dtype=str), "after_sale": pd.Series(dtype=bool)},
+                         index=pd.Index([], name="case", dtype="int64"))
     bad = per_case[~per_case["ok"]]
     if not happy or bad.empty:
-        return pd.DataFrame(columns=columns, index=pd.Index([], name="case"))
+        return empty
     reps = bad.reset_index().groupby("variant", sort=True)["index"].min()
     traces = _traces(ev, label_codes, reps.to_numpy())
     sale_codes = {i for i, lab in enumerate(labels) if node_of_label.get(lab) in sale_nodes}
@@ -209,6 +212,8 @@ def _departures(ev: JourneyEvents, per_case: pd.DataFrame, label_codes: np.ndarr
         sale_at = next((i for i, c in enumerate(trace[:step]) if int(c) in sale_codes), None)
         rows[var] = (step, str(labels[trace[step]]), str(labels[trace[step - 1]]) if step else "",
                      sale_at is not None)
+    if not rows:
+        return empty
     table = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
     out = bad[["variant"]].join(table, on="variant", how="inner").drop(columns="variant")
     out.index.name = "case"
