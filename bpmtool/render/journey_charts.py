@@ -84,8 +84,8 @@ def quadrant_svg(data: Mapping[str, Any], points: Iterable[tuple[float, float]],
         return top + ph * (1 - (min(max(e, low), high) - low) / (high - low))
 
     split_x = px(float(data.get("behaviour_high_at") or 50))
-    split_y = py(float(data.get("happy_at") if data.get("happy_at") is not None else
-                       (low + high) / 2))
+    happy_at = data.get("happy_at")
+    split_y = py(float(happy_at) if happy_at is not None else (low + high) / 2)
     names = {q["key"]: (q["name"], q["cases"]) for q in data.get("quadrants", [])}
     body = [f'<rect width="{width}" height="{height}" fill="#ffffff"/>']
     cells = {"champion": (split_x, top, left + pw, split_y),
