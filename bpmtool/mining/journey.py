@@ -159,7 +159,7 @@ def stage_journeys(ev: JourneyEvents, model: Model) -> StageJourneys:
     entry = (staged.groupby(["case", "stage"], sort=True)["time"].min().unstack("stage")
              .reindex(index=range(n), columns=range(len(stage_ids))))
     entry.columns = stage_ids
-    entry = entry.astype("datetime64[ns, UTC]")
+    entry = entry.astype("datetime64[ns]")
     entered = entry.notna().to_numpy()
     last_entered = len(stage_ids) - 1 - np.argmax(entered[:, ::-1], axis=1) if stage_ids else 0
     current = pd.Series(np.where(entered.any(axis=1), last_entered, -1) if stage_ids

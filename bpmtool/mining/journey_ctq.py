@@ -137,7 +137,7 @@ def check_triggers(ev: JourneyEvents, model: Model, journeys: StageJourneys) -> 
         out.append(TriggerResult(
             trig.key, trig.when.milestone, trig.expect.activity, float(days(window)),
             int(has.sum()), int(on_time.sum()), int(late.sum()), int(missed.sum()),
-            int(pending.sum()), [str(ev.case_ids[c]) for c in named]))
+            int(pending.sum()), ev.case_ids[named].astype(str).tolist()))
     return out
 
 

@@ -41,6 +41,7 @@ __all__ = [
     "first_time",
     "label_to_node",
     "prepare_events",
+    "utc",
 ]
 
 CASE = "case:concept:name"
@@ -58,7 +59,10 @@ class JourneyEvents:
 
     ``frame`` has the columns ``case`` (int code), ``label`` (the log's activity),
     ``node`` (model node id or missing), ``lane``, ``stage`` (stage index, -1 when
-    the node is in no stage), ``time`` (tz-aware) and any extra columns asked for.
+    the node is in no stage), ``time`` and any extra columns asked for.  Times are
+    UTC *without* a time zone inside (numpy datetime64 compares and subtracts fast; a
+    tz-aware column turns into Python objects on the way to numpy); :func:`utc` puts
+    the zone back on what a result shows.
     """
 
     frame: pd.DataFrame
@@ -102,33 +106,49 @@ def prepare_events(model: Model, log: pd.DataFrame, *, now: object = None,
             problems=[Problem(message=f"the log has no column {c!r}", key=c,
                               expected="pm4py's standard columns") for c in missing],
             summary=f"the event log lacks {', '.join(missing)}")
-    time = _utc(log[TIMESTAMP])
-    codes, case_ids = pd.factorize(log[CASE].astype(str), sort=True)
-    labels = log[ACTIVITY].astype(str)
+    time = _utc(log[TIMESTAMP]).dt.tz_localize(None).to_numpy()
+    codes, case_ids = pd.factorize(_text(log[CASE]), sort=True)
+    label_codes, label_values = pd.factorize(_text(log[ACTIVITY]), sort=True)
+    node_ids = [n.id for n in model.nodes]
     if NODE in log.columns:
-        node = log[NODE].astype("string")
-    else:
-        node = labels.map(label_to_node(model)).astype("string")
+        node_codes = pd.Categorical(log[NODE], categories=node_ids).codes
+    else:  # map the few distinct labels, then spread by code: no per-event lookups
+        index = {nid: i for i, nid in enumerate(node_ids)}
+        mapping = label_to_node(model)
+        per_label = np.array([index.get(mapping.get(lab, ""), -1) for lab in label_values]
+                             + [-1], dtype=np.int64)
+        node_codes = per_label[label_codes]
+    lane_ids = [lane.id for lane in model.lanes]
     if LANE in log.columns:
-        lane = log[LANE].astype("string")
+        lane = pd.Categorical(log[LANE], categories=lane_ids)
     else:
-        lane = node.map({n.id: n.lane for n in model.nodes if n.lane}).astype("string")
+        lane_index = {lid: i for i, lid in enumerate(lane_ids)}
+        per_node = np.array([lane_index.get(n.lane or "", -1) for n in model.nodes] + [-1],
+                            dtype=np.int64)
+        lane = pd.Categorical.from_codes(per_node[node_codes], categories=lane_ids)
     # a node listed in two stages belongs to the first (as in the static rules)
     stage_of = {nid: i for i, st in reversed(list(enumerate(model.stages))) for nid in st.nodes}
-    stage = node.map(stage_of).fillna(-1).astype("int64")
-    frame = pd.DataFrame({"case": codes.astype("int64"), "label": labels.to_numpy(),
-                          "node": node.to_numpy(), "lane": lane.to_numpy(),
-                          "stage": stage.to_numpy(), "time": time.to_numpy()})
-    frame["time"] = pd.to_datetime(frame["time"], utc=True)
+    stage = np.array([stage_of.get(nid, -1) for nid in node_ids] + [-1],
+                     dtype=np.int64)[node_codes]
+    order = np.lexsort((time.view("int64"), codes))
+    frame = pd.DataFrame({
+        "case": codes.astype("int64")[order],
+        "label": pd.Categorical.from_codes(label_codes[order], categories=label_values),
+        "node": pd.Categorical.from_codes(np.asarray(node_codes)[order], categories=node_ids),
+        "lane": pd.Categorical.from_codes(np.asarray(lane.codes)[order], categories=lane_ids),
+        "stage": stage[order], "time": time[order]})
     for column in extra_columns:
         if column in log.columns and column not in frame.columns:
-            frame[column] = log[column].to_numpy()
-    frame = frame.sort_values(["case", "time"], kind="stable").reset_index(drop=True)
+            frame[column] = log[column].to_numpy()[order]
     grouped = frame.groupby("case", sort=True)["time"]
     start = grouped.min().reindex(range(len(case_ids)))
     end = grouped.max().reindex(range(len(case_ids)))
     moment = _moment(now, frame["time"])
     return JourneyEvents(frame, pd.Index(case_ids, name="case"), moment, start, end)
+
+
+def _text(values: pd.Series) -> pd.Series:
+    return values if pd.api.types.is_string_dtype(values) else values.astype(str)
 
 
 def _utc(values: pd.Series) -> pd.Series:
@@ -143,15 +163,20 @@ def _utc(values: pd.Series) -> pd.Series:
 def _moment(now: object, times: pd.Series) -> pd.Timestamp:
     if now is None:
         if times.empty:
-            return pd.Timestamp("1970-01-01", tz="UTC")
+            return pd.Timestamp("1970-01-01")
         return pd.Timestamp(times.max())
     moment = pd.Timestamp(now)  # type: ignore[arg-type]
-    return moment.tz_localize("UTC") if moment.tzinfo is None else moment.tz_convert("UTC")
+    return moment if moment.tzinfo is None else moment.tz_convert("UTC").tz_localize(None)
+
+
+def utc(values: pd.Series) -> pd.Series:
+    """Internal (zone-less UTC) times as tz-aware UTC times, for results."""
+    return values.dt.tz_localize("UTC")
 
 
 def empty_times(n: int) -> pd.Series:
     """A series of ``n`` missing timestamps (for cases that never did something)."""
-    return pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns, UTC]")
+    return pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
 
 
 def first_time(ev: JourneyEvents, mask: np.ndarray | pd.Series) -> pd.Series:

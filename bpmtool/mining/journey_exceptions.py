@@ -59,11 +59,11 @@ def stage_limits(model: Model, journeys: StageJourneys) -> dict[str, float]:
 
 
 def _flags(ev: JourneyEvents, model: Model, journeys: StageJourneys, paths: HappyPaths,
-           ctqs: list[CtqResult]) -> pd.DataFrame:
-    """One row per (case code, reason) with a human-readable detail."""
+           ctqs: list[CtqResult]) -> list[tuple[str, pd.Series]]:
+    """(reason, detail per flagged case code), one entry per stage, milestone, CTQ, …"""
     open_ = ~journeys.success
     current = journeys.current
-    parts: list[pd.DataFrame] = []
+    parts: list[tuple[str, pd.Series]] = []
     limits = stage_limits(model, journeys)
     for i, stage in enumerate(model.stages):
         if stage.id not in limits:
@@ -72,7 +72,7 @@ def _flags(ev: JourneyEvents, model: Model, journeys: StageJourneys, paths: Happ
         hit = open_ & (current == i) & (spent > limits[stage.id])
         detail = (f"in {stage.label} for " + spent[hit].round(0).astype(int).astype(str)
                   + f"d; successful customers leave it within {limits[stage.id]:.0f}d (p90)")
-        parts.append(_part(detail, "stuck"))
+        parts.append(("stuck", detail))
     for stage in model.stages:
         entry = journeys.entry[stage.id]
         for ms in stage.milestones:
@@ -84,35 +84,43 @@ def _flags(ev: JourneyEvents, model: Model, journeys: StageJourneys, paths: Happ
             waited = days(ev.now - entry[hit]).round(0).astype(int).astype(str)
             detail = (f"'{ms.question or ms.id}' not yet after " + waited
                       + f"d in {stage.label} (deadline {days(limit):.0f}d)")
-            parts.append(_part(detail, "milestone-overdue"))
+            parts.append(("milestone-overdue", detail))
     for ctq in ctqs:
         over = ctq.overdue_days[open_.reindex(ctq.overdue_days.index, fill_value=False)]
         detail = (f"{ctq.name}: waiting " + over.round(0).astype(int).astype(str)
                   + f"d (limit {ctq.max_days:.0f}d)")
-        parts.append(_part(detail, "ctq-overdue"))
+        parts.append(("ctq-overdue", detail))
     dep = paths.departures[paths.departures["after_sale"]]
     detail = ("left every happy path: '" + dep["activity"] + "' after '" + dep["after"] + "'")
-    parts.append(_part(detail, "left-happy-path"))
-    return pd.concat(parts) if parts else _part(pd.Series(dtype=str), "")
+    parts.append(("left-happy-path", detail))
+    return parts
 
 
-def _part(detail: pd.Series, reason: str) -> pd.DataFrame:
-    return pd.DataFrame({"case": detail.index.to_numpy(dtype="int64"), "reason": reason,
-                         "detail": detail.astype(str).to_numpy()})
+def _joined(parts: list[tuple[str, pd.Series]], n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per case code, its reasons (";"-joined, each once) and details ("; "-joined)."""
+    reasons = np.full(n, "", dtype=object)
+    details = np.full(n, "", dtype=object)
+    for reason, detail in parts:
+        codes = detail.index.to_numpy(dtype="int64")
+        text = detail.astype(str).to_numpy(dtype=object)
+        had = reasons[codes]
+        new = np.array([reason not in r.split(";") for r in had], dtype=bool) if len(had) \
+            else np.zeros(0, dtype=bool)
+        reasons[codes] = np.where(had == "", reason, np.where(new, had + ";" + reason, had))
+        before = details[codes]
+        details[codes] = np.where(before == "", text, before + "; " + text)
+    return reasons, details
 
 
 def struggling_customers(ev: JourneyEvents, model: Model, journeys: StageJourneys,
                          paths: HappyPaths, ctqs: list[CtqResult],
                          feeling: Sentiment | None = None) -> pd.DataFrame:
     """The exception report: one row per struggling case (see :data:`EXCEPTION_COLUMNS`)."""
-    flags = _flags(ev, model, journeys, paths, ctqs)
-    if flags.empty:
+    reasons, details = _joined(_flags(ev, model, journeys, paths, ctqs), ev.n_cases)
+    codes = np.flatnonzero(reasons != "")
+    if not len(codes):
         return pd.DataFrame(columns=EXCEPTION_COLUMNS)
-    grouped = flags.groupby("case", sort=True)
-    rows = pd.DataFrame({"reasons": grouped["reason"].agg(lambda r: ";".join(dict.fromkeys(r))),
-                         "detail": grouped["detail"].agg("; ".join)})
-    rows.index.name = None
-    codes = rows.index.to_numpy()
+    rows = pd.DataFrame({"reasons": reasons[codes], "detail": details[codes]})
     stage_idx = journeys.current.to_numpy()[codes]
     stage_ids = np.array([s.id for s in model.stages] + [""], dtype=object)
     names = np.array([s.label for s in model.stages] + [""], dtype=object)
@@ -120,9 +128,10 @@ def struggling_customers(ev: JourneyEvents, model: Model, journeys: StageJourney
     rows.insert(0, "case", np.asarray(ev.case_ids)[codes])
     rows["stage"] = stage_ids[stage_idx]  # -1 picks the trailing ""
     rows["stage_name"] = names[stage_idx]
-    in_stage = [journeys.days_in.to_numpy()[c, s] if s >= 0 else np.nan
-                for c, s in zip(codes, stage_idx, strict=True)]
-    rows["days_in_stage"] = np.round(np.asarray(in_stage, dtype=float), 2)
+    spent = journeys.days_in.to_numpy(dtype=float)
+    in_stage = np.where(stage_idx >= 0, spent[codes, np.maximum(stage_idx, 0)], np.nan) \
+        if spent.shape[1] else np.full(len(codes), np.nan)
+    rows["days_in_stage"] = np.round(in_stage, 2)
     rows["days_since_last_event"] = np.round(
         days(ev.now - ev.end).to_numpy(dtype=float)[codes], 2)
     last = ev.frame.groupby("case", sort=True)["label"].last().reindex(range(ev.n_cases))

@@ -24,7 +24,7 @@ from bpmtool.mining.journey_ctq import (
     measure_ctqs,
     trigger_findings,
 )
-from bpmtool.mining.journey_events import JourneyEvents, prepare_events
+from bpmtool.mining.journey_events import JourneyEvents, prepare_events, utc
 from bpmtool.mining.journey_exceptions import exception_findings, struggling_customers
 from bpmtool.mining.journey_paths import HappyPaths, happy_paths
 from bpmtool.mining.journey_sentiment import Sentiment, sentiment
@@ -128,7 +128,8 @@ def analyse_journey(model: Model, log: pd.DataFrame, *, surveys: pd.DataFrame | 
     findings = sort_findings([*ctq_findings(model, ctqs), *trigger_findings(model, triggers),
                               *exception_findings(ev, model, report, journeys, paths)])
     unmapped = sorted(ev.frame.loc[ev.frame["node"].isna(), "label"].unique().tolist())
-    return JourneyResult(model.id, ev.now, ev.n_cases, len(ev.frame), success_definition(model),
+    return JourneyResult(model.id, ev.now.tz_localize("UTC"), ev.n_cases, len(ev.frame),
+                         success_definition(model),
                          journeys.funnel, journeys.milestones, paths, ctqs, triggers, feeling,
                          report, findings, _case_table(ev, model, journeys, feeling), unmapped)
 
@@ -154,10 +155,10 @@ def _case_table(ev: JourneyEvents, model: Model, journeys: Any, feeling: Sentime
     stage_ids = np.array([s.id for s in model.stages] + [""], dtype=object)
     table = pd.DataFrame({"stage": stage_ids[journeys.current.to_numpy()],
                           "success": journeys.success.to_numpy(),
-                          "start": ev.start.to_numpy(), "end": ev.end.to_numpy()},
+                          "start": utc(ev.start).array, "end": utc(ev.end).array},
                          index=ev.case_ids)
     for mid in journeys.reached.columns:
-        table[f"reached:{mid}"] = journeys.reached[mid].to_numpy()
+        table[f"reached:{mid}"] = utc(journeys.reached[mid]).array
     for sid in journeys.days_in.columns:
         table[f"days_in:{sid}"] = journeys.days_in[sid].to_numpy()
     for col in ("behaviour", "emotion", "quadrant"):

@@ -196,7 +196,7 @@ def sentiment(ev: JourneyEvents, model: Model, surveys: pd.DataFrame | None = No
         spec = getattr(cells, k)
         members = np.flatnonzero((scores["quadrant"] == k).to_numpy())
         groups.append(QuadrantGroup(k, spec.name or k.replace("_", " "), spec.action,
-                                    [str(ev.case_ids[c]) for c in members]))
+                                    ev.case_ids[members].astype(str).tolist()))
     return Sentiment(scores, groups, scale, where, happy_at, high_at, unmatched)
 
 
