@@ -144,7 +144,9 @@ def prepare_events(model: Model, log: pd.DataFrame, *, now: object = None,
     start = grouped.min().reindex(range(len(case_ids)))
     end = grouped.max().reindex(range(len(case_ids)))
     moment = _moment(now, frame["time"])
-    return JourneyEvents(frame, pd.Index(case_ids, name="case"), moment, start, end)
+    # object dtype: picking case ids by code stays a numpy take, not an Arrow round trip
+    ids = pd.Index(np.asarray(case_ids, dtype=object), name="case", dtype=object)
+    return JourneyEvents(frame, ids, moment, start, end)
 
 
 def _text(values: pd.Series) -> pd.Series:

@@ -45,6 +45,7 @@ EXCEPTION_COLUMNS = ["case", "reasons", "stage", "stage_name", "days_in_stage",
                      "days_since_last_event", "last_activity", "detail", "action", "quadrant",
                      "quadrant_action"]
 _LISTED = 200
+_POINTS = 10  # departure points reported as findings, most common first
 
 
 def stage_limits(model: Model, journeys: StageJourneys) -> dict[str, float]:
@@ -178,8 +179,12 @@ def exception_findings(ev: JourneyEvents, model: Model, report: pd.DataFrame,
                 {"overdue": stat.overdue, "late": stat.late, "reached": stat.reached}))
     dep = paths.departures[paths.departures["after_sale"]]
     nodes = label_to_node(model)
+    counts = dep.groupby(["after", "activity"], sort=True).size()
+    top = counts.sort_values(ascending=False, kind="stable").head(_POINTS)
     for (after, activity), group in dep.groupby(["after", "activity"], sort=True):
-        cases = [str(c) for c in np.asarray(ev.case_ids)[group.index.to_numpy()]]
+        if (after, activity) not in top.index:
+            continue
+        cases = np.asarray(ev.case_ids)[group.index.to_numpy()].astype(str).tolist()
         out.append(journey_finding(
             model, LEFT_HAPPY_PATH, (nodes.get(str(after), str(after)),
                                      nodes.get(str(activity), str(activity))),

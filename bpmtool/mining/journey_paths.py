@@ -202,7 +202,8 @@ def _departures(ev: JourneyEvents, per_case: pd.DataFrame, label_codes: np.ndarr
         return empty
     reps = bad.reset_index().groupby("variant", sort=True)["index"].min()
     traces = _traces(ev, label_codes, reps.to_numpy())
-    sale_codes = {i for i, lab in enumerate(labels) if node_of_label.get(lab) in sale_nodes}
+    names = [str(lab) for lab in labels]
+    sale_codes = {i for i, lab in enumerate(names) if node_of_label.get(lab) in sale_nodes}
     rows = {}
     for var, case in reps.items():
         trace = traces[int(case)]
@@ -210,7 +211,7 @@ def _departures(ev: JourneyEvents, per_case: pd.DataFrame, label_codes: np.ndarr
         if step >= len(trace):
             continue  # still on (a prefix of) a happy path
         sale_at = next((i for i, c in enumerate(trace[:step]) if int(c) in sale_codes), None)
-        rows[var] = (step, str(labels[trace[step]]), str(labels[trace[step - 1]]) if step else "",
+        rows[var] = (step, names[trace[step]], names[trace[step - 1]] if step else "",
                      sale_at is not None)
     if not rows:
         return empty
