@@ -76,6 +76,7 @@ def test_happy_paths_share_coverage_and_model(result: JourneyResult) -> None:
     assert [p.coverage for p in paths] == [pytest.approx(0.75), pytest.approx(1.0)]
     assert paths[0].median_days == pytest.approx(60)
     assert all(p.follows_model for p in paths)  # B's order is a parallel interleaving
+    assert paths[0].nodes[:3] == ("request_demo", "qualify_lead", "run_demo")
 
 
 def test_departures_are_the_cases_that_left_every_happy_path(result: JourneyResult) -> None:

@@ -44,12 +44,15 @@ class HappyPath:
     median_days: float  # case duration, first to last event
     follows_model: bool
     off_model_step: int | None  # index of the first step the model does not allow
+    #: the model node of each step (None for a label the model does not know), to draw the
+    #: path over the swimlane
+    nodes: tuple[str | None, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
         return {"rank": self.rank, "activities": list(self.activities), "cases": self.cases,
                 "share": round(self.share, 4), "coverage": round(self.coverage, 4),
                 "median_days": round(self.median_days, 3), "follows_model": self.follows_model,
-                "off_model_step": self.off_model_step}
+                "off_model_step": self.off_model_step, "nodes": list(self.nodes)}
 
 
 @dataclass(frozen=True)
@@ -181,9 +184,10 @@ def happy_paths(ev: JourneyEvents, model: Model, success: pd.Series,
     for rank, (_, row) in enumerate(top.iterrows(), start=1):
         acts = tuple(str(labels[c]) for c in traces[int(row["first"])])
         covered += int(row["cases"])
-        off = checker.first_off_step([node_of_label.get(a) for a in acts])
+        nodes = tuple(node_of_label.get(a) for a in acts)
+        off = checker.first_off_step(list(nodes))
         paths.append(HappyPath(rank, acts, int(row["cases"]), float(row["cases"]) / n_ok,
-                               covered / n_ok, float(row["median"]), off is None, off))
+                               covered / n_ok, float(row["median"]), off is None, off, nodes))
     departures = _departures(ev, per_case, label_codes, labels,
                              [traces[int(f)] for f in top["first"]], node_of_label,
                              sale_nodes or set())
