@@ -69,3 +69,16 @@ def test_bad_input_exits_with_2(files, tmp_path: Path) -> None:
     assert code == 2 and "case:concept:name" in out
     code, out = _run(str(REFERENCE), str(tmp_path / "missing.csv"))
     assert code == 2
+
+
+def test_the_per_case_journey_as_csv(files) -> None:
+    log, _ = files
+    code, out = _run(str(REFERENCE), str(log), "--case-column", "customer", "--now", NOW,
+                     "--cases")
+    assert code == 0, out
+    rows = {r["case"]: r for r in csv.DictReader(io.StringIO(out))}
+    assert len(rows) == 19
+    assert rows["grow-0"]["stage"] == "grow"
+    assert rows["grow-0"]["reached:live"] == "2024-01-17T00:00:00+00:00"
+    assert rows["lost-0"]["reached:signed"] == ""
+    assert float(rows["build-0"]["days_in:build"]) == 95

@@ -30,6 +30,9 @@ def journey_command(
     log_path: Path = typer.Argument(..., metavar="LOG", help="An event log (CSV, Parquet, XES)"),
     exceptions: bool = typer.Option(False, "--exceptions",
                                     help="Only the struggling customers (the work list)."),
+    per_case: bool = typer.Option(False, "--cases",
+                                  help="The journey of every case as CSV (stage, milestones, "
+                                       "days in each stage, scores)."),
     fmt: JourneyFormat = typer.Option(JourneyFormat.text, "--format", "-f",
                                       help="text, json, or csv (the exception report)."),
     surveys: Path | None = typer.Option(None, "--surveys",
@@ -52,7 +55,9 @@ def journey_command(
     with input_errors_exit():
         model = api.load(model_path)
         result = api.journey(model, log_path, surveys=surveys, now=now, columns=columns or None)
-    if fmt == JourneyFormat.csv:
+    if per_case:
+        write_output(result.cases_csv(), out)
+    elif fmt == JourneyFormat.csv:
         write_output(result.exceptions_csv(), out)
     elif fmt == JourneyFormat.json:
         data: Any = result.to_dict()

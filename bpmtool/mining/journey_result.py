@@ -63,6 +63,14 @@ class JourneyResult:
         """The exception report as CSV text, the work list of a success team."""
         return str(self.exceptions.to_csv(index=False, lineterminator="\n"))
 
+    def cases_csv(self) -> str:
+        """The per-case journey as CSV: stage, success, milestone times, days in each stage."""
+        frame = self.cases.copy()
+        for column in frame.columns:
+            if isinstance(frame[column].dtype, pd.DatetimeTZDtype):
+                frame[column] = frame[column].map(lambda t: "" if pd.isna(t) else t.isoformat())
+        return str(frame.round(3).to_csv(index_label="case", lineterminator="\n"))
+
     def to_dict(self, *, limit: int = 100) -> dict[str, Any]:
         """The stable JSON shape; lists of cases are cut at ``limit`` (with the totals)."""
         reasons = (self.exceptions["reasons"].str.split(";").explode().value_counts()
