@@ -21,7 +21,10 @@ from bpmtool.sipoc import Sipoc
 if TYPE_CHECKING:
     import pandas as pd
 
+    from bpmtool.io.eventlog import Progress
     from bpmtool.mining.journey_result import JourneyResult
+    from bpmtool.mining.log_summary import LogSummary
+    from bpmtool.mining.mapping import MappedLog
 
 __all__ = [
     "MODEL_SUFFIXES",
@@ -30,6 +33,9 @@ __all__ = [
     "lint",
     "load",
     "load_with_warnings",
+    "log_summary",
+    "map_log",
+    "read_log",
     "read_surveys",
     "rule_catalogue",
     "sipoc",
@@ -152,16 +158,38 @@ def journey(model: Model, log: pd.DataFrame | str | Path, *,
 
 
 def _read_journey_log(path: Path) -> pd.DataFrame:
-    try:
-        from bpmtool.io.eventlog import read_log  # type: ignore[import-not-found]
-    except ImportError:  # the event-log reader has not landed: plain pm4py-column CSV/Parquet
-        import pandas as pd
+    return read_log(path)
 
-        try:
-            table = (pd.read_parquet(path) if path.suffix.lower() == ".parquet"
-                     else pd.read_csv(path, dtype={"case:concept:name": str}))
-        except (OSError, ValueError) as exc:
-            raise InputError.single(f"cannot read the event log: {exc}", file=str(path)) from None
-        return table
-    result: pd.DataFrame = read_log(path)
-    return result
+
+# --- event logs (io/eventlog, mining/mapping) ---
+
+
+def read_log(path: str | Path, *, columns: dict[str, str] | None = None,
+             encoding: str | None = None, progress: Progress | None = None) -> pd.DataFrame:
+    """Read an event log (XES, XES.gz, CSV, Parquet) into pm4py's standard columns.
+
+    ``columns`` names the source columns by role (``case``, ``activity``, ``timestamp``,
+    ``resource``, ``lane``, ``start_timestamp``, ``lifecycle``); roles not given are found
+    by their usual names.  ``progress(done, total)`` is called during long reads.
+    """
+    from bpmtool.io.eventlog import read_log as read
+
+    try:
+        return read(path, columns=columns, encoding=encoding, progress=progress)
+    except ValueError as exc:  # an unknown column role
+        raise InputError.single(str(exc), file=str(path)) from None
+
+
+def log_summary(df: pd.DataFrame) -> LogSummary:
+    """Cases, events, activities, variants, time span, lanes and resources of a log."""
+    from bpmtool.mining.log_summary import log_summary as summarise
+
+    return summarise(df)
+
+
+def map_log(model: Model, df: pd.DataFrame, *, lanes_from: str | Path | None = None,
+            filename: str = "<log>") -> MappedLog:
+    """Match a log's activity labels to the model's nodes and give every event a lane."""
+    from bpmtool.mining.mapping import map_log as mapping
+
+    return mapping(model, df, lanes_from=lanes_from, filename=filename)

@@ -1,0 +1,135 @@
+"""Event logs in: XES (.xes, .xes.gz), CSV and Parquet → one pandas DataFrame.
+
+The frame has pm4py's standard columns — ``case:concept:name``, ``concept:name``,
+``time:timestamp`` (UTC; empty for a log without times, which keeps its file order),
+and where the log has them ``org:resource``, ``org:group``,
+``lifecycle:transition`` and ``start_timestamp`` — sorted by case and time, with
+categorical text columns (memory follows the number of distinct values, not events).
+
+Lifecycle: when a log uses the standard XES lifecycle (start/complete/…), only the
+``complete`` events are kept for the control flow and a matching ``start`` event's time
+becomes ``start_timestamp``; logs whose "lifecycle" holds their own states (e.g. ticket
+states) are kept whole.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bpmtool.errors import EventLogError
+from bpmtool.io.eventlog_columns import (
+    ACTIVITY,
+    CASE,
+    GROUP,
+    LIFECYCLE,
+    RESOURCE,
+    START,
+    TIMESTAMP,
+    ColumnMap,
+)
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["LOG_SUFFIXES", "Progress", "finish_log", "read_log"]
+
+Progress = Callable[[int, int | None], None]
+LOG_SUFFIXES = (".xes", ".xes.gz", ".csv", ".csv.gz", ".tsv", ".parquet", ".pq")
+
+_STANDARD_LIFECYCLE = {
+    "schedule", "assign", "reassign", "start", "suspend", "resume", "complete", "autoskip",
+    "manualskip", "withdraw", "ate_abort", "pi_abort", "unknown", "abort_activity",
+}
+
+
+def read_log(path: str | Path, *, columns: ColumnMap | Mapping[str, str] | None = None,
+             encoding: str | None = None, progress: Progress | None = None) -> pd.DataFrame:
+    """Read an event log by its extension into the standard frame described above."""
+    path = Path(path)
+    name = path.name.lower()
+    if not path.exists():
+        raise EventLogError.single("no such file", file=str(path))
+    if name.endswith((".xes", ".xes.gz")):
+        from bpmtool.io.eventlog_xes import read_xes
+
+        raw = read_xes(path, progress=progress)
+    elif name.endswith((".csv", ".csv.gz", ".tsv", ".txt")):
+        from bpmtool.io.eventlog_csv import read_csv
+
+        raw = read_csv(path, columns=ColumnMap.of(columns), encoding=encoding,
+                       progress=progress)
+    elif name.endswith((".parquet", ".pq")):
+        from bpmtool.io.eventlog_csv import read_parquet
+
+        raw = read_parquet(path, columns=ColumnMap.of(columns))
+    else:
+        raise EventLogError.single(
+            f"cannot tell the format of {path.name!r} from its extension", file=str(path),
+            expected="a log ending in " + ", ".join(LOG_SUFFIXES))
+    return finish_log(raw, str(path))
+
+
+def finish_log(df: pd.DataFrame, filename: str) -> pd.DataFrame:
+    """Check and normalise a frame that already has the standard column names."""
+    import pandas as pd
+
+    if len(df) == 0:
+        raise EventLogError.single("the log has no events", file=filename,
+                                   expected="at least one event")
+    missing = [c for c in (CASE, ACTIVITY) if c not in df.columns]
+    if missing:
+        raise EventLogError.single(
+            f"missing column(s) {', '.join(missing)}; found {', '.join(map(str, df.columns))}",
+            file=filename, expected="a case id and an activity per event")
+    if TIMESTAMP not in df.columns:
+        # control flow can be checked without times; waiting times then stay empty
+        empty = pd.Series(pd.NaT, index=df.index, dtype="datetime64[us, UTC]")
+        df = df.assign(**{TIMESTAMP: empty})
+    df = df[df[ACTIVITY].notna() & df[CASE].notna()]
+    if len(df) == 0:
+        raise EventLogError.single("no event has both a case id and an activity",
+                                   file=filename)
+    df = _lifecycle(df)
+    for column in (CASE, ACTIVITY, RESOURCE, GROUP, LIFECYCLE):
+        if column in df.columns:
+            df[column] = df[column].astype("string").astype("category")
+    if not isinstance(df[TIMESTAMP].dtype, pd.DatetimeTZDtype):
+        raise EventLogError.single("the timestamp column is not parsed", file=filename)
+    for column in [c for c in df.columns if c.startswith("case:") and c != CASE]:
+        if df[column].dtype == object:
+            df[column] = df[column].astype("string")
+    order = df[CASE].cat.codes.to_numpy()
+    df = df.iloc[_stable_order(order, df[TIMESTAMP].to_numpy())].reset_index(drop=True)
+    first = [c for c in (CASE, ACTIVITY, TIMESTAMP, RESOURCE, GROUP, LIFECYCLE, START)
+             if c in df.columns]
+    return df[first + [c for c in df.columns if c not in first]]
+
+
+def _stable_order(case_codes: object, times: object) -> object:
+    import numpy as np
+
+    # file order breaks ties (and orders logs without times); NaT sorts last within a case
+    return np.lexsort((np.arange(len(case_codes)), times, case_codes))  # type: ignore[arg-type]
+
+
+def _lifecycle(df: pd.DataFrame) -> pd.DataFrame:
+    """Keep complete events (with their start time) when the log uses the XES lifecycle."""
+    if LIFECYCLE not in df.columns:
+        return df.copy()
+    values = df[LIFECYCLE].astype("string").str.lower()
+    seen = set(values.dropna().unique())
+    if not seen or not seen <= _STANDARD_LIFECYCLE or "complete" not in seen:
+        return df.copy()
+    complete = df[values == "complete"].copy()
+    starts = df[values == "start"]
+    if len(starts) and START not in complete.columns:
+        key = [CASE, ACTIVITY]
+        complete["_n"] = complete.groupby(key, observed=True, sort=False).cumcount()
+        s = starts[[*key, TIMESTAMP]].copy()
+        s["_n"] = s.groupby(key, observed=True, sort=False).cumcount()
+        s = s.rename(columns={TIMESTAMP: START})
+        complete = complete.reset_index(drop=True).merge(s, on=[*key, "_n"], how="left")
+        complete = complete.drop(columns="_n")
+    return complete

@@ -1,0 +1,170 @@
+"""Map a log onto a model: activity labels → nodes, and each event → a lane.
+
+Labels match a node's name, id or one of its ``aliases``, ignoring case and
+spacing.  An event's lane comes from ``org:group`` (matched to lane ids or names),
+else from a resource → lane file, else from the model's owner of the activity.
+Everything works on categories, so the cost follows distinct labels, not events.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bpmtool.errors import EventLogError
+from bpmtool.io.eventlog_columns import ACTIVITY, GROUP, RESOURCE
+from bpmtool.model import Model
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["LANE", "NODE", "MappedLog", "Unmatched", "map_log", "read_lane_map"]
+
+NODE = "bpmtool:node"
+LANE = "bpmtool:lane"
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    """A log label that matches no model node, with how often it occurs."""
+
+    label: str
+    events: int
+    closest: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"label": self.label, "events": self.events, "closest": list(self.closest)}
+
+
+@dataclass(frozen=True)
+class MappedLog:
+    """The log with ``bpmtool:node`` and ``bpmtool:lane`` columns, and how the mapping went."""
+
+    df: pd.DataFrame
+    matched: dict[str, str]  # log label → node id
+    unmatched: list[Unmatched]
+    lane_source: str  # "org:group", "resource map" or "model"
+    unknown_groups: list[str] = field(default_factory=list)
+
+    @property
+    def matched_events(self) -> int:
+        return int(self.df[NODE].notna().sum())
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"matched": dict(sorted(self.matched.items())),
+                "unmatched": [u.to_dict() for u in self.unmatched],
+                "matched_events": self.matched_events, "events": len(self.df),
+                "lane_source": self.lane_source, "unknown_groups": self.unknown_groups}
+
+
+def _key(text: str) -> str:
+    return re.sub(r"\s+", " ", str(text)).strip().casefold()
+
+
+def _node_keys(model: Model) -> dict[str, str]:
+    keys: dict[str, str] = {}
+    for node in model.nodes:
+        for name in (node.label, node.id, *node.aliases):
+            keys.setdefault(_key(name), node.id)
+    return keys
+
+
+def map_log(model: Model, df: pd.DataFrame, *, lanes_from: str | Path | None = None,
+            filename: str = "<log>") -> MappedLog:
+    """Add the node and lane of every event; refuse a log none of whose labels match."""
+    import pandas as pd
+
+    keys = _node_keys(model)
+    labels = df[ACTIVITY].astype("category")
+    categories = [str(c) for c in labels.cat.categories]
+    node_of = {c: keys.get(_key(c)) for c in categories}
+    counts = labels.value_counts()
+    matched = {c: n for c, n in node_of.items() if n is not None}
+    names = sorted({n.label for n in model.activities()})
+    unmatched = sorted(
+        (Unmatched(c, int(counts.get(c, 0)),
+                   tuple(difflib.get_close_matches(c, names, n=3, cutoff=0.5)))
+         for c, n in node_of.items() if n is None and counts.get(c, 0) > 0),
+        key=lambda u: (-u.events, u.label))
+    if not matched:
+        top = ", ".join(repr(u.label) for u in unmatched[:5])
+        raise EventLogError.single(
+            f"none of the log's {len(categories)} activities matches the model; the most "
+            f"frequent are {top}", file=filename,
+            expected="activity labels equal to node names or aliases, e.g. "
+                     + ", ".join(repr(n) for n in names[:5]))
+    out = df.copy()
+    out[NODE] = pd.Categorical(labels.map(node_of).astype("object"))
+    lane, source, unknown = _lanes(model, out, lanes_from, filename)
+    out[LANE] = lane
+    return MappedLog(out, matched, unmatched, source, unknown)
+
+
+def _lanes(model: Model, df: pd.DataFrame, lanes_from: str | Path | None, filename: str
+           ) -> tuple[pd.Series, str, list[str]]:
+    import pandas as pd
+
+    lane_keys: dict[str, str] = {}
+    for lane in model.lanes:
+        lane_keys.setdefault(_key(lane.id), lane.id)
+        lane_keys.setdefault(_key(lane.label), lane.id)
+    if lanes_from is not None:
+        mapping = read_lane_map(Path(lanes_from), lane_keys)
+        if RESOURCE not in df.columns:
+            raise EventLogError.single("a resource → lane map needs an org:resource column",
+                                       file=filename, expected="a resource column in the log")
+        resources = df[RESOURCE].astype("category")
+        lane = resources.map({c: mapping.get(str(c)) for c in resources.cat.categories})
+        unknown = sorted(str(c) for c in resources.cat.categories if str(c) not in mapping)
+        return pd.Series(pd.Categorical(lane.astype("object")), index=df.index), \
+            "resource map", unknown
+    if GROUP in df.columns and df[GROUP].notna().any():
+        groups = df[GROUP].astype("category")
+        lane_of = {c: lane_keys.get(_key(c), str(c)) for c in groups.cat.categories}
+        unknown = sorted(str(c) for c in groups.cat.categories if _key(c) not in lane_keys)
+        lane = groups.map(lane_of)
+        return pd.Series(pd.Categorical(lane.astype("object")), index=df.index), \
+            "org:group", unknown
+    owner = {n.id: n.lane for n in model.nodes}
+    lane = df[NODE].map(owner)
+    return pd.Series(pd.Categorical(lane.astype("object")), index=df.index), "model", []
+
+
+def read_lane_map(path: Path, lane_keys: dict[str, str]) -> dict[str, str]:
+    """Read ``resource,lane`` rows (CSV) or a ``{resource: lane}`` mapping (YAML)."""
+    import csv
+
+    import yaml
+
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EventLogError.single(f"cannot read the lane map: {exc}", file=str(path)) from None
+    pairs: list[tuple[int, str, str]] = []
+    if path.suffix.lower() in (".yaml", ".yml"):
+        data = yaml.safe_load(text) or {}
+        if not isinstance(data, dict):
+            raise EventLogError.single("the lane map must be a mapping resource: lane",
+                                       file=str(path), line=1)
+        pairs = [(0, str(k), str(v)) for k, v in data.items()]
+    else:
+        for i, row in enumerate(csv.reader(text.splitlines()), start=1):
+            if not row or (i == 1 and [c.strip().lower() for c in row[:2]] == ["resource",
+                                                                               "lane"]):
+                continue
+            if len(row) < 2:
+                raise EventLogError.single("expected two columns: resource,lane",
+                                           file=str(path), line=i)
+            pairs.append((i, row[0].strip(), row[1].strip()))
+    mapping = {}
+    for line, resource, lane in pairs:
+        lane_id = lane_keys.get(_key(lane))
+        if lane_id is None:
+            raise EventLogError.single(f"unknown lane {lane!r} for resource {resource!r}",
+                                       file=str(path), line=line or None,
+                                       expected="a lane id or name of the model")
+        mapping[resource] = lane_id
+    return mapping

@@ -1,0 +1,189 @@
+"""Reading event logs: every real log in shared/data, agreement with pm4py, bad input."""
+
+from __future__ import annotations
+
+import gzip
+import time
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bpmtool.errors import EventLogError
+from bpmtool.io.eventlog import read_log
+from tests.conftest import SHARED_DATA
+
+LOGS = sorted(p for p in (SHARED_DATA / "logs").glob("*")
+              if p.name.endswith((".xes", ".xes.gz", ".csv")) and p.name != "xes_20.xes")
+#: the heaviest logs are checked against the counts shared/data/README.md gives for them
+#: (cases, events) instead of against a second, slow read with pm4py
+PUBLISHED = {"bpic2012.xes.gz": (13087, None), "07_bpic2013_incidents.xes.gz": (7554, 65533),
+             "16_bpic2019_1t_per_variant.xes.gz": (11973, 338247),
+             "15_bpic2020_permit_log_1t_per_variant.xes.gz": (1478, 26028)}
+
+
+def _pm4py(path: Path) -> pd.DataFrame:
+    import pm4py
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        if path.name.endswith(".csv"):
+            raw = pd.read_csv(path, sep=None, engine="python")
+            return raw
+        return pm4py.read_xes(str(path), return_legacy_log_object=False)
+
+
+@pytest.mark.parametrize("path", LOGS, ids=lambda p: p.name)
+def test_every_shared_log_reads_and_agrees_with_pm4py(path: Path) -> None:
+    df = read_log(path)
+    assert list(df.columns[:3]) == ["case:concept:name", "concept:name", "time:timestamp"]
+    assert isinstance(df["time:timestamp"].dtype, pd.DatetimeTZDtype)
+    if path.name.endswith(".csv"):
+        return  # the CSVs are compared with their XES twins below
+    if path.name in PUBLISHED:
+        cases, events = PUBLISHED[path.name]
+        assert df["case:concept:name"].nunique() == cases
+        assert events is None or len(df) == events
+        return
+    ref = _pm4py(path)
+    assert df["case:concept:name"].nunique() == ref["case:concept:name"].nunique()
+    lifecycle = ref.get("lifecycle:transition")
+    if lifecycle is not None and {str(v).lower() for v in lifecycle.dropna().unique()} <= {
+            "start", "complete", "schedule"}:
+        ref = ref[lifecycle.str.lower() == "complete"]
+    assert len(df) == len(ref)
+    assert sorted(df["concept:name"].astype(str).unique()) == sorted(
+        ref["concept:name"].astype(str).unique())
+
+
+@pytest.mark.parametrize("xes, csv", [("receipt.csv", "08_receipt.xes.gz"),
+                                      ("reviewing.csv", "reviewing.xes"),
+                                      ("roadtraffic100traces.csv", "roadtraffic100traces.xes"),
+                                      ("interval_event_log.csv", "interval_event_log.xes")])
+def test_csv_and_xes_twins_give_the_same_frame(xes: str, csv: str) -> None:
+    a, b = read_log(SHARED_DATA / "logs" / xes), read_log(SHARED_DATA / "logs" / csv)
+    assert len(a) == len(b)
+    assert a["case:concept:name"].nunique() == b["case:concept:name"].nunique()
+    assert (a["time:timestamp"].sort_values().to_numpy()
+            == b["time:timestamp"].sort_values().to_numpy()).all()
+
+
+def test_lifecycle_keeps_complete_events_with_their_start_time() -> None:
+    df = read_log(SHARED_DATA / "logs" / "reviewing.xes")
+    assert set(df["lifecycle:transition"].astype(str).str.lower()) == {"complete"}
+    assert "start_timestamp" in df.columns and df["start_timestamp"].notna().mean() > 0.5
+    assert (df["start_timestamp"].dropna() <= df.loc[df["start_timestamp"].notna(),
+                                                     "time:timestamp"]).all()
+
+
+def test_ticket_states_are_not_taken_for_a_lifecycle() -> None:
+    df = read_log(SHARED_DATA / "logs" / "06_bpic2013_closed.xes.gz")
+    assert len(df) == 6660  # every event kept: the states are not start/complete
+
+
+def test_log_without_timestamps_keeps_file_order() -> None:
+    df = read_log(SHARED_DATA / "logs" / "09_a32f0n00.xes.gz")
+    assert df["time:timestamp"].isna().all() and len(df) == 25757
+
+
+def _csv(tmp_path: Path, text: str, name: str = "log.csv", encoding: str = "utf-8") -> Path:
+    path = tmp_path / name
+    path.write_bytes(text.encode(encoding))
+    return path
+
+
+def test_csv_columns_found_by_common_names_and_delimiter_sniffed(tmp_path: Path) -> None:
+    path = _csv(tmp_path, "Case ID;Activity;Complete Timestamp;Resource;Team\n"
+                          "c1;Close deal;2024-03-01 09:00:00;ann;Sales\n"
+                          "c1;Kickoff meeting;2024-03-04 10:00:00;bob;Implementation\n")
+    df = read_log(path)
+    assert list(df.columns) == ["case:concept:name", "concept:name", "time:timestamp",
+                                "org:resource", "org:group"]
+    assert str(df["time:timestamp"].iloc[1]) == "2024-03-04 10:00:00+00:00"
+
+
+def test_explicit_column_names_and_time_zones(tmp_path: Path) -> None:
+    path = _csv(tmp_path, "ticket,step,when\nt1,Open,2024-03-01T09:00:00+02:00\n"
+                          "t1,Close,2024-03-01T09:30:00-05:00\n")
+    df = read_log(path, columns={"case": "ticket", "activity": "step", "timestamp": "when"})
+    assert df["time:timestamp"].dt.hour.tolist() == [7, 14]
+
+
+@pytest.mark.parametrize("text, needle", [
+    ("", "empty"),
+    ("case_id,activity\n", "no events"),
+    ("foo,bar\n1,2\n", "no case column"),
+    ("case_id,activity,timestamp\nc1,A,2024-01-01\nc1,B,yesterday-ish\n", "row 2"),
+])
+def test_bad_csv_inputs_are_located(tmp_path: Path, text: str, needle: str) -> None:
+    with pytest.raises(EventLogError) as err:
+        read_log(_csv(tmp_path, text))
+    assert needle in str(err.value)
+
+
+def test_non_utf8_csv_names_the_line_and_the_way_out(tmp_path: Path) -> None:
+    path = _csv(tmp_path, "case_id,activity,timestamp\nc1,Café,2024-01-01\n",
+                encoding="cp1252")
+    with pytest.raises(EventLogError) as err:
+        read_log(path)
+    assert err.value.problems[0].line == 2 and "--encoding" in str(err.value)
+    assert read_log(path, encoding="cp1252")["concept:name"].iloc[0] == "Café"
+
+
+def test_explicit_column_that_does_not_exist(tmp_path: Path) -> None:
+    path = _csv(tmp_path, "case_id,activity,timestamp\nc1,A,2024-01-01\n")
+    with pytest.raises(EventLogError) as err:
+        read_log(path, columns={"case": "ticket"})
+    assert "'ticket'" in str(err.value)
+
+
+def test_truncated_xes_gz_is_refused(tmp_path: Path) -> None:
+    data = (SHARED_DATA / "logs" / "03_repairExample.xes.gz").read_bytes()
+    path = tmp_path / "cut.xes.gz"
+    path.write_bytes(data[: len(data) // 2])
+    with pytest.raises(EventLogError) as err:
+        read_log(path)
+    assert "cut short" in str(err.value) or "well-formed" in str(err.value)
+
+
+def test_malformed_xes_names_the_line(tmp_path: Path) -> None:
+    path = tmp_path / "bad.xes"
+    path.write_text('<log xmlns="http://www.xes-standard.org/">\n<trace>\n<event>\n'
+                    '<string key="concept:name" value="A">\n</trace></log>\n')
+    with pytest.raises(EventLogError) as err:
+        read_log(path)
+    assert err.value.problems[0].line is not None
+
+
+@pytest.mark.parametrize("payload", [
+    '<!DOCTYPE log [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;">]>'
+    '<log><trace><event><string key="concept:name" value="&b;"/></event></trace></log>',
+    '<!DOCTYPE log [<!ENTITY x SYSTEM "file:///etc/passwd">]>'
+    '<log><trace><event><string key="concept:name" value="&x;"/></event></trace></log>',
+])
+def test_hostile_xes_is_refused_quickly(tmp_path: Path, payload: str) -> None:
+    path = tmp_path / "evil.xes"
+    path.write_text(payload)
+    start = time.perf_counter()
+    with pytest.raises(EventLogError) as err:
+        read_log(path)
+    assert time.perf_counter() - start < 1
+    assert "entities" in str(err.value)
+
+
+def test_gzip_that_is_not_xes(tmp_path: Path) -> None:
+    path = tmp_path / "x.xes.gz"
+    path.write_bytes(gzip.compress(b"hello world, not a log"))
+    with pytest.raises(EventLogError, match="not an XES log"):
+        read_log(path)
+
+
+def test_parquet_round_trip(tmp_path: Path) -> None:
+    df = read_log(SHARED_DATA / "logs" / "running-example.xes")
+    path = tmp_path / "log.parquet"
+    plain = df.astype({c: "string" for c in ("case:concept:name", "concept:name",
+                                             "org:resource")})
+    plain[["case:concept:name", "concept:name", "time:timestamp", "org:resource"]].to_parquet(path)
+    again = read_log(path)
+    assert len(again) == 42 and again["case:concept:name"].nunique() == 6

@@ -1,0 +1,93 @@
+"""Mapping a log onto a model: labels to nodes, events to lanes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from bpmtool import api
+from bpmtool.cli import app
+from bpmtool.errors import EventLogError
+from bpmtool.io.eventlog import read_log
+from bpmtool.mining.mapping import LANE, NODE, map_log
+from tests.conftest import REFERENCE_MODEL
+
+
+def _log(tmp_path: Path, rows: list[str], header: str = "case_id,activity,timestamp") -> Path:
+    path = tmp_path / "log.csv"
+    path.write_text(header + "\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_labels_match_by_name_alias_case_and_spacing(tmp_path: Path) -> None:
+    model = api.load(REFERENCE_MODEL)
+    df = read_log(_log(tmp_path, ["c1,close  DEAL,2024-01-01", "c1,Contract signed,2024-01-02",
+                                   "c1,kickoff,2024-01-03", "c1,Order pizza,2024-01-04"]))
+    mapped = map_log(model, df)
+    assert mapped.matched == {"close  DEAL": "close_deal", "Contract signed": "sign_contract",
+                              "kickoff": "kickoff"}
+    assert [u.label for u in mapped.unmatched] == ["Order pizza"]
+    assert df.shape[0] == 4 and mapped.df[NODE].isna().sum() == 1
+    assert mapped.lane_source == "model"
+    assert mapped.df[LANE].astype(str).tolist()[:3] == ["sales", "customer", "impl"]
+
+
+def test_closest_names_are_suggested(tmp_path: Path) -> None:
+    model = api.load(REFERENCE_MODEL)
+    df = read_log(_log(tmp_path, ["c1,Close deal,2024-01-01", "c1,Kick-off meeting,2024-01-02"]))
+    mapped = map_log(model, df)
+    assert mapped.unmatched[0].closest[0] == "Kickoff meeting"
+
+
+def test_lane_from_org_group_by_id_or_name(tmp_path: Path) -> None:
+    model = api.load(REFERENCE_MODEL)
+    df = read_log(_log(tmp_path, ["c1,Close deal,2024-01-01,Sales",
+                                  "c1,Kickoff meeting,2024-01-02,implementation",
+                                  "c1,Go live,2024-01-03,Finance"],
+                       header="case_id,activity,timestamp,team"))
+    mapped = map_log(model, df)
+    assert mapped.lane_source == "org:group"
+    assert mapped.df[LANE].astype(str).tolist() == ["sales", "impl", "Finance"]
+    assert mapped.unknown_groups == ["Finance"]
+
+
+def test_lane_from_a_resource_map(tmp_path: Path) -> None:
+    model = api.load(REFERENCE_MODEL)
+    df = read_log(_log(tmp_path, ["c1,Close deal,2024-01-01,ann", "c1,Go live,2024-01-03,bob"],
+                       header="case_id,activity,timestamp,resource"))
+    lanes = tmp_path / "lanes.csv"
+    lanes.write_text("resource,lane\nann,Sales\nbob,impl\n")
+    mapped = map_log(model, df, lanes_from=lanes)
+    assert mapped.df[LANE].astype(str).tolist() == ["sales", "impl"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("ann,Marketing\n")
+    with pytest.raises(EventLogError, match="unknown lane 'Marketing'"):
+        map_log(model, df, lanes_from=bad)
+
+
+def test_a_log_that_matches_nothing_is_refused(tmp_path: Path) -> None:
+    model = api.load(REFERENCE_MODEL)
+    df = read_log(_log(tmp_path, ["c1,Bake bread,2024-01-01"]))
+    with pytest.raises(EventLogError, match="none of the log's 1 activities"):
+        map_log(model, df)
+
+
+def test_log_command_text_json_and_bad_input(tmp_path: Path) -> None:
+    path = _log(tmp_path, ["c1,Close deal,2024-01-01", "c1,Kickoff meeting,2024-01-02",
+                           "c2,Close deal,2024-01-05"])
+    runner = CliRunner()
+    result = runner.invoke(app, ["log", str(path), "--model", str(REFERENCE_MODEL)])
+    assert result.exit_code == 0, result.output
+    assert "cases       2" in result.output and "variants    2" in result.output
+    assert "3 of 3 events (100%)" in result.output
+    import json
+
+    doc = json.loads(runner.invoke(app, ["log", str(path), "-f", "json"]).output)
+    assert doc["summary"]["events"] == 3
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    assert runner.invoke(app, ["log", str(empty)]).exit_code == 2
+    assert pd.__version__  # pandas is what the frame is built on
