@@ -148,7 +148,10 @@ def journey(model: Model, log: pd.DataFrame | str | Path, *,
     from bpmtool.mining.journey_result import analyse_journey
 
     if isinstance(log, (str, Path)):
-        log = _read_journey_log(Path(log))
+        # a rename to a standard name tells the reader which column plays that role
+        roles = {_ROLE_OF[std]: src for src, std in (columns or {}).items() if std in _ROLE_OF}
+        log = read_log(Path(log), columns=roles or None)
+        columns = {src: std for src, std in (columns or {}).items() if std not in _ROLE_OF}
     if columns:
         log = log.rename(columns=columns)
     if isinstance(surveys, (str, Path)):
@@ -159,6 +162,10 @@ def journey(model: Model, log: pd.DataFrame | str | Path, *,
 
 def _read_journey_log(path: Path) -> pd.DataFrame:
     return read_log(path)
+
+
+_ROLE_OF = {"case:concept:name": "case", "concept:name": "activity",
+            "time:timestamp": "timestamp", "org:resource": "resource", "org:group": "lane"}
 
 
 # --- event logs (io/eventlog, mining/mapping) ---

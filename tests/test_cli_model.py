@@ -80,7 +80,7 @@ def test_sipoc_formats(tmp_path: Path) -> None:
     assert md.startswith("# SIPOC") and "| Build | Implementation |" in md
     csv_out = run("sipoc", REFERENCE_MODEL, "--format", "csv").output.splitlines()
     assert csv_out[0] == "node,stage,lane,suppliers,inputs,process,outputs,customers"
-    assert len(csv_out) == 1 + 21  # one row per activity
+    assert len(csv_out) == 1 + 22  # one row per activity
     data = json.loads(run("sipoc", REFERENCE_MODEL, "--format", "json").output)
     assert [s["name"] for s in data["stages"]] == ["Build", "Grow", "Ignite"]
     html = run("sipoc", REFERENCE_MODEL, "--format", "html").output
@@ -100,11 +100,11 @@ def test_graph_formats_load_in_networkx(tmp_path: Path) -> None:
     out = tmp_path / "g.graphml"
     assert run("graph", REFERENCE_MODEL, "--format", "graphml", "-o", out).exit_code == 0
     g = nx.read_graphml(out)
-    assert g.number_of_nodes() == 30 and g.number_of_edges() == 32
+    assert g.number_of_nodes() == 33 and g.number_of_edges() == 36
     assert g.nodes["kickoff"]["lane"] == "impl"
-    assert sum(1 for *_, d in g.edges(data=True) if d["handoff"]) == 13
+    assert sum(1 for *_, d in g.edges(data=True) if d["handoff"]) == 15
     data = json.loads(run("graph", REFERENCE_MODEL, "--format", "json").output)
-    assert nx.node_link_graph(data, edges="links").number_of_nodes() == 30
+    assert nx.node_link_graph(data, edges="links").number_of_nodes() == 33
     dot = run("graph", REFERENCE_MODEL, "--format", "dot").output
     assert dot.startswith('digraph "saas-handoffs"') and dot.count("subgraph cluster_") == 5
 
