@@ -101,7 +101,8 @@ def finish_log(df: pd.DataFrame, filename: str) -> pd.DataFrame:
         if df[column].dtype == object:
             df[column] = df[column].astype("string")
     order = df[CASE].cat.codes.to_numpy()
-    df = df.iloc[_stable_order(order, df[TIMESTAMP].to_numpy())].reset_index(drop=True)
+    times = df[TIMESTAMP].dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
+    df = df.iloc[_stable_order(order, times)].reset_index(drop=True)
     first = [c for c in (CASE, ACTIVITY, TIMESTAMP, RESOURCE, GROUP, LIFECYCLE, START)
              if c in df.columns]
     return df[first + [c for c in df.columns if c not in first]]

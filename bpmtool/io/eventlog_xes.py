@@ -85,22 +85,25 @@ def read_xes(path: Path, progress: Callable[[int, int | None], None] | None = No
         context = etree.iterparse(
             source, events=("end",), tag=tags, resolve_entities=False, no_network=True,
             huge_tree=False, load_dtd=False, remove_comments=True)
-        columns = events.columns
+        columns: dict[str, list[str | None]] = {}
+        kinds: dict[str, str] = {}
         for _, elem in context:
             if elem.tag[-5:] == "event":
                 for child in elem:
                     key = child.get("key")
                     if key is None:
                         continue
-                    entry = columns.get(key)
-                    if entry is None:
+                    values = columns.get(key)
+                    if values is None:
                         tag = child.tag
                         kind = tag[tag.rfind("}") + 1:] if isinstance(tag, str) else ""
                         if kind not in _TYPED:
                             continue
-                        entry = columns[key] = ([], [], kind)
-                    entry[0].append(row)
-                    entry[1].append(child.get("value"))
+                        values = columns[key] = []
+                        kinds[key] = kind
+                    if len(values) < row:  # earlier events lacked this attribute
+                        values.extend([None] * (row - len(values)))
+                    values.append(child.get("value"))
                 row += 1
                 elem.clear(keep_tail=False)
                 if progress is not None and row % 100_000 == 0:
@@ -135,6 +138,8 @@ def read_xes(path: Path, progress: Callable[[int, int | None], None] | None = No
         raw.close()
     if progress is not None:
         progress(total, total)
+    for key, values in columns.items():
+        events.columns[key] = (list(range(len(values))), values, kinds[key])
     return _frame(events, cases, trace_ends, case_attrs, row, str(path))
 
 
@@ -172,7 +177,10 @@ def _column(rows: list[int], values: list[str | None], kind: str, n: int, key: s
     import pandas as pd
 
     full = np.full(n, None, dtype=object)
-    full[np.asarray(rows, dtype=np.int64)] = values
+    if rows and rows[-1] == len(values) - 1:  # a dense column (missing values are None)
+        full[: len(values)] = values
+    else:
+        full[np.asarray(rows, dtype=np.int64)] = values
     series = pd.Series(full)
     if kind == "date" or key == TIMESTAMP:
         return _dates(series, key, filename)
