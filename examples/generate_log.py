@@ -56,9 +56,10 @@ HANDOFF_DAYS = 1.2
 #: handoffs that are quicker than that (median days): Support picks go-lives up fast
 HANDOFF_DAYS_TO = {"setup_support": 0.4}
 #: deviation kind → share of cases
-DEVIATIONS = {"skip": 0.02, "unexpected": 0.02, "wrong_lane": 0.02, "bounce": 0.02,
+DEVIATIONS = {"skip": 0.015, "unexpected": 0.015, "wrong_lane": 0.015, "bounce": 0.015,
               "foreign": 0.015}
-SLOW_SHARE = 0.11
+#: exactly this share of the cases that reach Support wait too long for it (p90 > CTQ)
+SLOW_SHARE = 0.115
 LOST_SHARE = 0.10
 UAT_REPEAT = 0.25
 START = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
@@ -220,21 +221,25 @@ def generate(cases: int, seed: int = 7, open_share: float = 0.0,
     draws = rng.random(cases)
     bounds = np.cumsum(shares)
     arrivals = np.cumsum(rng.exponential(24.0 * 180 / max(cases, 1), cases))  # ~6 months
-    events: list[Event] = []
-    for i in range(cases):
-        case = f"C{i + 1:06d}"
+    case_ids = [f"C{i + 1:06d}" for i in range(cases)]
+    kind_of: dict[str, str] = {}
+    for i, case in enumerate(case_ids):
         pick = int(np.searchsorted(bounds, draws[i], side="right"))
-        kind = kinds[pick] if pick < len(kinds) else "normal"
-        if kind == "normal" and rng.random() < LOST_SHARE:
-            kind = "lost"
+        kind_of[case] = kinds[pick] if pick < len(kinds) else "normal"
+    for case in case_ids:
+        if kind_of[case] == "normal" and rng.random() < LOST_SHARE:
+            kind_of[case] = "lost"
             truth.lost.append(case)
-        slow = kind not in ("lost",) and rng.random() < SLOW_SHARE
-        if kind in truth.deviations:
-            truth.deviations[kind].append(case)
-        if slow:
-            truth.slow.append(case)
+        if kind_of[case] in truth.deviations:
+            truth.deviations[kind_of[case]].append(case)
+    eligible = [c for c in case_ids if kind_of[c] != "lost"]
+    slow = set(rng.choice(eligible, size=round(SLOW_SHARE * len(eligible)),
+                          replace=False).tolist()) if eligible and SLOW_SHARE > 0 else set()
+    truth.slow = [c for c in case_ids if c in slow]
+    events: list[Event] = []
+    for i, case in enumerate(case_ids):
         start = START + timedelta(hours=float(arrivals[i]))
-        events += walker.walk(case, start, kind, slow)
+        events += walker.walk(case, start, kind_of[case], case in slow)
     if open_share > 0:
         events = _cut_open_cases(events, truth, open_share, rng)
     return events, truth.to_dict(model)

@@ -1,0 +1,86 @@
+"""Handoffs read from a log: every injected deviation found with its count, nothing else."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from bpmtool import api
+from bpmtool.graph import ProcessGraph
+from bpmtool.mining.handoffs import analyse_handoffs
+from bpmtool.mining.model_order import concurrent_pairs, follows_pairs
+from tests.conftest import EXAMPLES, REFERENCE_MODEL
+
+sys.path.insert(0, str(EXAMPLES))
+import generate_log
+
+
+def _findings(log: Path) -> tuple[dict, list]:
+    model = api.load(REFERENCE_MODEL)
+    mapped = api.map_log(model, api.read_log(log))
+    _, findings = analyse_handoffs(ProcessGraph(model), mapped.df, lanes_observed=True)
+    truth = json.loads(log.with_name(log.name.split(".")[0] + ".truth.json").read_text())
+    return truth, findings
+
+
+def _check_against_truth(truth: dict, findings: list) -> None:
+    dev = truth["deviations"]
+    got = {(f.code, f.subject): f.evidence.get("cases") for f in findings}
+    expected = {
+        ("UNEXPECTED-ACTIVITY", ("Update CRM record",)): len(dev["unexpected"]),
+        ("WRONG-LANE", ("kickoff", "sales")): len(dev["wrong_lane"]),
+        ("WRONG-LANE", ("migrate_data", "support")): len(dev["foreign"]),
+        ("SHARED-ACTIVITY", ("kickoff", "impl", "sales")): None,
+        ("SHARED-ACTIVITY", ("migrate_data", "impl", "support")): None,
+        ("UNMODELLED-HANDOFF", ("customer", "support")): len(dev["foreign"]),
+        ("UNMODELLED-HANDOFF", ("support", "impl")): len(dev["foreign"]),
+        ("PING-PONG-OBSERVED", ("customer", "impl")): len(dev["bounce"]),
+        ("SLOW-HANDOFF", ("live_split->setup_support", "impl", "support")):
+            len(truth["slow_support_handoff"]),
+        ("UNUSED-HANDOFF", ("churn_risk->rescue_account", "churn_risk", "rescue_account")): None,
+        ("UNUSED-HANDOFF", ("rescue_account->risk_join", "rescue_account", "risk_join")): None,
+    }
+    expected = {k: v for k, v in expected.items() if v != 0}
+    assert got == expected
+
+
+def test_the_example_log_gives_exactly_its_ground_truth() -> None:
+    _check_against_truth(*_findings(EXAMPLES / "saas-handoffs.csv"))
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_fresh_logs_give_exactly_their_ground_truth(tmp_path: Path, seed: int) -> None:
+    out = tmp_path / "log.csv"
+    generate_log.main(["--cases", "800", "--seed", str(seed), "-o", str(out)])
+    _check_against_truth(*_findings(out))
+
+
+def test_interleaving_and_the_rework_loop_are_not_findings(tmp_path: Path) -> None:
+    """A log of plain cases only (deviation shares set to zero) gives no finding but the
+    unused escalation."""
+    out = tmp_path / "clean.csv"
+    saved = dict(generate_log.DEVIATIONS), generate_log.SLOW_SHARE
+    generate_log.DEVIATIONS.update({k: 0.0 for k in generate_log.DEVIATIONS})
+    generate_log.SLOW_SHARE = 0.0
+    try:
+        generate_log.main(["--cases", "600", "--seed", "4", "-o", str(out)])
+    finally:
+        generate_log.DEVIATIONS.update(saved[0])
+        generate_log.SLOW_SHARE = saved[1]
+    _, findings = _findings(out)
+    assert Counter(f.code for f in findings) == {"UNUSED-HANDOFF": 2}
+
+
+def test_model_order_knows_interleavings() -> None:
+    g = ProcessGraph(api.load(REFERENCE_MODEL))
+    assert ("go_live", "setup_support") in follows_pairs(g)  # through the parallel split
+    assert ("run_uat", "run_uat") not in follows_pairs(g)
+    assert ("fix_defects", "run_uat") in follows_pairs(g)
+    conc = concurrent_pairs(g)
+    assert ("congratulate", "setup_support") in conc and ("setup_support", "congratulate") in conc
+    assert ("configure_tenant", "migrate_data") in conc
+    assert ("kickoff", "configure_tenant") not in conc
