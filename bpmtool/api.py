@@ -10,6 +10,7 @@ Every face goes through these functions, so the CLI and the web app always agree
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from bpmtool.io.eventlog import Progress
+    from bpmtool.mining.check import CheckResult
     from bpmtool.mining.journey_result import JourneyResult
     from bpmtool.mining.log_summary import LogSummary
     from bpmtool.mining.mapping import MappedLog
@@ -29,6 +31,7 @@ if TYPE_CHECKING:
 __all__ = [
     "MODEL_SUFFIXES",
     "Loaded",
+    "check",
     "journey",
     "lint",
     "load",
@@ -200,3 +203,29 @@ def map_log(model: Model, df: pd.DataFrame, *, lanes_from: str | Path | None = N
     from bpmtool.mining.mapping import map_log as mapping
 
     return mapping(model, df, lanes_from=lanes_from, filename=filename)
+
+
+# --- conformance (mining) ---
+
+
+def check(model: Model, log: pd.DataFrame | str | Path, *, method: str = "both",
+          columns: dict[str, str] | None = None, lanes_from: str | Path | None = None,
+          slow_after: timedelta | None = None, precision: bool = True,
+          progress: Progress | None = None, read_progress: Progress | None = None
+          ) -> CheckResult:
+    """Check an event log against a model: fitness, precision and every handoff finding.
+
+    ``log`` is a path (read with :func:`read_log`) or a frame with the standard columns.
+    ``progress(done, total)`` follows the alignments, ``read_progress`` the reading.
+    """
+    from bpmtool.mining.check import run_check
+
+    filename = str(log) if isinstance(log, (str, Path)) else "<log>"
+    frame = read_log(log, columns=columns, progress=read_progress) \
+        if isinstance(log, (str, Path)) else log
+    mapped = map_log(model, frame, lanes_from=lanes_from, filename=filename)
+    try:
+        return run_check(model, mapped, method=method, progress=progress,
+                         slow_after=slow_after, precision=precision)
+    except ValueError as exc:
+        raise InputError.single(str(exc)) from None

@@ -1,0 +1,159 @@
+"""A whole conformance check: mapping, replay and alignments, handoffs, in one result."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
+
+from bpmtool.findings import Finding, Kind, Severity, sort_findings
+from bpmtool.graph import ProcessGraph
+from bpmtool.io.eventlog_columns import ACTIVITY, CASE
+from bpmtool.mining.conformance import Conformance, conformance, variants
+from bpmtool.mining.handoffs import SKIPPED, HandoffStats, analyse_handoffs
+from bpmtool.mining.mapping import MappedLog
+from bpmtool.mining.petri import to_petri_net
+from bpmtool.model import Model
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["METHODS", "CheckResult", "run_check"]
+
+METHODS = ("both", "replay", "alignments")
+_EXAMPLES = 5
+
+
+@dataclass
+class CheckResult:
+    """Everything a check found; :meth:`to_dict` is the stable JSON of ``bpmtool check``."""
+
+    model_id: str
+    method: str
+    cases: int
+    events: int
+    variants: int
+    open_cases: int
+    conformance: Conformance
+    mapping: MappedLog
+    handoffs: list[HandoffStats]
+    findings: list[Finding] = field(default_factory=list)
+
+    def summary(self) -> dict[str, Any]:
+        c = self.conformance
+        unknown = sum(u.events for u in self.mapping.unmatched)
+        return {"cases": self.cases, "events": self.events, "variants": self.variants,
+                "open_cases": self.open_cases, "method": self.method,
+                "fitness_replay": _round(c.replay_fitness),
+                "fitness_alignments": _round(c.alignment_fitness),
+                "precision": _round(c.precision),
+                "fitting_cases_replay": _round(c.fitting_share_replay),
+                "fitting_cases_alignments": _round(c.fitting_share_alignments),
+                "unknown_events": unknown,
+                "unknown_share": _round(unknown / max(self.events, 1)),
+                "lane_source": self.mapping.lane_source}
+
+    def activities(self) -> list[dict[str, Any]]:
+        c = self.conformance
+        labels = sorted(set(c.skips) | set(c.insertions))
+        return [{"activity": a, "skipped_cases": c.skips.get(a, 0),
+                 "inserted_cases": c.insertions.get(a, 0)} for a in labels]
+
+    def variant_rows(self, limit: int = 50) -> list[dict[str, Any]]:
+        rows = []
+        for v in self.conformance.variants[:limit]:
+            fit = None
+            if v.alignment is not None:
+                fit = v.alignment.get("fitness")
+            elif v.replay is not None:
+                fit = v.replay.get("trace_fitness")
+            rows.append({"cases": v.count, "open": v.open, "fitness": _round(fit),
+                         "activities": list(v.labels), "example_cases": v.cases[:3]})
+        return rows
+
+    def case_frame(self) -> pd.DataFrame:
+        """Per-case diagnostics: open or not, fitting, fitness, skipped and inserted steps."""
+        import pandas as pd
+
+        rows = []
+        for v in self.conformance.variants:
+            fit = None
+            fitting = None
+            skipped: list[str] = []
+            inserted: list[str] = []
+            if v.alignment is not None:
+                fit = v.alignment["fitness"]
+                fitting = v.alignment["fitness"] >= 1.0
+                skipped = [m for x, m in v.alignment["alignment"] if x == ">>" and m]
+                inserted = [x for x, m in v.alignment["alignment"] if m == ">>"]
+            elif v.replay is not None:
+                fit, fitting = v.replay["trace_fitness"], v.replay["trace_is_fit"]
+            for case in v.cases:
+                rows.append((case, v.open, fitting, _round(fit), "; ".join(skipped),
+                             "; ".join(inserted), len(v.labels)))
+        return pd.DataFrame(rows, columns=["case", "open", "fitting", "fitness", "skipped",
+                                           "inserted", "events"])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"model": self.model_id, "summary": self.summary(),
+                "findings": [f.to_dict() for f in self.findings],
+                "handoffs": [h.to_dict() for h in self.handoffs],
+                "activities": self.activities(), "variants": self.variant_rows(),
+                "mapping": self.mapping.to_dict()}
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(float(value), 4)
+
+
+def run_check(model: Model, mapped: MappedLog, *, method: str = "both",
+              progress: Callable[[int, int | None], None] | None = None,
+              slow_after: timedelta | None = None, precision: bool = True) -> CheckResult:
+    """Check a mapped log against a model: fitness, precision and the handoff findings."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}")
+    graph = ProcessGraph(model)
+    df = mapped.df
+    found = variants(df, graph)
+    wf = to_petri_net(model)
+    closed_cases = {c for v in found if not v.open for c in v.cases}
+    precision_log = _precision_log(df, closed_cases) if precision else None
+    result = conformance(wf, found, replay=method in ("both", "replay"),
+                         alignments=method in ("both", "alignments"),
+                         precision_log=precision_log, progress=progress)
+    stats, findings = analyse_handoffs(graph, df, lanes_observed=mapped.lane_source != "model",
+                                       slow_after=slow_after)
+    findings += _skipped(model, result, int(df[CASE].nunique()))
+    return CheckResult(model.id, method, int(df[CASE].nunique()), len(df), len(found),
+                       result.open_cases, result, mapped, stats, sort_findings(findings))
+
+
+def _precision_log(df: pd.DataFrame, closed: set[str]) -> pd.DataFrame:
+    cases = df[CASE].astype(str)
+    part = df.loc[cases.isin(closed), [CASE, ACTIVITY, "time:timestamp"]].copy()
+    part[CASE] = part[CASE].astype(str)
+    part[ACTIVITY] = part[ACTIVITY].astype(str)
+    if part["time:timestamp"].isna().all():  # pm4py wants times; order is already right
+        import pandas as pd
+
+        part["time:timestamp"] = pd.Timestamp("2000-01-01", tz="UTC") + pd.to_timedelta(
+            range(len(part)), unit="s")
+    return part
+
+
+def _skipped(model: Model, result: Conformance, total: int) -> list[Finding]:
+    by_label = {n.label: n for n in model.activities()}
+    out = []
+    for label, n_cases in sorted(result.skips.items()):
+        node = by_label.get(label)
+        cases = sorted(set(result.skip_cases.get(label, [])))
+        out.append(Finding(
+            SKIPPED, Kind.DEVIATION, Severity.WARNING, (node.id if node else label,),
+            f"{label!r} was skipped in {n_cases} case(s) ({n_cases / max(total, 1):.1%}): the "
+            "model expects it, the log does not show it.",
+            f"Find out whether {label!r} is done outside the system, no longer needed, or "
+            "really forgotten — then change the model or the practice.",
+            {"cases": n_cases, "share_of_cases": round(n_cases / max(total, 1), 4),
+             "example_cases": cases[:_EXAMPLES]}))
+    return out

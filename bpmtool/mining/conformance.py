@@ -1,0 +1,206 @@
+"""Token-based replay and alignments with pm4py, once per variant, weighted by its cases.
+
+What bpmtool adds to pm4py's algorithms:
+
+* **variants**: every distinct activity sequence is replayed or aligned once; counts weight
+  the results, so the cost follows variants, not events;
+* **unknown labels are never hidden**: pm4py's token replay skips events whose label is not
+  in the net (a log full of unknown work would score 1.0).  For replay bpmtool gives each
+  unknown label a transition whose input place is never marked and whose output place is
+  never emptied, so each such event costs one missing and one remaining token; alignments
+  count it as a log move, as they always do;
+* **open cases**: a case whose last activity cannot end the process is still running; it is
+  reported as open and left out of fitness and skips (its missing tail is no deviation).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bpmtool.graph import ProcessGraph
+from bpmtool.io.eventlog_columns import ACTIVITY, CASE
+from bpmtool.mining.mapping import NODE
+from bpmtool.mining.model_order import final_activities
+from bpmtool.mining.petri import WorkflowNet
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["Conformance", "Variant", "conformance", "variants"]
+
+Progress = Callable[[int, int | None], None]
+
+
+@dataclass
+class Variant:
+    """A distinct activity sequence and the cases that follow it."""
+
+    labels: tuple[str, ...]
+    cases: list[str]
+    open: bool
+    replay: dict[str, Any] | None = None
+    alignment: dict[str, Any] | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.cases)
+
+
+@dataclass
+class Conformance:
+    """Fitness, precision and per-activity deviations of a log against a net."""
+
+    variants: list[Variant]
+    replay_fitness: float | None = None
+    fitting_share_replay: float | None = None
+    alignment_fitness: float | None = None
+    fitting_share_alignments: float | None = None
+    precision: float | None = None
+    skips: Counter[str] = field(default_factory=Counter)  # label → cases with a model move
+    insertions: Counter[str] = field(default_factory=Counter)  # label → cases with a log move
+    skip_cases: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def open_cases(self) -> int:
+        return sum(v.count for v in self.variants if v.open)
+
+
+@contextlib.contextmanager
+def quiet_pm4py() -> Any:
+    """pm4py prints banners and progress bars; keep them away from our users."""
+    os.environ.setdefault("TQDM_DISABLE", "1")
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        import warnings
+
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+
+
+def variants(df: pd.DataFrame, graph: ProcessGraph | None = None) -> list[Variant]:
+    """The log's variants (sorted by frequency) and whether each is still open.
+
+    Without a model graph (a net from elsewhere), every case counts as finished.
+    """
+    import numpy as np
+
+    labels = df[ACTIVITY].astype(str).to_numpy()
+    nodes = df[NODE].astype("object").to_numpy() if NODE in df.columns else None
+    cases = df[CASE].astype(str).to_numpy()
+    bounds = np.flatnonzero(cases[1:] != cases[:-1]) + 1
+    starts = np.concatenate(([0], bounds))
+    ends = np.concatenate((bounds, [len(df)]))
+    final = final_activities(graph) if graph is not None else None
+    groups: dict[tuple[str, ...], Variant] = {}
+    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+        key = tuple(labels[s:e])
+        variant = groups.get(key)
+        if variant is None:
+            last = nodes[e - 1] if nodes is not None else None
+            still_open = final is not None and not (isinstance(last, str) and last in final)
+            variant = groups[key] = Variant(key, [], open=still_open)
+        variant.cases.append(cases[s])
+    return sorted(groups.values(), key=lambda v: (-v.count, v.labels))
+
+
+def _event_log(seqs: list[tuple[str, ...]]) -> Any:
+    from pm4py.objects.log.obj import Event, EventLog, Trace
+
+    log = EventLog()
+    for seq in seqs:
+        log.append(Trace([Event({"concept:name": a}) for a in seq]))
+    return log
+
+
+def _with_unknown_labels(wf: WorkflowNet, unknown: set[str]) -> Any:
+    """A copy of the net where each unknown label has a transition that costs a missing and a
+    remaining token when it fires."""
+    from copy import deepcopy
+
+    from pm4py.objects.petri_net.obj import PetriNet
+    from pm4py.objects.petri_net.utils.petri_utils import add_arc_from_to
+
+    net, im, fm = deepcopy((wf.net, wf.initial, wf.final))
+    for i, label in enumerate(sorted(unknown)):
+        before, after = PetriNet.Place(f"unknown_in_{i}"), PetriNet.Place(f"unknown_out_{i}")
+        t = PetriNet.Transition(f"unknown_{i}", label)
+        net.places.update({before, after})
+        net.transitions.add(t)
+        add_arc_from_to(before, t, net)
+        add_arc_from_to(t, after, net)
+    return net, im, fm
+
+
+def conformance(wf: WorkflowNet, found: list[Variant], *, replay: bool = True,
+                alignments: bool = True, precision_log: pd.DataFrame | None = None,
+                progress: Progress | None = None) -> Conformance:
+    """Replay and/or align every closed variant; count skips and insertions per activity."""
+    result = Conformance(found)
+    closed = [v for v in found if not v.open]
+    with quiet_pm4py():
+        if replay and closed:
+            _replay(wf, closed, result)
+        if alignments and closed:
+            _align(wf, closed, result, progress)
+        if precision_log is not None and len(precision_log):
+            import pm4py
+
+            result.precision = float(pm4py.precision_token_based_replay(
+                precision_log, wf.net, wf.initial, wf.final))
+    return result
+
+
+def _replay(wf: WorkflowNet, closed: list[Variant], result: Conformance) -> None:
+    from pm4py.algo.conformance.tokenreplay import algorithm as token_replay
+
+    unknown = {a for v in closed for a in v.labels} - wf.labels
+    net, im, fm = _with_unknown_labels(wf, unknown) if unknown else (wf.net, wf.initial,
+                                                                      wf.final)
+    diagnostics = token_replay.apply(_event_log([v.labels for v in closed]), net, im, fm,
+                                     parameters={"show_progress_bar": False})
+    sums = Counter[str]()
+    fitting = 0
+    for v, d in zip(closed, diagnostics, strict=True):
+        v.replay = d
+        for key in ("missing_tokens", "consumed_tokens", "remaining_tokens", "produced_tokens"):
+            sums[key] += d[key] * v.count
+        fitting += v.count if d["trace_is_fit"] else 0
+    total = sum(v.count for v in closed)
+    result.replay_fitness = 0.5 * (1 - sums["missing_tokens"] / max(sums["consumed_tokens"], 1)) \
+        + 0.5 * (1 - sums["remaining_tokens"] / max(sums["produced_tokens"], 1))
+    result.fitting_share_replay = fitting / total
+
+
+def _align(wf: WorkflowNet, closed: list[Variant], result: Conformance,
+           progress: Progress | None) -> None:
+    from pm4py.algo.conformance.alignments.petri_net import algorithm as align
+    from pm4py.algo.evaluation.replay_fitness.variants import alignment_based
+
+    traces = _event_log([v.labels for v in closed])
+    aligned_all: list[dict[str, Any]] = []
+    for i, (v, trace) in enumerate(zip(closed, traces, strict=True)):
+        a = align.apply(trace, wf.net, wf.initial, wf.final)
+        v.alignment = a
+        aligned_all += [a] * v.count
+        skipped = {m for x, m in _moves(a) if x == ">>" and m not in (None, ">>")}
+        inserted = {x for x, m in _moves(a) if m == ">>" and x not in (None, ">>")}
+        for label in skipped:
+            result.skips[label] += v.count
+            result.skip_cases.setdefault(label, []).extend(v.cases)
+        for label in inserted:
+            result.insertions[label] += v.count
+        if progress is not None:
+            progress(i + 1, len(closed))
+    evaluation = alignment_based.evaluate(aligned_all)
+    result.alignment_fitness = float(evaluation["log_fitness"])
+    result.fitting_share_alignments = float(evaluation["percentage_of_fitting_traces"]) / 100
+
+
+def _moves(alignment: dict[str, Any]) -> list[tuple[Any, Any]]:
+    return [tuple(step) for step in alignment["alignment"]]

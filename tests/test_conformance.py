@@ -1,0 +1,142 @@
+"""Conformance with pm4py: agreement with pm4py's own figures, unknown labels never hidden,
+the Petri nets of our models sound, and the example log's ground truth found exactly."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from bpmtool import api
+from bpmtool.cli import app
+from bpmtool.mining.conformance import conformance, quiet_pm4py, variants
+from bpmtool.mining.petri import WorkflowNet, to_petri_net
+from tests.conftest import EXAMPLES, MODELS, REFERENCE_MODEL, SHARED_DATA
+
+PAIRS = [("running-example.xes", "running-example.pnml"),
+         ("09_a32f0n00.xes.gz", "a32.pnml"),
+         ("roadtraffic100traces.xes", "roadtraffic.pnml")]
+
+
+def _pnml(name: str) -> WorkflowNet:
+    import pm4py
+
+    with quiet_pm4py():
+        net, im, fm = pm4py.read_pnml(str(SHARED_DATA / "pnml" / name))
+    return WorkflowNet(net, im, fm, labels={t.label for t in net.transitions if t.label})
+
+
+def _pm4py_frame(df: pd.DataFrame) -> pd.DataFrame:
+    out = df[["case:concept:name", "concept:name", "time:timestamp"]].copy()
+    for c in ("case:concept:name", "concept:name"):
+        out[c] = out[c].astype(str)
+    if out["time:timestamp"].isna().all():
+        out["time:timestamp"] = pd.Timestamp("2000-01-01", tz="UTC") + pd.to_timedelta(
+            range(len(out)), unit="s")
+    return out
+
+
+@pytest.mark.parametrize("log, net", PAIRS)
+def test_fitness_equals_pm4pys_own(log: str, net: str) -> None:
+    import pm4py
+
+    wf = _pnml(net)
+    df = api.read_log(SHARED_DATA / "logs" / log)
+    ours = conformance(wf, variants(df))
+    with quiet_pm4py():
+        theirs_tbr = pm4py.fitness_token_based_replay(_pm4py_frame(df), wf.net, wf.initial,
+                                                      wf.final)
+        theirs_align = pm4py.fitness_alignments(_pm4py_frame(df), wf.net, wf.initial, wf.final)
+    assert ours.replay_fitness == pytest.approx(theirs_tbr["log_fitness"], abs=1e-9)
+    assert ours.alignment_fitness == pytest.approx(theirs_align["log_fitness"], abs=1e-9)
+
+
+def test_unknown_labels_are_not_hidden_by_token_replay() -> None:
+    import pm4py
+
+    wf = _pnml("running-example.pnml")
+    df = api.read_log(SHARED_DATA / "logs" / "running-example.xes")
+    # the same log with three events of work the model does not know in every case
+    extra = df.groupby("case:concept:name", observed=True).head(1).copy()
+    extra = pd.concat([extra] * 3, ignore_index=True)
+    extra["concept:name"] = "Chase the customer by phone"
+    mixed = pd.concat([df.astype({"concept:name": str}), extra], ignore_index=True)
+    mixed = mixed.sort_values(["case:concept:name", "time:timestamp"], kind="stable")
+    with quiet_pm4py():
+        before = pm4py.fitness_token_based_replay(_pm4py_frame(df), wf.net, wf.initial,
+                                                  wf.final)["log_fitness"]
+        after = pm4py.fitness_token_based_replay(_pm4py_frame(mixed), wf.net, wf.initial,
+                                                 wf.final)["log_fitness"]
+    assert after == pytest.approx(before)  # the trap: pm4py does not see the unknown work
+    ours_before = conformance(wf, variants(df), alignments=False).replay_fitness
+    ours_after = conformance(wf, variants(mixed), alignments=False).replay_fitness
+    assert ours_before == pytest.approx(before)
+    assert ours_after is not None and ours_after < before - 0.1
+
+
+@pytest.mark.parametrize("path", sorted(MODELS.glob("*.yaml")), ids=lambda p: p.name)
+def test_nets_of_our_models(path: Path) -> None:
+    from pm4py.algo.analysis.woflan import algorithm as woflan
+
+    model = api.load(path)
+    wf = to_petri_net(model)
+    assert {n.label for n in model.activities()} == wf.labels
+    if path.name == "saas-handoffs.yaml":
+        with quiet_pm4py():
+            assert woflan.apply(wf.net, wf.initial, wf.final,
+                                parameters={"print_diagnostics": False})
+
+
+def test_the_example_log_check_matches_its_ground_truth() -> None:
+    result = api.check(api.load(REFERENCE_MODEL), EXAMPLES / "saas-handoffs.csv")
+    truth = json.loads((EXAMPLES / "saas-handoffs.truth.json").read_text())
+    skipped = [f for f in result.findings if f.code == "SKIPPED-ACTIVITY"]
+    assert [(f.subject, f.evidence["cases"]) for f in skipped] == [
+        (("configure_tenant",), len(truth["deviations"]["skip"]))]
+    assert set(skipped[0].evidence["example_cases"]) <= set(truth["deviations"]["skip"])
+    summary = result.summary()
+    assert summary["open_cases"] <= len(truth["open_cases"])
+    assert 0.95 < summary["fitness_alignments"] < 1.0 and 0.8 < summary["precision"] <= 1.0
+    codes = {f.code for f in result.findings}
+    assert codes == {f["code"] for f in truth["expected_findings"]}
+
+
+def test_check_cli_text_json_and_cases(tmp_path: Path) -> None:
+    runner = CliRunner()
+    cases = tmp_path / "cases.csv"
+    res = runner.invoke(app, ["check", str(REFERENCE_MODEL), str(EXAMPLES / "saas-handoffs.csv"),
+                              "--cases", str(cases)])
+    assert res.exit_code == 0, res.output
+    assert "fitness      replay" in res.output and "← not in the model" in res.output
+    assert len(pd.read_csv(cases)) == 400
+    doc = json.loads(runner.invoke(app, ["check", str(REFERENCE_MODEL),
+                                         str(EXAMPLES / "saas-handoffs.csv"), "-f", "json",
+                                         "--method", "replay"]).output)
+    assert set(doc) == {"model", "summary", "findings", "handoffs", "activities", "variants",
+                        "mapping"}
+    assert doc["summary"]["fitness_alignments"] is None
+    failing = runner.invoke(app, ["check", str(REFERENCE_MODEL),
+                                  str(EXAMPLES / "saas-handoffs.csv"), "--fail-on", "warning"])
+    assert failing.exit_code == 1
+    other = runner.invoke(app, ["check", str(REFERENCE_MODEL),
+                                str(SHARED_DATA / "logs" / "running-example.xes")])
+    assert other.exit_code == 2 and "none of the log's" in other.output
+
+
+@pytest.mark.slow
+def test_precision_and_alignments_finish_on_bpi_challenge_2012() -> None:
+    import pm4py
+
+    df = api.read_log(SHARED_DATA / "logs" / "bpic2012.xes.gz")
+    with quiet_pm4py(), warnings.catch_warnings():
+        net, im, fm = pm4py.discover_petri_net_inductive(_pm4py_frame(df), noise_threshold=0.2)
+    wf = WorkflowNet(net, im, fm, labels={t.label for t in net.transitions if t.label})
+    found = variants(df)
+    assert len(found) > 4000
+    result = conformance(wf, found, precision_log=_pm4py_frame(df))
+    assert result.precision is not None and 0 < result.precision <= 1
+    assert result.alignment_fitness is not None and 0.5 < result.alignment_fitness <= 1
