@@ -22,6 +22,9 @@ def steps(model_path: Path, flawed_path: Path, out: Path) -> Iterator[Step]:
     """Yield (title, action) pairs; each action writes its file(s) and returns a summary."""
     model = api.load(model_path)
     flawed = api.load(flawed_path)
+    examples = model_path.parent.parent / "examples"
+    log_path = examples / "saas-handoffs.csv"
+    surveys_path = examples / "saas-handoffs-surveys.csv"
 
     def lint_reference() -> str:
         findings = api.lint(model)
@@ -46,7 +49,26 @@ def steps(model_path: Path, flawed_path: Path, out: Path) -> Iterator[Step]:
         write_atomic(out / "graph.dot", graph_text(model, "dot"))
         return "→ graph.graphml, graph.dot"
 
+    def check() -> str:
+        result = api.check(model, log_path)
+        write_atomic(out / "check.json", json.dumps(result.to_dict(), indent=2,
+                                                    ensure_ascii=False) + "\n")
+        write_atomic(out / "check-cases.csv", result.case_frame().to_csv(index=False))
+        s = result.summary()
+        return (f"fitness {s['fitness_alignments']:.1%}, precision {s['precision']:.1%}, "
+                f"{len(result.findings)} findings → check.json, check-cases.csv")
+
+    def journey() -> str:
+        result = api.journey(model, log_path, surveys=surveys_path)
+        write_atomic(out / "journey.json", json.dumps(result.to_dict(), indent=2,
+                                                      ensure_ascii=False, default=str) + "\n")
+        write_atomic(out / "struggling-customers.csv", result.exceptions_csv())
+        return (f"{len(result.exceptions_frame())} struggling customers → journey.json, "
+                "struggling-customers.csv")
+
     yield "lint the reference model", lint_reference
     yield "lint the deliberately flawed model", lint_flawed
     yield "SIPOC table", sipoc
     yield "graph export", graph
+    yield "check the example log", check
+    yield "customer journey", journey
