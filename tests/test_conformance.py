@@ -55,6 +55,19 @@ def test_fitness_equals_pm4pys_own(log: str, net: str) -> None:
     assert ours.alignment_fitness == pytest.approx(theirs_align["log_fitness"], abs=1e-9)
 
 
+@pytest.mark.parametrize("log, net", PAIRS)
+def test_precision_equals_pm4pys_own(log: str, net: str) -> None:
+    import pm4py
+
+    wf = _pnml(net)
+    df = api.read_log(SHARED_DATA / "logs" / log)
+    ours = conformance(wf, variants(df), replay=False, alignments=False, precision=True)
+    with quiet_pm4py():
+        theirs = pm4py.precision_token_based_replay(_pm4py_frame(df), wf.net, wf.initial,
+                                                    wf.final)
+    assert ours.precision == pytest.approx(theirs, abs=1e-9)
+
+
 def test_unknown_labels_are_not_hidden_by_token_replay() -> None:
     import pm4py
 
@@ -137,6 +150,6 @@ def test_precision_and_alignments_finish_on_bpi_challenge_2012() -> None:
     wf = WorkflowNet(net, im, fm, labels={t.label for t in net.transitions if t.label})
     found = variants(df)
     assert len(found) > 4000
-    result = conformance(wf, found, precision_log=_pm4py_frame(df))
+    result = conformance(wf, found, precision=True)
     assert result.precision is not None and 0 < result.precision <= 1
     assert result.alignment_fitness is not None and 0.5 < result.alignment_fitness <= 1

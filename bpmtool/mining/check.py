@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from bpmtool.findings import Finding, Kind, Severity, sort_findings
 from bpmtool.graph import ProcessGraph
-from bpmtool.io.eventlog_columns import ACTIVITY, CASE
+from bpmtool.io.eventlog_columns import CASE
 from bpmtool.mining.conformance import Conformance, conformance, variants
 from bpmtool.mining.handoffs import SKIPPED, HandoffStats, analyse_handoffs
 from bpmtool.mining.mapping import MappedLog
@@ -117,29 +117,14 @@ def run_check(model: Model, mapped: MappedLog, *, method: str = "both",
     df = mapped.df
     found = variants(df, graph)
     wf = to_petri_net(model)
-    closed_cases = {c for v in found if not v.open for c in v.cases}
-    precision_log = _precision_log(df, closed_cases) if precision else None
     result = conformance(wf, found, replay=method in ("both", "replay"),
                          alignments=method in ("both", "alignments"),
-                         precision_log=precision_log, progress=progress)
+                         precision=precision, progress=progress)
     stats, findings = analyse_handoffs(graph, df, lanes_observed=mapped.lane_source != "model",
                                        slow_after=slow_after)
     findings += _skipped(model, result, int(df[CASE].nunique()))
     return CheckResult(model.id, method, int(df[CASE].nunique()), len(df), len(found),
                        result.open_cases, result, mapped, stats, sort_findings(findings))
-
-
-def _precision_log(df: pd.DataFrame, closed: set[str]) -> pd.DataFrame:
-    cases = df[CASE].astype(str)
-    part = df.loc[cases.isin(closed), [CASE, ACTIVITY, "time:timestamp"]].copy()
-    part[CASE] = part[CASE].astype(str)
-    part[ACTIVITY] = part[ACTIVITY].astype(str)
-    if part["time:timestamp"].isna().all():  # pm4py wants times; order is already right
-        import pandas as pd
-
-        part["time:timestamp"] = pd.Timestamp("2000-01-01", tz="UTC") + pd.to_timedelta(
-            range(len(part)), unit="s")
-    return part
 
 
 def _skipped(model: Model, result: Conformance, total: int) -> list[Finding]:

@@ -138,7 +138,7 @@ def _with_unknown_labels(wf: WorkflowNet, unknown: set[str]) -> Any:
 
 
 def conformance(wf: WorkflowNet, found: list[Variant], *, replay: bool = True,
-                alignments: bool = True, precision_log: pd.DataFrame | None = None,
+                alignments: bool = True, precision: bool = False,
                 progress: Progress | None = None) -> Conformance:
     """Replay and/or align every closed variant; count skips and insertions per activity."""
     result = Conformance(found)
@@ -148,12 +148,54 @@ def conformance(wf: WorkflowNet, found: list[Variant], *, replay: bool = True,
             _replay(wf, closed, result)
         if alignments and closed:
             _align(wf, closed, result, progress)
-        if precision_log is not None and len(precision_log):
-            import pm4py
-
-            result.precision = float(pm4py.precision_token_based_replay(
-                precision_log, wf.net, wf.initial, wf.final))
+        if precision and found:
+            result.precision = _precision(wf, found)
     return result
+
+
+def _precision(wf: WorkflowNet, found: list[Variant]) -> float:
+    """ETConformance precision (Muñoz-Gama & Carmona), as pm4py defines it, from variants.
+
+    For every prefix seen in the log, the activities the model enables after it are compared
+    with the activities the log shows after it; each escaping activity counts as often as
+    the prefix occurs.  pm4py derives the prefix counts by walking every case; here they come
+    from the variants and their counts, and each distinct prefix is replayed once.
+    """
+    from pm4py.algo.conformance.tokenreplay import algorithm as token_replay
+    from pm4py.objects.petri_net.utils.align_utils import (
+        get_visible_transitions_eventually_enabled_by_marking,
+    )
+
+    follow: dict[tuple[str, ...], set[str]] = {}
+    count: Counter[tuple[str, ...]] = Counter()
+    starts: set[str] = set()
+    cases = 0
+    for v in found:
+        cases += v.count
+        if v.labels:
+            starts.add(v.labels[0])
+        for i in range(1, len(v.labels)):
+            prefix = v.labels[:i]
+            follow.setdefault(prefix, set()).add(v.labels[i])
+            count[prefix] += v.count
+    enabled_at_start = {t.label for t in get_visible_transitions_eventually_enabled_by_marking(
+        wf.net, wf.initial)}
+    allowed = cases * len(enabled_at_start)
+    escaping = cases * len(enabled_at_start - starts)
+    prefixes = list(follow)
+    replayed = token_replay.apply(_event_log(prefixes), wf.net, wf.initial, wf.final,
+                                  parameters={"show_progress_bar": False,
+                                              "consider_remaining_in_fitness": False,
+                                              "try_to_reach_final_marking_through_hidden": False,
+                                              "stop_immediately_unfit": True,
+                                              "walk_through_hidden_trans": True})
+    for prefix, diag in zip(prefixes, replayed, strict=True):
+        if not diag["trace_is_fit"]:
+            continue
+        enabled = {t.label for t in diag["enabled_transitions_in_marking"] if t.label}
+        allowed += len(enabled) * count[prefix]
+        escaping += len(enabled - follow[prefix]) * count[prefix]
+    return 1 - escaping / allowed if allowed else 1.0
 
 
 def _replay(wf: WorkflowNet, closed: list[Variant], result: Conformance) -> None:
