@@ -83,10 +83,14 @@ def read_csv(path: Path, *, columns: ColumnMap, encoding: str | None = None,
     # case attributes (e.g. case:nps for the journey's emotion score) come along
     rename.update({c: c for c in header if c.startswith("case:") and c not in rename})
     try:
+        fast = encoding in ("utf-8", "utf-8-sig") and delimiter != "|" \
+            and not path.name.endswith(".gz")
+        # pyarrow keeps text in Arrow buffers (no per-cell Python objects) and parses
+        # ISO timestamps itself; the C engine reads the rest as text
         df = pd.read_csv(path, sep=delimiter, encoding=encoding, usecols=list(rename),
-                         dtype=str, engine="pyarrow" if encoding in ("utf-8", "utf-8-sig")
-                         and delimiter != "|" and not path.name.endswith(".gz") else "c",
-                         keep_default_na=True)
+                         engine="pyarrow" if fast else "c",
+                         dtype_backend="pyarrow" if fast else "numpy_nullable",
+                         dtype=None if fast else str, keep_default_na=True)
     except UnicodeDecodeError as exc:
         raise EventLogError.single(
             f"the file is not {encoding} past its first lines: {exc.reason}", file=str(path),
@@ -143,7 +147,12 @@ def _parse_times(df: pd.DataFrame, filename: str) -> pd.DataFrame:
     for column in (TIMESTAMP, START):
         if column not in df.columns or isinstance(df[column].dtype, pd.DatetimeTZDtype):
             continue
-        raw = df[column]
+        if pd.api.types.is_datetime64_any_dtype(df[column]):
+            stamps = pd.to_datetime(df[column])
+            df[column] = (stamps.dt.tz_localize("UTC") if stamps.dt.tz is None
+                          else stamps.dt.tz_convert("UTC")).astype("datetime64[us, UTC]")
+            continue
+        raw = df[column].astype("string")
         try:
             parsed = pd.to_datetime(raw, utc=True, format="ISO8601")
         except (ValueError, TypeError):

@@ -83,6 +83,47 @@ def _days(td: Any) -> str | None:
     return f"{pd.Timedelta(td).total_seconds() / 86400:.2f}d"
 
 
+@dataclass(frozen=True)
+class _Events:
+    """The log as integer codes and naive nanosecond times: no per-event Python objects."""
+
+    case: Any
+    case_names: Any
+    lane: Any
+    lane_names: Any
+    node: Any
+    node_names: Any
+    time: Any
+
+    @classmethod
+    def of(cls, df: pd.DataFrame) -> _Events:
+        import numpy as np
+        import pandas as pd
+
+        def codes(column: str) -> tuple[Any, Any]:
+            cat = df[column].astype("category")
+            return cat.cat.codes.to_numpy(), np.asarray(cat.cat.categories.astype(str),
+                                                         dtype=object)
+
+        times = df[TIMESTAMP]
+        if isinstance(times.dtype, pd.DatetimeTZDtype):
+            times = times.dt.tz_convert(None)
+        case, case_names = codes(CASE)
+        lane, lane_names = codes(LANE)
+        node, node_names = codes(NODE)
+        return cls(case, case_names, lane, lane_names, node, node_names,
+                   times.to_numpy(dtype="datetime64[ns]"))
+
+    def cases(self, codes: Any, total: int, **extra: Any) -> dict[str, Any]:
+        """Evidence: how many cases, their share, and the first few by name."""
+        import numpy as np
+
+        unique = np.unique(codes)
+        names = sorted(self.case_names[unique].tolist())
+        return {"cases": len(unique), "share_of_cases": round(len(unique) / max(total, 1), 4),
+                "example_cases": names[:_EXAMPLES], **extra}
+
+
 def analyse_handoffs(graph: ProcessGraph, df: pd.DataFrame, *, lanes_observed: bool,
                      slow_after: timedelta | None = None
                      ) -> tuple[list[HandoffStats], list[Finding]]:
@@ -91,43 +132,42 @@ def analyse_handoffs(graph: ProcessGraph, df: pd.DataFrame, *, lanes_observed: b
     import pandas as pd
 
     model = graph.model
-    cases_total = int(df[CASE].nunique())
-    case = df[CASE].astype(str).to_numpy()
-    lane = df[LANE].astype("object").to_numpy()
-    times = df[TIMESTAMP]
+    ev = _Events.of(df)
+    cases_total = len(np.unique(ev.case))
     same_case = np.zeros(len(df), dtype=bool)
-    same_case[1:] = case[1:] == case[:-1]
-    lane_ok = pd.notna(lane)
-    change = same_case & lane_ok & np.roll(lane_ok, 1) & (lane != np.roll(lane, 1))
+    same_case[1:] = ev.case[1:] == ev.case[:-1]
+    lane_ok = ev.lane >= 0
+    prev_lane = np.roll(ev.lane, 1)
+    change = same_case & lane_ok & np.roll(lane_ok, 1) & (ev.lane != prev_lane)
     idx = np.flatnonzero(change)
-    trans = pd.DataFrame({"case": case[idx], "a": lane[idx - 1], "b": lane[idx],
-                          "wait": (times.iloc[idx].to_numpy() - times.iloc[idx - 1].to_numpy())
-                          if len(idx) else pd.Series([], dtype="timedelta64[ns]")})
+    trans = pd.DataFrame({"case": ev.case[idx], "a": ev.lane[idx - 1], "b": ev.lane[idx],
+                          "wait": ev.time[idx] - ev.time[idx - 1]})
     possible = _possible_lane_pairs(graph)
     stats: list[HandoffStats] = []
     findings: list[Finding] = []
-    for (a, b), grp in trans.groupby(["a", "b"], sort=True):
+    for (ai, bi), grp in trans.groupby(["a", "b"], sort=False):
+        a, b = str(ev.lane_names[ai]), str(ev.lane_names[bi])
         waits = pd.to_timedelta(grp["wait"])
         modelled = (a, b) in possible
-        stats.append(HandoffStats(str(a), str(b), len(grp), int(grp["case"].nunique()),
-                                  modelled, _days(waits.median()), _days(waits.quantile(0.9)),
-                                  _days(waits.max())))
+        n_cases = int(grp["case"].nunique())
+        stats.append(HandoffStats(a, b, len(grp), n_cases, modelled, _days(waits.median()),
+                                  _days(waits.quantile(0.9)), _days(waits.max())))
         if not modelled:
-            n_cases = int(grp["case"].nunique())
             findings.append(Finding(
-                UNMODELLED, Kind.GAP, Severity.WARNING, (str(a), str(b)),
+                UNMODELLED, Kind.GAP, Severity.WARNING, (a, b),
                 f"Work passed from {_lane(model, a)} to {_lane(model, b)} {len(grp)} time(s) in "
                 f"{n_cases} case(s) ({n_cases / cases_total:.1%}), a handoff the model does not "
                 "have: nobody agreed what is handed over or how fast.",
                 f"Model the handoff from {_lane(model, a)} to {_lane(model, b)} with its "
                 "artifact, or stop it happening.",
-                _evidence(grp["case"], cases_total, count=len(grp),
-                          p90_wait=_days(waits.quantile(0.9)))))
-    findings += _unexpected(df, cases_total)
+                ev.cases(grp["case"].to_numpy(), cases_total, count=len(grp),
+                         p90_wait=_days(waits.quantile(0.9)))))
+    stats.sort(key=lambda h: (h.source_lane, h.target_lane))
+    findings += _unexpected(df, ev, cases_total)
     if lanes_observed:
-        findings += _lanes(model, df, cases_total)
-    findings += _ping_pong(graph, df, cases_total)
-    findings += _unused_and_slow(graph, df, slow_after)
+        findings += _lanes(model, ev, cases_total)
+    findings += _ping_pong(graph, ev, cases_total)
+    findings += _unused_and_slow(graph, ev, cases_total, slow_after)
     return stats, findings
 
 
@@ -136,51 +176,58 @@ def _lane(model: Any, lane_id: object) -> str:
     return found.label if found else str(lane_id)
 
 
-def _evidence(cases: pd.Series, total: int, **extra: Any) -> dict[str, Any]:
-    unique = sorted(set(cases.astype(str)))
-    return {"cases": len(unique), "share_of_cases": round(len(unique) / max(total, 1), 4),
-            "example_cases": unique[:_EXAMPLES], **extra}
-
-
 def _possible_lane_pairs(graph: ProcessGraph) -> set[tuple[str, str]]:
     lane_of = graph.model.lane_of
     pairs = follows_pairs(graph) | concurrent_pairs(graph)
     return {(lane_of(x) or "", lane_of(y) or "") for x, y in pairs if lane_of(x) != lane_of(y)}
 
 
-def _unexpected(df: pd.DataFrame, total: int) -> list[Finding]:
-    unknown = df[df[NODE].isna()]
+def _unexpected(df: pd.DataFrame, ev: _Events, total: int) -> list[Finding]:
+    import numpy as np
+
+    unknown = np.flatnonzero(ev.node < 0)
+    if not len(unknown):
+        return []
+    labels = df[ACTIVITY].astype("category")
+    label_codes = labels.cat.codes.to_numpy()[unknown]
     out = []
-    for label, grp in unknown.groupby(ACTIVITY, observed=True, sort=True):
-        n_cases = int(grp[CASE].nunique())
+    for code in np.unique(label_codes):
+        rows = unknown[label_codes == code]
+        label = str(labels.cat.categories[code])
+        n_cases = len(np.unique(ev.case[rows]))
         out.append(Finding(
-            UNEXPECTED, Kind.DEVIATION, Severity.WARNING, (str(label),),
-            f"{str(label)!r} happened {len(grp)} time(s) in {n_cases} case(s) "
+            UNEXPECTED, Kind.DEVIATION, Severity.WARNING, (label,),
+            f"{label!r} happened {len(rows)} time(s) in {n_cases} case(s) "
             f"({n_cases / total:.1%}) but is not in the model: work nobody planned for.",
             "Add the activity to the model (or as an alias of the step it belongs to), or "
             "find out why it is done.",
-            _evidence(grp[CASE], total, events=len(grp))))
-    return out
+            ev.cases(ev.case[rows], total, events=len(rows))))
+    return sorted(out, key=lambda f: f.subject)
 
 
-def _lanes(model: Any, df: pd.DataFrame, total: int) -> list[Finding]:
-    known = df[df[NODE].notna() & df[LANE].notna()]
+def _lanes(model: Any, ev: _Events, total: int) -> list[Finding]:
+    import pandas as pd
+
+    known = (ev.node >= 0) & (ev.lane >= 0)
+    frame = pd.DataFrame({"node": ev.node[known], "lane": ev.lane[known],
+                          "case": ev.case[known]})
     owner = {n.id: n.lane for n in model.nodes}
     out = []
     lanes_by_node: dict[str, dict[str, int]] = defaultdict(dict)
-    for (node_id, lane_id), grp in known.groupby([NODE, LANE], observed=True, sort=True):
-        lanes_by_node[str(node_id)][str(lane_id)] = int(grp[CASE].nunique())
-        if owner.get(str(node_id)) == str(lane_id):
+    for (ni, li), grp in frame.groupby(["node", "lane"], sort=True):
+        node_id, lane_id = str(ev.node_names[ni]), str(ev.lane_names[li])
+        n_cases = int(grp["case"].nunique())
+        lanes_by_node[node_id][lane_id] = n_cases
+        if owner.get(node_id) == lane_id:
             continue
-        n = model.node_by_id[str(node_id)]
-        n_cases = int(grp[CASE].nunique())
+        n = model.node_by_id[node_id]
         out.append(Finding(
-            WRONG_LANE, Kind.OVERLAP, Severity.WARNING, (str(node_id), str(lane_id)),
+            WRONG_LANE, Kind.OVERLAP, Severity.WARNING, (node_id, lane_id),
             f"{n.label!r} belongs to {_lane(model, n.lane)} but {_lane(model, lane_id)} did it "
             f"{len(grp)} time(s) in {n_cases} case(s) ({n_cases / total:.1%}).",
             f"Agree who owns {n.label!r}; if {_lane(model, lane_id)} really does it, move it to "
             "that lane in the model.",
-            _evidence(grp[CASE], total, events=len(grp), owner=n.lane)))
+            ev.cases(grp["case"].to_numpy(), total, events=len(grp), owner=n.lane)))
     for node_id, lanes in sorted(lanes_by_node.items()):
         if len(lanes) < 2:
             continue
@@ -194,7 +241,7 @@ def _lanes(model: Any, df: pd.DataFrame, total: int) -> list[Finding]:
     return out
 
 
-def _ping_pong(graph: ProcessGraph, df: pd.DataFrame, total: int) -> list[Finding]:
+def _ping_pong(graph: ProcessGraph, ev: _Events, total: int) -> list[Finding]:
     """Repeats of an activity with another lane's work in between, outside any model loop
     that crosses lanes."""
     import numpy as np
@@ -202,59 +249,62 @@ def _ping_pong(graph: ProcessGraph, df: pd.DataFrame, total: int) -> list[Findin
 
     model = graph.model
     allowed = {n for cycle in graph.lane_cycles() for n in cycle.nodes}
-    frame = pd.DataFrame({"case": df[CASE].astype(str).to_numpy(),
-                          "node": df[NODE].astype("object").to_numpy(),
-                          "lane": df[LANE].astype("object").to_numpy(),
-                          "pos": np.arange(len(df))})
-    frame = frame[frame["node"].notna() & frame["lane"].notna()]
+    allowed_codes = [i for i, name in enumerate(ev.node_names) if name in allowed]
+    pos = np.flatnonzero((ev.node >= 0) & (ev.lane >= 0))
+    frame = pd.DataFrame({"case": ev.case[pos], "node": ev.node[pos], "lane": ev.lane[pos],
+                          "pos": pos})
     frame["lane_n"] = frame.groupby(["case", "lane"], sort=False).cumcount()
     prev = frame.groupby(["case", "node"], sort=False)[["pos", "lane_n"]].shift(1)
-    rep = frame[prev["pos"].notna()].copy()
-    rep["prev_pos"] = prev.loc[rep.index, "pos"].astype(int)
-    rep["prev_lane_n"] = prev.loc[rep.index, "lane_n"].astype(int)
+    again = prev["pos"].notna().to_numpy()
+    rep = frame[again].copy()
+    rep["prev_pos"] = prev.loc[again, "pos"].astype(np.int64).to_numpy()
+    rep["prev_lane_n"] = prev.loc[again, "lane_n"].astype(np.int64).to_numpy()
     between = rep["pos"] - rep["prev_pos"] - 1
     same_lane_between = rep["lane_n"] - rep["prev_lane_n"] - 1
-    rep = rep[(between - same_lane_between > 0) & ~rep["node"].isin(allowed)]
+    rep = rep[(between - same_lane_between > 0) & ~rep["node"].isin(allowed_codes)]
     if rep.empty:
         return []
-    lanes = df[LANE].astype("object").to_numpy()
+    lanes = ev.lane
     # the team the work went to in between: the first other lane after the earlier occurrence
-    rep["other"] = [next(x for x in lanes[p + 1:q] if x != own and x == x)
+    rep["other"] = [next(int(x) for x in lanes[p + 1:q] if x != own and x >= 0)
                     for p, q, own in zip(rep["prev_pos"], rep["pos"], rep["lane"], strict=True)]
     order = {lane.id: i for i, lane in enumerate(model.lanes)}
-    rep["pair"] = [tuple(sorted((str(a), str(b)), key=lambda x: order.get(x, 99)))
+    rep["pair"] = [tuple(sorted((str(ev.lane_names[a]), str(ev.lane_names[b])),
+                                key=lambda x: (order.get(x, 99), x)))
                    for a, b in zip(rep["lane"], rep["other"], strict=True)]
     out = []
     for pair, grp in rep.groupby("pair", sort=True):
         n_cases = int(grp["case"].nunique())
-        steps = sorted({model.node_by_id[str(n)].label for n in grp["node"]})
+        steps = sorted({model.node_by_id[str(ev.node_names[n])].label for n in grp["node"]})
         out.append(Finding(
             PING_PONG, Kind.OVERLAP, Severity.WARNING, tuple(pair),
             f"Work bounced between {_lane(model, pair[0])} and {_lane(model, pair[1])} in "
             f"{n_cases} case(s) ({n_cases / total:.1%}): {', '.join(repr(s) for s in steps)} "
             "had to be done again after the other team had it.",
             "Agree the acceptance criteria before the handoff, so work is not sent back.",
-            _evidence(grp["case"], total, repeated_steps=steps)))
+            ev.cases(grp["case"].to_numpy(), total, repeated_steps=steps)))
     return out
 
 
-def _unused_and_slow(graph: ProcessGraph, df: pd.DataFrame, slow_after: timedelta | None
-                     ) -> list[Finding]:
+def _unused_and_slow(graph: ProcessGraph, ev: _Events, total: int,
+                     slow_after: timedelta | None) -> list[Finding]:
+    import numpy as np
     import pandas as pd
 
     model = graph.model
-    known = df[df[NODE].notna()]
-    frame = pd.DataFrame({"case": known[CASE].astype(str).to_numpy(),
-                          "node": known[NODE].astype(str).to_numpy(),
-                          "time": known[TIMESTAMP].to_numpy(),
-                          "pos": known.index.to_numpy()})
+    known = np.flatnonzero(ev.node >= 0)
+    frame = pd.DataFrame({"case": ev.case[known], "node": ev.node[known],
+                          "time": ev.time[known], "pos": known})
+    code_of = {str(name): i for i, name in enumerate(ev.node_names)}
     out = []
     ctq_for = {(c.from_, c.to): c for c in model.ctqs}
     for h in graph.handoffs():
         senders = graph.sending_activities(h.source) or {h.source}
         receivers = graph.receiving_activities(h.target)
-        s = frame[frame["node"].isin(senders)][["case", "pos", "time"]]
-        r = frame[frame["node"].isin(receivers)].groupby("case", sort=False)[["pos", "time"]].min()
+        s_codes = [code_of[n] for n in senders if n in code_of]
+        r_codes = [code_of[n] for n in receivers if n in code_of]
+        s = frame[frame["node"].isin(s_codes)][["case", "pos", "time"]]
+        r = frame[frame["node"].isin(r_codes)].groupby("case", sort=False)[["pos", "time"]].min()
         r = r.reset_index()
         pairs = pd.merge_asof(r.sort_values("pos"), s.sort_values("pos"), on="pos",
                               by="case", direction="backward", suffixes=("", "_s"))
@@ -287,7 +337,7 @@ def _unused_and_slow(graph: ProcessGraph, df: pd.DataFrame, slow_after: timedelt
             f"takes {_days(p90)} at the 90th percentile, over {target} of "
             f"{_days(pd.Timedelta(limit))}; {len(over)} case(s) waited longer.",
             "Find what the receiving team waits for; agree a service level for this handoff.",
-            _evidence(over["case"], int(df[CASE].nunique()), p50=_days(waits.median()),
-                      p90=_days(p90), max=_days(waits.max()), limit=_days(pd.Timedelta(limit)),
-                      ctq=ctq.id if ctq is not None else None)))
+            ev.cases(over["case"].to_numpy(), total, p50=_days(waits.median()),
+                     p90=_days(p90), max=_days(waits.max()), limit=_days(pd.Timedelta(limit)),
+                     ctq=ctq.id if ctq is not None else None)))
     return out

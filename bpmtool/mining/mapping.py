@@ -96,7 +96,7 @@ def map_log(model: Model, df: pd.DataFrame, *, lanes_from: str | Path | None = N
             f"frequent are {top}", file=filename,
             expected="activity labels equal to node names or aliases, e.g. "
                      + ", ".join(repr(n) for n in names[:5]))
-    out = df.copy()
+    out = df.copy(deep=False)  # new columns only; the log's own columns are shared
     out[NODE] = pd.Categorical(labels.map(node_of).astype("object"))
     lane, source, unknown = _lanes(model, out, lanes_from, filename)
     out[LANE] = lane
