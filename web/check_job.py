@@ -1,0 +1,118 @@
+"""What a background worker process runs: one check (or journey) of a log against a model.
+
+It reads and writes only workspace files — ``runs/<id>.json`` (status),
+``<id>.progress.json`` (while it works), ``<id>.result.json`` (the CLI's JSON) and,
+when the API can draw them, ``<id>.svg`` (the overlay swimlane) and ``<id>.report.html`` —
+so the web process only has to read files to show progress and results.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import traceback
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bpmtool import api
+from bpmtool.errors import BpmtoolError, InputError
+from bpmtool.io.files import write_atomic
+from web import features
+from web.workspace import Workspace
+
+__all__ = ["JobSpec", "run_job"]
+
+JobSpec = dict[str, Any]
+
+#: share of the progress bar per phase: reading the log, then aligning the variants
+_PHASES = {"reading": (0.0, 0.45), "aligning": (0.5, 0.95)}
+
+
+class _Progress:
+    """Writes ``<id>.progress.json`` at most a few times a second."""
+
+    def __init__(self, ws: Workspace, run_id: str) -> None:
+        self.path = ws.run_file(run_id, "progress")
+        self.last = 0.0
+
+    def phase(self, name: str) -> Any:
+        low, high = _PHASES[name]
+
+        def update(done: int, total: int | None) -> None:
+            now = time.monotonic()
+            if now - self.last < 0.2 and not (total and done >= total):
+                return
+            self.last = now
+            share = done / total if total else 0.0
+            self.write(name, low + (high - low) * min(share, 1.0), done, total)
+
+        return update
+
+    def write(self, phase: str, fraction: float, done: int = 0, total: int | None = None
+              ) -> None:
+        doc = {"phase": phase, "fraction": round(fraction, 4), "done": done, "total": total,
+               "updated": _now()}
+        write_atomic(self.path, json.dumps(doc))
+
+
+def run_job(root: str, run_id: str, spec: JobSpec) -> str:
+    """Run one job to its end and record the outcome; returns the final status."""
+    ws = Workspace(Path(root))
+    status = ws.read_run(run_id)
+    status.update(status="running", started=_now())
+    ws.write_run(run_id, status)
+    progress = _Progress(ws, run_id)
+    progress.write("loading", 0.0)
+    try:
+        model = api.load(spec["model_path"])
+        if spec["kind"] == "journey":
+            doc = _journey(model, spec)
+        else:
+            doc = _check(ws, run_id, model, spec, progress)
+        write_atomic(ws.run_file(run_id, "result"),
+                     json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n")
+        status.update(status="done", summary=doc.get("summary"))
+    except InputError as err:
+        status.update(status="failed", error=err.summary,
+                      problems=[p.to_dict() for p in err.problems])
+    except BpmtoolError as err:
+        status.update(status="failed", error=str(err), problems=[])
+    except Exception as err:  # a bug: keep the run's page readable, the traceback for us
+        status.update(status="failed", error=f"internal error: {type(err).__name__}: {err}",
+                      problems=[], traceback=traceback.format_exc(limit=8))
+    status["finished"] = _now()
+    ws.write_run(run_id, status)
+    ws.run_file(run_id, "progress").unlink(missing_ok=True)
+    return str(status["status"])
+
+
+def _check(ws: Workspace, run_id: str, model: Any, spec: JobSpec, progress: _Progress
+           ) -> dict[str, Any]:
+    result = api.check(model, spec["log_path"], method=spec.get("method", "both"),
+                       columns=spec.get("columns") or None,
+                       progress=progress.phase("aligning"),
+                       read_progress=progress.phase("reading"))
+    progress.write("drawing", 0.96)
+    svg = features.render_svg(model, findings=result.findings, check=result)
+    if svg is not None:
+        write_atomic(ws.run_file(run_id, "svg"), svg)
+    report = features.report_html(model, check=result)
+    if report is not None:
+        write_atomic(ws.run_file(run_id, "report"), report)
+    doc: dict[str, Any] = result.to_dict()
+    return doc
+
+
+def _journey(model: Any, spec: JobSpec) -> dict[str, Any]:
+    standard = {"case": "case:concept:name", "activity": "concept:name",
+                "timestamp": "time:timestamp", "resource": "org:resource", "lane": "org:group"}
+    renames = {src: standard[role] for role, src in (spec.get("columns") or {}).items()
+               if role in standard}
+    result = api.journey(model, spec["log_path"], columns=renames or None)
+    doc: dict[str, Any] = result.to_dict()
+    return doc
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

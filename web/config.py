@@ -1,0 +1,33 @@
+"""Settings of the web app, from arguments, environment variables (``BPMTOOL_*``) or defaults."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+__all__ = ["MB", "Settings"]
+
+MB = 1024 * 1024
+
+
+class Settings(BaseSettings):
+    """What a running app is configured with.
+
+    >>> Settings(workspace=Path("ws")).max_model_bytes
+    10485760
+    """
+
+    model_config = SettingsConfigDict(env_prefix="BPMTOOL_", extra="ignore")
+
+    #: the folder holding models/, logs/, runs/ and the save history
+    workspace: Path = Path("workspace")
+    #: when set, every page and API call needs it (login cookie or ``Authorization: Bearer``)
+    token: str | None = None
+    max_model_bytes: int = Field(default=10 * MB, gt=0)
+    max_log_bytes: int = Field(default=500 * MB, gt=0)
+    #: background processes that run checks (each one uses a CPU core while it works)
+    check_workers: int = Field(default=1, ge=1, le=16)
+    #: seed an empty workspace with the reference model and the example log
+    seed: bool = True

@@ -1,0 +1,36 @@
+"""Dependencies the routes declare: settings, workspace, job runner, the access token."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from web.config import Settings
+from web.jobs import JobRunner
+from web.security import require_token
+from web.workspace import Workspace
+
+__all__ = ["Authorised", "JobsDep", "SettingsDep", "WorkspaceDep"]
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_workspace(request: Request) -> Workspace:
+    workspace: Workspace = request.app.state.workspace
+    return workspace
+
+
+def get_jobs(request: Request) -> JobRunner:
+    jobs: JobRunner = request.app.state.jobs
+    return jobs
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+WorkspaceDep = Annotated[Workspace, Depends(get_workspace)]
+JobsDep = Annotated[JobRunner, Depends(get_jobs)]
+#: put on a router: every route behind it needs the token when one is configured
+Authorised = Depends(require_token)

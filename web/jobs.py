@@ -1,0 +1,82 @@
+"""Background jobs: checks run in worker processes, so pages stay responsive meanwhile.
+
+A process (not a thread) because a conformance check is CPU-bound Python that would hold
+the interpreter lock; the worker reports through workspace files (see :mod:`web.check_job`).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import Future, ProcessPoolExecutor
+from datetime import UTC, datetime
+
+from web.check_job import JobSpec, run_job
+from web.workspace import NotFound, Workspace
+
+__all__ = ["JobRunner"]
+
+
+class JobRunner:
+    """A small pool of worker processes and the runs it was given."""
+
+    def __init__(self, workspace: Workspace, workers: int = 1) -> None:
+        self.workspace = workspace
+        self.workers = workers
+        self._pool: ProcessPoolExecutor | None = None
+        self._futures: dict[str, Future[str]] = {}
+
+    def start(self) -> None:
+        """Mark runs a previous server left unfinished, and start the pool."""
+        for run in self.workspace.list_runs():
+            if run.get("status") in ("queued", "running"):
+                run.update(status="failed", error="the server stopped before the run ended",
+                           finished=_now())
+                self.workspace.write_run(run["id"], run)
+        # spawn: a clean interpreter, no copy of the server's threads and sockets
+        self._pool = ProcessPoolExecutor(self.workers,
+                                         mp_context=multiprocessing.get_context("spawn"))
+
+    def submit(self, kind: str, *, model: str, log: str, method: str = "both",
+               columns: dict[str, str] | None = None) -> str:
+        """Queue a check (or journey) of ``log`` against ``model``; returns the run id."""
+        if self._pool is None:
+            self.start()
+        assert self._pool is not None
+        ws = self.workspace
+        model_path, log_path = ws.model_path(model), ws.log_path(log)
+        run_id = ws.new_run_id()
+        _, version = ws.read_model(model)
+        ws.write_run(run_id, {"id": run_id, "kind": kind, "model": model,
+                              "model_version": version, "log": log, "method": method,
+                              "columns": columns or {}, "status": "queued", "created": _now()})
+        spec: JobSpec = {"kind": kind, "model_path": str(model_path), "log_path": str(log_path),
+                         "method": method, "columns": columns or {}}
+        future = self._pool.submit(run_job, str(ws.root), run_id, spec)
+        self._futures[run_id] = future
+        future.add_done_callback(lambda f, rid=run_id: self._finished(rid, f))  # type: ignore[misc]
+        return run_id
+
+    def _finished(self, run_id: str, future: Future[str]) -> None:
+        self._futures.pop(run_id, None)
+        if future.cancelled() or future.exception() is not None:
+            try:
+                run = self.workspace.read_run(run_id)
+            except NotFound:
+                return
+            if run.get("status") in ("queued", "running"):
+                reason = "cancelled" if future.cancelled() else str(future.exception())
+                run.update(status="failed", error=f"the worker stopped: {reason}",
+                           finished=_now())
+                self.workspace.write_run(run_id, run)
+
+    def active(self) -> int:
+        return len(self._futures)
+
+    def shutdown(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")

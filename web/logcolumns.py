@@ -1,0 +1,78 @@
+"""The columns of an uploaded log, for the column-mapping form.
+
+Which column plays which role is decided by the event-log reader's own rules
+(:func:`bpmtool.io.eventlog_columns.detect_columns`); this module only reads a file's
+header and a few rows to show them.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bpmtool.errors import InputError
+from bpmtool.io.eventlog_columns import ColumnMap, detect_columns
+
+__all__ = ["ROLES", "LogColumns", "log_columns"]
+
+#: the roles the form asks for, with what they mean
+ROLES: dict[str, str] = {
+    "case": "Case id — one customer, deal or ticket",
+    "activity": "Activity — what was done",
+    "timestamp": "Timestamp — when it was done",
+    "resource": "Resource — who did it (optional)",
+    "lane": "Lane — the team that did it (optional)",
+}
+_STANDARD = {"case": "case:concept:name", "activity": "concept:name",
+             "timestamp": "time:timestamp", "resource": "org:resource", "lane": "org:group"}
+
+
+@dataclass
+class LogColumns:
+    """A log's columns, a preview of its first rows, and the column chosen per role."""
+
+    columns: list[str]
+    preview: list[list[str]] = field(default_factory=list)
+    chosen: dict[str, str] = field(default_factory=dict)
+    mappable: bool = True
+
+
+def log_columns(path: Path, saved: dict[str, str]) -> LogColumns:
+    """Read the header (CSV: and five rows; Parquet: the schema); XES needs no mapping."""
+    name = path.name.lower()
+    if name.endswith((".xes", ".xes.gz")):
+        return LogColumns([], mappable=False)
+    if name.endswith((".parquet", ".pq")):
+        import pyarrow.parquet as pq
+
+        header = list(pq.read_schema(path).names)
+        rows: list[list[str]] = []
+    else:
+        header, rows = _csv_head(path)
+    given = ColumnMap(**{k: v for k, v in saved.items() if v in header and k in _STANDARD})
+    try:
+        found = detect_columns(header, given)
+    except KeyError:
+        found = detect_columns(header, ColumnMap())
+    by_standard = {std: src for src, std in found.items()}
+    chosen = {role: by_standard[std] for role, std in _STANDARD.items() if std in by_standard}
+    return LogColumns(header, rows, chosen)
+
+
+def _csv_head(path: Path) -> tuple[list[str], list[list[str]]]:
+    from bpmtool.io.eventlog_csv import sniff
+
+    encoding, delimiter = sniff(path)
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    with opener(path, "rb") as raw:
+        text = io.TextIOWrapper(raw, encoding=encoding, errors="replace", newline="")
+        reader = csv.reader(text, delimiter=delimiter)
+        try:
+            header = next(reader)
+        except StopIteration:
+            raise InputError.single("the file is empty", file=path.name) from None
+        rows = [row for _, row in zip(range(5), reader, strict=False)]
+    return header, rows

@@ -1,0 +1,83 @@
+"""Downloads of a model: YAML, BPMN, swimlane SVG, SIPOC (xlsx, csv, md, html), report."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import Response
+
+from bpmtool import api
+from bpmtool.io.yaml_model import dump_model
+from bpmtool.render import sipoc_table
+from web import features
+from web.deps import WorkspaceDep
+from web.views import cached, lint_json
+from web.workspace import Workspace
+
+__all__ = ["DOWNLOADS", "download_response", "router"]
+
+router = APIRouter(tags=["pages: downloads"], include_in_schema=False)
+
+#: what → (file suffix, media type)
+DOWNLOADS: dict[str, tuple[str, str]] = {
+    "yaml": (".yaml", "application/yaml; charset=utf-8"),
+    "bpmn": (".bpmn", "application/xml"),
+    "svg": (".svg", "image/svg+xml"),
+    "sipoc.xlsx": (".sipoc.xlsx",
+                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "sipoc.csv": (".sipoc.csv", "text/csv; charset=utf-8"),
+    "sipoc.md": (".sipoc.md", "text/markdown; charset=utf-8"),
+    "sipoc.html": (".sipoc.html", "text/html; charset=utf-8"),
+    "report.html": (".report.html", "text/html; charset=utf-8"),
+    "report.md": (".report.md", "text/markdown; charset=utf-8"),
+    "lint.json": (".lint.json", "application/json"),
+}
+
+
+def download_response(data: str | bytes, filename: str, media_type: str, *,
+                      inline: bool = False) -> Response:
+    """A file response that the browser saves (or shows, for ``inline``)."""
+    disposition = "inline" if inline else "attachment"
+    headers = {"Content-Disposition": f'{disposition}; filename="{filename}"'}
+    if media_type.startswith("text/html"):  # a report may carry its own script: isolate it
+        headers["Content-Security-Policy"] = ("sandbox allow-scripts; default-src 'none'; "
+                                              "style-src 'unsafe-inline'; img-src data:; "
+                                              "script-src 'unsafe-inline'")
+    return Response(data, media_type=media_type, headers=headers)
+
+
+def produce(ws: Workspace, name: str, what: str) -> str | bytes | None:
+    """The bytes of one download, or ``None`` when the API cannot make it yet."""
+    path = ws.model_path(name)
+    original = name.lower().rsplit(".", 1)[-1]
+    makers: dict[str, Callable[[api.Loaded], str | bytes | None]] = {
+        "yaml": lambda ld: path.read_bytes() if original in ("yaml", "yml")
+        else dump_model(ld.model),
+        "bpmn": lambda ld: path.read_bytes() if original in ("bpmn", "bpmn2")
+        else features.export_bpmn(ld.model),
+        "svg": lambda ld: features.render_svg(ld.model, findings=api.lint(ld.model)),
+        "sipoc.xlsx": lambda ld: sipoc_table.to_xlsx(api.sipoc(ld.model)),
+        "sipoc.csv": lambda ld: sipoc_table.to_csv(api.sipoc(ld.model)),
+        "sipoc.md": lambda ld: sipoc_table.to_markdown(api.sipoc(ld.model)),
+        "sipoc.html": lambda ld: sipoc_table.to_html(api.sipoc(ld.model)),
+        "report.html": lambda ld: features.report(ld.model, fmt="html"),
+        "report.md": lambda ld: features.report(ld.model, fmt="md"),
+        "lint.json": lambda ld: json.dumps(lint_json(ld, name), indent=2,
+                                           ensure_ascii=False) + "\n",
+    }
+    return cached(ws, name, f"download:{what}", makers[what])
+
+
+@router.get("/models/{name}/download/{what}")
+def download(ws: WorkspaceDep, name: str, what: str) -> Response:
+    if what not in DOWNLOADS:
+        raise HTTPException(404, f"no download called {what!r}; try one of "
+                                 f"{', '.join(DOWNLOADS)}")
+    data = produce(ws, name, what)
+    if data is None:
+        raise HTTPException(501, f"this bpmtool cannot make {what} yet")
+    suffix, media = DOWNLOADS[what]
+    stem = name.rsplit(".", 1)[0]
+    return download_response(data, stem + suffix, media)

@@ -1,0 +1,54 @@
+"""Pages about event logs: the list, a log's column mapping, and starting a check."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from bpmtool.errors import InputError
+from web.deps import WorkspaceDep
+from web.logcolumns import ROLES, LogColumns, log_columns
+from web.templating import page
+
+__all__ = ["router"]
+
+router = APIRouter(tags=["pages: logs"], include_in_schema=False)
+
+
+@router.get("/logs", response_class=HTMLResponse)
+def logs_list(request: Request, ws: WorkspaceDep) -> Response:
+    return page(request, "logs.html", {"logs": ws.list_logs(), "models": ws.list_models()})
+
+
+@router.get("/logs/{name}", response_class=HTMLResponse)
+def log_page(request: Request, ws: WorkspaceDep, name: str) -> Response:
+    path = ws.log_path(name)
+    problems = []
+    try:
+        cols = log_columns(path, ws.log_columns(name))
+    except InputError as err:
+        cols, problems = LogColumns([], mappable=False), err.problems
+    runs = [r for r in ws.list_runs() if r.get("log") == name][:10]
+    return page(request, "log.html", {
+        "name": name, "size": path.stat().st_size, "cols": cols, "roles": ROLES,
+        "problems": problems, "models": ws.list_models(), "runs": runs,
+        "saved": request.query_params.get("saved"),
+        "uploaded": request.query_params.get("uploaded")})
+
+
+@router.post("/logs/{name}/columns")
+async def save_columns(request: Request, ws: WorkspaceDep, name: str) -> Response:
+    path = ws.log_path(name)
+    form = await request.form()
+    header = log_columns(path, {}).columns
+    chosen = {role: str(form.get(role) or "") for role in ROLES}
+    bad = [f"{role}: {col!r}" for role, col in chosen.items() if col and col not in header]
+    if bad:
+        raise InputError.single("these columns are not in the log: " + ", ".join(bad),
+                                file=name, expected="one of " + ", ".join(header))
+    for required in ("case", "activity", "timestamp"):
+        if not chosen[required]:
+            raise InputError.single(f"choose the column that holds the {required}",
+                                    file=name, key=required)
+    ws.save_log_columns(name, chosen)
+    return RedirectResponse(f"/logs/{name}?saved=1", status_code=303)

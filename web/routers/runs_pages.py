@@ -1,0 +1,79 @@
+"""Pages about check runs: start one, watch its progress, read its result."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
+
+from web.deps import JobsDep, WorkspaceDep
+from web.routers.downloads import download_response
+from web.templating import page
+
+__all__ = ["handoff_matrix", "router"]
+
+router = APIRouter(tags=["pages: runs"], include_in_schema=False)
+
+METHODS = ("both", "replay", "alignments")
+
+
+@router.post("/runs")
+def start_run(ws: WorkspaceDep, jobs: JobsDep, model: Annotated[str, Form()],
+              log: Annotated[str, Form()], method: Annotated[str, Form()] = "both",
+              kind: Annotated[str, Form()] = "check") -> Response:
+    if method not in METHODS or kind not in ("check", "journey"):
+        raise HTTPException(400, f"method must be one of {', '.join(METHODS)}")
+    run_id = jobs.submit(kind, model=model, log=log, method=method,
+                         columns=ws.log_columns(log))
+    return RedirectResponse(f"/runs/{run_id}", status_code=303)
+
+
+@router.get("/runs", response_class=HTMLResponse)
+def runs_list(request: Request, ws: WorkspaceDep) -> Response:
+    return page(request, "runs.html", {"runs": ws.list_runs()})
+
+
+@router.get("/runs/{run_id}", response_class=HTMLResponse)
+def run_page(request: Request, ws: WorkspaceDep, run_id: str) -> Response:
+    run = ws.read_run(run_id)
+    if run.get("status") in ("queued", "running"):
+        return page(request, "run_progress.html", {"run": run})
+    if run.get("status") != "done":
+        return page(request, "run_failed.html", {"run": run})
+    result: dict[str, Any] = json.loads(ws.run_file(run_id, "result").read_text("utf-8"))
+    svg_path = ws.run_file(run_id, "svg")
+    svg = Markup(svg_path.read_text("utf-8")) if svg_path.exists() else None
+    template = "journey_result.html" if run.get("kind") == "journey" else "run_result.html"
+    return page(request, template, {
+        "run": run, "r": result, "svg": svg, "matrix": handoff_matrix(result),
+        "has_report": ws.run_file(run_id, "report").exists()})
+
+
+@router.get("/runs/{run_id}/{what}")
+def run_download(ws: WorkspaceDep, run_id: str, what: str) -> Response:
+    parts = {"report.html": ("report", "text/html; charset=utf-8"),
+             "result.json": ("result", "application/json"),
+             "overlay.svg": ("svg", "image/svg+xml")}
+    if what not in parts:
+        raise HTTPException(404, f"no download called {what!r}")
+    part, media = parts[what]
+    path = ws.run_file(run_id, part)
+    if not path.exists():
+        raise HTTPException(404, f"run {run_id} has no {what}")
+    return download_response(path.read_bytes(), f"{run_id}.{what}", media)
+
+
+def handoff_matrix(result: dict[str, Any]) -> dict[str, Any]:
+    """Observed handoffs pivoted lane × lane for display (rows: from, columns: to)."""
+    handoffs = result.get("handoffs") or []
+    lanes: list[str] = []
+    for h in handoffs:
+        for lane in (h["source_lane"], h["target_lane"]):
+            if lane not in lanes:
+                lanes.append(lane)
+    cells = {(h["source_lane"], h["target_lane"]): h for h in handoffs}
+    top = max((h["count"] for h in handoffs), default=1) or 1
+    return {"lanes": lanes, "cells": cells, "top": top}

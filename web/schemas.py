@@ -1,0 +1,105 @@
+"""Request and response shapes of the JSON API (apart from the domain classes)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, Field
+
+__all__ = ["CheckRequest", "ColumnsOut", "ErrorOut", "HistoryItem", "JourneyRequest",
+           "LogInfo", "ModelInfo", "ProblemOut", "RunStatus", "SavedModel", "ValidateOut"]
+
+
+class ProblemOut(BaseModel):
+    """One located problem (``Problem.to_dict()``)."""
+
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    key: str | None = None
+    message: str
+    expected: str | None = None
+
+
+class ErrorOut(BaseModel):
+    """The body of every 4xx answer."""
+
+    detail: str
+    problems: list[ProblemOut] | None = None
+
+
+class ModelInfo(BaseModel):
+    name: str = Field(description="the file name in the workspace, e.g. saas-handoffs.yaml")
+    format: str
+    size: int
+    modified: datetime
+
+
+class SavedModel(BaseModel):
+    name: str
+    version: str = Field(description="the new version; send it as If-Match on the next save")
+    warnings: list[ProblemOut] = []
+
+
+class HistoryItem(BaseModel):
+    id: str
+    saved: datetime
+    version: str
+    size: int
+
+
+class LogInfo(BaseModel):
+    name: str
+    format: str
+    size: int
+    modified: datetime
+
+
+class ColumnsOut(BaseModel):
+    """A log's columns and the one used for each role (case, activity, timestamp, …)."""
+
+    columns: list[str]
+    chosen: dict[str, str]
+    preview: list[list[str]]
+    mappable: bool
+
+
+class ValidateOut(BaseModel):
+    valid: bool
+    problems: list[ProblemOut]
+
+
+class CheckRequest(BaseModel):
+    """Check a workspace log against a workspace model."""
+
+    model: str = Field(description="a model file name in the workspace")
+    log: str = Field(description="a log file name in the workspace")
+    method: Literal["both", "replay", "alignments"] = "both"
+    columns: dict[str, str] | None = Field(
+        default=None, description="role → column (case, activity, timestamp, resource, lane); "
+                                  "default: the log's saved mapping")
+
+
+class JourneyRequest(BaseModel):
+    model: str
+    log: str
+    columns: dict[str, str] | None = None
+
+
+class RunStatus(BaseModel):
+    """A background run: queued, running (with progress), done or failed."""
+
+    id: str
+    kind: str = "check"
+    status: Literal["queued", "running", "done", "failed"]
+    model: str
+    log: str
+    method: str | None = None
+    created: str | None = None
+    started: str | None = None
+    finished: str | None = None
+    progress: dict[str, Any] | None = None
+    summary: dict[str, Any] | None = None
+    error: str | None = None
+    problems: list[ProblemOut] | None = None

@@ -1,0 +1,55 @@
+"""The Jinja2 environment of the pages, with autoescaping and a few display filters."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+
+from web import features
+
+__all__ = ["page", "templates"]
+
+templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
+templates.env.autoescape = True  # every .html template; model text is never trusted markup
+
+
+def _size(n: int | None) -> str:
+    if n is None:
+        return "-"
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1024 or unit == "GB":
+            return f"{n:,} {unit}" if unit == "bytes" else f"{n:.1f} {unit}"
+        n /= 1024  # type: ignore[assignment]
+    return str(n)
+
+
+def _when(value: datetime | str | None) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+    return value.strftime("%Y-%m-%d %H:%M UTC")
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1%}"
+
+
+templates.env.filters.update(size=_size, when=_when, pct=_pct)
+templates.env.globals.update(has=features.available)
+
+
+def page(request: Request, name: str, context: dict[str, Any] | None = None, *,
+         status_code: int = 200) -> HTMLResponse:
+    """Render a page template."""
+    ctx = dict(context or {})
+    ctx.setdefault("token_required", bool(request.app.state.settings.token))
+    return templates.TemplateResponse(request, name, ctx, status_code=status_code)

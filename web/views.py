@@ -1,0 +1,88 @@
+"""What the pages and downloads show of a model, computed through :mod:`bpmtool.api`.
+
+Results are cached per model file (until it changes), so a model page costs one lint,
+one SIPOC and one drawing per saved version, not per visit.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from bpmtool import api
+from bpmtool.findings import Finding
+from bpmtool.sipoc import Sipoc
+from web import features
+from web.workspace import Workspace
+
+__all__ = ["ModelView", "cached", "lint_json", "model_view"]
+
+T = TypeVar("T")
+
+_cache: dict[tuple[str, str, str], Any] = {}
+_lock = threading.Lock()
+_MAX_ENTRIES = 256
+
+
+def cached(ws: Workspace, name: str, what: str, compute: Callable[[api.Loaded], T]) -> T:
+    """``compute(loaded)`` for the current version of a model, remembered until it changes."""
+    loaded = ws.load_model(name)
+    key = (str(ws.root), name, what)
+    with _lock:
+        hit = _cache.get(key)
+    if hit is not None and hit[0] is loaded:
+        return hit[1]  # type: ignore[no-any-return]
+    value = compute(loaded)
+    with _lock:
+        if len(_cache) >= _MAX_ENTRIES:
+            _cache.clear()
+        _cache[key] = (loaded, value)
+    return value
+
+
+@dataclass(frozen=True)
+class ModelView:
+    """Everything the model page shows."""
+
+    name: str
+    version: str
+    loaded: api.Loaded
+    findings: list[Finding]
+    sipoc: Sipoc
+    svg: str | None
+    editable: bool
+
+    @property
+    def model(self) -> Any:
+        return self.loaded.model
+
+    def counts(self) -> dict[str, int]:
+        out = {"error": 0, "warning": 0, "info": 0}
+        for f in self.findings:
+            out[f.severity.value] += 1
+        return out
+
+
+def model_view(ws: Workspace, name: str) -> ModelView:
+    """Load a model and derive its findings, SIPOC table and swimlane drawing."""
+    _, version = ws.read_model(name)
+    loaded = ws.load_model(name)
+    findings = cached(ws, name, "lint", lambda ld: api.lint(ld.model))
+    table = cached(ws, name, "sipoc", lambda ld: api.sipoc(ld.model))
+    svg = cached(ws, name, "svg",
+                 lambda ld: features.render_svg(ld.model, findings=findings))
+    editable = name.lower().endswith((".yaml", ".yml", ".json"))
+    return ModelView(name, version, loaded, findings, table, svg, editable)
+
+
+def lint_json(loaded: api.Loaded, file: str) -> dict[str, Any]:
+    """The JSON of ``bpmtool lint --format json`` (same keys, same finding dicts)."""
+    findings = api.lint(loaded.model)
+    counts = {"error": 0, "warning": 0, "info": 0}
+    for f in findings:
+        counts[f.severity.value] += 1
+    return {"model": {"id": loaded.model.id, "name": loaded.model.label, "file": file},
+            "summary": {"findings": len(findings), **counts},
+            "findings": [f.to_dict() for f in findings]}

@@ -1,0 +1,315 @@
+"""The workspace folder: models as files, logs as uploaded, run results as JSON.
+
+Layout::
+
+    models/            the models (.yaml, .bpmn, …), so git works on them
+    logs/              event logs as uploaded
+    runs/              one JSON file per check run (status, progress, result)
+    .bpmtool/history/  every saved model's previous versions
+    .bpmtool/logs/     per-log settings (the column mapping)
+    .bpmtool/uploads/  uploads while they stream in
+    .bpmtool/locks/    one lock file per model, held while a save compares and writes
+
+Every write goes through :func:`bpmtool.io.files.write_atomic` (or an atomic rename of a
+finished upload); every save keeps the previous version; a save based on an old version
+raises :class:`VersionConflict` and changes nothing.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import json
+import os
+import secrets
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bpmtool import api
+from bpmtool.errors import InputError
+from bpmtool.io.files import write_atomic
+from web.names import LOG_SUFFIXES, MODEL_SUFFIXES, is_clean, split_suffix
+
+__all__ = ["HistoryEntry", "StoredFile", "VersionConflict", "Workspace", "version_of"]
+
+
+def version_of(data: bytes) -> str:
+    """The version (and ETag) of a file's content: the start of its SHA-256."""
+    return hashlib.sha256(data).hexdigest()[:16]
+
+
+class VersionConflict(Exception):
+    """A save was based on a version that is no longer the current one."""
+
+    def __init__(self, name: str, current: str | None) -> None:
+        super().__init__(f"{name} was changed by someone else (now version {current})")
+        self.name = name
+        self.current = current
+
+
+class NotFound(LookupError):
+    """No such model, log, run or history entry."""
+
+
+@dataclass(frozen=True)
+class StoredFile:
+    """A model or log in the workspace, as the lists show it."""
+
+    name: str
+    size: int
+    modified: datetime
+
+    @property
+    def format(self) -> str:
+        return self.name.rsplit(".", 1)[-1].lower()
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One previous version of a model."""
+
+    id: str
+    saved: datetime
+    version: str
+    size: int
+
+
+class Workspace:
+    """A workspace folder and the operations the app performs on it."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self.models = self.root / "models"
+        self.logs = self.root / "logs"
+        self.runs = self.root / "runs"
+        self.meta = self.root / ".bpmtool"
+        self.uploads = self.meta / "uploads"
+        for folder in (self.models, self.logs, self.runs, self.meta / "history",
+                       self.meta / "logs", self.uploads, self.meta / "locks"):
+            folder.mkdir(parents=True, exist_ok=True)
+        self._cache: dict[str, tuple[tuple[int, int, int], api.Loaded]] = {}
+        self._cache_lock = threading.Lock()
+
+    # --- seeding ---
+
+    def seed(self, model: Path | None, log: Path | None) -> list[str]:
+        """Copy the reference model and example log into an empty workspace; the names added."""
+        added: list[str] = []
+        if model is not None and model.is_file() and not any(self.models.iterdir()):
+            write_atomic(self.models / model.name, model.read_bytes())
+            added.append(model.name)
+        if log is not None and log.is_file() and not any(self.logs.iterdir()):
+            write_atomic(self.logs / log.name, log.read_bytes())
+            added.append(log.name)
+        return added
+
+    # --- models ---
+
+    def list_models(self) -> list[StoredFile]:
+        return self._list(self.models, MODEL_SUFFIXES)
+
+    def model_path(self, name: str) -> Path:
+        """The path of an existing model; :class:`NotFound` for any other name."""
+        return self._existing(self.models, name, MODEL_SUFFIXES)
+
+    def read_model(self, name: str) -> tuple[bytes, str]:
+        """A model's bytes and version."""
+        data = self.model_path(name).read_bytes()
+        return data, version_of(data)
+
+    def load_model(self, name: str) -> api.Loaded:
+        """The parsed model (cached until the file changes); raises the loader's InputError."""
+        path = self.model_path(name)
+        st = path.stat()
+        key = (st.st_ino, st.st_mtime_ns, st.st_size)
+        with self._cache_lock:
+            hit = self._cache.get(name)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        loaded = api.load_with_warnings(path)
+        with self._cache_lock:
+            self._cache[name] = (key, loaded)
+        return loaded
+
+    def save_model(self, name: str, data: bytes, *, expected: str | None,
+                   create: bool = False) -> str:
+        """Write a new version of a model and return it.
+
+        ``expected`` is the version the change was based on; when the file holds another
+        one, nothing is written and :class:`VersionConflict` is raised.  ``create`` allows
+        a name that does not exist yet (then ``expected`` must be ``None``).
+        """
+        if not is_clean(name, MODEL_SUFFIXES):
+            raise InputError.single(f"{name!r} is not a usable model file name", key="name")
+        path = self.models / name
+        with self._lock(name):
+            old = path.read_bytes() if path.exists() else None
+            current = version_of(old) if old is not None else None
+            if old is None and not create:
+                raise NotFound(name)
+            if current != expected:
+                raise VersionConflict(name, current)
+            if old is not None and current is not None:
+                self._keep(name, old, current)
+            write_atomic(path, data)
+        return version_of(data)
+
+    def add_model_file(self, upload: Path, name: str) -> str:
+        """Move a finished upload in as a new model; a taken name gets a number: ``x-2.yaml``."""
+        parts = split_suffix(name, MODEL_SUFFIXES)
+        assert parts is not None
+        stem, suffix = parts
+        for n in range(1, 1000):
+            candidate = name if n == 1 else f"{stem}-{n}{suffix}"
+            with self._lock(candidate):
+                target = self.models / candidate
+                if target.exists():
+                    continue
+                os.replace(upload, target)
+                return candidate
+        raise InputError.single(f"too many models called {name!r}", key="filename")
+
+    def history(self, name: str) -> list[HistoryEntry]:
+        """The previous versions of a model, newest first."""
+        self.model_path(name)
+        folder = self.meta / "history" / name
+        entries = []
+        if folder.is_dir():
+            for path in folder.iterdir():
+                stamp, _, version = path.name.partition("-")
+                try:
+                    saved = datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
+                except ValueError:
+                    continue
+                entries.append(HistoryEntry(path.name, saved, version, path.stat().st_size))
+        return sorted(entries, key=lambda e: e.id, reverse=True)
+
+    def history_bytes(self, name: str, entry: str) -> bytes:
+        if entry not in {e.id for e in self.history(name)}:
+            raise NotFound(entry)
+        return (self.meta / "history" / name / entry).read_bytes()
+
+    def restore(self, name: str, entry: str, *, expected: str | None) -> str:
+        """Make a previous version current again (the current one goes to the history)."""
+        return self.save_model(name, self.history_bytes(name, entry), expected=expected)
+
+    def _keep(self, name: str, data: bytes, version: str) -> None:
+        stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
+        write_atomic(self.meta / "history" / name / f"{stamp}-{version}", data)
+
+    @contextmanager
+    def _lock(self, name: str) -> Iterator[None]:
+        # flock on a fresh open file: excludes other threads and other server processes
+        with open(self.meta / "locks" / f"{name}.lock", "a+b") as fh:
+            fcntl.flock(fh, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(fh, fcntl.LOCK_UN)
+
+    # --- logs ---
+
+    def list_logs(self) -> list[StoredFile]:
+        return self._list(self.logs, LOG_SUFFIXES)
+
+    def log_path(self, name: str) -> Path:
+        return self._existing(self.logs, name, LOG_SUFFIXES)
+
+    def add_log_file(self, upload: Path, name: str) -> str:
+        parts = split_suffix(name, LOG_SUFFIXES)
+        assert parts is not None
+        stem, suffix = parts
+        for n in range(1, 1000):
+            candidate = name if n == 1 else f"{stem}-{n}{suffix}"
+            target = self.logs / candidate
+            try:  # link then unlink: never replaces a log someone else just added
+                os.link(upload, target)
+            except FileExistsError:
+                continue
+            upload.unlink()
+            return candidate
+        raise InputError.single(f"too many logs called {name!r}", key="filename")
+
+    def log_columns(self, name: str) -> dict[str, str]:
+        """The column mapping saved for a log (role → source column), or ``{}``."""
+        self.log_path(name)
+        path = self.meta / "logs" / f"{name}.json"
+        if not path.exists():
+            return {}
+        data = json.loads(path.read_text(encoding="utf-8"))
+        return {str(k): str(v) for k, v in data.get("columns", {}).items() if v}
+
+    def save_log_columns(self, name: str, columns: dict[str, str]) -> None:
+        self.log_path(name)
+        doc = {"columns": {k: v for k, v in columns.items() if v}}
+        write_atomic(self.meta / "logs" / f"{name}.json", json.dumps(doc, indent=2) + "\n")
+
+    # --- runs ---
+
+    def new_run_id(self) -> str:
+        return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
+
+    def run_file(self, run_id: str, part: str = "status") -> Path:
+        """``runs/<id>.json`` (status), ``<id>.result.json``, ``<id>.svg``, ``<id>.report.html``."""
+        if not _RUN_ID_CHARS.issuperset(run_id) or not 8 <= len(run_id) <= 40:
+            raise NotFound(run_id)
+        suffix = {"status": ".json", "result": ".result.json", "progress": ".progress.json",
+                  "svg": ".svg", "report": ".report.html"}[part]
+        return self.runs / f"{run_id}{suffix}"
+
+    def read_run(self, run_id: str) -> dict[str, Any]:
+        path = self.run_file(run_id)
+        if not path.exists():
+            raise NotFound(run_id)
+        status: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+        progress = self.run_file(run_id, "progress")
+        if status.get("status") in ("queued", "running") and progress.exists():
+            # replaced between exists() and the read: the next poll sees it
+            with contextlib.suppress(OSError, ValueError):
+                status["progress"] = json.loads(progress.read_text(encoding="utf-8"))
+        return status
+
+    def write_run(self, run_id: str, status: dict[str, Any]) -> None:
+        write_atomic(self.run_file(run_id), json.dumps(status, indent=2, default=str) + "\n")
+
+    def list_runs(self) -> list[dict[str, Any]]:
+        runs = []
+        for path in sorted(self.runs.glob("*.json"), reverse=True):
+            if path.name.count(".") != 1:
+                continue
+            try:
+                runs.append(self.read_run(path.stem))
+            except (NotFound, ValueError, OSError):
+                continue
+        return runs
+
+    # --- shared ---
+
+    def new_upload_path(self, suffix: str) -> Path:
+        return self.uploads / f"{secrets.token_hex(8)}{suffix}"
+
+    def _list(self, folder: Path, suffixes: tuple[str, ...]) -> list[StoredFile]:
+        out = []
+        for path in folder.iterdir():
+            if path.is_file() and is_clean(path.name, suffixes):
+                st = path.stat()
+                out.append(StoredFile(path.name, st.st_size,
+                                      datetime.fromtimestamp(st.st_mtime, UTC)))
+        return sorted(out, key=lambda f: f.name.lower())
+
+    def _existing(self, folder: Path, name: str, suffixes: tuple[str, ...]) -> Path:
+        if not is_clean(name, suffixes):
+            raise NotFound(name)
+        path = folder / name
+        if not path.is_file():
+            raise NotFound(name)
+        return path
+
+
+_RUN_ID_CHARS = frozenset("0123456789abcdef-")
