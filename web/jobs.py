@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 
 from web.check_job import JobSpec, run_job
@@ -32,9 +33,11 @@ class JobRunner:
                 run.update(status="failed", error="the server stopped before the run ended",
                            finished=_now())
                 self.workspace.write_run(run["id"], run)
+        self._pool = self._new_pool()
+
+    def _new_pool(self) -> ProcessPoolExecutor:
         # spawn: a clean interpreter, no copy of the server's threads and sockets
-        self._pool = ProcessPoolExecutor(self.workers,
-                                         mp_context=multiprocessing.get_context("spawn"))
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
 
     def submit(self, kind: str, *, model: str, log: str, method: str = "both",
                columns: dict[str, str] | None = None) -> str:
@@ -51,7 +54,12 @@ class JobRunner:
                               "columns": columns or {}, "status": "queued", "created": _now()})
         spec: JobSpec = {"kind": kind, "model_path": str(model_path), "log_path": str(log_path),
                          "method": method, "columns": columns or {}}
-        future = self._pool.submit(run_job, str(ws.root), run_id, spec)
+        try:
+            future = self._pool.submit(run_job, str(ws.root), run_id, spec)
+        except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = self._new_pool()
+            future = self._pool.submit(run_job, str(ws.root), run_id, spec)
         self._futures[run_id] = future
         future.add_done_callback(lambda f, rid=run_id: self._finished(rid, f))  # type: ignore[misc]
         return run_id
