@@ -1,0 +1,36 @@
+"""Fixtures of the web tests: an app over a fresh, seeded workspace and its TestClient."""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+with warnings.catch_warnings():
+    warnings.simplefilter("ignore")  # starlette: httpx in TestClient is deprecated
+    from fastapi.testclient import TestClient
+
+from web.config import Settings
+from web.main import create_app
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    return tmp_path / "ws"
+
+
+@pytest.fixture
+def client(workspace: Path) -> Iterator[TestClient]:
+    app = create_app(Settings(workspace=workspace, max_model_bytes=200_000,
+                              max_log_bytes=2_000_000))
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def token_client(tmp_path: Path) -> Iterator[TestClient]:
+    app = create_app(Settings(workspace=tmp_path / "ws", token="s3cret-token"))
+    with TestClient(app) as c:
+        yield c
