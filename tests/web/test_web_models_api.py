@@ -106,7 +106,8 @@ def test_stateless_lint_of_an_uploaded_file_matches_the_cli(client) -> None:
 
 
 def test_validate_reports_problems_at_their_line(client) -> None:
-    r = client.post("/api/validate", content=b"id: x\nlanes: [{id: a}]\nnodes:\n  - {id: y, lane: b}\n")
+    text = b"id: x\nlanes: [{id: a}]\nnodes:\n  - {id: y, lane: b}\n"
+    r = client.post("/api/validate", content=text)
     out = r.json()
     assert r.status_code == 200 and out["valid"] is False
     assert out["problems"][0]["line"] == 4

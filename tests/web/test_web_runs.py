@@ -1,0 +1,59 @@
+"""A check in the background: progress, a result equal to the CLI's JSON, the result page."""
+
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+from typer.testing import CliRunner
+
+from bpmtool.cli import app as cli
+from tests.conftest import EXAMPLES, REFERENCE_MODEL
+
+pytestmark = pytest.mark.slow
+
+
+def _wait(client, run_id: str, timeout: float = 120.0) -> dict:
+    deadline = time.monotonic() + timeout
+    seen = set()
+    while time.monotonic() < deadline:
+        run = client.get(f"/api/runs/{run_id}").json()
+        seen.add(run["status"])
+        if run["status"] in ("done", "failed"):
+            run["seen"] = seen
+            return run
+        time.sleep(0.2)
+    raise AssertionError(f"run {run_id} did not finish")
+
+
+def test_a_check_runs_in_the_background_and_matches_the_cli(client) -> None:
+    r = client.post("/api/check", json={"model": "saas-handoffs.yaml",
+                                        "log": "saas-handoffs.csv"})
+    assert r.status_code == 202 and r.headers["location"].startswith("/api/runs/")
+    run_id = r.json()["id"]
+    # the server answers other requests meanwhile
+    assert client.get("/models").status_code == 200
+    run = _wait(client, run_id)
+    assert run["status"] == "done", run
+    result = client.get(f"/api/runs/{run_id}/result").json()
+    out = CliRunner().invoke(cli, ["check", str(REFERENCE_MODEL),
+                                   str(EXAMPLES / "saas-handoffs.csv"), "-f", "json", "-q"])
+    expected = json.loads(out.stdout)
+    assert result["summary"] == expected["summary"]
+    assert result["findings"] == expected["findings"]
+    assert result["handoffs"] == expected["handoffs"]
+    page = client.get(f"/runs/{run_id}").text
+    assert "Handoff matrix" in page and "Precision" in page
+    assert f"{expected['summary']['precision']:.1%}" in page
+
+
+def test_a_check_that_cannot_read_its_log_fails_with_a_reason(client) -> None:
+    client.post("/api/logs", files={"file": ("broken.csv", b"a,b\n1,2\n")})
+    run_id = client.post("/api/check", json={"model": "saas-handoffs.yaml",
+                                             "log": "broken.csv"}).json()["id"]
+    run = _wait(client, run_id)
+    assert run["status"] == "failed" and run["error"]
+    assert client.get(f"/api/runs/{run_id}/result").status_code == 409
+    page = client.get(f"/runs/{run_id}")
+    assert page.status_code == 200 and "did not finish" in page.text
