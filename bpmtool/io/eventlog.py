@@ -93,7 +93,16 @@ def finish_log(df: pd.DataFrame, filename: str) -> pd.DataFrame:
                                    file=filename)
     df = _lifecycle(df)
     for column in (CASE, ACTIVITY, RESOURCE, GROUP, LIFECYCLE):
-        if column in df.columns:
+        if column not in df.columns:
+            continue
+        if isinstance(df[column].dtype, pd.CategoricalDtype):
+            cats = df[column].cat.categories
+            # text categories, without writing the whole column out as strings
+            named = df[column].cat.rename_categories(cats.astype("string"))
+            named = named.cat.remove_unused_categories()
+            # sorted categories, as pandas makes them, so results do not depend on the reader
+            df[column] = named.cat.reorder_categories(sorted(named.cat.categories))
+        else:
             df[column] = df[column].astype("string").astype("category")
     if not isinstance(df[TIMESTAMP].dtype, pd.DatetimeTZDtype):
         raise EventLogError.single("the timestamp column is not parsed", file=filename)

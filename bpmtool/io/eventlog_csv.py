@@ -85,12 +85,9 @@ def read_csv(path: Path, *, columns: ColumnMap, encoding: str | None = None,
     try:
         fast = encoding in ("utf-8", "utf-8-sig") and delimiter != "|" \
             and not path.name.endswith(".gz")
-        # pyarrow keeps text in Arrow buffers (no per-cell Python objects) and parses
-        # ISO timestamps itself; the C engine reads the rest as text
-        df = pd.read_csv(path, sep=delimiter, encoding=encoding, usecols=list(rename),
-                         engine="pyarrow" if fast else "c",
-                         dtype_backend="pyarrow" if fast else "numpy_nullable",
-                         dtype=None if fast else str, keep_default_na=True)
+        df = _read_arrow(path, delimiter, list(rename)) if fast else pd.read_csv(
+            path, sep=delimiter, encoding=encoding, usecols=list(rename), dtype=str,
+            keep_default_na=True)
     except UnicodeDecodeError as exc:
         raise EventLogError.single(
             f"the file is not {encoding} past its first lines: {exc.reason}", file=str(path),
@@ -101,6 +98,25 @@ def read_csv(path: Path, *, columns: ColumnMap, encoding: str | None = None,
         progress(path.stat().st_size, path.stat().st_size)
     df = df.rename(columns=rename)
     return _parse_times(df, str(path))
+
+
+def _read_arrow(path: Path, delimiter: str, columns: list[str]) -> pd.DataFrame:
+    """Read with Arrow's CSV reader: text columns come out dictionary-encoded (categoricals,
+    no per-cell Python strings) and ISO timestamps parsed."""
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    try:
+        table = pacsv.read_csv(
+            path, parse_options=pacsv.ParseOptions(delimiter=delimiter),
+            convert_options=pacsv.ConvertOptions(include_columns=columns, auto_dict_encode=True,
+                                                 auto_dict_max_cardinality=2**31 - 1,
+                                                 strings_can_be_null=True))
+    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
+        raise EventLogError.single(f"not a readable CSV: {exc}", file=str(path),
+                                   expected="one event per line, the same columns on every "
+                                            "line, UTF-8 text") from None
+    return table.to_pandas()
 
 
 def read_parquet(path: Path, *, columns: ColumnMap) -> pd.DataFrame:
