@@ -33,9 +33,10 @@ def _when(value: datetime | str | None) -> str:
         return "-"
     if isinstance(value, str):
         try:
-            value = datetime.fromisoformat(value)
+            stamp = datetime.fromisoformat(value)
         except ValueError:
             return value
+        return stamp.strftime("%Y-%m-%d %H:%M UTC")
     return value.strftime("%Y-%m-%d %H:%M UTC")
 
 

@@ -9,7 +9,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bpmtool import api
-from bpmtool.errors import InputError
+from bpmtool.errors import InputError, Problem
 from web.deps import SettingsDep, WorkspaceDep
 from web.names import LOG_SUFFIXES, MODEL_SUFFIXES, clean_name, split_suffix
 from web.templating import page
@@ -62,11 +62,10 @@ def accept_model(ws: Workspace, upload: Upload) -> tuple[str, api.Loaded]:
         upload.discard()
 
 
-def _renamed(problem: object, path: Path, filename: str) -> object:
+def _renamed(problem: Problem, path: Path, filename: str) -> Problem:
     from dataclasses import replace
 
-    return replace(problem, file=filename) if getattr(problem, "file", None) == str(path) \
-        else problem  # type: ignore[type-var]
+    return replace(problem, file=filename) if problem.file == str(path) else problem
 
 
 def accept_log(ws: Workspace, upload: Upload) -> str:
