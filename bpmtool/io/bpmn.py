@@ -1,0 +1,540 @@
+"""BPMN 2.0 import: our own lxml reader that keeps lanes, pools, data and message flows.
+
+What becomes what (see ``docs/bpmn.md``):
+
+* every ``process`` contributes nodes; tasks of all kinds become activities with
+  ``task_type`` set to the element name; an expanded ``subProcess`` is flattened
+  (its children are named ``"Sub / Child"`` and flows into and out of it are
+  re-wired to its start and end nodes); a collapsed one is one activity;
+* lanes become lanes; nested lanes are flattened to ``"Parent / Child"``;
+* a pool (``participant``) whose process has no lanes becomes one lane named
+  after the pool; a pool without a process (a black box) becomes an external
+  lane without nodes; ``messageFlow`` s become flows of kind ``message``;
+* ``dataObject`` / ``dataStoreReference`` become artifacts and data
+  associations become node inputs and outputs.
+
+Anything else that carries meaning is reported as a warning naming the element
+and its line; diagram notes (annotations, groups, associations) are skipped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+from bpmtool.errors import BpmnImportError, Problem
+from bpmtool.io.xml import parse_xml
+from bpmtool.model import Model
+
+__all__ = ["BPMN_NS", "read_bpmn", "read_bpmn_bytes"]
+
+BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
+BPMTOOL_NS = "https://bpmtool.dev/bpmn"
+_B = f"{{{BPMN_NS}}}"
+
+TASKS = frozenset({"task", "userTask", "serviceTask", "sendTask", "receiveTask", "manualTask",
+                   "businessRuleTask", "scriptTask", "callActivity"})
+SUBPROCESSES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
+EVENTS = {"startEvent": "start", "endEvent": "end", "intermediateCatchEvent": "intermediate",
+          "intermediateThrowEvent": "intermediate", "boundaryEvent": "intermediate",
+          "implicitThrowEvent": "intermediate"}
+GATEWAYS = {"exclusiveGateway": "exclusive", "parallelGateway": "parallel",
+            "inclusiveGateway": "inclusive", "eventBasedGateway": "event_based",
+            "complexGateway": "complex"}
+#: process children that are diagram notes or definitions we do not need: skipped silently
+_QUIET = frozenset({"documentation", "extensionElements", "laneSet", "textAnnotation",
+                    "association", "group", "category", "ioSpecification", "property",
+                    "auditing", "monitoring", "dataInput", "dataOutput", "inputSet",
+                    "outputSet", "resourceRole", "performer", "humanPerformer",
+                    "potentialOwner", "correlationSubscription", "supports",
+                    "multiInstanceLoopCharacteristics", "standardLoopCharacteristics",
+                    "incoming", "outgoing", "dataInputAssociation", "dataOutputAssociation",
+                    "completionCondition"})
+_DEFINITIONS_QUIET = frozenset({"process", "collaboration", "message", "signal", "error",
+                                "escalation", "itemDefinition", "dataStore", "category",
+                                "resource", "interface", "BPMNDiagram", "relationship",
+                                "extension", "import", "documentation", "extensionElements",
+                                "eventDefinition", "timerEventDefinition",
+                                "messageEventDefinition", "signalEventDefinition",
+                                "errorEventDefinition", "escalationEventDefinition",
+                                "correlationProperty", "endPoint", "partnerRole",
+                                "partnerEntity", "globalTask", "globalUserTask",
+                                "globalManualTask", "globalScriptTask",
+                                "globalBusinessRuleTask", "textAnnotation", "association",
+                                "group"})
+_COLLABORATION_QUIET = frozenset({"participant", "messageFlow", "documentation",
+                                  "extensionElements", "textAnnotation", "association",
+                                  "group", "messageFlowAssociation", "correlationKey"})
+
+_UNSAFE_ID = re.compile(r"[\s>]+")
+_SPACE = re.compile(r"\s+")
+
+
+def _local(el: etree._Element) -> str:
+    tag = el.tag
+    if not isinstance(tag, str):
+        return ""
+    return tag.rsplit("}", 1)[-1]
+
+
+def _in_bpmn(el: etree._Element) -> bool:
+    return isinstance(el.tag, str) and el.tag.startswith(_B)
+
+
+def _name(el: etree._Element) -> str:
+    return _SPACE.sub(" ", el.get("name") or "").strip()
+
+
+def _doc(el: etree._Element) -> str:
+    texts = [" ".join((d.text or "").split()) for d in el.findall(f"{_B}documentation")]
+    return "\n".join(t for t in texts if t)
+
+
+def _ref_text(el: etree._Element, child: str) -> list[str]:
+    return [(c.text or "").strip() for c in el.findall(f"{_B}{child}") if (c.text or "").strip()]
+
+
+def _strip_prefix(ref: str) -> str:
+    """``tns:Task_1`` → ``Task_1`` (some tools qualify references)."""
+    return ref.split(":", 1)[1] if ":" in ref and not ref.startswith("http") else ref
+
+
+@dataclass
+class _Pool:
+    """What a process contributes: its lane ids and the lane for nodes outside lanes."""
+
+    default_lane: str | None
+
+
+@dataclass
+class _Reader:
+    filename: str
+    root: etree._Element
+    warnings: list[Problem] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    by_id: dict[str, etree._Element] = field(default_factory=dict)
+    lanes: list[dict[str, Any]] = field(default_factory=list)
+    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    flows: list[dict[str, Any]] = field(default_factory=list)
+    artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    #: BPMN id → our id, per kind
+    node_ids: dict[str, str] = field(default_factory=dict)
+    lane_ids: dict[str, str] = field(default_factory=dict)
+    #: BPMN data element id (reference, object, input/output) → artifact id
+    data_ids: dict[str, str] = field(default_factory=dict)
+    #: expanded sub-process id → node ids that flows into / out of it go to
+    entries: dict[str, list[str]] = field(default_factory=dict)
+    exits: dict[str, list[str]] = field(default_factory=dict)
+    used_ids: dict[str, set[str]] = field(default_factory=dict)
+    defaults: set[str] = field(default_factory=set)
+    skipped: set[str] = field(default_factory=set)
+
+    # --- helpers --------------------------------------------------------------------
+
+    def warn(self, message: str, el: etree._Element | None = None, key: str | None = None) -> None:
+        self.warnings.append(Problem(message=message, file=self.filename,
+                                     line=el.sourceline if el is not None else None,
+                                     key=key if key is not None else (
+                                         el.get("id") if el is not None else None)))
+
+    def error(self, message: str, el: etree._Element, expected: str | None = None) -> None:
+        self.errors.append(Problem(message=message, file=self.filename, line=el.sourceline,
+                                   key=el.get("id"), expected=expected))
+
+    def safe_id(self, raw: str | None, kind: str, fallback: str) -> str:
+        base = _UNSAFE_ID.sub("_", (raw or "").strip())[:180] or fallback
+        used = self.used_ids.setdefault(kind, set())
+        ident, n = base, 1
+        while ident in used:
+            n += 1
+            ident = f"{base}_{n}"
+        used.add(ident)
+        return ident
+
+    def unsupported(self, el: etree._Element, where: str) -> None:
+        self.skipped.add(el.get("id") or "")
+        self.warn(f"unsupported BPMN element <{_local(el) or el.tag}> in {where} skipped", el)
+
+    # --- passes ---------------------------------------------------------------------
+
+    def read(self) -> Model:
+        for el in self.root.iter():
+            ident = el.get("id")
+            if ident and isinstance(el.tag, str) and ident not in self.by_id:
+                self.by_id[ident] = el
+            if el.get("default") and _in_bpmn(el):
+                self.defaults.add(_strip_prefix(el.get("default") or ""))
+        for child in self.root:
+            name = _local(child)
+            if name and name not in _DEFINITIONS_QUIET and _in_bpmn(child):
+                self.unsupported(child, "definitions")
+        participants = self._participants()
+        processes = self.root.findall(f"{_B}process")
+        for process in processes:
+            pool = participants.get(process.get("id") or "")
+            self._process(process, pool, many=len(processes) > 1)
+        self._black_boxes(participants)
+        self._sequence_flows_default()
+        self._message_flows()
+        if self.errors:
+            raise BpmnImportError(problems=self.errors, summary=(
+                f"{self.filename}: {len(self.errors)} problem(s) in the BPMN file"))
+        return self._model()
+
+    def _participants(self) -> dict[str, etree._Element]:
+        out: dict[str, etree._Element] = {}
+        for collab in self.root.findall(f"{_B}collaboration"):
+            for child in collab:
+                name = _local(child)
+                if name and name not in _COLLABORATION_QUIET and _in_bpmn(child):
+                    self.unsupported(child, "collaboration")
+            for part in collab.findall(f"{_B}participant"):
+                ref = _strip_prefix(part.get("processRef") or "")
+                if ref:
+                    if ref not in self.by_id:
+                        self.error(f"participant refers to a missing process {ref!r}", part,
+                                   "the id of a <process> in this file")
+                    out.setdefault(ref, part)
+        return out
+
+    def _process(self, process: etree._Element, pool: etree._Element | None, *,
+                 many: bool) -> None:
+        lane_of: dict[str, str] = {}
+        lane_sets = process.findall(f"{_B}laneSet")
+        pool_name = (_name(pool) if pool is not None else "") or _name(process)
+        for lane_set in lane_sets:
+            self._lane_set(lane_set, "", lane_of, pool_name)
+        has_nodes = any(_local(c) in TASKS or _local(c) in SUBPROCESSES or _local(c) in EVENTS
+                        or _local(c) in GATEWAYS for c in process)
+        default_lane: str | None = None
+        if not lane_of and not any(ls.findall(f"{_B}lane") for ls in lane_sets):
+            if pool is not None:
+                name = _name(pool) or _name(process)
+                if not has_nodes and not name:
+                    return  # an empty, unnamed pool (Bizagi writes one per participant)
+                external = (pool.get(f"{{{BPMTOOL_NS}}}external") == "true") or not has_nodes
+                default_lane = self._add_lane(pool.get("id"), name, pool, external=external)
+            elif has_nodes:
+                name = _name(process) or ("Process" if not many else process.get("id") or "")
+                default_lane = self._add_lane(process.get("id"), name, process)
+        self._container(process, "", lane_of, default_lane, in_lanes=bool(lane_of))
+
+    def _add_lane(self, raw_id: str | None, name: str, el: etree._Element, *,
+                  external: bool = False) -> str:
+        ident = self.safe_id(raw_id, "lane", "lane")
+        if raw_id:
+            self.lane_ids[raw_id] = ident
+        lane: dict[str, Any] = {"id": ident, "name": name}
+        if external:
+            lane["external"] = True
+        doc = _doc(el)
+        if doc:
+            lane["description"] = doc
+        self.lanes.append(lane)
+        return ident
+
+    def _lane_set(self, lane_set: etree._Element, prefix: str, lane_of: dict[str, str],
+                  pool_name: str = "") -> None:
+        """Leaf lanes become lanes; a parent lane only when it holds nodes of its own."""
+        lanes = lane_set.findall(f"{_B}lane")
+        for lane in lanes:
+            # an unnamed lane alone in its pool is the pool
+            label = _name(lane) or (pool_name if len(lanes) == 1 and not prefix else "") \
+                or lane.get("id") or "lane"
+            full = f"{prefix} / {label}" if prefix else label
+            refs = [_strip_prefix(r) for r in _ref_text(lane, "flowNodeRef")]
+            for ref in refs:
+                if ref not in self.by_id:
+                    self.error(f"lane {label!r} refers to a missing flow node {ref!r}", lane,
+                               "the id of a flow node in this file")
+            refs = [r for r in refs if r in self.by_id]
+            inner: dict[str, str] = {}
+            children = lane.findall(f"{_B}childLaneSet")
+            for child in children:
+                self._lane_set(child, full, inner)
+            lane_of.update(inner)
+            own = [r for r in refs if r not in inner]
+            if not children or own:
+                ident = self._add_lane(lane.get("id"), full, lane)
+                for ref in own:
+                    lane_of.setdefault(ref, ident)
+
+    def _container(self, container: etree._Element, prefix: str, lane_of: dict[str, str],
+                   lane: str | None, *, in_lanes: bool) -> None:
+        where = f"<{_local(container)}> {container.get('id') or ''}".strip()
+        empty = not self._expanded(container)
+        for el in container:
+            kind = _local(el)
+            if not kind or not _in_bpmn(el):
+                continue
+            raw = el.get("id") or ""
+            node_lane = lane_of.get(raw, lane)
+            if kind in SUBPROCESSES and self._expanded(el):
+                self._subprocess(el, prefix, lane_of, node_lane, in_lanes=in_lanes)
+            elif kind in TASKS or kind in SUBPROCESSES:
+                self._node(el, prefix, "activity", node_lane, in_lanes=in_lanes)
+            elif kind in EVENTS:
+                self._node(el, prefix, EVENTS[kind], node_lane, in_lanes=in_lanes)
+            elif kind in GATEWAYS:
+                self._node(el, prefix, GATEWAYS[kind], node_lane, in_lanes=in_lanes)
+            elif kind == "sequenceFlow" and empty:
+                # Signavio leaves such strays in processes that have no flow nodes at all
+                self.warn(f"sequence flow in {where}, which has no flow nodes, skipped", el)
+            elif kind == "sequenceFlow":
+                self.flows.append({"_el": el, "_kind": "sequence"})
+            elif kind in ("dataObject", "dataObjectReference", "dataStoreReference"):
+                self._data(el, prefix)
+            elif kind not in _QUIET:
+                self.unsupported(el, where)
+        # data associations of the container's nodes, after every data element is known
+        for el in container:
+            ident = self.node_ids.get(el.get("id") or "")
+            if ident is None or ident not in self.nodes:
+                continue
+            self._associations(el, self.nodes[ident])
+
+    @staticmethod
+    def _expanded(el: etree._Element) -> bool:
+        return any(_local(c) in TASKS or _local(c) in SUBPROCESSES or _local(c) in EVENTS
+                   or _local(c) in GATEWAYS for c in el)
+
+    def _node(self, el: etree._Element, prefix: str, type_: str, lane: str | None, *,
+              in_lanes: bool) -> str:
+        raw = el.get("id") or ""
+        ident = self.safe_id(raw, "node", "node")
+        self.node_ids[raw] = ident
+        name = _name(el)
+        node: dict[str, Any] = {"id": ident, "type": type_, "lane": lane,
+                                "task_type": _local(el)}
+        if name or prefix:
+            node["name"] = f"{prefix} / {name}" if prefix and name else (name or prefix)
+        if not name and prefix:
+            node["name"] = f"{prefix} / {ident}"
+        doc = _doc(el)
+        if doc:
+            node["description"] = doc
+        definitions = [_local(c).removesuffix("EventDefinition") for c in el
+                       if _local(c).endswith("EventDefinition")]
+        definitions += ["reference"] * len(_ref_text(el, "eventDefinitionRef"))
+        if definitions:
+            node["event_definition"] = ",".join(d for d in definitions if d)
+        if _local(el) == "boundaryEvent":
+            attached = _strip_prefix(el.get("attachedToRef") or "")
+            if attached and attached not in self.by_id:
+                self.error(f"boundary event attached to a missing activity {attached!r}", el,
+                           "the id of an activity in this file")
+            node["_attached"] = attached
+        if lane is None and in_lanes:
+            node["_no_lane"] = el
+        self.nodes[ident] = node
+        return ident
+
+    def _subprocess(self, el: etree._Element, prefix: str, lane_of: dict[str, str],
+                    lane: str | None, *, in_lanes: bool) -> None:
+        label = _name(el) or el.get("id") or "Sub-process"
+        inner_prefix = f"{prefix} / {label}" if prefix else label
+        before = set(self.nodes)
+        flows_before = len(self.flows)
+        self._container(el, inner_prefix, lane_of, lane, in_lanes=in_lanes)
+        inner = [n for n in self.nodes if n not in before]
+        inner_flows = [f["_el"] for f in self.flows[flows_before:]]
+        targets = {_strip_prefix(f.get("targetRef") or "") for f in inner_flows}
+        sources = {_strip_prefix(f.get("sourceRef") or "") for f in inner_flows}
+        back = {v: k for k, v in self.node_ids.items()}
+        starts = [n for n in inner if self.nodes[n]["type"] == "start"
+                  and not self.nodes[n].get("_attached")]
+        ends = [n for n in inner if self.nodes[n]["type"] == "end"]
+        if not starts:
+            starts = [n for n in inner if back.get(n) not in targets
+                      and not self.nodes[n].get("_attached")]
+        if not ends:
+            ends = [n for n in inner if back.get(n) not in sources]
+        raw = el.get("id") or ""
+        self.entries[raw] = starts or inner[:1]
+        self.exits[raw] = ends or inner[-1:]
+
+    def _data(self, el: etree._Element, prefix: str) -> None:
+        kind = _local(el)
+        raw = el.get("id") or ""
+        target_raw = raw
+        if kind == "dataObjectReference":
+            target_raw = _strip_prefix(el.get("dataObjectRef") or "") or raw
+        elif kind == "dataStoreReference":
+            target_raw = _strip_prefix(el.get("dataStoreRef") or "") or raw
+        if target_raw not in self.data_ids:
+            source = self.by_id.get(target_raw, el)
+            name = _name(source) or _name(el)
+            ident = self.safe_id(target_raw, "artifact", "artifact")
+            art: dict[str, Any] = {"id": ident}
+            if name:
+                art["name"] = name
+            self.artifacts[ident] = art
+            self.data_ids[target_raw] = ident
+        ident = self.data_ids[target_raw]
+        self.data_ids[raw] = ident
+        if not self.artifacts[ident].get("name") and _name(el):
+            self.artifacts[ident]["name"] = _name(el)
+
+    def _associations(self, el: etree._Element, node: dict[str, Any]) -> None:
+        for assoc in el.findall(f"{_B}dataInputAssociation"):
+            for ref in _ref_text(assoc, "sourceRef"):
+                art = self.data_ids.get(_strip_prefix(ref))
+                if art and art not in node.setdefault("inputs", []):
+                    node["inputs"].append(art)
+        for assoc in el.findall(f"{_B}dataOutputAssociation"):
+            for ref in _ref_text(assoc, "targetRef"):
+                art = self.data_ids.get(_strip_prefix(ref))
+                if art and art not in node.setdefault("outputs", []):
+                    node["outputs"].append(art)
+
+    def _black_boxes(self, participants: dict[str, etree._Element]) -> None:
+        seen = {p.get("id") for p in participants.values()}
+        for collab in self.root.findall(f"{_B}collaboration"):
+            for part in collab.findall(f"{_B}participant"):
+                if part.get("processRef") or part.get("id") in seen:
+                    continue
+                name = _name(part)
+                if not name:
+                    self.warn("a pool without a name and without a process is skipped", part)
+                    continue
+                self._add_lane(part.get("id"), name, part, external=True)
+
+    def _ends(self, ref: str, el: etree._Element, side: str, *, kind: str) -> list[str] | None:
+        """Our node ids for a flow end; None when it cannot be drawn (warned or errored)."""
+        ref = _strip_prefix(ref)
+        if not ref or ref not in self.by_id:
+            self.error(f"{kind} flow {side}Ref points to a missing element {ref!r}", el,
+                       "the id of a flow node in this file")
+            return None
+        if side == "target" and ref in self.entries:
+            return self.entries[ref]
+        if side == "source" and ref in self.exits:
+            return self.exits[ref]
+        if ref in self.node_ids:
+            return [self.node_ids[ref]]
+        target = self.by_id[ref]
+        if _local(target) == "participant":
+            self.warn(f"{kind} flow to or from the pool {_name(target) or ref!r} (not to a node) "
+                      "skipped", el)
+        elif ref not in self.skipped:
+            self.warn(f"{kind} flow {side}Ref {ref!r} is a <{_local(target)}>, not a flow node; "
+                      "flow skipped", el)
+        return None
+
+    def _sequence_flows_default(self) -> None:
+        pending = self.flows
+        self.flows = []
+        for item in pending:
+            self._flow(item["_el"], "sequence")
+
+    def _message_flows(self) -> None:
+        for collab in self.root.findall(f"{_B}collaboration"):
+            for el in collab.findall(f"{_B}messageFlow"):
+                self._flow(el, "message")
+
+    def _flow(self, el: etree._Element, kind: str) -> None:
+        sources = self._ends(el.get("sourceRef") or "", el, "source", kind=kind)
+        targets = self._ends(el.get("targetRef") or "", el, "target", kind=kind)
+        if not sources or not targets:
+            return
+        raw = el.get("id") or ""
+        many = len(sources) * len(targets) > 1
+        for s in sources:
+            for t in targets:
+                flow: dict[str, Any] = {"source": s, "target": t, "kind": kind}
+                flow["id"] = self.safe_id(raw + (f"_{s}_{t}" if many else ""), "flow",
+                                          f"{s}->{t}")
+                name = _name(el)
+                if name:
+                    flow["name"] = name
+                cond = el.find(f"{_B}conditionExpression")
+                if cond is not None and " ".join((cond.text or "").split()):
+                    flow["condition"] = " ".join((cond.text or "").split())
+                if raw and raw in self.defaults:
+                    flow["default"] = True
+                self.flows.append(flow)
+
+    def _model(self) -> Model:
+        for node in self.nodes.values():
+            attached = node.pop("_attached", None)
+            if attached:
+                target = self.node_ids.get(attached)
+                host = target or next(iter(self.entries.get(attached) or []), None)
+                if node.get("_no_lane") is not None and host and self.nodes[host].get("lane"):
+                    node["lane"] = self.nodes[host]["lane"]  # boundary events sit on their host
+                    node.pop("_no_lane")
+                if target is None and attached in self.entries:
+                    self.warn(f"boundary event {node.get('name') or node['id']!r} is attached "
+                              f"to an expanded sub-process; the attachment is dropped",
+                              key=node["id"])
+                if target:
+                    node["attached_to"] = target
+            missing = node.pop("_no_lane", None)
+            if missing is not None:
+                self.warn(f"flow node {node.get('name') or node['id']!r} is in no lane of its "
+                          "process", missing)
+        collab = self.root.find(f"{_B}collaboration")
+        process = self.root.find(f"{_B}process")
+        name = ""
+        for candidate in (collab, process, self.root):
+            if candidate is not None and _name(candidate):
+                name = _name(candidate)
+                break
+        stem = Path(self.filename).stem
+        raw_id = self.root.get("id") or (process.get("id") if process is not None else None)
+        data = {
+            "id": _UNSAFE_ID.sub("_", raw_id or stem)[:180] or "model",
+            "name": name or stem,
+            "lanes": self.lanes,
+            "artifacts": list(self.artifacts.values()),
+            "nodes": list(self.nodes.values()),
+            "flows": self.flows,
+        }
+        try:
+            return Model.model_validate(data)
+        except BpmnImportError:
+            raise
+        except Exception as exc:  # a bug of ours: say so with the file
+            problems = getattr(exc, "problems", None) or [Problem(message=str(exc))]
+            raise BpmnImportError(
+                problems=[Problem(message=p.message, file=self.filename, key=p.key)
+                          for p in problems],
+                summary=f"{self.filename}: the BPMN file maps to an inconsistent model") from None
+
+
+def read_bpmn_bytes(data: bytes, filename: str = "<input>", *,
+                    strict: bool = False) -> tuple[Model, list[Problem]]:
+    """Read BPMN 2.0 XML from bytes (the XML declaration decides the encoding)."""
+    tree = parse_xml(data, filename, BpmnImportError)
+    root = tree.getroot()
+    if _local(root) != "definitions":
+        raise BpmnImportError.single(
+            f"not a BPMN file: the root element is <{_local(root) or root.tag}>",
+            file=filename, line=root.sourceline, expected="a <definitions> root element")
+    if root.tag != f"{_B}definitions":
+        namespace = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else "none"
+        raise BpmnImportError.single(
+            f"wrong namespace for BPMN 2.0: {namespace}", file=filename, line=root.sourceline,
+            expected=BPMN_NS)
+    reader = _Reader(filename=filename, root=root)
+    model = reader.read()
+    if strict and reader.warnings:
+        raise BpmnImportError(problems=reader.warnings, summary=(
+            f"{filename}: {len(reader.warnings)} warning(s), refused in strict mode"))
+    return model, reader.warnings
+
+
+def read_bpmn(path: str | Path, *, strict: bool = False) -> tuple[Model, list[Problem]]:
+    """Read a ``.bpmn`` file into a model, with the warnings of what was not imported."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise BpmnImportError.single(f"cannot read the file: {exc.strerror or exc}",
+                                     file=str(path)) from None
+    return read_bpmn_bytes(data, str(path), strict=strict)
+
