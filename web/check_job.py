@@ -21,7 +21,7 @@ from bpmtool.io.files import write_atomic
 from web import features
 from web.workspace import Workspace
 
-__all__ = ["JobSpec", "run_job"]
+__all__ = ["JobSpec", "run_job", "warm_up"]
 
 JobSpec = dict[str, Any]
 
@@ -54,6 +54,11 @@ class _Progress:
         doc = {"phase": phase, "fraction": round(fraction, 4), "done": done, "total": total,
                "updated": _now()}
         write_atomic(self.path, json.dumps(doc))
+
+
+def warm_up() -> None:
+    """Import the conformance stack in a fresh worker, so the first check starts at once."""
+    import bpmtool.mining.check  # noqa: F401
 
 
 def run_job(root: str, run_id: str, spec: JobSpec) -> str:

@@ -31,3 +31,5 @@ class Settings(BaseSettings):
     check_workers: int = Field(default=1, ge=1, le=16)
     #: seed an empty workspace with the reference model and the example log
     seed: bool = True
+    #: start the check workers at startup (they import pm4py once, before the first check)
+    warm_workers: bool = False

@@ -11,7 +11,7 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 
-from web.check_job import JobSpec, run_job
+from web.check_job import JobSpec, run_job, warm_up
 from web.workspace import NotFound, Workspace
 
 __all__ = ["JobRunner"]
@@ -20,9 +20,10 @@ __all__ = ["JobRunner"]
 class JobRunner:
     """A small pool of worker processes and the runs it was given."""
 
-    def __init__(self, workspace: Workspace, workers: int = 1) -> None:
+    def __init__(self, workspace: Workspace, workers: int = 1, *, warm: bool = False) -> None:
         self.workspace = workspace
         self.workers = workers
+        self.warm = warm
         self._pool: ProcessPoolExecutor | None = None
         self._futures: dict[str, Future[str]] = {}
 
@@ -34,6 +35,9 @@ class JobRunner:
                            finished=_now())
                 self.workspace.write_run(run["id"], run)
         self._pool = self._new_pool()
+        if self.warm:
+            for _ in range(self.workers):
+                self._pool.submit(warm_up)
 
     def _new_pool(self) -> ProcessPoolExecutor:
         # spawn: a clean interpreter, no copy of the server's threads and sockets

@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The web app over ``settings.workspace`` (seeded on first start)."""
     settings = settings or Settings()
     workspace = Workspace(settings.workspace)
-    jobs = JobRunner(workspace, settings.check_workers)
+    jobs = JobRunner(workspace, settings.check_workers, warm=settings.warm_workers)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:

@@ -38,7 +38,8 @@ def serve(
                    "machine can read and change the workspace", err=True)
     with input_errors_exit():
         try:
-            settings = Settings(workspace=workspace, token=token or None, check_workers=workers)
+            settings = Settings(workspace=workspace, token=token or None, check_workers=workers,
+                                warm_workers=True)
             application = create_app(settings)
         except (OSError, ValueError) as exc:
             typer.echo(f"error: {exc}", err=True)

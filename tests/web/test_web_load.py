@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -42,7 +43,7 @@ def _client_work(base: str, n: int, statuses: Counter, saved: list[bytes],
                 elif action == "save":
                     codes = []
                     text = original.replace('version: "1.0"', f'version: "c{n}-r{i}"').encode()
-                    for _ in range(10):  # read, change, save; on 409 read again and retry
+                    for attempt in range(200):  # read, change, save; on 409 back off, retry
                         got = http.get(f"/api/models/{MODEL}")
                         r = http.put(f"/api/models/{MODEL}", content=text,
                                      headers={"If-Match": got.headers["etag"]})
@@ -51,9 +52,10 @@ def _client_work(base: str, n: int, statuses: Counter, saved: list[bytes],
                             with lock:
                                 saved.append(text)
                             break
+                        time.sleep(rng.uniform(0.0, 0.01 * min(attempt + 1, 20)))
                     else:
                         with lock:
-                            errors.append(f"client {n} round {i}: ten conflicts in a row")
+                            errors.append(f"client {n} round {i}: two hundred conflicts in a row")
                 elif action == "upload":
                     body = f"id: c{n}r{i}\nlanes: [{{id: a}}]\nnodes: [{{id: x, lane: a}}]\n"
                     r = http.post("/api/models", files={"file": (f"up-{n}-{i}.yaml",

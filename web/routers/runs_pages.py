@@ -9,9 +9,11 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
+from bpmtool.errors import InputError
 from web.deps import JobsDep, WorkspaceDep
 from web.routers.downloads import download_response
 from web.templating import page
+from web.workspace import NotFound
 
 __all__ = ["handoff_matrix", "router"]
 
@@ -49,7 +51,16 @@ def run_page(request: Request, ws: WorkspaceDep, run_id: str) -> Response:
     template = "journey_result.html" if run.get("kind") == "journey" else "run_result.html"
     return page(request, template, {
         "run": run, "r": result, "svg": svg, "matrix": handoff_matrix(result),
+        "lane_names": _lane_names(ws, str(run.get("model", ""))),
         "has_report": ws.run_file(run_id, "report").exists()})
+
+
+def _lane_names(ws: WorkspaceDep, model: str) -> dict[str, str]:
+    """Lane id → name, for headings; the ids alone when the model is gone or broken."""
+    try:
+        return {lane.id: lane.label for lane in ws.load_model(model).model.lanes}
+    except (NotFound, InputError):
+        return {}
 
 
 @router.get("/runs/{run_id}/{what}")
