@@ -456,7 +456,19 @@ class _Reader:
                     flow["condition"] = " ".join((cond.text or "").split())
                 if raw and raw in self.defaults:
                     flow["default"] = True
+                self._bpmtool_attributes(el, flow)
                 self.flows.append(flow)
+
+    def _bpmtool_attributes(self, el: etree._Element, flow: dict[str, Any]) -> None:
+        """What our own export adds to flows: the artifact, a message flow's condition."""
+        artifact = el.get(f"{{{BPMTOOL_NS}}}artifact")
+        if artifact and artifact in self.data_ids:
+            flow["artifact"] = self.data_ids[artifact]
+        condition = el.get(f"{{{BPMTOOL_NS}}}condition")
+        if condition and "condition" not in flow:
+            flow["condition"] = condition
+        if el.get(f"{{{BPMTOOL_NS}}}kind") == "sequence":
+            flow["kind"] = "sequence"
 
     def _model(self) -> Model:
         for node in self.nodes.values():
