@@ -32,6 +32,8 @@ __all__ = [
     "MODEL_SUFFIXES",
     "Loaded",
     "check",
+    "convert",
+    "export_bpmn",
     "journey",
     "lint",
     "load",
@@ -229,3 +231,44 @@ def check(model: Model, log: pd.DataFrame | str | Path, *, method: str = "both",
                          slow_after=slow_after, precision=precision)
     except ValueError as exc:
         raise InputError.single(str(exc)) from None
+
+
+# --- BPMN (io/bpmn) ---
+
+
+def export_bpmn(model: Model, *, orientation: str = "horizontal") -> bytes:
+    """The model as BPMN 2.0 XML with diagram interchange (valid against the OMG XSD)."""
+    if orientation != "horizontal":
+        raise InputError.single(f"unsupported BPMN layout orientation {orientation!r}",
+                                expected="horizontal")
+    from bpmtool.io.bpmn_export import write_bpmn
+
+    return write_bpmn(model)
+
+
+def convert(in_path: str | Path, out_path: str | Path) -> list[Problem]:
+    """Convert a model between YAML, JSON and BPMN by the extensions; returns the warnings."""
+    import json
+
+    from bpmtool.io.files import write_atomic
+
+    out_path = Path(out_path)
+    suffix = out_path.suffix.lower()
+    if suffix not in MODEL_SUFFIXES:
+        raise InputError.single(f"cannot tell the format to write from {out_path.name!r}",
+                                file=str(out_path),
+                                expected="an output ending in " + ", ".join(MODEL_SUFFIXES))
+    loaded = load_with_warnings(in_path)
+    data: str | bytes
+    if suffix in (".bpmn", ".bpmn2", ".xml"):
+        data = export_bpmn(loaded.model)
+    elif suffix == ".json":
+        data = json.dumps(loaded.model.model_dump(by_alias=True, exclude_defaults=True,
+                                                  mode="json"), indent=2,
+                          ensure_ascii=False) + "\n"
+    else:
+        from bpmtool.io.yaml_model import dump_model
+
+        data = dump_model(loaded.model)
+    write_atomic(out_path, data)
+    return loaded.warnings

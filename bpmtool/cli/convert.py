@@ -1,0 +1,25 @@
+"""``bpmtool convert IN OUT``: between YAML, JSON and BPMN 2.0, chosen by the extensions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from bpmtool import api
+from bpmtool.cli.app import app, input_errors_exit
+
+
+@app.command()
+def convert(
+    source: Path = typer.Argument(..., help="A model: .yaml, .yml, .json or .bpmn",
+                                  show_default=False),
+    target: Path = typer.Argument(..., help="Where to write: .yaml, .yml, .json or .bpmn",
+                                  show_default=False),
+) -> None:
+    """Convert a model between YAML, JSON and BPMN 2.0 (with a laid-out diagram)."""
+    with input_errors_exit():
+        warnings = api.convert(source, target)
+    for warning in warnings:
+        typer.echo(f"warning: {warning}", err=True)
+    typer.echo(f"wrote {target}", err=True)
