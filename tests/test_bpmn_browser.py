@@ -1,0 +1,94 @@
+"""A real client opens our BPMN: bpmn-js (from npm, not committed) in headless Chromium."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bpmtool.io.bpmn_export import write_bpmn
+from bpmtool.io.yaml_model import load_model
+from tests.conftest import REFERENCE_MODEL
+
+BROWSER_DIR = Path(__file__).parent / "browser"  # node_modules/ there is git-ignored
+VIEWER = BROWSER_DIR / "node_modules" / "bpmn-js" / "dist" / "bpmn-viewer.production.min.js"
+CHROMIUM = "/usr/bin/chromium"
+
+pytestmark = pytest.mark.browser
+
+
+def _viewer() -> Path:
+    if VIEWER.exists():
+        return VIEWER
+    if not shutil.which("npm") or not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail("npm and Chromium are needed for the bpmn-js test in CI")
+        pytest.skip("npm or Chromium is missing")
+    BROWSER_DIR.mkdir(exist_ok=True)
+    subprocess.run(["npm", "install", "--no-save", "--no-audit", "--no-fund", "--prefix",
+                    str(BROWSER_DIR), "bpmn-js@17"], check=True, capture_output=True,
+                   timeout=300)
+    return VIEWER
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    root = tmp_path_factory.mktemp("bpmnjs")
+    shutil.copy(_viewer(), root / "viewer.js")
+    (root / "index.html").write_text(
+        '<!doctype html><html><body style="margin:0"><div id="canvas" '
+        'style="width:1800px;height:1100px"></div><script src="viewer.js"></script>'
+        "</body></html>")
+    model = load_model(REFERENCE_MODEL)
+    (root / "model.bpmn").write_bytes(write_bpmn(model))
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", root
+    finally:
+        server.shutdown()
+
+
+def test_bpmn_js_imports_our_export_without_warnings(site: tuple[str, Path]) -> None:
+    from playwright.sync_api import sync_playwright
+
+    url, root = site
+    model = load_model(REFERENCE_MODEL)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            page = browser.new_page(viewport={"width": 1800, "height": 1100})
+            page.goto(f"{url}/index.html")
+            result = page.evaluate("""async () => {
+                const xml = await (await fetch('model.bpmn')).text();
+                const viewer = new BpmnJS({container: '#canvas'});
+                const out = await viewer.importXML(xml);
+                viewer.get('canvas').zoom('fit-viewport');
+                const all = viewer.get('elementRegistry').getAll();
+                return {warnings: out.warnings.map(w => String(w.message || w)),
+                        lanes: all.filter(e => e.type === 'bpmn:Lane').length,
+                        pools: all.filter(e => e.type === 'bpmn:Participant').length,
+                        shapes: all.filter(e => !e.waypoints && e.type !== 'label'
+                                            && e.type !== 'bpmn:Collaboration').length,
+                        edges: all.filter(e => e.waypoints).length};
+            }""")
+            page.screenshot(path=str(root / "screenshot.png"))
+        finally:
+            browser.close()
+    assert result["warnings"] == []
+    internal = [lane for lane in model.lanes if not lane.external]
+    external = [lane for lane in model.lanes if lane.external]
+    assert result["lanes"] == len(internal)
+    assert result["pools"] == 1 + len(external)
+    assert result["shapes"] == (len(model.nodes) + len(model.lanes) + 1 + len(model.artifacts))
+    assert result["edges"] >= len(model.flows)
+    shutil.copy(root / "screenshot.png", BROWSER_DIR / "node_modules" / "screenshot.png")
