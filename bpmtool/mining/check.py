@@ -11,6 +11,7 @@ from bpmtool.findings import Finding, Kind, Severity, sort_findings
 from bpmtool.graph import ProcessGraph
 from bpmtool.io.eventlog_columns import CASE
 from bpmtool.mining.conformance import Conformance, conformance, variants
+from bpmtool.mining.flow_counts import flow_counts
 from bpmtool.mining.handoffs import SKIPPED, HandoffStats, analyse_handoffs
 from bpmtool.mining.mapping import MappedLog
 from bpmtool.mining.petri import to_petri_net
@@ -39,6 +40,8 @@ class CheckResult:
     mapping: MappedLog
     handoffs: list[HandoffStats]
     findings: list[Finding] = field(default_factory=list)
+    #: (flow key, times walked) for each of ``model.flows``, in its order: the overlay
+    flow_counts: list[tuple[str, int]] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         c = self.conformance
@@ -100,7 +103,11 @@ class CheckResult:
                 "findings": [f.to_dict() for f in self.findings],
                 "handoffs": [h.to_dict() for h in self.handoffs],
                 "activities": self.activities(), "variants": self.variant_rows(),
-                "mapping": self.mapping.to_dict()}
+                "mapping": self.mapping.to_dict(), "flows": self.flows()}
+
+    def flows(self) -> list[dict[str, Any]]:
+        """Per modelled flow, in the model's order: its key and how often cases walked it."""
+        return [{"flow": k, "count": c} for k, c in self.flow_counts]
 
 
 def _round(value: float | None) -> float | None:
@@ -123,8 +130,11 @@ def run_check(model: Model, mapped: MappedLog, *, method: str = "both",
     stats, findings = analyse_handoffs(graph, df, lanes_observed=mapped.lane_source != "model",
                                        slow_after=slow_after)
     findings += _skipped(model, result, int(df[CASE].nunique()))
+    walks = [(tuple(mapped.matched.get(label) for label in v.labels), v.count) for v in found]
     return CheckResult(model.id, method, int(df[CASE].nunique()), len(df), len(found),
-                       result.open_cases, result, mapped, stats, sort_findings(findings))
+                       result.open_cases, result, mapped, stats, sort_findings(findings),
+                       list(zip((f.key for f in model.flows), flow_counts(model, walks),
+                                strict=True)))
 
 
 def _skipped(model: Model, result: Conformance, total: int) -> list[Finding]:

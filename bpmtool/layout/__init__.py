@@ -1,0 +1,14 @@
+"""Swimlane geometry: where every lane, node, flow and label goes, as testable numbers.
+
+``layout_model(model, orientation)`` places lanes as bands (horizontal or vertical), nodes in
+columns by a layered (Sugiyama-style) layout with loops reversed and crossings reduced, and
+routes flows orthogonally in free gaps and channels so no flow crosses a node.  The same
+model always gives the same numbers.  ``render/svg`` draws them; the BPMN export writes them
+as BPMNDI.  (It sits beside :mod:`bpmtool.graph`, not in ``render/``, because both use it.)
+"""
+
+from bpmtool.layout.geometry import Band, Box, EdgeRoute, Label, Layout, NodePlace, Orientation
+from bpmtool.layout.swimlane import NO_LANE, layout_model, node_size
+
+__all__ = ["NO_LANE", "Band", "Box", "EdgeRoute", "Label", "Layout", "NodePlace", "Orientation",
+           "layout_model", "node_size"]

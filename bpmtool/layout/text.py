@@ -1,0 +1,77 @@
+"""Text sizes without a font engine: width estimates for a sans-serif face, and word wrapping.
+
+The estimates follow the advance widths of Helvetica/Arial (in ems) closely enough that a
+wrapped label stays inside the box reserved for it in any common sans-serif font.
+"""
+
+from __future__ import annotations
+
+import re
+
+FONT_SIZE = 12.0
+LINE_HEIGHT = 14.0
+
+_NARROW = set("iljtfrI.,;:!'|()[] ")
+_WIDE = set("mwMW@%")
+
+
+def text_width(text: str, size: float = FONT_SIZE) -> float:
+    """Estimated width of ``text`` in pixels at ``size``."""
+    em = 0.0
+    for ch in text:
+        if ch in _NARROW:
+            em += 0.3
+        elif ch in _WIDE:
+            em += 0.86
+        elif ch.isupper() or ch.isdigit():
+            em += 0.66 if ch.isupper() else 0.56
+        else:
+            em += 0.54
+    return em * size
+
+
+def wrap(text: str, max_width: float, max_lines: int = 3, size: float = FONT_SIZE) -> list[str]:
+    """Words of ``text`` in lines no wider than ``max_width``; the last line kept ends in "…"
+    when the text does not fit in ``max_lines``.  A word longer than a line is cut."""
+    # a hyphen is a place to break too: "Sales-to-implementation" → "Sales-to-" "implementation"
+    words = [w for part in text.split() for w in re.findall(r"[^-]+-+|[^-]+|-+", part)]
+    glue = [False] + [a.endswith("-") for a in words[:-1]]
+    if not words:
+        return []
+    lines: list[str] = []
+    current = ""
+    for word, joined in zip(words, glue, strict=True):
+        candidate = (current + word if joined else f"{current} {word}") if current else word
+        if text_width(candidate, size) <= max_width:
+            current = candidate
+            continue
+        if current:
+            lines.append(current)
+        current = word
+        while text_width(current, size) > max_width and len(current) > 1:
+            cut = _fit(current, max_width, size)
+            lines.append(current[:cut])
+            current = current[cut:]
+    if current:
+        lines.append(current)
+    if len(lines) > max_lines:
+        last = lines[max_lines - 1]
+        while last and text_width(last + "…", size) > max_width:
+            last = last[:-1].rstrip()
+        lines = [*lines[:max_lines - 1], last + "…"]
+    return lines
+
+
+def _fit(word: str, max_width: float, size: float) -> int:
+    for cut in range(len(word) - 1, 0, -1):
+        if text_width(word[:cut], size) <= max_width:
+            return cut
+    return 1
+
+
+def block_size(lines: list[str] | tuple[str, ...], size: float = FONT_SIZE) -> tuple[float, float]:
+    """Width and height of a block of lines."""
+    if not lines:
+        return 0.0, 0.0
+    return (max(text_width(line, size) for line in lines),
+            len(lines) * LINE_HEIGHT * size / FONT_SIZE)

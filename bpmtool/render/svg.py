@@ -1,0 +1,369 @@
+"""The swimlane SVG: draws a :class:`~bpmtool.layout.Layout`, never computes one.
+
+BPMN-like shapes, lane headers, handoffs in a colour of their own with the artifact they
+carry, findings as numbered markers with a legend, and an optional conformance overlay
+(flow width = how often cases walked it; skipped, unexpected and slow in their colours).
+Every element carries a ``<title>`` tooltip and ``data-node`` / ``data-flow`` /
+``data-lane`` attributes the web app uses to highlight a finding's subjects.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import svgwrite
+from svgwrite.container import Group
+
+from bpmtool.findings import Finding
+from bpmtool.layout import Layout, Orientation, layout_model
+from bpmtool.layout.text import LINE_HEIGHT, wrap
+from bpmtool.model import Model, Node
+from bpmtool.render.svg_style import CSS, PALETTE, SEVERITY_COLOUR
+
+__all__ = ["Overlay", "render_svg"]
+
+PAD = 24.0
+LEGEND_LINE = 18.0
+
+
+@dataclass
+class Overlay:
+    """What a check adds to the picture (built by :func:`bpmtool.render.overlay.overlay_of`)."""
+
+    flow_counts: list[int] = field(default_factory=list)
+    skipped: dict[str, int] = field(default_factory=dict)  # node id → cases
+    slow: set[str] = field(default_factory=set)  # flow keys
+    unexpected: list[tuple[str, int]] = field(default_factory=list)  # label, events
+    cases: int = 0
+
+
+def render_svg(model: Model, *, findings: list[Finding] | None = None,
+               overlay: Overlay | None = None, orientation: Orientation = "horizontal",
+               layout: Layout | None = None) -> str:
+    """The swimlane diagram of ``model`` as an SVG document (a string)."""
+    lay = layout or layout_model(model, orientation)
+    numbered = _numbered(findings or [])
+    legend_lines = _legend_lines(numbered, overlay, lay.width)
+    legend_h = (len(legend_lines) * LEGEND_LINE + 40) if legend_lines else 0
+    width, height = lay.width + 2 * PAD, lay.height + 2 * PAD + legend_h
+    dwg = svgwrite.Drawing(size=(f"{width:g}", f"{height:g}"), profile="full", debug=False)
+    dwg.viewbox(0, 0, width, height)
+    dwg.attribs["class"] = "bpmtool-swimlane"
+    dwg.attribs["font-family"] = "Helvetica, Arial, sans-serif"
+    dwg.set_desc(title=f"{model.label} — swimlanes")
+    dwg.defs.add(dwg.style(CSS))
+    _markers(dwg)
+    dwg.add(dwg.rect((0, 0), (width, height), fill=PALETTE["paper"]))
+    root = dwg.add(dwg.g(transform=f"translate({PAD:g},{PAD:g})"))
+    _bands(dwg, root, model, lay)
+    _edges(dwg, root, model, lay, overlay)
+    _nodes(dwg, root, model, lay, overlay)
+    _edge_labels(dwg, root, model, lay)
+    _finding_markers(dwg, root, model, lay, numbered)
+    if legend_lines:
+        _legend(dwg, root, lay, legend_lines)
+    return str(dwg.tostring())
+
+
+def _numbered(findings: list[Finding]) -> list[tuple[int, Finding]]:
+    return [(i + 1, f) for i, f in enumerate(findings)]
+
+
+def _title(dwg: svgwrite.Drawing, parent: Group, text: str) -> None:
+    parent.set_desc(title=text)
+
+
+def _text_block(dwg: svgwrite.Drawing, parent: Group, lines: list[str] | tuple[str, ...],
+                cx: float, top: float, size: float = 12, cls: str = "label",
+                anchor: str = "middle") -> None:
+    for i, line in enumerate(lines):
+        parent.add(dwg.text(line, insert=(round(cx, 2), round(top + (i + 0.8) * LINE_HEIGHT
+                                                               * size / 12, 2)),
+                            class_=cls, **{"text-anchor": anchor, "font-size": f"{size:g}"}))
+
+
+def _markers(dwg: svgwrite.Drawing) -> None:
+    for name, colour, filled in (("arrow", PALETTE["flow"], True),
+                                 ("arrow-handoff", PALETTE["handoff"], True),
+                                 ("arrow-message", PALETTE["message"], False)):
+        m = dwg.marker(id=name, insert=(9, 5), size=(10, 10), orient="auto",
+                       markerUnits="userSpaceOnUse")
+        m.add(dwg.path("M0,0 L10,5 L0,10 z", fill=colour if filled else "#ffffff",
+                       stroke=colour, **{"stroke-width": 1}))
+        dwg.defs.add(m)
+    start = dwg.marker(id="message-start", insert=(4, 4), size=(8, 8),
+                       markerUnits="userSpaceOnUse")
+    start.add(dwg.circle((4, 4), 3, fill="#ffffff", stroke=PALETTE["message"]))
+    dwg.defs.add(start)
+
+
+def _bands(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout) -> None:
+    vertical = lay.orientation == "vertical"
+    g = root.add(dwg.g(class_="lanes"))
+    for i, band in enumerate(lay.bands):
+        b = band.box
+        cls = f"band band-{band.kind}" + (" band-alt" if i % 2 else "")
+        lane = g.add(dwg.g(class_=cls, **{"data-lane": band.id if band.kind != "none" else ""}))
+        lane.add(dwg.rect((b.x, b.y), (b.width, b.height), class_="band-body"))
+        h = band.header
+        lane.add(dwg.rect((h.x, h.y), (h.width, h.height), class_="band-head"))
+        what = {"lane": "lane", "external": "external party (its own pool in BPMN)",
+                "none": "nodes that name no lane"}[band.kind]
+        _title(dwg, lane, f"{band.name} — {what}")
+        lines = band.label.lines
+        if vertical:
+            _text_block(dwg, lane, lines, h.cx, h.cy - len(lines) * LINE_HEIGHT / 2,
+                        13, "lane-name")
+        else:
+            t = lane.add(dwg.g(transform=f"translate({h.cx:g},{h.cy:g}) rotate(-90)"))
+            _text_block(dwg, t, lines, 0, -len(lines) * LINE_HEIGHT / 2, 13, "lane-name")
+    if lay.pool_header is not None:
+        p = lay.pool_header
+        pool = g.add(dwg.g(class_="pool-head"))
+        pool.add(dwg.rect((p.x, p.y), (p.width, p.height), class_="pool-head"))
+        _title(dwg, pool, f"{model.label} — the process")
+        name = wrap(model.label, (p.height if not vertical else p.width) - 16, 1, 13)
+        if vertical:
+            _text_block(dwg, pool, name, p.cx, p.cy - LINE_HEIGHT / 2, 13, "pool-name")
+        else:
+            t = pool.add(dwg.g(transform=f"translate({p.cx:g},{p.cy:g}) rotate(-90)"))
+            _text_block(dwg, t, name, 0, -LINE_HEIGHT / 2, 13, "pool-name")
+        box = lay.pools[""]
+        g.add(dwg.rect((box.x, box.y), (box.width, box.height), class_="pool-frame"))
+
+
+def _flow_kind(model: Model, index: int) -> str:
+    f = model.flows[index]
+    if f.kind == "message":
+        return "message"
+    s, t = model.node_by_id[f.source], model.node_by_id[f.target]
+    if s.lane and t.lane and s.lane != t.lane:
+        return "handoff"
+    return "flow"
+
+
+def _edges(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout,
+           overlay: Overlay | None) -> None:
+    g = root.add(dwg.g(class_="flows"))
+    peak = max(overlay.flow_counts, default=0) if overlay else 0
+    for e in lay.edges:
+        f = model.flows[e.index]
+        kind = _flow_kind(model, e.index)
+        cls = f"flow flow-{kind}"
+        tip = f"{model.node_by_id[f.source].label} → {model.node_by_id[f.target].label}"
+        if kind == "handoff":
+            s, t = model.node_by_id[f.source], model.node_by_id[f.target]
+            tip = (f"Handoff {model.lane_by_id[s.lane].name or s.lane} → "  # type: ignore[index]
+                   f"{model.lane_by_id[t.lane].name or t.lane}: {tip}")  # type: ignore[index]
+        if f.artifact:
+            tip += f" (carries {model.artifact_label(f.artifact)})"
+        if f.condition:
+            tip += f" [if {f.condition}]"
+        style = {}
+        if overlay and overlay.flow_counts:
+            n = overlay.flow_counts[e.index] if e.index < len(overlay.flow_counts) else 0
+            tip += f" — walked {n} time(s)"
+            if n == 0:
+                cls += " flow-unused"
+            width = 1.2 + 7.0 * math.sqrt(n / peak) if peak else 1.2
+            style["stroke-width"] = f"{width:.2f}"
+            if f.key in overlay.slow:
+                cls += " flow-slow"
+                tip += " — slow handoff"
+        path = g.add(dwg.g(class_=cls, **{"data-flow": f.key}))
+        d = "M" + " L".join(f"{x:g},{y:g}" for x, y in e.points)
+        marker = {"handoff": "arrow-handoff", "message": "arrow-message"}.get(kind, "arrow")
+        attrs = {"marker-end": f"url(#{marker})", **style}
+        if kind == "message":
+            attrs["marker-start"] = "url(#message-start)"
+        path.add(dwg.path(d, class_="flow-line", fill="none", **attrs))
+        path.add(dwg.path(d, class_="flow-hit", fill="none"))
+        _title(dwg, path, tip)
+
+
+def _edge_labels(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout) -> None:
+    g = root.add(dwg.g(class_="flow-labels"))
+    for e in lay.edges:
+        if e.label is None:
+            continue
+        f = model.flows[e.index]
+        kind = _flow_kind(model, e.index)
+        box = e.label.box
+        lab = g.add(dwg.g(class_=f"flow-label flow-label-{kind}", **{"data-flow": f.key}))
+        lab.add(dwg.rect((box.x - 2, box.y - 1), (box.width + 4, box.height + 2), rx=3,
+                         class_="flow-label-bg"))
+        _text_block(dwg, lab, e.label.lines, box.cx, box.y, 11, "flow-text")
+        what = "condition" if f.condition else ("artifact" if f.artifact else "name")
+        _title(dwg, lab, f"{' '.join(e.label.lines)} ({what})")
+
+
+def _nodes(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout,
+           overlay: Overlay | None) -> None:
+    g = root.add(dwg.g(class_="nodes"))
+    for node in model.nodes:
+        place = lay.nodes.get(node.id)
+        if place is None:
+            continue
+        b = place.box
+        cls = f"node node-{node.type}"
+        tip = f"{node.label} ({node.task_type or node.type})"
+        if node.lane and node.lane in model.lane_by_id:
+            tip += f" — {model.lane_by_id[node.lane].name or node.lane}"
+        if node.inputs:
+            tip += "\nneeds: " + ", ".join(model.artifact_label(a) for a in node.inputs)
+        if node.outputs:
+            tip += "\nmakes: " + ", ".join(model.artifact_label(a) for a in node.outputs)
+        if overlay and node.id in overlay.skipped:
+            cls += " node-skipped"
+            tip += f"\nskipped in {overlay.skipped[node.id]} case(s)"
+        grp = g.add(dwg.g(class_=cls, **{"data-node": node.id}))
+        _title(dwg, grp, tip)
+        if node.is_activity:
+            grp.add(dwg.rect((b.x, b.y), (b.width, b.height), rx=10, class_="shape"))
+            lines = wrap(node.label, b.width - 14, 4)
+            _text_block(dwg, grp, lines, b.cx, b.cy - len(lines) * LINE_HEIGHT / 2)
+            if node.task_type and node.task_type not in ("task", "activity"):
+                grp.add(dwg.text(_task_glyph(node.task_type), insert=(b.x + 6, b.y + 14),
+                                 class_="task-type", **{"font-size": "11"}))
+        elif node.is_gateway:
+            _gateway(dwg, grp, node, b.cx, b.cy, b.width / 2)
+        else:
+            _event(dwg, grp, node, b.cx, b.cy, b.width / 2)
+        if place.label is not None:
+            lb = place.label.box
+            anchor = "middle" if lay.orientation == "horizontal" else "start"
+            x = lb.cx if anchor == "middle" else lb.x
+            _text_block(dwg, grp, place.label.lines, x, lb.y, 12, "label outside", anchor)
+        if overlay and node.id in overlay.skipped:
+            grp.add(dwg.text(f"skipped ×{overlay.skipped[node.id]}",
+                             insert=(b.x, b.y - 4), class_="skip-note",
+                             **{"font-size": "10"}))
+
+
+def _task_glyph(task_type: str) -> str:
+    return {"userTask": "👤", "serviceTask": "⚙", "sendTask": "✉", "receiveTask": "✉",
+            "manualTask": "✋", "scriptTask": "≡", "businessRuleTask": "▦",
+            "subProcess": "⊞", "callActivity": "⊞"}.get(task_type, "")
+
+
+def _gateway(dwg: svgwrite.Drawing, grp: Group, node: Node, cx: float, cy: float,
+             r: float) -> None:
+    grp.add(dwg.polygon([(cx, cy - r), (cx + r, cy), (cx, cy + r), (cx - r, cy)],
+                        class_="shape"))
+    k = r * 0.36
+    if node.type == "exclusive":
+        grp.add(dwg.path(f"M{cx - k:g},{cy - k:g} L{cx + k:g},{cy + k:g} M{cx + k:g},"
+                         f"{cy - k:g} L{cx - k:g},{cy + k:g}", class_="mark"))
+    elif node.type == "parallel":
+        grp.add(dwg.path(f"M{cx:g},{cy - k * 1.3:g} L{cx:g},{cy + k * 1.3:g} "
+                         f"M{cx - k * 1.3:g},{cy:g} L{cx + k * 1.3:g},{cy:g}", class_="mark"))
+    elif node.type == "inclusive":
+        grp.add(dwg.circle((cx, cy), k * 1.2, class_="mark", fill="none"))
+    elif node.type == "event_based":
+        grp.add(dwg.circle((cx, cy), k * 1.4, class_="mark thin", fill="none"))
+        pts = [(cx + k * math.sin(a) * 0.9, cy - k * math.cos(a) * 0.9)
+               for a in (i * 2 * math.pi / 5 for i in range(5))]
+        grp.add(dwg.polygon(pts, class_="mark thin", fill="none"))
+    else:  # complex
+        grp.add(dwg.path(f"M{cx:g},{cy - k * 1.3:g} L{cx:g},{cy + k * 1.3:g} M{cx - k * 1.3:g},"
+                         f"{cy:g} L{cx + k * 1.3:g},{cy:g} M{cx - k:g},{cy - k:g} L{cx + k:g},"
+                         f"{cy + k:g} M{cx + k:g},{cy - k:g} L{cx - k:g},{cy + k:g}",
+                         class_="mark"))
+
+
+def _event(dwg: svgwrite.Drawing, grp: Group, node: Node, cx: float, cy: float,
+           r: float) -> None:
+    grp.add(dwg.circle((cx, cy), r, class_="shape"))
+    if node.type == "intermediate":
+        grp.add(dwg.circle((cx, cy), r - 3.5, class_="inner", fill="none"))
+    glyph = {"message": "✉", "timer": "◷", "error": "⚡", "signal": "△", "escalation": "⇑",
+             "conditional": "≡", "compensation": "⏪", "terminate": "●", "link": "→",
+             "cancel": "✕"}.get(node.event_definition or "")
+    if glyph:
+        grp.add(dwg.text(glyph, insert=(cx, cy + 5), class_="event-glyph",
+                         **{"text-anchor": "middle", "font-size": f"{r * 0.95:.1f}"}))
+
+
+def _subject_anchor(lay: Layout, model: Model, ids: tuple[str, ...]
+                    ) -> tuple[float, float] | None:
+    for sid in ids:
+        if sid in lay.nodes:
+            b = lay.nodes[sid].box
+            return b.right - 2, b.y + 2
+    keys = {f.key: i for i, f in enumerate(model.flows)}
+    edges = {e.index: e for e in lay.edges}
+    for sid in ids:
+        if sid in keys and keys[sid] in edges:
+            pts = edges[keys[sid]].points
+            (x1, y1), (x2, y2) = pts[len(pts) // 2 - 1], pts[len(pts) // 2]
+            return (x1 + x2) / 2, (y1 + y2) / 2
+    bands = lay.band_by_id
+    for sid in ids:
+        if sid in bands:
+            h = bands[sid].header
+            return h.cx, h.y + 12
+    return None
+
+
+def _finding_markers(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout,
+                     numbered: list[tuple[int, Finding]]) -> None:
+    g = root.add(dwg.g(class_="finding-markers"))
+    stacked: dict[tuple[float, float], int] = defaultdict(int)
+    for number, f in numbered:
+        at = _subject_anchor(lay, model, f.subject)
+        if at is None:
+            continue
+        k = stacked[at]
+        stacked[at] += 1
+        x, y = at[0] - 17 * k, at[1]
+        m = g.add(dwg.g(class_=f"finding-marker sev-{f.severity.value}",
+                        **{"data-finding": str(number), "data-code": f.code}))
+        m.add(dwg.circle((x, y), 8.5, fill=SEVERITY_COLOUR[f.severity.value]))
+        m.add(dwg.text(str(number), insert=(x, y + 3.6), class_="marker-number",
+                       **{"text-anchor": "middle", "font-size": "10"}))
+        _title(dwg, m, f"{number}. {f.code} ({f.severity.value}): {f.message}")
+
+
+def _legend_lines(numbered: list[tuple[int, Finding]], overlay: Overlay | None,
+                  width: float) -> list[tuple[str, str]]:
+    lines: list[tuple[str, str]] = []
+    chars = max(int(width / 6.4), 60)
+    for number, f in numbered:
+        text = f"{number}. {f.code} — {f.message}"
+        for i, part in enumerate(_chunks(text, chars)):
+            lines.append((f.severity.value if i == 0 else "", part))
+    if overlay is not None:
+        lines.append(("", f"Overlay of {overlay.cases} case(s): line width = how often cases "
+                          "walked a flow; grey dashed = never walked; orange = slow handoff; "
+                          "red outline = skipped step."))
+        if overlay.unexpected:
+            text = "Done but not in the model: " + "; ".join(
+                f"{label} ({n} events)" for label, n in overlay.unexpected)
+            lines += [("", part) for part in _chunks(text, chars)]
+    return lines
+
+
+def _chunks(text: str, chars: int) -> list[str]:
+    words, out, cur = text.split(), [], ""
+    for w in words:
+        if cur and len(cur) + 1 + len(w) > chars:
+            out.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}" if cur else w
+    if cur:
+        out.append(cur)
+    return out
+
+
+def _legend(dwg: svgwrite.Drawing, root: Group, lay: Layout,
+            lines: list[tuple[str, str]]) -> None:
+    g = root.add(dwg.g(class_="legend", transform=f"translate(0,{lay.height + 24:g})"))
+    for i, (severity, text) in enumerate(lines):
+        y = i * LEGEND_LINE
+        if severity:
+            g.add(dwg.circle((6, y + 8), 5, fill=SEVERITY_COLOUR[severity]))
+        g.add(dwg.text(text, insert=(18, y + 12), class_="legend-text",
+                       **{"font-size": "12"}))

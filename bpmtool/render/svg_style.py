@@ -1,0 +1,58 @@
+"""Colours and the stylesheet embedded in every swimlane SVG (print-friendly, no web fonts)."""
+
+from __future__ import annotations
+
+PALETTE = {
+    "paper": "#ffffff",
+    "flow": "#4a5568",
+    "handoff": "#d9480f",
+    "message": "#5f6b7a",
+}
+
+SEVERITY_COLOUR = {"error": "#c92a2a", "warning": "#e67700", "info": "#1971c2"}
+
+CSS = """
+.bpmtool-swimlane text { fill: #1f2a37; }
+.band-body { fill: #ffffff; stroke: #b8c2cc; stroke-width: 1; }
+.band-alt .band-body { fill: #f7f9fb; }
+.band-head { fill: #e9eef4; stroke: #b8c2cc; stroke-width: 1; }
+.band-external .band-body { fill: #fbfaf6; stroke: #b9ad8c; stroke-dasharray: 6 3; }
+.band-external .band-head { fill: #f1ecdd; stroke: #b9ad8c; }
+.band-none .band-body { fill: #fff8f8; stroke: #d9a0a0; stroke-dasharray: 4 3; }
+.band-none .band-head { fill: #fbe9e9; stroke: #d9a0a0; }
+.pool-head { fill: #dde4ec; stroke: #8796a8; stroke-width: 1; }
+.pool-frame { fill: none; stroke: #8796a8; stroke-width: 1.4; }
+.lane-name { font-weight: 600; fill: #243447; }
+.band-external .lane-name { font-style: italic; }
+.pool-name { font-weight: 700; fill: #1b2838; letter-spacing: .02em; }
+.node .shape { fill: #ffffff; stroke: #2f3e4e; stroke-width: 1.6; }
+.node-activity .shape { fill: #fdfefe; filter: drop-shadow(0 1px 1px rgba(0,0,0,.12)); }
+.node-start .shape { fill: #ecf8ef; stroke: #2b8a3e; stroke-width: 2; }
+.node-end .shape { fill: #fdecec; stroke: #b02525; stroke-width: 4; }
+.node-intermediate .shape { fill: #fff9e6; stroke: #a07a12; stroke-width: 1.6; }
+.node-intermediate .inner { stroke: #a07a12; stroke-width: 1.2; }
+.node-exclusive .shape, .node-parallel .shape, .node-inclusive .shape,
+.node-event_based .shape, .node-complex .shape { fill: #fff8db; stroke: #a07a12; }
+.mark { stroke: #6b5206; stroke-width: 3; stroke-linecap: round; }
+.mark.thin { stroke-width: 1.4; }
+.event-glyph { fill: #4d3d05; }
+.task-type { fill: #5f6b7a; }
+.label { font-size: 12px; }
+.label.outside { fill: #33414f; }
+.flow-line { stroke: #4a5568; stroke-width: 1.4; stroke-linejoin: round; }
+.flow-handoff .flow-line { stroke: #d9480f; stroke-width: 2.6; }
+.flow-message .flow-line { stroke: #5f6b7a; stroke-dasharray: 7 4; }
+.flow-unused .flow-line { stroke: #a0aab4; stroke-dasharray: 3 3; }
+.flow-slow .flow-line { stroke: #f08c00; }
+.flow-hit { stroke: transparent; stroke-width: 10; }
+.flow-label-bg { fill: #ffffff; fill-opacity: .92; stroke: #d8dee4; stroke-width: .6; }
+.flow-label-handoff .flow-label-bg { fill: #fff4e6; stroke: #f4b183; }
+.flow-text { fill: #2f3e4e; }
+.flow-label-handoff .flow-text { fill: #a23a06; font-weight: 600; }
+.node-skipped .shape { stroke: #c92a2a; stroke-width: 2.6; stroke-dasharray: 6 3; }
+.skip-note { fill: #c92a2a; font-weight: 600; }
+.finding-marker circle { stroke: #ffffff; stroke-width: 1.5; }
+.marker-number { fill: #ffffff !important; font-weight: 700; }
+.legend-text { fill: #1f2a37; }
+@media print { .flow-hit { display: none; } }
+"""
