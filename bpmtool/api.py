@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from bpmtool.io.eventlog import Progress
+    from bpmtool.layout import Layout
     from bpmtool.mining.check import CheckResult
     from bpmtool.mining.journey_result import JourneyResult
     from bpmtool.mining.log_summary import LogSummary
@@ -35,6 +36,7 @@ __all__ = [
     "convert",
     "export_bpmn",
     "journey",
+    "layout",
     "lint",
     "load",
     "load_with_warnings",
@@ -42,6 +44,8 @@ __all__ = [
     "map_log",
     "read_log",
     "read_surveys",
+    "render_svg",
+    "report",
     "rule_catalogue",
     "sipoc",
 ]
@@ -231,6 +235,62 @@ def check(model: Model, log: pd.DataFrame | str | Path, *, method: str = "both",
                          slow_after=slow_after, precision=precision)
     except ValueError as exc:
         raise InputError.single(str(exc)) from None
+
+
+# --- drawing and reports (layout, render) ---
+
+ORIENTATIONS = ("horizontal", "vertical")
+
+
+def _orientation(orientation: str) -> Any:
+    if orientation not in ORIENTATIONS:
+        raise InputError.single(f"unknown orientation {orientation!r}",
+                                expected="horizontal or vertical")
+    return orientation
+
+
+def layout(model: Model, *, orientation: str = "horizontal") -> Layout:
+    """The swimlane geometry: bands, node boxes, edge routes and labels, in pixels."""
+    from bpmtool.layout import layout_model
+
+    return layout_model(model, _orientation(orientation))
+
+
+def render_svg(model: Model, *, findings: list[Finding] | None = None,
+               overlay: CheckResult | None = None, orientation: str = "horizontal",
+               legend: bool = True) -> str:
+    """The swimlane SVG; ``findings`` become numbered markers with a legend, a check result
+    (``overlay``) draws how often each flow was walked and what was skipped or slow."""
+    from bpmtool.render.overlay import overlay_of
+    from bpmtool.render.svg import render_svg as draw
+
+    return draw(model, findings=findings,
+                overlay=overlay_of(overlay) if overlay is not None else None,
+                orientation=_orientation(orientation), legend=legend)
+
+
+def report(model: Model, *, check: CheckResult | None = None,
+           journey: JourneyResult | None = None, fmt: str = "html",
+           orientation: str = "horizontal", source: str = "") -> str:
+    """The self-contained report (``fmt`` ``html`` or ``md``): summary, swimlanes, findings
+    with fixes, handoff matrix, SIPOC, and the check's and journey's figures when given."""
+    from bpmtool.graph import ProcessGraph
+    from bpmtool.render.journey_charts import journey_charts
+    from bpmtool.render.report import ReportData, render_report
+
+    if fmt not in ("html", "md"):
+        raise InputError.single(f"unknown report format {fmt!r}", expected="html or md")
+    findings = lint(model)
+    if check is not None:
+        findings += check.findings
+    if journey is not None:
+        findings += journey.findings
+    svg = render_svg(model, findings=findings, overlay=check, orientation=orientation,
+                     legend=False) if fmt == "html" else ""
+    data = ReportData(model, findings, sipoc(model), ProcessGraph(model).handoffs(), svg,
+                      source=source, check=check, journey=journey,
+                      journey_charts=journey_charts(journey) if journey is not None else {})
+    return render_report(data, fmt)
 
 
 # --- BPMN (io/bpmn) ---

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import sys
 
-from bpmtool.cli import check, convert, demo, journey, log, model_commands, serve  # noqa: F401  (register their commands)
+# importing the command modules registers their commands
+from bpmtool.cli import check, convert, demo, journey, log, model_commands, render, serve  # noqa: F401
 from bpmtool.cli.app import EXIT_BAD_INPUT, app
 
 __all__ = ["app", "main"]

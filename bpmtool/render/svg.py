@@ -41,11 +41,13 @@ class Overlay:
 
 def render_svg(model: Model, *, findings: list[Finding] | None = None,
                overlay: Overlay | None = None, orientation: Orientation = "horizontal",
-               layout: Layout | None = None) -> str:
-    """The swimlane diagram of ``model`` as an SVG document (a string)."""
+               layout: Layout | None = None, legend: bool = True) -> str:
+    """The swimlane diagram of ``model`` as an SVG document (a string).
+
+    ``legend=False`` leaves out the findings' legend (a report lists them in a table)."""
     lay = layout or layout_model(model, orientation)
     numbered = _numbered(findings or [])
-    legend_lines = _legend_lines(numbered, overlay, lay.width)
+    legend_lines = _legend_lines(numbered if legend else [], overlay, lay.width)
     legend_h = (len(legend_lines) * LEGEND_LINE + 40) if legend_lines else 0
     width, height = lay.width + 2 * PAD, lay.height + 2 * PAD + legend_h
     dwg = svgwrite.Drawing(size=(f"{width:g}", f"{height:g}"), profile="full", debug=False)
@@ -168,7 +170,7 @@ def _edges(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout,
             if n == 0:
                 cls += " flow-unused"
             width = 1.2 + 7.0 * math.sqrt(n / peak) if peak else 1.2
-            style["stroke-width"] = f"{width:.2f}"
+            style["style"] = f"stroke-width:{width:.2f}px"
             if f.key in overlay.slow:
                 cls += " flow-slow"
                 tip += " — slow handoff"
