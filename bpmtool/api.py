@@ -297,13 +297,11 @@ def report(model: Model, *, check: CheckResult | None = None,
 
 
 def export_bpmn(model: Model, *, orientation: str = "horizontal") -> bytes:
-    """The model as BPMN 2.0 XML with diagram interchange (valid against the OMG XSD)."""
-    if orientation != "horizontal":
-        raise InputError.single(f"unsupported BPMN layout orientation {orientation!r}",
-                                expected="horizontal")
+    """The model as BPMN 2.0 XML with diagram interchange (valid against the OMG XSD), laid
+    out as the swimlane SVG is (lanes as rows, or as columns with ``vertical``)."""
     from bpmtool.io.bpmn_export import write_bpmn
 
-    return write_bpmn(model)
+    return write_bpmn(model, layout(model, orientation=orientation))
 
 
 def convert(in_path: str | Path, out_path: str | Path) -> list[Problem]:

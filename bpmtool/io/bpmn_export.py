@@ -25,7 +25,7 @@ from typing import Any
 from lxml import etree
 
 from bpmtool.io.bpmn import BPMN_NS, BPMTOOL_NS, EVENTS, GATEWAYS, SUBPROCESSES, TASKS
-from bpmtool.io.bpmn_layout import MAIN, GridLayout, grid_layout
+from bpmtool.layout import Layout, layout_model
 from bpmtool.model import Flow, Model, Node
 
 __all__ = ["write_bpmn"]
@@ -88,9 +88,14 @@ def _pool_of(model: Model, node: Node) -> str:
     return lane.id if lane is not None and lane.external else MAIN
 
 
-def write_bpmn(model: Model, layout: GridLayout | None = None) -> bytes:
-    """The model as BPMN 2.0 XML (UTF-8 bytes) with diagram interchange."""
-    layout = layout or grid_layout(model)
+#: the key of the internal pool in :attr:`Layout.pools`; external pools use their lane id
+MAIN = ""
+
+
+def write_bpmn(model: Model, layout: Layout | None = None) -> bytes:
+    """The model as BPMN 2.0 XML (UTF-8 bytes) with diagram interchange: the positions of
+    the swimlane layout (:mod:`bpmtool.layout`), so modellers open it as the SVG shows it."""
+    layout = layout or layout_model(model)
     ids = _Ids()
     # reserve the ids of model elements first so they stay as they are where possible
     for lane in model.lanes:
@@ -253,7 +258,7 @@ def _node(process: etree._Element, model: Model, node: Node, ids: _Ids,
                 definition.set("name", node.label)
 
 
-def _diagram(root: etree._Element, model: Model, layout: GridLayout, ids: _Ids,
+def _diagram(root: etree._Element, model: Model, layout: Layout, ids: _Ids,
              collab_id: str, participant_ids: dict[str, str], message: list[Flow],
              flow_id: Any) -> None:
     diagram = etree.SubElement(root, f"{{{DI_NS}}}BPMNDiagram", id=ids("x", "BPMNDiagram_1"))
@@ -272,28 +277,33 @@ def _diagram(root: etree._Element, model: Model, layout: GridLayout, ids: _Ids,
         for x, y in points:
             etree.SubElement(el, f"{{{DD_NS}}}waypoint", x=_fmt(x), y=_fmt(y))
 
+    horizontal = "true" if layout.orientation == "horizontal" else "false"
+    bands = layout.band_by_id
     for pool, part_id in participant_ids.items():
         if pool in layout.pools:
-            shape(part_id, layout.pools[pool], isHorizontal="true")
+            shape(part_id, layout.pools[pool], isHorizontal=horizontal)
     for lane in model.lanes:
-        if not lane.external and lane.id in layout.lanes:
-            shape(ids("lane", lane.id), layout.lanes[lane.id], isHorizontal="true")
+        if not lane.external and lane.id in bands:
+            shape(ids("lane", lane.id), bands[lane.id].box, isHorizontal=horizontal)
     for node in model.nodes:
-        box = layout.nodes.get(node.id)
-        if box is None:
+        place = layout.nodes.get(node.id)
+        if place is None:
             continue
+        box = place.box
         extra = {"isExpanded": "false"} if node.task_type in SUBPROCESSES else {}
         if node.type == "exclusive":
             extra["isMarkerVisible"] = "true"
         shape(ids("node", node.id), box, **extra)
     for art in model.artifacts:
         shape(ids("x", f"{art.id}_ref"), layout.data[art.id])
-    for flow in model.flows:
-        edge(flow_id(flow), _waypoints(layout, flow, flow in message))
+    routes = {e.index: e.points for e in layout.edges}
+    for i, flow in enumerate(model.flows):
+        if i in routes:
+            edge(flow_id(flow), list(routes[i]))
     for node in model.nodes:
         if not node.is_activity or node.id not in layout.nodes:
             continue
-        box = layout.nodes[node.id]
+        box = layout.nodes[node.id].box
         for art_id in node.inputs:
             data = layout.data[art_id]
             edge(ids("x", f"{node.id}_in_{art_id}"),
@@ -302,17 +312,3 @@ def _diagram(root: etree._Element, model: Model, layout: GridLayout, ids: _Ids,
             data = layout.data[art_id]
             edge(ids("x", f"{node.id}_out_{art_id}"),
                  [(box.cx + 10, box.bottom), (data.cx, data.y)])
-
-
-def _waypoints(layout: GridLayout, flow: Flow, is_message: bool) -> list[tuple[float, float]]:
-    s, t = layout.nodes[flow.source], layout.nodes[flow.target]
-    if not is_message:
-        return layout.route(flow.source, flow.target)
-    # message flows run vertically between pools
-    if t.y >= s.bottom:
-        mid = (s.bottom + t.y) / 2
-        return [(s.cx, s.bottom), (s.cx, mid), (t.cx, mid), (t.cx, t.y)]
-    if s.y >= t.bottom:
-        mid = (t.bottom + s.y) / 2
-        return [(s.cx, s.y), (s.cx, mid), (t.cx, mid), (t.cx, t.bottom)]
-    return layout.route(flow.source, flow.target)

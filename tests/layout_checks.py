@@ -1,0 +1,70 @@
+"""Structural facts every swimlane layout must satisfy (shared by the layout and render tests)."""
+
+from __future__ import annotations
+
+from itertools import combinations, pairwise
+
+from bpmtool.layout import Box, Layout
+from bpmtool.model import Model
+
+
+def _segment_box(p: tuple[float, float], q: tuple[float, float]) -> Box:
+    return Box(min(p[0], q[0]), min(p[1], q[1]), abs(p[0] - q[0]), abs(p[1] - q[1]))
+
+
+def _crosses_inside(seg: Box, box: Box, inset: float = 1.0) -> bool:
+    """True when the (degenerate) segment box passes through the inside of ``box``."""
+    return (seg.x < box.right - inset and box.x + inset < seg.right
+            and seg.y < box.bottom - inset and box.y + inset < seg.bottom) or (
+        seg.width == 0 and box.x + inset < seg.x < box.right - inset
+        and seg.y < box.bottom - inset and box.y + inset < seg.bottom) or (
+        seg.height == 0 and box.y + inset < seg.y < box.bottom - inset
+        and seg.x < box.right - inset and box.x + inset < seg.right)
+
+
+def layout_problems(model: Model, lay: Layout) -> list[str]:
+    """Every violated fact, as a readable line (empty when the layout is sound)."""
+    out: list[str] = []
+    lanes = {b.id: b for b in lay.bands}
+    for lane in model.lanes:
+        if lane.id not in lanes:
+            out.append(f"lane {lane.id} has no band")
+    if len([b for b in lay.bands if b.kind != "none"]) != len(model.lanes):
+        out.append("not one band per lane")
+    attached = {n.id for n in model.nodes if n.attached_to and n.attached_to in lay.nodes}
+    for nid, place in lay.nodes.items():
+        band = lanes.get(place.band)
+        if band is None:
+            out.append(f"node {nid} in unknown band {place.band}")
+        elif nid not in attached and not band.box.contains(place.box):
+            out.append(f"node {nid} escapes its lane {place.band}")
+        elif place.label is not None and nid not in attached \
+                and not band.box.contains(place.label.box):
+            out.append(f"label of {nid} escapes its lane {place.band}")
+    shapes = {k: v.box for k, v in lay.nodes.items() if k not in attached}
+    for (a, ba), (b, bb) in combinations(shapes.items(), 2):
+        if ba.overlaps(bb):
+            out.append(f"nodes {a} and {b} overlap")
+    drawable = [i for i, f in enumerate(model.flows)
+                if f.source in lay.nodes and f.target in lay.nodes]
+    if sorted(e.index for e in lay.edges) != drawable:
+        out.append("not every flow is drawn exactly once")
+    labels = [(k, v.label.box) for k, v in lay.nodes.items() if v.label is not None]
+    for e in lay.edges:
+        for p, q in pairwise(e.points):
+            if abs(p[0] - q[0]) > 0.01 and abs(p[1] - q[1]) > 0.01:
+                out.append(f"flow {e.index} has a slanted segment")
+            seg = _segment_box(p, q)
+            for nid, box in shapes.items():
+                if nid in (e.source, e.target) or nid == model.node_by_id[e.source].attached_to:
+                    continue
+                if _crosses_inside(seg, box):
+                    out.append(f"flow {e.index} ({e.source}->{e.target}) crosses node {nid}")
+        if e.label is not None:
+            for nid, box in shapes.items():
+                if e.label.box.overlaps(box):
+                    out.append(f"label of flow {e.index} overlaps node {nid}")
+            for nid, box in labels:
+                if e.label.box.overlaps(box):
+                    out.append(f"label of flow {e.index} overlaps the label of {nid}")
+    return out
