@@ -64,7 +64,7 @@ def _bands(model: Model, has_unlaned: bool) -> list[tuple[str, str, str]]:
             top.append(entry)
         else:
             bottom.append(entry)
-    if has_unlaned:
+    if has_unlaned or not model.lanes:  # an empty model still gets a (empty) band
         middle.append((NO_LANE, "No lane", "none"))
     return [*top, *middle, *bottom]
 
@@ -235,7 +235,7 @@ def layout_model(model: Model, orientation: Orientation = "horizontal") -> Layou
         if text_lines:
             lw, lh = block_size(text_lines, EDGE_FONT)
             la, lc = (lw, lh) if horizontal else (lh, lw)
-            spot = _place_label(pts, la, lc, obstacles)
+            spot = _place_label(pts, la, lc, obstacles, (header, 0.0, total_a, total_c))
             obstacles.append(spot)
             label = Label(text_lines, box(spot[0], spot[1], la, lc))
         screen = tuple((round(p[0], 2), round(p[1], 2)) if horizontal
@@ -251,7 +251,7 @@ def layout_model(model: Model, orientation: Orientation = "horizontal") -> Layou
             head = box(0, across, header, size)
         else:
             head = box(POOL_HEADER, across, LANE_HEADER, size)
-        band_label = Label(tuple(wrap(name, size - 12, 2, 13)), head)
+        band_label = Label(tuple(wrap(name, size - 24, 2, 14)), head)
         out.bands.append(Band(b, name, kind,  # type: ignore[arg-type]
                               box(start, across, total_a - start, size), head, band_label))
         if kind == "external":
@@ -313,10 +313,12 @@ def _simplify(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
 
 
 def _place_label(pts: list[tuple[float, float]], la: float, lc: float,
-                 obstacles: list[tuple[float, float, float, float]]
+                 obstacles: list[tuple[float, float, float, float]],
+                 bounds: tuple[float, float, float, float]
                  ) -> tuple[float, float, float, float]:
-    """A free spot for a label beside the route: above, then below, the segments from the
-    target backwards (just before the arrow first); the first candidate if none is free."""
+    """A free spot for a label beside the route, inside ``bounds`` (a0, c0, a1, c1): above,
+    then below, the segments from the target backwards (just before the arrow first); the
+    first candidate inside the bounds if none is free."""
     candidates: list[tuple[float, float, float, float]] = []
     for (a1, c1), (a2, c2) in reversed(list(pairwise(pts))):
         if abs(c1 - c2) < 0.01:  # along the flow
@@ -334,9 +336,15 @@ def _place_label(pts: list[tuple[float, float]], la: float, lc: float,
     if not candidates:
         return (pts[0][0], pts[0][1], la, lc)
 
+    def inside(spot: tuple[float, float, float, float]) -> bool:
+        a, c, w, h = spot
+        return a >= bounds[0] and c >= bounds[1] and a + w <= bounds[2] and c + h <= bounds[3]
+
     def clear(spot: tuple[float, float, float, float]) -> bool:
         a, c, w, h = spot
-        return all(not (a < oa + ow + 2 and oa < a + w + 2 and c < oc + oh + 2 and oc < c + h + 2)
-                   for oa, oc, ow, oh in obstacles)
+        return inside(spot) and all(
+            not (a < oa + ow + 2 and oa < a + w + 2 and c < oc + oh + 2 and oc < c + h + 2)
+            for oa, oc, ow, oh in obstacles)
 
-    return next((s for s in candidates if clear(s)), candidates[0])
+    return next((s for s in candidates if clear(s)),
+                next((s for s in candidates if inside(s)), candidates[0]))

@@ -306,7 +306,16 @@ def _subject_anchor(lay: Layout, model: Model, ids: tuple[str, ...]
         if sid in bands:
             h = bands[sid].header
             return h.cx, h.y + 12
-    return None
+    # a stage or a milestone: at the first drawn step of the stage
+    for stage in model.stages:
+        if stage.id in ids or any(ms.id in ids for ms in stage.milestones):
+            drawn = [lay.nodes[n].box for n in stage.nodes if n in lay.nodes]
+            if drawn:
+                first = min(drawn, key=lambda b: (b.x, b.y))
+                return first.right - 2, first.y + 2
+    # the model as a whole (no start, no end, …): on the process's header
+    head = lay.pool_header or (lay.bands[0].header if lay.bands else None)
+    return (head.cx, head.y + 12) if head is not None else None
 
 
 def _finding_markers(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout,

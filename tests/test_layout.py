@@ -1,0 +1,153 @@
+"""The swimlane layout: structural facts on our models and on every third-party BPMN file,
+in both orientations, and the numbers that make the picture readable."""
+
+from __future__ import annotations
+
+import sys
+from itertools import pairwise
+from pathlib import Path
+
+import pytest
+
+from bpmtool import api
+from bpmtool.layout import layout_model
+from bpmtool.layout.text import text_width, wrap
+from bpmtool.model import Model
+from tests.conftest import FLAWED_MODEL, REFERENCE_MODEL, ROOT, SHARED_DATA
+from tests.layout_checks import layout_problems
+
+BPMN_FILES = sorted((SHARED_DATA / "bpmn").rglob("*.bpmn"))
+MODEL_FILES = [REFERENCE_MODEL, FLAWED_MODEL, *BPMN_FILES]
+
+
+def _id(path: Path) -> str:
+    return path.name if path.parent.name == "models" else f"{path.parent.name}/{path.name}"
+
+
+def test_the_shared_bpmn_files_are_there() -> None:
+    assert len(BPMN_FILES) >= 100
+
+
+@pytest.mark.parametrize("orientation", ["horizontal", "vertical"])
+@pytest.mark.parametrize("path", MODEL_FILES, ids=_id)
+def test_layout_is_sound(path: Path, orientation: str) -> None:
+    """One band per lane, every node inside its band, no overlapping shapes, every flow
+    drawn with orthogonal segments that cross no node, labels clear of shapes."""
+    model = api.load(path)
+    lay = layout_model(model, orientation)  # type: ignore[arg-type]
+    assert layout_problems(model, lay) == []
+    assert lay.width > 0 and lay.height > 0
+
+
+def test_checks_catch_a_broken_layout() -> None:
+    """The structural checks above can fail: overlap, lane escape and a crossing flow."""
+    import dataclasses
+
+    model = api.load(REFERENCE_MODEL)
+    lay = layout_model(model)
+    lay.nodes["run_demo"] = dataclasses.replace(lay.nodes["run_demo"],
+                                                box=lay.nodes["qualify_lead"].box)
+    assert "nodes qualify_lead and run_demo overlap" in layout_problems(model, lay)
+    lay = layout_model(model)
+    lay.nodes["run_demo"] = dataclasses.replace(lay.nodes["run_demo"], band="customer")
+    assert "node run_demo escapes its lane customer" in layout_problems(model, lay)
+    lay = layout_model(model)
+    edge = next(e for e in lay.edges if e.source == "need")
+    far = lay.nodes["renewed"].box
+    lay.edges[lay.edges.index(edge)] = dataclasses.replace(
+        edge, points=(edge.points[0], (far.cx, edge.points[0][1]), (far.cx, far.cy)))
+    assert any("crosses node" in p for p in layout_problems(model, lay))
+
+
+def test_reference_model_reads_left_to_right_in_lane_order() -> None:
+    model = api.load(REFERENCE_MODEL)
+    lay = layout_model(model)
+    # external parties on top (listed first), then the team lanes in the model's order
+    assert [b.id for b in lay.bands] == ["customer", "sales", "impl", "support", "success"]
+    tops = [b.box.y for b in lay.bands]
+    assert tops == sorted(tops)
+    x = {n: p.box.cx for n, p in lay.nodes.items()}
+    # the main line goes left to right, one step after another
+    main = ["need", "request_demo", "qualify_lead", "run_demo", "send_proposal",
+            "review_proposal", "deal_decision", "sign_contract", "close_deal", "kickoff"]
+    assert all(x[a] < x[b] for a, b in pairwise(main))
+    # a chain inside one lane stays on one line: straight flows, no bends
+    y = {n: p.box.cy for n, p in lay.nodes.items()}
+    assert y["qualify_lead"] == y["run_demo"] == y["send_proposal"]
+    straight = {(e.source, e.target): e.bends for e in lay.edges}
+    assert straight[("qualify_lead", "run_demo")] == 0
+    assert straight[("run_demo", "send_proposal")] == 0
+    # the rework loop goes back (right to left) under its row
+    loop = next(e for e in lay.edges if (e.source, e.target) == ("fix_defects", "run_uat"))
+    assert loop.points[-1][0] < loop.points[0][0]
+    assert max(p[1] for p in loop.points) > lay.nodes["fix_defects"].box.bottom
+    # few bends: no flow needs more than four
+    assert max(e.bends for e in lay.edges) <= 4
+
+
+def test_handoff_labels_name_the_artifact_beside_the_flow() -> None:
+    model = api.load(REFERENCE_MODEL)
+    lay = layout_model(model)
+    edge = next(e for e in lay.edges if (e.source, e.target) == ("request_demo",
+                                                                 "qualify_lead"))
+    assert edge.label is not None and edge.label.lines == ("Demo request",)
+    end = edge.points[-1]
+    # just before the arrow, above the flow
+    assert edge.label.box.right <= end[0] and edge.label.box.bottom <= end[1]
+    assert end[0] - edge.label.box.right < 20
+
+
+def test_vertical_orientation_swaps_the_axes() -> None:
+    model = api.load(REFERENCE_MODEL)
+    h, v = layout_model(model), layout_model(model, "vertical")
+    lefts = [b.box.x for b in v.bands]
+    assert lefts == sorted(lefts) and len(set(lefts)) == len(lefts)
+    assert v.nodes["need"].box.y < v.nodes["renewed"].box.y
+    assert h.nodes["need"].box.x < h.nodes["renewed"].box.x
+    assert v.height > v.width and h.width > h.height
+
+
+def test_layout_is_deterministic() -> None:
+    model = api.load(FLAWED_MODEL)
+    assert layout_model(model) == layout_model(model)
+    svg = api.render_svg(model, findings=api.lint(model))
+    assert svg == api.render_svg(api.load(FLAWED_MODEL), findings=api.lint(model))
+
+
+def test_a_model_without_lanes_gets_one_band() -> None:
+    model = Model.model_validate({"id": "bare", "nodes": [
+        {"id": "s", "type": "start"}, {"id": "a"}, {"id": "e", "type": "end"}],
+        "flows": ["s -> a", "a -> e"]})
+    lay = layout_model(model)
+    assert [b.kind for b in lay.bands] == ["none"]
+    assert layout_problems(model, lay) == []
+
+
+def test_text_wrapping() -> None:
+    assert wrap("Sales-to-implementation handover notes", 120, 3, 11) == [
+        "Sales-to-", "implementation", "handover notes"]
+    lines = wrap("word " * 40, 100, 2)
+    assert len(lines) == 2 and lines[-1].endswith("…")
+    assert all(text_width(line) <= 100 for line in lines)
+    assert wrap("", 100) == []
+
+
+def test_benchmark_model_of_300_nodes_lays_out_cleanly() -> None:
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    try:
+        from generate_model import generate_model
+    finally:
+        sys.path.pop(0)
+    model = Model.model_validate(generate_model(300, 8))
+    lay = layout_model(model)
+    assert len([b for b in lay.bands if b.kind == "lane"]) == 8
+    assert layout_problems(model, lay) == []
+def test_labels_stay_on_the_drawing() -> None:
+    for orientation in ("horizontal", "vertical"):
+        for path in (REFERENCE_MODEL, FLAWED_MODEL):
+            lay = layout_model(api.load(path), orientation)  # type: ignore[arg-type]
+            for e in lay.edges:
+                if e.label is not None:
+                    b = e.label.box
+                    assert b.x >= 0 and b.y >= 0, (path.name, orientation, e.label.lines)
+                    assert b.right <= lay.width and b.bottom <= lay.height

@@ -1,0 +1,86 @@
+"""The swimlane SVG and the HTML report in headless Chromium: drawn, not blank, nothing
+covering the steps, screenshots kept in ``build/screenshots`` to look at."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bpmtool import api
+from tests.conftest import EXAMPLES, FLAWED_MODEL, REFERENCE_MODEL, ROOT, SHARED_DATA
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = ROOT / "build" / "screenshots"
+
+# in the page: for every step, what is drawn at its centre must belong to that step
+_COVERED = """() => {
+    const out = [];
+    for (const g of document.querySelectorAll('g[data-node]')) {
+        const shape = g.querySelector('rect, circle, polygon');
+        if (!shape) continue;
+        const r = shape.getBoundingClientRect();
+        if (r.width === 0 || r.height === 0) { out.push(g.dataset.node + ' not drawn'); continue; }
+        const x = r.left + r.width / 2, y = r.top + r.height / 2;
+        if (x < 0 || y < 0 || x > innerWidth || y > innerHeight) continue;
+        const hit = document.elementFromPoint(x, y);
+        const owner = hit && hit.closest('g[data-node], g[data-flow], .finding-marker');
+        const what = owner ? (owner.dataset.flow || owner.className.baseVal)
+                           : hit && hit.tagName;
+        if (!owner || owner.dataset.node !== g.dataset.node) {
+            out.push(g.dataset.node + ' covered by ' + what);
+        }
+    }
+    return out;
+}"""
+
+
+def _browse(tmp_path: Path, name: str, content: str, suffix: str,
+            width: int = 1800) -> tuple[list[str], int, dict[str, float]]:
+    from playwright.sync_api import sync_playwright
+
+    page_file = tmp_path / f"{name}{suffix}"
+    page_file.write_text(content, encoding="utf-8")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SHOTS / f"{name}.png"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 1100})
+            page.goto(page_file.as_uri())
+            covered = page.evaluate(_COVERED)
+            size = page.evaluate("""() => { const s = document.querySelector('svg');
+                const r = s.getBoundingClientRect(); return {w: r.width, h: r.height}; }""")
+            page.screenshot(path=str(shot))
+        finally:
+            browser.close()
+    return covered, shot.stat().st_size, size
+
+
+@pytest.mark.parametrize("name, path, orientation", [
+    ("reference-horizontal", REFERENCE_MODEL, "horizontal"),
+    ("reference-vertical", REFERENCE_MODEL, "vertical"),
+    ("flawed", FLAWED_MODEL, "horizontal"),
+    ("miwg-b20", SHARED_DATA / "bpmn" / "miwg-reference" / "B.2.0.bpmn", "horizontal"),
+])
+def test_swimlane_svg_in_chromium(tmp_path: Path, name: str, path: Path,
+                                  orientation: str) -> None:
+    model = api.load(path)
+    svg = api.render_svg(model, findings=api.lint(model), orientation=orientation)
+    covered, png_bytes, size = _browse(tmp_path, name, svg, ".svg")
+    assert covered == []
+    assert size["w"] > 600 and size["h"] > 300
+    assert png_bytes > 40_000  # a blank page of this size compresses to a few kB
+
+
+def test_report_in_chromium(tmp_path: Path) -> None:
+    model = api.load(REFERENCE_MODEL)
+    check = api.check(model, EXAMPLES / "saas-handoffs.csv")
+    html = api.report(model, check=check)
+    covered, png_bytes, size = _browse(tmp_path, "report", html, ".html", width=1400)
+    assert covered == []
+    assert size["h"] > 300
+    assert png_bytes > 40_000
