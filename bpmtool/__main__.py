@@ -1,0 +1,5 @@
+"""`python -m bpmtool` runs the command line."""
+
+from bpmtool.cli import main
+
+main()
