@@ -1,8 +1,8 @@
 """What a background worker process runs: one check (or journey) of a log against a model.
 
 It reads and writes only workspace files — ``runs/<id>.json`` (status),
-``<id>.progress.json`` (while it works), ``<id>.result.json`` (the CLI's JSON) and,
-when the API can draw them, ``<id>.svg`` (the overlay swimlane) and ``<id>.report.html`` —
+``<id>.progress.json`` (while it works), ``<id>.result.json`` (the CLI's JSON),
+``<id>.svg`` (the overlay swimlane) and ``<id>.report.html`` —
 so the web process only has to read files to show progress and results.
 """
 
@@ -99,12 +99,9 @@ def _check(ws: Workspace, run_id: str, model: Any, spec: JobSpec, progress: _Pro
                        progress=progress.phase("aligning"),
                        read_progress=progress.phase("reading"))
     progress.write("drawing", 0.96)
-    svg = features.render_svg(model, findings=result.findings, check=result)
-    if svg is not None:
-        write_atomic(ws.run_file(run_id, "svg"), svg)
-    report = features.report_html(model, check=result)
-    if report is not None:
-        write_atomic(ws.run_file(run_id, "report"), report)
+    write_atomic(ws.run_file(run_id, "svg"),
+                 features.render_svg(model, findings=result.findings, check=result))
+    write_atomic(ws.run_file(run_id, "report"), features.report_html(model, check=result))
     doc: dict[str, Any] = result.to_dict()
     return doc
 

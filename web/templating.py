@@ -10,8 +10,6 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from web import features
-
 __all__ = ["page", "templates"]
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -45,7 +43,6 @@ def _pct(value: float | None) -> str:
 
 
 templates.env.filters.update(size=_size, when=_when, pct=_pct)
-templates.env.globals.update(has=features.available)
 
 
 def page(request: Request, name: str, context: dict[str, Any] | None = None, *,

@@ -72,7 +72,8 @@ def model_view(ws: Workspace, name: str) -> ModelView:
     findings = cached(ws, name, "lint", lambda ld: api.lint(ld.model))
     table = cached(ws, name, "sipoc", lambda ld: api.sipoc(ld.model))
     svg = cached(ws, name, "svg",
-                 lambda ld: features.render_svg(ld.model, findings=findings))
+                 lambda ld: features.render_svg(ld.model, findings=findings,
+                                                 legend=False))
     editable = name.lower().endswith((".yaml", ".yml", ".json"))
     return ModelView(name, version, loaded, findings, table, svg, editable)
 

@@ -136,14 +136,13 @@ def sipoc_model(ws: WorkspaceDep, name: str) -> Any:
                              lambda ld: sipoc_table.to_json(api.sipoc(ld.model))))
 
 
-@router.get("/{name}/render", responses={200: {"content": {"image/svg+xml": {}}},
-                                         501: {"model": ErrorOut}})
+@router.get("/{name}/render", responses={200: {"content": {"image/svg+xml": {}}}})
 def render_model(ws: WorkspaceDep, name: str) -> Response:
     """The swimlane SVG with the lint findings marked."""
     return _download(ws, name, "svg")
 
 
-@router.get("/{name}/convert", responses={501: {"model": ErrorOut}})
+@router.get("/{name}/convert")
 def convert_model(ws: WorkspaceDep, name: str,
                   to: str = Query("yaml", pattern="^(yaml|bpmn)$")) -> Response:
     """The model in another format: ``yaml`` or ``bpmn`` (BPMN 2.0 with diagram)."""
@@ -152,6 +151,4 @@ def convert_model(ws: WorkspaceDep, name: str,
 
 def _download(ws: WorkspaceDep, name: str, what: str) -> Response:
     data = produce(ws, name, what)
-    if data is None:
-        raise HTTPException(501, f"this bpmtool cannot make {what} yet")
     return Response(data, media_type=DOWNLOADS[what][1])

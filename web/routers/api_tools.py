@@ -60,28 +60,24 @@ async def sipoc(request: Request, ws: WorkspaceDep, settings: SettingsDep) -> An
 
 
 @router.post("/render", openapi_extra=UPLOAD_BODY,
-             responses={200: {"content": {"image/svg+xml": {}}}, 501: {"model": ErrorOut}})
+             responses={200: {"content": {"image/svg+xml": {}}}})
 async def render(request: Request, ws: WorkspaceDep, settings: SettingsDep,
-                 orientation: str | None = Query(None, pattern="^(horizontal|vertical)$")
+                 orientation: str = Query("horizontal", pattern="^(horizontal|vertical)$")
                  ) -> Response:
     """The swimlane SVG of an uploaded model, with its lint findings marked."""
     svg = await _with_model(request, ws, settings, lambda _, ld: features.render_svg(
         ld.model, findings=api.lint(ld.model), orientation=orientation))
-    if svg is None:
-        raise HTTPException(501, "this bpmtool cannot draw swimlanes yet")
     return Response(svg, media_type="image/svg+xml")
 
 
-@router.post("/convert", openapi_extra=UPLOAD_BODY, responses={501: {"model": ErrorOut}})
+@router.post("/convert", openapi_extra=UPLOAD_BODY)
 async def convert(request: Request, ws: WorkspaceDep, settings: SettingsDep,
                   to: str = Query("yaml", pattern="^(yaml|bpmn)$")) -> Response:
     """Convert an uploaded model: YAML ↔ BPMN 2.0."""
-    def work(_: str, ld: api.Loaded) -> str | bytes | None:
+    def work(_: str, ld: api.Loaded) -> str | bytes:
         return dump_model(ld.model) if to == "yaml" else features.export_bpmn(ld.model)
 
     data = await _with_model(request, ws, settings, work)
-    if data is None:
-        raise HTTPException(501, f"this bpmtool cannot write {to} yet")
     media = "application/yaml; charset=utf-8" if to == "yaml" else "application/xml"
     return Response(data, media_type=media)
 

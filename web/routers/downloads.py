@@ -48,11 +48,11 @@ def download_response(data: str | bytes, filename: str, media_type: str, *,
     return Response(data, media_type=media_type, headers=headers)
 
 
-def produce(ws: Workspace, name: str, what: str) -> str | bytes | None:
-    """The bytes of one download, or ``None`` when the API cannot make it yet."""
+def produce(ws: Workspace, name: str, what: str) -> str | bytes:
+    """The bytes of one download."""
     path = ws.model_path(name)
     original = name.lower().rsplit(".", 1)[-1]
-    makers: dict[str, Callable[[api.Loaded], str | bytes | None]] = {
+    makers: dict[str, Callable[[api.Loaded], str | bytes]] = {
         "yaml": lambda ld: path.read_bytes() if original in ("yaml", "yml")
         else dump_model(ld.model),
         "bpmn": lambda ld: path.read_bytes() if original in ("bpmn", "bpmn2")
@@ -76,8 +76,6 @@ def download(ws: WorkspaceDep, name: str, what: str) -> Response:
         raise HTTPException(404, f"no download called {what!r}; try one of "
                                  f"{', '.join(DOWNLOADS)}")
     data = produce(ws, name, what)
-    if data is None:
-        raise HTTPException(501, f"this bpmtool cannot make {what} yet")
     suffix, media = DOWNLOADS[what]
     stem = name.rsplit(".", 1)[0]
     return download_response(data, stem + suffix, media)

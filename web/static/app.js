@@ -27,6 +27,15 @@
       st.y = (h - natH * st.k) / 2;
       apply();
     };
+    // the first view: lanes at a readable size (the whole height), the process's start at
+    // the left; a long process is then panned, or "Fit" shows all of it
+    const start = () => {
+      const w = port.clientWidth, h = port.clientHeight;
+      st.k = Math.min((h / natH) * 0.97, 1);
+      st.x = natW * st.k < w ? (w - natW * st.k) / 2 : 0;
+      st.y = (h - natH * st.k) / 2;
+      apply();
+    };
     const zoomAt = (factor, cx, cy) => {
       const k = Math.max(0.05, Math.min(8, st.k * factor));
       st.x = cx - (cx - st.x) * (k / st.k);
@@ -59,8 +68,8 @@
       if (mode === "fit") return fit();
       zoomAt(mode === "in" ? 1.25 : 0.8, port.clientWidth / 2, port.clientHeight / 2);
     }));
-    fit();
-    window.addEventListener("resize", fit);
+    start();
+    window.addEventListener("resize", start);
     // bring a set of elements into view (used by the findings)
     return {
       svg,
