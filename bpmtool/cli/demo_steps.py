@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 from bpmtool import api
 from bpmtool.cli.model_commands import format_findings_text
@@ -49,8 +50,17 @@ def steps(model_path: Path, flawed_path: Path, out: Path) -> Iterator[Step]:
         write_atomic(out / "graph.dot", graph_text(model, "dot"))
         return "→ graph.graphml, graph.dot"
 
+    results: dict[str, Any] = {}
+
+    def swimlanes() -> str:
+        write_atomic(out / "swimlanes.svg", api.render_svg(model, findings=api.lint(model)))
+        write_atomic(out / "flawed-swimlanes.svg",
+                     api.render_svg(flawed, findings=api.lint(flawed)))
+        write_atomic(out / "saas-handoffs.bpmn", api.export_bpmn(model))
+        return "→ swimlanes.svg, flawed-swimlanes.svg, saas-handoffs.bpmn"
+
     def check() -> str:
-        result = api.check(model, log_path)
+        result = results["check"] = api.check(model, log_path)
         write_atomic(out / "check.json", json.dumps(result.to_dict(), indent=2,
                                                     ensure_ascii=False) + "\n")
         write_atomic(out / "check-cases.csv", result.case_frame().to_csv(index=False))
@@ -59,16 +69,29 @@ def steps(model_path: Path, flawed_path: Path, out: Path) -> Iterator[Step]:
                 f"{len(result.findings)} findings → check.json, check-cases.csv")
 
     def journey() -> str:
-        result = api.journey(model, log_path, surveys=surveys_path)
+        result = results["journey"] = api.journey(model, log_path, surveys=surveys_path)
         write_atomic(out / "journey.json", json.dumps(result.to_dict(), indent=2,
                                                       ensure_ascii=False, default=str) + "\n")
         write_atomic(out / "struggling-customers.csv", result.exceptions_csv())
         return (f"{len(result.exceptions_frame())} struggling customers → journey.json, "
                 "struggling-customers.csv")
 
+    def report() -> str:
+        check, journey = results.get("check"), results.get("journey")
+        write_atomic(out / "report.html", api.report(model, check=check, journey=journey,
+                                                     source=model_path.name))
+        write_atomic(out / "report.md", api.report(model, check=check, journey=journey,
+                                                   fmt="md", source=model_path.name))
+        write_atomic(out / "check-overlay.svg",
+                     api.render_svg(model, findings=check.findings if check else None,
+                                    overlay=check))
+        return "→ report.html, report.md, check-overlay.svg"
+
     yield "lint the reference model", lint_reference
     yield "lint the deliberately flawed model", lint_flawed
     yield "SIPOC table", sipoc
     yield "graph export", graph
+    yield "swimlanes and BPMN", swimlanes
     yield "check the example log", check
     yield "customer journey", journey
+    yield "the shareable report", report
