@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -45,6 +46,16 @@ EXAMPLE_LOG = _REPO / "examples" / "saas-handoffs.csv"
 _STREAMING = ("/upload/log", "/api/logs")
 
 
+def _warm_up_drawing() -> None:
+    """Import the drawing and report code and compile their templates once."""
+    from bpmtool import api
+    from bpmtool.model import Model
+
+    tiny = Model.model_validate({"id": "warm-up", "lanes": [{"id": "a"}],
+                                 "nodes": [{"id": "s", "type": "start", "lane": "a"}]})
+    api.report(tiny)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The web app over ``settings.workspace`` (seeded on first start)."""
     settings = settings or Settings()
@@ -54,6 +65,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         jobs.start()
+        if settings.warm_workers:  # `bpmtool serve`: the first model page pays no imports
+            await asyncio.to_thread(_warm_up_drawing)
         try:
             yield
         finally:

@@ -181,7 +181,6 @@ def _edges(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout,
         if kind == "message":
             attrs["marker-start"] = "url(#message-start)"
         path.add(dwg.path(d, class_="flow-line", fill="none", **attrs))
-        path.add(dwg.path(d, class_="flow-hit", fill="none"))
         _title(dwg, path, tip)
 
 

@@ -44,7 +44,6 @@ CSS = """
 .flow-message .flow-line { stroke: #5f6b7a; stroke-dasharray: 7 4; }
 .flow-unused .flow-line { stroke: #a0aab4; stroke-dasharray: 3 3; }
 .flow-slow .flow-line { stroke: #f08c00; }
-.flow-hit { stroke: transparent; stroke-width: 10; }
 .flow-label-bg { fill: #ffffff; fill-opacity: .92; stroke: #d8dee4; stroke-width: .6; }
 .flow-label-handoff .flow-label-bg { fill: #fff4e6; stroke: #f4b183; }
 .flow-text { fill: #2f3e4e; }
@@ -54,5 +53,5 @@ CSS = """
 .finding-marker circle { stroke: #ffffff; stroke-width: 1.5; }
 .marker-number { fill: #ffffff !important; font-weight: 700; }
 .legend-text { fill: #1f2a37; }
-@media print { .flow-hit { display: none; } }
+@media print { .bpmtool-swimlane .flow-line { filter: none; } }
 """
