@@ -121,6 +121,33 @@ def test_nets_of_our_models(path: Path) -> None:
                                 parameters={"print_diagnostics": False})
 
 
+_STRUCTURAL = {"UNREACHABLE", "DEAD-END", "NO-START", "NO-END", "DISCONNECTED"}
+
+
+@pytest.mark.parametrize("path", sorted((SHARED_DATA / "bpmn").rglob("*.bpmn")),
+                         ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_nets_of_the_shared_bpmn_files(path: Path) -> None:
+    """Every activity is a labelled transition; on a model without structural errors the
+    final marking can be reached and every activity happens in some run that finishes
+    (an alignment of the one-activity trace, with log moves priced out, syncs on it)."""
+    from pm4py.algo.conformance.alignments.petri_net import algorithm as align
+    from pm4py.objects.log.obj import Event, Trace
+
+    model = api.load(path)
+    wf = to_petri_net(model)
+    assert wf.labels == {n.label for n in model.activities()}
+    if {f.code for f in api.lint(model)} & _STRUCTURAL or not model.activities():
+        return
+    fast = align.Variants.VERSION_DIJKSTRA_LESS_MEMORY
+    with quiet_pm4py():
+        assert align.apply(Trace(), wf.net, wf.initial, wf.final, variant=fast) is not None
+        for label in sorted(wf.labels):
+            trace = Trace([Event({"concept:name": label})])
+            a = align.apply(trace, wf.net, wf.initial, wf.final, variant=fast, parameters={
+                align.Parameters.PARAM_TRACE_COST_FUNCTION: [10**9]})
+            assert (label, label) in [tuple(m) for m in a["alignment"]], label
+
+
 def test_the_example_log_check_matches_its_ground_truth() -> None:
     result = api.check(api.load(REFERENCE_MODEL), EXAMPLES / "saas-handoffs.csv")
     truth = json.loads((EXAMPLES / "saas-handoffs.truth.json").read_text())
@@ -147,7 +174,7 @@ def test_check_cli_text_json_and_cases(tmp_path: Path) -> None:
                                          str(EXAMPLES / "saas-handoffs.csv"), "-f", "json",
                                          "--method", "replay"]).output)
     assert set(doc) == {"model", "summary", "findings", "handoffs", "activities", "variants",
-                        "mapping"}
+                        "mapping", "flows"}
     assert doc["summary"]["fitness_alignments"] is None
     failing = runner.invoke(app, ["check", str(REFERENCE_MODEL),
                                   str(EXAMPLES / "saas-handoffs.csv"), "--fail-on", "warning"])
