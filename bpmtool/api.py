@@ -258,14 +258,23 @@ def layout(model: Model, *, orientation: str = "horizontal") -> Layout:
 
 def render_svg(model: Model, *, findings: list[Finding] | None = None,
                overlay: CheckResult | None = None, orientation: str = "horizontal",
-               legend: bool = True) -> str:
+               legend: bool = True, happy: JourneyResult | None = None) -> str:
     """The swimlane SVG; ``findings`` become numbered markers with a legend, a check result
-    (``overlay``) draws how often each flow was walked and what was skipped or slow."""
-    from bpmtool.render.overlay import overlay_of
+    (``overlay``) draws how often each flow was walked and what was skipped or slow; a
+    journey result (``happy``) draws its happy paths instead."""
+    from bpmtool.render.overlay import happy_overlay, overlay_of
+    from bpmtool.render.svg import Overlay
     from bpmtool.render.svg import render_svg as draw
 
-    return draw(model, findings=findings,
-                overlay=overlay_of(overlay) if overlay is not None else None,
+    drawn: Overlay | None = overlay_of(overlay) if overlay is not None else None
+    if happy is not None:
+        from bpmtool.mining.flow_counts import flow_counts
+
+        paths = happy.to_dict(limit=0)["happy_paths"]
+        walks = [(tuple(p["nodes"]), int(p["cases"])) for p in paths["paths"]]
+        drawn = happy_overlay(flow_counts(model, walks), int(paths["successful_cases"]),
+                              len(walks))
+    return draw(model, findings=findings, overlay=drawn,
                 orientation=_orientation(orientation), legend=legend)
 
 
@@ -287,9 +296,11 @@ def report(model: Model, *, check: CheckResult | None = None,
         findings += journey.findings
     svg = render_svg(model, findings=findings, overlay=check, orientation=orientation,
                      legend=False) if fmt == "html" else ""
+    charts = journey_charts(journey) if journey is not None else {}
+    if journey is not None and fmt == "html":
+        charts["happy"] = render_svg(model, happy=journey, orientation=orientation)
     data = ReportData(model, findings, sipoc(model), ProcessGraph(model).handoffs(), svg,
-                      source=source, check=check, journey=journey,
-                      journey_charts=journey_charts(journey) if journey is not None else {})
+                      source=source, check=check, journey=journey, journey_charts=charts)
     return render_report(data, fmt)
 
 

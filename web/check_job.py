@@ -72,7 +72,7 @@ def run_job(root: str, run_id: str, spec: JobSpec) -> str:
     try:
         model = api.load(spec["model_path"])
         if spec["kind"] == "journey":
-            doc = _journey(model, spec)
+            doc = _journey(ws, run_id, model, spec)
         else:
             doc = _check(ws, run_id, model, spec, progress)
         write_atomic(ws.run_file(run_id, "result"),
@@ -106,12 +106,16 @@ def _check(ws: Workspace, run_id: str, model: Any, spec: JobSpec, progress: _Pro
     return doc
 
 
-def _journey(model: Any, spec: JobSpec) -> dict[str, Any]:
+def _journey(ws: Workspace, run_id: str, model: Any, spec: JobSpec) -> dict[str, Any]:
     standard = {"case": "case:concept:name", "activity": "concept:name",
                 "timestamp": "time:timestamp", "resource": "org:resource", "lane": "org:group"}
     renames = {src: standard[role] for role, src in (spec.get("columns") or {}).items()
                if role in standard}
     result = api.journey(model, spec["log_path"], columns=renames or None)
+    write_atomic(ws.run_file(run_id, "svg"), features.render_svg(model, happy=result))
+    write_atomic(ws.run_file(run_id, "charts"),
+                 json.dumps(features.journey_charts(result), ensure_ascii=False))
+    write_atomic(ws.run_file(run_id, "report"), features.report(model, journey=result))
     doc: dict[str, Any] = result.to_dict()
     return doc
 

@@ -12,20 +12,29 @@ from bpmtool import api
 from bpmtool.findings import Finding
 from bpmtool.model import Model
 
-__all__ = ["export_bpmn", "render_svg", "report", "report_html"]
+__all__ = ["export_bpmn", "journey_charts", "render_svg", "report", "report_html"]
 
 
 def render_svg(model: Model, *, findings: list[Finding] | None = None, check: Any = None,
-               orientation: str = "horizontal", legend: bool = True) -> str:
-    """The swimlane SVG, with finding markers and, given a check, its overlay.  Pages that
-    list the findings beside the drawing leave the legend out (``legend=False``)."""
+               orientation: str = "horizontal", legend: bool = True,
+               happy: Any = None) -> str:
+    """The swimlane SVG, with finding markers and, given a check, its overlay (given a
+    journey, its happy paths).  Pages that list the findings beside the drawing leave the
+    legend out (``legend=False``)."""
     return api.render_svg(model, findings=findings, overlay=check, orientation=orientation,
-                          legend=legend)
+                          legend=legend, happy=happy)
 
 
-def report(model: Model, *, check: Any = None, fmt: str = "html") -> str:
+def report(model: Model, *, check: Any = None, journey: Any = None, fmt: str = "html") -> str:
     """The self-contained report (HTML or Markdown)."""
-    return api.report(model, check=check, fmt=fmt)
+    return api.report(model, check=check, journey=journey, fmt=fmt)
+
+
+def journey_charts(result: Any) -> dict[str, str]:
+    """The stage funnel and the behaviour × emotion grid of a journey, as inline SVG."""
+    from bpmtool.render.journey_charts import journey_charts as charts
+
+    return charts(result)
 
 
 def report_html(model: Model, *, check: Any = None) -> str:

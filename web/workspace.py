@@ -256,11 +256,12 @@ class Workspace:
         return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
 
     def run_file(self, run_id: str, part: str = "status") -> Path:
-        """``runs/<id>.json`` (status), ``<id>.result.json``, ``<id>.svg``, ``<id>.report.html``."""
+        """``runs/<id>.json`` (status), ``<id>.result.json``, ``<id>.svg``, ``<id>.report.html``,
+        ``<id>.charts.json`` (a journey's charts)."""
         if not _RUN_ID_CHARS.issuperset(run_id) or not 8 <= len(run_id) <= 40:
             raise NotFound(run_id)
         suffix = {"status": ".json", "result": ".result.json", "progress": ".progress.json",
-                  "svg": ".svg", "report": ".report.html"}[part]
+                  "svg": ".svg", "report": ".report.html", "charts": ".charts.json"}[part]
         return self.runs / f"{run_id}{suffix}"
 
     def read_run(self, run_id: str) -> dict[str, Any]:

@@ -37,6 +37,8 @@ class Overlay:
     slow: set[str] = field(default_factory=set)  # flow keys
     unexpected: list[tuple[str, int]] = field(default_factory=list)  # label, events
     cases: int = 0
+    #: what the widths mean, under the drawing (the check's explanation when empty)
+    caption: str = ""
 
 
 def render_svg(model: Model, *, findings: list[Finding] | None = None,
@@ -345,9 +347,10 @@ def _legend_lines(numbered: list[tuple[int, Finding]], overlay: Overlay | None,
         for i, part in enumerate(_chunks(text, chars)):
             lines.append((f.severity.value if i == 0 else "", part))
     if overlay is not None:
-        lines.append(("", f"Overlay of {overlay.cases} case(s): line width = how often cases "
-                          "walked a flow; grey dashed = never walked; orange = slow handoff; "
-                          "red outline = skipped step."))
+        lines.append(("", overlay.caption or (
+            f"Overlay of {overlay.cases} case(s): line width = how often cases walked a "
+            "flow; grey dashed = never walked; amber = slow handoff; red outline = skipped "
+            "step.")))
         if overlay.unexpected:
             text = "Done but not in the model: " + "; ".join(
                 f"{label} ({n} events)" for label, n in overlay.unexpected)

@@ -57,3 +57,29 @@ def test_a_check_that_cannot_read_its_log_fails_with_a_reason(client) -> None:
     assert client.get(f"/api/runs/{run_id}/result").status_code == 409
     page = client.get(f"/runs/{run_id}")
     assert page.status_code == 200 and "did not finish" in page.text
+
+
+def test_a_journey_run_from_the_model_page_shows_the_journey(client) -> None:
+    model_page = client.get("/models/saas-handoffs.yaml").text
+    assert 'name="kind" value="journey"' in model_page
+    started = client.post("/runs", data={"model": "saas-handoffs.yaml",
+                                         "log": "saas-handoffs.csv", "kind": "journey"},
+                          follow_redirects=False)
+    assert started.status_code == 303
+    run_id = started.headers["location"].rsplit("/", 1)[-1]
+    run = _wait(client, run_id)
+    assert run["status"] == "done", run
+    result = client.get(f"/api/runs/{run_id}/result").json()
+    out = CliRunner().invoke(cli, ["journey", str(REFERENCE_MODEL),
+                                   str(EXAMPLES / "saas-handoffs.csv"), "-f", "json"])
+    expected = json.loads(out.stdout)
+    assert result["funnel"] == expected["funnel"]
+    assert result["happy_paths"]["paths"] == expected["happy_paths"]["paths"]
+    page = client.get(f"/runs/{run_id}").text
+    for heading in ("Stage funnel", "Happy paths over the swimlanes", "Behaviour × emotion",
+                    "Struggling customers", "Critical to quality"):
+        assert heading in page
+    assert page.count("<svg") >= 3  # funnel, quadrants, the happy paths over the swimlanes
+    assert str(expected["exceptions"]["rows"][0]["case"]) in page
+    report = client.get(f"/runs/{run_id}/report.html")
+    assert report.status_code == 200 and "The customer journey" in report.text

@@ -48,9 +48,13 @@ def run_page(request: Request, ws: WorkspaceDep, run_id: str) -> Response:
     result: dict[str, Any] = json.loads(ws.run_file(run_id, "result").read_text("utf-8"))
     svg_path = ws.run_file(run_id, "svg")
     svg = Markup(svg_path.read_text("utf-8")) if svg_path.exists() else None
-    template = "journey_result.html" if run.get("kind") == "journey" else "run_result.html"
-    return page(request, template, {
-        "run": run, "r": result, "svg": svg, "matrix": handoff_matrix(result),
+    journey = run.get("kind") == "journey"
+    charts_path = ws.run_file(run_id, "charts")
+    charts = {k: Markup(v) for k, v in json.loads(charts_path.read_text("utf-8")).items()} \
+        if journey and charts_path.exists() else {}
+    return page(request, "journey_result.html" if journey else "run_result.html", {
+        "run": run, "r": result, "svg": svg, "charts": charts,
+        "matrix": {} if journey else handoff_matrix(result),
         "lane_names": _lane_names(ws, str(run.get("model", ""))),
         "has_report": ws.run_file(run_id, "report").exists()})
 
