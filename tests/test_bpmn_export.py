@@ -106,3 +106,24 @@ def test_odd_ids_become_valid_xml_ids() -> None:
     assert b"<messageFlow" in data
     assert any(f.default for f in again.flows)
     assert [lane.external for lane in again.lanes] == [False, True]
+
+
+def test_diagram_positions_are_the_swimlane_layout_in_both_orientations() -> None:
+    """BPMNDI reuses bpmtool.layout: the shapes sit where the SVG draws them."""
+    from bpmtool import api
+    from bpmtool.layout import layout_model
+
+    model = load_model(REFERENCE_MODEL)
+    dc = "{http://www.omg.org/spec/DD/20100524/DC}"
+    for orientation in ("horizontal", "vertical"):
+        lay = layout_model(model, orientation)  # type: ignore[arg-type]
+        doc = _assert_valid(api.export_bpmn(model, orientation=orientation))
+        shapes = {s.get("bpmnElement"): s for s in doc.findall(f".//{DI}BPMNShape")}
+        for node_id in ("kickoff", "deal_decision", "renewed"):
+            b = shapes[node_id].find(f"{dc}Bounds")
+            box = lay.nodes[node_id].box
+            assert float(b.get("x")) == pytest.approx(box.x, abs=0.05)
+            assert float(b.get("y")) == pytest.approx(box.y, abs=0.05)
+        lanes = [s for s in shapes.values() if s.get("isHorizontal") is not None]
+        expected = "true" if orientation == "horizontal" else "false"
+        assert lanes and all(s.get("isHorizontal") == expected for s in lanes)

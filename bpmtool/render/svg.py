@@ -246,9 +246,12 @@ def _nodes(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout,
 
 
 def _task_glyph(task_type: str) -> str:
-    return {"userTask": "👤", "serviceTask": "⚙", "sendTask": "✉", "receiveTask": "✉",
-            "manualTask": "✋", "scriptTask": "≡", "businessRuleTask": "▦",
-            "subProcess": "⊞", "callActivity": "⊞"}.get(task_type, "")
+    """A marker for the kind of task, from characters every common sans-serif font has
+    (emoji are missing from many, headless browsers and printers among them)."""
+    return {"userTask": "☺", "serviceTask": "⚙", "sendTask": "✉", "receiveTask": "✉",
+            "manualTask": "☚", "scriptTask": "≡", "businessRuleTask": "▤",
+            "subProcess": "⊞", "callActivity": "⊞", "transaction": "⊞",
+            "adHocSubProcess": "~"}.get(task_type, "")
 
 
 def _gateway(dwg: svgwrite.Drawing, grp: Group, node: Node, cx: float, cy: float,
