@@ -187,3 +187,35 @@ def test_parquet_round_trip(tmp_path: Path) -> None:
     plain[["case:concept:name", "concept:name", "time:timestamp", "org:resource"]].to_parquet(path)
     again = read_log(path)
     assert len(again) == 42 and again["case:concept:name"].nunique() == 6
+
+
+@pytest.mark.parametrize("path", sorted((SHARED_DATA / "logs").glob("*.xes*")),
+                         ids=lambda p: p.name)
+def test_the_fast_xes_reader_gives_the_streaming_readers_frame(path: Path,
+                                                               monkeypatch: pytest.MonkeyPatch
+                                                               ) -> None:
+    """rustxes is used only where its frame equals the lxml reader's, value for value."""
+    from bpmtool.io import eventlog_xes_fast
+    from bpmtool.io.eventlog_xes import read_xes
+
+    used: list[bool] = []
+    real = eventlog_xes_fast.read_xes_fast
+
+    def spy(p: Path, head: str) -> object:
+        out = real(p, head)
+        used.append(out is not None)
+        return out
+
+    monkeypatch.setattr(eventlog_xes_fast, "read_xes_fast", spy)
+    fast = read_xes(path)
+    monkeypatch.setattr(eventlog_xes_fast, "read_xes_fast", lambda p, head: None)
+    slow = read_xes(path)
+    assert list(fast.columns) == list(slow.columns) or set(fast.columns) == set(slow.columns)
+    for column in slow.columns:
+        a = fast[column].astype(object).where(fast[column].notna(), None).tolist()
+        b = slow[column].astype(object).where(slow[column].notna(), None).tolist()
+        assert a == b, column
+    if path.name in ("bpic2012.xes.gz", "helpdesk.xes.gz", "running-example.xes"):
+        assert used == [True]  # the common case: no global default in the way
+    if path.name == "08_receipt.xes.gz":
+        assert used == [False]  # globals whose defaults rustxes would write into empty cells

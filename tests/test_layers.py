@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "bpmtool"
-FACES = ("bpmtool.cli", "bpmtool.render", "web")
+FACES = ("bpmtool.cli", "bpmtool.render", "web", "bpmtool.__main__")  # __main__: `python -m`
 
 
 def _modules() -> dict[str, Path]:

@@ -46,8 +46,9 @@ def _open(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
-def _guard(path: Path) -> None:
-    """Refuse DOCTYPEs that declare entities, and files that are not (gzipped) XML."""
+def _guard(path: Path) -> str:
+    """Refuse DOCTYPEs that declare entities, and files that are not (gzipped) XML; returns
+    the start of the document (its header)."""
     try:
         with _open(path) as fh:
             head = fh.read(65536)
@@ -63,20 +64,30 @@ def _guard(path: Path) -> None:
     if "<log" not in text and "<trace" not in text:
         raise EventLogError.single("this is not an XES log (no <log> element at the start)",
                                    file=str(path), line=1, expected="an XES document")
+    return text
 
 
 def read_xes(path: Path, progress: Callable[[int, int | None], None] | None = None
              ) -> pd.DataFrame:
-    """Read ``path`` (``.xes`` or ``.xes.gz``) into a frame with XES attribute keys as columns."""
+    """Read ``path`` (``.xes`` or ``.xes.gz``) into a frame with XES attribute keys as columns:
+    with rustxes when that gives the same frame (:mod:`bpmtool.io.eventlog_xes_fast`), else
+    in one streaming pass with lxml."""
     from lxml import etree
 
-    _guard(path)
+    from bpmtool.io.eventlog_xes_fast import read_xes_fast
+
+    head = _guard(path)
+    total = path.stat().st_size
+    fast = read_xes_fast(path, head)
+    if fast is not None:
+        if progress is not None:
+            progress(total, total)
+        return fast
     events = _Columns()
     cases: list[str] = []
     case_attrs = _Columns()
     row = 0
     trace_ends: list[int] = []  # the row after each trace's last event
-    total = path.stat().st_size
     raw = path.open("rb")
     source: IO[bytes] = (gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
                          if path.name.lower().endswith(".gz") else raw)
