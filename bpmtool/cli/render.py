@@ -23,6 +23,10 @@ __all__: list[str] = []
 _MODEL = typer.Argument(..., help="A model: .yaml, .json or .bpmn", show_default=False)
 _LOG = typer.Option(None, "--log", help="An event log to check and draw over the model "
                                         "(.xes, .xes.gz, .csv, .parquet).")
+_CASE = typer.Option(None, "--case", help="Log column holding the case id.")
+_ACTIVITY = typer.Option(None, "--activity", help="Log column of the activity.")
+_TIMESTAMP = typer.Option(None, "--timestamp", help="Log column of the time.")
+_QUIET = typer.Option(False, "--quiet", "-q", help="No progress bars.")
 _ORIENTATION = typer.Option("horizontal", "--orientation",
                             help="horizontal (lanes as rows) or vertical (lanes as columns)")
 
@@ -44,10 +48,10 @@ def render(
     orientation: str = _ORIENTATION,
     findings: bool = typer.Option(True, "--findings/--no-findings",
                                   help="Number the lint (and check) findings on the diagram."),
-    case: str | None = typer.Option(None, "--case", help="Log column holding the case id."),
-    activity: str | None = typer.Option(None, "--activity", help="Log column of the activity."),
-    timestamp: str | None = typer.Option(None, "--timestamp", help="Log column of the time."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+    case: str | None = _CASE,
+    activity: str | None = _ACTIVITY,
+    timestamp: str | None = _TIMESTAMP,
+    quiet: bool = _QUIET,
 ) -> None:
     """Draw the model as a swimlane SVG, with its findings and, given a log, the check."""
     with input_errors_exit():
@@ -71,10 +75,10 @@ def report(
                                         "for the journey section (needs --log)."),
     format: str = typer.Option("html", "--format", "-f", help="html or md"),
     orientation: str = _ORIENTATION,
-    case: str | None = typer.Option(None, "--case", help="Log column holding the case id."),
-    activity: str | None = typer.Option(None, "--activity", help="Log column of the activity."),
-    timestamp: str | None = typer.Option(None, "--timestamp", help="Log column of the time."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+    case: str | None = _CASE,
+    activity: str | None = _ACTIVITY,
+    timestamp: str | None = _TIMESTAMP,
+    quiet: bool = _QUIET,
 ) -> None:
     """Write the shareable report: summary, swimlanes, findings with fixes, handoff matrix,
     SIPOC — and with --log the conformance figures (and the journey, when the model has one)."""
