@@ -30,9 +30,11 @@ def text_width(text: str, size: float = FONT_SIZE) -> float:
     return em * size
 
 
-def wrap(text: str, max_width: float, max_lines: int = 3, size: float = FONT_SIZE) -> list[str]:
-    """Words of ``text`` in lines no wider than ``max_width``; the last line kept ends in "…"
-    when the text does not fit in ``max_lines``.  A word longer than a line is cut."""
+def wrap(text: str, max_width: float, max_lines: int = 3, size: float = FONT_SIZE,
+         first_width: float | None = None) -> list[str]:
+    """Words of ``text`` in lines no wider than ``max_width`` (the first no wider than
+    ``first_width`` when given); the last line kept ends in "…" when the text does not fit
+    in ``max_lines``.  A word longer than a line is cut."""
     # a hyphen is a place to break too: "Sales-to-implementation" → "Sales-to-" "implementation"
     words = [w for part in text.split() for w in re.findall(r"[^-]+-+|[^-]+|-+", part)]
     glue = [False] + [a.endswith("-") for a in words[:-1]]
@@ -40,16 +42,19 @@ def wrap(text: str, max_width: float, max_lines: int = 3, size: float = FONT_SIZ
         return []
     lines: list[str] = []
     current = ""
+    def limit() -> float:
+        return first_width if first_width is not None and not lines else max_width
+
     for word, joined in zip(words, glue, strict=True):
         candidate = (current + word if joined else f"{current} {word}") if current else word
-        if text_width(candidate, size) <= max_width:
+        if text_width(candidate, size) <= limit():
             current = candidate
             continue
         if current:
             lines.append(current)
         current = word
-        while text_width(current, size) > max_width and len(current) > 1:
-            cut = _fit(current, max_width, size)
+        while text_width(current, size) > limit() and len(current) > 1:
+            cut = _fit(current, limit(), size)
             lines.append(current[:cut])
             current = current[cut:]
     if current:

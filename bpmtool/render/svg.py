@@ -225,11 +225,14 @@ def _nodes(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout,
         _title(dwg, grp, tip)
         if node.is_activity:
             grp.add(dwg.rect((b.x, b.y), (b.width, b.height), rx=10, class_="shape"))
-            lines = wrap(node.label, b.width - 14, 4)
+            glyph = _task_glyph(node.task_type or "")
+            # with a task-type marker in the corner the text keeps clear of it
+            lines = wrap(node.label, b.width - 14, 4,
+                         first_width=b.width - 34 if glyph else None)
             _text_block(dwg, grp, lines, b.cx, b.cy - len(lines) * LINE_HEIGHT / 2)
-            if node.task_type and node.task_type not in ("task", "activity"):
-                grp.add(dwg.text(_task_glyph(node.task_type), insert=(b.x + 6, b.y + 14),
-                                 class_="task-type", **{"font-size": "11"}))
+            if glyph:
+                grp.add(dwg.text(glyph, insert=(b.x + 5, b.y + 12), class_="task-type",
+                                 **{"font-size": "10"}))
         elif node.is_gateway:
             _gateway(dwg, grp, node, b.cx, b.cy, b.width / 2)
         else:
