@@ -19,7 +19,6 @@ and its line; diagram notes (annotations, groups, associations) are skipped.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,81 +26,30 @@ from typing import Any
 from lxml import etree
 
 from bpmtool.errors import BpmnImportError, Problem
+from bpmtool.io.bpmn_vocabulary import (
+    BPMN_NS,
+    BPMTOOL_NS,
+    COLLABORATION_QUIET,
+    DEFINITIONS_QUIET,
+    EVENTS,
+    GATEWAYS,
+    QUIET,
+    SUBPROCESSES,
+    TASKS,
+    UNSAFE_ID,
+    B,
+    doc_of,
+    in_bpmn,
+    local,
+    name_of,
+    ref_text,
+    strip_prefix,
+)
 from bpmtool.io.xml import parse_xml
 from bpmtool.model import Model
 
-__all__ = ["BPMN_NS", "read_bpmn", "read_bpmn_bytes"]
-
-BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
-BPMTOOL_NS = "https://bpmtool.dev/bpmn"
-_B = f"{{{BPMN_NS}}}"
-
-TASKS = frozenset({"task", "userTask", "serviceTask", "sendTask", "receiveTask", "manualTask",
-                   "businessRuleTask", "scriptTask", "callActivity"})
-SUBPROCESSES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
-EVENTS = {"startEvent": "start", "endEvent": "end", "intermediateCatchEvent": "intermediate",
-          "intermediateThrowEvent": "intermediate", "boundaryEvent": "intermediate",
-          "implicitThrowEvent": "intermediate"}
-GATEWAYS = {"exclusiveGateway": "exclusive", "parallelGateway": "parallel",
-            "inclusiveGateway": "inclusive", "eventBasedGateway": "event_based",
-            "complexGateway": "complex"}
-#: process children that are diagram notes or definitions we do not need: skipped silently
-_QUIET = frozenset({"documentation", "extensionElements", "laneSet", "textAnnotation",
-                    "association", "group", "category", "ioSpecification", "property",
-                    "auditing", "monitoring", "dataInput", "dataOutput", "inputSet",
-                    "outputSet", "resourceRole", "performer", "humanPerformer",
-                    "potentialOwner", "correlationSubscription", "supports",
-                    "multiInstanceLoopCharacteristics", "standardLoopCharacteristics",
-                    "incoming", "outgoing", "dataInputAssociation", "dataOutputAssociation",
-                    "completionCondition"})
-_DEFINITIONS_QUIET = frozenset({"process", "collaboration", "message", "signal", "error",
-                                "escalation", "itemDefinition", "dataStore", "category",
-                                "resource", "interface", "BPMNDiagram", "relationship",
-                                "extension", "import", "documentation", "extensionElements",
-                                "eventDefinition", "timerEventDefinition",
-                                "messageEventDefinition", "signalEventDefinition",
-                                "errorEventDefinition", "escalationEventDefinition",
-                                "correlationProperty", "endPoint", "partnerRole",
-                                "partnerEntity", "globalTask", "globalUserTask",
-                                "globalManualTask", "globalScriptTask",
-                                "globalBusinessRuleTask", "textAnnotation", "association",
-                                "group"})
-_COLLABORATION_QUIET = frozenset({"participant", "messageFlow", "documentation",
-                                  "extensionElements", "textAnnotation", "association",
-                                  "group", "messageFlowAssociation", "correlationKey"})
-
-_UNSAFE_ID = re.compile(r"[\s>]+")
-_SPACE = re.compile(r"\s+")
-
-
-def _local(el: etree._Element) -> str:
-    tag = el.tag
-    if not isinstance(tag, str):
-        return ""
-    return tag.rsplit("}", 1)[-1]
-
-
-def _in_bpmn(el: etree._Element) -> bool:
-    return isinstance(el.tag, str) and el.tag.startswith(_B)
-
-
-def _name(el: etree._Element) -> str:
-    return _SPACE.sub(" ", el.get("name") or "").strip()
-
-
-def _doc(el: etree._Element) -> str:
-    texts = [" ".join((d.text or "").split()) for d in el.findall(f"{_B}documentation")]
-    return "\n".join(t for t in texts if t)
-
-
-def _ref_text(el: etree._Element, child: str) -> list[str]:
-    return [(c.text or "").strip() for c in el.findall(f"{_B}{child}") if (c.text or "").strip()]
-
-
-def _strip_prefix(ref: str) -> str:
-    """``tns:Task_1`` → ``Task_1`` (some tools qualify references)."""
-    return ref.split(":", 1)[1] if ":" in ref and not ref.startswith("http") else ref
-
+__all__ = ["BPMN_NS", "BPMTOOL_NS", "EVENTS", "GATEWAYS", "SUBPROCESSES", "TASKS", "read_bpmn",
+           "read_bpmn_bytes"]
 
 @dataclass
 class _Pool:
@@ -146,7 +94,7 @@ class _Reader:
                                    key=el.get("id"), expected=expected))
 
     def safe_id(self, raw: str | None, kind: str, fallback: str) -> str:
-        base = _UNSAFE_ID.sub("_", (raw or "").strip())[:180] or fallback
+        base = UNSAFE_ID.sub("_", (raw or "").strip())[:180] or fallback
         used = self.used_ids.setdefault(kind, set())
         ident, n = base, 1
         while ident in used:
@@ -157,7 +105,7 @@ class _Reader:
 
     def unsupported(self, el: etree._Element, where: str) -> None:
         self.skipped.add(el.get("id") or "")
-        self.warn(f"unsupported BPMN element <{_local(el) or el.tag}> in {where} skipped", el)
+        self.warn(f"unsupported BPMN element <{local(el) or el.tag}> in {where} skipped", el)
 
     # --- passes ---------------------------------------------------------------------
 
@@ -166,14 +114,14 @@ class _Reader:
             ident = el.get("id")
             if ident and isinstance(el.tag, str) and ident not in self.by_id:
                 self.by_id[ident] = el
-            if el.get("default") and _in_bpmn(el):
-                self.defaults.add(_strip_prefix(el.get("default") or ""))
+            if el.get("default") and in_bpmn(el):
+                self.defaults.add(strip_prefix(el.get("default") or ""))
         for child in self.root:
-            name = _local(child)
-            if name and name not in _DEFINITIONS_QUIET and _in_bpmn(child):
+            name = local(child)
+            if name and name not in DEFINITIONS_QUIET and in_bpmn(child):
                 self.unsupported(child, "definitions")
         participants = self._participants()
-        processes = self.root.findall(f"{_B}process")
+        processes = self.root.findall(f"{B}process")
         for process in processes:
             pool = participants.get(process.get("id") or "")
             self._process(process, pool, many=len(processes) > 1)
@@ -187,13 +135,13 @@ class _Reader:
 
     def _participants(self) -> dict[str, etree._Element]:
         out: dict[str, etree._Element] = {}
-        for collab in self.root.findall(f"{_B}collaboration"):
+        for collab in self.root.findall(f"{B}collaboration"):
             for child in collab:
-                name = _local(child)
-                if name and name not in _COLLABORATION_QUIET and _in_bpmn(child):
+                name = local(child)
+                if name and name not in COLLABORATION_QUIET and in_bpmn(child):
                     self.unsupported(child, "collaboration")
-            for part in collab.findall(f"{_B}participant"):
-                ref = _strip_prefix(part.get("processRef") or "")
+            for part in collab.findall(f"{B}participant"):
+                ref = strip_prefix(part.get("processRef") or "")
                 if ref:
                     if ref not in self.by_id:
                         self.error(f"participant refers to a missing process {ref!r}", part,
@@ -204,22 +152,22 @@ class _Reader:
     def _process(self, process: etree._Element, pool: etree._Element | None, *,
                  many: bool) -> None:
         lane_of: dict[str, str] = {}
-        lane_sets = process.findall(f"{_B}laneSet")
-        pool_name = (_name(pool) if pool is not None else "") or _name(process)
+        lane_sets = process.findall(f"{B}laneSet")
+        pool_name = (name_of(pool) if pool is not None else "") or name_of(process)
         for lane_set in lane_sets:
             self._lane_set(lane_set, "", lane_of, pool_name)
-        has_nodes = any(_local(c) in TASKS or _local(c) in SUBPROCESSES or _local(c) in EVENTS
-                        or _local(c) in GATEWAYS for c in process)
+        has_nodes = any(local(c) in TASKS or local(c) in SUBPROCESSES or local(c) in EVENTS
+                        or local(c) in GATEWAYS for c in process)
         default_lane: str | None = None
-        if not lane_of and not any(ls.findall(f"{_B}lane") for ls in lane_sets):
+        if not lane_of and not any(ls.findall(f"{B}lane") for ls in lane_sets):
             if pool is not None:
-                name = _name(pool) or _name(process)
+                name = name_of(pool) or name_of(process)
                 if not has_nodes and not name:
                     return  # an empty, unnamed pool (Bizagi writes one per participant)
                 external = (pool.get(f"{{{BPMTOOL_NS}}}external") == "true") or not has_nodes
                 default_lane = self._add_lane(pool.get("id"), name, pool, external=external)
             elif has_nodes:
-                name = _name(process) or ("Process" if not many else process.get("id") or "")
+                name = name_of(process) or ("Process" if not many else process.get("id") or "")
                 default_lane = self._add_lane(process.get("id"), name, process)
         self._container(process, "", lane_of, default_lane, in_lanes=bool(lane_of))
 
@@ -231,7 +179,7 @@ class _Reader:
         lane: dict[str, Any] = {"id": ident, "name": name}
         if external:
             lane["external"] = True
-        doc = _doc(el)
+        doc = doc_of(el)
         if doc:
             lane["description"] = doc
         self.lanes.append(lane)
@@ -240,20 +188,20 @@ class _Reader:
     def _lane_set(self, lane_set: etree._Element, prefix: str, lane_of: dict[str, str],
                   pool_name: str = "") -> None:
         """Leaf lanes become lanes; a parent lane only when it holds nodes of its own."""
-        lanes = lane_set.findall(f"{_B}lane")
+        lanes = lane_set.findall(f"{B}lane")
         for lane in lanes:
             # an unnamed lane alone in its pool is the pool
-            label = _name(lane) or (pool_name if len(lanes) == 1 and not prefix else "") \
+            label = name_of(lane) or (pool_name if len(lanes) == 1 and not prefix else "") \
                 or lane.get("id") or "lane"
             full = f"{prefix} / {label}" if prefix else label
-            refs = [_strip_prefix(r) for r in _ref_text(lane, "flowNodeRef")]
+            refs = [strip_prefix(r) for r in ref_text(lane, "flowNodeRef")]
             for ref in refs:
                 if ref not in self.by_id:
                     self.error(f"lane {label!r} refers to a missing flow node {ref!r}", lane,
                                "the id of a flow node in this file")
             refs = [r for r in refs if r in self.by_id]
             inner: dict[str, str] = {}
-            children = lane.findall(f"{_B}childLaneSet")
+            children = lane.findall(f"{B}childLaneSet")
             for child in children:
                 self._lane_set(child, full, inner)
             lane_of.update(inner)
@@ -265,11 +213,11 @@ class _Reader:
 
     def _container(self, container: etree._Element, prefix: str, lane_of: dict[str, str],
                    lane: str | None, *, in_lanes: bool) -> None:
-        where = f"<{_local(container)}> {container.get('id') or ''}".strip()
+        where = f"<{local(container)}> {container.get('id') or ''}".strip()
         empty = not self._expanded(container)
         for el in container:
-            kind = _local(el)
-            if not kind or not _in_bpmn(el):
+            kind = local(el)
+            if not kind or not in_bpmn(el):
                 continue
             raw = el.get("id") or ""
             node_lane = lane_of.get(raw, lane)
@@ -288,7 +236,7 @@ class _Reader:
                 self.flows.append({"_el": el, "_kind": "sequence"})
             elif kind in ("dataObject", "dataObjectReference", "dataStoreReference"):
                 self._data(el, prefix)
-            elif kind not in _QUIET:
+            elif kind not in QUIET:
                 self.unsupported(el, where)
         # data associations of the container's nodes, after every data element is known
         for el in container:
@@ -299,31 +247,31 @@ class _Reader:
 
     @staticmethod
     def _expanded(el: etree._Element) -> bool:
-        return any(_local(c) in TASKS or _local(c) in SUBPROCESSES or _local(c) in EVENTS
-                   or _local(c) in GATEWAYS for c in el)
+        return any(local(c) in TASKS or local(c) in SUBPROCESSES or local(c) in EVENTS
+                   or local(c) in GATEWAYS for c in el)
 
     def _node(self, el: etree._Element, prefix: str, type_: str, lane: str | None, *,
               in_lanes: bool) -> str:
         raw = el.get("id") or ""
         ident = self.safe_id(raw, "node", "node")
         self.node_ids[raw] = ident
-        name = _name(el)
+        name = name_of(el)
         node: dict[str, Any] = {"id": ident, "type": type_, "lane": lane,
-                                "task_type": _local(el)}
+                                "task_type": local(el)}
         if name or prefix:
             node["name"] = f"{prefix} / {name}" if prefix and name else (name or prefix)
         if not name and prefix:
             node["name"] = f"{prefix} / {ident}"
-        doc = _doc(el)
+        doc = doc_of(el)
         if doc:
             node["description"] = doc
-        definitions = [_local(c).removesuffix("EventDefinition") for c in el
-                       if _local(c).endswith("EventDefinition")]
-        definitions += ["reference"] * len(_ref_text(el, "eventDefinitionRef"))
+        definitions = [local(c).removesuffix("EventDefinition") for c in el
+                       if local(c).endswith("EventDefinition")]
+        definitions += ["reference"] * len(ref_text(el, "eventDefinitionRef"))
         if definitions:
             node["event_definition"] = ",".join(d for d in definitions if d)
-        if _local(el) == "boundaryEvent":
-            attached = _strip_prefix(el.get("attachedToRef") or "")
+        if local(el) == "boundaryEvent":
+            attached = strip_prefix(el.get("attachedToRef") or "")
             if attached and attached not in self.by_id:
                 self.error(f"boundary event attached to a missing activity {attached!r}", el,
                            "the id of an activity in this file")
@@ -335,15 +283,15 @@ class _Reader:
 
     def _subprocess(self, el: etree._Element, prefix: str, lane_of: dict[str, str],
                     lane: str | None, *, in_lanes: bool) -> None:
-        label = _name(el) or el.get("id") or "Sub-process"
+        label = name_of(el) or el.get("id") or "Sub-process"
         inner_prefix = f"{prefix} / {label}" if prefix else label
         before = set(self.nodes)
         flows_before = len(self.flows)
         self._container(el, inner_prefix, lane_of, lane, in_lanes=in_lanes)
         inner = [n for n in self.nodes if n not in before]
         inner_flows = [f["_el"] for f in self.flows[flows_before:]]
-        targets = {_strip_prefix(f.get("targetRef") or "") for f in inner_flows}
-        sources = {_strip_prefix(f.get("sourceRef") or "") for f in inner_flows}
+        targets = {strip_prefix(f.get("targetRef") or "") for f in inner_flows}
+        sources = {strip_prefix(f.get("sourceRef") or "") for f in inner_flows}
         back = {v: k for k, v in self.node_ids.items()}
         starts = [n for n in inner if self.nodes[n]["type"] == "start"
                   and not self.nodes[n].get("_attached")]
@@ -358,16 +306,16 @@ class _Reader:
         self.exits[raw] = ends or inner[-1:]
 
     def _data(self, el: etree._Element, prefix: str) -> None:
-        kind = _local(el)
+        kind = local(el)
         raw = el.get("id") or ""
         target_raw = raw
         if kind == "dataObjectReference":
-            target_raw = _strip_prefix(el.get("dataObjectRef") or "") or raw
+            target_raw = strip_prefix(el.get("dataObjectRef") or "") or raw
         elif kind == "dataStoreReference":
-            target_raw = _strip_prefix(el.get("dataStoreRef") or "") or raw
+            target_raw = strip_prefix(el.get("dataStoreRef") or "") or raw
         if target_raw not in self.data_ids:
             source = self.by_id.get(target_raw, el)
-            name = _name(source) or _name(el)
+            name = name_of(source) or name_of(el)
             ident = self.safe_id(target_raw, "artifact", "artifact")
             art: dict[str, Any] = {"id": ident}
             if name:
@@ -376,28 +324,28 @@ class _Reader:
             self.data_ids[target_raw] = ident
         ident = self.data_ids[target_raw]
         self.data_ids[raw] = ident
-        if not self.artifacts[ident].get("name") and _name(el):
-            self.artifacts[ident]["name"] = _name(el)
+        if not self.artifacts[ident].get("name") and name_of(el):
+            self.artifacts[ident]["name"] = name_of(el)
 
     def _associations(self, el: etree._Element, node: dict[str, Any]) -> None:
-        for assoc in el.findall(f"{_B}dataInputAssociation"):
-            for ref in _ref_text(assoc, "sourceRef"):
-                art = self.data_ids.get(_strip_prefix(ref))
+        for assoc in el.findall(f"{B}dataInputAssociation"):
+            for ref in ref_text(assoc, "sourceRef"):
+                art = self.data_ids.get(strip_prefix(ref))
                 if art and art not in node.setdefault("inputs", []):
                     node["inputs"].append(art)
-        for assoc in el.findall(f"{_B}dataOutputAssociation"):
-            for ref in _ref_text(assoc, "targetRef"):
-                art = self.data_ids.get(_strip_prefix(ref))
+        for assoc in el.findall(f"{B}dataOutputAssociation"):
+            for ref in ref_text(assoc, "targetRef"):
+                art = self.data_ids.get(strip_prefix(ref))
                 if art and art not in node.setdefault("outputs", []):
                     node["outputs"].append(art)
 
     def _black_boxes(self, participants: dict[str, etree._Element]) -> None:
         seen = {p.get("id") for p in participants.values()}
-        for collab in self.root.findall(f"{_B}collaboration"):
-            for part in collab.findall(f"{_B}participant"):
+        for collab in self.root.findall(f"{B}collaboration"):
+            for part in collab.findall(f"{B}participant"):
                 if part.get("processRef") or part.get("id") in seen:
                     continue
-                name = _name(part)
+                name = name_of(part)
                 if not name:
                     self.warn("a pool without a name and without a process is skipped", part)
                     continue
@@ -405,7 +353,7 @@ class _Reader:
 
     def _ends(self, ref: str, el: etree._Element, side: str, *, kind: str) -> list[str] | None:
         """Our node ids for a flow end; None when it cannot be drawn (warned or errored)."""
-        ref = _strip_prefix(ref)
+        ref = strip_prefix(ref)
         if not ref or ref not in self.by_id:
             self.error(f"{kind} flow {side}Ref points to a missing element {ref!r}", el,
                        "the id of a flow node in this file")
@@ -417,11 +365,11 @@ class _Reader:
         if ref in self.node_ids:
             return [self.node_ids[ref]]
         target = self.by_id[ref]
-        if _local(target) == "participant":
-            self.warn(f"{kind} flow to or from the pool {_name(target) or ref!r} (not to a node) "
+        if local(target) == "participant":
+            self.warn(f"{kind} flow to or from the pool {name_of(target) or ref!r} (not to a node) "
                       "skipped", el)
         elif ref not in self.skipped:
-            self.warn(f"{kind} flow {side}Ref {ref!r} is a <{_local(target)}>, not a flow node; "
+            self.warn(f"{kind} flow {side}Ref {ref!r} is a <{local(target)}>, not a flow node; "
                       "flow skipped", el)
         return None
 
@@ -432,8 +380,8 @@ class _Reader:
             self._flow(item["_el"], "sequence")
 
     def _message_flows(self) -> None:
-        for collab in self.root.findall(f"{_B}collaboration"):
-            for el in collab.findall(f"{_B}messageFlow"):
+        for collab in self.root.findall(f"{B}collaboration"):
+            for el in collab.findall(f"{B}messageFlow"):
                 self._flow(el, "message")
 
     def _flow(self, el: etree._Element, kind: str) -> None:
@@ -448,10 +396,10 @@ class _Reader:
                 flow: dict[str, Any] = {"source": s, "target": t, "kind": kind}
                 flow["id"] = self.safe_id(raw + (f"_{s}_{t}" if many else ""), "flow",
                                           f"{s}->{t}")
-                name = _name(el)
+                name = name_of(el)
                 if name:
                     flow["name"] = name
-                cond = el.find(f"{_B}conditionExpression")
+                cond = el.find(f"{B}conditionExpression")
                 if cond is not None and " ".join((cond.text or "").split()):
                     flow["condition"] = " ".join((cond.text or "").split())
                 if raw and raw in self.defaults:
@@ -489,17 +437,17 @@ class _Reader:
             if missing is not None:
                 self.warn(f"flow node {node.get('name') or node['id']!r} is in no lane of its "
                           "process", missing)
-        collab = self.root.find(f"{_B}collaboration")
-        process = self.root.find(f"{_B}process")
+        collab = self.root.find(f"{B}collaboration")
+        process = self.root.find(f"{B}process")
         name = ""
         for candidate in (collab, process, self.root):
-            if candidate is not None and _name(candidate):
-                name = _name(candidate)
+            if candidate is not None and name_of(candidate):
+                name = name_of(candidate)
                 break
         stem = Path(self.filename).stem
         raw_id = self.root.get("id") or (process.get("id") if process is not None else None)
         data = {
-            "id": _UNSAFE_ID.sub("_", raw_id or stem)[:180] or "model",
+            "id": UNSAFE_ID.sub("_", raw_id or stem)[:180] or "model",
             "name": name or stem,
             "lanes": self.lanes,
             "artifacts": list(self.artifacts.values()),
@@ -523,11 +471,11 @@ def read_bpmn_bytes(data: bytes, filename: str = "<input>", *,
     """Read BPMN 2.0 XML from bytes (the XML declaration decides the encoding)."""
     tree = parse_xml(data, filename, BpmnImportError)
     root = tree.getroot()
-    if _local(root) != "definitions":
+    if local(root) != "definitions":
         raise BpmnImportError.single(
-            f"not a BPMN file: the root element is <{_local(root) or root.tag}>",
+            f"not a BPMN file: the root element is <{local(root) or root.tag}>",
             file=filename, line=root.sourceline, expected="a <definitions> root element")
-    if root.tag != f"{_B}definitions":
+    if root.tag != f"{B}definitions":
         namespace = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else "none"
         raise BpmnImportError.single(
             f"wrong namespace for BPMN 2.0: {namespace}", file=filename, line=root.sourceline,
