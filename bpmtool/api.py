@@ -299,8 +299,9 @@ def report(model: Model, *, check: CheckResult | None = None,
     charts = journey_charts(journey) if journey is not None else {}
     if journey is not None and fmt == "html":
         charts["happy"] = render_svg(model, happy=journey, orientation=orientation)
-    data = ReportData(model, findings, sipoc(model), ProcessGraph(model).handoffs(), svg,
-                      source=source, check=check, journey=journey, journey_charts=charts)
+    graph = ProcessGraph(model)
+    data = ReportData(model, findings, sipoc(model), graph.handoffs(), graph.handoff_matrix(),
+                      svg, source=source, check=check, journey=journey, journey_charts=charts)
     return render_report(data, fmt)
 
 

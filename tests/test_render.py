@@ -143,10 +143,13 @@ def test_render_and_report_commands(tmp_path: Path) -> None:
     (["render", "MODEL", "--orientation", "diagonal"], "orientation"),
     (["report", "MODEL", "--format", "pdf"], "report format"),
     (["report", "MODEL", "--surveys", "x.csv"], "--surveys needs --log"),
+    (["report", "FLAWED", "--log", "LOG", "--surveys", "x.csv"], "no journey section"),
     (["render", "missing.yaml"], "missing.yaml"),
 ])
 def test_bad_options_exit_2_with_a_message(args: list[str], says: str) -> None:
-    args = [str(REFERENCE_MODEL) if a == "MODEL" else a for a in args]
+    paths = {"MODEL": REFERENCE_MODEL, "FLAWED": FLAWED_MODEL,
+             "LOG": EXAMPLES / "saas-handoffs.csv"}
+    args = [str(paths[a]) if a in paths else a for a in args]
     result = runner.invoke(app, args)
     assert result.exit_code == 2
     assert says in result.output

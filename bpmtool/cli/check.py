@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
@@ -17,26 +14,6 @@ from bpmtool.cli.model_commands import FailOn, _exit_code, format_findings_text
 from bpmtool.durations import parse_duration
 
 __all__: list[str] = []
-
-
-@contextmanager
-def _alignment_bar(quiet: bool) -> Iterator[Callable[[int, int | None], None] | None]:
-    if quiet or not sys.stderr.isatty():
-        yield None
-        return
-    from tqdm import tqdm
-
-    bar = tqdm(desc="aligning variants", unit="variant", file=sys.stderr, leave=False)
-
-    def update(done: int, total: int | None) -> None:
-        bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    try:
-        yield update
-    finally:
-        bar.close()
 
 
 def _pct(value: float | None) -> str:
@@ -79,7 +56,7 @@ def check(
             frame = api.read_log(log, columns=column_options(case, activity, timestamp,
                                                              resource, lane),
                                  progress=reading)
-        with _alignment_bar(quiet) as aligning:
+        with progress_bar("aligning variants", quiet=quiet, unit="variant") as aligning:
             result = api.check(loaded, frame, method=method, lanes_from=lanes_from,
                                slow_after=limit, progress=aligning)
         if cases_csv is not None:

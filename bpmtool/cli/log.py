@@ -20,15 +20,16 @@ LOG_ARG = typer.Argument(..., help="An event log: .xes, .xes.gz, .csv or .parque
 
 
 @contextmanager
-def progress_bar(label: str, *, quiet: bool = False) -> Iterator[Callable[[int, int | None],
-                                                                          None] | None]:
-    """A tqdm bar on stderr while reading, only when stderr is a terminal."""
+def progress_bar(label: str, *, quiet: bool = False, unit: str = "B"
+                 ) -> Iterator[Callable[[int, int | None], None] | None]:
+    """A tqdm bar on stderr, only when stderr is a terminal: bytes read by default, or
+    another ``unit`` (``"variant"`` while aligning)."""
     if quiet or not sys.stderr.isatty():
         yield None
         return
     from tqdm import tqdm
 
-    bar = tqdm(desc=label, unit="B", unit_scale=True, file=sys.stderr, leave=False)
+    bar = tqdm(desc=label, unit=unit, unit_scale=unit == "B", file=sys.stderr, leave=False)
 
     def update(done: int, total: int | None) -> None:
         if total and bar.total != total:

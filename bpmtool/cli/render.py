@@ -9,7 +9,6 @@ import typer
 
 from bpmtool import api
 from bpmtool.cli.app import app, input_errors_exit, write_output
-from bpmtool.cli.check import _alignment_bar
 from bpmtool.cli.log import column_options, progress_bar
 
 if TYPE_CHECKING:
@@ -35,7 +34,7 @@ def _check(loaded: Model, log: Path, quiet: bool,
            columns: dict[str, str] | None) -> tuple[pd.DataFrame, CheckResult]:
     with progress_bar("reading log", quiet=quiet) as reading:
         frame = api.read_log(log, columns=columns, progress=reading)
-    with _alignment_bar(quiet) as aligning:
+    with progress_bar("aligning variants", quiet=quiet, unit="variant") as aligning:
         return frame, api.check(loaded, frame, progress=aligning)
 
 
@@ -87,6 +86,10 @@ def report(
             typer.echo("error: --surveys needs --log", err=True)
             raise typer.Exit(2)
         loaded = api.load(model)
+        if surveys is not None and loaded.journey is None:
+            typer.echo(f"error: --surveys: {model.name} has no journey section, so no survey "
+                       "is read (see docs/journey.md)", err=True)
+            raise typer.Exit(2)
         columns = column_options(case, activity, timestamp, None, None)
         result = journey = None
         if log is not None:

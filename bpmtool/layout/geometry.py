@@ -115,12 +115,7 @@ class Layout:
     edges: list[EdgeRoute] = field(default_factory=list)
     #: data objects for BPMNDI, in a strip after the last band
     data: dict[str, Box] = field(default_factory=dict)
-    #: stage name bars over the columns they cover: stage id → (bar, label)
-    stages: dict[str, Label] = field(default_factory=dict)
 
     @property
     def band_by_id(self) -> dict[str, Band]:
         return {b.id: b for b in self.bands}
-
-    def node_boxes(self) -> dict[str, Box]:
-        return {k: v.box for k, v in self.nodes.items()}

@@ -29,8 +29,6 @@ class Grid:
     band: dict[str, str] = field(default_factory=dict)
     #: the position of each band across the picture
     band_rank: dict[str, int] = field(default_factory=dict)
-    #: the flows reversed to break cycles, as (source, target)
-    reversed: set[tuple[str, str]] = field(default_factory=set)
 
 
 def _back_edges(nodes: list[str], succ: dict[str, list[str]],
@@ -101,7 +99,7 @@ def rank(nodes: list[str], edges: list[tuple[str, str]], band: dict[str, str],
     forward = [(t, s) if (s, t) in back else (s, t) for s, t in edges if s != t]
     forward = list(dict.fromkeys(forward))
     column = _layers(nodes, forward)
-    grid = Grid(column=column, band=band, reversed=back,
+    grid = Grid(column=column, band=band,
                 band_rank={b: i for i, b in enumerate(band_order)})
     _rows(grid, nodes, forward, sweeps)
     return grid

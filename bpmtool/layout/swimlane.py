@@ -90,7 +90,7 @@ def layout_model(model: Model, orientation: Orientation = "horizontal") -> Layou
              if f.source in by_id and f.target in by_id]
     grid = rank([n.id for n in placed], [(host(s), t) for _, s, t in flows], band_of, order,
                 [n.id for n in placed if n.type == "start"])
-    rows_in = defaultdict(lambda: 1, {b: 1 for b in order})
+    rows_in = dict.fromkeys(order, 1)
     for n in placed:
         rows_in[band_of[n.id]] = max(rows_in[band_of[n.id]], grid.row[n.id] + 1)
     first_row, g = {}, 0

@@ -36,6 +36,8 @@ class ReportData:
     findings: list[Finding]
     sipoc: Sipoc
     handoffs: list[Handoff]
+    #: ``matrix[from_lane][to_lane]`` → handoffs, as :meth:`ProcessGraph.handoff_matrix` gives it
+    matrix: dict[str, dict[str, list[Handoff]]]
     svg: str
     source: str = ""
     check: CheckResult | None = None
@@ -63,10 +65,7 @@ def _context(data: ReportData) -> dict[str, Any]:
     m = data.model
     by_severity = Counter(f.severity.value for f in data.findings)
     lanes = [lane.id for lane in m.lanes]
-    matrix = {a: dict.fromkeys(lanes, 0) for a in lanes}
-    for h in data.handoffs:
-        matrix.setdefault(h.source_lane, {}).setdefault(h.target_lane, 0)
-        matrix[h.source_lane][h.target_lane] += 1
+    matrix = {a: {b: len(hs) for b, hs in row.items()} for a, row in data.matrix.items()}
     handoff_rows = [{"from": _lane(m, h.source_lane), "to": _lane(m, h.target_lane),
                      "source": m.node_by_id[h.source].label,
                      "target": m.node_by_id[h.target].label,
