@@ -9,6 +9,7 @@ exit with code 2 or answer with a 4xx; they never show a traceback.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Self
 
 __all__ = [
     "BpmnImportError",
@@ -77,7 +78,7 @@ class InputError(BpmtoolError):
         return "\n".join(lines)
 
     @classmethod
-    def single(cls, message: str, **where: object) -> InputError:
+    def single(cls, message: str, **where: object) -> Self:
         """An error with exactly one problem."""
         problem = Problem(message=message, **where)  # type: ignore[arg-type]
         return cls(problems=[problem], summary=str(problem))

@@ -31,6 +31,7 @@ from bpmtool.io.eventlog_columns import (
 )
 
 if TYPE_CHECKING:
+    import numpy as np
     import pandas as pd
 
 __all__ = ["LOG_SUFFIXES", "Progress", "finish_log", "read_log"]
@@ -87,51 +88,64 @@ def finish_log(df: pd.DataFrame, filename: str) -> pd.DataFrame:
         # control flow can be checked without times; waiting times then stay empty
         empty = pd.Series(pd.NaT, index=df.index, dtype="datetime64[us, UTC]")
         df = df.assign(**{TIMESTAMP: empty})
-    df = df[df[ACTIVITY].notna() & df[CASE].notna()]
+    present = df[ACTIVITY].notna() & df[CASE].notna()
+    if not present.all():
+        df = df[present]
     if len(df) == 0:
         raise EventLogError.single("no event has both a case id and an activity",
                                    file=filename)
     df = _lifecycle(df)
     for column in (CASE, ACTIVITY, RESOURCE, GROUP, LIFECYCLE):
-        if column not in df.columns:
-            continue
-        if isinstance(df[column].dtype, pd.CategoricalDtype):
-            cats = df[column].cat.categories
-            # text categories, without writing the whole column out as strings
-            named = df[column].cat.rename_categories(cats.astype("string"))
-            named = named.cat.remove_unused_categories()
-            # sorted categories, as pandas makes them, so results do not depend on the reader
-            df[column] = named.cat.reorder_categories(sorted(named.cat.categories))
-        else:
-            df[column] = df[column].astype("string").astype("category")
+        if column in df.columns:
+            df[column] = _text_categories(df[column])
     if not isinstance(df[TIMESTAMP].dtype, pd.DatetimeTZDtype):
         raise EventLogError.single("the timestamp column is not parsed", file=filename)
     for column in [c for c in df.columns if c.startswith("case:") and c != CASE]:
         if df[column].dtype == object:
             df[column] = df[column].astype("string")
-    order = df[CASE].cat.codes.to_numpy()
-    times = df[TIMESTAMP].dt.tz_convert(None).to_numpy(dtype="datetime64[ns]")
-    df = df.iloc[_stable_order(order, times)].reset_index(drop=True)
+    order = _stable_order(df[CASE].cat.codes.to_numpy(),
+                          df[TIMESTAMP].dt.tz_convert(None).to_numpy(dtype="datetime64[ns]"))
+    if not (order[1:] > order[:-1]).all():  # most logs come sorted: no copy then
+        df = df.iloc[order]
+    df = df.reset_index(drop=True)
     first = [c for c in (CASE, ACTIVITY, TIMESTAMP, RESOURCE, GROUP, LIFECYCLE, START)
              if c in df.columns]
     return df[first + [c for c in df.columns if c not in first]]
 
 
-def _stable_order(case_codes: object, times: object) -> object:
+def _stable_order(case_codes: np.ndarray, times: np.ndarray) -> np.ndarray:
     import numpy as np
 
     # file order breaks ties (and orders logs without times); NaT sorts last within a case
-    return np.lexsort((np.arange(len(case_codes)), times, case_codes))  # type: ignore[arg-type]
+    return np.lexsort((np.arange(len(case_codes), dtype=np.int32), times, case_codes))
+
+
+def _text_categories(column: pd.Series) -> pd.Categorical:
+    """A text column as a categorical with sorted text categories and none unused (as pandas
+    makes them, so results do not depend on the reader), recoded without a string per
+    event."""
+    import numpy as np
+    import pandas as pd
+
+    if not isinstance(column.dtype, pd.CategoricalDtype):
+        column = column.astype("string").astype("category")
+    codes = column.cat.codes.to_numpy()
+    names = [str(c) for c in column.cat.categories]
+    used = np.bincount(codes[codes >= 0], minlength=len(names)) > 0
+    kept = sorted(name for name, u in zip(names, used, strict=True) if u)
+    position = {name: i for i, name in enumerate(kept)}
+    remap = np.array([position.get(name, -1) for name in names] + [-1], dtype=np.int32)
+    return pd.Categorical.from_codes(remap[codes], categories=pd.Index(kept, dtype="string"))
 
 
 def _lifecycle(df: pd.DataFrame) -> pd.DataFrame:
     """Keep complete events (with their start time) when the log uses the XES lifecycle."""
     if LIFECYCLE not in df.columns:
-        return df.copy()
+        return df.copy(deep=False)  # columns are replaced below, never written into
     values = df[LIFECYCLE].astype("string").str.lower()
     seen = set(values.dropna().unique())
     if not seen or not seen <= _STANDARD_LIFECYCLE or "complete" not in seen:
-        return df.copy()
+        return df.copy(deep=False)
     complete = df[values == "complete"].copy()
     starts = df[values == "start"]
     if len(starts) and START not in complete.columns:

@@ -82,41 +82,14 @@ def read_csv(path: Path, *, columns: ColumnMap, encoding: str | None = None,
     rename = _rename(path, list(header), columns)
     # case attributes (e.g. case:nps for the journey's emotion score) come along
     rename.update({c: c for c in header if c.startswith("case:") and c not in rename})
-    try:
-        fast = encoding in ("utf-8", "utf-8-sig") and delimiter != "|" \
-            and not path.name.endswith(".gz")
-        df = _read_arrow(path, delimiter, list(rename)) if fast else pd.read_csv(
-            path, sep=delimiter, encoding=encoding, usecols=list(rename), dtype=str,
-            keep_default_na=True)
-    except UnicodeDecodeError as exc:
-        raise EventLogError.single(
-            f"the file is not {encoding} past its first lines: {exc.reason}", file=str(path),
-            expected="one encoding for the whole file, e.g. --encoding cp1252") from None
-    except (ValueError, pd.errors.ParserError) as exc:
-        raise EventLogError.single(f"not a readable CSV: {exc}", file=str(path)) from None
-    if progress is not None:
-        progress(path.stat().st_size, path.stat().st_size)
-    df = df.rename(columns=rename)
+    from bpmtool.io.eventlog_csv_stream import read_csv_blocks
+
+    df = read_csv_blocks(path, delimiter=delimiter, encoding=encoding, rename=rename,
+                         time_columns={TIMESTAMP, START},
+                         attribute_columns={s for s in rename.values()
+                                            if s.startswith("case:") and s != CASE},
+                         progress=progress)
     return _parse_times(df, str(path))
-
-
-def _read_arrow(path: Path, delimiter: str, columns: list[str]) -> pd.DataFrame:
-    """Read with Arrow's CSV reader: text columns come out dictionary-encoded (categoricals,
-    no per-cell Python strings) and ISO timestamps parsed."""
-    import pyarrow as pa
-    import pyarrow.csv as pacsv
-
-    try:
-        table = pacsv.read_csv(
-            path, parse_options=pacsv.ParseOptions(delimiter=delimiter),
-            convert_options=pacsv.ConvertOptions(include_columns=columns, auto_dict_encode=True,
-                                                 auto_dict_max_cardinality=2**31 - 1,
-                                                 strings_can_be_null=True))
-    except (pa.ArrowInvalid, pa.ArrowTypeError) as exc:
-        raise EventLogError.single(f"not a readable CSV: {exc}", file=str(path),
-                                   expected="one event per line, the same columns on every "
-                                            "line, UTF-8 text") from None
-    return table.to_pandas()
 
 
 def read_parquet(path: Path, *, columns: ColumnMap) -> pd.DataFrame:

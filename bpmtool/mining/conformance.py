@@ -90,22 +90,35 @@ def variants(df: pd.DataFrame, graph: ProcessGraph | None = None) -> list[Varian
     """
     import numpy as np
 
-    labels = df[ACTIVITY].astype(str).to_numpy()
-    nodes = df[NODE].astype("object").to_numpy() if NODE in df.columns else None
-    cases = df[CASE].astype(str).to_numpy()
-    bounds = np.flatnonzero(cases[1:] != cases[:-1]) + 1
-    starts = np.concatenate(([0], bounds))
-    ends = np.concatenate((bounds, [len(df)]))
+    # integer codes all the way: one Python object per case and per variant, none per event
+    label_col = df[ACTIVITY].astype("category")
+    label_names = [str(c) for c in label_col.cat.categories]
+    labels = label_col.cat.codes.to_numpy()
+    case_col = df[CASE].astype("category")
+    case_names = case_col.cat.categories
+    case_codes = case_col.cat.codes.to_numpy()
+    bounds = np.flatnonzero(case_codes[1:] != case_codes[:-1]) + 1
+    starts = np.concatenate(([0], bounds)).tolist()
+    ends = np.concatenate((bounds, [len(df)])).tolist()
+    last_nodes = None
+    if NODE in df.columns:
+        node_col = df[NODE].astype("category")
+        node_names = [str(c) for c in node_col.cat.categories]
+        last_nodes = node_col.cat.codes.to_numpy()[np.asarray(ends, dtype=np.int64) - 1]
     final = final_activities(graph) if graph is not None else None
-    groups: dict[tuple[str, ...], Variant] = {}
-    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-        key = tuple(labels[s:e])
+    final_codes = {i for i, n in enumerate(node_names) if n in final} \
+        if final is not None and last_nodes is not None else set()
+    groups: dict[bytes, Variant] = {}
+    first_cases = case_codes[np.asarray(starts, dtype=np.int64)]
+    for i, (s, e) in enumerate(zip(starts, ends, strict=True)):
+        key = labels[s:e].tobytes()
         variant = groups.get(key)
         if variant is None:
-            last = nodes[e - 1] if nodes is not None else None
-            still_open = final is not None and not (isinstance(last, str) and last in final)
-            variant = groups[key] = Variant(key, [], open=still_open)
-        variant.cases.append(cases[s])
+            still_open = final is not None and (
+                last_nodes is None or int(last_nodes[i]) not in final_codes)
+            variant = groups[key] = Variant(tuple(label_names[c] for c in labels[s:e]), [],
+                                            open=still_open)
+        variant.cases.append(str(case_names[first_cases[i]]))
     return sorted(groups.values(), key=lambda v: (-v.count, v.labels))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -75,7 +76,6 @@ def _node_keys(model: Model) -> dict[str, str]:
 def map_log(model: Model, df: pd.DataFrame, *, lanes_from: str | Path | None = None,
             filename: str = "<log>") -> MappedLog:
     """Add the node and lane of every event; refuse a log none of whose labels match."""
-    import pandas as pd
 
     keys = _node_keys(model)
     labels = df[ACTIVITY].astype("category")
@@ -97,7 +97,7 @@ def map_log(model: Model, df: pd.DataFrame, *, lanes_from: str | Path | None = N
             expected="activity labels equal to node names or aliases, e.g. "
                      + ", ".join(repr(n) for n in names[:5]))
     out = df.copy(deep=False)  # new columns only; the log's own columns are shared
-    out[NODE] = pd.Categorical(labels.map(node_of).astype("object"))
+    out[NODE] = recode(labels, node_of)
     lane, source, unknown = _lanes(model, out, lanes_from, filename)
     out[LANE] = lane
     return MappedLog(out, matched, unmatched, source, unknown)
@@ -117,20 +117,37 @@ def _lanes(model: Model, df: pd.DataFrame, lanes_from: str | Path | None, filena
             raise EventLogError.single("a resource → lane map needs an org:resource column",
                                        file=filename, expected="a resource column in the log")
         resources = df[RESOURCE].astype("category")
-        lane = resources.map({c: mapping.get(str(c)) for c in resources.cat.categories})
+        lane = recode(resources, {c: mapping.get(str(c)) for c in resources.cat.categories})
         unknown = sorted(str(c) for c in resources.cat.categories if str(c) not in mapping)
-        return pd.Series(pd.Categorical(lane.astype("object")), index=df.index), \
-            "resource map", unknown
+        return pd.Series(lane, index=df.index), "resource map", unknown
     if GROUP in df.columns and df[GROUP].notna().any():
         groups = df[GROUP].astype("category")
         lane_of = {c: lane_keys.get(_key(c), str(c)) for c in groups.cat.categories}
         unknown = sorted(str(c) for c in groups.cat.categories if _key(c) not in lane_keys)
-        lane = groups.map(lane_of)
-        return pd.Series(pd.Categorical(lane.astype("object")), index=df.index), \
-            "org:group", unknown
+        return pd.Series(recode(groups, lane_of), index=df.index), "org:group", unknown
     owner = {n.id: n.lane for n in model.nodes}
-    lane = df[NODE].map(owner)
-    return pd.Series(pd.Categorical(lane.astype("object")), index=df.index), "model", []
+    return pd.Series(recode(df[NODE], owner), index=df.index), "model", []
+
+
+def recode(column: pd.Series, mapping: Mapping[Any, str | None]) -> pd.Categorical:
+    """Map a categorical column's values through ``mapping`` (missing or ``None`` → empty)
+    by its codes, so the cost follows the distinct values, not the events.
+
+    >>> import pandas as pd
+    >>> recode(pd.Series(["a", "b", None, "a"], dtype="category"), {"a": "x"}).tolist()
+    ['x', nan, nan, 'x']
+    """
+    import numpy as np
+    import pandas as pd
+
+    targets = [mapping.get(c) for c in column.cat.categories]
+    values = sorted({t for t in targets if t is not None})
+    position = {t: i for i, t in enumerate(values)}
+    # one slot more at the end, where the code -1 (an empty cell) lands
+    remap = np.array([position[t] if t is not None else -1 for t in targets] + [-1],
+                     dtype=np.int32)
+    return pd.Categorical.from_codes(remap[column.cat.codes.to_numpy()],
+                                     categories=pd.Index(values, dtype=object))
 
 
 def read_lane_map(path: Path, lane_keys: dict[str, str]) -> dict[str, str]:

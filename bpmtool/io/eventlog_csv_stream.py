@@ -1,0 +1,215 @@
+"""A CSV log read in blocks with Arrow: text columns become category codes as they stream by.
+
+Each block of the file is parsed by Arrow, its text columns dictionary-encoded, and only
+the codes (plus one table of distinct values per column) are kept; timestamps become
+nanoseconds.  So the peak memory follows the columns' codes and the distinct values, not
+the file's text: a 69 MB file of a million events is held in about 20 MB.
+
+Timestamps are parsed per block: ISO 8601 with or without a zone offset by Arrow, anything
+else by pandas (``format="mixed"``), and a value that is no time is reported at its row.
+"""
+
+from __future__ import annotations
+
+import codecs
+from collections.abc import Callable, Collection
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from bpmtool.errors import EventLogError
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+    import pyarrow as pa
+
+__all__ = ["read_csv_blocks"]
+
+# 1 MiB of text per block (~15k events of a typical log): Arrow reads a few blocks ahead,
+# and larger blocks only raised the peak (4 MiB: +50 MB at a million events) for no speed
+_BLOCK = 1 << 18
+
+
+class _Codes:
+    """One text column as int32 codes into a table of distinct values that grows per block."""
+
+    def __init__(self) -> None:
+        self.index: dict[str, int] = {}
+        self.chunks: list[np.ndarray] = []
+
+    def add(self, column: pa.Array) -> None:
+        import numpy as np
+        import pyarrow.compute as pc
+
+        local = column.dictionary.to_pylist()
+        index = self.index
+        # the last slot is for nulls (empty cells)
+        remap = np.fromiter((index.setdefault(v, len(index)) for v in local), dtype=np.int32,
+                            count=len(local))
+        remap = np.append(remap, np.int32(-1))
+        indices = pc.fill_null(column.indices, len(local)).to_numpy(zero_copy_only=False)
+        self.chunks.append(remap[indices])
+
+    def column(self, numeric: bool) -> pd.Categorical | pd.Series:
+        """The categorical; with ``numeric``, numbers instead where every value is one."""
+        import numpy as np
+        import pandas as pd
+
+        codes = np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.int32)
+        values = list(self.index)
+        if numeric and values:
+            numbers = pd.to_numeric(pd.Series(values, dtype=object), errors="coerce")
+            if numbers.notna().all():
+                return pd.Series(np.append(numbers.to_numpy(dtype=float), np.nan)[codes])
+        return pd.Categorical.from_codes(codes, categories=pd.Index(values, dtype=object))
+
+
+class _Times:
+    """A time column as UTC nanoseconds (NaT for empty cells), parsed block by block."""
+
+    def __init__(self, column: str, filename: str) -> None:
+        self.column = column
+        self.filename = filename
+        self.chunks: list[np.ndarray] = []
+
+    def add(self, values: pa.Array, first_row: int) -> None:
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        for target in (pa.timestamp("ns", "UTC"), pa.timestamp("ns")):
+            try:
+                parsed = pc.cast(values, target)
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                continue
+            self.chunks.append(
+                parsed.cast(pa.int64()).fill_null(np.iinfo(np.int64).min).to_numpy())
+            return
+        self.chunks.append(self._by_pandas(values, first_row))
+
+    def _by_pandas(self, values: pa.Array, first_row: int) -> np.ndarray:
+        import pandas as pd
+
+        raw = pd.Series(values.to_pylist(), dtype="string")
+        try:
+            parsed = pd.to_datetime(raw, utc=True, format="ISO8601")
+        except (ValueError, TypeError):
+            parsed = pd.to_datetime(raw, utc=True, format="mixed", errors="coerce")
+        bad = parsed.isna() & raw.notna() & (raw.str.strip() != "")
+        if bad.any():
+            at = int(bad.to_numpy().nonzero()[0][0])
+            row = first_row + at
+            raise EventLogError.single(
+                f"row {row + 1}: {self.column} {raw.iloc[at]!r} is not a date or time",
+                file=self.filename, line=row + 2, key=self.column,
+                expected="timestamps such as 2024-03-01 09:30:00 or 2024-03-01T09:30:00+01:00")
+        return parsed.dt.as_unit("ns").to_numpy(dtype="datetime64[ns]").view("int64")
+
+    def series(self) -> pd.Series:
+        import numpy as np
+        import pandas as pd
+
+        ns = np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.int64)
+        return pd.Series(ns.view("datetime64[ns]")).dt.tz_localize("UTC")
+
+
+def read_csv_blocks(path: Path, *, delimiter: str, encoding: str, rename: dict[str, str],
+                    time_columns: Collection[str], attribute_columns: Collection[str] = (),
+                    progress: Callable[[int, int | None], None] | None = None
+                    ) -> pd.DataFrame:
+    """Read the columns named in ``rename`` (file name → standard name) block by block.
+
+    Columns whose standard name is in ``time_columns`` are parsed as times, the others
+    become categoricals; those in ``attribute_columns`` become numbers where every value
+    is one (a case attribute such as ``case:nps``).
+    """
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    wanted = list(rename)
+    types = {c: pa.string() if rename[c] in time_columns
+             else pa.dictionary(pa.int32(), pa.string()) for c in wanted}
+    codes = {c: _Codes() for c in wanted if rename[c] not in time_columns}
+    times = {c: _Times(rename[c], str(path)) for c in wanted if rename[c] in time_columns}
+    total = path.stat().st_size
+    raw = path.open("rb")
+    rows = 0
+    try:
+        reader = pacsv.open_csv(
+            _source(raw, path),
+            read_options=pacsv.ReadOptions(block_size=_BLOCK, encoding=_arrow_encoding(encoding)),
+            parse_options=pacsv.ParseOptions(delimiter=delimiter),
+            convert_options=pacsv.ConvertOptions(include_columns=wanted, column_types=types,
+                                                 strings_can_be_null=True),
+            # the system allocator hands each block back when it is done with; Arrow's
+            # default pool would keep them for reuse and so hold the largest read-ahead
+            memory_pool=pa.system_memory_pool())
+        for batch in reader:
+            for name, column in zip(batch.schema.names, batch.columns, strict=True):
+                if name in codes:
+                    codes[name].add(column)
+                else:
+                    times[name].add(column, rows)
+            rows += batch.num_rows
+            if progress is not None:
+                progress(min(raw.tell(), total), total)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OSError, EOFError) as exc:
+        raise _unreadable(path, encoding, exc, rows) from None
+    except UnicodeDecodeError as exc:
+        raise EventLogError.single(
+            f"the file is not {encoding} past its first lines: {exc.reason}", file=str(path),
+            expected="one encoding for the whole file, e.g. --encoding cp1252") from None
+    finally:
+        raw.close()
+    data: dict[str, Any] = {rename[c]: codes[c].column(rename[c] in attribute_columns)
+                            for c in codes}
+    data.update({rename[c]: times[c].series() for c in times})
+    import pandas as pd
+
+    return pd.DataFrame(data)[[rename[c] for c in wanted]]
+
+
+def _source(raw: IO[bytes], path: Path) -> Any:
+    import pyarrow as pa
+
+    stream = pa.PythonFile(raw, mode="r")
+    if path.name.lower().endswith(".gz"):
+        return pa.CompressedInputStream(stream, "gzip")
+    return stream
+
+
+def _arrow_encoding(encoding: str) -> str:
+    # Arrow reads UTF-8 itself (and skips a byte-order mark); other encodings are transcoded
+    return "utf8" if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig") else encoding
+
+
+def _unreadable(path: Path, encoding: str, exc: BaseException, rows: int) -> EventLogError:
+    message = str(exc)
+    if "invalid UTF8" in message:
+        line = _first_bad_utf8_line(path)
+        return EventLogError.single(
+            f"the file is not UTF-8 past its first lines (line {line})" if line else
+            "the file is not UTF-8 past its first lines", file=str(path), line=line,
+            expected="one encoding for the whole file, e.g. --encoding cp1252")
+    if isinstance(exc, (OSError, EOFError)) or "gzip" in message.lower():
+        return EventLogError.single(f"the file is cut short or damaged ({message})",
+                                    file=str(path), expected="a complete file")
+    return EventLogError.single(
+        f"not a readable CSV after {rows:,} rows: {message}", file=str(path),
+        expected="one event per line, the same columns on every line")
+
+
+def _first_bad_utf8_line(path: Path) -> int | None:
+    import gzip
+
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    line = 1
+    with opener(path, "rb") as fh:
+        while block := fh.read(1 << 20):
+            try:
+                decoder.decode(block)
+            except UnicodeDecodeError as exc:
+                return line + block[: exc.start].count(b"\n")
+            line += block.count(b"\n")
+    return None
