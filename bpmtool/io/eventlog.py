@@ -69,7 +69,26 @@ def read_log(path: str | Path, *, columns: ColumnMap | Mapping[str, str] | None 
         raise EventLogError.single(
             f"cannot tell the format of {path.name!r} from its extension", file=str(path),
             expected="a log ending in " + ", ".join(LOG_SUFFIXES))
-    return finish_log(raw, str(path))
+    df = finish_log(raw, str(path))
+    del raw
+    _give_back_freed_memory()
+    return df
+
+
+def _give_back_freed_memory() -> None:
+    """Return what reading freed to the operating system, so the analysis that follows
+    starts from the log's size, not the reader's peak: Arrow's pool keeps freed blocks for
+    reuse, and glibc keeps freed holes in its heap until asked (``malloc_trim``)."""
+    import contextlib
+    import ctypes
+    import sys
+
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to ask
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def finish_log(df: pd.DataFrame, filename: str) -> pd.DataFrame:

@@ -75,12 +75,33 @@ class HandoffStats:
         return self.__dict__.copy()
 
 
-def _days(td: Any) -> str | None:
-    import pandas as pd
+def _days(ns: float | None) -> str | None:
+    """A duration in nanoseconds as days, e.g. ``1.25d``."""
+    return None if ns is None else f"{ns / 86_400e9:.2f}d"
 
-    if td is None or pd.isna(td):
-        return None
-    return f"{pd.Timedelta(td).total_seconds() / 86400:.2f}d"
+
+def _limit_ns(limit: timedelta) -> float:
+    return limit.total_seconds() * 1e9
+
+
+@dataclass(frozen=True)
+class _Waits:
+    """Median, 90th percentile and maximum of some waits (NaT, where a time is missing,
+    left out), in nanoseconds."""
+
+    median: float | None
+    p90: float | None
+    max: float | None
+
+    @classmethod
+    def of(cls, waits: Any) -> _Waits:
+        import numpy as np
+
+        known = waits[~np.isnat(waits)].astype(np.int64).astype(np.float64)
+        if not len(known):
+            return cls(None, None, None)
+        return cls(float(np.median(known)), float(np.quantile(known, 0.9)),
+                   float(known.max()))
 
 
 @dataclass(frozen=True)
@@ -114,6 +135,11 @@ class _Events:
         return cls(case, case_names, lane, lane_names, node, node_names,
                    times.to_numpy(dtype="datetime64[ns]"))
 
+    def case_count(self) -> int:
+        import numpy as np
+
+        return int(np.count_nonzero(np.bincount(self.case[self.case >= 0])))
+
     def cases(self, codes: Any, total: int, **extra: Any) -> dict[str, Any]:
         """Evidence: how many cases, their share, and the first few by name."""
         import numpy as np
@@ -127,47 +153,53 @@ class _Events:
 def analyse_handoffs(graph: ProcessGraph, df: pd.DataFrame, *, lanes_observed: bool,
                      slow_after: timedelta | None = None
                      ) -> tuple[list[HandoffStats], list[Finding]]:
-    """Observed handoff matrix and the handoff findings of a mapped, sorted log."""
+    """Observed handoff matrix and the handoff findings of a mapped log sorted by case."""
+    ev = _Events.of(df)
+    cases_total = ev.case_count()
+    stats, findings = _observed(graph, ev, cases_total)
+    findings += _unexpected(df, ev, cases_total)
+    if lanes_observed:
+        findings += _lanes(graph.model, ev, cases_total)
+    findings += _ping_pong(graph, ev, cases_total)
+    findings += _unused_and_slow(graph, ev, cases_total, slow_after)
+    return stats, findings
+
+
+def _observed(graph: ProcessGraph, ev: _Events, cases_total: int
+              ) -> tuple[list[HandoffStats], list[Finding]]:
+    """Lane changes between consecutive events of a case, per lane pair."""
     import numpy as np
-    import pandas as pd
 
     model = graph.model
-    ev = _Events.of(df)
-    cases_total = len(np.unique(ev.case))
-    same_case = np.zeros(len(df), dtype=bool)
-    same_case[1:] = ev.case[1:] == ev.case[:-1]
-    lane_ok = ev.lane >= 0
-    prev_lane = np.roll(ev.lane, 1)
-    change = same_case & lane_ok & np.roll(lane_ok, 1) & (ev.lane != prev_lane)
-    idx = np.flatnonzero(change)
-    trans = pd.DataFrame({"case": ev.case[idx], "a": ev.lane[idx - 1], "b": ev.lane[idx],
-                          "wait": ev.time[idx] - ev.time[idx - 1]})
+    lane, case = ev.lane, ev.case
+    change = (case[1:] == case[:-1]) & (lane[1:] >= 0) & (lane[:-1] >= 0) \
+        & (lane[1:] != lane[:-1])
+    to = np.flatnonzero(change) + 1  # the event that received the work
+    pair = lane[to - 1].astype(np.int64) * len(ev.lane_names) + lane[to]
+    waits = ev.time[to] - ev.time[to - 1]
     possible = _possible_lane_pairs(graph)
     stats: list[HandoffStats] = []
     findings: list[Finding] = []
-    for (ai, bi), grp in trans.groupby(["a", "b"], sort=False):
-        a, b = str(ev.lane_names[ai]), str(ev.lane_names[bi])
-        waits = pd.to_timedelta(grp["wait"])
+    for key in np.unique(pair).tolist():
+        here = pair == key
+        a, b = (str(ev.lane_names[i]) for i in divmod(key, len(ev.lane_names)))
+        w = _Waits.of(waits[here])
+        count = int(np.count_nonzero(here))
+        in_cases = case[to[here]]
+        n_cases = len(np.unique(in_cases))
         modelled = (a, b) in possible
-        n_cases = int(grp["case"].nunique())
-        stats.append(HandoffStats(a, b, len(grp), n_cases, modelled, _days(waits.median()),
-                                  _days(waits.quantile(0.9)), _days(waits.max())))
+        stats.append(HandoffStats(a, b, count, n_cases, modelled, _days(w.median),
+                                  _days(w.p90), _days(w.max)))
         if not modelled:
             findings.append(Finding(
                 UNMODELLED, Kind.GAP, Severity.WARNING, (a, b),
-                f"Work passed from {_lane(model, a)} to {_lane(model, b)} {len(grp)} time(s) in "
-                f"{n_cases} case(s) ({n_cases / cases_total:.1%}), a handoff the model does not "
-                "have: nobody agreed what is handed over or how fast.",
+                f"Work passed from {_lane(model, a)} to {_lane(model, b)} {count} time(s) in "
+                f"{n_cases} case(s) ({n_cases / cases_total:.1%}), a handoff the model does "
+                "not have: nobody agreed what is handed over or how fast.",
                 f"Model the handoff from {_lane(model, a)} to {_lane(model, b)} with its "
                 "artifact, or stop it happening.",
-                ev.cases(grp["case"].to_numpy(), cases_total, count=len(grp),
-                         p90_wait=_days(waits.quantile(0.9)))))
+                ev.cases(in_cases, cases_total, count=count, p90_wait=_days(w.p90))))
     stats.sort(key=lambda h: (h.source_lane, h.target_lane))
-    findings += _unexpected(df, ev, cases_total)
-    if lanes_observed:
-        findings += _lanes(model, ev, cases_total)
-    findings += _ping_pong(graph, ev, cases_total)
-    findings += _unused_and_slow(graph, ev, cases_total, slow_after)
     return stats, findings
 
 
@@ -206,110 +238,129 @@ def _unexpected(df: pd.DataFrame, ev: _Events, total: int) -> list[Finding]:
 
 
 def _lanes(model: Any, ev: _Events, total: int) -> list[Finding]:
-    import pandas as pd
+    import numpy as np
 
-    known = (ev.node >= 0) & (ev.lane >= 0)
-    frame = pd.DataFrame({"node": ev.node[known], "lane": ev.lane[known],
-                          "case": ev.case[known]})
     owner = {n.id: n.lane for n in model.nodes}
     out = []
     lanes_by_node: dict[str, dict[str, int]] = defaultdict(dict)
-    for (ni, li), grp in frame.groupby(["node", "lane"], sort=True):
-        node_id, lane_id = str(ev.node_names[ni]), str(ev.lane_names[li])
-        n_cases = int(grp["case"].nunique())
-        lanes_by_node[node_id][lane_id] = n_cases
-        if owner.get(node_id) == lane_id:
-            continue
-        n = model.node_by_id[node_id]
-        out.append(Finding(
-            WRONG_LANE, Kind.OVERLAP, Severity.WARNING, (node_id, lane_id),
-            f"{n.label!r} belongs to {_lane(model, n.lane)} but {_lane(model, lane_id)} did it "
-            f"{len(grp)} time(s) in {n_cases} case(s) ({n_cases / total:.1%}).",
-            f"Agree who owns {n.label!r}; if {_lane(model, lane_id)} really does it, move it to "
-            "that lane in the model.",
-            ev.cases(grp["case"].to_numpy(), total, events=len(grp), owner=n.lane)))
-    for node_id, lanes in sorted(lanes_by_node.items()):
-        if len(lanes) < 2:
+    set_lane = ev.lane >= 0
+    for ni, name in enumerate(ev.node_names):
+        node_id = str(name)
+        at = np.flatnonzero(set_lane & (ev.node == ni))
+        lanes = ev.lane[at]
+        for li in np.unique(lanes).tolist():
+            cases = ev.case[at[lanes == li]]
+            lane_id = str(ev.lane_names[li])
+            n_cases = len(np.unique(cases))
+            lanes_by_node[node_id][lane_id] = n_cases
+            if owner.get(node_id) == lane_id:
+                continue
+            n = model.node_by_id[node_id]
+            out.append(Finding(
+                WRONG_LANE, Kind.OVERLAP, Severity.WARNING, (node_id, lane_id),
+                f"{n.label!r} belongs to {_lane(model, n.lane)} but {_lane(model, lane_id)} did "
+                f"it {len(cases)} time(s) in {n_cases} case(s) ({n_cases / total:.1%}).",
+                f"Agree who owns {n.label!r}; if {_lane(model, lane_id)} really does it, move it "
+                "to that lane in the model.",
+                ev.cases(cases, total, events=len(cases), owner=n.lane)))
+    for node_id, lanes_seen in sorted(lanes_by_node.items()):
+        if len(lanes_seen) < 2:
             continue
         label = model.node_by_id[node_id].label
-        names = ", ".join(f"{_lane(model, x)} ({c} cases)" for x, c in sorted(lanes.items()))
+        names = ", ".join(f"{_lane(model, x)} ({c} cases)" for x, c in sorted(lanes_seen.items()))
         out.append(Finding(
-            SHARED, Kind.OVERLAP, Severity.WARNING, (node_id, *sorted(lanes)),
-            f"{label!r} is done by {len(lanes)} teams: {names}.",
+            SHARED, Kind.OVERLAP, Severity.WARNING, (node_id, *sorted(lanes_seen)),
+            f"{label!r} is done by {len(lanes_seen)} teams: {names}.",
             "Give the activity one owner, or split it into the distinct pieces each team does.",
-            {"lanes": lanes}))
+            {"lanes": lanes_seen}))
     return out
 
 
 def _ping_pong(graph: ProcessGraph, ev: _Events, total: int) -> list[Finding]:
-    """Repeats of an activity with another lane's work in between, outside any model loop
-    that crosses lanes."""
+    """Repeats of an activity in a case with another lane's work in between, outside any
+    model loop that crosses lanes.
+
+    The other lane is the first one, after the earlier occurrence, that is neither unknown
+    nor the lane doing the repeat."""
     import numpy as np
-    import pandas as pd
 
     model = graph.model
     allowed = {n for cycle in graph.lane_cycles() for n in cycle.nodes}
-    allowed_codes = [i for i, name in enumerate(ev.node_names) if name in allowed]
-    pos = np.flatnonzero((ev.node >= 0) & (ev.lane >= 0))
-    frame = pd.DataFrame({"case": ev.case[pos], "node": ev.node[pos], "lane": ev.lane[pos],
-                          "pos": pos})
-    frame["lane_n"] = frame.groupby(["case", "lane"], sort=False).cumcount()
-    prev = frame.groupby(["case", "node"], sort=False)[["pos", "lane_n"]].shift(1)
-    again = prev["pos"].notna().to_numpy()
-    rep = frame[again].copy()
-    rep["prev_pos"] = prev.loc[again, "pos"].astype(np.int64).to_numpy()
-    rep["prev_lane_n"] = prev.loc[again, "lane_n"].astype(np.int64).to_numpy()
-    between = rep["pos"] - rep["prev_pos"] - 1
-    same_lane_between = rep["lane_n"] - rep["prev_lane_n"] - 1
-    rep = rep[(between - same_lane_between > 0) & ~rep["node"].isin(allowed_codes)]
-    if rep.empty:
+    lane, case = ev.lane, ev.case
+    set_lane = lane >= 0
+    earlier: list[Any] = []
+    again: list[Any] = []
+    for ni, name in enumerate(ev.node_names):
+        if str(name) in allowed:
+            continue
+        at = np.flatnonzero(set_lane & (ev.node == ni))
+        repeat = case[at[1:]] == case[at[:-1]]  # the next occurrence in the same case
+        earlier.append(at[:-1][repeat])
+        again.append(at[1:][repeat])
+    if not earlier:
         return []
-    lanes = ev.lane
-    # the team the work went to in between: the first other lane after the earlier occurrence
-    rep["other"] = [next(int(x) for x in lanes[p + 1:q] if x != own and x >= 0)
-                    for p, q, own in zip(rep["prev_pos"], rep["pos"], rep["lane"], strict=True)]
+    p, q = np.concatenate(earlier), np.concatenate(again)
+    own = lane[q]
+    # events strictly between p and q that stand in another known lane, by prefix counts
+    others = q - p - 1
+    unset = np.cumsum(~set_lane, dtype=np.int32)
+    others -= unset[q - 1] - unset[p]
+    for li in np.unique(own).tolist():
+        mine = own == li
+        same = np.cumsum(lane == li, dtype=np.int32)
+        others[mine] -= same[q[mine] - 1] - same[p[mine]]
+    bounced = np.flatnonzero(others > 0)
+    if not len(bounced):
+        return []
     order = {lane.id: i for i, lane in enumerate(model.lanes)}
-    rep["pair"] = [tuple(sorted((str(ev.lane_names[a]), str(ev.lane_names[b])),
-                                key=lambda x: (order.get(x, 99), x)))
-                   for a, b in zip(rep["lane"], rep["other"], strict=True)]
+    by_pair: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for k in bounced.tolist():
+        between = lane[p[k] + 1:q[k]]
+        other = int(between[(between != own[k]) & (between >= 0)][0])
+        two = sorted((str(ev.lane_names[own[k]]), str(ev.lane_names[other])),
+                     key=lambda x: (order.get(x, 99), x))
+        by_pair[(two[0], two[1])].append(k)
     out = []
-    for pair, grp in rep.groupby("pair", sort=True):
-        n_cases = int(grp["case"].nunique())
-        steps = sorted({model.node_by_id[str(ev.node_names[n])].label for n in grp["node"]})
+    for pair, ks in sorted(by_pair.items()):
+        rows = q[np.asarray(ks)]
+        cases = case[rows]
+        n_cases = len(np.unique(cases))
+        steps = sorted({model.node_by_id[str(ev.node_names[n])].label for n in ev.node[rows]})
         out.append(Finding(
-            PING_PONG, Kind.OVERLAP, Severity.WARNING, tuple(pair),
+            PING_PONG, Kind.OVERLAP, Severity.WARNING, pair,
             f"Work bounced between {_lane(model, pair[0])} and {_lane(model, pair[1])} in "
             f"{n_cases} case(s) ({n_cases / total:.1%}): {', '.join(repr(s) for s in steps)} "
             "had to be done again after the other team had it.",
             "Agree the acceptance criteria before the handoff, so work is not sent back.",
-            ev.cases(grp["case"].to_numpy(), total, repeated_steps=steps)))
+            ev.cases(cases, total, repeated_steps=steps)))
     return out
 
 
 def _unused_and_slow(graph: ProcessGraph, ev: _Events, total: int,
                      slow_after: timedelta | None) -> list[Finding]:
+    """Per modelled handoff: does it ever happen, and is it slower than its CTQ?
+
+    In a case, the handoff happens at the first event of a receiver, coming from the
+    latest sender event before it."""
     import numpy as np
-    import pandas as pd
 
     model = graph.model
-    known = np.flatnonzero(ev.node >= 0)
-    frame = pd.DataFrame({"case": ev.case[known], "node": ev.node[known],
-                          "time": ev.time[known], "pos": known})
     code_of = {str(name): i for i, name in enumerate(ev.node_names)}
     out = []
     ctq_for = {(c.from_, c.to): c for c in model.ctqs}
     for h in graph.handoffs():
         senders = graph.sending_activities(h.source) or {h.source}
         receivers = graph.receiving_activities(h.target)
-        s_codes = [code_of[n] for n in senders if n in code_of]
-        r_codes = [code_of[n] for n in receivers if n in code_of]
-        s = frame[frame["node"].isin(s_codes)][["case", "pos", "time"]]
-        r = frame[frame["node"].isin(r_codes)].groupby("case", sort=False)[["pos", "time"]].min()
-        r = r.reset_index()
-        pairs = pd.merge_asof(r.sort_values("pos"), s.sort_values("pos"), on="pos",
-                              by="case", direction="backward", suffixes=("", "_s"))
-        pairs = pairs[pairs["time_s"].notna()] if "time_s" in pairs else pairs.iloc[0:0]
-        if pairs.empty:
+        s_at = np.flatnonzero(np.isin(ev.node, [code_of[n] for n in senders if n in code_of]))
+        r_at = np.flatnonzero(np.isin(ev.node, [code_of[n] for n in receivers if n in code_of]))
+        first = np.ones(len(r_at), dtype=bool)
+        first[1:] = ev.case[r_at[1:]] != ev.case[r_at[:-1]]
+        r_at = r_at[first]
+        j = np.searchsorted(s_at, r_at, side="right") - 1
+        found = j >= 0
+        found[found] = ev.case[s_at[j[found]]] == ev.case[r_at[found]]
+        to, since = r_at[found], s_at[j[found]]
+        if not len(to):
             out.append(Finding(
                 UNUSED, Kind.GAP, Severity.INFO, (h.flow, h.source, h.target),
                 f"The modelled handoff {_lane(model, h.source_lane)} → "
@@ -323,21 +374,21 @@ def _unused_and_slow(graph: ProcessGraph, ev: _Events, total: int,
         limit = ctq.max if ctq is not None else slow_after
         if limit is None:
             continue
-        waits = pd.to_timedelta(pairs["time"] - pairs["time_s"])
-        p90 = waits.quantile(0.9)
-        if pd.isna(p90) or p90 <= pd.Timedelta(limit):
+        waits = ev.time[to] - ev.time[since]
+        w = _Waits.of(waits)
+        if w.p90 is None or w.p90 <= _limit_ns(limit):
             continue
-        over = pairs[waits > pd.Timedelta(limit)]
+        over = to[waits > np.timedelta64(int(_limit_ns(limit)), "ns")]
         target = f"the CTQ {ctq.label!r}" if ctq is not None else "the threshold"
         out.append(Finding(
             SLOW, Kind.PERFORMANCE, Severity.WARNING,
             (h.flow, h.source_lane, h.target_lane),
             f"The handoff {_lane(model, h.source_lane)} → {_lane(model, h.target_lane)} "
             f"({model.node_by_id[h.source].label!r} → {model.node_by_id[h.target].label!r}) "
-            f"takes {_days(p90)} at the 90th percentile, over {target} of "
-            f"{_days(pd.Timedelta(limit))}; {len(over)} case(s) waited longer.",
+            f"takes {_days(w.p90)} at the 90th percentile, over {target} of "
+            f"{_days(_limit_ns(limit))}; {len(over)} case(s) waited longer.",
             "Find what the receiving team waits for; agree a service level for this handoff.",
-            ev.cases(over["case"].to_numpy(), total, p50=_days(waits.median()),
-                     p90=_days(p90), max=_days(waits.max()), limit=_days(pd.Timedelta(limit)),
+            ev.cases(ev.case[over], total, p50=_days(w.median), p90=_days(w.p90),
+                     max=_days(w.max), limit=_days(_limit_ns(limit)),
                      ctq=ctq.id if ctq is not None else None)))
     return out
