@@ -201,14 +201,14 @@ def test_the_fast_xes_reader_gives_the_streaming_readers_frame(path: Path,
     used: list[bool] = []
     real = eventlog_xes_fast.read_xes_fast
 
-    def spy(p: Path, head: str) -> object:
+    def spy(p: Path, head: str, progress: object = None) -> object:
         out = real(p, head)
         used.append(out is not None)
         return out
 
     monkeypatch.setattr(eventlog_xes_fast, "read_xes_fast", spy)
     fast = read_xes(path)
-    monkeypatch.setattr(eventlog_xes_fast, "read_xes_fast", lambda p, head: None)
+    monkeypatch.setattr(eventlog_xes_fast, "read_xes_fast", lambda p, head, progress=None: None)
     slow = read_xes(path)
     assert list(fast.columns) == list(slow.columns) or set(fast.columns) == set(slow.columns)
     for column in slow.columns:
@@ -219,3 +219,90 @@ def test_the_fast_xes_reader_gives_the_streaming_readers_frame(path: Path,
         assert used == [True]  # the common case: no global default in the way
     if path.name == "08_receipt.xes.gz":
         assert used == [False]  # globals whose defaults rustxes would write into empty cells
+
+
+def _values(df: pd.DataFrame) -> dict[str, list[object]]:
+    return {c: df[c].astype(object).where(df[c].notna(), None).tolist() for c in df.columns}
+
+
+@pytest.mark.parametrize("name", ["bpic2012.xes.gz", "helpdesk.xes.gz", "running-example.xes",
+                                  "interval_event_log.xes", "16_bpic2019_1t_per_variant.xes.gz"])
+def test_a_large_xes_read_in_pieces_gives_the_same_frame(name: str) -> None:
+    """rustxes reads a large file as pieces of whole traces, each with the log's header;
+    joined, they are the frame of one read, value for value."""
+    from bpmtool.io.eventlog_xes import _guard
+    from bpmtool.io.eventlog_xes_fast import read_xes_fast
+
+    path = SHARED_DATA / "logs" / name
+    head = _guard(path)
+    seen: list[tuple[int, int | None]] = []
+    whole = read_xes_fast(path, head, chunk_bytes=1 << 40)
+    pieces = read_xes_fast(path, head, chunk_bytes=50_000,
+                           progress=lambda done, total: seen.append((done, total)))
+    assert whole is not None and pieces is not None
+    assert _values(whole) == _values(pieces)
+    if name.endswith(".gz") or path.stat().st_size > 50_000:
+        assert len(seen) > 2 and seen[-1][0] == seen[-1][1]  # progress while reading
+
+
+def test_xes_pieces_refuse_events_outside_traces(tmp_path: Path) -> None:
+    path = tmp_path / "stray.xes"
+    trace = ('<trace><string key="concept:name" value="c{i}"/><event>'
+             '<string key="concept:name" value="A"/>'
+             '<date key="time:timestamp" value="2024-01-01T00:00:00+00:00"/></event></trace>\n')
+    path.write_text('<log xmlns="http://www.xes-standard.org/">\n'
+                    + "".join(trace.format(i=i) for i in range(2000))
+                    + '<event><string key="concept:name" value="B"/></event>\n</log>\n')
+    with pytest.raises(EventLogError, match="outside any <trace>"):
+        read_log(path)
+
+
+def test_csv_is_read_in_blocks_with_progress(tmp_path: Path) -> None:
+    rows = "".join(f"c{i // 5},Step {i % 5},2024-01-01T{i % 24:02d}:00:00Z,r{i % 7}\n"
+                   for i in range(60_000))
+    path = _csv(tmp_path, "case_id,activity,timestamp,resource\n" + rows)
+    seen: list[tuple[int, int | None]] = []
+    df = read_log(path, progress=lambda done, total: seen.append((done, total)))
+    assert len(df) == 60_000 and df["case:concept:name"].nunique() == 12_000
+    assert isinstance(df["concept:name"].dtype, pd.CategoricalDtype)
+    assert len(seen) > 3 and seen[-1] == (path.stat().st_size, path.stat().st_size)
+    assert str(df["time:timestamp"].iloc[0]) == "2024-01-01 00:00:00+00:00"
+
+
+def test_bad_timestamp_far_into_the_file_is_located(tmp_path: Path) -> None:
+    rows = [f"c{i},A,2024-01-01 10:00:00" for i in range(50_000)]
+    rows[43_210] = "c43210,A,not a time"
+    path = _csv(tmp_path, "case_id,activity,timestamp\n" + "\n".join(rows) + "\n")
+    with pytest.raises(EventLogError) as err:
+        read_log(path)
+    assert "row 43211" in str(err.value) and "'not a time'" in str(err.value)
+    assert err.value.problems[0].line == 43_212
+
+
+def test_bytes_that_are_not_utf8_far_into_the_file_are_located(tmp_path: Path) -> None:
+    rows = [f"c{i},Step,2024-01-01 10:00:00" for i in range(40_000)]
+    rows[30_000] = "c30000,Caf\xe9,2024-01-01 10:00:00"
+    path = tmp_path / "late.csv"
+    path.write_bytes(("case_id,activity,timestamp\n" + "\n".join(rows) + "\n")
+                     .encode("cp1252"))
+    with pytest.raises(EventLogError) as err:
+        read_log(path)
+    assert err.value.problems[0].line == 30_002 and "--encoding" in str(err.value)
+    assert read_log(path, encoding="cp1252")["concept:name"].astype(str).eq("Café").sum() == 1
+
+
+def test_gzipped_csv_and_mixed_time_forms(tmp_path: Path) -> None:
+    text = ("case_id,activity,timestamp\nc1,A,2024-03-01T09:00:00+02:00\n"
+            "c1,B,2024-03-01 08:00:00\nc2,A,01 Mar 2024 10:00\n")
+    path = tmp_path / "log.csv.gz"
+    path.write_bytes(gzip.compress(text.encode()))
+    df = read_log(path)
+    assert df["time:timestamp"].dt.hour.tolist() == [7, 8, 10]
+
+
+def test_numeric_case_ids_stay_text_and_case_attributes_become_numbers(tmp_path: Path) -> None:
+    path = _csv(tmp_path, "case_id,activity,timestamp,case:nps\n"
+                          "10,A,2024-01-01,9\n10,B,2024-01-02,9\n9,A,2024-01-01,\n")
+    df = read_log(path)
+    assert df["case:concept:name"].astype(str).tolist() == ["10", "10", "9"]
+    assert df["case:nps"].tolist()[:2] == [9.0, 9.0] and pd.isna(df["case:nps"].iloc[2])

@@ -161,12 +161,23 @@ def _lifecycle(df: pd.DataFrame) -> pd.DataFrame:
     """Keep complete events (with their start time) when the log uses the XES lifecycle."""
     if LIFECYCLE not in df.columns:
         return df.copy(deep=False)  # columns are replaced below, never written into
-    values = df[LIFECYCLE].astype("string").str.lower()
-    seen = set(values.dropna().unique())
+    import numpy as np
+
+    states = df[LIFECYCLE].astype("category")
+    codes = states.cat.codes.to_numpy()
+    lowered = [str(c).lower() for c in states.cat.categories]
+    used = np.bincount(codes[codes >= 0], minlength=len(lowered)) > 0
+    seen = {state for state, u in zip(lowered, used, strict=True) if u}
     if not seen or not seen <= _STANDARD_LIFECYCLE or "complete" not in seen:
         return df.copy(deep=False)
-    complete = df[values == "complete"].copy()
-    starts = df[values == "start"]
+
+    def events_in(state: str) -> np.ndarray:
+        # judged per distinct value, then spread over the events by their codes
+        return np.array([x == state for x in lowered] + [False])[codes]
+
+    is_complete = events_in("complete")
+    complete = df.copy(deep=False) if is_complete.all() else df[is_complete].copy()
+    starts = df[events_in("start")]
     if len(starts) and START not in complete.columns:
         key = [CASE, ACTIVITY]
         complete["_n"] = complete.groupby(key, observed=True, sort=False).cumcount()

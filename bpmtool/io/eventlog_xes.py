@@ -78,10 +78,8 @@ def read_xes(path: Path, progress: Callable[[int, int | None], None] | None = No
 
     head = _guard(path)
     total = path.stat().st_size
-    fast = read_xes_fast(path, head)
+    fast = read_xes_fast(path, head, progress)
     if fast is not None:
-        if progress is not None:
-            progress(total, total)
         return fast
     events = _Columns()
     cases: list[str] = []
