@@ -7,6 +7,7 @@ import sys
 from collections import Counter
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from bpmtool import api
@@ -84,3 +85,46 @@ def test_model_order_knows_interleavings() -> None:
     assert ("congratulate", "setup_support") in conc and ("setup_support", "congratulate") in conc
     assert ("configure_tenant", "migrate_data") in conc
     assert ("kickoff", "configure_tenant") not in conc
+
+
+def test_a_log_without_timestamps_still_sees_its_handoffs(tmp_path: Path) -> None:
+    """Waits need times, whether a handoff happens does not: without a timestamp column the
+    same handoffs are seen (no extra UNUSED-HANDOFF) and none is called slow."""
+    timed = api.read_log(EXAMPLES / "saas-handoffs.csv")
+    untimed = tmp_path / "untimed.csv"
+    raw = pd.read_csv(EXAMPLES / "saas-handoffs.csv")
+    raw.drop(columns=["timestamp"]).to_csv(untimed, index=False)
+    model = api.load(REFERENCE_MODEL)
+    graph = ProcessGraph(model)
+
+    def codes(df: pd.DataFrame) -> dict[str, set]:
+        stats, findings = analyse_handoffs(graph, api.map_log(model, df).df,
+                                           lanes_observed=True)
+        assert all(h.median_wait is None for h in stats) or df is timed
+        return {c: {f.subject for f in findings if f.code == c}
+                for c in ("UNUSED-HANDOFF", "SLOW-HANDOFF", "UNMODELLED-HANDOFF")}
+
+    with_times, without = codes(timed), codes(api.read_log(untimed))
+    assert without["UNUSED-HANDOFF"] == with_times["UNUSED-HANDOFF"]
+    assert len(without["UNUSED-HANDOFF"]) == 2
+    assert without["SLOW-HANDOFF"] == set() and with_times["SLOW-HANDOFF"]
+    assert without["UNMODELLED-HANDOFF"] == with_times["UNMODELLED-HANDOFF"]
+
+
+def test_ping_pong_needs_another_teams_work_in_between() -> None:
+    """A repeat is a bounce only when another known team worked in between: not when the
+    repeat is simply done by a second team, nor across an event of no known team."""
+    rows = [("c1", "Close deal", "sales"), ("c1", "Kickoff meeting", "impl"),
+            ("c1", "Kickoff meeting", "sales"),
+            ("c2", "Kickoff meeting", "impl"), ("c2", "Update CRM record", None),
+            ("c2", "Kickoff meeting", "impl"),
+            ("c3", "Kickoff meeting", "impl"), ("c3", "Close deal", "sales"),
+            ("c3", "Kickoff meeting", "impl")]
+    df = pd.DataFrame(rows, columns=["case:concept:name", "concept:name", "org:group"])
+    df["time:timestamp"] = pd.date_range("2024-01-01", periods=len(df), freq="h", tz="UTC")
+    model = api.load(REFERENCE_MODEL)
+    _, findings = analyse_handoffs(ProcessGraph(model), api.map_log(model, df).df,
+                                   lanes_observed=True)
+    bounces = [f for f in findings if f.code == "PING-PONG-OBSERVED"]
+    assert [(f.subject, f.evidence["cases"], f.evidence["example_cases"]) for f in bounces] \
+        == [(("sales", "impl"), 1, ["c3"])]

@@ -25,8 +25,9 @@ if TYPE_CHECKING:
 
 __all__ = ["read_csv_blocks"]
 
-# 1 MiB of text per block (~15k events of a typical log): Arrow reads a few blocks ahead,
-# and larger blocks only raised the peak (4 MiB: +50 MB at a million events) for no speed
+# 256 KiB of text per block (~4k events of a typical log). Arrow reads some blocks ahead:
+# reading a 69 MB file alone rose 13 MB above its start with these, 45 MB with 1 MiB blocks
+# and 94 MB with 4 MiB, in the same 0.5-0.6 s.
 _BLOCK = 1 << 18
 
 

@@ -136,9 +136,10 @@ class _Events:
                    times.to_numpy(dtype="datetime64[ns]"))
 
     def case_count(self) -> int:
+        """Cases in the log (whose events stand together, as in a log sorted by case)."""
         import numpy as np
 
-        return int(np.count_nonzero(np.bincount(self.case[self.case >= 0])))
+        return int(np.count_nonzero(self.case[1:] != self.case[:-1])) + int(len(self.case) > 0)
 
     def cases(self, codes: Any, total: int, **extra: Any) -> dict[str, Any]:
         """Evidence: how many cases, their share, and the first few by name."""
@@ -172,20 +173,23 @@ def _observed(graph: ProcessGraph, ev: _Events, cases_total: int
 
     model = graph.model
     lane, case = ev.lane, ev.case
-    change = (case[1:] == case[:-1]) & (lane[1:] >= 0) & (lane[:-1] >= 0) \
-        & (lane[1:] != lane[:-1])
-    to = np.flatnonzero(change) + 1  # the event that received the work
-    pair = lane[to - 1].astype(np.int64) * len(ev.lane_names) + lane[to]
-    waits = ev.time[to] - ev.time[to - 1]
+    # in place, one event-sized temporary at a time
+    change = case[1:] == case[:-1]
+    change &= lane[1:] >= 0
+    change &= lane[:-1] >= 0
+    change &= lane[1:] != lane[:-1]
+    to = np.flatnonzero(change).astype(np.int32)
+    to += 1  # the event that received the work
+    pair = lane[to - 1].astype(np.int32) * len(ev.lane_names) + lane[to]
     possible = _possible_lane_pairs(graph)
     stats: list[HandoffStats] = []
     findings: list[Finding] = []
     for key in np.unique(pair).tolist():
-        here = pair == key
+        at = to[pair == key]
         a, b = (str(ev.lane_names[i]) for i in divmod(key, len(ev.lane_names)))
-        w = _Waits.of(waits[here])
-        count = int(np.count_nonzero(here))
-        in_cases = case[to[here]]
+        w = _Waits.of(ev.time[at] - ev.time[at - 1])
+        count = len(at)
+        in_cases = case[at]
         n_cases = len(np.unique(in_cases))
         modelled = (a, b) in possible
         stats.append(HandoffStats(a, b, count, n_cases, modelled, _days(w.median),
@@ -293,7 +297,7 @@ def _ping_pong(graph: ProcessGraph, ev: _Events, total: int) -> list[Finding]:
     for ni, name in enumerate(ev.node_names):
         if str(name) in allowed:
             continue
-        at = np.flatnonzero(set_lane & (ev.node == ni))
+        at = np.flatnonzero(set_lane & (ev.node == ni)).astype(np.int32)
         repeat = case[at[1:]] == case[at[:-1]]  # the next occurrence in the same case
         earlier.append(at[:-1][repeat])
         again.append(at[1:][repeat])
