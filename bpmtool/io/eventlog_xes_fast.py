@@ -10,11 +10,12 @@ error messages.  Entity declarations are refused before either reader runs.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import re
 import tempfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -70,15 +71,21 @@ def read_xes_fast(path: Path, head: str,
         import rustxes  # noqa: F401
     except ImportError:
         return None
+    frames: list[pd.DataFrame] = []
     try:
-        pieces = [_read_piece(p, events) for p, events in _pieces(path, chunk_bytes, progress)]
+        with contextlib.closing(_pieces(path, chunk_bytes, progress)) as pieces:
+            for piece, events in pieces:
+                frame = _read_piece(piece, events)
+                if frame is None:
+                    return None
+                frames.append(frame)
     except _CannotTell:
         return None
     except (OSError, EOFError, zlib.error):
         return None  # the lxml reader says what is damaged, and where
-    if not pieces or any(p is None for p in pieces):
+    if not frames:
         return None
-    frame = _concat([p for p in pieces if p is not None])
+    frame = _concat(frames)
     frame = frame[sorted(frame.columns)]  # rustxes orders columns by a hash, not the file
     for key, (kind, value) in _global_defaults(head).items():
         if key in frame.columns and _may_hold_default(frame[key], kind, value):
@@ -91,7 +98,8 @@ class _CannotTell(Exception):
 
 
 def _pieces(path: Path, chunk_bytes: int,
-            progress: Callable[[int, int | None], None] | None) -> Iterator[tuple[Path, int]]:
+            progress: Callable[[int, int | None], None] | None
+            ) -> Generator[tuple[Path, int], None, None]:
     """Temporary XES files of whole traces, each with the log's header, and the number of
     ``<event`` tags each holds (rustxes must give as many rows: it silently drops events
     that stand outside a trace, where the lxml reader refuses the file)."""
