@@ -46,9 +46,8 @@ def _open(path: Path) -> IO[bytes]:
     return path.open("rb")
 
 
-def _guard(path: Path) -> str:
-    """Refuse DOCTYPEs that declare entities, and files that are not (gzipped) XML; returns
-    the start of the document (its header)."""
+def _guard(path: Path) -> None:
+    """Refuse DOCTYPEs that declare entities, and files that are not (gzipped) XML."""
     try:
         with _open(path) as fh:
             head = fh.read(65536)
@@ -64,7 +63,6 @@ def _guard(path: Path) -> str:
     if "<log" not in text and "<trace" not in text:
         raise EventLogError.single("this is not an XES log (no <log> element at the start)",
                                    file=str(path), line=1, expected="an XES document")
-    return text
 
 
 def read_xes(path: Path, progress: Callable[[int, int | None], None] | None = None
@@ -76,9 +74,9 @@ def read_xes(path: Path, progress: Callable[[int, int | None], None] | None = No
 
     from bpmtool.io.eventlog_xes_fast import read_xes_fast
 
-    head = _guard(path)
+    _guard(path)
     total = path.stat().st_size
-    fast = read_xes_fast(path, head, progress)
+    fast = read_xes_fast(path, progress)
     if fast is not None:
         return fast
     events = _Columns()

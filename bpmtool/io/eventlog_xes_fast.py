@@ -1,11 +1,12 @@
 """The fast way into an XES log: rustxes, the Rust reader pm4py offers as its fastest importer.
 
 Used only when its frame is the one the streaming lxml reader (:mod:`eventlog_xes`) would
-give: every trace named, a real timestamp column, and no attribute whose value could be a
-default that rustxes filled in from a ``<global>`` declaration (the lxml reader, like pm4py's
-standard importer, leaves a missing attribute empty).  Otherwise — or when rustxes is not
-installed, or fails — the caller falls back to the lxml reader, which also gives the located
-error messages.  Entity declarations are refused before either reader runs.
+give: as many rows as ``<event>`` tags, every trace named, a real timestamp column.  The
+``<global>`` declarations are taken out of the header rustxes reads, so it fills no defaults
+into events that lack an attribute (the lxml reader, like pm4py's standard importer, leaves
+them empty).  Otherwise — or when rustxes is not installed, or fails — the caller falls back
+to the lxml reader, which also gives the located error messages.  Entity declarations are
+refused before either reader runs.
 """
 
 from __future__ import annotations
@@ -28,37 +29,22 @@ __all__ = ["read_xes_fast"]
 
 _CHUNK = 16 << 20  # XML per piece that rustxes reads at once (8 MB: slower, 32 MB: +110 MB)
 _READ = 4 << 20
-_GLOBAL = re.compile(r"<global\s+scope=\"(event|trace)\"\s*>(.*?)</global>", re.S)
-_ATTR = re.compile(r"<(string|date|int|float|boolean|id)\s+key=\"([^\"]*)\"\s+value=\"([^\"]*)\"")
+# a <global> declaration, self-closing or with its default attributes inside
+_GLOBAL = re.compile(rb"<(?:\w+:)?global\b[^>]*/>|<(?:\w+:)?global\b[^>]*>.*?</(?:\w+:)?global\s*>",
+                     re.S)
 
 
-def _global_defaults(head: str) -> dict[str, tuple[str, str]]:
-    """Column → (XES type, default value) of the attributes declared global in the header."""
-    out: dict[str, tuple[str, str]] = {}
-    for scope, body in _GLOBAL.findall(head):
-        for kind, key, value in _ATTR.findall(body):
-            column = (CASE if key == "concept:name" else f"case:{key}") if scope == "trace" \
-                else key
-            out[column] = (kind, value)
-    return out
+def _without_globals(header: bytes) -> bytes:
+    """The log's header without its ``<global>`` declarations, whose defaults rustxes would
+    write into every event that lacks the attribute (the lxml reader, like pm4py's standard
+    importer, leaves it empty)."""
+    header = _GLOBAL.sub(b"", header)
+    if re.search(rb"<(?:\w+:)?global\b", header):
+        raise _CannotTell  # a declaration the pattern did not take apart
+    return header
 
 
-def _may_hold_default(series: pd.Series, kind: str, value: str) -> bool:
-    import pandas as pd
-
-    try:
-        if kind == "date":
-            return bool((series == pd.Timestamp(value).tz_convert("UTC")).any())
-        if kind in ("int", "float"):
-            return bool((pd.to_numeric(series, errors="coerce") == float(value)).any())
-    except (ValueError, TypeError):
-        return True
-    if kind == "boolean":
-        return True  # true and false both occur in any real column
-    return bool((series.astype(str) == value).any())
-
-
-def read_xes_fast(path: Path, head: str,
+def read_xes_fast(path: Path,
                   progress: Callable[[int, int | None], None] | None = None,
                   chunk_bytes: int = _CHUNK) -> pd.DataFrame | None:
     """The log as the lxml reader would give it, or ``None`` when this way cannot tell.
@@ -86,11 +72,7 @@ def read_xes_fast(path: Path, head: str,
     if not frames:
         return None
     frame = _concat(frames)
-    frame = frame[sorted(frame.columns)]  # rustxes orders columns by a hash, not the file
-    for key, (kind, value) in _global_defaults(head).items():
-        if key in frame.columns and _may_hold_default(frame[key], kind, value):
-            return None
-    return frame
+    return frame[sorted(frame.columns)]  # rustxes orders columns by a hash, not the file
 
 
 class _CannotTell(Exception):
@@ -119,7 +101,7 @@ def _pieces(path: Path, chunk_bytes: int,
                     if not block:
                         raise _CannotTell  # no trace at all, or prefixed tags
                     continue
-                header, buffer = buffer[:at], buffer[at:]
+                header, buffer = _without_globals(buffer[:at]), buffer[at:]
             if block and len(buffer) < chunk_bytes:
                 continue
             cut = buffer.rfind(b"</trace>") + len(b"</trace>") if block else len(buffer)
