@@ -195,8 +195,9 @@ def _unreadable(path: Path, encoding: str, exc: BaseException, rows: int) -> Eve
     if isinstance(exc, (OSError, EOFError)) or "gzip" in message.lower():
         return EventLogError.single(f"the file is cut short or damaged ({message})",
                                     file=str(path), expected="a complete file")
+    where = f" after its first {rows:,} events" if rows else ""
     return EventLogError.single(
-        f"not a readable CSV after {rows:,} rows: {message}", file=str(path),
+        f"not a readable CSV{where}: {message}", file=str(path),
         expected="one event per line, the same columns on every line")
 
 
