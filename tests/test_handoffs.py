@@ -112,10 +112,15 @@ def test_a_log_without_timestamps_still_sees_its_handoffs(tmp_path: Path) -> Non
 
 
 def test_ping_pong_needs_another_teams_work_in_between() -> None:
-    """A repeat is a bounce only when another known team worked in between: not when the
-    repeat is simply done by a second team, nor across an event of no known team."""
+    """A repeat is a bounce only when the same team does it again after another known team
+    worked in between: not when the repeat is done by a second team (c1, c4, c5: that once
+    crashed the check), nor across an event of no known team (c2)."""
     rows = [("c1", "Close deal", "sales"), ("c1", "Kickoff meeting", "impl"),
             ("c1", "Kickoff meeting", "sales"),
+            ("c4", "Configure tenant", "impl"), ("c4", "Migrate data", "impl"),
+            ("c4", "Kickoff meeting", "impl"), ("c4", "Kickoff meeting", "sales"),
+            ("c5", "Kickoff meeting", "impl"), ("c5", "Configure tenant", "impl"),
+            ("c5", "Kickoff meeting", "sales"),
             ("c2", "Kickoff meeting", "impl"), ("c2", "Update CRM record", None),
             ("c2", "Kickoff meeting", "impl"),
             ("c3", "Kickoff meeting", "impl"), ("c3", "Close deal", "sales"),

@@ -281,8 +281,8 @@ def _lanes(model: Any, ev: _Events, total: int) -> list[Finding]:
 
 
 def _ping_pong(graph: ProcessGraph, ev: _Events, total: int) -> list[Finding]:
-    """Repeats of an activity in a case with another lane's work in between, outside any
-    model loop that crosses lanes.
+    """Work that comes back: an activity done again in a case by the lane that did it before,
+    with another lane's work in between, outside any model loop that crosses lanes.
 
     The other lane is the first one, after the earlier occurrence, that is neither unknown
     nor the lane doing the repeat."""
@@ -304,6 +304,8 @@ def _ping_pong(graph: ProcessGraph, ev: _Events, total: int) -> list[Finding]:
     if not earlier:
         return []
     p, q = np.concatenate(earlier), np.concatenate(again)
+    back = lane[p] == lane[q]  # the same team does it again (else it is a second team's work)
+    p, q = p[back], q[back]
     own = lane[q]
     # events strictly between p and q that stand in another known lane, by prefix counts
     others = q - p - 1
