@@ -307,3 +307,15 @@ def test_numeric_case_ids_stay_text_and_case_attributes_become_numbers(tmp_path:
     df = read_log(path)
     assert df["case:concept:name"].astype(str).tolist() == ["10", "10", "9"]
     assert df["case:nps"].tolist()[:2] == [9.0, 9.0] and pd.isna(df["case:nps"].iloc[2])
+
+
+@pytest.mark.parametrize("rows", [100, 40_000])
+def test_truncated_csv_gz_is_refused(tmp_path: Path, rows: int) -> None:
+    """Cut inside the first 256 KB (where the dialect is sniffed) or far past it."""
+    text = "case_id,activity,timestamp\n" + "".join(
+        f"c{i},Step {i % 9},2024-01-01 10:{i % 60:02d}:00\n" for i in range(rows))
+    packed = gzip.compress(text.encode(), compresslevel=1)
+    path = tmp_path / "cut.csv.gz"
+    path.write_bytes(packed[: len(packed) // 2])
+    with pytest.raises(EventLogError, match="cut short or damaged"):
+        read_log(path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -32,8 +33,12 @@ def sniff(path: Path, encoding: str | None = None) -> tuple[str, str]:
     import gzip
 
     opener = gzip.open if path.name.lower().endswith(".gz") else open
-    with opener(path, "rb") as fh:
-        head = fh.read(_SAMPLE)
+    try:
+        with opener(path, "rb") as fh:
+            head = fh.read(_SAMPLE)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise EventLogError.single(f"the file is cut short or damaged ({exc})", file=str(path),
+                                   expected="a complete file") from None
     if not head.strip():
         raise EventLogError.single("the file is empty", file=str(path),
                                    expected="a header line and at least one event")
