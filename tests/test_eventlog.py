@@ -319,3 +319,12 @@ def test_truncated_csv_gz_is_refused(tmp_path: Path, rows: int) -> None:
     path.write_bytes(packed[: len(packed) // 2])
     with pytest.raises(EventLogError, match="cut short or damaged"):
         read_log(path)
+
+
+def test_a_named_encoding_that_fails_far_into_the_file_is_located(tmp_path: Path) -> None:
+    rows = [f"c{i},Step,2024-01-01 10:00:00" for i in range(40_000)]
+    rows[30_000] = "c30000,Café,2024-01-01 10:00:00"
+    path = _csv(tmp_path, "case_id,activity,timestamp\n" + "\n".join(rows) + "\n")
+    with pytest.raises(EventLogError) as err:
+        read_log(path, encoding="ascii")
+    assert err.value.problems[0].line == 30_002 and "not ascii" in str(err.value)

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bpmtool.errors import EventLogError
+from bpmtool.io.categories import text_categories
 from bpmtool.io.eventlog_columns import (
     ACTIVITY,
     CASE,
@@ -116,7 +117,7 @@ def finish_log(df: pd.DataFrame, filename: str) -> pd.DataFrame:
     df = _lifecycle(df)
     for column in (CASE, ACTIVITY, RESOURCE, GROUP, LIFECYCLE):
         if column in df.columns:
-            df[column] = _text_categories(df[column])
+            df[column] = text_categories(df[column])
     if not isinstance(df[TIMESTAMP].dtype, pd.DatetimeTZDtype):
         raise EventLogError.single("the timestamp column is not parsed", file=filename)
     for column in [c for c in df.columns if c.startswith("case:") and c != CASE]:
@@ -137,24 +138,6 @@ def _stable_order(case_codes: np.ndarray, times: np.ndarray) -> np.ndarray:
 
     # file order breaks ties (and orders logs without times); NaT sorts last within a case
     return np.lexsort((np.arange(len(case_codes), dtype=np.int32), times, case_codes))
-
-
-def _text_categories(column: pd.Series) -> pd.Categorical:
-    """A text column as a categorical with sorted text categories and none unused (as pandas
-    makes them, so results do not depend on the reader), recoded without a string per
-    event."""
-    import numpy as np
-    import pandas as pd
-
-    if not isinstance(column.dtype, pd.CategoricalDtype):
-        column = column.astype("string").astype("category")
-    codes = column.cat.codes.to_numpy()
-    names = [str(c) for c in column.cat.categories]
-    used = np.bincount(codes[codes >= 0], minlength=len(names)) > 0
-    kept = sorted(name for name, u in zip(names, used, strict=True) if u)
-    position = {name: i for i, name in enumerate(kept)}
-    remap = np.array([position.get(name, -1) for name in names] + [-1], dtype=np.int32)
-    return pd.Categorical.from_codes(remap[codes], categories=pd.Index(kept, dtype="string"))
 
 
 def _lifecycle(df: pd.DataFrame) -> pd.DataFrame:

@@ -94,7 +94,7 @@ def read_csv(path: Path, *, columns: ColumnMap, encoding: str | None = None,
                          attribute_columns={s for s in rename.values()
                                             if s.startswith("case:") and s != CASE},
                          progress=progress)
-    return _parse_times(df, str(path))
+    return df
 
 
 def read_parquet(path: Path, *, columns: ColumnMap) -> pd.DataFrame:
@@ -113,7 +113,7 @@ def read_parquet(path: Path, *, columns: ColumnMap) -> pd.DataFrame:
                 df[column] = df[column].dt.tz_localize("UTC")
             else:
                 df[column] = df[column].astype("string")
-    return _parse_times(df, str(path))
+    return _parquet_times(df, str(path))
 
 
 def _rename(path: Path, header: list[str], columns: ColumnMap) -> dict[str, str]:
@@ -135,8 +135,11 @@ def _rename(path: Path, header: list[str], columns: ColumnMap) -> dict[str, str]
     return rename
 
 
-def _parse_times(df: pd.DataFrame, filename: str) -> pd.DataFrame:
+def _parquet_times(df: pd.DataFrame, filename: str) -> pd.DataFrame:
+    """Parquet's time columns as UTC: datetimes converted, text parsed."""
     import pandas as pd
+
+    from bpmtool.io.eventlog_csv_stream import parse_time_text
 
     for column in (TIMESTAMP, START):
         if column not in df.columns or isinstance(df[column].dtype, pd.DatetimeTZDtype):
@@ -146,17 +149,5 @@ def _parse_times(df: pd.DataFrame, filename: str) -> pd.DataFrame:
             df[column] = (stamps.dt.tz_localize("UTC") if stamps.dt.tz is None
                           else stamps.dt.tz_convert("UTC")).astype("datetime64[us, UTC]")
             continue
-        raw = df[column].astype("string")
-        try:
-            parsed = pd.to_datetime(raw, utc=True, format="ISO8601")
-        except (ValueError, TypeError):
-            parsed = pd.to_datetime(raw, utc=True, format="mixed", errors="coerce")
-        bad = parsed.isna() & raw.notna() & (raw.astype("string").str.strip() != "")
-        if bad.any():
-            row = int(bad.to_numpy().nonzero()[0][0])
-            raise EventLogError.single(
-                f"row {row + 1}: {column} {raw.iloc[row]!r} is not a date or time",
-                file=filename, line=row + 2, key=column,
-                expected="timestamps such as 2024-03-01 09:30:00 or 2024-03-01T09:30:00+01:00")
-        df[column] = parsed
+        df[column] = parse_time_text(df[column].astype("string"), column, filename)
     return df

@@ -3,7 +3,7 @@
 Each block of the file is parsed by Arrow, its text columns dictionary-encoded, and only
 the codes (plus one table of distinct values per column) are kept; timestamps become
 nanoseconds.  So the peak memory follows the columns' codes and the distinct values, not
-the file's text: a 69 MB file of a million events is held in about 20 MB.
+the file's text: a 69 MB file of a million events is held in 18 MB.
 
 Timestamps are parsed per block: ISO 8601 with or without a zone offset by Arrow, anything
 else by pandas (``format="mixed"``), and a value that is no time is reported at its row.
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["read_csv_blocks"]
+__all__ = ["parse_time_text", "read_csv_blocks"]
 
 # 256 KiB of text per block (~4k events of a typical log). Arrow reads some blocks ahead:
 # reading a 69 MB file alone rose 13 MB above its start with these, 45 MB with 1 MiB blocks
@@ -91,19 +91,8 @@ class _Times:
     def _by_pandas(self, values: pa.Array, first_row: int) -> np.ndarray:
         import pandas as pd
 
-        raw = pd.Series(values.to_pylist(), dtype="string")
-        try:
-            parsed = pd.to_datetime(raw, utc=True, format="ISO8601")
-        except (ValueError, TypeError):
-            parsed = pd.to_datetime(raw, utc=True, format="mixed", errors="coerce")
-        bad = parsed.isna() & raw.notna() & (raw.str.strip() != "")
-        if bad.any():
-            at = int(bad.to_numpy().nonzero()[0][0])
-            row = first_row + at
-            raise EventLogError.single(
-                f"row {row + 1}: {self.column} {raw.iloc[at]!r} is not a date or time",
-                file=self.filename, line=row + 2, key=self.column,
-                expected="timestamps such as 2024-03-01 09:30:00 or 2024-03-01T09:30:00+01:00")
+        parsed = parse_time_text(pd.Series(values.to_pylist(), dtype="string"), self.column,
+                                 self.filename, first_row)
         return parsed.dt.as_unit("ns").to_numpy(dtype="datetime64[ns]").view("int64")
 
     def series(self) -> pd.Series:
@@ -112,6 +101,28 @@ class _Times:
 
         ns = np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.int64)
         return pd.Series(ns.view("datetime64[ns]")).dt.tz_localize("UTC")
+
+
+def parse_time_text(raw: pd.Series, column: str, filename: str,
+                    first_row: int = 0) -> pd.Series:
+    """Text times as UTC: ISO 8601 first, then pandas' mixed mode; a value that is no time
+    (blank cells stay empty) is an error naming its row and line, counted from
+    ``first_row``."""
+    import pandas as pd
+
+    try:
+        parsed = pd.to_datetime(raw, utc=True, format="ISO8601")
+    except (ValueError, TypeError):
+        parsed = pd.to_datetime(raw, utc=True, format="mixed", errors="coerce")
+    bad = parsed.isna() & raw.notna() & (raw.str.strip() != "")
+    if bad.any():
+        at = int(bad.to_numpy().nonzero()[0][0])
+        row = first_row + at
+        raise EventLogError.single(
+            f"row {row + 1}: {column} {raw.iloc[at]!r} is not a date or time",
+            file=filename, line=row + 2, key=column,
+            expected="timestamps such as 2024-03-01 09:30:00 or 2024-03-01T09:30:00+01:00")
+    return parsed
 
 
 def read_csv_blocks(path: Path, *, delimiter: str, encoding: str, rename: dict[str, str],
@@ -155,11 +166,10 @@ def read_csv_blocks(path: Path, *, delimiter: str, encoding: str, rename: dict[s
             if progress is not None:
                 progress(min(raw.tell(), total), total)
     except (pa.ArrowInvalid, pa.ArrowTypeError, OSError, EOFError) as exc:
+        raise _unreadable(path, "utf-8" if "invalid UTF8" in str(exc) else None, exc,
+                          rows) from None
+    except UnicodeDecodeError as exc:  # from transcoding another encoding
         raise _unreadable(path, encoding, exc, rows) from None
-    except UnicodeDecodeError as exc:
-        raise EventLogError.single(
-            f"the file is not {encoding} past its first lines: {exc.reason}", file=str(path),
-            expected="one encoding for the whole file, e.g. --encoding cp1252") from None
     finally:
         raw.close()
     data: dict[str, Any] = {rename[c]: codes[c].column(rename[c] in attribute_columns)
@@ -184,13 +194,15 @@ def _arrow_encoding(encoding: str) -> str:
     return "utf8" if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig") else encoding
 
 
-def _unreadable(path: Path, encoding: str, exc: BaseException, rows: int) -> EventLogError:
+def _unreadable(path: Path, encoding: str | None, exc: BaseException, rows: int
+                ) -> EventLogError:
+    """The error for a file Arrow could not read; ``encoding`` when its text would not
+    decode."""
     message = str(exc)
-    if "invalid UTF8" in message:
-        line = _first_bad_utf8_line(path)
+    if encoding is not None:
         return EventLogError.single(
-            f"the file is not UTF-8 past its first lines (line {line})" if line else
-            "the file is not UTF-8 past its first lines", file=str(path), line=line,
+            f"the file is not {encoding} past its first lines", file=str(path),
+            line=_first_undecodable_line(path, encoding),
             expected="one encoding for the whole file, e.g. --encoding cp1252")
     if isinstance(exc, (OSError, EOFError)) or "gzip" in message.lower():
         return EventLogError.single(f"the file is cut short or damaged ({message})",
@@ -201,17 +213,21 @@ def _unreadable(path: Path, encoding: str, exc: BaseException, rows: int) -> Eve
         expected="one event per line, the same columns on every line")
 
 
-def _first_bad_utf8_line(path: Path) -> int | None:
+def _first_undecodable_line(path: Path, encoding: str) -> int | None:
     import gzip
 
     opener = gzip.open if path.name.lower().endswith(".gz") else open
-    decoder = codecs.getincrementaldecoder("utf-8")()
+    decoder = codecs.getincrementaldecoder(encoding)()
     line = 1
     with opener(path, "rb") as fh:
         while block := fh.read(1 << 20):
             try:
-                decoder.decode(block)
+                line += decoder.decode(block).count("\n")
             except UnicodeDecodeError as exc:
-                return line + block[: exc.start].count(b"\n")
-            line += block.count(b"\n")
+                good = decoder.decode(block[: exc.start]) if exc.start else ""
+                return line + good.count("\n")
+    try:
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        return line  # cut inside a character at the very end
     return None

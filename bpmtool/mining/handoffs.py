@@ -135,6 +135,12 @@ class _Events:
         return cls(case, case_names, lane, lane_names, node, node_names,
                    times.to_numpy(dtype="datetime64[ns]"))
 
+    def at_node(self, code: int) -> Any:
+        """Positions (int32) of the events of one node whose lane is known."""
+        import numpy as np
+
+        return np.flatnonzero((self.node == code) & (self.lane >= 0)).astype(np.int32)
+
     def case_count(self) -> int:
         """Cases in the log (whose events stand together, as in a log sorted by case)."""
         import numpy as np
@@ -247,10 +253,9 @@ def _lanes(model: Any, ev: _Events, total: int) -> list[Finding]:
     owner = {n.id: n.lane for n in model.nodes}
     out = []
     lanes_by_node: dict[str, dict[str, int]] = defaultdict(dict)
-    set_lane = ev.lane >= 0
     for ni, name in enumerate(ev.node_names):
         node_id = str(name)
-        at = np.flatnonzero(set_lane & (ev.node == ni))
+        at = ev.at_node(ni)
         lanes = ev.lane[at]
         for li in np.unique(lanes).tolist():
             cases = ev.case[at[lanes == li]]
@@ -297,7 +302,7 @@ def _ping_pong(graph: ProcessGraph, ev: _Events, total: int) -> list[Finding]:
     for ni, name in enumerate(ev.node_names):
         if str(name) in allowed:
             continue
-        at = np.flatnonzero(set_lane & (ev.node == ni)).astype(np.int32)
+        at = ev.at_node(ni)
         repeat = case[at[1:]] == case[at[:-1]]  # the next occurrence in the same case
         earlier.append(at[:-1][repeat])
         again.append(at[1:][repeat])
@@ -384,7 +389,7 @@ def _unused_and_slow(graph: ProcessGraph, ev: _Events, total: int,
         w = _Waits.of(waits)
         if w.p90 is None or w.p90 <= _limit_ns(limit):
             continue
-        over = to[waits > np.timedelta64(int(_limit_ns(limit)), "ns")]
+        over = to[waits > np.timedelta64(limit)]
         target = f"the CTQ {ctq.label!r}" if ctq is not None else "the threshold"
         out.append(Finding(
             SLOW, Kind.PERFORMANCE, Severity.WARNING,

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bpmtool.errors import EventLogError
+from bpmtool.io.categories import recode
 from bpmtool.io.eventlog_columns import ACTIVITY, GROUP, RESOURCE
 from bpmtool.model import Model
 
@@ -76,7 +76,6 @@ def _node_keys(model: Model) -> dict[str, str]:
 def map_log(model: Model, df: pd.DataFrame, *, lanes_from: str | Path | None = None,
             filename: str = "<log>") -> MappedLog:
     """Add the node and lane of every event; refuse a log none of whose labels match."""
-
     keys = _node_keys(model)
     labels = df[ACTIVITY].astype("category")
     categories = [str(c) for c in labels.cat.categories]
@@ -127,27 +126,6 @@ def _lanes(model: Model, df: pd.DataFrame, lanes_from: str | Path | None, filena
         return pd.Series(recode(groups, lane_of), index=df.index), "org:group", unknown
     owner = {n.id: n.lane for n in model.nodes}
     return pd.Series(recode(df[NODE], owner), index=df.index), "model", []
-
-
-def recode(column: pd.Series, mapping: Mapping[Any, str | None]) -> pd.Categorical:
-    """Map a categorical column's values through ``mapping`` (missing or ``None`` → empty)
-    by its codes, so the cost follows the distinct values, not the events.
-
-    >>> import pandas as pd
-    >>> recode(pd.Series(["a", "b", None, "a"], dtype="category"), {"a": "x"}).tolist()
-    ['x', nan, nan, 'x']
-    """
-    import numpy as np
-    import pandas as pd
-
-    targets = [mapping.get(c) for c in column.cat.categories]
-    values = sorted({t for t in targets if t is not None})
-    position = {t: i for i, t in enumerate(values)}
-    # one slot more at the end, where the code -1 (an empty cell) lands
-    remap = np.array([position[t] if t is not None else -1 for t in targets] + [-1],
-                     dtype=np.int32)
-    return pd.Categorical.from_codes(remap[column.cat.codes.to_numpy()],
-                                     categories=pd.Index(values, dtype=object))
 
 
 def read_lane_map(path: Path, lane_keys: dict[str, str]) -> dict[str, str]:
