@@ -40,6 +40,7 @@ __all__ = [
     "lint",
     "load",
     "load_with_warnings",
+    "log_notes",
     "log_summary",
     "map_log",
     "read_log",
@@ -145,21 +146,23 @@ def read_surveys(path: str | Path, *, case_column: str = "case_id") -> pd.DataFr
 
 def journey(model: Model, log: pd.DataFrame | str | Path, *,
             surveys: pd.DataFrame | str | Path | None = None,
-            now: object = None, columns: dict[str, str] | None = None) -> JourneyResult:
+            now: object = None, columns: dict[str, str] | None = None,
+            date_format: str | None = None) -> JourneyResult:
     """The customer journey in an event log: funnel, milestones, happy paths, struggling
     customers, behaviour × emotion, CTQs and triggers (see ``docs/journey.md``).
 
     ``log`` is a pm4py-style DataFrame or a path read with the event-log reader;
     ``surveys`` a table or file with case ids and NPS/CSAT answers; ``now`` the moment
     open cases are measured against (default: the log's last timestamp); ``columns``
-    renames the log's columns to pm4py's standard names (e.g. ``{"ticket": "case:concept:name"}``).
+    renames the log's columns to pm4py's standard names (e.g. ``{"ticket": "case:concept:name"}``);
+    ``date_format`` reads the text times of a CSV or Parquet log (see :func:`read_log`).
     """
     from bpmtool.mining.journey_result import analyse_journey
 
     if isinstance(log, (str, Path)):
         # a rename to a standard name tells the reader which column plays that role
         roles = {_ROLE_OF[std]: src for src, std in (columns or {}).items() if std in _ROLE_OF}
-        log = read_log(Path(log), columns=roles or None)
+        log = read_log(Path(log), columns=roles or None, date_format=date_format)
         columns = {src: std for src, std in (columns or {}).items() if std not in _ROLE_OF}
     if columns:
         log = log.rename(columns=columns)
@@ -181,19 +184,34 @@ _ROLE_OF = {"case:concept:name": "case", "concept:name": "activity",
 
 
 def read_log(path: str | Path, *, columns: dict[str, str] | None = None,
-             encoding: str | None = None, progress: Progress | None = None) -> pd.DataFrame:
+             encoding: str | None = None, date_format: str | None = None,
+             progress: Progress | None = None) -> pd.DataFrame:
     """Read an event log (XES, XES.gz, CSV, Parquet) into pm4py's standard columns.
 
     ``columns`` names the source columns by role (``case``, ``activity``, ``timestamp``,
     ``resource``, ``lane``, ``start_timestamp``, ``lifecycle``); roles not given are found
-    by their usual names.  ``progress(done, total)`` is called during long reads.
+    by their usual names, and the time column, failing that, by its values.
+    ``date_format`` (strftime, e.g. ``%d/%m/%Y %H:%M``) reads text times; without it the
+    day/month order of dates like ``07/01/2025`` is read from the data, and a file whose
+    dates fit both orders is refused.  What was found or assumed: :func:`log_notes`.
+    ``progress(done, total)`` is called during long reads.
     """
     from bpmtool.io.eventlog import read_log as read
 
     try:
-        return read(path, columns=columns, encoding=encoding, progress=progress)
+        return read(path, columns=columns, encoding=encoding, date_format=date_format,
+                    progress=progress)
     except ValueError as exc:  # an unknown column role
         raise InputError.single(str(exc), file=str(path)) from None
+
+
+def log_notes(df: pd.DataFrame) -> list[Problem]:
+    """What reading a log found or assumed, for the user to see: the time column chosen by
+    its values, the day/month order of its dates, or that it has no times (and so no
+    waits).  Empty for a frame that was not read by :func:`read_log`."""
+    from bpmtool.io.eventlog import log_notes as notes
+
+    return notes(df)
 
 
 def log_summary(df: pd.DataFrame) -> LogSummary:
@@ -217,24 +235,27 @@ def map_log(model: Model, df: pd.DataFrame, *, lanes_from: str | Path | None = N
 def check(model: Model, log: pd.DataFrame | str | Path, *, method: str = "both",
           columns: dict[str, str] | None = None, lanes_from: str | Path | None = None,
           slow_after: timedelta | None = None, precision: bool = True,
-          progress: Progress | None = None, read_progress: Progress | None = None
-          ) -> CheckResult:
+          progress: Progress | None = None, read_progress: Progress | None = None,
+          date_format: str | None = None) -> CheckResult:
     """Check an event log against a model: fitness, precision and every handoff finding.
 
     ``log`` is a path (read with :func:`read_log`) or a frame with the standard columns.
     ``progress(done, total)`` follows the alignments, ``read_progress`` the reading.
+    The result's ``notes`` are the log's :func:`log_notes`.
     """
     from bpmtool.mining.check import run_check
 
     filename = str(log) if isinstance(log, (str, Path)) else "<log>"
-    frame = read_log(log, columns=columns, progress=read_progress) \
+    frame = read_log(log, columns=columns, progress=read_progress, date_format=date_format) \
         if isinstance(log, (str, Path)) else log
     mapped = map_log(model, frame, lanes_from=lanes_from, filename=filename)
     try:
-        return run_check(model, mapped, method=method, progress=progress,
-                         slow_after=slow_after, precision=precision)
+        result = run_check(model, mapped, method=method, progress=progress,
+                           slow_after=slow_after, precision=precision)
     except ValueError as exc:
         raise InputError.single(str(exc)) from None
+    result.notes = log_notes(frame)
+    return result
 
 
 # --- drawing and reports (layout, render) ---

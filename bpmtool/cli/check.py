@@ -9,7 +9,7 @@ import typer
 
 from bpmtool import api
 from bpmtool.cli.app import app, input_errors_exit, style, use_colour, write_output
-from bpmtool.cli.log import column_options, progress_bar
+from bpmtool.cli.log import DATE_FORMAT_HELP, column_options, progress_bar, show_notes
 from bpmtool.cli.model_commands import FailOn, _exit_code, format_findings_text
 from bpmtool.durations import parse_duration
 
@@ -39,6 +39,7 @@ def check(
     lane: str | None = typer.Option(None, "--lane", help="Column holding the team (lane)."),
     lanes_from: Path | None = typer.Option(None, "--lanes-from",
                                            help="CSV or YAML mapping resource → lane."),
+    date_format: str | None = typer.Option(None, "--date-format", help=DATE_FORMAT_HELP),
     cases_csv: Path | None = typer.Option(None, "--cases", help="Write per-case diagnostics "
                                                                 "to this CSV."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the report here."),
@@ -55,7 +56,8 @@ def check(
         with progress_bar("reading log", quiet=quiet) as reading:
             frame = api.read_log(log, columns=column_options(case, activity, timestamp,
                                                              resource, lane),
-                                 progress=reading)
+                                 date_format=date_format, progress=reading)
+        show_notes(api.log_notes(frame))
         with progress_bar("aligning variants", quiet=quiet, unit="variant") as aligning:
             result = api.check(loaded, frame, method=method, lanes_from=lanes_from,
                                slow_after=limit, progress=aligning)

@@ -12,8 +12,12 @@ import typer
 
 from bpmtool import api
 from bpmtool.cli.app import app, input_errors_exit, write_output
+from bpmtool.errors import Problem
 
-__all__ = ["column_options", "progress_bar"]
+__all__ = ["DATE_FORMAT_HELP", "column_options", "progress_bar", "show_notes"]
+
+DATE_FORMAT_HELP = ("strftime format of the log's text times, e.g. '%d/%m/%Y %H:%M' "
+                    "(default: ISO 8601, or the day/month order the data shows).")
 
 LOG_ARG = typer.Argument(..., help="An event log: .xes, .xes.gz, .csv or .parquet",
                          show_default=False)
@@ -50,6 +54,12 @@ def column_options(case: str | None, activity: str | None, timestamp: str | None
     return {k: v for k, v in given.items() if v}
 
 
+def show_notes(notes: list[Problem]) -> None:
+    """What the reader found or assumed, on stderr (stdout stays the report)."""
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)
+
+
 @app.command("log")
 def log_command(
     log: Path = LOG_ARG,
@@ -64,6 +74,7 @@ def log_command(
     lanes_from: Path | None = typer.Option(None, "--lanes-from",
                                            help="CSV or YAML mapping resource → lane."),
     encoding: str | None = typer.Option(None, "--encoding", help="The CSV's encoding."),
+    date_format: str | None = typer.Option(None, "--date-format", help=DATE_FORMAT_HELP),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Summarise an event log: cases, events, activities, variants, time span, lanes."""
@@ -71,13 +82,16 @@ def log_command(
         with progress_bar("reading log", quiet=quiet) as progress:
             df = api.read_log(log, columns=column_options(case, activity, timestamp, resource,
                                                           lane), encoding=encoding,
-                              progress=progress)
+                              date_format=date_format, progress=progress)
+        notes = api.log_notes(df)
+        show_notes(notes)
         summary = api.log_summary(df)
         mapped = None
         if model is not None:
             mapped = api.map_log(api.load(model), df, lanes_from=lanes_from, filename=str(log))
     if format == "json":
-        doc: dict[str, object] = {"log": str(log), "summary": summary.to_dict()}
+        doc: dict[str, object] = {"log": str(log), "summary": summary.to_dict(),
+                                  "notes": [n.to_dict() for n in notes]}
         if mapped is not None:
             doc["mapping"] = mapped.to_dict()
         write_output(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", None)

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bpmtool.errors import EventLogError
+from bpmtool.errors import EventLogError, Problem
 from bpmtool.io.categories import text_categories
 from bpmtool.io.eventlog_columns import (
     ACTIVITY,
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
-__all__ = ["LOG_SUFFIXES", "Progress", "finish_log", "read_log"]
+__all__ = ["LOG_SUFFIXES", "Progress", "finish_log", "log_notes", "read_log"]
 
 Progress = Callable[[int, int | None], None]
 LOG_SUFFIXES = (".xes", ".xes.gz", ".csv", ".csv.gz", ".tsv", ".parquet", ".pq")
@@ -47,8 +47,15 @@ _STANDARD_LIFECYCLE = {
 
 
 def read_log(path: str | Path, *, columns: ColumnMap | Mapping[str, str] | None = None,
-             encoding: str | None = None, progress: Progress | None = None) -> pd.DataFrame:
-    """Read an event log by its extension into the standard frame described above."""
+             encoding: str | None = None, date_format: str | None = None,
+             progress: Progress | None = None) -> pd.DataFrame:
+    """Read an event log by its extension into the standard frame described above.
+
+    ``date_format`` (a strftime format such as ``%d/%m/%Y %H:%M``) reads the text times of
+    a CSV or Parquet log; without it their day/month order is read from the data.  What
+    the reader found or assumed (the time column it chose, the date order, a log without
+    times) comes with the frame: :func:`log_notes`.
+    """
     path = Path(path)
     name = path.name.lower()
     if not path.exists():
@@ -61,19 +68,32 @@ def read_log(path: str | Path, *, columns: ColumnMap | Mapping[str, str] | None 
         from bpmtool.io.eventlog_csv import read_csv
 
         raw = read_csv(path, columns=ColumnMap.of(columns), encoding=encoding,
-                       progress=progress)
+                       date_format=date_format, progress=progress)
     elif name.endswith((".parquet", ".pq")):
         from bpmtool.io.eventlog_csv import read_parquet
 
-        raw = read_parquet(path, columns=ColumnMap.of(columns))
+        raw = read_parquet(path, columns=ColumnMap.of(columns), date_format=date_format)
     else:
         raise EventLogError.single(
             f"cannot tell the format of {path.name!r} from its extension", file=str(path),
             expected="a log ending in " + ", ".join(LOG_SUFFIXES))
+    notes = list(raw.attrs.get("notes", []))
     df = finish_log(raw, str(path))
     del raw
     _give_back_freed_memory()
+    if df[TIMESTAMP].isna().all() and not any(n.key == TIMESTAMP for n in notes):
+        from bpmtool.io.eventlog_csv import no_times_message
+
+        notes.append(Problem(no_times_message("the log has no times"), file=str(path),
+                             key=TIMESTAMP))
+    df.attrs["notes"] = notes
     return df
+
+
+def log_notes(df: pd.DataFrame) -> list[Problem]:
+    """What the reader of a log found or assumed: the time column it chose by its values,
+    the day/month order of its dates, or that the log has no times."""
+    return list(df.attrs.get("notes", []))
 
 
 def _give_back_freed_memory() -> None:

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bpmtool.errors import EventLogError
+from bpmtool.errors import EventLogError, Problem
 from bpmtool.io.eventlog_columns import (
     ACTIVITY,
     CASE,
@@ -19,6 +19,7 @@ from bpmtool.io.eventlog_columns import (
     detect_columns,
     usual_names,
 )
+from bpmtool.io.eventlog_times import DateOrder, TimeColumn, looks_like_times
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 __all__ = ["read_csv", "read_parquet", "sniff"]
 
 _SAMPLE = 256 * 1024
+_SAMPLE_ROWS = 200  # rows looked at to tell which column holds times
 
 
 def sniff(path: Path, encoding: str | None = None) -> tuple[str, str]:
@@ -72,8 +74,10 @@ def sniff(path: Path, encoding: str | None = None) -> tuple[str, str]:
 
 
 def read_csv(path: Path, *, columns: ColumnMap, encoding: str | None = None,
+             date_format: str | None = None,
              progress: Callable[[int, int | None], None] | None = None) -> pd.DataFrame:
-    """Read a CSV log and rename its columns to the standard names."""
+    """Read a CSV log and rename its columns to the standard names; what was found or
+    assumed about its times is in ``df.attrs["notes"]`` (see :func:`_time_column`)."""
     import pandas as pd
 
     encoding, delimiter = sniff(path, encoding)
@@ -85,20 +89,74 @@ def read_csv(path: Path, *, columns: ColumnMap, encoding: str | None = None,
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise EventLogError.single(f"not a readable CSV: {exc}", file=str(path)) from None
     rename = _rename(path, list(header), columns)
+    notes = _time_column(path, list(header), rename,
+                         lambda wanted: _csv_sample(path, delimiter, encoding, wanted))
     # case attributes (e.g. case:nps for the journey's emotion score) come along
     rename.update({c: c for c in header if c.startswith("case:") and c not in rename})
     from bpmtool.io.eventlog_csv_stream import read_csv_blocks
 
+    order = DateOrder(str(path), date_format)
     df = read_csv_blocks(path, delimiter=delimiter, encoding=encoding, rename=rename,
                          time_columns={TIMESTAMP, START},
                          attribute_columns={s for s in rename.values()
                                             if s.startswith("case:") and s != CASE},
-                         progress=progress)
+                         order=order, progress=progress)
+    df.attrs["notes"] = notes + order.notes
     return df
 
 
-def read_parquet(path: Path, *, columns: ColumnMap) -> pd.DataFrame:
-    """Read a Parquet log and rename its columns to the standard names."""
+def _csv_sample(path: Path, delimiter: str, encoding: str, wanted: list[str]
+                ) -> dict[str, list[str]]:
+    """The first rows' text of some columns (to tell which holds times)."""
+    import pandas as pd
+
+    try:
+        rows = pd.read_csv(path, sep=delimiter, encoding=encoding, nrows=_SAMPLE_ROWS,
+                           dtype=str, keep_default_na=False, usecols=wanted)
+    except (ValueError, UnicodeDecodeError, pd.errors.ParserError):
+        return {}  # the full read says what is wrong, at its line
+    return {str(c): rows[c].tolist() for c in rows.columns}
+
+
+def _time_column(path: Path, header: list[str], rename: dict[str, str],
+                 sample: Callable[[list[str]], dict[str, list[str]]]) -> list[Problem]:
+    """Find the time column by its values when no column has a usual time name.
+
+    One column whose first rows are all dates or times becomes the event time (added to
+    ``rename``), with a note saying so; several are refused (which is the event's time is
+    the user's call); none leaves the log without times, with a note saying what that
+    means.
+    """
+    if TIMESTAMP in rename.values():
+        return []
+    others = [c for c in header if c not in rename]
+    samples = sample(others) if others else {}
+    timely = [c for c in others if looks_like_times(samples.get(c, []))]
+    if len(timely) > 1:
+        raise EventLogError.single(
+            f"no column has a usual time name, and several hold dates: "
+            f"{', '.join(map(repr, timely))}", file=str(path), line=1,
+            expected="the event's time column named with --timestamp COLUMN")
+    if timely:
+        rename[timely[0]] = TIMESTAMP
+        return [Problem(f"no column has a usual time name; column {timely[0]!r} holds dates "
+                        "and times, so it is read as the time of each event (name another "
+                        "with --timestamp)", file=str(path), line=1, key=timely[0])]
+    return [Problem(no_times_message(f"no column holds times (columns: {', '.join(header)})"),
+                    file=str(path), line=1, key=TIMESTAMP)]
+
+
+def no_times_message(why: str) -> str:
+    """What a log without times means for the user."""
+    return (f"{why}: events keep their order in the file, and there are no waiting times, "
+            "durations or time checks (CTQs, deadlines); name the time column with "
+            "--timestamp")
+
+
+def read_parquet(path: Path, *, columns: ColumnMap, date_format: str | None = None
+                 ) -> pd.DataFrame:
+    """Read a Parquet log and rename its columns to the standard names (times as with
+    :func:`read_csv`)."""
     import pandas as pd
 
     try:
@@ -106,14 +164,28 @@ def read_parquet(path: Path, *, columns: ColumnMap) -> pd.DataFrame:
     except Exception as exc:  # pyarrow raises many types for a damaged file
         raise EventLogError.single(f"not a readable Parquet file: {exc}", file=str(path),
                                    expected="an Apache Parquet file") from None
-    df = df.rename(columns=_rename(path, [str(c) for c in df.columns], columns))
-    for column in (TIMESTAMP, START):
-        if column in df.columns and not isinstance(df[column].dtype, pd.DatetimeTZDtype):
-            if str(df[column].dtype).startswith("datetime64"):
-                df[column] = df[column].dt.tz_localize("UTC")
-            else:
-                df[column] = df[column].astype("string")
-    return _parquet_times(df, str(path))
+    header = [str(c) for c in df.columns]
+    rename = _rename(path, header, columns)
+    notes = _time_column(path, header, rename, lambda wanted: _parquet_sample(df, wanted))
+    df = df.rename(columns=rename)
+    order = DateOrder(str(path), date_format)
+    df = _parquet_times(df, {std: src for src, std in rename.items()}, order)
+    df.attrs["notes"] = notes + order.notes
+    return df
+
+
+def _parquet_sample(df: pd.DataFrame, wanted: list[str]) -> dict[str, list[str]]:
+    """The first values of some columns as text; a column of datetimes is times as such."""
+    import pandas as pd
+
+    out = {}
+    for name in wanted:
+        column = df[name]
+        if pd.api.types.is_datetime64_any_dtype(column):
+            out[name] = ["2000-01-01"]  # a real time column, whatever its name
+        elif column.dtype == object or pd.api.types.is_string_dtype(column):
+            out[name] = [str(v) for v in column.dropna().head(_SAMPLE_ROWS)]
+    return out
 
 
 def _rename(path: Path, header: list[str], columns: ColumnMap) -> dict[str, str]:
@@ -135,12 +207,14 @@ def _rename(path: Path, header: list[str], columns: ColumnMap) -> dict[str, str]
     return rename
 
 
-def _parquet_times(df: pd.DataFrame, filename: str) -> pd.DataFrame:
-    """Parquet's time columns as UTC: datetimes converted, text parsed."""
+def _parquet_times(df: pd.DataFrame, source: dict[str, str], order: DateOrder
+                   ) -> pd.DataFrame:
+    """Parquet's time columns as UTC: datetimes converted, text parsed (``source`` gives a
+    column's name in the file, for messages)."""
     import pandas as pd
+    import pyarrow as pa
 
-    from bpmtool.io.eventlog_csv_stream import parse_time_text
-
+    texts: dict[str, TimeColumn] = {}
     for column in (TIMESTAMP, START):
         if column not in df.columns or isinstance(df[column].dtype, pd.DatetimeTZDtype):
             continue
@@ -149,5 +223,9 @@ def _parquet_times(df: pd.DataFrame, filename: str) -> pd.DataFrame:
             df[column] = (stamps.dt.tz_localize("UTC") if stamps.dt.tz is None
                           else stamps.dt.tz_convert("UTC")).astype("datetime64[us, UTC]")
             continue
-        df[column] = parse_time_text(df[column].astype("string"), column, filename)
+        texts[column] = TimeColumn(source.get(column, column), order)
+        texts[column].add(pa.array(df[column].astype("string"), type=pa.string()), 0)
+    # parsed once all are seen: one column's dates may decide the other's day/month order
+    for column, times in texts.items():
+        df[column] = pd.Series(times.series().array, index=df.index)
     return df

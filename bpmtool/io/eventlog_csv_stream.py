@@ -5,8 +5,9 @@ the codes (plus one table of distinct values per column) are kept; timestamps be
 nanoseconds.  So the peak memory follows the columns' codes and the distinct values, not
 the file's text: a 69 MB file of a million events is held in 18 MB.
 
-Timestamps are parsed per block: ISO 8601 with or without a zone offset by Arrow, anything
-else by pandas (``format="mixed"``), and a value that is no time is reported at its row.
+Timestamps are parsed per block by :mod:`bpmtool.io.eventlog_times`: ISO 8601 with or without
+a zone offset by Arrow, numeric dates in the day/month order the file shows (or the
+``date_format`` given), and a value that is no time is reported at its row.
 """
 
 from __future__ import annotations
@@ -17,13 +18,14 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from bpmtool.errors import EventLogError
+from bpmtool.io.eventlog_times import DateOrder, TimeColumn
 
 if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["parse_time_text", "read_csv_blocks"]
+__all__ = ["read_csv_blocks"]
 
 # 256 KiB of text per block (~4k events of a typical log). Arrow reads some blocks ahead:
 # reading a 69 MB file alone rose 13 MB above its start with these, 45 MB with 1 MiB blocks
@@ -65,75 +67,17 @@ class _Codes:
         return pd.Categorical.from_codes(codes, categories=pd.Index(values, dtype=object))
 
 
-class _Times:
-    """A time column as UTC nanoseconds (NaT for empty cells), parsed block by block."""
-
-    def __init__(self, column: str, filename: str) -> None:
-        self.column = column
-        self.filename = filename
-        self.chunks: list[np.ndarray] = []
-
-    def add(self, values: pa.Array, first_row: int) -> None:
-        import numpy as np
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
-        for target in (pa.timestamp("ns", "UTC"), pa.timestamp("ns")):
-            try:
-                parsed = pc.cast(values, target)
-            except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-                continue
-            self.chunks.append(
-                parsed.cast(pa.int64()).fill_null(np.iinfo(np.int64).min).to_numpy())
-            return
-        self.chunks.append(self._by_pandas(values, first_row))
-
-    def _by_pandas(self, values: pa.Array, first_row: int) -> np.ndarray:
-        import pandas as pd
-
-        parsed = parse_time_text(pd.Series(values.to_pylist(), dtype="string"), self.column,
-                                 self.filename, first_row)
-        return parsed.dt.as_unit("ns").to_numpy(dtype="datetime64[ns]").view("int64")
-
-    def series(self) -> pd.Series:
-        import numpy as np
-        import pandas as pd
-
-        ns = np.concatenate(self.chunks) if self.chunks else np.zeros(0, np.int64)
-        return pd.Series(ns.view("datetime64[ns]")).dt.tz_localize("UTC")
-
-
-def parse_time_text(raw: pd.Series, column: str, filename: str,
-                    first_row: int = 0) -> pd.Series:
-    """Text times as UTC: ISO 8601 first, then pandas' mixed mode; a value that is no time
-    (blank cells stay empty) is an error naming its row and line, counted from
-    ``first_row``."""
-    import pandas as pd
-
-    try:
-        parsed = pd.to_datetime(raw, utc=True, format="ISO8601")
-    except (ValueError, TypeError):
-        parsed = pd.to_datetime(raw, utc=True, format="mixed", errors="coerce")
-    bad = parsed.isna() & raw.notna() & (raw.str.strip() != "")
-    if bad.any():
-        at = int(bad.to_numpy().nonzero()[0][0])
-        row = first_row + at
-        raise EventLogError.single(
-            f"row {row + 1}: {column} {raw.iloc[at]!r} is not a date or time",
-            file=filename, line=row + 2, key=column,
-            expected="timestamps such as 2024-03-01 09:30:00 or 2024-03-01T09:30:00+01:00")
-    return parsed
-
-
 def read_csv_blocks(path: Path, *, delimiter: str, encoding: str, rename: dict[str, str],
                     time_columns: Collection[str], attribute_columns: Collection[str] = (),
+                    order: DateOrder | None = None,
                     progress: Callable[[int, int | None], None] | None = None
                     ) -> pd.DataFrame:
     """Read the columns named in ``rename`` (file name → standard name) block by block.
 
     Columns whose standard name is in ``time_columns`` are parsed as times, the others
     become categoricals; those in ``attribute_columns`` become numbers where every value
-    is one (a case attribute such as ``case:nps``).
+    is one (a case attribute such as ``case:nps``).  ``order`` reads the day/month order of
+    numeric dates (see :mod:`bpmtool.io.eventlog_times`) and collects what it decided.
     """
     import pyarrow as pa
     import pyarrow.csv as pacsv
@@ -142,7 +86,8 @@ def read_csv_blocks(path: Path, *, delimiter: str, encoding: str, rename: dict[s
     types = {c: pa.string() if rename[c] in time_columns
              else pa.dictionary(pa.int32(), pa.string()) for c in wanted}
     codes = {c: _Codes() for c in wanted if rename[c] not in time_columns}
-    times = {c: _Times(rename[c], str(path)) for c in wanted if rename[c] in time_columns}
+    order = order if order is not None else DateOrder(str(path))
+    times = {c: TimeColumn(c, order) for c in wanted if rename[c] in time_columns}
     total = path.stat().st_size
     raw = path.open("rb")
     rows = 0

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from bpmtool.errors import Problem
 from bpmtool.findings import Finding, Kind, Severity, sort_findings
 from bpmtool.graph import ProcessGraph
 from bpmtool.io.eventlog_columns import CASE
@@ -42,6 +43,8 @@ class CheckResult:
     findings: list[Finding] = field(default_factory=list)
     #: (flow key, times walked) for each of ``model.flows``, in its order: the overlay
     flow_counts: list[tuple[str, int]] = field(default_factory=list)
+    #: what reading the log found or assumed (its time column, date order, no times)
+    notes: list[Problem] = field(default_factory=list)
 
     def summary(self) -> dict[str, Any]:
         c = self.conformance
@@ -103,7 +106,8 @@ class CheckResult:
                 "findings": [f.to_dict() for f in self.findings],
                 "handoffs": [h.to_dict() for h in self.handoffs],
                 "activities": self.activities(), "variants": self.variant_rows(),
-                "mapping": self.mapping.to_dict(), "flows": self.flows()}
+                "mapping": self.mapping.to_dict(), "flows": self.flows(),
+                "notes": [n.to_dict() for n in self.notes]}
 
     def flows(self) -> list[dict[str, Any]]:
         """Per modelled flow, in the model's order: its key and how often cases walked it."""
