@@ -174,7 +174,7 @@ def test_check_cli_text_json_and_cases(tmp_path: Path) -> None:
                                          str(EXAMPLES / "saas-handoffs.csv"), "-f", "json",
                                          "--method", "replay"]).output)
     assert set(doc) == {"model", "summary", "findings", "handoffs", "activities", "variants",
-                        "mapping", "flows"}
+                        "mapping", "flows", "notes"}
     assert doc["summary"]["fitness_alignments"] is None
     failing = runner.invoke(app, ["check", str(REFERENCE_MODEL),
                                   str(EXAMPLES / "saas-handoffs.csv"), "--fail-on", "warning"])
