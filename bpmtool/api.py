@@ -338,7 +338,8 @@ def export_bpmn(model: Model, *, orientation: str = "horizontal") -> bytes:
 
 
 def convert(in_path: str | Path, out_path: str | Path) -> list[Problem]:
-    """Convert a model between YAML, JSON and BPMN by the extensions; returns the warnings."""
+    """Convert a model between YAML, JSON and BPMN by the extensions; returns the warnings:
+    the source's import warnings, and anything the target would not give back."""
     import json
 
     from bpmtool.io.files import write_atomic
@@ -351,8 +352,10 @@ def convert(in_path: str | Path, out_path: str | Path) -> list[Problem]:
                                 expected="an output ending in " + ", ".join(MODEL_SUFFIXES))
     loaded = load_with_warnings(in_path)
     data: str | bytes
+    warnings = list(loaded.warnings)
     if suffix in (".bpmn", ".bpmn2", ".xml"):
         data = export_bpmn(loaded.model)
+        warnings += _lost_in_bpmn(loaded.model, data, str(out_path))
     elif suffix == ".json":
         data = json.dumps(loaded.model.model_dump(by_alias=True, exclude_defaults=True,
                                                   mode="json"), indent=2,
@@ -362,4 +365,16 @@ def convert(in_path: str | Path, out_path: str | Path) -> list[Problem]:
 
         data = dump_model(loaded.model)
     write_atomic(out_path, data)
-    return loaded.warnings
+    return warnings
+
+
+def _lost_in_bpmn(model: Model, data: bytes, filename: str) -> list[Problem]:
+    """What the written BPMN would not give back when read, one warning per field: bpmtool's
+    extension elements keep everything a model holds, so this stays empty unless that
+    promise breaks — and then the user hears of it instead of losing data silently."""
+    from bpmtool.io.bpmn import read_bpmn_bytes
+    from bpmtool.io.bpmn_extensions import differences
+
+    again, _ = read_bpmn_bytes(data, filename)
+    return [Problem(f"the BPMN does not keep {path}", file=filename, key=path)
+            for path in differences(model, again)]

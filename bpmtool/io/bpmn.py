@@ -26,6 +26,7 @@ from typing import Any
 from lxml import etree
 
 from bpmtool.errors import BpmnImportError, Problem
+from bpmtool.io.bpmn_extensions import read_extensions
 from bpmtool.io.bpmn_vocabulary import (
     BPMN_NS,
     BPMTOOL_NS,
@@ -481,7 +482,8 @@ def read_bpmn_bytes(data: bytes, filename: str = "<input>", *,
             f"wrong namespace for BPMN 2.0: {namespace}", file=filename, line=root.sourceline,
             expected=BPMN_NS)
     reader = _Reader(filename=filename, root=root)
-    model = reader.read()
+    model, extension_warnings = read_extensions(reader.read(), root, filename)
+    reader.warnings += extension_warnings
     if strict and reader.warnings:
         raise BpmnImportError(problems=reader.warnings, summary=(
             f"{filename}: {len(reader.warnings)} warning(s), refused in strict mode"))

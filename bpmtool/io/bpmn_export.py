@@ -11,7 +11,9 @@ What is written (see ``docs/bpmn.md``):
   flows that cross pools become message flows;
 * a dataObject and a dataObjectReference per artifact, and data input/output
   associations for the inputs and outputs of activities;
-* BPMNDI shapes for pools, lanes, nodes and data objects, edges with waypoints.
+* BPMNDI shapes for pools, lanes, nodes and data objects, edges with waypoints;
+* what BPMN has no element for (stages, CTQs, triggers, the journey, aliases, …) in
+  ``extensionElements`` in bpmtool's namespace (:mod:`bpmtool.io.bpmn_extensions`).
 
 Ids are made valid XML ids (NCName) and unique across the document.  The output
 is deterministic: the same model gives the same bytes.
@@ -25,6 +27,7 @@ from typing import Any
 from lxml import etree
 
 from bpmtool.io.bpmn import BPMN_NS, BPMTOOL_NS, EVENTS, GATEWAYS, SUBPROCESSES, TASKS
+from bpmtool.io.bpmn_extensions import write_extensions
 from bpmtool.layout import Layout, layout_model
 from bpmtool.model import Flow, Model, Node
 
@@ -185,6 +188,9 @@ def write_bpmn(model: Model, layout: Layout | None = None) -> bytes:
             _flow_artifact(el, flow, ids)
     _diagram(root, model, layout, ids, collab.get("id") or "", participant_ids, message,
              flow_id)
+    kinds = {"lanes": "lane", "nodes": "node", "artifacts": "artifact"}
+    write_extensions(root, model, lambda kind, item: flow_id(item) if kind == "flows"
+                     else ids(kinds[kind], item.id))
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 

@@ -1,0 +1,234 @@
+"""What BPMN has no element for, kept in ``extensionElements`` in bpmtool's namespace, so a
+model survives YAML → BPMN → YAML field for field (see ``docs/bpmn.md``).
+
+Written by the export, read back after the import:
+
+* on the ``collaboration``: ``<bpmtool:model>`` — a JSON object in the model format (the one
+  ``bpmtool schema`` describes) with the model's ``id``, ``name``, ``description``,
+  ``version``, ``preset``, ``rules``, ``stages``, ``ctqs``, ``triggers`` and ``journey``, and
+  ``order``: the XML ids of the lanes, nodes, artifacts and flows in the model's order;
+* on a lane (``lane``, or the ``participant`` of an external lane), a node, an artifact
+  (``dataObject``) or a flow: ``<bpmtool:element>`` — a JSON object of that element's fields
+  that the BPMN cannot say: its ``id`` where the XML id had to differ, a node's ``aliases``,
+  its ``task_type`` when the element written does not say it (``null``: the model named
+  none), the ``inputs`` and ``outputs`` of events and gateways, ``id: null`` for a flow that
+  had none.
+
+Each element's data sits on the element itself, so a diagram edited in a modeller keeps what
+is left: data of deleted elements goes with them, and elements added there come after the
+ordered ones.  The ``extensionElements`` are the first child after the ``documentation``, where
+the OMG schema allows them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from lxml import etree
+
+from bpmtool.errors import Problem
+from bpmtool.io.bpmn_vocabulary import BPMN_NS, BPMTOOL_NS
+from bpmtool.model import Model
+
+__all__ = ["ELEMENT_TAG", "MODEL_TAG", "differences", "read_extensions", "write_extensions"]
+
+MODEL_TAG = f"{{{BPMTOOL_NS}}}model"
+ELEMENT_TAG = f"{{{BPMTOOL_NS}}}element"
+_EXTENSIONS = f"{{{BPMN_NS}}}extensionElements"
+_DOCUMENTATION = f"{{{BPMN_NS}}}documentation"
+#: model keys BPMN has no element for
+_MODEL_KEYS = ("id", "name", "description", "version", "preset", "rules", "stages", "ctqs",
+               "triggers", "journey")
+_KINDS = ("lanes", "nodes", "artifacts", "flows")
+#: the event definitions BPMN has elements for
+_EVENT_DEFINITIONS = frozenset({"message", "timer", "error", "signal", "escalation",
+                                "compensate", "conditional", "link", "terminate", "cancel"})
+
+#: (kind, model element) → the element's XML id in the exported document
+XmlId = Callable[[str, Any], str]
+
+
+def write_extensions(root: etree._Element, model: Model, xml_id: XmlId) -> None:
+    """Add bpmtool's extension elements to an exported document (in place)."""
+    by_id = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    collab = root.find(f"{{{BPMN_NS}}}collaboration")
+    assert collab is not None, "the export always writes a collaboration"
+    data = model.model_dump(by_alias=True, exclude_defaults=True, mode="json")
+    head: dict[str, Any] = {key: data[key] for key in _MODEL_KEYS if key in data}
+    head["order"] = {kind: [xml_id(kind, item) for item in getattr(model, kind)]
+                     for kind in _KINDS}
+    _attach(collab, MODEL_TAG, head)
+    for kind in _KINDS:
+        for item in getattr(model, kind):
+            ident = xml_id(kind, item)
+            if ident not in by_id:
+                continue
+            extra = _element_extra(kind, item, ident, etree.QName(by_id[ident]).localname)
+            if extra:
+                _attach(by_id[ident], ELEMENT_TAG, extra)
+
+
+def _element_extra(kind: str, item: Any, ident: str, tag: str) -> dict[str, Any]:
+    """The fields of one element that its BPMN element (``tag``) does not carry."""
+    extra: dict[str, Any] = {}
+    if kind == "flows":
+        if item.id is None:
+            extra["id"] = None
+        elif item.id != ident:
+            extra["id"] = item.id
+        return extra
+    if item.id != ident:
+        extra["id"] = item.id
+    if kind in ("lanes", "artifacts") and not item.name:
+        extra["name"] = ""  # the export names the element by its id
+    if kind == "artifacts" and item.description:
+        extra["description"] = item.description  # the import reads no data object's text
+    if kind == "nodes":
+        if item.aliases:
+            extra["aliases"] = list(item.aliases)
+        if item.task_type != tag:  # the import takes the element's name for it
+            extra["task_type"] = item.task_type
+        if item.event_definition and (not item.is_event or any(
+                kind.strip() not in _EVENT_DEFINITIONS
+                for kind in item.event_definition.split(","))):
+            extra["event_definition"] = item.event_definition
+        if not item.is_activity:  # BPMN's data associations belong to activities
+            if item.inputs:
+                extra["inputs"] = list(item.inputs)
+            if item.outputs:
+                extra["outputs"] = list(item.outputs)
+    return extra
+
+
+def _attach(el: etree._Element, tag: str, doc: dict[str, Any]) -> None:
+    container = el.find(_EXTENSIONS)
+    if container is None:
+        container = etree.Element(_EXTENSIONS)
+        at = 0
+        while at < len(el) and el[at].tag == _DOCUMENTATION:
+            at += 1
+        el.insert(at, container)
+    etree.SubElement(container, tag).text = json.dumps(doc, ensure_ascii=False,
+                                                        separators=(",", ":"))
+
+
+def read_extensions(model: Model, root: etree._Element, filename: str
+                    ) -> tuple[Model, list[Problem]]:
+    """The imported model with what bpmtool's extension elements say, and warnings for
+    extension data that could not be used.  A document without them is returned as is."""
+    warnings: list[Problem] = []
+    head: dict[str, Any] | None = None
+    extras: dict[str, dict[str, Any]] = {}
+    for el in root.iter(MODEL_TAG, ELEMENT_TAG):
+        doc = _json(el, filename, warnings)
+        if doc is None:
+            continue
+        if el.tag == MODEL_TAG:
+            head = head or doc
+            continue
+        owner = el.getparent().getparent() if el.getparent() is not None else None
+        if owner is not None and owner.get("id"):
+            extras[owner.get("id") or ""] = doc
+    if head is None and not extras:
+        return model, warnings
+    data = model.model_dump(by_alias=True, exclude_defaults=True, mode="json")
+    order = (head or {}).get("order") or {}
+    for kind in _KINDS:
+        if isinstance(order.get(kind), list):
+            data[kind] = _reordered(data.get(kind, []), order[kind])
+    _apply_element_extras(data, extras)
+    plain = dict(data)
+    for key in _MODEL_KEYS:
+        if head is not None and key in head:
+            data[key] = head[key]
+    try:
+        return Model.model_validate(data), warnings
+    except Exception as exc:  # e.g. a stage names a node deleted in a modeller
+        problems = getattr(exc, "problems", None) or [Problem(message=str(exc))]
+        warnings += [Problem(f"bpmtool model data not used: {p.message}", file=filename,
+                             key=p.key) for p in problems]
+    try:
+        return Model.model_validate(plain), warnings
+    except Exception:
+        return model, warnings
+
+
+def _json(el: etree._Element, filename: str, warnings: list[Problem]) -> dict[str, Any] | None:
+    try:
+        doc = json.loads(el.text or "")
+    except ValueError as exc:
+        doc = exc
+    if not isinstance(doc, dict):
+        warnings.append(Problem(f"<bpmtool:{etree.QName(el).localname}> is not a JSON object; "
+                                "ignored", file=filename, line=el.sourceline,
+                                expected="a JSON object written by bpmtool"))
+        return None
+    return doc
+
+
+def _reordered(items: list[dict[str, Any]], ids: list[Any]) -> list[dict[str, Any]]:
+    """Items in the recorded order; items the record does not know (added in a modeller)
+    keep their document order after them."""
+    rank = {ident: i for i, ident in enumerate(ids) if isinstance(ident, str)}
+    return sorted(items, key=lambda item: rank.get(str(item.get("id")), len(rank)))
+
+
+def _apply_element_extras(data: dict[str, Any], extras: dict[str, dict[str, Any]]) -> None:
+    """Set each element's extra fields; a changed id is changed in every reference too."""
+    renamed: dict[str, dict[str, str]] = {"lanes": {}, "nodes": {}, "artifacts": {}}
+    for kind in _KINDS:
+        for item in data.get(kind, []):
+            extra = extras.get(item.get("id"))
+            if extra is None:
+                continue
+            new_id = extra.get("id", item["id"])
+            if kind in renamed and isinstance(new_id, str) and new_id != item["id"]:
+                renamed[kind][item["id"]] = new_id
+            for key, value in extra.items():
+                if key == "name" and item.get("name", "") not in ("", item["id"]):
+                    continue  # renamed in a modeller: the new name wins
+                if key == "description" and item.get("description"):
+                    continue  # the BPMN's own documentation wins
+                if value is None:
+                    item.pop(key, None)
+                else:
+                    item[key] = value
+    lanes, nodes, arts = renamed["lanes"], renamed["nodes"], renamed["artifacts"]
+    for node in data.get("nodes", []):
+        if node.get("lane") in lanes:
+            node["lane"] = lanes[node["lane"]]
+        if node.get("attached_to") in nodes:
+            node["attached_to"] = nodes[node["attached_to"]]
+        for key in ("inputs", "outputs"):
+            if key in node:
+                node[key] = [arts.get(a, a) for a in node[key]]
+    for flow in data.get("flows", []):
+        flow["source"] = nodes.get(flow["source"], flow["source"])
+        flow["target"] = nodes.get(flow["target"], flow["target"])
+        if flow.get("artifact") in arts:
+            flow["artifact"] = arts[flow["artifact"]]
+
+
+def differences(model: Model, again: Model) -> list[str]:
+    """The fields of ``model`` that ``again`` does not have alike, as key paths
+    (``nodes[3].aliases``): what a conversion lost.
+
+    >>> a = Model.model_validate({"id": "m", "lanes": [{"id": "l", "name": "Sales"}]})
+    >>> differences(a, a.model_copy(update={"name": "x"}))
+    ['name']
+    """
+    return _diff(model.model_dump(by_alias=True, mode="json"),
+                 again.model_dump(by_alias=True, mode="json"), "")
+
+
+def _diff(a: Any, b: Any, path: str) -> list[str]:
+    if isinstance(a, dict) and isinstance(b, dict):
+        return [d for key in a for d in _diff(a[key], b.get(key), f"{path}.{key}"
+                                               if path else key)]
+    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and a \
+            and isinstance(a[0], dict):
+        return [d for i, (x, y) in enumerate(zip(a, b, strict=True))
+                for d in _diff(x, y, f"{path}[{i}]")]
+    return [] if a == b else [path]
