@@ -103,25 +103,19 @@ def sipoc(model: Model) -> Sipoc:
 
 
 def rule_catalogue() -> list[dict[str, Any]]:
-    """Every registered finding code (static rules and log checks), sorted by code."""
-    from bpmtool import rules  # noqa: F401  (registers the static rules)
-    from bpmtool.findings import RULES
+    """Every declared finding code (static rules, log checks, the runner's own), with its
+    default severity, whether it is optional, and what each preset does with it."""
+    from bpmtool.findings import PRESETS, RULES
 
-    _register_log_codes()
-    return [{"code": r.code, "kind": r.kind.value, "severity": r.severity.value,
-             "scope": r.scope, "optional": r.optional, "why": r.why}
-            for r in sorted(RULES.values(), key=lambda r: (r.scope, r.kind.value, r.code))]
-
-
-def _register_log_codes() -> None:
-    """Import the modules that register log-check codes, without importing pm4py."""
-    import importlib
-
-    for name in ("bpmtool.mining.handoffs", "bpmtool.mining.journey"):
-        try:
-            importlib.import_module(name)
-        except ImportError:
-            continue
+    order = {"model": 0, "log": 1, "lint": 2}
+    out = []
+    for r in sorted(RULES.values(), key=lambda r: (order[r.scope], r.kind.value, r.code)):
+        presets = {name: (sev.value if sev is not None else "off")
+                   for name, table in PRESETS.items() for sev in [table[r.code]]}
+        out.append({"code": r.code, "kind": r.kind.value, "severity": r.severity.value,
+                    "scope": r.scope, "optional": r.optional, "presets": presets,
+                    "why": r.why})
+    return out
 
 
 # --- journey (mining/journey) ---

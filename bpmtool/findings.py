@@ -1,28 +1,41 @@
-"""Findings, the common currency of every check, and the registry of their codes.
+"""Findings, the common currency of every check, and the catalogue of their codes.
 
-A *rule* is registered once under a stable code with its kind, its default
-severity and a one-line reason why it matters.  Static rules (``scope="model"``)
-carry a check function; log checks (``scope="log"``) only register their code
-here so that ``bpmtool rules`` lists every code a user can meet.  Severities
-live in presets and model overrides, not in the rule (as in bpmnlint).
+Every code a user can meet is declared here, up front, as data: its kind, its
+default severity, whether it is optional (off in the ``recommended`` preset, on in
+``all``) and a one-line reason why it matters.  Nothing has to be imported for a
+code to be known, so ``rules: {WRONG-LANE: off}`` means the same whatever ran
+before.  Static rules attach their check function to a declared code in
+:mod:`bpmtool.rules`; log checks and the journey make their findings with
+:func:`make_finding`, which applies the model's preset and overrides.  Severities
+live in presets and model overrides, not in the check (as in bpmnlint).
+
+>>> RULES["WRONG-LANE"].scope, RULES["WRONG-LANE"].severity.value
+('log', 'warning')
+>>> PRESETS["recommended"]["IMPLICIT-SPLIT"] is None, PRESETS["all"]["IMPLICIT-SPLIT"].value
+(True, 'warning')
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from types import MappingProxyType
+from typing import Any, Literal, Protocol
 
 __all__ = [
+    "PRESETS",
     "RULES",
+    "RULE_ERROR",
+    "UNKNOWN_RULE",
     "Finding",
     "Kind",
+    "Policy",
     "Report",
     "Rule",
     "Severity",
-    "effective_severity",
-    "register",
+    "make_finding",
+    "severity_for",
     "sort_findings",
 ]
 
@@ -76,7 +89,7 @@ class Finding:
 
 @dataclass(frozen=True)
 class Report:
-    """What a rule function yields; the runner turns it into a :class:`Finding`."""
+    """What a static rule function yields; the runner turns it into a :class:`Finding`."""
 
     subject: tuple[str, ...]
     message: str
@@ -84,64 +97,170 @@ class Report:
     evidence: Mapping[str, Any] = field(default_factory=dict)
 
 
-Scope = Literal["model", "log"]
+#: ``model``: a static rule on the model; ``log``: a check on an event log;
+#: ``lint``: what the rule runner itself reports
+Scope = Literal["model", "log", "lint"]
 
 
 @dataclass(frozen=True)
 class Rule:
-    """A registered code: what it flags and why, and (for static rules) how to check it."""
+    """A declared finding code: what it flags, how bad by default, and why it matters."""
 
     code: str
     kind: Kind
     severity: Severity
+    scope: Scope
     why: str
-    scope: Scope = "model"
-    check: Callable[[Any], Iterable[Report]] | None = None
     #: off in the ``recommended`` preset, on in ``all``
     optional: bool = False
 
 
-RULES: dict[str, Rule] = {}
+RULE_ERROR = "RULE-ERROR"
+UNKNOWN_RULE = "UNKNOWN-RULE"
+
+_CATALOGUE: tuple[Rule, ...] = (
+    # --- static rules (bpmtool/rules), checked on the model alone
+    Rule("DEAD-END", Kind.GAP, Severity.ERROR, "model",
+         "A case that reaches a step with no way to an end gets stuck there."),
+    Rule("HANDOFF-ARTIFACT-NOT-PRODUCED", Kind.GAP, Severity.ERROR, "model",
+         "A team cannot hand over what none of its steps produces."),
+    Rule("HANDOFF-ARTIFACT-NOT-USED", Kind.GAP, Severity.WARNING, "model",
+         "What is handed over but not used by the receiver is wasted work, or a missing input."),
+    Rule("HANDOFF-NO-ARTIFACT", Kind.GAP, Severity.WARNING, "model",
+         "A handoff that names nothing handed over leaves the receiving team guessing."),
+    Rule("HANDOFF-NO-RECEIVER", Kind.GAP, Severity.WARNING, "model",
+         "A handoff that leads to no activity is work sent to a team that never picks it up."),
+    Rule("INPUT-NO-SUPPLIER", Kind.GAP, Severity.WARNING, "model",
+         "A step that needs something no step produces waits on a supplier nobody named."),
+    Rule("LANE-EMPTY", Kind.GAP, Severity.WARNING, "model",
+         "A team in the model that does nothing is a role nobody defined."),
+    Rule("MILESTONE-NOT-MEASURABLE", Kind.GAP, Severity.WARNING, "model",
+         "A milestone the log cannot answer is a question nobody can check."),
+    Rule("NODE-NO-LANE", Kind.GAP, Severity.ERROR, "model",
+         "A step without an owner is a step nobody is accountable for."),
+    Rule("OUTPUT-NO-CUSTOMER", Kind.GAP, Severity.WARNING, "model",
+         "An output nobody uses is either waste or a handoff the model forgot."),
+    Rule("STAGE-NO-HANDOFF", Kind.GAP, Severity.WARNING, "model",
+         "When the next journey stage belongs to another team, the customer falls between "
+         "stages unless someone hands them over.", optional=True),
+    Rule("STAGE-NOT-COVERED", Kind.GAP, Severity.WARNING, "model",
+         "A journey stage with no activity is a promise to the customer no team keeps."),
+    Rule("UNREACHABLE", Kind.GAP, Severity.ERROR, "model",
+         "A step no path leads to is never done."),
+    Rule("ARTIFACT-MULTIPLE-PRODUCERS", Kind.OVERLAP, Severity.WARNING, "model",
+         "When two teams produce the same artifact, nobody knows which version counts."),
+    Rule("DUPLICATE-ACTIVITY", Kind.OVERLAP, Severity.WARNING, "model",
+         "The same work owned by two teams is done twice or argued over."),
+    Rule("DUPLICATE-HANDOFF", Kind.OVERLAP, Severity.WARNING, "model",
+         "Handing the same thing over twice between the same teams means two channels and one "
+         "of them is stale."),
+    Rule("PING-PONG", Kind.OVERLAP, Severity.WARNING, "model",
+         "A loop across lanes hands work back to a team that already had it."),
+    Rule("STAGE-OVERLAP", Kind.OVERLAP, Severity.WARNING, "model",
+         "A step in two journey stages makes the customer's stage ambiguous."),
+    Rule("DISCONNECTED", Kind.STRUCTURE, Severity.ERROR, "model",
+         "Parts of a model that no flow connects are separate processes or forgotten steps."),
+    Rule("GATEWAY-SINGLE-FLOW", Kind.STRUCTURE, Severity.WARNING, "model",
+         "A gateway that neither splits nor joins decides nothing and clutters the diagram."),
+    Rule("IMPLICIT-SPLIT", Kind.STRUCTURE, Severity.WARNING, "model",
+         "Several flows leaving a step without a gateway leave open whether it is 'all of "
+         "them' or 'one of them'.", optional=True),
+    Rule("NO-END", Kind.STRUCTURE, Severity.ERROR, "model",
+         "Without an end event nobody knows when the work is done."),
+    Rule("NO-START", Kind.STRUCTURE, Severity.ERROR, "model",
+         "Without a start event nobody knows what triggers the process."),
+    # --- log checks (bpmtool/mining), checked on an event log
+    Rule("LEFT-HAPPY-PATH", Kind.DEVIATION, Severity.INFO, "log",
+         "Customers who leave every known path to success after the purchase are the ones most "
+         "likely to churn."),
+    Rule("SKIPPED-ACTIVITY", Kind.DEVIATION, Severity.WARNING, "log",
+         "A modelled step that cases skip is a promise not kept, or a step nobody needs."),
+    Rule("UNEXPECTED-ACTIVITY", Kind.DEVIATION, Severity.WARNING, "log",
+         "Work the model does not know of is invisible to everyone who plans the handoffs "
+         "around it."),
+    Rule("MISSED-TRIGGER", Kind.GAP, Severity.WARNING, "log",
+         "A milestone reached without its follow-up in time is a moment the customer was left "
+         "alone."),
+    Rule("UNMODELLED-HANDOFF", Kind.GAP, Severity.WARNING, "log",
+         "A handoff that happens but is not in the model has no agreed artifact, owner or "
+         "timing."),
+    Rule("UNUSED-HANDOFF", Kind.GAP, Severity.INFO, "log",
+         "A modelled handoff nobody does is either obsolete or done outside the systems."),
+    Rule("PING-PONG-OBSERVED", Kind.OVERLAP, Severity.WARNING, "log",
+         "Work that goes back to a team it already left costs a wait at every bounce."),
+    Rule("SHARED-ACTIVITY", Kind.OVERLAP, Severity.WARNING, "log",
+         "One activity done by several teams has no single owner in practice."),
+    Rule("WRONG-LANE", Kind.OVERLAP, Severity.WARNING, "log",
+         "Work done by a team that does not own it means the owner did not, or both did."),
+    Rule("CTQ-BREACH", Kind.PERFORMANCE, Severity.WARNING, "log",
+         "A critical-to-quality time limit broken on real cases is a promise to the customer "
+         "not kept."),
+    Rule("MILESTONE-OVERDUE", Kind.PERFORMANCE, Severity.WARNING, "log",
+         "A milestone not reached within its deadline is a customer falling behind."),
+    Rule("SLOW-HANDOFF", Kind.PERFORMANCE, Severity.WARNING, "log",
+         "A handoff whose 90th-percentile wait exceeds its target leaves one customer in ten "
+         "waiting."),
+    Rule("STUCK-IN-STAGE", Kind.PERFORMANCE, Severity.WARNING, "log",
+         "Customers who stay in a stage longer than any successful customer did are at risk."),
+    # --- what the rule runner reports about itself
+    Rule(RULE_ERROR, Kind.STRUCTURE, Severity.ERROR, "lint",
+         "A rule that crashed on a model checked nothing; the other rules still ran."),
+    Rule(UNKNOWN_RULE, Kind.STRUCTURE, Severity.WARNING, "lint",
+         "A setting under 'rules:' that names no code does nothing, which is rarely meant."),
+)
+
+#: every finding code, by code
+RULES: Mapping[str, Rule] = MappingProxyType({r.code: r for r in _CATALOGUE})
+
+#: preset → code → severity (``None``: off).  ``recommended`` leaves the optional codes
+#: off; ``all`` turns every code on at its default severity.
+PRESETS: Mapping[str, Mapping[str, Severity | None]] = MappingProxyType({
+    "recommended": MappingProxyType({r.code: None if r.optional else r.severity
+                                     for r in _CATALOGUE}),
+    "all": MappingProxyType({r.code: r.severity for r in _CATALOGUE}),
+})
 
 
-def register(code: str, kind: Kind, severity: Severity, why: str, *, scope: Scope = "model",
-             optional: bool = False) -> Callable[[Callable[[Any], Iterable[Report]]],
-                                                 Callable[[Any], Iterable[Report]]]:
-    """Register a rule function under a stable code (a decorator).
+class Policy(Protocol):
+    """What decides a code's severity: a preset and per-code overrides (a model has both)."""
 
-    >>> @register("DOC-EXAMPLE", Kind.GAP, Severity.INFO, "an example", optional=True)
-    ... def _example(context):
-    ...     return []
-    >>> RULES.pop("DOC-EXAMPLE").kind
-    <Kind.GAP: 'gap'>
-    """
+    @property
+    def preset(self) -> str: ...
 
-    def decorate(fn: Callable[[Any], Iterable[Report]]) -> Callable[[Any], Iterable[Report]]:
-        if code in RULES and RULES[code].check is not fn:
-            raise ValueError(f"rule code {code} registered twice")
-        RULES[code] = Rule(code, kind, severity, why, scope, fn, optional)
-        return fn
-
-    return decorate
+    @property
+    def rules(self) -> Mapping[str, str]: ...
 
 
-def register_code(code: str, kind: Kind, severity: Severity, why: str) -> Rule:
-    """Register a code produced by a log check (no static function)."""
-    rule = Rule(code, kind, severity, why, scope="log")
-    RULES.setdefault(code, rule)
-    return RULES[code]
-
-
-def effective_severity(rule: Rule, preset: str, overrides: Mapping[str, str]) -> Severity | None:
-    """The severity a rule reports with under a preset and overrides; ``None`` when off."""
-    setting = overrides.get(rule.code)
+def severity_for(policy: Policy, code: str) -> Severity | None:
+    """The severity ``code`` reports with under a model's preset and overrides; ``None`` when
+    it is switched off.  Raises ``KeyError`` for a code that is not declared."""
+    default = PRESETS[policy.preset][code]
+    setting = policy.rules.get(code)
     if setting == "off":
         return None
     if setting is not None:
         return Severity(setting)
-    if rule.optional and preset != "all":
+    return default
+
+
+def make_finding(policy: Policy, code: str, subject: Iterable[str], message: str,
+                 fix: str = "", evidence: Mapping[str, Any] | None = None) -> Finding | None:
+    """A finding under a declared code, with its kind and the severity the model gives it;
+    ``None`` when the model switched the code off.
+
+    >>> from types import SimpleNamespace
+    >>> model = SimpleNamespace(preset="recommended", rules={"SLOW-HANDOFF": "error"})
+    >>> make_finding(model, "SLOW-HANDOFF", ("a", "b"), "slow").severity.value
+    'error'
+    >>> make_finding(model, "IMPLICIT-SPLIT", ("x",), "split") is None  # optional
+    True
+    """
+    rule = RULES[code]
+    severity = severity_for(policy, code)
+    if severity is None:
         return None
-    return rule.severity
+    return Finding(code, rule.kind, severity, tuple(subject), message, fix,
+                   dict(evidence or {}))
 
 
 _KIND_ORDER = {k: i for i, k in enumerate(Kind)}

@@ -190,3 +190,20 @@ def test_the_same_log_in_another_shape_gives_the_same_check(tmp_path: Path) -> N
     assert len(reference[1]) == 12
     assert seen(as_csv) == reference
     assert seen(as_xes) == reference
+
+
+def test_the_models_rules_settings_apply_to_every_log_check_code() -> None:
+    """``rules:`` in the model switches log-check codes off and changes their severity, as
+    it does for the static rules (the handoff checks once hard-coded both)."""
+    model = api.load(REFERENCE_MODEL)
+    df = api.map_log(model, api.read_log(EXAMPLES / "saas-handoffs.csv")).df
+    tuned = model.model_copy(update={"rules": {
+        "WRONG-LANE": "off", "SLOW-HANDOFF": "error", "UNUSED-HANDOFF": "off",
+        "PING-PONG-OBSERVED": "info"}})
+    _, plain = analyse_handoffs(ProcessGraph(model), df, lanes_observed=True)
+    _, found = analyse_handoffs(ProcessGraph(tuned), df, lanes_observed=True)
+    severity = {f.code: f.severity.value for f in found}
+    assert {"WRONG-LANE", "UNUSED-HANDOFF"} <= {f.code for f in plain}
+    assert "WRONG-LANE" not in severity and "UNUSED-HANDOFF" not in severity
+    assert severity["SLOW-HANDOFF"] == "error" and severity["PING-PONG-OBSERVED"] == "info"
+    assert severity["UNMODELLED-HANDOFF"] == "warning"

@@ -8,7 +8,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from bpmtool.errors import Problem
-from bpmtool.findings import Finding, Kind, Severity, sort_findings
+from bpmtool.findings import Finding, make_finding, sort_findings
 from bpmtool.graph import ProcessGraph
 from bpmtool.io.eventlog_columns import CASE
 from bpmtool.mining.conformance import Conformance, conformance, variants
@@ -147,12 +147,12 @@ def _skipped(model: Model, result: Conformance, total: int) -> list[Finding]:
     for label, n_cases in sorted(result.skips.items()):
         node = by_label.get(label)
         cases = sorted(set(result.skip_cases.get(label, [])))
-        out.append(Finding(
-            SKIPPED, Kind.DEVIATION, Severity.WARNING, (node.id if node else label,),
+        out.append(make_finding(
+            model, SKIPPED, (node.id if node else label,),
             f"{label!r} was skipped in {n_cases} case(s) ({n_cases / max(total, 1):.1%}): the "
             "model expects it, the log does not show it.",
             f"Find out whether {label!r} is done outside the system, no longer needed, or "
             "really forgotten — then change the model or the practice.",
             {"cases": n_cases, "share_of_cases": round(n_cases / max(total, 1), 4),
              "example_cases": cases[:_EXAMPLES]}))
-    return out
+    return [f for f in out if f is not None]

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from bpmtool.findings import Finding, Kind, Severity, register_code
+from bpmtool.findings import Finding, make_finding
 from bpmtool.graph import ProcessGraph
 from bpmtool.io.eventlog_columns import ACTIVITY, CASE, TIMESTAMP
 from bpmtool.mining.mapping import LANE, NODE
@@ -30,30 +30,14 @@ if TYPE_CHECKING:
 
 __all__ = ["HandoffStats", "analyse_handoffs"]
 
-UNEXPECTED = register_code("UNEXPECTED-ACTIVITY", Kind.DEVIATION, Severity.WARNING,
-                           "Work the model does not know of is invisible to everyone who "
-                           "plans the handoffs around it.").code
-UNMODELLED = register_code("UNMODELLED-HANDOFF", Kind.GAP, Severity.WARNING,
-                           "A handoff that happens but is not in the model has no agreed "
-                           "artifact, owner or timing.").code
-UNUSED = register_code("UNUSED-HANDOFF", Kind.GAP, Severity.INFO,
-                       "A modelled handoff nobody does is either obsolete or done outside "
-                       "the systems.").code
-WRONG_LANE = register_code("WRONG-LANE", Kind.OVERLAP, Severity.WARNING,
-                           "Work done by a team that does not own it means the owner did not, "
-                           "or both did.").code
-SHARED = register_code("SHARED-ACTIVITY", Kind.OVERLAP, Severity.WARNING,
-                       "One activity done by several teams has no single owner in "
-                       "practice.").code
-PING_PONG = register_code("PING-PONG-OBSERVED", Kind.OVERLAP, Severity.WARNING,
-                          "Work that goes back to a team it already left costs a wait "
-                          "at every bounce.").code
-SLOW = register_code("SLOW-HANDOFF", Kind.PERFORMANCE, Severity.WARNING,
-                     "A handoff whose 90th-percentile wait exceeds its target leaves one "
-                     "customer in ten waiting.").code
-SKIPPED = register_code("SKIPPED-ACTIVITY", Kind.DEVIATION, Severity.WARNING,
-                        "A modelled step that cases skip is a promise not kept, or a step "
-                        "nobody needs.").code
+UNEXPECTED = "UNEXPECTED-ACTIVITY"
+UNMODELLED = "UNMODELLED-HANDOFF"
+UNUSED = "UNUSED-HANDOFF"
+WRONG_LANE = "WRONG-LANE"
+SHARED = "SHARED-ACTIVITY"
+PING_PONG = "PING-PONG-OBSERVED"
+SLOW = "SLOW-HANDOFF"
+SKIPPED = "SKIPPED-ACTIVITY"
 
 _EXAMPLES = 5
 
@@ -164,16 +148,16 @@ def analyse_handoffs(graph: ProcessGraph, df: pd.DataFrame, *, lanes_observed: b
     ev = _Events.of(df)
     cases_total = ev.case_count()
     stats, findings = _observed(graph, ev, cases_total)
-    findings += _unexpected(df, ev, cases_total)
+    findings += _unexpected(graph.model, df, ev, cases_total)
     if lanes_observed:
         findings += _lanes(graph.model, ev, cases_total)
     findings += _ping_pong(graph, ev, cases_total)
     findings += _unused_and_slow(graph, ev, cases_total, slow_after)
-    return stats, findings
+    return stats, [f for f in findings if f is not None]
 
 
 def _observed(graph: ProcessGraph, ev: _Events, cases_total: int
-              ) -> tuple[list[HandoffStats], list[Finding]]:
+              ) -> tuple[list[HandoffStats], list[Finding | None]]:
     """Lane changes between consecutive events of a case, per lane pair."""
     import numpy as np
 
@@ -189,7 +173,7 @@ def _observed(graph: ProcessGraph, ev: _Events, cases_total: int
     pair = lane[to - 1].astype(np.int32) * len(ev.lane_names) + lane[to]
     possible = _possible_lane_pairs(graph)
     stats: list[HandoffStats] = []
-    findings: list[Finding] = []
+    findings: list[Finding | None] = []
     for key in np.unique(pair).tolist():
         at = to[pair == key]
         a, b = (str(ev.lane_names[i]) for i in divmod(key, len(ev.lane_names)))
@@ -201,8 +185,8 @@ def _observed(graph: ProcessGraph, ev: _Events, cases_total: int
         stats.append(HandoffStats(a, b, count, n_cases, modelled, _days(w.median),
                                   _days(w.p90), _days(w.max)))
         if not modelled:
-            findings.append(Finding(
-                UNMODELLED, Kind.GAP, Severity.WARNING, (a, b),
+            findings.append(make_finding(
+                model, UNMODELLED, (a, b),
                 f"Work passed from {_lane(model, a)} to {_lane(model, b)} {count} time(s) in "
                 f"{n_cases} case(s) ({n_cases / cases_total:.1%}), a handoff the model does "
                 "not have: nobody agreed what is handed over or how fast.",
@@ -224,7 +208,8 @@ def _possible_lane_pairs(graph: ProcessGraph) -> set[tuple[str, str]]:
     return {(lane_of(x) or "", lane_of(y) or "") for x, y in pairs if lane_of(x) != lane_of(y)}
 
 
-def _unexpected(df: pd.DataFrame, ev: _Events, total: int) -> list[Finding]:
+def _unexpected(model: Any, df: pd.DataFrame, ev: _Events, total: int
+                ) -> list[Finding | None]:
     import numpy as np
 
     unknown = np.flatnonzero(ev.node < 0)
@@ -237,17 +222,17 @@ def _unexpected(df: pd.DataFrame, ev: _Events, total: int) -> list[Finding]:
         rows = unknown[label_codes == code]
         label = str(labels.cat.categories[code])
         n_cases = len(np.unique(ev.case[rows]))
-        out.append(Finding(
-            UNEXPECTED, Kind.DEVIATION, Severity.WARNING, (label,),
+        out.append(make_finding(
+            model, UNEXPECTED, (label,),
             f"{label!r} happened {len(rows)} time(s) in {n_cases} case(s) "
             f"({n_cases / total:.1%}) but is not in the model: work nobody planned for.",
             "Add the activity to the model (or as an alias of the step it belongs to), or "
             "find out why it is done.",
             ev.cases(ev.case[rows], total, events=len(rows))))
-    return sorted(out, key=lambda f: f.subject)
+    return sorted(out, key=lambda f: f.subject if f else ())
 
 
-def _lanes(model: Any, ev: _Events, total: int) -> list[Finding]:
+def _lanes(model: Any, ev: _Events, total: int) -> list[Finding | None]:
     import numpy as np
 
     owner = {n.id: n.lane for n in model.nodes}
@@ -265,8 +250,8 @@ def _lanes(model: Any, ev: _Events, total: int) -> list[Finding]:
             if owner.get(node_id) == lane_id:
                 continue
             n = model.node_by_id[node_id]
-            out.append(Finding(
-                WRONG_LANE, Kind.OVERLAP, Severity.WARNING, (node_id, lane_id),
+            out.append(make_finding(
+                model, WRONG_LANE, (node_id, lane_id),
                 f"{n.label!r} belongs to {_lane(model, n.lane)} but {_lane(model, lane_id)} did "
                 f"it {len(cases)} time(s) in {n_cases} case(s) ({n_cases / total:.1%}).",
                 f"Agree who owns {n.label!r}; if {_lane(model, lane_id)} really does it, move it "
@@ -277,15 +262,15 @@ def _lanes(model: Any, ev: _Events, total: int) -> list[Finding]:
             continue
         label = model.node_by_id[node_id].label
         names = ", ".join(f"{_lane(model, x)} ({c} cases)" for x, c in sorted(lanes_seen.items()))
-        out.append(Finding(
-            SHARED, Kind.OVERLAP, Severity.WARNING, (node_id, *sorted(lanes_seen)),
+        out.append(make_finding(
+            model, SHARED, (node_id, *sorted(lanes_seen)),
             f"{label!r} is done by {len(lanes_seen)} teams: {names}.",
             "Give the activity one owner, or split it into the distinct pieces each team does.",
             {"lanes": lanes_seen}))
     return out
 
 
-def _ping_pong(graph: ProcessGraph, ev: _Events, total: int) -> list[Finding]:
+def _ping_pong(graph: ProcessGraph, ev: _Events, total: int) -> list[Finding | None]:
     """Work that comes back: an activity done again in a case by the lane that did it before,
     with another lane's work in between, outside any model loop that crosses lanes.
 
@@ -337,8 +322,8 @@ def _ping_pong(graph: ProcessGraph, ev: _Events, total: int) -> list[Finding]:
         cases = case[rows]
         n_cases = len(np.unique(cases))
         steps = sorted({model.node_by_id[str(ev.node_names[n])].label for n in ev.node[rows]})
-        out.append(Finding(
-            PING_PONG, Kind.OVERLAP, Severity.WARNING, pair,
+        out.append(make_finding(
+            model, PING_PONG, pair,
             f"Work bounced between {_lane(model, pair[0])} and {_lane(model, pair[1])} in "
             f"{n_cases} case(s) ({n_cases / total:.1%}): {', '.join(repr(s) for s in steps)} "
             "had to be done again after the other team had it.",
@@ -348,7 +333,7 @@ def _ping_pong(graph: ProcessGraph, ev: _Events, total: int) -> list[Finding]:
 
 
 def _unused_and_slow(graph: ProcessGraph, ev: _Events, total: int,
-                     slow_after: timedelta | None) -> list[Finding]:
+                     slow_after: timedelta | None) -> list[Finding | None]:
     """Per modelled handoff: does it ever happen, and is it slower than its CTQ?
 
     In a case, the handoff happens at the first event of a receiver, coming from the
@@ -372,8 +357,8 @@ def _unused_and_slow(graph: ProcessGraph, ev: _Events, total: int,
         found[found] = ev.case[s_at[j[found]]] == ev.case[r_at[found]]
         to, since = r_at[found], s_at[j[found]]
         if not len(to):
-            out.append(Finding(
-                UNUSED, Kind.GAP, Severity.INFO, (h.flow, h.source, h.target),
+            out.append(make_finding(
+                model, UNUSED, (h.flow, h.source, h.target),
                 f"The modelled handoff {_lane(model, h.source_lane)} → "
                 f"{_lane(model, h.target_lane)} ({model.node_by_id[h.source].label!r} → "
                 f"{model.node_by_id[h.target].label!r}) never happens in the log.",
@@ -391,8 +376,8 @@ def _unused_and_slow(graph: ProcessGraph, ev: _Events, total: int,
             continue
         over = to[waits > np.timedelta64(limit)]
         target = f"the CTQ {ctq.label!r}" if ctq is not None else "the threshold"
-        out.append(Finding(
-            SLOW, Kind.PERFORMANCE, Severity.WARNING,
+        out.append(make_finding(
+            model, SLOW,
             (h.flow, h.source_lane, h.target_lane),
             f"The handoff {_lane(model, h.source_lane)} → {_lane(model, h.target_lane)} "
             f"({model.node_by_id[h.source].label!r} → {model.node_by_id[h.target].label!r}) "

@@ -8,7 +8,7 @@ a successful one.  A milestone is reached at the first event that meets its
 ``reached_when`` condition.  Everything is computed with group-bys over the
 whole log, never a Python loop over events.
 
-This module also registers the finding codes the journey analysis emits.
+The journey's finding codes are declared in :mod:`bpmtool.findings`; their names are here.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from bpmtool.findings import RULES, Finding, Kind, Severity, effective_severity, register_code
 from bpmtool.mining.journey_events import JourneyEvents, days, empty_times, first_time
 from bpmtool.model import JourneySuccess, Milestone, Model
 
@@ -31,7 +30,6 @@ __all__ = [
     "MilestoneStat",
     "StageJourneys",
     "StageStep",
-    "journey_finding",
     "milestone_mask",
     "stage_journeys",
     "success_definition",
@@ -42,28 +40,6 @@ MISSED_TRIGGER = "MISSED-TRIGGER"
 STUCK_IN_STAGE = "STUCK-IN-STAGE"
 MILESTONE_OVERDUE = "MILESTONE-OVERDUE"
 LEFT_HAPPY_PATH = "LEFT-HAPPY-PATH"
-
-register_code(CTQ_BREACH, Kind.PERFORMANCE, Severity.WARNING,
-              "a critical-to-quality time limit is broken on real cases")
-register_code(MISSED_TRIGGER, Kind.GAP, Severity.WARNING,
-              "a milestone was reached but the expected follow-up did not happen in time")
-register_code(STUCK_IN_STAGE, Kind.PERFORMANCE, Severity.WARNING,
-              "customers stay in a journey stage longer than successful customers ever did")
-register_code(MILESTONE_OVERDUE, Kind.PERFORMANCE, Severity.WARNING,
-              "customers have not reached a milestone within its deadline")
-register_code(LEFT_HAPPY_PATH, Kind.DEVIATION, Severity.INFO,
-              "customers left every known path to success after the purchase")
-
-
-def journey_finding(model: Model, code: str, subject: tuple[str, ...], message: str,
-                    fix: str = "", evidence: dict[str, object] | None = None) -> Finding | None:
-    """A finding under one of the journey codes, at the severity the model's preset gives it."""
-    rule = RULES[code]
-    severity = effective_severity(rule, model.preset, model.rules)
-    if severity is None:
-        return None
-    return Finding(code, rule.kind, severity, subject, message, fix, evidence or {})
-
 
 @dataclass(frozen=True)
 class StageStep:

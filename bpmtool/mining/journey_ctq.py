@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from bpmtool.findings import Finding
-from bpmtool.mining.journey import CTQ_BREACH, MISSED_TRIGGER, StageJourneys, journey_finding
+from bpmtool.findings import Finding, make_finding
+from bpmtool.mining.journey import CTQ_BREACH, MISSED_TRIGGER, StageJourneys
 from bpmtool.mining.journey_events import JourneyEvents, days, first_time
 from bpmtool.model import Model, format_duration
 
@@ -156,7 +156,7 @@ def ctq_findings(model: Model, results: list[CtqResult]) -> list[Finding]:
         if r.open_overdue:
             parts.append(f"and {r.open_overdue} more are still waiting past the limit")
         worst = ", ".join(f"{c} ({d:.1f}d)" for c, d in r.worst)
-        finding = journey_finding(
+        finding = make_finding(
             model, CTQ_BREACH, (r.ctq, r.source, r.target), " ".join(parts) + ".",
             f"Look at the slowest cases first ({worst})." if worst else
             "Follow up the cases still waiting.",
@@ -182,7 +182,7 @@ def trigger_findings(model: Model, results: list[TriggerResult]) -> list[Finding
                    f"{r.milestone!r} without {r.activity!r} within {within} "
                    f"({r.late} late, {r.missed} never): {named}"
                    + (f" and {more} more" if more > 0 else "") + ".")
-        finding = journey_finding(
+        finding = make_finding(
             model, MISSED_TRIGGER, (r.trigger, r.milestone, r.activity), message,
             f"Make {r.activity!r} follow milestone {r.milestone!r} automatically, "
             f"or remind its owner within {within}.",

@@ -24,13 +24,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from bpmtool.findings import Finding
+from bpmtool.findings import Finding, make_finding
 from bpmtool.mining.journey import (
     LEFT_HAPPY_PATH,
     MILESTONE_OVERDUE,
     STUCK_IN_STAGE,
     StageJourneys,
-    journey_finding,
 )
 from bpmtool.mining.journey_ctq import CtqResult
 from bpmtool.mining.journey_events import JourneyEvents, days, label_to_node
@@ -160,7 +159,7 @@ def exception_findings(ev: JourneyEvents, model: Model, report: pd.DataFrame,
         cases = report.loc[reasons.map(lambda r: "stuck" in r) & (report["stage"] == stage.id),
                            "case"].tolist()
         if cases:
-            out.append(journey_finding(
+            out.append(make_finding(
                 model, STUCK_IN_STAGE, (stage.id,),
                 f"{len(cases)} customer(s) have been in {stage.label} longer than successful "
                 f"customers ever needed ({limits[stage.id]:.0f}d, p90): "
@@ -170,7 +169,7 @@ def exception_findings(ev: JourneyEvents, model: Model, report: pd.DataFrame,
                  "p90_days": round(limits[stage.id], 3)}))
     for stat in journeys.milestones:
         if stat.overdue:
-            out.append(journey_finding(
+            out.append(make_finding(
                 model, MILESTONE_OVERDUE, (stat.milestone, stat.stage),
                 f"{stat.overdue} customer(s) have not reached milestone {stat.milestone!r} "
                 f"({stat.question}) within its {stat.deadline_days:.0f}-day deadline; "
@@ -185,7 +184,7 @@ def exception_findings(ev: JourneyEvents, model: Model, report: pd.DataFrame,
         if (after, activity) not in top.index:
             continue
         cases = np.asarray(ev.case_ids)[group.index.to_numpy()].astype(str).tolist()
-        out.append(journey_finding(
+        out.append(make_finding(
             model, LEFT_HAPPY_PATH, (nodes.get(str(after), str(after)),
                                      nodes.get(str(activity), str(activity))),
             f"{len(group)} customer(s) left every happy path after the sale: "

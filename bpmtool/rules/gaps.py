@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 
-from bpmtool.findings import Kind, Report, Severity, register
+from bpmtool.findings import Report
 from bpmtool.graph import Handoff, ProcessGraph
 from bpmtool.rules import _text as t
+from bpmtool.rules.registry import rule
 from bpmtool.rules.stages import stage_of_nodes
 
 __all__: list[str] = []
@@ -23,8 +24,7 @@ def _where(g: ProcessGraph, h: Handoff) -> str:
             f"({t.node(m, h.source)} → {t.node(m, h.target)})")
 
 
-@register("HANDOFF-NO-ARTIFACT", Kind.GAP, Severity.WARNING,
-          "A handoff that names nothing handed over leaves the receiving team guessing.")
+@rule("HANDOFF-NO-ARTIFACT")
 def handoff_no_artifact(g: ProcessGraph) -> Iterator[Report]:
     for h in g.handoffs():
         if h.artifact:
@@ -37,8 +37,7 @@ def handoff_no_artifact(g: ProcessGraph) -> Iterator[Report]:
             {"source_lane": h.source_lane, "target_lane": h.target_lane})
 
 
-@register("HANDOFF-ARTIFACT-NOT-PRODUCED", Kind.GAP, Severity.ERROR,
-          "A team cannot hand over what none of its steps produces.")
+@rule("HANDOFF-ARTIFACT-NOT-PRODUCED")
 def handoff_artifact_not_produced(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     for h in g.handoffs():
@@ -57,8 +56,7 @@ def handoff_artifact_not_produced(g: ProcessGraph) -> Iterator[Report]:
             {"senders": sorted(senders), "artifact": h.artifact})
 
 
-@register("HANDOFF-ARTIFACT-NOT-USED", Kind.GAP, Severity.WARNING,
-          "What is handed over but not used by the receiver is wasted work, or a missing input.")
+@rule("HANDOFF-ARTIFACT-NOT-USED")
 def handoff_artifact_not_used(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     for h in g.handoffs():
@@ -77,8 +75,7 @@ def handoff_artifact_not_used(g: ProcessGraph) -> Iterator[Report]:
             {"receivers": sorted(receivers), "artifact": h.artifact})
 
 
-@register("HANDOFF-NO-RECEIVER", Kind.GAP, Severity.WARNING,
-          "A handoff that leads to no activity is work sent to a team that never picks it up.")
+@rule("HANDOFF-NO-RECEIVER")
 def handoff_no_receiver(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     for h in g.handoffs():
@@ -95,8 +92,7 @@ def handoff_no_receiver(g: ProcessGraph) -> Iterator[Report]:
             {"target_lane": h.target_lane})
 
 
-@register("INPUT-NO-SUPPLIER", Kind.GAP, Severity.WARNING,
-          "A step that needs something no step produces waits on a supplier nobody named.")
+@rule("INPUT-NO-SUPPLIER")
 def input_no_supplier(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     produced = {a for n in m.nodes for a in n.outputs} | _carried(g)
@@ -113,8 +109,7 @@ def input_no_supplier(g: ProcessGraph) -> Iterator[Report]:
                 {"artifact": art, "lane": node.lane})
 
 
-@register("OUTPUT-NO-CUSTOMER", Kind.GAP, Severity.WARNING,
-          "An output nobody uses is either waste or a handoff the model forgot.")
+@rule("OUTPUT-NO-CUSTOMER")
 def output_no_customer(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     consumed = {a for n in m.nodes for a in n.inputs} | _carried(g)
@@ -130,8 +125,7 @@ def output_no_customer(g: ProcessGraph) -> Iterator[Report]:
                 {"artifact": art, "lane": node.lane})
 
 
-@register("NODE-NO-LANE", Kind.GAP, Severity.ERROR,
-          "A step without an owner is a step nobody is accountable for.")
+@rule("NODE-NO-LANE")
 def node_no_lane(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     for node in m.nodes:
@@ -142,8 +136,7 @@ def node_no_lane(g: ProcessGraph) -> Iterator[Report]:
             "Give the node a `lane:`.", {"type": node.type})
 
 
-@register("UNREACHABLE", Kind.GAP, Severity.ERROR,
-          "A step no path leads to is never done.")
+@rule("UNREACHABLE")
 def unreachable(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     if not g.starts:
@@ -159,8 +152,7 @@ def unreachable(g: ProcessGraph) -> Iterator[Report]:
             {"starts": list(g.starts)})
 
 
-@register("DEAD-END", Kind.GAP, Severity.ERROR,
-          "A case that reaches a step with no way to an end gets stuck there.")
+@rule("DEAD-END")
 def dead_end(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     if not g.ends:
@@ -176,8 +168,7 @@ def dead_end(g: ProcessGraph) -> Iterator[Report]:
             {"ends": list(g.ends)})
 
 
-@register("LANE-EMPTY", Kind.GAP, Severity.WARNING,
-          "A team in the model that does nothing is a role nobody defined.")
+@rule("LANE-EMPTY")
 def lane_empty(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     for lane in m.lanes:
@@ -187,8 +178,7 @@ def lane_empty(g: ProcessGraph) -> Iterator[Report]:
                      "is undefined.", "Add the steps this team does, or remove the lane.", {})
 
 
-@register("STAGE-NOT-COVERED", Kind.GAP, Severity.WARNING,
-          "A journey stage with no activity is a promise to the customer no team keeps.")
+@rule("STAGE-NOT-COVERED")
 def stage_not_covered(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     for stage in m.stages:
@@ -199,8 +189,7 @@ def stage_not_covered(g: ProcessGraph) -> Iterator[Report]:
                      "List the activities of this stage under its `nodes:`.", {})
 
 
-@register("MILESTONE-NOT-MEASURABLE", Kind.GAP, Severity.WARNING,
-          "A milestone the log cannot answer is a question nobody can check.")
+@rule("MILESTONE-NOT-MEASURABLE")
 def milestone_not_measurable(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     for stage in m.stages:
@@ -219,9 +208,7 @@ def milestone_not_measurable(g: ProcessGraph) -> Iterator[Report]:
                          "Set `reached_when: {activity: <an activity id>}`.", {"stage": stage.id})
 
 
-@register("STAGE-NO-HANDOFF", Kind.GAP, Severity.WARNING,
-          "When the next journey stage belongs to another team, the customer falls between "
-          "stages unless someone hands them over.")
+@rule("STAGE-NO-HANDOFF")
 def stage_no_handoff(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     if len(m.stages) < 2:

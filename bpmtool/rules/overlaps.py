@@ -6,9 +6,10 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 
-from bpmtool.findings import Kind, Report, Severity, register
+from bpmtool.findings import Report
 from bpmtool.graph import Handoff, ProcessGraph
 from bpmtool.rules import _text as t
+from bpmtool.rules.registry import rule
 
 __all__: list[str] = []
 
@@ -17,8 +18,7 @@ def _normal(label: str) -> str:
     return re.sub(r"\s+", " ", label).strip().casefold()
 
 
-@register("DUPLICATE-ACTIVITY", Kind.OVERLAP, Severity.WARNING,
-          "The same work owned by two teams is done twice or argued over.")
+@rule("DUPLICATE-ACTIVITY")
 def duplicate_activity(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     by_label: dict[str, list[str]] = defaultdict(list)
@@ -39,8 +39,7 @@ def duplicate_activity(g: ProcessGraph) -> Iterator[Report]:
             {"lanes": lanes})
 
 
-@register("ARTIFACT-MULTIPLE-PRODUCERS", Kind.OVERLAP, Severity.WARNING,
-          "When two teams produce the same artifact, nobody knows which version counts.")
+@rule("ARTIFACT-MULTIPLE-PRODUCERS")
 def artifact_multiple_producers(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     producers: dict[str, list[str]] = defaultdict(list)
@@ -60,8 +59,7 @@ def artifact_multiple_producers(g: ProcessGraph) -> Iterator[Report]:
             {"lanes": lanes, "producers": ids})
 
 
-@register("PING-PONG", Kind.OVERLAP, Severity.WARNING,
-          "A loop across lanes hands work back to a team that already had it.")
+@rule("PING-PONG")
 def ping_pong(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     for cycle in g.lane_cycles():
@@ -76,9 +74,7 @@ def ping_pong(g: ProcessGraph) -> Iterator[Report]:
             {"lanes": list(cycle.lanes), "handoffs": [h.flow for h in cycle.handoffs]})
 
 
-@register("DUPLICATE-HANDOFF", Kind.OVERLAP, Severity.WARNING,
-          "Handing the same thing over twice between the same teams means two channels "
-          "and one of them is stale.")
+@rule("DUPLICATE-HANDOFF")
 def duplicate_handoff(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     groups: dict[tuple[str, str, str], list[Handoff]] = defaultdict(list)
@@ -97,8 +93,7 @@ def duplicate_handoff(g: ProcessGraph) -> Iterator[Report]:
             {"artifact": art, "source_lane": a, "target_lane": b})
 
 
-@register("STAGE-OVERLAP", Kind.OVERLAP, Severity.WARNING,
-          "A step in two journey stages makes the customer's stage ambiguous.")
+@rule("STAGE-OVERLAP")
 def stage_overlap(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     stages_of: dict[str, list[str]] = defaultdict(list)

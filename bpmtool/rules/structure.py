@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from bpmtool.findings import Kind, Report, Severity, register
+from bpmtool.findings import Report
 from bpmtool.graph import ProcessGraph
 from bpmtool.rules import _text as t
+from bpmtool.rules.registry import rule
 
 __all__: list[str] = []
 
 
-@register("NO-START", Kind.STRUCTURE, Severity.ERROR,
-          "Without a start event nobody knows what triggers the process.")
+@rule("NO-START")
 def no_start(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     if not m.nodes or any(n.type == "start" for n in m.nodes):
@@ -21,8 +21,7 @@ def no_start(g: ProcessGraph) -> Iterator[Report]:
                  "not stated.", "Add a node with `type: start` before the first step.", {})
 
 
-@register("NO-END", Kind.STRUCTURE, Severity.ERROR,
-          "Without an end event nobody knows when the work is done.")
+@rule("NO-END")
 def no_end(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     if not m.nodes or any(n.type == "end" for n in m.nodes):
@@ -31,8 +30,7 @@ def no_end(g: ProcessGraph) -> Iterator[Report]:
                  "stated.", "Add a node with `type: end` after the last step.", {})
 
 
-@register("GATEWAY-SINGLE-FLOW", Kind.STRUCTURE, Severity.WARNING,
-          "A gateway that neither splits nor joins decides nothing and clutters the diagram.")
+@rule("GATEWAY-SINGLE-FLOW")
 def gateway_single_flow(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     for node in m.nodes:
@@ -49,9 +47,7 @@ def gateway_single_flow(g: ProcessGraph) -> Iterator[Report]:
             {"incoming": ins, "outgoing": outs})
 
 
-@register("IMPLICIT-SPLIT", Kind.STRUCTURE, Severity.WARNING,
-          "Several flows leaving a step without a gateway leave open whether it is "
-          "'all of them' or 'one of them'.")
+@rule("IMPLICIT-SPLIT")
 def implicit_split(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     outgoing: dict[str, list[str]] = {}
@@ -71,8 +67,7 @@ def implicit_split(g: ProcessGraph) -> Iterator[Report]:
             "(one branch) after the step.", {"targets": targets})
 
 
-@register("DISCONNECTED", Kind.STRUCTURE, Severity.ERROR,
-          "Parts of a model that no flow connects are separate processes or forgotten steps.")
+@rule("DISCONNECTED")
 def disconnected(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     components = g.components()
