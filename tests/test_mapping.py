@@ -91,3 +91,64 @@ def test_log_command_text_json_and_bad_input(tmp_path: Path) -> None:
     empty.write_text("")
     assert runner.invoke(app, ["log", str(empty)]).exit_code == 2
     assert pd.__version__  # pandas is what the frame is built on
+
+
+def test_check_and_journey_match_labels_the_same_way() -> None:
+    """One matcher: a log whose labels differ from the model's names only in case and
+    spacing gives the journey the same funnel as the original log (the journey once needed
+    exact names), and the check maps every such label to the same node."""
+    from test_journey_scenario import NOW, scenario_log
+
+    model = api.load(REFERENCE_MODEL)
+    plain = scenario_log()
+    shouted = plain.assign(**{"concept:name": plain["concept:name"].str.upper()
+                              .str.replace(" ", "  ")})
+    funnel = [s.to_dict() for s in api.journey(model, plain, now=NOW).funnel]
+    assert [s.to_dict() for s in api.journey(model, shouted, now=NOW).funnel] == funnel
+    assert funnel[0]["reached"] > 0
+    by_check = api.map_log(model, shouted).matched
+    assert len(by_check) == plain["concept:name"].nunique()
+    original = api.map_log(model, plain).matched
+    assert sorted(by_check.values()) == sorted(original.values())
+
+
+def _ambiguous_model():
+    from bpmtool.model import Model
+
+    return Model.model_validate({
+        "id": "m", "lanes": [{"id": "a"}, {"id": "b"}],
+        "nodes": [{"id": "s", "type": "start", "lane": "a"},
+                  {"id": "review", "name": "Review", "lane": "a"},
+                  {"id": "check", "name": "Check", "lane": "b", "aliases": ["review"]},
+                  {"id": "e", "type": "end", "lane": "b"}],
+        "flows": ["s -> review", "review -> check", "check -> e"]})
+
+
+def test_a_label_that_names_two_nodes_is_an_error_for_check_and_journey() -> None:
+    """'Review' is one node's name and another's alias: no first or last match wins."""
+    model = _ambiguous_model()
+    log = pd.DataFrame({"case:concept:name": ["c1", "c1"], "concept:name": ["REVIEW", "Check"],
+                        "time:timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"],
+                                                         utc=True)})
+    for run in (lambda: api.map_log(model, log, filename="log.csv"),
+                lambda: api.journey(model, log)):
+        with pytest.raises(EventLogError) as err:
+            run()
+        text = str(err.value)
+        assert "'REVIEW'" in text and "review, check" in text, text
+    # a model whose ambiguous label the log never uses is fine
+    fine = log.assign(**{"concept:name": ["Check", "Check"]})
+    assert api.map_log(model, fine).matched == {"Check": "check"}
+
+
+def test_an_ambiguous_label_makes_the_cli_exit_2(tmp_path: Path) -> None:
+    import yaml
+
+    model_file = tmp_path / "m.yaml"
+    model_file.write_text(yaml.safe_dump(_ambiguous_model().model_dump(by_alias=True,
+                                                                       exclude_defaults=True,
+                                                                       mode="json")))
+    log = _log(tmp_path, ["c1,Review,2024-01-01", "c1,Check,2024-01-02"])
+    result = CliRunner().invoke(app, ["check", str(model_file), str(log)])
+    assert result.exit_code == 2, result.output
+    assert "matches 2 model nodes" in result.output

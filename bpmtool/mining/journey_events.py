@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from bpmtool.errors import EventLogError, Problem
+from bpmtool.mining.labels import LabelMatcher
 from bpmtool.model import Model
 
 __all__ = [
@@ -39,7 +40,6 @@ __all__ = [
     "days",
     "empty_times",
     "first_time",
-    "label_to_node",
     "prepare_events",
     "utc",
 ]
@@ -76,15 +76,6 @@ class JourneyEvents:
         return len(self.case_ids)
 
 
-def label_to_node(model: Model) -> dict[str, str]:
-    """Every label an activity may carry in a log (name, id, aliases) → its node id."""
-    out: dict[str, str] = {}
-    for node in model.nodes:
-        for label in (node.id, *node.aliases, node.label):
-            out[label] = node.id
-    return out
-
-
 def days(values: pd.Series | pd.Timedelta) -> pd.Series | float:
     """Durations in days (floats), the unit every journey table reports in."""
     return values / _DAY
@@ -95,7 +86,9 @@ def prepare_events(model: Model, log: pd.DataFrame, *, now: object = None,
     """Sort, code and map a pm4py-style log for the journey analysis.
 
     Uses the ``bpmtool:node`` / ``bpmtool:lane`` columns when the log has been
-    mapped, otherwise maps activity labels to nodes by name, id and aliases.
+    mapped, otherwise maps activity labels to nodes as the check does
+    (:class:`~bpmtool.mining.labels.LabelMatcher`: name, id or alias, ignoring case and
+    spacing; an ambiguous label is an error).
     ``now`` (default: the log's last timestamp) is the moment open cases are
     measured against.  Raises :class:`~bpmtool.errors.EventLogError` when a
     standard column is missing or a timestamp cannot be read.
@@ -114,8 +107,10 @@ def prepare_events(model: Model, log: pd.DataFrame, *, now: object = None,
         node_codes = pd.Categorical(log[NODE], categories=node_ids).codes
     else:  # map the few distinct labels, then spread by code: no per-event lookups
         index = {nid: i for i, nid in enumerate(node_ids)}
-        mapping = label_to_node(model)
-        per_label = np.array([index.get(mapping.get(lab, ""), -1) for lab in label_values]
+        present = np.unique(label_codes[label_codes >= 0])
+        mapping = LabelMatcher.of(model).match(label_values[present].tolist())
+        per_label = np.array([index.get(mapping.get(str(lab)) or "", -1)
+                              for lab in label_values]
                              + [-1], dtype=np.int64)
         node_codes = per_label[label_codes]
     lane_ids = [lane.id for lane in model.lanes]

@@ -32,9 +32,10 @@ from bpmtool.mining.journey import (
     StageJourneys,
 )
 from bpmtool.mining.journey_ctq import CtqResult
-from bpmtool.mining.journey_events import JourneyEvents, days, label_to_node
+from bpmtool.mining.journey_events import JourneyEvents, days
 from bpmtool.mining.journey_paths import HappyPaths
 from bpmtool.mining.journey_sentiment import Sentiment
+from bpmtool.mining.labels import LabelMatcher
 from bpmtool.model import Model
 
 __all__ = ["EXCEPTION_COLUMNS", "exception_findings", "stage_limits", "struggling_customers"]
@@ -177,7 +178,7 @@ def exception_findings(ev: JourneyEvents, model: Model, report: pd.DataFrame,
                 model.stage_by_id[stat.stage].action,
                 {"overdue": stat.overdue, "late": stat.late, "reached": stat.reached}))
     dep = paths.departures[paths.departures["after_sale"]]
-    nodes = label_to_node(model)
+    matcher = LabelMatcher.of(model)
     counts = dep.groupby(["after", "activity"], sort=True).size()
     top = counts.sort_values(ascending=False, kind="stable").head(_POINTS)
     for (after, activity), group in dep.groupby(["after", "activity"], sort=True):
@@ -185,8 +186,8 @@ def exception_findings(ev: JourneyEvents, model: Model, report: pd.DataFrame,
             continue
         cases = np.asarray(ev.case_ids)[group.index.to_numpy()].astype(str).tolist()
         out.append(make_finding(
-            model, LEFT_HAPPY_PATH, (nodes.get(str(after), str(after)),
-                                     nodes.get(str(activity), str(activity))),
+            model, LEFT_HAPPY_PATH, (matcher.node(after) or str(after),
+                                     matcher.node(activity) or str(activity)),
             f"{len(group)} customer(s) left every happy path after the sale: "
             f"{activity!r} after {after!r}.",
             "Check whether this step is a new path to success or the start of a problem.",

@@ -1,15 +1,15 @@
 """Map a log onto a model: activity labels → nodes, and each event → a lane.
 
 Labels match a node's name, id or one of its ``aliases``, ignoring case and
-spacing.  An event's lane comes from ``org:group`` (matched to lane ids or names),
-else from a resource → lane file, else from the model's owner of the activity.
+spacing (:mod:`bpmtool.mining.labels`, shared with the journey); a label naming two
+nodes is refused.  An event's lane comes from ``org:group`` (matched to lane ids or
+names), else from a resource → lane file, else from the model's owner of the activity.
 Everything works on categories, so the cost follows distinct labels, not events.
 """
 
 from __future__ import annotations
 
 import difflib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from bpmtool.errors import EventLogError
 from bpmtool.io.categories import recode
 from bpmtool.io.eventlog_columns import ACTIVITY, GROUP, RESOURCE
+from bpmtool.mining.labels import LabelMatcher, label_key
 from bpmtool.model import Model
 
 if TYPE_CHECKING:
@@ -61,26 +62,18 @@ class MappedLog:
                 "lane_source": self.lane_source, "unknown_groups": self.unknown_groups}
 
 
-def _key(text: str) -> str:
-    return re.sub(r"\s+", " ", str(text)).strip().casefold()
-
-
-def _node_keys(model: Model) -> dict[str, str]:
-    keys: dict[str, str] = {}
-    for node in model.nodes:
-        for name in (node.label, node.id, *node.aliases):
-            keys.setdefault(_key(name), node.id)
-    return keys
+_key = label_key
 
 
 def map_log(model: Model, df: pd.DataFrame, *, lanes_from: str | Path | None = None,
             filename: str = "<log>") -> MappedLog:
     """Add the node and lane of every event; refuse a log none of whose labels match."""
-    keys = _node_keys(model)
     labels = df[ACTIVITY].astype("category")
     categories = [str(c) for c in labels.cat.categories]
-    node_of = {c: keys.get(_key(c)) for c in categories}
     counts = labels.value_counts()
+    present = [c for c in categories if counts.get(c, 0) > 0]
+    node_of = LabelMatcher.of(model).match(present, filename=filename)
+    node_of.update({c: None for c in categories if c not in node_of})
     matched = {c: n for c, n in node_of.items() if n is not None}
     names = sorted({n.label for n in model.activities()})
     unmatched = sorted(
