@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from bpmtool.mining.mapping import MappedLog
 
 __all__ = [
+    "LINT_JSON_SCHEMA",
     "MODEL_SUFFIXES",
     "Loaded",
     "check",
@@ -38,6 +39,8 @@ __all__ = [
     "journey",
     "layout",
     "lint",
+    "lint_document",
+    "lint_summary",
     "load",
     "load_with_warnings",
     "log_notes",
@@ -93,6 +96,32 @@ def lint(model: Model) -> list[Finding]:
     from bpmtool.rules import run_rules
 
     return run_rules(model)
+
+
+#: the ``schema`` of the stable lint JSON (docs/lint-json.md); the number goes up only when a
+#: key changes meaning or goes away, never for a new key
+LINT_JSON_SCHEMA = "bpmtool.lint/1"
+
+
+def lint_summary(findings: list[Finding]) -> dict[str, int]:
+    """How many findings, and how many of each severity."""
+    from collections import Counter
+
+    counts = Counter(f.severity.value for f in findings)
+    return {"findings": len(findings), "error": counts["error"],
+            "warning": counts["warning"], "info": counts["info"]}
+
+
+def lint_document(model: Model, findings: list[Finding] | None = None, *,
+                  file: str | None = None) -> dict[str, Any]:
+    """The stable lint JSON (``docs/lint-json.md``): what ``bpmtool lint --format json``
+    prints and ``bpmtool demo`` writes to ``lint.json``.  ``findings`` default to
+    :func:`lint`'s; ``file`` is the model's path as the user named it."""
+    findings = lint(model) if findings is None else findings
+    return {"schema": LINT_JSON_SCHEMA,
+            "model": {"id": model.id, "name": model.label, "file": file},
+            "summary": lint_summary(findings),
+            "findings": [f.to_dict() for f in findings]}
 
 
 def sipoc(model: Model) -> Sipoc:

@@ -52,7 +52,8 @@ def test_fail_on_thresholds() -> None:
 def test_lint_json_is_the_documented_shape() -> None:
     result = run("lint", FLAWED_MODEL, "--format", "json")
     doc = json.loads(result.output)
-    assert set(doc) == {"model", "summary", "findings"}
+    assert set(doc) == {"schema", "model", "summary", "findings"}
+    assert doc["schema"] == "bpmtool.lint/1"
     assert doc["summary"]["findings"] == len(doc["findings"]) > 20
     first = doc["findings"][0]
     assert set(first) == {"code", "kind", "severity", "subject", "message", "fix", "evidence"}

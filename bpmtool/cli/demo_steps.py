@@ -29,8 +29,11 @@ def steps(model_path: Path, flawed_path: Path, out: Path) -> Iterator[Step]:
 
     def lint_reference() -> str:
         findings = api.lint(model)
+        # the path as the project names it, so the file is the same wherever it is installed
+        named = model_path.relative_to(model_path.parent.parent).as_posix()
         write_atomic(out / "lint.json", json.dumps(
-            {"model": model.id, "findings": [f.to_dict() for f in findings]}, indent=2) + "\n")
+            api.lint_document(model, findings, file=named), indent=2,
+            ensure_ascii=False) + "\n")
         return f"{len(findings)} finding(s) on {model.label!r} → lint.json"
 
     def lint_flawed() -> str:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections import Counter
 from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
@@ -73,9 +72,7 @@ def format_findings_text(findings: list[Finding], *, colour: bool) -> str:
 
 
 def _summary(findings: list[Finding]) -> dict[str, int]:
-    counts = Counter(f.severity.value for f in findings)
-    return {"findings": len(findings), "error": counts["error"], "warning": counts["warning"],
-            "info": counts["info"]}
+    return api.lint_summary(findings)
 
 
 def _exit_code(findings: list[Finding], fail_on: FailOn) -> int:
@@ -98,8 +95,7 @@ def lint(
     findings = api.lint(loaded.model)
     summary = _summary(findings)
     if format == TextOrJson.json:
-        doc = {"model": {"id": loaded.model.id, "name": loaded.model.label, "file": str(model)},
-               "summary": summary, "findings": [f.to_dict() for f in findings]}
+        doc = api.lint_document(loaded.model, findings, file=str(model))
         write_output(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", out)
     else:
         colour = out is None and use_colour()
