@@ -96,6 +96,7 @@ def _check(ws: Workspace, run_id: str, model: Any, spec: JobSpec, progress: _Pro
            ) -> dict[str, Any]:
     result = api.check(model, spec["log_path"], method=spec.get("method", "both"),
                        columns=spec.get("columns") or None,
+                       date_format=spec.get("date_format"),
                        progress=progress.phase("aligning"),
                        read_progress=progress.phase("reading"))
     progress.write("drawing", 0.96)
@@ -111,7 +112,8 @@ def _journey(ws: Workspace, run_id: str, model: Any, spec: JobSpec) -> dict[str,
                 "timestamp": "time:timestamp", "resource": "org:resource", "lane": "org:group"}
     renames = {src: standard[role] for role, src in (spec.get("columns") or {}).items()
                if role in standard}
-    result = api.journey(model, spec["log_path"], columns=renames or None)
+    result = api.journey(model, spec["log_path"], columns=renames or None,
+                         date_format=spec.get("date_format"))
     write_atomic(ws.run_file(run_id, "svg"), features.render_svg(model, happy=result))
     write_atomic(ws.run_file(run_id, "charts"),
                  json.dumps(features.journey_charts(result), ensure_ascii=False))

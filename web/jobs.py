@@ -57,7 +57,8 @@ class JobRunner:
                               "model_version": version, "log": log, "method": method,
                               "columns": columns or {}, "status": "queued", "created": _now()})
         spec: JobSpec = {"kind": kind, "model_path": str(model_path), "log_path": str(log_path),
-                         "method": method, "columns": columns or {}}
+                         "method": method, "columns": columns or {},
+                         "date_format": ws.log_date_format(log)}
         try:
             future = self._pool.submit(run_job, str(ws.root), run_id, spec)
         except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh

@@ -38,6 +38,8 @@ class LogColumns:
     preview: list[list[str]] = field(default_factory=list)
     chosen: dict[str, str] = field(default_factory=dict)
     mappable: bool = True
+    #: what reading would find or assume about the time column (the reader's own notes)
+    notes: list[str] = field(default_factory=list)
 
 
 def log_columns(path: Path, saved: dict[str, str]) -> LogColumns:
@@ -59,7 +61,23 @@ def log_columns(path: Path, saved: dict[str, str]) -> LogColumns:
         found = detect_columns(header, ColumnMap())
     by_standard = {std: src for src, std in found.items()}
     chosen = {role: by_standard[std] for role, std in _STANDARD.items() if std in by_standard}
-    return LogColumns(header, rows, chosen)
+    return LogColumns(header, rows, chosen, notes=_time_notes(path, chosen))
+
+
+def _time_notes(path: Path, chosen: dict[str, str]) -> list[str]:
+    """The reader's notes on the time column; with no usual time name, the column it would
+    pick by its values becomes the form's choice."""
+    from bpmtool.io.eventlog_csv import time_column_notes
+
+    if "timestamp" in chosen or not {"case", "activity"} <= set(chosen):
+        return []
+    try:
+        used, notes = time_column_notes(path, ColumnMap(**chosen))
+    except InputError as err:
+        return [p.message for p in err.problems]
+    if used:
+        chosen["timestamp"] = used
+    return [n.message for n in notes]
 
 
 def _csv_head(path: Path) -> tuple[list[str], list[list[str]]]:

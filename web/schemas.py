@@ -63,6 +63,10 @@ class ColumnsOut(BaseModel):
     chosen: dict[str, str]
     preview: list[list[str]]
     mappable: bool
+    #: what reading would find or assume about the time column
+    notes: list[str] = []
+    #: the strftime format saved for the log's text times (None: read from the data)
+    date_format: str | None = None
 
 
 class ValidateOut(BaseModel):

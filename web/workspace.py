@@ -245,9 +245,20 @@ class Workspace:
         data = json.loads(path.read_text(encoding="utf-8"))
         return {str(k): str(v) for k, v in data.get("columns", {}).items() if v}
 
-    def save_log_columns(self, name: str, columns: dict[str, str]) -> None:
+    def log_date_format(self, name: str) -> str | None:
+        """The strftime format saved for a log's text times, or None (read from the data)."""
         self.log_path(name)
-        doc = {"columns": {k: v for k, v in columns.items() if v}}
+        path = self.meta / "logs" / f"{name}.json"
+        if not path.exists():
+            return None
+        return json.loads(path.read_text(encoding="utf-8")).get("date_format") or None
+
+    def save_log_columns(self, name: str, columns: dict[str, str],
+                         date_format: str | None = None) -> None:
+        self.log_path(name)
+        doc: dict[str, Any] = {"columns": {k: v for k, v in columns.items() if v}}
+        if date_format:
+            doc["date_format"] = date_format
         write_atomic(self.meta / "logs" / f"{name}.json", json.dumps(doc, indent=2) + "\n")
 
     # --- runs ---

@@ -146,6 +146,36 @@ def _time_column(path: Path, header: list[str], rename: dict[str, str],
                     file=str(path), line=1, key=TIMESTAMP)]
 
 
+def time_column_notes(path: Path, columns: ColumnMap) -> tuple[str | None, list[Problem]]:
+    """For a preview (the web's column mapping): the time column a read would use and the
+    notes it would give about it, from the header and the first rows only (the day/month
+    order needs the whole file and is reported by the read).  Raises what the read would
+    raise for the columns (e.g. several date columns without a usual time name)."""
+    import pandas as pd
+
+    sample: Callable[[list[str]], dict[str, list[str]]]
+    if path.name.lower().endswith((".parquet", ".pq")):
+        import pyarrow.parquet as pq
+
+        first = next(pq.ParquetFile(path).iter_batches(batch_size=_SAMPLE_ROWS), None)
+        head = first.to_pandas() if first is not None else pd.DataFrame()
+        header = [str(c) for c in head.columns]
+
+        def sample(wanted: list[str]) -> dict[str, list[str]]:
+            return _parquet_sample(head, wanted)
+    else:
+        encoding, delimiter = sniff(path)
+        header = [str(c) for c in pd.read_csv(path, sep=delimiter, encoding=encoding,
+                                              nrows=0).columns]
+
+        def sample(wanted: list[str]) -> dict[str, list[str]]:
+            return _csv_sample(path, delimiter, encoding, wanted)
+    rename = _rename(path, header, columns)
+    notes = _time_column(path, header, rename, sample)
+    used = next((src for src, std in rename.items() if std == TIMESTAMP), None)
+    return used, notes
+
+
 def no_times_message(why: str) -> str:
     """What a log without times means for the user."""
     return (f"{why}: events keep their order in the file, and there are no waiting times, "

@@ -44,12 +44,16 @@ def get_columns(ws: WorkspaceDep, name: str) -> ColumnsOut:
     """The log's columns and which one is used for each role."""
     cols = log_columns(ws.log_path(name), ws.log_columns(name))
     return ColumnsOut(columns=cols.columns, chosen=cols.chosen, preview=cols.preview,
-                      mappable=cols.mappable)
+                      mappable=cols.mappable, notes=cols.notes,
+                      date_format=ws.log_date_format(name))
 
 
 @router.put("/{name}/columns", response_model=ColumnsOut)
 def put_columns(ws: WorkspaceDep, name: str, body: dict[str, str]) -> ColumnsOut:
-    """Say which column holds each role: ``{"case": "ticket", "activity": "step", …}``."""
+    """Say which column holds each role: ``{"case": "ticket", "activity": "step", …}``,
+    and optionally ``"date_format"`` (strftime) for text times."""
+    body = dict(body)
+    date_format = body.pop("date_format", "") or None
     header = log_columns(ws.log_path(name), {}).columns
     unknown = sorted(set(body) - set(ROLES))
     if unknown:
@@ -58,5 +62,5 @@ def put_columns(ws: WorkspaceDep, name: str, body: dict[str, str]) -> ColumnsOut
     if missing:
         raise InputError.single("not columns of this log: " + ", ".join(missing),
                                 file=name, expected=", ".join(header))
-    ws.save_log_columns(name, body)
+    ws.save_log_columns(name, body, date_format)
     return get_columns(ws, name)

@@ -32,6 +32,7 @@ def log_page(request: Request, ws: WorkspaceDep, name: str) -> Response:
     return page(request, "log.html", {
         "name": name, "size": path.stat().st_size, "cols": cols, "roles": ROLES,
         "problems": problems, "models": ws.list_models(), "runs": runs,
+        "date_format": ws.log_date_format(name) or "",
         "saved": request.query_params.get("saved"),
         "uploaded": request.query_params.get("uploaded")})
 
@@ -50,5 +51,10 @@ async def save_columns(request: Request, ws: WorkspaceDep, name: str) -> Respons
         if not chosen[required]:
             raise InputError.single(f"choose the column that holds the {required}",
                                     file=name, key=required)
-    ws.save_log_columns(name, chosen)
+    date_format = str(form.get("date_format") or "").strip()
+    if date_format and "%" not in date_format:
+        raise InputError.single(f"{date_format!r} is not a date format", file=name,
+                                key="date_format",
+                                expected="a strftime format such as %d/%m/%Y %H:%M")
+    ws.save_log_columns(name, chosen, date_format or None)
     return RedirectResponse(f"/logs/{name}?saved=1", status_code=303)
