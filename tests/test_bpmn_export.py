@@ -12,10 +12,10 @@ from bpmtool.io.bpmn import read_bpmn, read_bpmn_bytes
 from bpmtool.io.bpmn_export import write_bpmn
 from bpmtool.io.yaml_model import load_model
 from bpmtool.model import Model
-from tests.conftest import REFERENCE_MODEL, SHARED_DATA
+from tests.conftest import REFERENCE_MODEL, SHARED_DATA, corpus_files
 
 BPMN_DIR = SHARED_DATA / "bpmn"
-BPMN_FILES = sorted(BPMN_DIR.rglob("*.bpmn"))
+BPMN_FILES = corpus_files(sorted(BPMN_DIR.rglob("*.bpmn")))
 XSD = SHARED_DATA / "xsd" / "bpmn20" / "BPMN20.xsd"
 DI = "{http://www.omg.org/spec/BPMN/20100524/DI}"
 MODEL_NS = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"

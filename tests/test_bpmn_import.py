@@ -9,10 +9,10 @@ import pytest
 from bpmtool import api
 from bpmtool.errors import BpmnImportError
 from bpmtool.io.bpmn import read_bpmn, read_bpmn_bytes
-from tests.conftest import SHARED_DATA
+from tests.conftest import SHARED_DATA, corpus_files
 
 BPMN_DIR = SHARED_DATA / "bpmn"
-BPMN_FILES = sorted(BPMN_DIR.rglob("*.bpmn"))
+BPMN_FILES = corpus_files(sorted(BPMN_DIR.rglob("*.bpmn")))
 
 
 def _id(path: Path) -> str:

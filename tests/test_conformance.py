@@ -15,7 +15,7 @@ from bpmtool import api
 from bpmtool.cli import app
 from bpmtool.mining.conformance import conformance, quiet_pm4py, variants
 from bpmtool.mining.petri import WorkflowNet, to_petri_net
-from tests.conftest import EXAMPLES, MODELS, REFERENCE_MODEL, SHARED_DATA
+from tests.conftest import EXAMPLES, MODELS, REFERENCE_MODEL, SHARED_DATA, corpus_files
 
 PAIRS = [("running-example.xes", "running-example.pnml"),
          ("09_a32f0n00.xes.gz", "a32.pnml"),
@@ -124,7 +124,7 @@ def test_nets_of_our_models(path: Path) -> None:
 _STRUCTURAL = {"UNREACHABLE", "DEAD-END", "NO-START", "NO-END", "DISCONNECTED"}
 
 
-@pytest.mark.parametrize("path", sorted((SHARED_DATA / "bpmn").rglob("*.bpmn")),
+@pytest.mark.parametrize("path", corpus_files(sorted((SHARED_DATA / "bpmn").rglob("*.bpmn"))),
                          ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_nets_of_the_shared_bpmn_files(path: Path) -> None:
     """Every activity is a labelled transition; on a model without structural errors the

@@ -12,10 +12,11 @@ import pytest
 
 from bpmtool.errors import EventLogError
 from bpmtool.io.eventlog import read_log
-from tests.conftest import SHARED_DATA
+from tests.conftest import SHARED_DATA, corpus_files
 
-LOGS = sorted(p for p in (SHARED_DATA / "logs").glob("*")
-              if p.name.endswith((".xes", ".xes.gz", ".csv")) and p.name != "xes_20.xes")
+LOGS = corpus_files(sorted(p for p in (SHARED_DATA / "logs").glob("*")
+                           if p.name.endswith((".xes", ".xes.gz", ".csv"))
+                           and p.name != "xes_20.xes"))
 #: the heaviest logs are checked against the counts shared/data/README.md gives for them
 #: (cases, events) instead of against a second, slow read with pm4py
 PUBLISHED = {"bpic2012.xes.gz": (13087, None), "07_bpic2013_incidents.xes.gz": (7554, 65533),
@@ -190,7 +191,7 @@ def test_parquet_round_trip(tmp_path: Path) -> None:
     assert len(again) == 42 and again["case:concept:name"].nunique() == 6
 
 
-@pytest.mark.parametrize("path", sorted((SHARED_DATA / "logs").glob("*.xes*")),
+@pytest.mark.parametrize("path", corpus_files(sorted((SHARED_DATA / "logs").glob("*.xes*"))),
                          ids=lambda p: p.name)
 def test_the_fast_xes_reader_gives_the_streaming_readers_frame(path: Path,
                                                                monkeypatch: pytest.MonkeyPatch

@@ -13,10 +13,10 @@ from bpmtool import api
 from bpmtool.layout import layout_model
 from bpmtool.layout.text import text_width, wrap
 from bpmtool.model import Model
-from tests.conftest import FLAWED_MODEL, REFERENCE_MODEL, ROOT, SHARED_DATA
+from tests.conftest import FLAWED_MODEL, REFERENCE_MODEL, ROOT, SHARED_DATA, corpus_files
 from tests.layout_checks import layout_problems
 
-BPMN_FILES = sorted((SHARED_DATA / "bpmn").rglob("*.bpmn"))
+BPMN_FILES = corpus_files(sorted((SHARED_DATA / "bpmn").rglob("*.bpmn")))
 MODEL_FILES = [REFERENCE_MODEL, FLAWED_MODEL, *BPMN_FILES]
 
 
