@@ -192,7 +192,9 @@ def journey(model: Model, log: pd.DataFrame | str | Path, *,
     if isinstance(surveys, (str, Path)):
         emotion = model.journey.emotion if model.journey is not None else None
         surveys = read_surveys(surveys, case_column=emotion.case_column if emotion else "case_id")
-    return analyse_journey(model, log, surveys=surveys, now=now)
+    from dataclasses import replace
+
+    return replace(analyse_journey(model, log, surveys=surveys, now=now), notes=log_notes(log))
 
 
 def _read_journey_log(path: Path) -> pd.DataFrame:

@@ -187,17 +187,38 @@ def test_parquet_text_times_get_the_same_treatment(tmp_path: Path) -> None:
     assert sorted(_times(us)) == ["2025-07-01 09:00", "2025-08-01 11:00"]
 
 
-def test_check_reports_the_notes_in_its_json(tmp_path: Path) -> None:
-    source = pd.read_csv(ROOT / "examples" / "saas-handoffs.csv").head(400)
+def _day_first_copy(path: Path) -> tuple[Path, pd.Series]:
+    """The example log with its time column renamed ``When`` and written day-first."""
+    source = pd.read_csv(ROOT / "examples" / "saas-handoffs.csv")
     stamps = pd.to_datetime(source.pop("timestamp"), utc=True)
     source["When"] = stamps.dt.strftime("%d/%m/%Y %H:%M:%S")
-    path = tmp_path / "eu.csv"
     source.to_csv(path, index=False)
+    return path, stamps
+
+
+def test_a_day_first_log_checks_exactly_like_its_iso_original(tmp_path: Path) -> None:
+    path, stamps = _day_first_copy(tmp_path / "eu.csv")
+    assert api.read_log(path)["time:timestamp"].min() == stamps.min().floor("s")
     result = runner.invoke(app, ["check", str(MODEL), str(path), "-q", "-f", "json",
                                  "--method", "replay"])
     assert result.exit_code == 0, result.output
-    notes = json.loads(result.stdout)["notes"]
-    assert [n["key"] for n in notes] == ["When", "When"]
-    assert "day-first" in notes[1]["message"]
-    frame = api.read_log(path)
-    assert frame["time:timestamp"].min() == stamps.min().floor("s")
+    doc = json.loads(result.stdout)
+    assert [n["key"] for n in doc["notes"]] == ["When", "When"]
+    assert "day-first" in doc["notes"][1]["message"]
+    iso = json.loads(runner.invoke(app, ["check", str(MODEL),
+                                         str(ROOT / "examples" / "saas-handoffs.csv"), "-q",
+                                         "-f", "json", "--method", "replay"]).stdout)
+    assert doc["summary"] == iso["summary"] and doc["handoffs"] == iso["handoffs"]
+    assert doc["variants"] == iso["variants"]
+
+
+def test_journey_and_render_show_the_notes(tmp_path: Path) -> None:
+    path, _ = _day_first_copy(tmp_path / "eu.csv")
+    journey = runner.invoke(app, ["journey", str(MODEL), str(path), "-f", "json"])
+    assert journey.exit_code == 0, journey.output
+    assert "note:" in journey.stderr and "day-first" in journey.stderr
+    assert any("day-first" in n["message"] for n in json.loads(journey.stdout)["notes"])
+    render = runner.invoke(app, ["render", str(MODEL), "--log", str(path), "-q",
+                                 "-o", str(tmp_path / "x.svg")])
+    assert render.exit_code == 0, render.output
+    assert "'When' holds dates" in render.stderr

@@ -11,6 +11,7 @@ import typer
 
 from bpmtool import api
 from bpmtool.cli.app import app, input_errors_exit, style, use_colour, write_output
+from bpmtool.cli.log import show_notes
 
 if TYPE_CHECKING:
     from bpmtool.mining.journey_result import JourneyResult
@@ -55,6 +56,7 @@ def journey_command(
     with input_errors_exit():
         model = api.load(model_path)
         result = api.journey(model, log_path, surveys=surveys, now=now, columns=columns or None)
+    show_notes(result.notes)
     if per_case:
         write_output(result.cases_csv(), out)
     elif fmt == JourneyFormat.csv:

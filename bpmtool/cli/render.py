@@ -9,7 +9,7 @@ import typer
 
 from bpmtool import api
 from bpmtool.cli.app import app, input_errors_exit, write_output
-from bpmtool.cli.log import column_options, progress_bar
+from bpmtool.cli.log import column_options, progress_bar, show_notes
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,6 +34,7 @@ def _check(loaded: Model, log: Path, quiet: bool,
            columns: dict[str, str] | None) -> tuple[pd.DataFrame, CheckResult]:
     with progress_bar("reading log", quiet=quiet) as reading:
         frame = api.read_log(log, columns=columns, progress=reading)
+        show_notes(api.log_notes(frame))
     with progress_bar("aligning variants", quiet=quiet, unit="variant") as aligning:
         return frame, api.check(loaded, frame, progress=aligning)
 

@@ -8,12 +8,13 @@ is the stable JSON shape documented in ``docs/journey.md``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from bpmtool.errors import Problem
 from bpmtool.findings import Finding, sort_findings
 from bpmtool.mining.journey import MilestoneStat, StageStep, stage_journeys, success_definition
 from bpmtool.mining.journey_ctq import (
@@ -54,6 +55,8 @@ class JourneyResult:
     findings: list[Finding]
     cases: pd.DataFrame  # one row per case id: stage, success, milestones, days in stages, scores
     unmapped_labels: list[str]
+    #: what reading the log found or assumed (its time column, date order, no times)
+    notes: list[Problem] = field(default_factory=list)
 
     def exceptions_frame(self) -> pd.DataFrame:
         """The struggling customers, one row per case (a copy)."""
@@ -106,6 +109,7 @@ class JourneyResult:
             "triggers": [t.to_dict() for t in self.triggers],
             "findings": [f.to_dict() for f in self.findings],
             "unmapped_labels": self.unmapped_labels,
+            "notes": [n.to_dict() for n in self.notes],
         }
 
 
