@@ -82,3 +82,86 @@ def test_the_per_case_journey_as_csv(files) -> None:
     assert rows["grow-0"]["reached:live"] == "2024-01-17T00:00:00+00:00"
     assert rows["lost-0"]["reached:signed"] == ""
     assert float(rows["build-0"]["days_in:build"]) == 95
+
+
+def test_happy_path_variants_are_those_of_successful_cases_on_every_face(tmp_path) -> None:
+    """`successful_variants` counts the distinct traces of the successful cases (it once
+    counted every case's and was printed as if successful); JSON and text say the same."""
+    from test_journey_scenario import scenario_cases
+
+    from bpmtool import api
+
+    cases = scenario_cases()
+    result = api.journey(api.load(REFERENCE), scenario_log(), now=NOW)
+    ok = set(result.cases.index[result.cases["success"]].astype(str))
+    traces = {c: tuple(a for a, _ in sorted(steps, key=lambda s: s[1]))
+              for c, steps in cases.items()}
+    expected_ok = len({traces[c] for c in ok})
+    expected_all = len(set(traces.values()))
+    assert expected_ok < expected_all
+    hp = result.to_dict()["happy_paths"]
+    assert (hp["successful_cases"], hp["successful_variants"], hp["all_variants"]) == (
+        len(ok), expected_ok, expected_all)
+    log = tmp_path / "log.csv"
+    scenario_log().to_csv(log, index=False)
+    code, out = _run(str(REFERENCE), str(log), "--now", NOW)
+    assert code == 0, out
+    assert (f"Happy paths ({len(ok)} successful cases, {expected_ok} variants among them; "
+            f"{expected_all} among all cases)") in out
+
+
+def test_one_ctq_result_on_every_face(tmp_path) -> None:
+    """Time to live: 10 went live within the limit, 6 are still waiting past it. Every face
+    says 62.5 % compliant, 6 breaches of 16 decided cases, all 6 open past the limit — the
+    report once said 100 % compliant with 0 breaches while the finding, "0 of 10 took
+    longer", named compliant cases as the slowest."""
+    import html
+    import re
+
+    from bpmtool import api
+
+    model = api.load(REFERENCE)
+    log = tmp_path / "log.csv"
+    scenario_log().to_csv(log, index=False)
+    code, out = _run(str(REFERENCE), str(log), "--now", NOW, "--format", "json")
+    assert code == 0, out
+    data = json.loads(out)
+    live = next(c for c in data["ctqs"] if c["ctq"] == "time_to_live")
+    assert (live["decided"], live["breaches"], live["late"], live["open_overdue"],
+            live["compliant"], live["compliant_text"]) == (16, 6, 0, 6, 10, "62.5 %")
+    assert {w["state"] for w in live["worst"]} == {"open"}
+    summary = live["summary"]
+    assert "62.5 % compliant, 6 of 16 decided case(s) broke it (6 still open past the " \
+           "limit)" in summary
+    # the finding: the same sentence, the breaching cases only
+    finding = next(f for f in data["findings"]
+                   if f["code"] == "CTQ-BREACH" and f["subject"][0] == "time_to_live")
+    assert finding["message"] == summary
+    assert finding["evidence"]["worst_cases"] == live["worst"]
+    assert "took longer" not in finding["message"]
+    # the CLI text
+    code, text = _run(str(REFERENCE), str(log), "--now", NOW)
+    assert summary in text
+    # the report
+    result = api.journey(model, scenario_log(), now=NOW)
+    page = api.report(model, journey=result, fmt="html")
+    row = re.search(r'<tr title="([^"]*)"><td>' + re.escape(live["name"]) + r"</td>(.*?)</tr>",
+                    page)
+    assert row is not None and html.unescape(row.group(1)) == summary
+    cells = re.findall(r'<td class="n">([^<]*)</td>', row.group(2))
+    assert cells[1:7] == ["16", "62.5 %", "6", "0", "6", "0"]
+
+
+def test_a_ctq_nobody_broke_is_no_finding_and_never_shows_100_when_one_did() -> None:
+    from bpmtool.mining.journey_ctq import CtqResult, ctq_findings
+
+    model = __import__("bpmtool.api", fromlist=["load"]).load(REFERENCE)
+    clean = CtqResult("c", "Fast", "a", "b", 5.0, 324, 324, 1.0, 2.0, 0, 3, [])
+    assert ctq_findings(model, [clean]) == []
+    assert clean.summary().startswith("Fast (limit 5d): 100.0 % compliant, 0 of 324")
+    one = CtqResult("c", "Fast", "a", "b", 5.0, 341, 340, 1.0, 2.0, 0, 0, [("x", 9.0, "late")])
+    assert one.compliant_text() == "99.7 %"
+    big = CtqResult("c", "Fast", "a", "b", 5.0, 100_000, 99_999, 1.0, 2.0, 0, 0, [])
+    assert big.compliant_text() == "99.9 %"
+    (finding,) = ctq_findings(model, [one])
+    assert "1 of 341 decided case(s) broke it (1 finished late)" in finding.message

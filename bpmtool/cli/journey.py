@@ -104,7 +104,8 @@ def format_journey_text(result: JourneyResult, *, colour: bool = False) -> str:
                      f"{m['question']}")
     hp = d["happy_paths"]
     lines += ["", _h(f"Happy paths ({hp['successful_cases']} successful cases, "
-                     f"{hp['variants']} variants)", colour)]
+                     f"{hp['successful_variants']} variants among them; "
+                     f"{hp['all_variants']} among all cases)", colour)]
     for p in hp["paths"]:
         follows = "follows the model" if p["follows_model"] else \
             f"leaves the model at step {p['off_model_step'] + 1}"
@@ -117,10 +118,7 @@ def format_journey_text(result: JourneyResult, *, colour: bool = False) -> str:
             lines.append(f"     {dep['cases']:>6} × {dep['activity']!r} after {dep['after']!r}")
     lines += ["", _h("CTQs", colour)]
     for c in d["ctqs"]:
-        share = "-" if c["share_compliant"] is None else f"{c['share_compliant']:.0%}"
-        lines.append(f"  {c['name']:<44} {share:>5} of {c['measured']} compliant, "
-                     f"p50 {_d(c['p50_days'])}, p90 {_d(c['p90_days'])}, "
-                     f"{c['open_overdue']} open past the limit")
+        lines.append(f"  {c['summary']}")
     lines += ["", _h("Triggers", colour)]
     for t in d["triggers"]:
         lines.append(f"  {t['trigger']:<24} {t['on_time']} on time, {t['late']} late, "

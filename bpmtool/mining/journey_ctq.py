@@ -2,13 +2,14 @@
 
 A CTQ is the time from the first ``from`` activity of a case to the first ``to``
 activity at or after it.  A case that did ``from`` but not yet ``to`` is *open*;
-it breaches too once ``now`` is past the limit.  A trigger asks whether the
+it breaches too once ``now`` is past the limit (see :class:`CtqResult`).  A trigger asks whether the
 expected follow-up activity happened within its window after a milestone was
 reached; it is *missed* when it came late, or never came and the window is over.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -34,40 +35,89 @@ _LISTED = 200  # case ids kept in a finding's evidence
 
 @dataclass(frozen=True)
 class CtqResult:
-    """One CTQ measured on the log."""
+    """One CTQ measured on the log: the one result every face shows (see :meth:`summary`).
+
+    A case that did ``from`` is *decided* once it did ``to`` (*finished*: compliant or
+    *late*) or is still waiting with the limit already over (*open overdue*: it broke the
+    CTQ whatever happens next).  A case still waiting within the limit is *open in time*
+    and counts nowhere yet.  Breaches = late + open overdue; the compliant share is of the
+    decided cases.
+    """
 
     ctq: str
     name: str
     source: str
     target: str
     max_days: float
-    measured: int  # cases that did both ends
-    compliant: int
-    p50_days: float | None
+    measured: int  # finished: did both ends
+    compliant: int  # finished within the limit
+    p50_days: float | None  # of the finished cases
     p90_days: float | None
     open_overdue: int  # did ``from``, not yet ``to``, limit passed
-    worst: list[tuple[str, float]]  # (case id, days), slowest first, at most 5
+    open_in_time: int  # did ``from``, not yet ``to``, limit not passed yet
+    #: the breaching cases, worst first, at most 5: (case id, days, "late" or "open")
+    worst: list[tuple[str, float, str]]
     #: per case code: days since ``from`` for the open overdue cases (for the exception report)
     overdue_days: pd.Series = field(repr=False, compare=False,
                                     default_factory=lambda: pd.Series(dtype=float))
 
     @property
-    def breaches(self) -> int:
+    def late(self) -> int:
         return self.measured - self.compliant
 
     @property
+    def breaches(self) -> int:
+        return self.late + self.open_overdue
+
+    @property
+    def decided(self) -> int:
+        return self.measured + self.open_overdue
+
+    @property
     def share_compliant(self) -> float | None:
-        return self.compliant / self.measured if self.measured else None
+        return self.compliant / self.decided if self.decided else None
+
+    def compliant_text(self) -> str:
+        """The compliant share, rounded down to 0.1 %: never "100 %" while a case broke it."""
+        share = self.share_compliant
+        return "–" if share is None else f"{math.floor(share * 1000) / 10:.1f} %"
+
+    def summary(self) -> str:
+        """One sentence, the same in the CLI, the report and the ``CTQ-BREACH`` finding."""
+        limit = format_duration(pd.Timedelta(days=self.max_days).to_pytimedelta())
+        if not self.decided:
+            waiting = f"; {self.open_in_time} still waiting within it" if self.open_in_time \
+                else ""
+            return f"{self.name} (limit {limit}): no case decided yet{waiting}."
+        text = (f"{self.name} (limit {limit}): {self.compliant_text()} compliant, "
+                f"{self.breaches} of {self.decided} decided case(s) broke it")
+        parts = []
+        if self.late:
+            parts.append(f"{self.late} finished late")
+        if self.open_overdue:
+            parts.append(f"{self.open_overdue} still open past the limit")
+        if parts:
+            text += " (" + ", ".join(parts) + ")"
+        if self.measured:
+            text += (f"; {self.measured} finished, p50 {self.p50_days:.1f}d, "
+                     f"p90 {self.p90_days:.1f}d")
+        if self.open_in_time:
+            text += f"; {self.open_in_time} still waiting within the limit"
+        return text + "."
 
     def to_dict(self) -> dict[str, object]:
         share = self.share_compliant
         return {"ctq": self.ctq, "name": self.name, "from": self.source, "to": self.target,
                 "max_days": round(self.max_days, 3), "measured": self.measured,
-                "compliant": self.compliant, "breaches": self.breaches,
+                "compliant": self.compliant, "late": self.late,
+                "open_overdue": self.open_overdue, "open_in_time": self.open_in_time,
+                "decided": self.decided, "breaches": self.breaches,
                 "share_compliant": None if share is None else round(share, 4),
+                "compliant_text": self.compliant_text(),
                 "p50_days": _r(self.p50_days), "p90_days": _r(self.p90_days),
-                "open_overdue": self.open_overdue,
-                "worst": [{"case": c, "days": round(d, 3)} for c, d in self.worst]}
+                "worst": [{"case": c, "days": round(d, 3), "state": st}
+                          for c, d, st in self.worst],
+                "summary": self.summary()}
 
 
 @dataclass(frozen=True)
@@ -112,11 +162,19 @@ def measure_ctqs(ev: JourneyEvents, model: Model) -> list[CtqResult]:
         limit = days(pd.Timedelta(ctq.max))
         waiting = days(ev.now - start[start.notna() & end.isna()])
         overdue = waiting[waiting > limit]
-        slow = took.sort_values(ascending=False, kind="stable").head(5)
+        late = took[took > limit]
+        breaching = pd.concat([
+            pd.DataFrame({"days": late, "state": "late"}),
+            pd.DataFrame({"days": overdue, "state": "open"})])
+        breaching = breaching.sort_values("days", ascending=False, kind="stable").head(5)
         out.append(CtqResult(
             ctq.id, ctq.label, ctq.from_, ctq.to, float(limit), len(took),
             int((took <= limit).sum()), _q(took, 0.5), _q(took, 0.9), len(overdue),
-            [(str(ev.case_ids[c]), float(d)) for c, d in slow.items()], overdue))
+            int((waiting <= limit).sum()),
+            [(str(ev.case_ids[c]), float(d), str(st))
+             for c, d, st in zip(breaching.index, breaching["days"], breaching["state"],
+                                 strict=True)],
+            overdue))
     return out
 
 
@@ -142,28 +200,25 @@ def check_triggers(ev: JourneyEvents, model: Model, journeys: StageJourneys) -> 
 
 
 def ctq_findings(model: Model, results: list[CtqResult]) -> list[Finding]:
-    """A ``CTQ-BREACH`` finding per CTQ broken by at least one case."""
+    """A ``CTQ-BREACH`` finding per CTQ that some case broke: finished late or still open
+    past the limit.  Its message is :meth:`CtqResult.summary`, its cases the breaching ones."""
     findings = []
     for r in results:
-        if r.breaches == 0 and r.open_overdue == 0:
+        if r.breaches == 0:
             continue
-        limit = format_duration(pd.Timedelta(days=r.max_days).to_pytimedelta())
-        share = r.share_compliant
-        parts = [f"{r.name}: {r.breaches} of {r.measured} finished cases took longer than "
-                 f"{limit}"]
-        if share is not None:
-            parts.append(f"({share:.0%} compliant, p50 {r.p50_days:.1f}d, p90 {r.p90_days:.1f}d)")
-        if r.open_overdue:
-            parts.append(f"and {r.open_overdue} more are still waiting past the limit")
-        worst = ", ".join(f"{c} ({d:.1f}d)" for c, d in r.worst)
+        worst = ", ".join(f"{c} ({d:.1f}d, {'finished late' if st == 'late' else 'still open'})"
+                          for c, d, st in r.worst)
         finding = make_finding(
-            model, CTQ_BREACH, (r.ctq, r.source, r.target), " ".join(parts) + ".",
-            f"Look at the slowest cases first ({worst})." if worst else
-            "Follow up the cases still waiting.",
-            {"measured": r.measured, "breaches": r.breaches, "open_overdue": r.open_overdue,
-             "share_compliant": None if share is None else round(share, 4),
+            model, CTQ_BREACH, (r.ctq, r.source, r.target), r.summary(),
+            f"Look at the cases that broke it first: {worst}.",
+            {"decided": r.decided, "breaches": r.breaches, "late": r.late,
+             "open_overdue": r.open_overdue, "open_in_time": r.open_in_time,
+             "measured": r.measured,
+             "share_compliant": None if r.share_compliant is None
+             else round(r.share_compliant, 4),
              "p50_days": _r(r.p50_days), "p90_days": _r(r.p90_days),
-             "worst_cases": [c for c, _ in r.worst]})
+             "worst_cases": [{"case": c, "days": round(d, 3), "state": st}
+                             for c, d, st in r.worst]})
         if finding is not None:
             findings.append(finding)
     return findings

@@ -67,7 +67,8 @@ class HappyPaths:
 
     paths: list[HappyPath]
     successful_cases: int
-    variants: int
+    successful_variants: int  # distinct traces among the successful cases
+    all_variants: int  # distinct traces among all cases
     departures: pd.DataFrame
 
     def departure_points(self, *, after_sale_only: bool = False) -> pd.DataFrame:
@@ -191,7 +192,8 @@ def happy_paths(ev: JourneyEvents, model: Model, success: pd.Series,
     departures = _departures(ev, per_case, label_codes, labels,
                              [traces[int(f)] for f in top["first"]], node_of_label,
                              sale_nodes or set())
-    return HappyPaths(paths, n_ok, int(per_case["variant"].nunique()), departures)
+    return HappyPaths(paths, n_ok, int(good["variant"].nunique()),
+                      int(per_case["variant"].nunique()), departures)
 
 
 def _departures(ev: JourneyEvents, per_case: pd.DataFrame, label_codes: np.ndarray,

@@ -92,7 +92,8 @@ class JourneyResult:
             "milestones": [m.to_dict() for m in self.milestones],
             "happy_paths": {
                 "successful_cases": self.happy.successful_cases,
-                "variants": self.happy.variants,
+                "successful_variants": self.happy.successful_variants,
+                "all_variants": self.happy.all_variants,
                 "paths": [p.to_dict() for p in self.happy.paths],
                 "left_cases": len(self.happy.departures),
                 "departures": departures.to_dict(orient="records"),
