@@ -9,7 +9,7 @@ Every face goes through these functions, so the CLI and the web app always agree
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -189,12 +189,19 @@ def journey(model: Model, log: pd.DataFrame | str | Path, *,
         columns = {src: std for src, std in (columns or {}).items() if std not in _ROLE_OF}
     if columns:
         log = log.rename(columns=columns)
+    survey_file = str(surveys) if isinstance(surveys, (str, Path)) else None
     if isinstance(surveys, (str, Path)):
         emotion = model.journey.emotion if model.journey is not None else None
         surveys = read_surveys(surveys, case_column=emotion.case_column if emotion else "case_id")
-    from dataclasses import replace
-
-    return replace(analyse_journey(model, log, surveys=surveys, now=now), notes=log_notes(log))
+    try:
+        result = analyse_journey(model, log, surveys=surveys, now=now)
+    except InputError as err:
+        if survey_file is None or not any(p.key == "surveys" for p in err.problems):
+            raise
+        problems = [replace(p, file=survey_file, key=None) if p.key == "surveys" else p
+                    for p in err.problems]
+        raise InputError(problems=problems, summary=str(problems[0])) from None
+    return replace(result, notes=log_notes(log))
 
 
 def _read_journey_log(path: Path) -> pd.DataFrame:

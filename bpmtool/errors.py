@@ -33,8 +33,10 @@ class Problem:
     expected: str | None = None
 
     def location(self) -> str:
-        """``file:line:column`` as far as it is known."""
-        parts = [self.file or "<input>"]
+        """``file:line:column`` as far as it is known (empty when nothing is)."""
+        if self.file is None and self.line is None:
+            return ""
+        parts = [self.file or "(text)"]
         if self.line is not None:
             parts.append(str(self.line))
             if self.column is not None:
@@ -43,9 +45,10 @@ class Problem:
 
     def __str__(self) -> str:
         where = self.location()
-        key = f" [{self.key}]" if self.key else ""
+        key = f"[{self.key}] " if self.key else ""
         expected = f" (expected {self.expected})" if self.expected else ""
-        return f"{where}:{key} {self.message}{expected}"
+        return f"{where}: {key}{self.message}{expected}" if where else \
+            f"{key}{self.message}{expected}"
 
     def to_dict(self) -> dict[str, object]:
         return {

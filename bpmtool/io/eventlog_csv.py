@@ -233,7 +233,8 @@ def _rename(path: Path, header: list[str], columns: ColumnMap) -> dict[str, str]
             raise EventLogError.single(
                 f"no {role} column: found {', '.join(header)}; tried "
                 f"{', '.join(usual_names(role)[:8])}, …", file=str(path), line=1,
-                expected=f"a {role} column, or name it with --{role} COLUMN")
+                expected=f"{'an' if role[0] in 'aeiou' else 'a'} {role} column, or name it "
+                         f"with --{role} COLUMN")
     return rename
 
 

@@ -21,6 +21,7 @@ from pydantic import ValidationError
 
 from bpmtool.errors import ModelError, Problem
 from bpmtool.model import Model, format_duration, reference_problems
+from bpmtool.model_hints import hint
 
 __all__ = ["MAX_MODEL_BYTES", "dump_model", "load_model", "loads_model"]
 
@@ -293,6 +294,9 @@ def _locate(problem: Problem, loc: _Loc, positions: dict[_Loc, tuple[int, int]],
 
 
 def _message(err: Mapping[str, Any]) -> str:
+    hinted = hint(err)
+    if hinted is not None:
+        return hinted[0]
     kind, msg = err.get("type", ""), str(err.get("msg", ""))
     if kind == "extra_forbidden":
         return f"unknown key {str(err['loc'][-1])!r}"
@@ -310,6 +314,9 @@ def _message(err: Mapping[str, Any]) -> str:
 
 
 def _expected(err: Mapping[str, Any]) -> str | None:
+    hinted = hint(err)
+    if hinted is not None:
+        return hinted[1]
     ctx = err.get("ctx") or {}
     if err.get("type") == "literal_error":
         return f"one of {ctx.get('expected')}"

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from bpmtool.errors import EventLogError, Problem
+from bpmtool.errors import EventLogError, InputError, Problem
 from bpmtool.mining.labels import LabelMatcher
 from bpmtool.model import Model
 
@@ -162,7 +162,12 @@ def _moment(now: object, times: pd.Series) -> pd.Timestamp:
         if times.empty:
             return pd.Timestamp("1970-01-01")
         return pd.Timestamp(times.max())
-    moment = pd.Timestamp(now)  # type: ignore[arg-type]
+    try:
+        moment = pd.Timestamp(now)  # type: ignore[arg-type]
+    except (ValueError, TypeError):
+        raise InputError.single(f"{now!r} is not a time", key="now",
+                                expected="an ISO 8601 time such as 2025-07-01 or "
+                                         "2025-07-01T09:30") from None
     return moment if moment.tzinfo is None else moment.tz_convert("UTC").tz_localize(None)
 
 

@@ -129,8 +129,10 @@ def emotion_source(model: Model, surveys: pd.DataFrame | None) -> EmotionSource 
         return EmotionSource(column="nps", scale="nps")
     if "csat" in surveys.columns:
         return EmotionSource(column="csat", scale="csat")
-    raise InputError.single("the survey table has neither an 'nps' nor a 'csat' column",
-                            expected="columns case_id and nps or csat")
+    raise InputError.single(
+        f"the survey table has neither an 'nps' nor a 'csat' column (it has "
+        f"{', '.join(map(str, surveys.columns))})", key="surveys",
+        expected="a 'case_id' column and an 'nps' or 'csat' column")
 
 
 def emotion_scores(ev: JourneyEvents, source: EmotionSource,
@@ -141,10 +143,11 @@ def emotion_scores(ev: JourneyEvents, source: EmotionSource,
         if source.case_column not in surveys.columns or source.column not in surveys.columns:
             raise InputError.single(
                 f"the survey table needs the columns {source.case_column!r} and "
-                f"{source.column!r}", expected=f"columns {', '.join(map(str, surveys.columns))}"
-                " to include them")
+                f"{source.column!r}; it has {', '.join(map(str, surveys.columns))}",
+                key="surveys", expected=f"a {source.case_column!r} and a {source.column!r} "
+                                        "column")
         codes = ev.case_ids.get_indexer(surveys[source.case_column].astype(str))
-        values = _checked(surveys[source.column], source, source.column)
+        values = _checked(surveys[source.column], source, source.column, key="surveys")
         table = pd.DataFrame({"case": codes, "value": values.to_numpy()})
         unmatched = int((table["case"] < 0).sum())
         table = table[(table["case"] >= 0) & table["value"].notna()]
@@ -157,7 +160,8 @@ def emotion_scores(ev: JourneyEvents, source: EmotionSource,
     return pd.Series(np.nan, index=range(n)), None, 0
 
 
-def _checked(values: pd.Series, source: EmotionSource, column: str) -> pd.Series:
+def _checked(values: pd.Series, source: EmotionSource, column: str,
+             key: str | None = None) -> pd.Series:
     numbers = pd.to_numeric(values, errors="coerce").astype(float)
     low, high = _RANGE[source.scale]
     bad = numbers.notna() & ((numbers < low) | (numbers > high))
@@ -165,7 +169,7 @@ def _checked(values: pd.Series, source: EmotionSource, column: str) -> pd.Series
         examples = ", ".join(str(v) for v in values[bad].head(3))
         raise InputError.single(
             f"{int(bad.sum())} {source.scale.upper()} value(s) in {column!r} are out of range "
-            f"({examples})", key=column, expected=f"{low:g} to {high:g}")
+            f"({examples})", key=key or column, expected=f"{low:g} to {high:g}")
     return numbers
 
 

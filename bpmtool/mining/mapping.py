@@ -133,7 +133,14 @@ def read_lane_map(path: Path, lane_keys: dict[str, str]) -> dict[str, str]:
         raise EventLogError.single(f"cannot read the lane map: {exc}", file=str(path)) from None
     pairs: list[tuple[int, str, str]] = []
     if path.suffix.lower() in (".yaml", ".yml"):
-        data = yaml.safe_load(text) or {}
+        try:
+            data = yaml.safe_load(text) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise EventLogError.single(
+                f"the lane map is not valid YAML: {getattr(exc, 'problem', None) or exc}",
+                file=str(path), line=mark.line + 1 if mark else None,
+                expected="a mapping resource: lane") from None
         if not isinstance(data, dict):
             raise EventLogError.single("the lane map must be a mapping resource: lane",
                                        file=str(path), line=1)
