@@ -93,6 +93,21 @@ def test_day_first_dates_are_detected_from_the_data(tmp_path: Path) -> None:
     assert note.line == 4
 
 
+def test_the_day_first_order_never_turns_year_first_dates(tmp_path: Path) -> None:
+    # one file, two formats: the order read from 13/01 must leave 2025-01-07 alone
+    df = api.read_log(_log(tmp_path / "both.csv", ["13/01/2025 09:00", "2025-01-07 9:30",
+                                                   "07/02/2025 9:45 PM"]))
+    assert sorted(_times(df)) == ["2025-01-07 09:30", "2025-01-13 09:00", "2025-02-07 21:45"]
+
+
+def test_blank_times_stay_empty_whatever_the_order(tmp_path: Path) -> None:
+    df = api.read_log(_log(tmp_path / "gaps.csv", ["07/01/2025 09:00", "", "13/01/2025 11:00",
+                                                   " "]))
+    assert df["time:timestamp"].notna().sum() == 2
+    assert sorted(_times(df.dropna(subset=["time:timestamp"]))) == ["2025-01-07 09:00",
+                                                                     "2025-01-13 11:00"]
+
+
 def test_month_first_dates_are_detected_from_the_data(tmp_path: Path) -> None:
     df = api.read_log(_log(tmp_path / "us.csv", ["07/01/2025 09:00", "07/13/2025 10:30",
                                                  "07/14/2025 11:00"]))

@@ -84,8 +84,8 @@ class DateOrder:
         fields = pc.extract_regex(values, _NUMERIC_DATE)
         if fields.null_count == len(fields):
             return False
-        a = pc.cast(fields.field("a"), pa.int8())
-        b = pc.cast(fields.field("b"), pa.int8())
+        a = pc.cast(pc.struct_field(fields, "a"), pa.int8())  # null where no match
+        b = pc.cast(pc.struct_field(fields, "b"), pa.int8())
         day = _first(pc.greater(a, 12))
         month = _first(pc.greater(b, 12))
         if self.day_first is None and (day is not None or month is not None):
@@ -191,7 +191,11 @@ class TimeColumn:
         value (Arrow, fast), else value by value."""
         day_first = bool(self.order.day_first)
         first = values.drop_null()
-        fmt = _guess(first[0].as_py(), day_first) if len(first) else None
+        fmt = None
+        if len(first):
+            value = first[0].as_py()
+            # the order is for dates with the year last: 2025-01-07 stays the 7th of January
+            fmt = _guess(value, day_first and re.match(_NUMERIC_DATE, value) is not None)
         fast = _strptime(values, fmt) if fmt is not None else None
         if fast is not None:
             return fast
@@ -247,12 +251,22 @@ def parse_time_text(raw: pd.Series, column: str, filename: str, first_row: int =
     try:
         parsed = pd.to_datetime(raw, utc=True, format="ISO8601")
     except (ValueError, TypeError):
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            parsed = pd.to_datetime(raw, utc=True, format="mixed", dayfirst=day_first,
-                                    errors="coerce")
+        parsed = _mixed(raw, day_first=False)
+        if day_first:  # only for dates with the year last: pandas would turn 2025-01-07 too
+            numeric = raw.str.match(_NUMERIC_DATE).fillna(False).astype(bool)
+            if numeric.any():
+                parsed[numeric] = _mixed(raw[numeric], day_first=True)
     _refuse_unparsed(parsed, raw, column, filename, first_row, _EXAMPLE)
     return parsed
+
+
+def _mixed(raw: pd.Series, *, day_first: bool) -> pd.Series:
+    import pandas as pd
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return pd.to_datetime(raw, utc=True, format="mixed", dayfirst=day_first,
+                              errors="coerce")
 
 
 def _refuse_unparsed(parsed: pd.Series, raw: pd.Series, column: str, filename: str,
