@@ -202,6 +202,16 @@ def test_parquet_text_times_get_the_same_treatment(tmp_path: Path) -> None:
     assert sorted(_times(us)) == ["2025-07-01 09:00", "2025-08-01 11:00"]
 
 
+def test_a_parquet_datetime_column_with_any_name_is_the_time(tmp_path: Path) -> None:
+    frame = pd.DataFrame({"case_id": ["C1", "C1"], "activity": ["a", "b"],
+                          "Moment": pd.to_datetime(["2025-01-08 10:00", "2025-01-07 09:00"])})
+    path = tmp_path / "typed.parquet"
+    frame.to_parquet(path)
+    df = api.read_log(path)
+    assert _times(df) == ["2025-01-07 09:00", "2025-01-08 10:00"]  # ordered by time
+    assert api.log_notes(df)[0].key == "Moment"
+
+
 def _day_first_copy(path: Path) -> tuple[Path, pd.Series]:
     """The example log with its time column renamed ``When`` and written day-first."""
     source = pd.read_csv(ROOT / "examples" / "saas-handoffs.csv")
