@@ -18,8 +18,8 @@ from typing import Any
 from bpmtool import api
 from bpmtool.errors import BpmtoolError, InputError
 from bpmtool.io.files import write_atomic
-from web import features
-from web.workspace import Workspace
+from bpmtool.web import features
+from bpmtool.web.workspace import Workspace
 
 __all__ = ["JobSpec", "run_job", "warm_up"]
 

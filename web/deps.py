@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
-from web.config import Settings
-from web.jobs import JobRunner
-from web.security import require_token
-from web.workspace import Workspace
+from bpmtool.web.config import Settings
+from bpmtool.web.jobs import JobRunner
+from bpmtool.web.security import require_token
+from bpmtool.web.workspace import Workspace
 
 __all__ = ["Authorised", "JobsDep", "SettingsDep", "WorkspaceDep"]
 

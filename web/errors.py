@@ -16,9 +16,9 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bpmtool.errors import BpmtoolError, InputError
-from web.security import LoginRequired
-from web.templating import page
-from web.workspace import NotFound, VersionConflict
+from bpmtool.web.security import LoginRequired
+from bpmtool.web.templating import page
+from bpmtool.web.workspace import NotFound, VersionConflict
 
 __all__ = ["install_handlers", "wants_json"]
 

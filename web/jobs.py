@@ -11,8 +11,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 
-from web.check_job import JobSpec, run_job, warm_up
-from web.workspace import NotFound, Workspace
+from bpmtool.web.check_job import JobSpec, run_job, warm_up
+from bpmtool.web.workspace import NotFound, Workspace
 
 __all__ = ["JobRunner"]
 

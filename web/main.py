@@ -17,11 +17,12 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from web.config import MB, Settings
-from web.deps import Authorised
-from web.errors import install_handlers
-from web.jobs import JobRunner
-from web.routers import (
+from bpmtool._bundled import EXAMPLE_LOG, REFERENCE_MODEL
+from bpmtool.web.config import MB, Settings
+from bpmtool.web.deps import Authorised
+from bpmtool.web.errors import install_handlers
+from bpmtool.web.jobs import JobRunner
+from bpmtool.web.routers import (
     api_logs,
     api_models,
     api_runs,
@@ -34,14 +35,11 @@ from web.routers import (
     runs_pages,
     upload_pages,
 )
-from web.security import SecurityMiddleware
-from web.workspace import Workspace
+from bpmtool.web.security import SecurityMiddleware
+from bpmtool.web.workspace import Workspace
 
 __all__ = ["create_app"]
 
-_REPO = Path(__file__).resolve().parent.parent
-REFERENCE_MODEL = _REPO / "models" / "saas-handoffs.yaml"
-EXAMPLE_LOG = _REPO / "examples" / "saas-handoffs.csv"
 #: paths whose routes stream big bodies themselves (they enforce their own limits)
 _STREAMING = ("/upload/log", "/api/logs")
 

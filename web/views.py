@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 from bpmtool import api
 from bpmtool.findings import Finding
 from bpmtool.sipoc import Sipoc
-from web import features
-from web.workspace import Workspace
+from bpmtool.web import features
+from bpmtool.web.workspace import Workspace
 
 __all__ = ["ModelView", "cached", "lint_json", "model_view"]
 

@@ -34,7 +34,7 @@ from typing import Any
 from bpmtool import api
 from bpmtool.errors import InputError
 from bpmtool.io.files import write_atomic
-from web.names import LOG_SUFFIXES, MODEL_SUFFIXES, is_clean, split_suffix
+from bpmtool.web.names import LOG_SUFFIXES, MODEL_SUFFIXES, is_clean, split_suffix
 
 __all__ = ["HistoryEntry", "StoredFile", "VersionConflict", "Workspace", "version_of"]
 

@@ -7,11 +7,10 @@ from pathlib import Path
 
 import typer
 
+from bpmtool._bundled import FLAWED_MODEL, REFERENCE_MODEL
 from bpmtool.cli.app import EXIT_BAD_INPUT, app, input_errors_exit
 
-__all__ = ["REPO_ROOT"]
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
+__all__: list[str] = []
 
 
 def _step(title: str, action: Callable[[], str]) -> None:
@@ -25,11 +24,10 @@ def demo(
     """Run bpmtool on the bundled reference model (and its example log) and write every output."""
     from bpmtool.cli import demo_steps
 
-    model_path = REPO_ROOT / "models" / "saas-handoffs.yaml"
-    flawed_path = REPO_ROOT / "models" / "flawed-handoffs.yaml"
+    model_path, flawed_path = REFERENCE_MODEL, FLAWED_MODEL
     if not model_path.exists():
-        typer.echo(f"error: the bundled models are not here ({model_path}); run the demo "
-                   "from a checkout of the bpmtool repository", err=True)
+        typer.echo(f"error: the bundled models are not here ({model_path}); reinstall "
+                   "bpmtool (pip install .) or run the demo from a checkout", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
     typer.echo(f"bpmtool demo — writing to {out}/")
     with input_errors_exit():

@@ -30,8 +30,8 @@ def serve(
     """Serve the web app: models, SIPOC, swimlanes, findings and log checks in a browser."""
     import uvicorn
 
-    from web.config import Settings
-    from web.main import create_app
+    from bpmtool.web.config import Settings
+    from bpmtool.web.main import create_app
 
     if host not in ("127.0.0.1", "localhost", "::1") and not token:
         typer.echo(f"warning: serving on {host} without --token: anyone who can reach this "

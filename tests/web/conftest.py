@@ -12,8 +12,8 @@ with warnings.catch_warnings():
     warnings.simplefilter("ignore")  # starlette: httpx in TestClient is deprecated
     from fastapi.testclient import TestClient
 
-from web.config import Settings
-from web.main import create_app
+from bpmtool.web.config import Settings
+from bpmtool.web.main import create_app
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ from contextlib import contextmanager
 
 import uvicorn
 
-from web.config import Settings
-from web.main import create_app
+from bpmtool.web.config import Settings
+from bpmtool.web.main import create_app
 
 
 def free_port() -> int:

@@ -12,9 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from bpmtool.web.config import Settings
 from tests.conftest import EXAMPLES, REFERENCE_MODEL, SHARED_DATA
 from tests.web.server import running_server
-from web.config import Settings
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 

@@ -13,9 +13,9 @@ import httpx
 import pytest
 
 from bpmtool.io.yaml_model import loads_model
+from bpmtool.web.config import Settings
 from tests.conftest import REFERENCE_MODEL
 from tests.web.server import running_server
-from web.config import Settings
 
 pytestmark = pytest.mark.slow
 

@@ -6,12 +6,12 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 
 from bpmtool.errors import InputError
-from web.deps import SettingsDep, WorkspaceDep
-from web.logcolumns import ROLES, log_columns
-from web.routers.api_models import UPLOAD_BODY
-from web.routers.upload_pages import accept_log
-from web.schemas import ColumnsOut, ErrorOut, LogInfo
-from web.uploads import receive_upload
+from bpmtool.web.deps import SettingsDep, WorkspaceDep
+from bpmtool.web.logcolumns import ROLES, log_columns
+from bpmtool.web.routers.api_models import UPLOAD_BODY
+from bpmtool.web.routers.upload_pages import accept_log
+from bpmtool.web.schemas import ColumnsOut, ErrorOut, LogInfo
+from bpmtool.web.uploads import receive_upload
 
 __all__ = ["router"]
 

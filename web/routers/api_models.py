@@ -11,12 +11,12 @@ from fastapi.responses import JSONResponse, Response
 
 from bpmtool.io.yaml_model import loads_model
 from bpmtool.render import sipoc_table
-from web.deps import SettingsDep, WorkspaceDep
-from web.routers.downloads import DOWNLOADS, produce
-from web.routers.upload_pages import accept_model
-from web.schemas import ErrorOut, HistoryItem, ModelInfo, SavedModel
-from web.uploads import receive_upload
-from web.views import cached, lint_json
+from bpmtool.web.deps import SettingsDep, WorkspaceDep
+from bpmtool.web.routers.downloads import DOWNLOADS, produce
+from bpmtool.web.routers.upload_pages import accept_model
+from bpmtool.web.schemas import ErrorOut, HistoryItem, ModelInfo, SavedModel
+from bpmtool.web.uploads import receive_upload
+from bpmtool.web.views import cached, lint_json
 
 __all__ = ["UPLOAD_BODY", "router"]
 

@@ -8,8 +8,8 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse
 
-from web.deps import JobsDep, WorkspaceDep
-from web.schemas import CheckRequest, ErrorOut, JourneyRequest, RunStatus
+from bpmtool.web.deps import JobsDep, WorkspaceDep
+from bpmtool.web.schemas import CheckRequest, ErrorOut, JourneyRequest, RunStatus
 
 __all__ = ["router"]
 

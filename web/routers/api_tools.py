@@ -15,13 +15,13 @@ from bpmtool import api
 from bpmtool.errors import InputError
 from bpmtool.io.yaml_model import dump_model, loads_model
 from bpmtool.render import sipoc_table
-from web import features
-from web.deps import SettingsDep, WorkspaceDep
-from web.routers.api_models import UPLOAD_BODY
-from web.routers.upload_pages import load_upload
-from web.schemas import ErrorOut, ValidateOut
-from web.uploads import receive_upload
-from web.views import lint_json
+from bpmtool.web import features
+from bpmtool.web.deps import SettingsDep, WorkspaceDep
+from bpmtool.web.routers.api_models import UPLOAD_BODY
+from bpmtool.web.routers.upload_pages import load_upload
+from bpmtool.web.schemas import ErrorOut, ValidateOut
+from bpmtool.web.uploads import receive_upload
+from bpmtool.web.views import lint_json
 
 __all__ = ["router"]
 

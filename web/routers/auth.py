@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from web.deps import SettingsDep
-from web.security import COOKIE, safe_next, session_value
-from web.templating import page
+from bpmtool.web.deps import SettingsDep
+from bpmtool.web.security import COOKIE, safe_next, session_value
+from bpmtool.web.templating import page
 
 __all__ = ["router"]
 

@@ -7,7 +7,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from web.templating import page
+from bpmtool.web.templating import page
 
 __all__ = ["router"]
 

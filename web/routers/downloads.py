@@ -11,10 +11,10 @@ from fastapi.responses import Response
 from bpmtool import api
 from bpmtool.io.yaml_model import dump_model
 from bpmtool.render import sipoc_table
-from web import features
-from web.deps import WorkspaceDep
-from web.views import cached, lint_json
-from web.workspace import Workspace
+from bpmtool.web import features
+from bpmtool.web.deps import WorkspaceDep
+from bpmtool.web.views import cached, lint_json
+from bpmtool.web.workspace import Workspace
 
 __all__ = ["DOWNLOADS", "download_response", "router"]
 

@@ -6,9 +6,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bpmtool.errors import InputError
-from web.deps import WorkspaceDep
-from web.logcolumns import ROLES, LogColumns, log_columns
-from web.templating import page
+from bpmtool.web.deps import WorkspaceDep
+from bpmtool.web.logcolumns import ROLES, LogColumns, log_columns
+from bpmtool.web.templating import page
 
 __all__ = ["router"]
 

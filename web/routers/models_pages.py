@@ -11,10 +11,10 @@ from markupsafe import Markup
 
 from bpmtool.errors import InputError
 from bpmtool.io.yaml_model import dump_model, loads_model
-from web.deps import WorkspaceDep
-from web.templating import page
-from web.views import cached, model_view
-from web.workspace import NotFound, VersionConflict, Workspace
+from bpmtool.web.deps import WorkspaceDep
+from bpmtool.web.templating import page
+from bpmtool.web.views import cached, model_view
+from bpmtool.web.workspace import NotFound, VersionConflict, Workspace
 
 __all__ = ["router"]
 
@@ -69,7 +69,7 @@ def new_model_form(request: Request) -> Response:
 @router.post("/models/new", response_class=HTMLResponse)
 def new_model(request: Request, ws: WorkspaceDep, name: Annotated[str, Form()],
               text: Annotated[str, Form()]) -> Response:
-    from web.names import MODEL_SUFFIXES, clean_name
+    from bpmtool.web.names import MODEL_SUFFIXES, clean_name
 
     ctx = {"name": name, "new": True, "text": text, "version": ""}
     try:

@@ -10,10 +10,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
 from bpmtool.errors import InputError
-from web.deps import JobsDep, WorkspaceDep
-from web.routers.downloads import download_response
-from web.templating import page
-from web.workspace import NotFound
+from bpmtool.web.deps import JobsDep, WorkspaceDep
+from bpmtool.web.routers.downloads import download_response
+from bpmtool.web.templating import page
+from bpmtool.web.workspace import NotFound
 
 __all__ = ["handoff_matrix", "router"]
 

@@ -10,11 +10,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bpmtool import api
 from bpmtool.errors import InputError, Problem
-from web.deps import SettingsDep, WorkspaceDep
-from web.names import LOG_SUFFIXES, MODEL_SUFFIXES, clean_name, split_suffix
-from web.templating import page
-from web.uploads import Upload, receive_upload
-from web.workspace import Workspace
+from bpmtool.web.deps import SettingsDep, WorkspaceDep
+from bpmtool.web.names import LOG_SUFFIXES, MODEL_SUFFIXES, clean_name, split_suffix
+from bpmtool.web.templating import page
+from bpmtool.web.uploads import Upload, receive_upload
+from bpmtool.web.workspace import Workspace
 
 __all__ = ["accept_log", "accept_model", "load_upload", "router"]
 
