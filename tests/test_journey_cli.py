@@ -34,7 +34,7 @@ def _run(*args: str) -> tuple[int, str]:
 
 def test_the_csv_work_list_has_one_row_per_struggling_customer(files) -> None:
     log, surveys = files
-    code, out = _run(str(REFERENCE), str(log), "--case-column", "customer", "--now", NOW,
+    code, out = _run(str(REFERENCE), str(log), "--case", "customer", "--now", NOW,
                      "--surveys", str(surveys), "--exceptions", "--format", "csv")
     assert code == 0, out
     rows = list(csv.DictReader(io.StringIO(out)))
@@ -49,16 +49,16 @@ def test_the_csv_work_list_has_one_row_per_struggling_customer(files) -> None:
 
 def test_json_and_text(files) -> None:
     log, _ = files
-    code, out = _run(str(REFERENCE), str(log), "--case-column", "customer", "--now", NOW,
+    code, out = _run(str(REFERENCE), str(log), "--case", "customer", "--now", NOW,
                      "--format", "json")
     assert code == 0, out
     data = json.loads(out)
     assert [s["reached"] for s in data["funnel"]] == [16, 10, 8]
     assert data["triggers"][0]["missed_cases"] == ["grow-1", "ok-a4", "ok-a5"]
-    code, out = _run(str(REFERENCE), str(log), "--case-column", "customer", "--now", NOW)
+    code, out = _run(str(REFERENCE), str(log), "--case", "customer", "--now", NOW)
     assert code == 0, out
     assert "Struggling customers: 8" in out and "MISSED-TRIGGER" in out
-    code, out = _run(str(REFERENCE), str(log), "--case-column", "customer", "--now", NOW,
+    code, out = _run(str(REFERENCE), str(log), "--case", "customer", "--now", NOW,
                      "--exceptions", "--format", "json")
     assert len(json.loads(out)["exceptions"]) == 8
 
@@ -71,12 +71,13 @@ def test_bad_input_exits_with_2(files, tmp_path: Path) -> None:
     assert code == 2
 
 
-def test_the_per_case_journey_as_csv(files) -> None:
+def test_the_per_case_journey_as_csv(files, tmp_path: Path) -> None:
     log, _ = files
-    code, out = _run(str(REFERENCE), str(log), "--case-column", "customer", "--now", NOW,
-                     "--cases")
+    code, out = _run(str(REFERENCE), str(log), "--case", "customer", "--now", NOW,
+                     "--cases", str(tmp_path / "cases.csv"))
     assert code == 0, out
-    rows = {r["case"]: r for r in csv.DictReader(io.StringIO(out))}
+    rows = {r["case"]: r for r in csv.DictReader(io.StringIO((tmp_path / "cases.csv")
+                                                            .read_text(encoding="utf-8")))}
     assert len(rows) == 19
     assert rows["grow-0"]["stage"] == "grow"
     assert rows["grow-0"]["reached:live"] == "2024-01-17T00:00:00+00:00"

@@ -141,7 +141,7 @@ def test_render_and_report_commands(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("args, says", [
     (["render", "MODEL", "--orientation", "diagonal"], "orientation"),
-    (["report", "MODEL", "--format", "pdf"], "report format"),
+    (["report", "MODEL", "--format", "pdf"], "'--format'"),
     (["report", "MODEL", "--surveys", "x.csv"], "--surveys needs --log"),
     (["report", "FLAWED", "--log", "LOG", "--surveys", "x.csv"], "no journey section"),
     (["render", "missing.yaml"], "missing.yaml"),

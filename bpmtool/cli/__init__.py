@@ -8,7 +8,17 @@ from __future__ import annotations
 import sys
 
 # importing the command modules registers their commands
-from bpmtool.cli import check, convert, demo, journey, log, model_commands, render, serve  # noqa: F401
+from bpmtool.cli import (  # noqa: F401
+    check,
+    convert,
+    demo,
+    init,
+    journey,
+    log,
+    model_commands,
+    render,
+    serve,
+)
 from bpmtool.cli.app import EXIT_BAD_INPUT, app
 
 __all__ = ["app", "main"]

@@ -26,6 +26,23 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+
+def _print_version(value: bool) -> None:
+    if value:
+        from bpmtool import __version__
+
+        typer.echo(f"bpmtool {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _options(
+    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
+                                 help="Print bpmtool's version and exit."),
+) -> None:
+    """Find the gaps and overlaps in the handoffs of a business process."""
+
+
 #: exit codes: 0 fine, 1 findings at or above --fail-on, 2 bad input
 EXIT_FINDINGS = 1
 EXIT_BAD_INPUT = 2

@@ -3,17 +3,25 @@
 from __future__ import annotations
 
 import json
+from enum import StrEnum
 from pathlib import Path
 
 import typer
 
 from bpmtool import api
+from bpmtool.cli import log_options as opt
 from bpmtool.cli.app import app, input_errors_exit, style, use_colour, write_output
-from bpmtool.cli.log import DATE_FORMAT_HELP, column_options, progress_bar, show_notes
+from bpmtool.cli.log_options import LogOptions, TextOrJson, progress_bar
 from bpmtool.cli.model_commands import FailOn, _exit_code, format_findings_text
 from bpmtool.durations import parse_duration
 
 __all__: list[str] = []
+
+
+class Method(StrEnum):
+    replay = "replay"
+    alignments = "alignments"
+    both = "both"
 
 
 def _pct(value: float | None) -> str:
@@ -25,23 +33,27 @@ def check(
     model: Path = typer.Argument(..., help="A model: .yaml, .json or .bpmn", show_default=False),
     log: Path = typer.Argument(..., help="An event log: .xes, .xes.gz, .csv or .parquet",
                                show_default=False),
-    format: str = typer.Option("text", "--format", "-f", help="text or json"),
-    method: str = typer.Option("both", "--method", help="replay, alignments or both"),
+    format: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f", help="text or json"),
+    method: Method = typer.Option(Method.both, "--method",
+                                  help="replay (fast), alignments (exact) or both."),
     fail_on: FailOn = typer.Option(FailOn.never, "--fail-on",
-                                   help="Exit 1 when a finding reaches this severity."),
+                                   help="Exit 1 when a finding reaches this severity. The "
+                                        "default is never (unlike lint's error): a check "
+                                        "reports what happened in the log, and real logs "
+                                        "always deviate somewhere; ask for error or warning "
+                                        "to gate a pipeline on it."),
     slow_after: str | None = typer.Option(None, "--slow-after",
                                           help="Flag handoffs whose p90 wait exceeds this "
                                                "(e.g. 3d) where no CTQ sets a target."),
-    case: str | None = typer.Option(None, "--case", help="Column holding the case id."),
-    activity: str | None = typer.Option(None, "--activity", help="Column holding the activity."),
-    timestamp: str | None = typer.Option(None, "--timestamp", help="Column holding the time."),
-    resource: str | None = typer.Option(None, "--resource", help="Column holding the resource."),
-    lane: str | None = typer.Option(None, "--lane", help="Column holding the team (lane)."),
-    lanes_from: Path | None = typer.Option(None, "--lanes-from",
-                                           help="CSV or YAML mapping resource → lane."),
-    date_format: str | None = typer.Option(None, "--date-format", help=DATE_FORMAT_HELP),
-    cases_csv: Path | None = typer.Option(None, "--cases", help="Write per-case diagnostics "
-                                                                "to this CSV."),
+    case: str | None = opt.CASE,
+    activity: str | None = opt.ACTIVITY,
+    timestamp: str | None = opt.TIMESTAMP,
+    resource: str | None = opt.RESOURCE,
+    lane: str | None = opt.LANE,
+    lanes_from: Path | None = opt.LANES_FROM,
+    encoding: str | None = opt.ENCODING,
+    date_format: str | None = opt.DATE_FORMAT,
+    cases_csv: Path | None = opt.CASES,
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the report here."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
 ) -> None:
@@ -53,19 +65,16 @@ def check(
             typer.echo(f"error: --slow-after: {exc}", err=True)
             raise typer.Exit(2) from None
         loaded = api.load(model)
-        with progress_bar("reading log", quiet=quiet) as reading:
-            frame = api.read_log(log, columns=column_options(case, activity, timestamp,
-                                                             resource, lane),
-                                 date_format=date_format, progress=reading)
-        show_notes(api.log_notes(frame))
+        frame = LogOptions(case, activity, timestamp, resource, lane, lanes_from, encoding,
+                           date_format).read(log, quiet=quiet)
         with progress_bar("aligning variants", quiet=quiet, unit="variant") as aligning:
-            result = api.check(loaded, frame, method=method, lanes_from=lanes_from,
+            result = api.check(loaded, frame, method=method.value, lanes_from=lanes_from,
                                slow_after=limit, progress=aligning)
         if cases_csv is not None:
             from bpmtool.io.files import write_atomic
 
             write_atomic(cases_csv, result.case_frame().to_csv(index=False))
-    if format == "json":
+    if format == TextOrJson.json:
         write_output(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", out)
         raise typer.Exit(_exit_code(result.findings, fail_on))
     colour = out is None and use_colour()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -10,8 +11,9 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from bpmtool import api
-from bpmtool.cli.app import app, input_errors_exit, style, use_colour, write_output
-from bpmtool.cli.log import show_notes
+from bpmtool.cli import log_options as opt
+from bpmtool.cli.app import EXIT_BAD_INPUT, app, input_errors_exit, style, use_colour, write_output
+from bpmtool.cli.log_options import LogOptions
 
 if TYPE_CHECKING:
     from bpmtool.mining.journey_result import JourneyResult
@@ -31,35 +33,58 @@ def journey_command(
     log_path: Path = typer.Argument(..., metavar="LOG", help="An event log (CSV, Parquet, XES)"),
     exceptions: bool = typer.Option(False, "--exceptions",
                                     help="Only the struggling customers (the work list)."),
-    per_case: bool = typer.Option(False, "--cases",
-                                  help="The journey of every case as CSV (stage, milestones, "
-                                       "days in each stage, scores)."),
+    cases_csv: Path | None = typer.Option(
+        None, "--cases", metavar="FILE.csv",
+        help="Also write one row per case to this CSV file (stage, milestones, days in each "
+             "stage, scores)."),
     fmt: JourneyFormat = typer.Option(JourneyFormat.text, "--format", "-f",
                                       help="text, json, or csv (the exception report)."),
     surveys: Path | None = typer.Option(None, "--surveys",
                                         help="A survey file: case id and NPS or CSAT."),
     now: str | None = typer.Option(None, "--now",
-                                   help="Measure open cases at this time (ISO 8601); "
-                                        "default: the last event of the log."),
-    case_column: str | None = typer.Option(None, "--case-column", help="The case id column."),
-    activity_column: str | None = typer.Option(None, "--activity-column",
-                                               help="The activity column."),
-    timestamp_column: str | None = typer.Option(None, "--timestamp-column",
-                                                help="The timestamp column."),
+                                   help="Measure open cases at this time (ISO 8601, e.g. "
+                                        "2025-07-01 or 2025-07-01T09:30); default: the last "
+                                        "event of the log."),
+    case: str | None = opt.CASE,
+    activity: str | None = opt.ACTIVITY,
+    timestamp: str | None = opt.TIMESTAMP,
+    resource: str | None = opt.RESOURCE,
+    lane: str | None = opt.LANE,
+    lanes_from: Path | None = opt.LANES_FROM,
+    encoding: str | None = opt.ENCODING,
+    date_format: str | None = opt.DATE_FORMAT,
+    case_column: str | None = typer.Option(None, "--case-column", hidden=True,
+                                           help="Deprecated: use --case."),
+    activity_column: str | None = typer.Option(None, "--activity-column", hidden=True,
+                                               help="Deprecated: use --activity."),
+    timestamp_column: str | None = typer.Option(None, "--timestamp-column", hidden=True,
+                                                help="Deprecated: use --timestamp."),
     out: Path | None = typer.Option(None, "--out", "-o",
                                     help="Write here instead of standard output."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Stages, milestones, happy paths, struggling customers, behaviour × emotion, CTQs."""
-    columns = {name: std for name, std in ((case_column, "case:concept:name"),
-                                           (activity_column, "concept:name"),
-                                           (timestamp_column, "time:timestamp")) if name}
+    for old, new, value in (("--case-column", "--case", case_column),
+                            ("--activity-column", "--activity", activity_column),
+                            ("--timestamp-column", "--timestamp", timestamp_column)):
+        if value:
+            typer.echo(f"warning: {old} is deprecated; use {new}", err=True)
+    moment = _parse_now(now)
+    if lane or lanes_from:
+        typer.echo("note: journey places each step in the lane the model gives it; "
+                   "--lane and --lanes-from matter to check, render and report", err=True)
+    options = LogOptions(case or case_column, activity or activity_column,
+                         timestamp or timestamp_column, resource, lane, lanes_from, encoding,
+                         date_format)
     with input_errors_exit():
         model = api.load(model_path)
-        result = api.journey(model, log_path, surveys=surveys, now=now, columns=columns or None)
-    show_notes(result.notes)
-    if per_case:
-        write_output(result.cases_csv(), out)
-    elif fmt == JourneyFormat.csv:
+        frame = options.read(log_path, quiet=quiet)
+        result = api.journey(model, frame, surveys=surveys, now=moment)
+        if cases_csv is not None:
+            from bpmtool.io.files import write_atomic
+
+            write_atomic(cases_csv, result.cases_csv())
+    if fmt == JourneyFormat.csv:
         write_output(result.exceptions_csv(), out)
     elif fmt == JourneyFormat.json:
         data: Any = result.to_dict()
@@ -72,6 +97,18 @@ def journey_command(
         text = (_exceptions_text(result, colour=colour) if exceptions
                 else format_journey_text(result, colour=colour))
         write_output(text, out)
+
+
+def _parse_now(now: str | None) -> datetime | None:
+    """``--now`` as a time, or exit 2 naming the option."""
+    if now is None:
+        return None
+    try:
+        return datetime.fromisoformat(now.strip())
+    except ValueError:
+        typer.echo(f"error: --now: {now!r} is not a time; use ISO 8601, e.g. 2025-07-01 or "
+                   "2025-07-01T09:30", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
 def _records(result: JourneyResult) -> list[dict[str, Any]]:

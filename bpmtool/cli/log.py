@@ -3,61 +3,26 @@
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
 
 from bpmtool import api
+from bpmtool.cli import log_options as opt
 from bpmtool.cli.app import app, input_errors_exit, write_output
-from bpmtool.errors import Problem
+from bpmtool.cli.log_options import (
+    DATE_FORMAT_HELP,
+    LogOptions,
+    TextOrJson,
+    column_options,
+    progress_bar,
+    show_notes,
+)
 
 __all__ = ["DATE_FORMAT_HELP", "column_options", "progress_bar", "show_notes"]
 
-DATE_FORMAT_HELP = ("strftime format of the log's text times, e.g. '%d/%m/%Y %H:%M' "
-                    "(default: ISO 8601, or the day/month order the data shows).")
-
 LOG_ARG = typer.Argument(..., help="An event log: .xes, .xes.gz, .csv or .parquet",
                          show_default=False)
-
-
-@contextmanager
-def progress_bar(label: str, *, quiet: bool = False, unit: str = "B"
-                 ) -> Iterator[Callable[[int, int | None], None] | None]:
-    """A tqdm bar on stderr, only when stderr is a terminal: bytes read by default, or
-    another ``unit`` (``"variant"`` while aligning)."""
-    if quiet or not sys.stderr.isatty():
-        yield None
-        return
-    from tqdm import tqdm
-
-    bar = tqdm(desc=label, unit=unit, unit_scale=unit == "B", file=sys.stderr, leave=False)
-
-    def update(done: int, total: int | None) -> None:
-        if total and bar.total != total:
-            bar.total = total
-        bar.n = done
-        bar.refresh()
-
-    try:
-        yield update
-    finally:
-        bar.close()
-
-
-def column_options(case: str | None, activity: str | None, timestamp: str | None,
-                   resource: str | None, lane: str | None) -> dict[str, str]:
-    given = {"case": case, "activity": activity, "timestamp": timestamp,
-             "resource": resource, "lane": lane}
-    return {k: v for k, v in given.items() if v}
-
-
-def show_notes(notes: list[Problem]) -> None:
-    """What the reader found or assumed, on stderr (stdout stays the report)."""
-    for note in notes:
-        typer.echo(f"note: {note}", err=True)
 
 
 @app.command("log")
@@ -65,31 +30,27 @@ def log_command(
     log: Path = LOG_ARG,
     model: Path | None = typer.Option(None, "--model", "-m",
                                       help="Also report how the log maps onto this model."),
-    format: str = typer.Option("text", "--format", "-f", help="text or json"),
-    case: str | None = typer.Option(None, "--case", help="Column holding the case id."),
-    activity: str | None = typer.Option(None, "--activity", help="Column holding the activity."),
-    timestamp: str | None = typer.Option(None, "--timestamp", help="Column holding the time."),
-    resource: str | None = typer.Option(None, "--resource", help="Column holding the resource."),
-    lane: str | None = typer.Option(None, "--lane", help="Column holding the team (lane)."),
-    lanes_from: Path | None = typer.Option(None, "--lanes-from",
-                                           help="CSV or YAML mapping resource → lane."),
-    encoding: str | None = typer.Option(None, "--encoding", help="The CSV's encoding."),
-    date_format: str | None = typer.Option(None, "--date-format", help=DATE_FORMAT_HELP),
+    format: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f", help="text or json"),
+    case: str | None = opt.CASE,
+    activity: str | None = opt.ACTIVITY,
+    timestamp: str | None = opt.TIMESTAMP,
+    resource: str | None = opt.RESOURCE,
+    lane: str | None = opt.LANE,
+    lanes_from: Path | None = opt.LANES_FROM,
+    encoding: str | None = opt.ENCODING,
+    date_format: str | None = opt.DATE_FORMAT,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Summarise an event log: cases, events, activities, variants, time span, lanes."""
     with input_errors_exit():
-        with progress_bar("reading log", quiet=quiet) as progress:
-            df = api.read_log(log, columns=column_options(case, activity, timestamp, resource,
-                                                          lane), encoding=encoding,
-                              date_format=date_format, progress=progress)
+        df = LogOptions(case, activity, timestamp, resource, lane, lanes_from, encoding,
+                        date_format).read(log, quiet=quiet)
         notes = api.log_notes(df)
-        show_notes(notes)
         summary = api.log_summary(df)
         mapped = None
         if model is not None:
             mapped = api.map_log(api.load(model), df, lanes_from=lanes_from, filename=str(log))
-    if format == "json":
+    if format == TextOrJson.json:
         doc: dict[str, object] = {"log": str(log), "summary": summary.to_dict(),
                                   "notes": [n.to_dict() for n in notes]}
         if mapped is not None:

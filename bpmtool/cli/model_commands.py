@@ -82,31 +82,84 @@ def _exit_code(findings: list[Finding], fail_on: FailOn) -> int:
     return EXIT_FINDINGS if any(f.severity.rank >= threshold for f in findings) else 0
 
 
+#: the files ``lint`` reads from a folder
+MODEL_SUFFIXES = (".yaml", ".yml", ".json", ".bpmn")
+
+
+def model_files(paths: list[Path]) -> list[Path]:
+    """The model files named: files as given, folders searched (recursively, hidden folders
+    skipped) for every .yaml, .yml, .json and .bpmn, in name order."""
+    found: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            found.append(path)
+            continue
+        inside = sorted(p for p in path.rglob("*") if p.suffix.lower() in MODEL_SUFFIXES
+                        and p.is_file()
+                        and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        if not inside:
+            typer.echo(f"error: {path}: no model files here (looked for "
+                       f"{', '.join(MODEL_SUFFIXES)})", err=True)
+            raise typer.Exit(EXIT_BAD_INPUT)
+        found += inside
+    return found
+
+
 @app.command()
 def lint(
-    model: Path = MODEL_ARG,
-    format: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f", help="text or json"),
+    models: list[Path] = typer.Argument(..., metavar="MODEL", show_default=False,
+                                        help="Models (.yaml, .yml, .json, .bpmn) or folders "
+                                             "of them."),
+    format: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f",
+                                      help="text or json (one model: its lint document; "
+                                           "several: a list of them)."),
     fail_on: FailOn = typer.Option(FailOn.error, "--fail-on",
                                    help="Exit 1 when a finding reaches this severity."),
     out: Path | None = OUT_OPT,
 ) -> None:
-    """Check a model for gaps, overlaps and structural problems at its handoffs."""
-    loaded = _load(model)
-    findings = api.lint(loaded.model)
-    summary = _summary(findings)
+    """Check models for gaps, overlaps and structural problems at their handoffs.
+
+    Exit code: the worst over all models — 2 when one cannot be read, 1 when a finding
+    reaches --fail-on, else 0."""
+    files = model_files(models)
+    colour = out is None and use_colour()
+    documents: list[dict[str, object]] = []
+    texts: list[str] = []
+    worst = 0
+    for path in files:
+        try:
+            loaded = _load(path)
+        except typer.Exit:
+            worst = EXIT_BAD_INPUT
+            continue
+        findings = api.lint(loaded.model)
+        worst = max(worst, _exit_code(findings, fail_on))
+        if format == TextOrJson.json:
+            documents.append(api.lint_document(loaded.model, findings, file=str(path)))
+        else:
+            texts.append(_lint_text(path, findings, colour=colour))
     if format == TextOrJson.json:
-        doc = api.lint_document(loaded.model, findings, file=str(model))
-        write_output(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", out)
-    else:
-        colour = out is None and use_colour()
-        head = (f"{model}: {summary['findings']} finding(s) — {summary['error']} error(s), "
-                f"{summary['warning']} warning(s), {summary['info']} info")
-        if not findings:
-            head = f"{model}: no findings — every handoff checks out."
-        body = format_findings_text(findings, colour=colour)
-        write_output(style(head, bold=True, enabled=colour) + "\n\n" + body if findings
-                     else head + "\n", out)
-    raise typer.Exit(_exit_code(findings, fail_on))
+        if documents:
+            doc: object = documents[0] if len(files) == 1 and len(models) == 1 and \
+                not models[0].is_dir() else documents
+            write_output(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", out)
+    elif texts:
+        if len(files) > 1:
+            unreadable = len(files) - len(texts)
+            texts.append(f"{len(files)} models linted"
+                         + (f", {unreadable} could not be read" if unreadable else "") + "\n")
+        write_output("\n".join(texts), out)
+    raise typer.Exit(worst)
+
+
+def _lint_text(path: Path, findings: list[Finding], *, colour: bool) -> str:
+    summary = _summary(findings)
+    if not findings:
+        return f"{path}: no findings — every handoff checks out.\n"
+    head = (f"{path}: {summary['findings']} finding(s) — {summary['error']} error(s), "
+            f"{summary['warning']} warning(s), {summary['info']} info")
+    return style(head, bold=True, enabled=colour) + "\n\n" + format_findings_text(
+        findings, colour=colour)
 
 
 @app.command()

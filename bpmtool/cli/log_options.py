@@ -1,0 +1,136 @@
+"""The one set of options every command that reads an event log takes.
+
+``check``, ``journey``, ``log``, ``render --log`` and ``report --log`` declare the same
+``--case/--activity/--timestamp/--resource/--lane/--lanes-from/--encoding/--date-format``
+from the constants here, and read the log through :meth:`LogOptions.read`, so a column
+named for one command is named the same way for all of them.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import typer
+
+from bpmtool import api
+from bpmtool.errors import Problem
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = [
+    "ACTIVITY",
+    "CASE",
+    "CASES",
+    "DATE_FORMAT",
+    "DATE_FORMAT_HELP",
+    "ENCODING",
+    "LANE",
+    "LANES_FROM",
+    "RESOURCE",
+    "TIMESTAMP",
+    "LogOptions",
+    "TextOrJson",
+    "column_options",
+    "progress_bar",
+    "show_notes",
+]
+
+DATE_FORMAT_HELP = ("strftime format of the log's text times, e.g. '%d/%m/%Y %H:%M' "
+                    "(default: ISO 8601, or the day/month order the data shows).")
+_FOUND = " (default: found by its usual names)"
+CASE = typer.Option(None, "--case", metavar="COLUMN",
+                    help="Log column holding the case id" + _FOUND + ".")
+ACTIVITY = typer.Option(None, "--activity", metavar="COLUMN",
+                        help="Log column holding the activity" + _FOUND + ".")
+TIMESTAMP = typer.Option(None, "--timestamp", metavar="COLUMN",
+                         help="Log column holding the time" + _FOUND + ", or by its values).")
+RESOURCE = typer.Option(None, "--resource", metavar="COLUMN",
+                        help="Log column holding the resource (person or system)" + _FOUND
+                             + ".")
+LANE = typer.Option(None, "--lane", metavar="COLUMN",
+                    help="Log column holding the team, i.e. the lane" + _FOUND + ".")
+LANES_FROM = typer.Option(None, "--lanes-from", metavar="FILE",
+                          help="CSV (resource,lane) or YAML (resource: lane) giving each "
+                               "resource its lane, instead of the log's team column.")
+ENCODING = typer.Option(None, "--encoding", metavar="ENC",
+                        help="The CSV's text encoding, e.g. cp1252 (default: sniffed).")
+DATE_FORMAT = typer.Option(None, "--date-format", metavar="FORMAT", help=DATE_FORMAT_HELP)
+#: ``--cases`` means the same everywhere: also write one row per case to a CSV file
+CASES = typer.Option(None, "--cases", metavar="FILE.csv",
+                     help="Also write one row per case to this CSV file.")
+
+
+class TextOrJson(StrEnum):
+    text = "text"
+    json = "json"
+
+
+@contextmanager
+def progress_bar(label: str, *, quiet: bool = False, unit: str = "B"
+                 ) -> Iterator[Callable[[int, int | None], None] | None]:
+    """A tqdm bar on stderr, only when stderr is a terminal: bytes read by default, or
+    another ``unit`` (``"variant"`` while aligning)."""
+    if quiet or not sys.stderr.isatty():
+        yield None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(desc=label, unit=unit, unit_scale=unit == "B", file=sys.stderr, leave=False)
+
+    def update(done: int, total: int | None) -> None:
+        if total and bar.total != total:
+            bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    try:
+        yield update
+    finally:
+        bar.close()
+
+
+def column_options(case: str | None, activity: str | None, timestamp: str | None,
+                   resource: str | None, lane: str | None) -> dict[str, str]:
+    given = {"case": case, "activity": activity, "timestamp": timestamp,
+             "resource": resource, "lane": lane}
+    return {k: v for k, v in given.items() if v}
+
+
+def show_notes(notes: list[Problem]) -> None:
+    """What the reader found or assumed, on stderr (stdout stays the report)."""
+    for note in notes:
+        typer.echo(f"note: {note}", err=True)
+
+
+@dataclass(frozen=True)
+class LogOptions:
+    """What a command was told about its log's columns, lanes, encoding and times."""
+
+    case: str | None = None
+    activity: str | None = None
+    timestamp: str | None = None
+    resource: str | None = None
+    lane: str | None = None
+    lanes_from: Path | None = None
+    encoding: str | None = None
+    date_format: str | None = None
+
+    def columns(self) -> dict[str, str]:
+        """The source columns named by role, for :func:`bpmtool.api.read_log`."""
+        return column_options(self.case, self.activity, self.timestamp, self.resource,
+                              self.lane)
+
+    def read(self, path: Path, *, quiet: bool = False) -> pd.DataFrame:
+        """Read the log with a progress bar, and say on stderr what the reader assumed."""
+        with progress_bar("reading log", quiet=quiet) as reading:
+            frame = api.read_log(path, columns=self.columns() or None, encoding=self.encoding,
+                                 date_format=self.date_format, progress=reading)
+        show_notes(api.log_notes(frame))
+        return frame
