@@ -6,30 +6,52 @@ STAMP  := $(VENV)/.installed
 DEVSTAMP := $(VENV)/.installed-dev
 OUT    := out
 
-.PHONY: demo test lint benchmarks clean venv
+# "python-ok" refuses, with a clear message, a Python older than 3.11 (the one named by PYTHON
+# before .venv exists, the one inside .venv after) instead of a pip error pages later.
+NEED_PY := import sys; sys.exit(sys.version_info < (3, 11))
+GOAL := $(or $(firstword $(MAKECMDGOALS)),demo)
+define python_ok
+	@if [ -x $(BIN)/python ]; then \
+	  $(BIN)/python -c '$(NEED_PY)' 2>/dev/null || { \
+	    echo "error: $(VENV) was made with $$($(BIN)/python --version 2>&1), but bpmtool needs" \
+	         "Python 3.11 or newer. Run 'make clean', then 'make $(GOAL) PYTHON=python3.11' (or any" \
+	         "Python >= 3.11)." >&2; exit 2; }; \
+	else \
+	  $(PYTHON) -c '$(NEED_PY)' 2>/dev/null || { \
+	    echo "error: bpmtool needs Python 3.11 or newer; PYTHON=$(PYTHON) is" \
+	         "$$(command -v $(PYTHON) >/dev/null && $(PYTHON) --version 2>&1 || echo 'not found')." \
+	         "Run 'make $(GOAL) PYTHON=python3.11'" \
+	         "(or any Python >= 3.11)." >&2; exit 2; }; \
+	fi
+endef
 
-$(BIN)/python:
+.PHONY: demo test lint benchmarks clean venv python-ok
+
+python-ok:
+	$(python_ok)
+
+$(BIN)/python: | python-ok
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml | python-ok $(BIN)/python
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-$(DEVSTAMP): pyproject.toml | $(BIN)/python
+$(DEVSTAMP): pyproject.toml | python-ok $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $@ $(STAMP)
 
-venv: $(STAMP)
+venv: python-ok $(STAMP)
 
-demo: $(STAMP)
+demo: python-ok $(STAMP)
 	$(BIN)/bpmtool demo --out $(OUT)
 
-lint: $(DEVSTAMP)
+lint: python-ok $(DEVSTAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy bpmtool
 
-test: $(DEVSTAMP)
+test: python-ok $(DEVSTAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy bpmtool
 	$(BIN)/python -m pytest -q
@@ -37,5 +59,6 @@ test: $(DEVSTAMP)
 benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
+# also the way out of a .venv that a wrong Python left half-made
 clean:
 	rm -rf $(VENV) $(OUT) build *.egg-info
