@@ -116,6 +116,39 @@ def test_everything_bpmn_cannot_say_survives_and_the_export_stays_valid(
     _assert_same(model, again)
 
 
+SMALL = {
+    "an empty lane and no name": {
+        "id": "m1", "lanes": [{"id": "a"}, {"id": "empty", "name": "Nobody"}],
+        "nodes": [{"id": "s", "type": "start", "lane": "a"}, {"id": "e", "type": "end",
+                                                            "lane": "a"}],
+        "flows": ["s -> e"]},
+    "only an external lane": {
+        "id": "m2", "lanes": [{"id": "cust", "external": True}],
+        "nodes": [{"id": "s", "type": "start", "lane": "cust"},
+                  {"id": "t", "lane": "cust", "name": "Buy"}],
+        "flows": ["s -> t"], "description": "only external"},
+    "no lanes at all": {
+        "id": "m4", "nodes": [{"id": "s", "type": "start"},
+                              {"id": "t", "name": "Do", "task_type": "userTask"},
+                              {"id": "b", "type": "intermediate", "attached_to": "t",
+                               "event_definition": "timer"}],
+        "flows": ["s -> t"]},
+    "a node in no lane beside an external one": {
+        "id": "m5", "lanes": [{"id": "cust", "external": True}],
+        "nodes": [{"id": "s", "type": "start", "lane": "cust"}, {"id": "t", "name": "Do"}],
+        "flows": ["s -> t"]},
+}
+
+
+@pytest.mark.parametrize("name", SMALL)
+def test_odd_small_models_round_trip(name: str, shared_data: Path) -> None:
+    model = Model.model_validate(SMALL[name])
+    data = write_bpmn(model)
+    _valid(data)
+    again, _ = read_bpmn_bytes(data, "small.bpmn")
+    _assert_same(model, again)
+
+
 def test_the_extension_data_sits_on_its_elements() -> None:
     doc = etree.fromstring(write_bpmn(Model.model_validate(EVERYTHING)))
     head = doc.find(f"{B}collaboration/{B}extensionElements/{{{BPMTOOL_NS}}}model")

@@ -9,7 +9,8 @@ Written by the export, read back after the import:
   ``order``: the XML ids of the lanes, nodes, artifacts and flows in the model's order;
 * on a lane (``lane``, or the ``participant`` of an external lane), a node, an artifact
   (``dataObject``) or a flow: ``<bpmtool:element>`` — a JSON object of that element's fields
-  that the BPMN cannot say: its ``id`` where the XML id had to differ, a node's ``aliases``,
+  that the BPMN cannot say (``{"lane": null}`` on the pool of a model without lanes of its
+  own: the pool is no lane): its ``id`` where the XML id had to differ, a node's ``aliases``,
   its ``task_type`` when the element written does not say it (``null``: the model named
   none), the ``inputs`` and ``outputs`` of events and gateways, ``id: null`` for a flow that
   had none.
@@ -57,6 +58,7 @@ def write_extensions(root: etree._Element, model: Model, xml_id: XmlId) -> None:
     assert collab is not None, "the export always writes a collaboration"
     data = model.model_dump(by_alias=True, exclude_defaults=True, mode="json")
     head: dict[str, Any] = {key: data[key] for key in _MODEL_KEYS if key in data}
+    head["name"] = model.name  # even when empty: the import would name the model by its pool
     head["order"] = {kind: [xml_id(kind, item) for item in getattr(model, kind)]
                      for kind in _KINDS}
     _attach(collab, MODEL_TAG, head)
@@ -68,6 +70,11 @@ def write_extensions(root: etree._Element, model: Model, xml_id: XmlId) -> None:
             extra = _element_extra(kind, item, ident, etree.QName(by_id[ident]).localname)
             if extra:
                 _attach(by_id[ident], ELEMENT_TAG, extra)
+    if not any(not lane.external for lane in model.lanes):
+        # the pool of a model without lanes of its own would import as a lane
+        for part in collab.findall(f"{{{BPMN_NS}}}participant"):
+            if part.get(f"{{{BPMTOOL_NS}}}external") != "true":
+                _attach(part, ELEMENT_TAG, {"lane": None})
 
 
 def _element_extra(kind: str, item: Any, ident: str, tag: str) -> dict[str, Any]:
@@ -178,6 +185,12 @@ def _reordered(items: list[dict[str, Any]], ids: list[Any]) -> list[dict[str, An
 def _apply_element_extras(data: dict[str, Any], extras: dict[str, dict[str, Any]]) -> None:
     """Set each element's extra fields; a changed id is changed in every reference too."""
     renamed: dict[str, dict[str, str]] = {"lanes": {}, "nodes": {}, "artifacts": {}}
+    no_lane = {item["id"] for item in data.get("lanes", [])
+               if "lane" in extras.get(item["id"], {})}
+    data["lanes"] = [item for item in data.get("lanes", []) if item["id"] not in no_lane]
+    for node in data.get("nodes", []):
+        if node.get("lane") in no_lane:
+            node.pop("lane")
     for kind in _KINDS:
         for item in data.get(kind, []):
             extra = extras.get(item.get("id"))
