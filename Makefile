@@ -46,6 +46,7 @@ venv: python-ok $(STAMP)
 
 demo: python-ok $(STAMP)
 	$(BIN)/bpmtool demo --out $(OUT)
+	@echo "The bpmtool command is in $(BIN): 'source $(BIN)/activate' to use it in this shell, or run $(BIN)/bpmtool."
 
 lint: python-ok $(DEVSTAMP)
 	$(BIN)/ruff check .

@@ -235,6 +235,11 @@ def read_log(path: str | Path, *, columns: dict[str, str] | None = None,
                     progress=progress)
     except ValueError as exc:  # an unknown column role
         raise InputError.single(str(exc), file=str(path)) from None
+    except LookupError:  # an encoding Python does not know
+        raise InputError.single(f"unknown text encoding {encoding!r}", file=str(path),
+                                key="encoding",
+                                expected="a Python codec name such as utf-8, cp1252 or "
+                                         "latin-1") from None
 
 
 def log_notes(df: pd.DataFrame) -> list[Problem]:

@@ -135,12 +135,25 @@ def test_journey_keeps_its_old_column_options_as_deprecated_aliases(odd_log: Pat
     (["render", MODEL, "--orientation", "diagonal"], "'--orientation'"),
     (["report", MODEL, "-f", "pdf"], "'--format'"),
     (["log", str(EXAMPLES / "saas-handoffs.csv"), "-f", "yaml"], "'--format'"),
+    (["log", str(EXAMPLES / "saas-handoffs.csv"), "--encoding", "nonsense"],
+     "--encoding: unknown text encoding 'nonsense'"),
+    (["check", MODEL, str(EXAMPLES / "saas-handoffs.csv"), "--encoding", "klingon"],
+     "--encoding: unknown text encoding 'klingon'"),
+    (["sipoc", MODEL, "-f", "pdf"], "--format: unknown format 'pdf'"),
+    (["graph", MODEL, "-f", "svg"], "--format: unknown format 'svg'"),
 ])
 def test_bad_option_values_exit_2_naming_the_option(args: list[str], says: str) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output
     assert says in result.output
     assert "internal error" not in result.output
+
+
+def test_an_unknown_encoding_from_python_is_an_input_error() -> None:
+    from bpmtool.errors import InputError
+
+    with pytest.raises(InputError, match="unknown text encoding 'nonsense'"):
+        api.read_log(EXAMPLES / "saas-handoffs.csv", encoding="nonsense")
 
 
 def test_fail_on_defaults_differ_and_the_help_says_why() -> None:

@@ -8,6 +8,7 @@ named for one command is named the same way for all of them.
 
 from __future__ import annotations
 
+import codecs
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -129,6 +130,13 @@ class LogOptions:
 
     def read(self, path: Path, *, quiet: bool = False) -> pd.DataFrame:
         """Read the log with a progress bar, and say on stderr what the reader assumed."""
+        if self.encoding is not None:
+            try:
+                codecs.lookup(self.encoding)
+            except LookupError:
+                typer.echo(f"error: --encoding: unknown text encoding {self.encoding!r}; use a "
+                           "codec name such as utf-8, cp1252 or latin-1", err=True)
+                raise typer.Exit(2) from None
         with progress_bar("reading log", quiet=quiet) as reading:
             frame = api.read_log(path, columns=self.columns() or None, encoding=self.encoding,
                                  date_format=self.date_format, progress=reading)

@@ -173,7 +173,7 @@ def sipoc(
     from bpmtool.render import sipoc_table
 
     if format not in sipoc_table.FORMATS:
-        typer.echo(f"error: unknown format {format!r}; use one of "
+        typer.echo(f"error: --format: unknown format {format!r}; use one of "
                    f"{', '.join(sipoc_table.FORMATS)}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
     if format == "xlsx" and out is None:
@@ -196,8 +196,8 @@ def graph(
     from bpmtool.io.graph_formats import GRAPH_FORMATS, graph_text
 
     if format not in GRAPH_FORMATS:
-        typer.echo(f"error: unknown format {format!r}; use one of {', '.join(GRAPH_FORMATS)}",
-                   err=True)
+        typer.echo(f"error: --format: unknown format {format!r}; use one of "
+                   f"{', '.join(GRAPH_FORMATS)}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
     write_output(graph_text(_load(model).model, format), out)
 
