@@ -231,8 +231,8 @@ def read_log(path: str | Path, *, columns: dict[str, str] | None = None,
     from bpmtool.io.eventlog import read_log as read
 
     try:
-        return read(path, columns=columns, encoding=encoding, date_format=date_format,
-                    progress=progress)
+        frame = read(path, columns=columns, encoding=encoding, date_format=date_format,
+                     progress=progress)
     except ValueError as exc:  # an unknown column role
         raise InputError.single(str(exc), file=str(path)) from None
     except LookupError:  # an encoding Python does not know
@@ -240,6 +240,8 @@ def read_log(path: str | Path, *, columns: dict[str, str] | None = None,
                                 key="encoding",
                                 expected="a Python codec name such as utf-8, cp1252 or "
                                          "latin-1") from None
+    frame.attrs["source"] = str(path)  # so later problems can name the file
+    return frame
 
 
 def log_notes(df: pd.DataFrame) -> list[Problem]:
@@ -259,11 +261,16 @@ def log_summary(df: pd.DataFrame) -> LogSummary:
 
 
 def map_log(model: Model, df: pd.DataFrame, *, lanes_from: str | Path | None = None,
-            filename: str = "<log>") -> MappedLog:
-    """Match a log's activity labels to the model's nodes and give every event a lane."""
+            filename: str | None = None) -> MappedLog:
+    """Match a log's activity labels to the model's nodes and give every event a lane.
+    Problems name ``filename``, by default the file :func:`read_log` read the frame from."""
     from bpmtool.mining.mapping import map_log as mapping
 
-    return mapping(model, df, lanes_from=lanes_from, filename=filename)
+    return mapping(model, df, lanes_from=lanes_from, filename=filename or _source(df))
+
+
+def _source(df: pd.DataFrame) -> str:
+    return str(df.attrs.get("source") or "the log")
 
 
 # --- conformance (mining) ---
@@ -282,7 +289,7 @@ def check(model: Model, log: pd.DataFrame | str | Path, *, method: str = "both",
     """
     from bpmtool.mining.check import run_check
 
-    filename = str(log) if isinstance(log, (str, Path)) else "<log>"
+    filename = str(log) if isinstance(log, (str, Path)) else _source(log)
     frame = read_log(log, columns=columns, progress=read_progress, date_format=date_format) \
         if isinstance(log, (str, Path)) else log
     mapped = map_log(model, frame, lanes_from=lanes_from, filename=filename)

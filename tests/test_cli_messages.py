@@ -93,3 +93,15 @@ def test_messages_without_a_file_do_not_say_input() -> None:
         "unknown orientation 'x' (expected horizontal or vertical)"
     assert str(Problem("bad", key="now")) == "[now] bad"
     assert str(Problem("bad", file="f.yaml", line=3)) == "f.yaml:3: bad"
+
+
+def test_problems_found_after_reading_name_the_log_file(tmp_path: Path) -> None:
+    rows = LOG.read_text(encoding="utf-8").splitlines()
+    log = tmp_path / "no-resources.csv"
+    log.write_text("\n".join(",".join(r.split(",")[:3]) for r in rows) + "\n")
+    lanes = tmp_path / "lanes.csv"
+    lanes.write_text("resource,lane\nana.sales,sales\n")
+    result = CliRunner().invoke(app, ["check", str(REFERENCE_MODEL), str(log), "-q",
+                                      "--lanes-from", str(lanes)])
+    assert result.exit_code == 2, result.output
+    assert f"error: {log}: a resource → lane map needs an org:resource column" in result.output
