@@ -51,10 +51,11 @@ CASE = typer.Option(None, "--case", metavar="COLUMN",
 ACTIVITY = typer.Option(None, "--activity", metavar="COLUMN",
                         help="Log column holding the activity" + _FOUND + ".")
 TIMESTAMP = typer.Option(None, "--timestamp", metavar="COLUMN",
-                         help="Log column holding the time" + _FOUND + ", or by its values).")
+                         help="Log column holding the time (default: found by its usual names "
+                              "or, failing that, by its values).")
 RESOURCE = typer.Option(None, "--resource", metavar="COLUMN",
-                        help="Log column holding the resource (person or system)" + _FOUND
-                             + ".")
+                        help="Log column holding the resource, the person or system that "
+                             "did the work" + _FOUND + ".")
 LANE = typer.Option(None, "--lane", metavar="COLUMN",
                     help="Log column holding the team, i.e. the lane" + _FOUND + ".")
 LANES_FROM = typer.Option(None, "--lanes-from", metavar="FILE",
