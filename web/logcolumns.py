@@ -42,7 +42,8 @@ class LogColumns:
     notes: list[str] = field(default_factory=list)
 
 
-def log_columns(path: Path, saved: dict[str, str]) -> LogColumns:
+def log_columns(path: Path, saved: dict[str, str], date_format: str | None = None
+                ) -> LogColumns:
     """Read the header (CSV: and five rows; Parquet: the schema); XES needs no mapping."""
     name = path.name.lower()
     if name.endswith((".xes", ".xes.gz")):
@@ -61,18 +62,18 @@ def log_columns(path: Path, saved: dict[str, str]) -> LogColumns:
         found = detect_columns(header, ColumnMap())
     by_standard = {std: src for src, std in found.items()}
     chosen = {role: by_standard[std] for role, std in _STANDARD.items() if std in by_standard}
-    return LogColumns(header, rows, chosen, notes=_time_notes(path, chosen))
+    return LogColumns(header, rows, chosen, notes=_time_notes(path, chosen, date_format))
 
 
-def _time_notes(path: Path, chosen: dict[str, str]) -> list[str]:
+def _time_notes(path: Path, chosen: dict[str, str], date_format: str | None) -> list[str]:
     """The reader's notes on the time column; with no usual time name, the column it would
     pick by its values becomes the form's choice."""
     from bpmtool.io.eventlog_csv import time_column_notes
 
-    if "timestamp" in chosen or not {"case", "activity"} <= set(chosen):
+    if not {"case", "activity"} <= set(chosen):
         return []
     try:
-        used, notes = time_column_notes(path, ColumnMap(**chosen))
+        used, notes = time_column_notes(path, ColumnMap(**chosen), date_format)
     except InputError as err:
         return [p.message for p in err.problems]
     if used:

@@ -146,11 +146,13 @@ def _time_column(path: Path, header: list[str], rename: dict[str, str],
                     file=str(path), line=1, key=TIMESTAMP)]
 
 
-def time_column_notes(path: Path, columns: ColumnMap) -> tuple[str | None, list[Problem]]:
+def time_column_notes(path: Path, columns: ColumnMap, date_format: str | None = None
+                      ) -> tuple[str | None, list[Problem]]:
     """For a preview (the web's column mapping): the time column a read would use and the
-    notes it would give about it, from the header and the first rows only (the day/month
-    order needs the whole file and is reported by the read).  Raises what the read would
-    raise for the columns (e.g. several date columns without a usual time name)."""
+    notes it would give about it, from the header and the first rows only — so the day/month
+    order is what those rows show, and the read may still find it in later rows.  Raises
+    what the read would raise for the columns (e.g. several date columns without a usual
+    time name).  With a ``date_format`` the order needs no telling."""
     import pandas as pd
 
     sample: Callable[[list[str]], dict[str, list[str]]]
@@ -173,7 +175,26 @@ def time_column_notes(path: Path, columns: ColumnMap) -> tuple[str | None, list[
     rename = _rename(path, header, columns)
     notes = _time_column(path, header, rename, sample)
     used = next((src for src, std in rename.items() if std == TIMESTAMP), None)
+    if used is not None and date_format is None:
+        notes += _order_notes(path, used, sample([used]).get(used, []))
     return used, notes
+
+
+def _order_notes(path: Path, column: str, values: list[str]) -> list[Problem]:
+    """What the first rows tell of the day/month order of a time column."""
+    import pyarrow as pa
+
+    order = DateOrder(str(path))
+    try:
+        order.observe(pa.array(values, type=pa.string()), column, 0)
+    except EventLogError as err:  # both orders already
+        return list(err.problems)
+    if order.day_first is None and order.undecided is not None:
+        return [Problem(f"the first {len(values)} dates of column {column!r} fit both "
+                        f"day-first and month-first (e.g. {order.undecided[2]!r}); unless a "
+                        "later one has a day above 12, reading will ask for the date format",
+                        file=str(path), key=column)]
+    return order.notes
 
 
 def no_times_message(why: str) -> str:

@@ -27,8 +27,12 @@ def test_the_mapping_page_finds_the_time_column_and_offers_a_date_format(client)
     assert "data-notes" in page and "&#39;When&#39; holds dates" in page
     assert '<option value="When" selected>' in page
     assert 'name="date_format"' in page
+    assert "day-first (day/month/year)" in page  # what the first rows show
     cols = client.get("/api/logs/eu.csv/columns").json()
     assert cols["chosen"]["timestamp"] == "When" and cols["date_format"] is None
+    client.post("/api/logs", files={"file": ("amb.csv", _csv(ambiguous=True))})
+    notes = client.get("/api/logs/amb.csv/columns").json()["notes"]
+    assert any("fit both day-first and month-first" in n for n in notes)
 
 
 def test_a_check_reports_the_date_order_it_read(client) -> None:
@@ -52,7 +56,8 @@ def test_undecidable_dates_fail_the_check_until_a_date_format_is_saved(client) -
         "case": "case_id", "activity": "activity", "timestamp": "When",
         "date_format": "%d/%m/%Y %H:%M:%S"}, follow_redirects=False)
     assert r.status_code == 303
-    assert 'value="%d/%m/%Y %H:%M:%S"' in client.get("/logs/amb.csv").text
+    page = client.get("/logs/amb.csv").text
+    assert 'value="%d/%m/%Y %H:%M:%S"' in page and "fit both" not in page
     run = _wait(client, client.post("/api/check", json={
         "model": "saas-handoffs.yaml", "log": "amb.csv", "method": "replay"}).json()["id"])
     assert run["status"] == "done", run

@@ -42,7 +42,7 @@ async def upload_log(request: Request, ws: WorkspaceDep, settings: SettingsDep) 
 @router.get("/{name}/columns", response_model=ColumnsOut)
 def get_columns(ws: WorkspaceDep, name: str) -> ColumnsOut:
     """The log's columns and which one is used for each role."""
-    cols = log_columns(ws.log_path(name), ws.log_columns(name))
+    cols = log_columns(ws.log_path(name), ws.log_columns(name), ws.log_date_format(name))
     return ColumnsOut(columns=cols.columns, chosen=cols.chosen, preview=cols.preview,
                       mappable=cols.mappable, notes=cols.notes,
                       date_format=ws.log_date_format(name))

@@ -25,7 +25,7 @@ def log_page(request: Request, ws: WorkspaceDep, name: str) -> Response:
     path = ws.log_path(name)
     problems = []
     try:
-        cols = log_columns(path, ws.log_columns(name))
+        cols = log_columns(path, ws.log_columns(name), ws.log_date_format(name))
     except InputError as err:
         cols, problems = LogColumns([], mappable=False), err.problems
     runs = [r for r in ws.list_runs() if r.get("log") == name][:10]
