@@ -121,6 +121,15 @@ def hint(err: Mapping[str, Any]) -> tuple[str, str | None] | None:
                 return f"{given!r} is not a flow; did you mean {fixed!r}?", \
                     "'source -> target' or {source: …, target: …}"
         return f"{given!r} is not a flow", "'source -> target' or {source: …, target: …}"
+    shown = "" if isinstance(given, (dict, list)) else f" (got {given!r})"
+    if kind == "list_type" and loc:
+        what = "a list, e.g. [a, b]" if not isinstance(given, dict) else \
+            "a list of entries, each starting with '- '"
+        return f"{str(loc[-1])!r} should be {what}{shown}", None
+    if kind in ("bool_parsing", "bool_type") and loc:
+        return f"{str(loc[-1])!r} should be true or false{shown}", None
+    if kind == "string_type" and loc:
+        return f"{str(loc[-1])!r} should be text{shown}", None
     if kind in ("model_type", "dict_type") and isinstance(given, (str, int, float)) and loc:
         section = str(loc[0])
         keys = known_keys((*loc, ""))

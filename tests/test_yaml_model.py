@@ -64,9 +64,12 @@ def test_yaml_syntax_error_is_located() -> None:
     ("- just\n- a list\n", "top level of a model must be a mapping"),
     ("", "top level of a model must be a mapping"),
     ("nodes: []\n", "missing required key 'id'"),
-    ("id: x\nnodes: {a: 1}\n", "valid list"),
+    ("id: x\nnodes: {a: 1}\n", "'nodes' should be a list of entries, each starting with '- '"),
+    ("id: x\nnodes: [{id: a, inputs: x}]\n", "'inputs' should be a list, e.g. [a, b] (got 'x')"),
+    ("id: x\nname: [1]\n", "'name' should be text"),
     ("id: has space\n", "not a valid id"),
-    ("id: x\nlanes: [{id: a, external: maybe}]\n", "valid boolean"),
+    ("id: x\nlanes: [{id: a, external: maybe}]\n", "'external' should be true or false (got "
+                                                   "'maybe')"),
 ])
 def test_wrong_shapes_give_clear_messages(text: str, needle: str) -> None:
     problems = _problems(text)
