@@ -5,6 +5,8 @@ The frame has pm4py's standard columns — ``case:concept:name``, ``concept:name
 and where the log has them ``org:resource``, ``org:group``,
 ``lifecycle:transition`` and ``start_timestamp`` — sorted by case and time, with
 categorical text columns (memory follows the number of distinct values, not events).
+What the reader found or assumed — a time column chosen by its values, the day/month order
+of its dates, a log without times — rides along as ``df.attrs["notes"]`` (:func:`log_notes`).
 
 Lifecycle: when a log uses the standard XES lifecycle (start/complete/…), only the
 ``complete`` events are kept for the control flow and a matching ``start`` event's time

@@ -1,4 +1,6 @@
-"""CSV and Parquet event logs: delimiter and encoding sniffed, columns found by their names."""
+"""CSV and Parquet event logs: delimiter and encoding sniffed, columns found by their names
+(the time column, failing that, by its values), text times read by
+:mod:`bpmtool.io.eventlog_times`; what was found or assumed is in ``df.attrs["notes"]``."""
 
 from __future__ import annotations
 
