@@ -150,21 +150,14 @@ def rule_catalogue() -> list[dict[str, Any]]:
 # --- journey (mining/journey) ---
 
 
-def read_surveys(path: str | Path, *, case_column: str = "case_id") -> pd.DataFrame:
-    """Read a survey table (CSV or Parquet) with a case id column and NPS/CSAT answers."""
-    import pandas as pd
+def read_surveys(path: str | Path, *, case_column: str = "case_id",
+                 scores: dict[str, str] | None = None) -> pd.DataFrame:
+    """Read a survey table (CSV or Parquet) with a case id column and NPS/CSAT answers;
+    ``scores`` maps answer columns to their scale (default: columns ``nps`` and ``csat``),
+    whose answers are checked against it (a bad one is named by file, row and line)."""
+    from bpmtool.io.surveys import read_surveys as read
 
-    path = Path(path)
-    try:
-        if path.suffix.lower() == ".parquet":
-            table = pd.read_parquet(path)
-        else:
-            table = pd.read_csv(path, dtype={case_column: str})
-    except (OSError, ValueError) as exc:
-        raise InputError.single(f"cannot read the survey file: {exc}", file=str(path)) from None
-    if case_column in table.columns:
-        table[case_column] = table[case_column].astype(str)
-    return table
+    return read(path, case_column=case_column, scores=scores)
 
 
 def journey(model: Model, log: pd.DataFrame | str | Path, *,
@@ -192,7 +185,10 @@ def journey(model: Model, log: pd.DataFrame | str | Path, *,
     survey_file = str(surveys) if isinstance(surveys, (str, Path)) else None
     if isinstance(surveys, (str, Path)):
         emotion = model.journey.emotion if model.journey is not None else None
-        surveys = read_surveys(surveys, case_column=emotion.case_column if emotion else "case_id")
+        scores: dict[str, str] | None = \
+            {emotion.column: emotion.scale} if emotion and emotion.column else None
+        surveys = read_surveys(surveys, case_column=emotion.case_column if emotion else "case_id",
+                               scores=scores)
     try:
         result = analyse_journey(model, log, surveys=surveys, now=now)
     except InputError as err:

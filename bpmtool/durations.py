@@ -12,10 +12,13 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, PlainSerializer
 
-__all__ = ["Duration", "format_duration", "parse_duration"]
+__all__ = ["MAX_DURATION", "Duration", "format_duration", "parse_duration"]
 
 
 _UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
+#: the longest duration accepted: 100 years (times in logs are 64-bit nanoseconds, which
+#: end at about 292 years, and no handoff is measured in centuries)
+MAX_DURATION = timedelta(days=36_500)
 _DURATION_RE = re.compile(r"^\s*(?:(\d+(?:\.\d+)?)\s*([wdhms])\s*)+$", re.IGNORECASE)
 _DURATION_PART_RE = re.compile(r"(\d+(?:\.\d+)?)\s*([wdhms])", re.IGNORECASE)
 _ISO_RE = re.compile(
@@ -42,12 +45,19 @@ def parse_duration(value: object) -> timedelta:
     iso = _ISO_RE.match(text.upper())
     if iso and text.upper() not in ("P", "PT"):
         w, d, h, m, s = (float(g) if g else 0.0 for g in iso.groups())
-        return timedelta(weeks=w, days=d, hours=h, minutes=m, seconds=s)
-    if not _DURATION_RE.match(text):
+        seconds = w * 604800 + d * 86400 + h * 3600 + m * 60 + s
+    elif _DURATION_RE.match(text):
+        seconds = sum(float(n) * _UNIT_SECONDS[u.lower()]
+                      for n, u in _DURATION_PART_RE.findall(text))
+    else:
+        shown = value if len(value) <= 40 else value[:37] + "..."
         raise ValueError(
-            f"{value!r} is not a duration; use a number and a unit w, d, h, m or s (e.g. 5d, 36h)"
+            f"{shown!r} is not a duration; use a number and a unit w, d, h, m or s (e.g. 5d, 36h)"
         )
-    seconds = sum(float(n) * _UNIT_SECONDS[u.lower()] for n, u in _DURATION_PART_RE.findall(text))
+    if not seconds <= MAX_DURATION.total_seconds():  # also inf and nan
+        shown = value if len(value) <= 40 else value[:37] + "..."
+        raise ValueError(f"{shown!r} is longer than the longest duration accepted, 36500d "
+                         "(100 years)")
     return timedelta(seconds=seconds)
 
 

@@ -95,6 +95,7 @@ def read_csv(path: Path, *, columns: ColumnMap, encoding: str | None = None,
                          lambda wanted: _csv_sample(path, delimiter, encoding, wanted))
     # case attributes (e.g. case:nps for the journey's emotion score) come along
     rename.update({c: c for c in header if c.startswith("case:") and c not in rename})
+    _refuse_duplicates(path, [str(c) for c in header], rename)
     from bpmtool.io.eventlog_csv_stream import read_csv_blocks
 
     order = DateOrder(str(path), date_format)
@@ -239,6 +240,20 @@ def _parquet_sample(df: pd.DataFrame, wanted: list[str]) -> dict[str, list[str]]
         elif column.dtype == object or pd.api.types.is_string_dtype(column):
             out[name] = [str(v) for v in column.dropna().head(_SAMPLE_ROWS)]
     return out
+
+
+def _refuse_duplicates(path: Path, header: list[str], rename: dict[str, str]) -> None:
+    """Refuse a header that names a column it reads twice (pandas calls the second
+    ``name.1``; which of the two is meant cannot be told)."""
+    names = set(header)
+    for position, name in enumerate(header):
+        base, dot, number = name.rpartition(".")
+        if dot and number.isdigit() and base in names and (base in rename or name in rename):
+            first = header.index(base)
+            raise EventLogError.single(
+                f"the column {base!r} appears more than once in the header (columns "
+                f"{first + 1} and {position + 1})", file=str(path), line=1, key=base,
+                expected="each column name once")
 
 
 def _rename(path: Path, header: list[str], columns: ColumnMap) -> dict[str, str]:

@@ -15,10 +15,11 @@ from __future__ import annotations
 import codecs
 from collections.abc import Callable, Collection
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from bpmtool.errors import EventLogError
 from bpmtool.io.eventlog_times import DateOrder, TimeColumn
+from bpmtool.io.limits import open_log_bytes
 
 if TYPE_CHECKING:
     import numpy as np
@@ -89,11 +90,15 @@ def read_csv_blocks(path: Path, *, delimiter: str, encoding: str, rename: dict[s
     order = order if order is not None else DateOrder(str(path))
     times = {c: TimeColumn(c, order) for c in wanted if rename[c] in time_columns}
     total = path.stat().st_size
-    raw = path.open("rb")
+    # a .csv.gz is inflated by Python under the limit of bpmtool.io.limits (Arrow's own
+    # decompressor could not be stopped at it); ``raw`` is the file on disk, for progress
+    source = open_log_bytes(path)
+    raw = source.raw
     rows = 0
+    reader = None
     try:
         reader = pacsv.open_csv(
-            _source(raw, path),
+            pa.PythonFile(source, mode="r"),
             read_options=pacsv.ReadOptions(block_size=_BLOCK, encoding=_arrow_encoding(encoding)),
             parse_options=pacsv.ParseOptions(delimiter=delimiter),
             convert_options=pacsv.ConvertOptions(include_columns=wanted, column_types=types,
@@ -116,22 +121,17 @@ def read_csv_blocks(path: Path, *, delimiter: str, encoding: str, rename: dict[s
     except UnicodeDecodeError as exc:  # from transcoding another encoding
         raise _unreadable(path, encoding, exc, rows) from None
     finally:
-        raw.close()
+        # stop Arrow's read-ahead before the file under it closes: a read-ahead thread left
+        # calling into Python while the interpreter exits aborts the process
+        if reader is not None:
+            reader.close()
+        source.close()
     data: dict[str, Any] = {rename[c]: codes[c].column(rename[c] in attribute_columns)
                             for c in codes}
     data.update({rename[c]: times[c].series() for c in times})
     import pandas as pd
 
     return pd.DataFrame(data)[[rename[c] for c in wanted]]
-
-
-def _source(raw: IO[bytes], path: Path) -> Any:
-    import pyarrow as pa
-
-    stream = pa.PythonFile(raw, mode="r")
-    if path.name.lower().endswith(".gz"):
-        return pa.CompressedInputStream(stream, "gzip")
-    return stream
 
 
 def _arrow_encoding(encoding: str) -> str:

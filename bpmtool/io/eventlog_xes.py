@@ -1,14 +1,16 @@
 """A column-oriented XES reader: one streaming pass with lxml, no per-event objects kept.
 
 Each ``<event>``'s attributes go straight into per-key columns and the element is
-cleared, so memory follows the columns, not the XML tree.  Trace attributes other
+cleared, so memory follows the columns, not the XML tree.  libxml2's own limits stay on
+(no ``huge_tree``): an attribute value or text over 10 MB, or elements nested deeper than
+256, end in a located error; a ``.xes.gz`` is refused once it inflates past the limit of
+:mod:`bpmtool.io.limits`.  Trace attributes other
 than the case id become ``case:<key>`` columns.  Entity declarations (billion laughs,
 external entities) are refused before parsing; the parser never touches the network.
 """
 
 from __future__ import annotations
 
-import gzip
 import zlib
 from collections.abc import Callable
 from pathlib import Path
@@ -16,6 +18,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from bpmtool.errors import EventLogError
 from bpmtool.io.eventlog_columns import CASE, TIMESTAMP
+from bpmtool.io.limits import MAX_XML_TOKEN, LimitedReader, open_log_bytes
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -40,29 +43,64 @@ class _Columns:
         entry[1].append(value)
 
 
-def _open(path: Path) -> IO[bytes]:
-    if path.name.lower().endswith(".gz"):
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    return path.open("rb")
+def _parse_events(source: IO[bytes] | LimitedReader, events: tuple[str, ...],
+                  tag: tuple[str, ...] | None = None) -> Any:
+    from lxml import etree
+
+    return etree.iterparse(source, events=events, tag=tag, resolve_entities=False,
+                           no_network=True, huge_tree=False, load_dtd=False,
+                           remove_comments=True, remove_pis=True)
+
+
+def _syntax_error(exc: Any, path: Path) -> EventLogError:
+    """A located error for what libxml2 refused, in words rather than its option names."""
+    message = str(exc.msg or exc)
+    if "Excessive depth" in message:
+        message = "elements nested deeper than 256 levels"
+    elif "huge" in message.lower() or "too long" in message.lower():
+        message = f"a value or text longer than 10 MB ({message.split(',')[0]})"
+    line = exc.lineno if hasattr(exc, "lineno") else None
+    return EventLogError.single(f"not well-formed XES: {message}", file=str(path), line=line,
+                                expected="a complete XES document")
 
 
 def _guard(path: Path) -> None:
-    """Refuse DOCTYPEs that declare entities, and files that are not (gzipped) XML."""
+    """Refuse files that are not (gzipped) XES, and DOCTYPEs that declare entities or name an
+    external DTD (``SYSTEM`` or ``PUBLIC``), before either reader runs.
+
+    The prolog is parsed up to the root element however long it is (a long comment before
+    the DOCTYPE hides nothing, and ``<log>`` after 64 KB of prolog is still found)."""
+    from lxml import etree
+
     try:
-        with _open(path) as fh:
-            head = fh.read(65536)
+        with open_log_bytes(path, max_token=MAX_XML_TOKEN) as source:
+            for _, root in _parse_events(source, ("start",)):
+                docinfo = root.getroottree().docinfo
+                dtd = docinfo.internalDTD
+                if docinfo.system_url or docinfo.public_id or (
+                        dtd is not None and any(True for _ in dtd.iterentities())):
+                    raise EventLogError.single(
+                        "the XES file declares entities or an external DTD in its DOCTYPE; "
+                        "bpmtool refuses such files (entity expansion and external entities "
+                        "are unsafe)", file=str(path), line=1,
+                        expected="plain XES without entity declarations or an external DTD")
+                name = etree.QName(root).localname
+                if name not in ("log", "trace"):
+                    raise EventLogError.single(
+                        f"this is not an XES log (its root element is <{name}>)",
+                        file=str(path), line=root.sourceline, expected="a <log> element")
+                return
+    except etree.XMLSyntaxError as exc:  # before the root element: not XML at all
+        error = _syntax_error(exc, path)
+        problem = error.problems[0]
+        raise EventLogError.single(
+            "this is not an XES log (" + problem.message.removeprefix("not well-formed XES: ")
+            + ")", file=str(path), line=problem.line, expected="an XES document") from None
     except (OSError, EOFError, zlib.error) as exc:
         raise EventLogError.single(f"cannot read the log: {exc}", file=str(path),
                                    expected="an XES file (optionally gzip-compressed)") from None
-    text = head.decode("utf-8", errors="replace")
-    if "<!ENTITY" in text or ("<!DOCTYPE" in text and "SYSTEM" in text):
-        line = text[: text.find("<!")].count("\n") + 1
-        raise EventLogError.single(
-            "the XES file declares entities or an external DTD; bpmtool does not expand them",
-            file=str(path), line=line, expected="plain XES without a DOCTYPE")
-    if "<log" not in text and "<trace" not in text:
-        raise EventLogError.single("this is not an XES log (no <log> element at the start)",
-                                   file=str(path), line=1, expected="an XES document")
+    raise EventLogError.single("this is not an XES log (no <log> element)", file=str(path),
+                               line=1, expected="an XES document")
 
 
 def read_xes(path: Path, progress: Callable[[int, int | None], None] | None = None
@@ -84,14 +122,11 @@ def read_xes(path: Path, progress: Callable[[int, int | None], None] | None = No
     case_attrs = _Columns()
     row = 0
     trace_ends: list[int] = []  # the row after each trace's last event
-    raw = path.open("rb")
-    source: IO[bytes] = (gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
-                         if path.name.lower().endswith(".gz") else raw)
+    source = open_log_bytes(path, max_token=MAX_XML_TOKEN)
+    raw = source.raw
     try:
         tags = ("event", "trace", f"{{{_NS}}}event", f"{{{_NS}}}trace")
-        context = etree.iterparse(
-            source, events=("end",), tag=tags, resolve_entities=False, no_network=True,
-            huge_tree=False, load_dtd=False, remove_comments=True)
+        context = _parse_events(source, ("end",), tags)
         columns: dict[str, list[str | None]] = {}
         kinds: dict[str, str] = {}
         for _, elem in context:
@@ -134,15 +169,13 @@ def read_xes(path: Path, progress: Callable[[int, int | None], None] | None = No
             while parent is not None and elem.getprevious() is not None:
                 del parent[0]
     except etree.XMLSyntaxError as exc:
-        line = exc.lineno if hasattr(exc, "lineno") else None
-        raise EventLogError.single(f"not well-formed XES: {exc.msg}", file=str(path), line=line,
-                                   expected="a complete XES document") from None
+        raise _syntax_error(exc, path) from None
     except (EOFError, zlib.error, OSError) as exc:
         raise EventLogError.single(
             f"the file is cut short or damaged ({exc})", file=str(path),
             expected="a complete .xes.gz file") from None
     finally:
-        raw.close()
+        source.close()
     if progress is not None:
         progress(total, total)
     for key, values in columns.items():

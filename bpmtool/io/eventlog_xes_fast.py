@@ -7,25 +7,44 @@ into events that lack an attribute (the lxml reader, like pm4py's standard impor
 them empty).  Otherwise — or when rustxes is not installed, or fails — the caller falls back
 to the lxml reader, which also gives the located error messages.  Entity declarations are
 refused before either reader runs.
+
+Native code sees only what it is known to survive: a piece with a NUL (a raw byte or a
+``&#0;`` reference: rustxes panics on it), ``<list>``/``<container>`` nested deeper than
+:data:`MAX_NESTING` (rustxes recurses until its stack overflows), or one trace longer than
+:data:`MAX_TRACE_BYTES` (its memory would follow the trace) goes to the lxml reader instead,
+which refuses or reads it within libxml2's limits.  A panic that still happens is caught.
+Pieces live in an anonymous in-memory file (``memfd``) where the system has one, so a killed
+process leaves nothing behind; elsewhere in a ``bpmtool-xes-<pid>-`` folder, and folders of
+processes that no longer run are removed when the next read starts.
 """
 
 from __future__ import annotations
 
 import contextlib
-import gzip
+import os
 import re
+import shutil
 import tempfile
 import zlib
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any
 
 from bpmtool.io.eventlog_columns import CASE, TIMESTAMP
+from bpmtool.io.limits import MAX_XML_TOKEN, open_log_bytes
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["read_xes_fast"]
+__all__ = ["MAX_NESTING", "MAX_TRACE_BYTES", "read_xes_fast", "remove_stale_pieces"]
+
+#: deepest ``<list>``/``<container>`` nesting handed to rustxes (real logs use 1-3 levels)
+MAX_NESTING = 32
+#: longest single trace (XML bytes) handed to rustxes; longer ones stream through lxml
+MAX_TRACE_BYTES = 64 << 20
+_TEMP_PREFIX = "bpmtool-xes-"
+_NUL_REFERENCE = re.compile(rb"&#(?:0+|[xX]0+);")
+_NESTING_TAG = re.compile(rb"<(/?)(?:\w+:)?(?:list|container)\b[^>]*?(/?)>")
 
 _CHUNK = 16 << 20  # XML per piece that rustxes reads at once (8 MB: slower, 32 MB: +110 MB)
 _READ = 4 << 20
@@ -86,26 +105,27 @@ def _pieces(path: Path, chunk_bytes: int,
     ``<event`` tags each holds (rustxes must give as many rows: it silently drops events
     that stand outside a trace, where the lxml reader refuses the file)."""
     total = path.stat().st_size
-    with path.open("rb") as raw, tempfile.TemporaryDirectory(prefix="bpmtool-xes-") as tmp:
-        source: IO[bytes] = gzip.GzipFile(fileobj=raw) \
-            if path.name.lower().endswith(".gz") else raw  # type: ignore[assignment]
+    with open_log_bytes(path, max_token=MAX_XML_TOKEN) as source, _piece_file() as write_piece:
+        raw = source.raw
         buffer = b""
         header: bytes | None = None
-        piece = Path(tmp) / "piece.xes"
         while True:
             block = source.read(min(_READ, chunk_bytes))
             buffer += block
             if header is None:
                 at = buffer.find(b"<trace")
                 if at < 0:
-                    if not block:
-                        raise _CannotTell  # no trace at all, or prefixed tags
+                    if not block or len(buffer) > MAX_TRACE_BYTES:
+                        raise _CannotTell  # no trace at all, prefixed tags, a huge header
                     continue
                 header, buffer = _without_globals(buffer[:at]), buffer[at:]
+                _refuse_native_hazards(header)
             if block and len(buffer) < chunk_bytes:
                 continue
             cut = buffer.rfind(b"</trace>") + len(b"</trace>") if block else len(buffer)
             if block and cut < len(b"</trace>"):
+                if len(buffer) > max(chunk_bytes, MAX_TRACE_BYTES):
+                    raise _CannotTell  # one huge trace: lxml streams it in bounded memory
                 continue  # one trace longer than a piece: read on
             body, buffer = buffer[:cut], buffer[cut:]
             if not block:  # the end: what follows the last trace must be the log's end
@@ -116,24 +136,103 @@ def _pieces(path: Path, chunk_bytes: int,
                     raise _CannotTell
                 body = body[:end]
             if b"<trace" in body:
-                piece.write_bytes(header + body + b"</log>\n")
-                yield piece, body.count(b"<event")
+                _refuse_native_hazards(body)
+                yield write_piece(header + body + b"</log>\n"), body.count(b"<event")
             if progress is not None:
                 progress(min(raw.tell(), total), total)
             if not block:
                 return
 
 
+def _refuse_native_hazards(body: bytes) -> None:
+    """Raise :class:`_CannotTell` for what makes rustxes crash or balloon (see the module)."""
+    if b"\x00" in body or (b"&#" in body and _NUL_REFERENCE.search(body)):
+        raise _CannotTell
+    if b"<list" in body or b"<container" in body or b":list" in body \
+            or b":container" in body:
+        depth = 0
+        for match in _NESTING_TAG.finditer(body):
+            if match.group(2):  # <list/>: opens and closes
+                continue
+            depth += -1 if match.group(1) else 1
+            if depth > MAX_NESTING:
+                raise _CannotTell
+
+
+@contextlib.contextmanager
+def _piece_file() -> Iterator[Callable[[bytes], Path]]:
+    """A writer that stores a piece where rustxes can open it by name and returns that name."""
+    if hasattr(os, "memfd_create") and Path("/proc/self/fd").is_dir():
+        fd = os.memfd_create(_TEMP_PREFIX + "piece", getattr(os, "MFD_CLOEXEC", 0))
+        try:
+            def write_memory(data: bytes) -> Path:
+                os.ftruncate(fd, 0)
+                os.lseek(fd, 0, os.SEEK_SET)
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(fd, view):]
+                return Path(f"/proc/self/fd/{fd}")
+
+            yield write_memory
+        finally:
+            os.close(fd)
+        return
+    remove_stale_pieces()
+    with tempfile.TemporaryDirectory(prefix=f"{_TEMP_PREFIX}{os.getpid()}-") as tmp:
+        piece = Path(tmp) / "piece.xes"
+
+        def write_file(data: bytes) -> Path:
+            piece.write_bytes(data)
+            return piece
+
+        yield write_file
+
+
+def remove_stale_pieces(directory: Path | None = None) -> list[Path]:
+    """Remove ``bpmtool-xes-<pid>-*`` folders whose process no longer runs (a reader that was
+    killed cannot clean up after itself); returns what was removed.  Folders of running
+    processes, and folders named otherwise, are left alone."""
+    directory = Path(directory or tempfile.gettempdir())
+    removed: list[Path] = []
+    try:
+        candidates = list(directory.glob(f"{_TEMP_PREFIX}*"))
+    except OSError:
+        return removed
+    for folder in candidates:
+        pid_text = folder.name[len(_TEMP_PREFIX):].split("-", 1)[0]
+        if not pid_text.isdigit() or not folder.is_dir() or folder.is_symlink():
+            continue
+        if _running(int(pid_text)):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # someone else's process, or cannot tell: keep its folder
+    return True
+
+
 def _read_piece(path: Path, events: int) -> pd.DataFrame | None:
+    try:
+        return _convert_piece(path, events)
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException:  # a Rust panic (rustxes, polars) is a BaseException; on any
+        return None        # failure the exact reader says what is wrong, and where
+
+
+def _convert_piece(path: Path, events: int) -> pd.DataFrame | None:
     import polars as pl
     import rustxes
 
-    try:
-        df, _ = rustxes.import_xes(str(path))
-    except (KeyboardInterrupt, SystemExit):
-        raise
-    except BaseException:  # a Rust panic is a BaseException; on any failure the exact
-        return None        # reader will say what is wrong, and where
+    df, _ = rustxes.import_xes(str(path))
     schema = df.schema
     if df.height != events or df.height == 0 or schema.get(CASE) != pl.String \
             or df[CASE].null_count():

@@ -120,10 +120,12 @@ def _fast_path(text: str) -> Model | None:
     """
     if "&" in text and "*" in text:
         return None
+    if "!" in text and _TAG.search(text):
+        return None  # explicit tags (!!binary, !!set, !foo): the located path judges them
     try:
         data = yaml.load(text, Loader=_PlainLoader)  # a safe loader: plain data only
-    except yaml.YAMLError:
-        return None
+    except (yaml.YAMLError, ValueError, OverflowError, RecursionError):
+        return None  # e.g. an integer of thousands of digits: the located path says where
     if not isinstance(data, dict):
         return None
     try:
@@ -214,6 +216,14 @@ def _compose(text: str, filename: str) -> yaml.Node | None:
 
 
 _SCALARS = yaml.constructor.SafeConstructor()
+#: an explicit tag in YAML text (``!foo``, ``!!binary``); ``!`` inside plain words is no tag
+_TAG = re.compile(r"(?:^|[\s\[{,:-])!")
+_CORE = "tag:yaml.org,2002:"
+#: the tags a model's values may carry: plain YAML data, nothing else
+_PLAIN_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq",
+                                   "timestamp")}
+#: integers longer than this stay text (Python refuses to convert over 4,300 digits)
+_MAX_INT_DIGITS = 100
 
 
 def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
@@ -240,10 +250,21 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
 def _to_python(node: yaml.Node, loc: _Loc, positions: dict[_Loc, tuple[int, int]],
                filename: str) -> Any:
     positions.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
+    if node.tag not in _PLAIN_TAGS:
+        tag = node.tag.replace(_CORE, "!!")
+        raise ModelError.single(
+            f"the YAML tag {tag[:60]!r} is not supported in a model", file=filename,
+            line=node.start_mark.line + 1, column=node.start_mark.column + 1,
+            key=_dotted(loc) or None, expected="plain YAML values (text, numbers, lists, maps)")
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            key = _scalar(key_node) if isinstance(key_node, yaml.ScalarNode) else str(key_node)
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise ModelError.single(
+                    "a key is a list or mapping", file=filename,
+                    line=key_node.start_mark.line + 1, column=key_node.start_mark.column + 1,
+                    key=_dotted(loc) or None, expected="a plain key such as id or name")
+            key = _scalar(key_node)
             key_loc = (*loc, key if isinstance(key, (str, int)) else str(key))
             positions[(*key_loc, "__key__")] = (key_node.start_mark.line + 1,
                                                 key_node.start_mark.column + 1)
@@ -258,8 +279,10 @@ def _to_python(node: yaml.Node, loc: _Loc, positions: dict[_Loc, tuple[int, int]
 def _scalar(node: yaml.Node) -> Any:
     if node.tag == "tag:yaml.org,2002:bool" and node.value.lower() not in ("true", "false"):
         return node.value  # YAML 1.1's yes/no/on/off stay words
-    if node.tag in ("tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:binary"):
+    if node.tag == _CORE + "timestamp":
         return node.value
+    if node.tag == _CORE + "int" and len(node.value) > _MAX_INT_DIGITS:
+        return node.value  # validation says where a number this long is not wanted
     return _SCALARS.construct_object(node)
 
 

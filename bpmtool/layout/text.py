@@ -15,18 +15,21 @@ _NARROW = set("iljtfrI.,;:!'|()[] ")
 _WIDE = set("mwMW@%")
 
 
+def _em(ch: str) -> float:
+    if ch in _NARROW:
+        return 0.3
+    if ch in _WIDE:
+        return 0.86
+    if ch.isupper():
+        return 0.66
+    return 0.56 if ch.isdigit() else 0.54
+
+
 def text_width(text: str, size: float = FONT_SIZE) -> float:
     """Estimated width of ``text`` in pixels at ``size``."""
     em = 0.0
     for ch in text:
-        if ch in _NARROW:
-            em += 0.3
-        elif ch in _WIDE:
-            em += 0.86
-        elif ch.isupper() or ch.isdigit():
-            em += 0.66 if ch.isupper() else 0.56
-        else:
-            em += 0.54
+        em += _em(ch)
     return em * size
 
 
@@ -34,7 +37,10 @@ def wrap(text: str, max_width: float, max_lines: int = 3, size: float = FONT_SIZ
          first_width: float | None = None) -> list[str]:
     """Words of ``text`` in lines no wider than ``max_width`` (the first no wider than
     ``first_width`` when given); the last line kept ends in "…" when the text does not fit
-    in ``max_lines``.  A word longer than a line is cut."""
+    in ``max_lines``.  A word longer than a line is cut.
+
+    Linear in the length of ``text``: a long word is cut in one pass, and wrapping stops
+    once the lines that will be shown are known."""
     # a hyphen is a place to break too: "Sales-to-implementation" → "Sales-to-" "implementation"
     words = [w for part in text.split() for w in re.findall(r"[^-]+-+|[^-]+|-+", part)]
     glue = [False] + [a.endswith("-") for a in words[:-1]]
@@ -46,6 +52,8 @@ def wrap(text: str, max_width: float, max_lines: int = 3, size: float = FONT_SIZ
         return first_width if first_width is not None and not lines else max_width
 
     for word, joined in zip(words, glue, strict=True):
+        if len(lines) > max_lines:
+            break  # what follows is cut off by the "…" anyway
         candidate = (current + word if joined else f"{current} {word}") if current else word
         if text_width(candidate, size) <= limit():
             current = candidate
@@ -53,8 +61,11 @@ def wrap(text: str, max_width: float, max_lines: int = 3, size: float = FONT_SIZ
         if current:
             lines.append(current)
         current = word
-        while text_width(current, size) > limit() and len(current) > 1:
-            cut = _fit(current, limit(), size)
+        while len(lines) <= max_lines and len(current) > 1:
+            fits = _fitting(current, limit(), size)
+            if fits == len(current):
+                break
+            cut = max(fits, 1)  # a character wider than the line still takes a line
             lines.append(current[:cut])
             current = current[cut:]
     if current:
@@ -67,11 +78,15 @@ def wrap(text: str, max_width: float, max_lines: int = 3, size: float = FONT_SIZ
     return lines
 
 
-def _fit(word: str, max_width: float, size: float) -> int:
-    for cut in range(len(word) - 1, 0, -1):
-        if text_width(word[:cut], size) <= max_width:
-            return cut
-    return 1
+def _fitting(word: str, max_width: float, size: float) -> int:
+    """How many leading characters of ``word`` fit in ``max_width``: widths only grow with
+    the prefix, so one pass from the left finds it (in time of the part that fits)."""
+    em = 0.0
+    for count, ch in enumerate(word):
+        em += _em(ch)
+        if em * size > max_width:
+            return count
+    return len(word)
 
 
 def block_size(lines: list[str] | tuple[str, ...], size: float = FONT_SIZE) -> tuple[float, float]:

@@ -19,6 +19,7 @@ import numpy as np
 import pandas as pd
 
 from bpmtool.errors import InputError
+from bpmtool.io.surveys import SCORE_RANGES, score_numbers
 from bpmtool.mining.journey_events import JourneyEvents, days
 from bpmtool.model import BehaviourMeasure, EmotionSource, Model, Quadrants
 
@@ -27,7 +28,7 @@ __all__ = ["QUADRANTS", "QuadrantGroup", "Sentiment", "behaviour_scores", "emoti
            "sentiment"]
 
 QUADRANTS = ("champion", "loyal_unhappy", "happy_drifting", "at_risk")
-_RANGE = {"nps": (0.0, 10.0), "csat": (1.0, 5.0)}
+_RANGE = SCORE_RANGES
 _HAPPY_AT = {"nps": 7.0, "csat": 4.0}
 _DEFAULT_MEASURES = (BehaviourMeasure(id="activities_done", kind="activities"),
                      BehaviourMeasure(id="recency", kind="recency"))
@@ -162,7 +163,7 @@ def emotion_scores(ev: JourneyEvents, source: EmotionSource,
 
 def _checked(values: pd.Series, source: EmotionSource, column: str,
              key: str | None = None) -> pd.Series:
-    numbers = pd.to_numeric(values, errors="coerce").astype(float)
+    numbers = score_numbers(values)
     low, high = _RANGE[source.scale]
     bad = numbers.notna() & ((numbers < low) | (numbers > high))
     if bad.any():

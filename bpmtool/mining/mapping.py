@@ -123,42 +123,15 @@ def _lanes(model: Model, df: pd.DataFrame, lanes_from: str | Path | None, filena
 
 def read_lane_map(path: Path, lane_keys: dict[str, str]) -> dict[str, str]:
     """Read ``resource,lane`` rows (CSV) or a ``{resource: lane}`` mapping (YAML)."""
-    import csv
+    from bpmtool.io.lane_map import read_lane_pairs
 
-    import yaml
-
-    try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise EventLogError.single(f"cannot read the lane map: {exc}", file=str(path)) from None
-    pairs: list[tuple[int, str, str]] = []
-    if path.suffix.lower() in (".yaml", ".yml"):
-        try:
-            data = yaml.safe_load(text) or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            raise EventLogError.single(
-                f"the lane map is not valid YAML: {getattr(exc, 'problem', None) or exc}",
-                file=str(path), line=mark.line + 1 if mark else None,
-                expected="a mapping resource: lane") from None
-        if not isinstance(data, dict):
-            raise EventLogError.single("the lane map must be a mapping resource: lane",
-                                       file=str(path), line=1)
-        pairs = [(0, str(k), str(v)) for k, v in data.items()]
-    else:
-        for i, row in enumerate(csv.reader(text.splitlines()), start=1):
-            if not row or (i == 1 and [c.strip().lower() for c in row[:2]] == ["resource",
-                                                                               "lane"]):
-                continue
-            if len(row) < 2:
-                raise EventLogError.single("expected two columns: resource,lane",
-                                           file=str(path), line=i)
-            pairs.append((i, row[0].strip(), row[1].strip()))
+    pairs = read_lane_pairs(path)
     mapping = {}
     for line, resource, lane in pairs:
         lane_id = lane_keys.get(_key(lane))
         if lane_id is None:
-            raise EventLogError.single(f"unknown lane {lane!r} for resource {resource!r}",
+            raise EventLogError.single(f"unknown lane {lane[:80]!r} for resource "
+                                       f"{resource[:80]!r}",
                                        file=str(path), line=line or None,
                                        expected="a lane id or name of the model")
         mapping[resource] = lane_id

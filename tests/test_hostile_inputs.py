@@ -1,0 +1,153 @@
+"""Hostile and broken models, lane maps and survey files: located errors, never a crash;
+and label wrapping that stays linear in the length of a word."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from bpmtool import api
+from bpmtool.errors import EventLogError, InputError, ModelError
+from bpmtool.layout.text import text_width, wrap
+
+ROOT = Path(__file__).resolve().parent.parent
+MODEL = ROOT / "models" / "saas-handoffs.yaml"
+LOG = ROOT / "examples" / "saas-handoffs.csv"
+SMALL = "id: t\nlanes: [{id: a}]\nnodes: [{id: x, lane: a}, {id: y, lane: a}]\n"
+
+
+def _load(tmp_path: Path, text: str, name: str = "m.yaml") -> ModelError:
+    path = tmp_path / name
+    path.write_text(text)
+    with pytest.raises(ModelError) as err:
+        api.load(path)
+    return err.value
+
+
+@pytest.mark.parametrize("duration", ["99999999999d", "9" * 400 + "s", "P99999999999D", "36501d"])
+def test_a_huge_duration_is_a_located_model_error(tmp_path: Path, duration: str) -> None:
+    err = _load(tmp_path, SMALL + f"ctqs: [{{id: c, name: c, from: x, to: y, max: {duration}}}]\n")
+    problem = err.problems[0]
+    assert problem.line == 4 and "longest duration" in problem.message
+
+
+@pytest.mark.parametrize(("value", "tag"), [("!foo x", "!foo"), ("!!set {a, b}", "!!set"),
+                                             ("!!binary aGVsbG8=", "!!binary"),
+                                             ("!!python/name:os.system ''", "!!python")])
+def test_unsupported_yaml_tags_are_located(tmp_path: Path, value: str, tag: str) -> None:
+    err = _load(tmp_path, SMALL + f"name: {value}\n")
+    assert err.problems[0].line == 4 and tag in err.problems[0].message
+
+
+def test_binary_does_not_slip_past_validation_into_convert(tmp_path: Path) -> None:
+    source = tmp_path / "m.yaml"
+    source.write_text(SMALL.replace("{id: x, lane: a}", "{id: x, lane: a, name: !!binary gA==}"))
+    with pytest.raises(ModelError, match="!!binary"):
+        api.convert(source, tmp_path / "out.bpmn")
+    assert not (tmp_path / "out.bpmn").exists()
+
+
+def test_a_five_thousand_digit_version_is_text_or_an_error(tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text(SMALL + "version: " + "9" * 5000 + "\n")
+    assert api.load(path).version == "9" * 5000
+    err = _load(tmp_path, SMALL + "lanes_x: " + "9" * 5000 + "\n")
+    assert err.problems[0].line == 4
+
+
+def test_a_mapping_used_as_a_key_is_located(tmp_path: Path) -> None:
+    err = _load(tmp_path, SMALL + "? [a, b]\n: c\n")
+    assert err.problems[0].line == 4 and "key" in err.problems[0].message
+
+
+@pytest.mark.parametrize(("name", "text", "line"), [
+    ("syntax.yaml", "alice: sales\nbob: [impl\n", 3),
+    ("nul.yaml", "alice: sales\nbob: im\x00pl\n", 2),
+    ("alias.yaml", "alice: &x [sales]\nbob: *x\n", 1),
+    ("recursive.yaml", "alice: &x [*x]\n", 1),
+    ("unhashable.yaml", "? [alice, bob]\n: sales\n", 1),
+    ("tagged.yaml", "alice: !!binary aGk=\n", 1),
+    ("list.yaml", "- alice\n- bob\n", 1),
+    ("huge-field.csv", "resource,lane\nalice,sales\nbob," + "x" * 140_000 + "\n", 3),
+    ("one-column.csv", "alice,sales\nbob\n", 2),
+    ("nul.csv", "alice,sales\nbo\x00b,sales\n", 2),
+])
+def test_broken_lane_maps_are_located(tmp_path: Path, name: str, text: str, line: int) -> None:
+    path = tmp_path / name
+    path.write_text(text)
+    model = api.load(MODEL)
+    with pytest.raises(EventLogError) as err:
+        api.check(model, LOG, lanes_from=path, method="tokens", precision=False)
+    problem = err.value.problems[0]
+    assert problem.file == str(path) and problem.line == line, str(err.value)
+
+
+def test_a_good_yaml_lane_map_still_works(tmp_path: Path) -> None:
+    path = tmp_path / "lanes.yaml"
+    path.write_text("alice: sales\nbob: Implementation\n")
+    from bpmtool.mining.mapping import read_lane_map
+
+    lanes = {"sales": "sales", "implementation": "impl"}
+    assert read_lane_map(path, lanes) == {"alice": "sales", "bob": "impl"}
+
+
+def test_a_huge_nps_names_the_file_and_row(tmp_path: Path) -> None:
+    path = tmp_path / "surveys.csv"
+    path.write_text("case_id,nps\nC000001,9\nC000002," + "9" * 400 + "\n")
+    with pytest.raises(InputError) as err:
+        api.read_surveys(path)
+    problem = err.value.problems[0]
+    assert problem.file == str(path) and problem.line == 3 and "row 2" in problem.message
+
+
+def test_many_repeated_survey_columns_are_refused_at_once(tmp_path: Path) -> None:
+    path = tmp_path / "surveys.csv"
+    path.write_text(",".join(["x"] * 50_000) + "\n" + ",".join(["1"] * 50_000) + "\n")
+    with pytest.raises(InputError, match="appears more than once") as err:
+        api.read_surveys(path)
+    assert err.value.problems[0].file == str(path) and "columns 1 and 2" in str(err.value)
+
+
+def test_survey_without_a_case_column_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "surveys.csv"
+    path.write_text("ticket,nps\nC1,9\n")
+    with pytest.raises(InputError, match="no case id column 'case_id'") as err:
+        api.journey(api.load(MODEL), LOG, surveys=path)
+    assert err.value.problems[0].file == str(path)
+
+
+def test_surveys_given_as_a_frame_with_huge_ints_are_range_errors() -> None:
+    surveys = pd.DataFrame({"case_id": ["C000001"], "nps": [10**400]})
+    with pytest.raises(InputError, match="out of range"):
+        api.journey(api.load(MODEL), LOG, surveys=surveys)
+
+
+def _old_wrap_cut(word: str, width: float) -> int:
+    """The cut the wrapping made before it was linear (the longest prefix that fits)."""
+    for cut in range(len(word) - 1, 0, -1):
+        if text_width(word[:cut]) <= width:
+            return cut
+    return 1
+
+
+def test_wrapping_a_long_word_cuts_where_it_always_did() -> None:
+    word = "Implementation" * 4
+    lines = wrap(word, 100, max_lines=10)
+    assert "".join(lines) == word
+    assert len(lines[0]) == _old_wrap_cut(word, 100)
+    assert wrap("Sales-to-implementation handover notes", 100) == \
+        ["Sales-to-", "implementation", "handover notes"]
+
+
+def test_a_three_thousand_character_name_renders(tmp_path: Path) -> None:
+    name = "x" * 3000
+    path = tmp_path / "long.yaml"
+    path.write_text(f"id: t\nlanes: [{{id: a, name: {name}}}]\n"
+                    f"nodes: [{{id: s, type: start, lane: a}}, {{id: x, lane: a, name: {name}}}]\n"
+                    "flows: [s -> x]\n")
+    svg = api.render_svg(api.load(path))
+    assert "xxxxxxxx…" in svg
+    lines = wrap(name * 30, 120, max_lines=3)
+    assert len(lines) == 3 and lines[-1].endswith("…")

@@ -1,0 +1,176 @@
+"""Hostile and broken event logs: each is refused with a located error, never a crash.
+
+Every reproducer is generated here: deep nesting and NULs that crashed the native XES
+reader, values and inflation that exhausted memory, duplicated CSV columns, stale
+temporary folders of killed readers.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from bpmtool import api
+from bpmtool.errors import EventLogError, InputError
+from bpmtool.io import limits
+from bpmtool.io.eventlog_xes_fast import read_xes_fast, remove_stale_pieces
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<log xes.version="1.0">\n'
+
+
+def _xes(inner: str = "", trace_inner: str = "", events: int = 1) -> str:
+    event = ('<event><string key="concept:name" value="A"/>'
+             '<date key="time:timestamp" value="2024-01-01T00:00:00Z"/>' + inner + "</event>")
+    return (HEAD + '<trace><string key="concept:name" value="c1"/>' + trace_inner
+            + event * events + "</trace>\n</log>\n")
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "bpmtool", *args], capture_output=True,
+                          text=True, cwd=ROOT, timeout=120,
+                          env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
+
+
+@pytest.mark.parametrize("tag", ["container", "list"])
+def test_deep_nesting_is_refused_not_a_segfault(tmp_path: Path, tag: str) -> None:
+    nested = "".join(f'<{tag} key="k{i}">' for i in range(20_000)) + f"</{tag}>" * 20_000
+    path = tmp_path / "deep.xes"
+    path.write_text(_xes(nested))
+    result = _cli("log", str(path))
+    assert result.returncode == 2, result.stderr[-500:]
+    assert "nested deeper than 256" in result.stderr and "deep.xes:3" in result.stderr
+
+
+def test_moderate_nesting_is_read_by_lxml_not_rustxes(tmp_path: Path) -> None:
+    nested = '<list key="x">' * 100 + "</list>" * 100
+    path = tmp_path / "nested.xes"
+    path.write_text(_xes(nested))
+    assert read_xes_fast(path) is None  # deeper than rustxes is trusted with
+    frame = api.read_log(path)
+    assert frame["concept:name"].tolist() == ["A"]
+
+
+@pytest.mark.parametrize("key", ["a\x00b", "a&#0;b", "a&#x0;b"])
+def test_nul_in_an_attribute_key_is_a_located_error(tmp_path: Path, key: str) -> None:
+    path = tmp_path / "nul.xes"
+    path.write_bytes(_xes(f'<string key="{key}" value="v"/>').encode())
+    result = _cli("log", str(path))
+    assert result.returncode == 2, result.stderr[-500:]
+    assert "nul.xes:3" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_huge_attribute_is_refused_while_streaming(tmp_path: Path) -> None:
+    value = "x" * (limits.MAX_XML_TOKEN + 1000)
+    path = tmp_path / "big.xes.gz"
+    path.write_bytes(gzip.compress(_xes(f'<string key="b" value="{value}"/>').encode(), 1))
+    with pytest.raises(EventLogError, match="longer than 10,000,000 bytes") as err:
+        api.read_log(path)
+    assert err.value.problems[0].line == 3
+
+
+def test_inflation_past_the_limit_is_refused(tmp_path: Path,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "many.xes.gz"
+    path.write_bytes(gzip.compress(_xes(events=20_000).encode()))
+    monkeypatch.setenv(limits.MAX_INFLATED_ENV, "1M")
+    with pytest.raises(limits.InflatedTooLarge, match="BPMTOOL_MAX_INFLATED"):
+        api.read_log(path)
+    with pytest.raises(limits.InflatedTooLarge):
+        limits.check_inflated_size(path)
+    monkeypatch.setenv(limits.MAX_INFLATED_ENV, "0")  # no limit
+    assert len(api.read_log(path)) == 20_000
+    monkeypatch.setenv(limits.MAX_INFLATED_ENV, "lots")
+    with pytest.raises(InputError, match="is not a size"):
+        api.read_log(path)
+
+
+def test_a_gzip_bomb_of_whitespace_is_refused_on_the_cli(tmp_path: Path) -> None:
+    path = tmp_path / "bomb.xes.gz"
+    with gzip.open(path, "wb", compresslevel=9) as fh:
+        fh.write(HEAD.encode())
+        for _ in range(40):
+            fh.write(b" \n" * (1 << 20))
+        fh.write(_xes().split("\n", 2)[2].encode())
+    result = _cli("log", str(path), env={limits.MAX_INFLATED_ENV: "64M"})
+    assert result.returncode == 2
+    assert "bomb.xes.gz" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_csv_gz_inflation_is_bounded_too(tmp_path: Path,
+                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    rows = "".join(f"c{i},A,2024-01-01T00:00:00Z\n" for i in range(50_000))
+    path = tmp_path / "log.csv.gz"
+    path.write_bytes(gzip.compress(("case,activity,timestamp\n" + rows).encode()))
+    monkeypatch.setenv(limits.MAX_INFLATED_ENV, "256K")
+    with pytest.raises(limits.InflatedTooLarge):
+        api.read_log(path)
+
+
+@pytest.mark.parametrize("prolog", [
+    "<!--" + "c" * 70_000 + "-->\n",                      # <log> after 64 KB of prolog
+    '<!DOCTYPE log PUBLIC "-//x//y" "">\n'[:0],            # (no DOCTYPE: a plain prolog)
+])
+def test_a_long_prolog_is_not_refused(tmp_path: Path, prolog: str) -> None:
+    text = _xes()
+    path = tmp_path / "long.xes"
+    path.write_text(text.replace("<log", prolog + "<log", 1))
+    assert api.read_log(path)["concept:name"].tolist() == ["A"]
+
+
+@pytest.mark.parametrize("doctype", [
+    '<!DOCTYPE log PUBLIC "-//bpmtool//x" "http://example.org/x.dtd">',
+    '<!DOCTYPE log SYSTEM "file:///etc/passwd">',
+    '<!DOCTYPE log [<!ENTITY a "b">]>',
+])
+def test_a_doctype_after_a_long_comment_is_still_refused(tmp_path: Path, doctype: str) -> None:
+    text = _xes().replace("<log", "<!--" + "c" * 70_000 + "-->\n" + doctype + "\n<log", 1)
+    path = tmp_path / "dtd.xes"
+    path.write_text(text)
+    with pytest.raises(EventLogError, match="entities or an external DTD"):
+        api.read_log(path)
+
+
+def test_a_duplicated_standard_column_is_a_located_error(tmp_path: Path) -> None:
+    path = tmp_path / "dup.csv"
+    path.write_text("case:concept:name,concept:name,case:concept:name,time:timestamp\n"
+                    "c1,A,c1,2024-01-01\n")
+    with pytest.raises(EventLogError, match="appears more than once") as err:
+        api.read_log(path)
+    assert err.value.problems[0].line == 1 and "columns 1 and 3" in str(err.value)
+
+
+def test_stale_piece_folders_of_dead_processes_are_removed(tmp_path: Path) -> None:
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True, check=True)
+    stale = tmp_path / f"bpmtool-xes-{dead.stdout.strip()}-abc"
+    stale.mkdir()
+    (stale / "piece.xes").write_text("x")
+    alive = tmp_path / f"bpmtool-xes-{os.getpid()}-def"
+    alive.mkdir()
+    other = tmp_path / "bpmtool-xes-notapid"
+    other.mkdir()
+    assert remove_stale_pieces(tmp_path) == [stale]
+    assert not stale.exists() and alive.exists() and other.exists()
+
+
+def test_a_killed_reader_leaves_no_folder(tmp_path: Path) -> None:
+    path = tmp_path / "log.xes"
+    path.write_text(_xes(events=200_000))
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path)}
+    child = subprocess.Popen([sys.executable, "-c",
+                              "import sys; from bpmtool import api; api.read_log(sys.argv[1])",
+                              str(path)], env=env)
+    try:
+        child.wait(timeout=1.5)
+    except subprocess.TimeoutExpired:
+        child.kill()
+        child.wait()
+    assert not list(tmp_path.glob("bpmtool-xes-*"))
+    assert tempfile.gettempdir()  # the test's own temp dir is untouched
