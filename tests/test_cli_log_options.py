@@ -100,6 +100,16 @@ def test_lanes_from_is_used_by_render_and_report(tmp_path: Path) -> None:
         assert result.exit_code == 2 and "missing.csv" in result.output, result.output
 
 
+def test_log_maps_resources_to_lanes_with_a_model(tmp_path: Path) -> None:
+    lanes = tmp_path / "lanes.csv"
+    lanes.write_text("resource,lane\nana.sales,sales\n")
+    result = runner.invoke(app, ["log", str(EXAMPLES / "saas-handoffs.csv"), "-q", "--model",
+                                 MODEL, "--lanes-from", str(lanes)])
+    assert result.exit_code == 0, result.output
+    assert "lanes from resource map" in result.stdout
+    assert "resources the lane map does not name: ben.sales" in result.stdout
+
+
 def test_date_format_reaches_the_reader_for_every_command(tmp_path: Path) -> None:
     """Day-first dates that fit both orders are refused unless --date-format says which."""
     rows = list(csv.DictReader((EXAMPLES / "saas-handoffs.csv").open(encoding="utf-8")))
@@ -140,6 +150,8 @@ def test_journey_keeps_its_old_column_options_as_deprecated_aliases(odd_log: Pat
     (["check", MODEL, str(EXAMPLES / "saas-handoffs.csv"), "--encoding", "klingon"],
      "--encoding: unknown text encoding 'klingon'"),
     (["sipoc", MODEL, "-f", "pdf"], "--format: unknown format 'pdf'"),
+    (["log", str(EXAMPLES / "saas-handoffs.csv"), "--lanes-from", "lanes.csv"],
+     "--lanes-from needs --model"),
     (["graph", MODEL, "-f", "svg"], "--format: unknown format 'svg'"),
 ])
 def test_bad_option_values_exit_2_naming_the_option(args: list[str], says: str) -> None:

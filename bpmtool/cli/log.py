@@ -42,6 +42,10 @@ def log_command(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Summarise an event log: cases, events, activities, variants, time span, lanes."""
+    if lanes_from is not None and model is None:
+        typer.echo("error: --lanes-from needs --model: the lanes it names are the model's",
+                   err=True)
+        raise typer.Exit(2)
     with input_errors_exit():
         df = LogOptions(case, activity, timestamp, resource, lane, lanes_from, encoding,
                         date_format).read(log, quiet=quiet)
@@ -72,6 +76,7 @@ def log_command(
             hint = f" — closest: {', '.join(u.closest)}" if u.closest else ""
             lines.append(f"    unmatched {u.events:>8,}  {u.label!r}{hint}")
         if mapped.unknown_groups:
-            lines.append(f"    groups that are no lane of the model: "
-                         f"{', '.join(mapped.unknown_groups[:10])}")
+            what = ("resources the lane map does not name" if lanes_from is not None
+                    else "groups that are no lane of the model")
+            lines.append(f"    {what}: {', '.join(mapped.unknown_groups[:10])}")
     write_output("\n".join(lines) + "\n", None)
