@@ -85,6 +85,8 @@ def loads_model(source: str | bytes, filename: str = "<input>") -> Model:
     except ValidationError as exc:
         for detail in exc.errors(include_url=False):
             loc = tuple(detail["loc"])
+            if loc[-1:] == ("_attributes",):  # a shorthand's bad attributes: said once below
+                continue
             problems.append(_locate(Problem(message=_message(detail), key=_dotted(loc),
                                             expected=_expected(detail)), loc, positions,
                                     filename))
