@@ -150,6 +150,15 @@ def test_dates_that_fit_both_orders_are_refused_with_the_first_such_value(
     assert check.exit_code == 2 and "--date-format" in check.output
 
 
+def test_a_contradiction_far_down_a_big_file_is_refused_at_its_line(tmp_path: Path) -> None:
+    times = ["13/01/2025 09:00"] + [f"{1 + i % 12:02d}/01/2025 09:00" for i in range(60000)]
+    times.append("01/13/2025 09:00")
+    with pytest.raises(EventLogError) as err:
+        api.read_log(_log(tmp_path / "late.csv", times))
+    (problem,) = err.value.problems
+    assert problem.line == len(times) + 1 and "mixes both date orders" in problem.message
+
+
 def test_dates_that_read_the_same_either_way_need_no_decision(tmp_path: Path) -> None:
     df = api.read_log(_log(tmp_path / "same.csv", ["01/01/2025", "02/02/2025", "03/03/2025"]))
     assert _times(df) == ["2025-01-01 00:00", "2025-02-02 00:00", "2025-03-03 00:00"]

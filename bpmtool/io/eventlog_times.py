@@ -147,6 +147,8 @@ class TimeColumn:
         self.chunks: list[np.ndarray | tuple[pa.Array, int]] = []
         #: False once a block was no ISO 8601: a failing Arrow cast costs ~5 ms a block
         self.iso = True
+        #: the format that read the last block in the decided order, tried first on the next
+        self.format: str | None = None
 
     def add(self, values: pa.Array, first_row: int) -> None:
         import numpy as np
@@ -165,6 +167,13 @@ class TimeColumn:
                 parsed.cast(pa.int64()).fill_null(np.iinfo(np.int64).min).to_numpy())
             return
         self.iso = False
+        if self.format is not None:
+            # a value of the other order has month 13+ and fails here, so it still meets
+            # observe() below and is refused
+            fast = _strptime(values, self.format)
+            if fast is not None:
+                self.chunks.append(fast)
+                return
         if self.order.observe(values, self.column, first_row) and self.order.day_first is None:
             self.chunks.append((values, first_row))
         else:
@@ -198,6 +207,8 @@ class TimeColumn:
             fmt = _guess(value, day_first and re.match(_NUMERIC_DATE, value) is not None)
         fast = _strptime(values, fmt) if fmt is not None else None
         if fast is not None:
+            if self.order.day_first is not None:
+                self.format = fmt
             return fast
         return _ns(parse_time_text(_text(values), self.column, self.order.filename,
                                    first_row, day_first=day_first))
