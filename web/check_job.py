@@ -9,6 +9,8 @@ so the web process only has to read files to show progress and results.
 from __future__ import annotations
 
 import json
+import os
+import threading
 import time
 import traceback
 from datetime import UTC, datetime
@@ -21,7 +23,7 @@ from bpmtool.io.files import write_atomic
 from bpmtool.web import features
 from bpmtool.web.workspace import Workspace
 
-__all__ = ["JobSpec", "run_job", "warm_up"]
+__all__ = ["JobSpec", "run_job", "warm_up", "watch_parent"]
 
 JobSpec = dict[str, Any]
 
@@ -59,6 +61,17 @@ class _Progress:
 def warm_up() -> None:
     """Import the conformance stack in a fresh worker, so the first check starts at once."""
     import bpmtool.mining.check  # noqa: F401
+
+
+def watch_parent(parent: int) -> None:
+    """In a worker: end this process as soon as ``parent`` (the server) is gone."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="bpmtool-watch-parent", daemon=True).start()
 
 
 def run_job(root: str, run_id: str, spec: JobSpec) -> str:

@@ -33,3 +33,7 @@ class Settings(BaseSettings):
     seed: bool = True
     #: start the check workers at startup (they import pm4py once, before the first check)
     warm_workers: bool = False
+    #: the host names requests may carry (``Host``, ``Origin``); ``*`` allows any
+    allowed_hosts: list[str] = Field(default_factory=lambda: ["localhost", "127.0.0.1", "::1"])
+    #: seconds a request body may pause before the request is refused (408)
+    body_timeout: float = Field(default=30.0, gt=0)

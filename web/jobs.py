@@ -7,11 +7,12 @@ the interpreter lock; the worker reports through workspace files (see :mod:`web.
 from __future__ import annotations
 
 import multiprocessing
+import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 
-from bpmtool.web.check_job import JobSpec, run_job, warm_up
+from bpmtool.web.check_job import JobSpec, run_job, warm_up, watch_parent
 from bpmtool.web.workspace import NotFound, Workspace
 
 __all__ = ["JobRunner"]
@@ -40,8 +41,10 @@ class JobRunner:
                 self._pool.submit(warm_up)
 
     def _new_pool(self) -> ProcessPoolExecutor:
-        # spawn: a clean interpreter, no copy of the server's threads and sockets
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"))
+        # spawn: a clean interpreter, no copy of the server's threads and sockets; each
+        # worker ends itself when the server process is gone (even killed with -9)
+        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
+                                   initializer=watch_parent, initargs=(os.getpid(),))
 
     def submit(self, kind: str, *, model: str, log: str, method: str = "both",
                columns: dict[str, str] | None = None) -> str:
@@ -86,9 +89,22 @@ class JobRunner:
         return len(self._futures)
 
     def shutdown(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        """Stop the workers, a running check too, and wait until they are gone: nothing is
+        left running and the pool's queues and semaphores are released."""
+        pool, self._pool = self._pool, None
+        if pool is None:
+            return
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(timeout=10)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=5)
+        pool.shutdown(wait=True)
 
 
 def _now() -> str:

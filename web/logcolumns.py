@@ -49,9 +49,7 @@ def log_columns(path: Path, saved: dict[str, str], date_format: str | None = Non
     if name.endswith((".xes", ".xes.gz")):
         return LogColumns([], mappable=False)
     if name.endswith((".parquet", ".pq")):
-        import pyarrow.parquet as pq
-
-        header = list(pq.read_schema(path).names)
+        header = _parquet_header(path)
         rows: list[list[str]] = []
     else:
         header, rows = _csv_head(path)
@@ -81,6 +79,17 @@ def _time_notes(path: Path, chosen: dict[str, str], date_format: str | None) -> 
     return [n.message for n in notes]
 
 
+def _parquet_header(path: Path) -> list[str]:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        return list(pq.read_schema(path).names)
+    except (pa.ArrowException, OSError, ValueError) as exc:
+        raise InputError.single(f"this is not a readable Parquet file ({str(exc)[:200]})",
+                                file=path.name, expected="a Parquet file") from None
+
+
 def _csv_head(path: Path) -> tuple[list[str], list[list[str]]]:
     from bpmtool.io.eventlog_csv import sniff
 
@@ -91,7 +100,12 @@ def _csv_head(path: Path) -> tuple[list[str], list[list[str]]]:
         reader = csv.reader(text, delimiter=delimiter)
         try:
             header = next(reader)
+            rows = [row for _, row in zip(range(5), reader, strict=False)]
         except StopIteration:
             raise InputError.single("the file is empty", file=path.name) from None
-        rows = [row for _, row in zip(range(5), reader, strict=False)]
+        except csv.Error as exc:  # a field past the csv module's limit (128 KB), a NUL
+            raise InputError.single(f"this line cannot be read as CSV: {exc}",
+                                    file=path.name, line=reader.line_num or 1,
+                                    expected=f"fields of at most {csv.field_size_limit():,} "
+                                             "characters") from None
     return header, rows

@@ -12,16 +12,17 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.types import ASGIApp, Receive, Scope, Send
 
 from bpmtool._bundled import EXAMPLE_LOG, REFERENCE_MODEL
 from bpmtool.web.config import MB, Settings
 from bpmtool.web.deps import Authorised
 from bpmtool.web.errors import install_handlers
 from bpmtool.web.jobs import JobRunner
+from bpmtool.web.limits import BodyLimit
 from bpmtool.web.routers import (
     api_logs,
     api_models,
@@ -36,13 +37,10 @@ from bpmtool.web.routers import (
     upload_pages,
 )
 from bpmtool.web.security import SecurityMiddleware
+from bpmtool.web.uploads import FORM_SLACK
 from bpmtool.web.workspace import Workspace
 
 __all__ = ["create_app"]
-
-#: paths whose routes stream big bodies themselves (they enforce their own limits)
-_STREAMING = ("/upload/log", "/api/logs")
-
 
 def _warm_up_drawing() -> None:
     """Import the drawing and report code and compile their templates once."""
@@ -58,6 +56,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """The web app over ``settings.workspace`` (seeded on first start)."""
     settings = settings or Settings()
     workspace = Workspace(settings.workspace)
+    workspace.sweep_leftovers()
     jobs = JobRunner(workspace, settings.check_workers, warm=settings.warm_workers)
 
     @asynccontextmanager
@@ -71,7 +70,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             jobs.shutdown()
 
     app = FastAPI(title="bpmtool", version="0.1.0", lifespan=lifespan, docs_url=None,
-                  redoc_url=None,
+                  redoc_url=None, openapi_url=None,
                   description="Models, logs and findings of a team's processes: the JSON API "
                               "mirrors the `bpmtool` CLI and returns the same JSON.")
     app.state.settings = settings
@@ -81,30 +80,20 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         workspace.seed(REFERENCE_MODEL, EXAMPLE_LOG)
 
     install_handlers(app)
-    app.add_middleware(_BodyLimit, limit=3 * settings.max_model_bytes + MB)
-    app.add_middleware(SecurityMiddleware)
+    app.add_middleware(BodyLimit, model_limit=3 * settings.max_model_bytes + MB,
+                       log_limit=settings.max_log_bytes + FORM_SLACK,
+                       timeout=settings.body_timeout)
+    app.add_middleware(SecurityMiddleware, allowed_hosts=settings.allowed_hosts)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(auth.router)
     for module in (api_models, api_logs, api_runs, api_tools, docs, models_pages, downloads,
                    upload_pages, logs_pages, runs_pages):
         app.include_router(module.router, dependencies=[Authorised])
+
+    @app.get("/openapi.json", include_in_schema=False, dependencies=[Authorised])
+    def openapi() -> dict[str, Any]:
+        """The API's description: behind the token like everything but /login and /static."""
+        return app.openapi()
+
     return app
 
-
-class _BodyLimit:
-    """413 for a declared body over ``limit`` on routes that parse bodies in memory."""
-
-    def __init__(self, app: ASGIApp, limit: int) -> None:
-        self.app, self.limit = app, limit
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http" and not scope["path"].startswith(_STREAMING):
-            length = dict(scope.get("headers") or []).get(b"content-length", b"")
-            if length.isdigit() and int(length) > self.limit:
-                body = b'{"detail": "the request body is too large"}'
-                await send({"type": "http.response.start", "status": 413,
-                            "headers": [(b"content-type", b"application/json"),
-                                        (b"content-length", str(len(body)).encode())]})
-                await send({"type": "http.response.body", "body": body})
-                return
-        await self.app(scope, receive, send)

@@ -17,14 +17,14 @@ from bpmtool.api import MODEL_SUFFIXES as _API_MODEL_SUFFIXES
 from bpmtool.errors import InputError
 from bpmtool.io.eventlog import LOG_SUFFIXES as _API_LOG_SUFFIXES
 
-__all__ = ["LOG_SUFFIXES", "MODEL_SUFFIXES", "clean_name", "is_clean", "split_suffix"]
+__all__ = ["LOG_SUFFIXES", "MAX_STEM", "MODEL_SUFFIXES", "clean_name", "is_clean", "split_suffix"]
 
 #: longest first, so ``.xes.gz`` wins over ``.gz``
 MODEL_SUFFIXES: tuple[str, ...] = tuple(sorted(_API_MODEL_SUFFIXES, key=len, reverse=True))
 LOG_SUFFIXES: tuple[str, ...] = tuple(sorted(_API_LOG_SUFFIXES, key=len, reverse=True))
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
-_MAX_STEM = 80
+MAX_STEM = 80
 
 
 def split_suffix(name: str, suffixes: tuple[str, ...]) -> tuple[str, str] | None:
@@ -50,7 +50,7 @@ def clean_name(raw: str, suffixes: tuple[str, ...]) -> str:
             expected="a file ending in " + ", ".join(sorted(suffixes)))
     stem, suffix = parts
     ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
-    stem = _UNSAFE.sub("-", ascii_stem).strip("-_")[:_MAX_STEM].strip("-_")
+    stem = _UNSAFE.sub("-", ascii_stem).strip("-_")[:MAX_STEM].strip("-_")
     return (stem or "upload") + suffix.lower()
 
 

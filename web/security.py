@@ -1,24 +1,33 @@
-"""Access token, session cookie, cross-site request guard and security headers.
+"""Access token, session cookie, host allow-list, cross-site request guard, security headers.
 
 With a token configured every page and API call needs it: API clients send
 ``Authorization: Bearer <token>``; people log in once with a form and get a session
 cookie (an HMAC of the token, never the token itself).  Without a token the app
 trusts whoever can reach it, which is why it binds to 127.0.0.1 by default.
+
+Every request must name an allowed host in its ``Host`` header (and in its ``Origin``,
+when it has one): a page of another site that re-points its own name at 127.0.0.1 (DNS
+rebinding) still sends its own name, and is refused with 400.  The allowed hosts are the
+address the server is bound to (with ``localhost``, ``127.0.0.1`` and ``::1`` for a
+loopback address) and those given with ``--allowed-host``; ``*`` allows any.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
+import json
 from urllib.parse import urlsplit
 
 from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["COOKIE", "LoginRequired", "SecurityMiddleware", "require_token", "safe_next",
-           "session_value"]
+__all__ = ["COOKIE", "LOOPBACK", "LoginRequired", "SecurityMiddleware", "default_allowed_hosts",
+           "host_name", "require_token", "safe_next", "session_value"]
 
 COOKIE = "bpmtool_session"
+#: the names of this machine's loopback interface
+LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 #: pages are our own templates; scripts and styles only from /static, nothing external
 _CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -63,19 +72,59 @@ def safe_next(url: str | None) -> str:
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
 
-class SecurityMiddleware:
-    """Adds the security headers and refuses cross-site POST/PUT/DELETE (403)."""
+def default_allowed_hosts(bound: str) -> list[str]:
+    """The hosts a server bound to ``bound`` answers to without ``--allowed-host``.
 
-    def __init__(self, app: ASGIApp) -> None:
+    >>> default_allowed_hosts("127.0.0.1")
+    ['localhost', '127.0.0.1', '::1']
+    >>> default_allowed_hosts("192.168.1.20")
+    ['192.168.1.20']
+    """
+    name = host_name(bound)
+    if name in LOOPBACK or name.startswith("127."):
+        return list(LOOPBACK) + ([name] if name not in LOOPBACK else [])
+    if name in ("0.0.0.0", "::", ""):  # every interface: its loopback and its own names
+        import socket
+
+        own = {socket.gethostname().lower(), socket.getfqdn().lower()}
+        return list(LOOPBACK) + sorted(own - set(LOOPBACK))
+    return [name]
+
+
+def host_name(value: str) -> str:
+    """The host of a ``Host`` header or netloc, without port or IPv6 brackets, lower case.
+
+    >>> host_name("[::1]:8000"), host_name("LocalHost:80"), host_name("::1")
+    ('::1', 'localhost', '::1')
+    """
+    value = value.strip().lower()
+    if value.startswith("["):
+        return value[1:].split("]", 1)[0]
+    if value.count(":") == 1:
+        return value.split(":", 1)[0]
+    return value
+
+
+class SecurityMiddleware:
+    """Refuses other hosts (400) and cross-site POST/PUT/DELETE (403); adds the headers."""
+
+    def __init__(self, app: ASGIApp, allowed_hosts: list[str] | None = None) -> None:
         self.app = app
+        hosts = [host_name(h) for h in (allowed_hosts or LOOPBACK)]
+        self.any_host = "*" in hosts
+        self.allowed = frozenset(hosts)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers") or [])
+        refusal = self._foreign(headers)
+        if refusal is not None:
+            await _refuse(send, *refusal)
+            return
         if scope["method"] not in ("GET", "HEAD", "OPTIONS") and _cross_site(headers):
-            await _forbidden(send)
+            await _refuse(send, 403, "cross-site requests are refused")
             return
         own_csp = scope["path"].startswith(("/runs/", "/models/")) and \
             scope["path"].endswith("/report.html")
@@ -91,6 +140,24 @@ class SecurityMiddleware:
 
         await self.app(scope, receive, send_with_headers)
 
+    def _foreign(self, headers: dict[bytes, bytes]) -> tuple[int, str] | None:
+        """Status and reason when the request names a host this server does not answer
+        to (400) or comes from a page of another host (403); ``None`` when it is ours."""
+        if self.any_host:
+            return None
+        host = headers.get(b"host", b"").decode("latin-1")
+        if host_name(host) not in self.allowed:
+            shown = host_name(host)[:100] or "(none)"
+            return 400, (f"this server does not answer to the host {shown!r}; start it "
+                         f"with --allowed-host {shown} to allow it")
+        origin = headers.get(b"origin")
+        if origin is not None and origin != b"null":
+            netloc = urlsplit(origin.decode("latin-1")).netloc
+            if host_name(netloc) not in self.allowed:
+                shown = origin.decode("latin-1")[:100]
+                return 403, f"requests from pages of {shown!r} are refused"
+        return None
+
 
 def _cross_site(headers: dict[bytes, bytes]) -> bool:
     """A browser's request sent by another site (the Origin names a different host)."""
@@ -101,9 +168,9 @@ def _cross_site(headers: dict[bytes, bytes]) -> bool:
     return urlsplit(origin.decode("latin-1")).netloc.encode("latin-1") != host
 
 
-async def _forbidden(send: Send) -> None:
-    body = b'{"detail": "cross-site requests are refused"}'
-    await send({"type": "http.response.start", "status": 403,
+async def _refuse(send: Send, status: int, detail: str) -> None:
+    body = json.dumps({"detail": detail}).encode()
+    await send({"type": "http.response.start", "status": status,
                 "headers": [(b"content-type", b"application/json"),
                             (b"content-length", str(len(body)).encode())]})
     await send({"type": "http.response.body", "body": body})

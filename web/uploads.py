@@ -8,28 +8,55 @@ the caller validates it and moves it into place.
 
 from __future__ import annotations
 
+import gzip
 import os
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from fastapi import HTTPException, Request
-from python_multipart.exceptions import MultipartParseError
+from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-__all__ = ["Upload", "UploadTooLarge", "receive_upload"]
+from bpmtool.errors import InputError
+from bpmtool.io.limits import InflatedTooLarge, LimitedReader
+
+__all__ = ["FORM_SLACK", "Upload", "UploadTooLarge", "check_inflated", "receive_upload"]
 
 #: room for the multipart headers and the small form fields beside the file
-_FORM_SLACK = 64 * 1024
+FORM_SLACK = 64 * 1024
 _MAX_FIELD = 16 * 1024
+#: the longest multipart boundary accepted (the standard allows 70; the parser 256)
+MAX_BOUNDARY = 256
 _MAX_FIELDS = 50
 
 
 class UploadTooLarge(HTTPException):
     """413: the file is larger than the configured limit."""
 
-    def __init__(self, limit: int) -> None:
-        super().__init__(413, f"the file is larger than the limit of {_size(limit)}")
+    def __init__(self, limit: int, what: str = "the file is larger") -> None:
+        super().__init__(413, f"{what} than the limit of {_size(limit)}")
+
+
+def check_inflated(path: Path, filename: str, limit: int) -> int:
+    """For a compressed upload (``filename`` ends in ``.gz``): its decompressed size, counted
+    while it streams, or 413 once it passes ``limit`` (the upload limit holds for what the
+    file inflates to); a damaged gzip file is an :class:`~bpmtool.errors.InputError`."""
+    if not filename.lower().endswith(".gz"):
+        return path.stat().st_size
+    try:
+        with path.open("rb") as raw:
+            inflated: IO[bytes] = gzip.GzipFile(fileobj=raw)  # type: ignore[assignment]
+            with LimitedReader(inflated, limit, filename) as reader:
+                while reader.read(1 << 20):
+                    pass
+                return reader.count
+    except InflatedTooLarge:
+        raise UploadTooLarge(limit, "the log inflates to more when decompressed") from None
+    except (OSError, EOFError, zlib.error) as exc:
+        raise InputError.single(f"the file is cut short or damaged ({exc})", file=filename,
+                                expected="a complete gzip file") from None
 
 
 @dataclass
@@ -52,7 +79,7 @@ async def receive_upload(request: Request, target: Path, *, limit: int) -> Uploa
     Without a file part (or with an empty one) the upload's ``path`` is ``None``.
     """
     length = request.headers.get("content-length", "")
-    if length.isdigit() and int(length) > limit + _FORM_SLACK:
+    if length.isdigit() and int(length) > limit + FORM_SLACK:
         raise UploadTooLarge(limit)
     ctype, params = parse_options_header(request.headers.get("content-type"))
     try:
@@ -60,6 +87,9 @@ async def receive_upload(request: Request, target: Path, *, limit: int) -> Uploa
             boundary = params.get(b"boundary")
             if not boundary:
                 raise HTTPException(400, "a multipart body needs a boundary")
+            if len(boundary) > MAX_BOUNDARY:
+                raise HTTPException(400, f"the multipart boundary is {len(boundary):,} "
+                                         f"characters long; at most {MAX_BOUNDARY} are accepted")
             return await _multipart(request, target, boundary, limit)
         return await _raw(request, target, limit)
     except BaseException:
@@ -163,7 +193,7 @@ async def _multipart(request: Request, target: Path, boundary: bytes, limit: int
         async for chunk in request.stream():
             parser.write(chunk)
         parser.finalize()
-    except MultipartParseError as exc:
+    except FormParserError as exc:
         raise HTTPException(400, f"the upload is not a well-formed form: {exc}") from None
     finally:
         parts.close()

@@ -7,7 +7,7 @@ Layout::
     runs/              one JSON file per check run (status, progress, result)
     .bpmtool/history/  every saved model's previous versions
     .bpmtool/logs/     per-log settings (the column mapping)
-    .bpmtool/uploads/  uploads while they stream in
+    .bpmtool/uploads/  uploads while they stream in (``<pid>-<random>.part``)
     .bpmtool/locks/    one lock file per model, held while a save compares and writes
 
 Every write goes through :func:`bpmtool.io.files.write_atomic` (or an atomic rename of a
@@ -24,6 +24,7 @@ import json
 import os
 import secrets
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -36,7 +37,11 @@ from bpmtool.errors import InputError
 from bpmtool.io.files import write_atomic
 from bpmtool.web.names import LOG_SUFFIXES, MODEL_SUFFIXES, is_clean, split_suffix
 
-__all__ = ["HistoryEntry", "StoredFile", "VersionConflict", "Workspace", "version_of"]
+__all__ = ["STALE_TMP_SECONDS", "HistoryEntry", "StoredFile", "VersionConflict", "Workspace",
+           "version_of"]
+
+#: an atomic write's temporary file older than this was left by a process that died
+STALE_TMP_SECONDS = 600.0
 
 
 def version_of(data: bytes) -> str:
@@ -117,6 +122,10 @@ class Workspace:
     def model_path(self, name: str) -> Path:
         """The path of an existing model; :class:`NotFound` for any other name."""
         return self._existing(self.models, name, MODEL_SUFFIXES)
+
+    def model_exists(self, name: str) -> bool:
+        """True for the name of an existing model (never an error, whatever the name)."""
+        return is_clean(name, MODEL_SUFFIXES) and (self.models / name).is_file()
 
     def read_model(self, name: str) -> tuple[bytes, str]:
         """A model's bytes and version."""
@@ -304,7 +313,34 @@ class Workspace:
     # --- shared ---
 
     def new_upload_path(self, suffix: str) -> Path:
-        return self.uploads / f"{secrets.token_hex(8)}{suffix}"
+        """A fresh name in the upload folder; it starts with this process's id, so a later
+        start can tell an upload left by a dead server from one still streaming in."""
+        return self.uploads / f"{os.getpid()}-{secrets.token_hex(8)}{suffix}"
+
+    def sweep_leftovers(self, *, tmp_age: float = STALE_TMP_SECONDS) -> list[Path]:
+        """Remove what a killed process left behind; the paths removed.
+
+        Uploads (``.part``) of a process that no longer runs, or of an earlier process that
+        had this one's id, go at once; those of another live server are kept.  Temporary
+        files of atomic writes (``.<name>.<random>.tmp``) go once ``tmp_age`` seconds old:
+        a live write replaces its file within a moment.
+        """
+        removed = []
+        now = time.time()
+        for path in self.uploads.glob("*"):
+            pid = path.name.split("-", 1)[0]
+            owner = int(pid) if pid.isdigit() else None
+            if owner is None or owner == os.getpid() or not _alive(owner):
+                removed.append(path)
+        for folder in (self.models, self.logs, self.runs, self.meta):
+            for path in folder.rglob(".*.tmp"):
+                with contextlib.suppress(OSError):
+                    if now - path.stat().st_mtime > tmp_age:
+                        removed.append(path)
+        for path in removed:
+            with contextlib.suppress(OSError):
+                path.unlink()
+        return removed
 
     def _list(self, folder: Path, suffixes: tuple[str, ...]) -> list[StoredFile]:
         out = []
@@ -325,3 +361,13 @@ class Workspace:
 
 
 _RUN_ID_CHARS = frozenset("0123456789abcdef-")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True

@@ -20,31 +20,48 @@ def serve(
     host: str = typer.Option("127.0.0.1", "--host",
                              help="Address to listen on; 0.0.0.0 shares it on the network "
                                   "(set a --token then)."),
-    port: int = typer.Option(8000, "--port", "-p", help="Port to listen on."),
+    port: int = typer.Option(8000, "--port", "-p",
+                             help="Port to listen on (1 to 65535; 0 picks a free one)."),
     token: str | None = typer.Option(None, "--token", envvar="BPMTOOL_TOKEN",
                                      help="Access token every page and API call needs "
                                           "(also from BPMTOOL_TOKEN)."),
     workers: int = typer.Option(1, "--check-workers",
                                 help="Background processes that run checks."),
+    allowed_hosts: list[str] = typer.Option(
+        [], "--allowed-host",
+        help="Another host name the server answers to (repeatable; * for any): the name "
+             "in the browser's address bar when it is not the --host address."),
 ) -> None:
     """Serve the web app: models, SIPOC, swimlanes, findings and log checks in a browser."""
-    import uvicorn
-
+    from bpmtool.web import serving
     from bpmtool.web.config import Settings
     from bpmtool.web.main import create_app
+    from bpmtool.web.security import LOOPBACK, default_allowed_hosts
 
-    if host not in ("127.0.0.1", "localhost", "::1") and not token:
+    if host not in LOOPBACK and not token:
         typer.echo(f"warning: serving on {host} without --token: anyone who can reach this "
                    "machine can read and change the workspace", err=True)
+    try:  # the port first: nothing is created or announced when it is taken
+        sock = serving.bind(host, port)
+    except serving.BindError as exc:
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT) from None
     with input_errors_exit():
         try:
             settings = Settings(workspace=workspace, token=token or None, check_workers=workers,
-                                warm_workers=True)
+                                warm_workers=True,
+                                allowed_hosts=default_allowed_hosts(host) + allowed_hosts)
             application = create_app(settings)
         except (OSError, ValueError) as exc:
+            sock.close()
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
     os.environ.pop("BPMTOOL_TOKEN", None)  # the worker processes need not see it
-    typer.echo(f"bpmtool: serving {settings.workspace.resolve()} on http://{host}:{port}/",
+    bound = sock.getsockname()[1]
+    shown = f"[{host}]" if ":" in host else host
+    typer.echo(f"bpmtool: serving {settings.workspace.resolve()} on http://{shown}:{bound}/",
                err=True)
-    uvicorn.run(application, host=host, port=port, log_level="warning")
+    stopped = serving.run(serving.config(application), sock)
+    if stopped is not None:
+        typer.echo("bpmtool: stopped", err=True)
+

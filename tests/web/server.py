@@ -10,6 +10,7 @@ from contextlib import contextmanager
 
 import uvicorn
 
+from bpmtool.web import serving
 from bpmtool.web.config import Settings
 from bpmtool.web.main import create_app
 
@@ -21,11 +22,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(settings: Settings) -> Iterator[str]:
+def running_server(settings: Settings, *, header_timeout: float = serving.HEADER_TIMEOUT
+                   ) -> Iterator[str]:
     """Serve the app for ``settings``; yields its base URL."""
     port = free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port,
-                            log_level="warning", limit_concurrency=200)
+    config = serving.config(create_app(settings), host="127.0.0.1", port=port,
+                            limit_concurrency=200, header_timeout=header_timeout)
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

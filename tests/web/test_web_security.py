@@ -29,7 +29,7 @@ def test_without_the_token_pages_redirect_to_login_and_the_api_is_401(token_clie
     assert r.status_code == 303 and r.headers["location"] == "/login?next=/models"
     r = token_client.get("/api/models")
     assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
-    assert token_client.get("/openapi.json").status_code == 200  # the schema is public
+    assert token_client.get("/openapi.json").status_code == 401  # like every route
     assert token_client.get("/api/models", headers={"Authorization": "Bearer nope"}
                             ).status_code == 401
 
@@ -57,7 +57,7 @@ def test_cross_site_posts_are_refused(client) -> None:
                     headers={"Origin": "http://evil.example"})
     assert r.status_code == 403
     r = client.post("/api/validate", content=b"id: x\n",
-                    headers={"Origin": "http://testserver"})
+                    headers={"Origin": "http://127.0.0.1:8000"})
     assert r.status_code == 200
 
 

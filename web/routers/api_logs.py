@@ -34,7 +34,7 @@ async def upload_log(request: Request, ws: WorkspaceDep, settings: SettingsDep) 
                                   limit=settings.max_log_bytes)
     if upload.path is None:
         raise HTTPException(400, "no file was sent")
-    name = await run_in_threadpool(accept_log, ws, upload)
+    name = await run_in_threadpool(accept_log, ws, upload, settings.max_log_bytes)
     stored = next(f for f in ws.list_logs() if f.name == name)
     return LogInfo(name=name, format=stored.format, size=stored.size, modified=stored.modified)
 

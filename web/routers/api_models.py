@@ -9,9 +9,11 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
+from bpmtool.errors import InputError
 from bpmtool.io.yaml_model import loads_model
 from bpmtool.render import sipoc_table
 from bpmtool.web.deps import SettingsDep, WorkspaceDep
+from bpmtool.web.names import MAX_STEM, MODEL_SUFFIXES, is_clean
 from bpmtool.web.routers.downloads import DOWNLOADS, produce
 from bpmtool.web.routers.upload_pages import accept_model
 from bpmtool.web.schemas import ErrorOut, HistoryItem, ModelInfo, SavedModel
@@ -77,16 +79,21 @@ async def put_model(request: Request, ws: WorkspaceDep, settings: SettingsDep, n
     """Save a new version of a YAML model.  Send ``If-Match: "<version>"`` (from the
     ETag) to change an existing model; a stale version is refused with 409 Conflict and
     nothing is written.  Without an existing file the model is created (201)."""
+    if not name.lower().endswith((".yaml", ".yml", ".json")):
+        raise HTTPException(400, "only YAML or JSON models are saved this way; "
+                                 "upload a BPMN file with POST /api/models")
+    if not is_clean(name, MODEL_SUFFIXES):
+        shown = name if len(name) <= 60 else f"{name[:40]}…{name[-12:]} ({len(name)} characters)"
+        raise InputError.single(
+            f"{shown!r} is not a usable model file name", key="name",
+            expected=f"at most {MAX_STEM} letters, digits, - or _ before .yaml, .yml or .json")
     upload = await receive_upload(request, ws.new_upload_path(".part"),
                                   limit=settings.max_model_bytes)
     try:
         data = upload.path.read_bytes() if upload.path else b""
     finally:
         upload.discard()
-    if not name.lower().endswith((".yaml", ".yml", ".json")):
-        raise HTTPException(400, "only YAML or JSON models are saved this way; "
-                                 "upload a BPMN file with POST /api/models")
-    exists = (ws.models / name).is_file()
+    exists = ws.model_exists(name)
     if exists and if_match is None:
         raise HTTPException(428, "send If-Match with the version (ETag) you changed")
     await run_in_threadpool(loads_model, data, name)

@@ -34,7 +34,8 @@ def log_page(request: Request, ws: WorkspaceDep, name: str) -> Response:
         "problems": problems, "models": ws.list_models(), "runs": runs,
         "date_format": ws.log_date_format(name) or "",
         "saved": request.query_params.get("saved"),
-        "uploaded": request.query_params.get("uploaded")})
+        "uploaded": request.query_params.get("uploaded")},
+        status_code=422 if problems else 200)  # the page, with what is wrong with the file
 
 
 @router.post("/logs/{name}/columns")

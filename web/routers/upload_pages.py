@@ -13,7 +13,7 @@ from bpmtool.errors import InputError, Problem
 from bpmtool.web.deps import SettingsDep, WorkspaceDep
 from bpmtool.web.names import LOG_SUFFIXES, MODEL_SUFFIXES, clean_name, split_suffix
 from bpmtool.web.templating import page
-from bpmtool.web.uploads import Upload, receive_upload
+from bpmtool.web.uploads import Upload, check_inflated, receive_upload
 from bpmtool.web.workspace import Workspace
 
 __all__ = ["accept_log", "accept_model", "load_upload", "router"]
@@ -68,12 +68,14 @@ def _renamed(problem: Problem, path: Path, filename: str) -> Problem:
     return replace(problem, file=filename) if problem.file == str(path) else problem
 
 
-def accept_log(ws: Workspace, upload: Upload) -> str:
-    """Check an uploaded log looks like its format and add it to the workspace."""
+def accept_log(ws: Workspace, upload: Upload, limit: int) -> str:
+    """Check an uploaded log looks like its format and, compressed, inflates to at most
+    ``limit`` bytes; then add it to the workspace."""
     assert upload.path is not None
     try:
         name = clean_name(upload.filename or "log.csv", LOG_SUFFIXES)
         _looks_like(upload.path, name)
+        check_inflated(upload.path, name, limit)
         return ws.add_log_file(upload.path, name)
     finally:
         upload.discard()
@@ -110,7 +112,7 @@ async def upload_model(request: Request, ws: WorkspaceDep, settings: SettingsDep
 async def upload_log(request: Request, ws: WorkspaceDep, settings: SettingsDep) -> Response:
     upload = await _receive(request, ws, settings.max_log_bytes)
     try:
-        name = await run_in_threadpool(accept_log, ws, upload)
+        name = await run_in_threadpool(accept_log, ws, upload, settings.max_log_bytes)
     except InputError as err:
         return page(request, "upload.html",
                     {"settings": settings, "problems": err.problems, "summary": err.summary,
