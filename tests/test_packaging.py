@@ -107,8 +107,10 @@ def test_demo_and_serve_from_a_fresh_venv(dist: Path, tmp_path: Path) -> None:
         logs = _wait_for_page(f"http://127.0.0.1:{port}/logs", proc)
     finally:
         proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=60)
+        _, err = proc.communicate(timeout=120)
     assert "saas-handoffs.yaml" in models
     assert "saas-handoffs.csv" in logs
     assert (elsewhere / "ws" / "models" / "saas-handoffs.yaml").read_bytes() == (
         ROOT / "models" / "saas-handoffs.yaml").read_bytes()
+    assert proc.returncode == 0, err
+    assert "leaked semaphore" not in err

@@ -14,6 +14,7 @@ loopback address) and those given with ``--allowed-host``; ``*`` allows any.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
@@ -83,10 +84,13 @@ def default_allowed_hosts(bound: str) -> list[str]:
     name = host_name(bound)
     if name in LOOPBACK or name.startswith("127."):
         return list(LOOPBACK) + ([name] if name not in LOOPBACK else [])
-    if name in ("0.0.0.0", "::", ""):  # every interface: its loopback and its own names
+    if name in ("0.0.0.0", "::", ""):  # every interface: its loopback, its names, addresses
         import socket
 
         own = {socket.gethostname().lower(), socket.getfqdn().lower()}
+        with contextlib.suppress(OSError):
+            own |= {str(info[4][0]).lower()
+                    for info in socket.getaddrinfo(socket.gethostname(), None)}
         return list(LOOPBACK) + sorted(own - set(LOOPBACK))
     return [name]
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 import os
 import re
+import socket
 import subprocess
 import sys
 import time
@@ -106,6 +107,8 @@ def test_allowed_hosts_can_be_added_or_opened(tmp_path: Path) -> None:
     with TestClient(app, base_url="http://anything.example") as c:
         assert c.get("/api/models").status_code == 200
     assert default_allowed_hosts("10.0.0.7") == ["10.0.0.7"]
+    everywhere = default_allowed_hosts("0.0.0.0")
+    assert {"localhost", "127.0.0.1", socket.gethostname().lower()} <= set(everywhere)
 
 
 def _every_route(routes: list[Any], prefix: str = "") -> Iterator[tuple[str, str]]:
