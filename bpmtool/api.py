@@ -9,6 +9,7 @@ Every face goes through these functions, so the CLI and the web app always agree
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from pathlib import Path
@@ -16,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from bpmtool.errors import InputError, Problem
 from bpmtool.findings import Finding
+from bpmtool.io.log_preview import LogColumns
+from bpmtool.log_schema import COLUMN_ROLES, ROLE_COLUMNS, ROLE_OF
 from bpmtool.model import Model
 from bpmtool.sipoc import Sipoc
 
@@ -30,28 +33,40 @@ if TYPE_CHECKING:
     from bpmtool.mining.mapping import MappedLog
 
 __all__ = [
+    "COLUMN_ROLES",
+    "GRAPH_FORMATS",
     "LINT_JSON_SCHEMA",
     "MODEL_SUFFIXES",
+    "ROLE_COLUMNS",
+    "SIPOC_FORMATS",
     "Loaded",
+    "LogColumns",
     "check",
     "convert",
+    "diagram_findings",
     "export_bpmn",
+    "graph_text",
     "journey",
+    "json_schema",
     "layout",
     "lint",
     "lint_document",
     "lint_summary",
     "load",
     "load_with_warnings",
+    "log_columns",
     "log_notes",
     "log_summary",
     "map_log",
+    "parse_duration",
     "read_log",
     "read_surveys",
     "render_svg",
     "report",
     "rule_catalogue",
     "sipoc",
+    "sipoc_table",
+    "write_file",
 ]
 
 MODEL_SUFFIXES = (".yaml", ".yml", ".json", ".bpmn", ".bpmn2", ".xml")
@@ -131,6 +146,56 @@ def sipoc(model: Model) -> Sipoc:
     return derive(model)
 
 
+#: the formats :func:`sipoc_table` writes (``xlsx`` as bytes)
+SIPOC_FORMATS = ("text", "md", "csv", "html", "json", "xlsx")
+#: the formats :func:`graph_text` writes
+GRAPH_FORMATS = ("graphml", "json", "dot")
+
+
+def sipoc_table(model: Model, fmt: str = "text") -> str | bytes:
+    """The SIPOC table of a model in one of :data:`SIPOC_FORMATS`."""
+    from bpmtool.render import sipoc_table as tables
+
+    writers: dict[str, Callable[[Sipoc], str | bytes]] = {
+        "text": tables.to_text, "md": tables.to_markdown, "csv": tables.to_csv,
+        "html": tables.to_html, "json": tables.to_json, "xlsx": tables.to_xlsx}
+    if fmt not in writers:
+        raise InputError.single(f"unknown SIPOC format {fmt!r}",
+                                expected="one of " + ", ".join(SIPOC_FORMATS))
+    return writers[fmt](sipoc(model))
+
+
+def graph_text(model: Model, fmt: str = "json") -> str:
+    """The model's flow graph as GraphML, node-link JSON or Graphviz DOT."""
+    from bpmtool.io.graph_formats import graph_text as text
+
+    if fmt not in GRAPH_FORMATS:
+        raise InputError.single(f"unknown graph format {fmt!r}",
+                                expected="one of " + ", ".join(GRAPH_FORMATS))
+    return text(model, fmt)
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of the model format (for editor autocompletion)."""
+    from bpmtool.model import json_schema as schema
+
+    return schema()
+
+
+def parse_duration(text: str) -> timedelta:
+    """A duration such as ``3d``, ``36h`` or ``2w``; raises ``ValueError`` saying why not."""
+    from bpmtool.durations import parse_duration as parse
+
+    return parse(text)
+
+
+def write_file(path: str | Path, data: str | bytes) -> None:
+    """Write a file atomically (a temporary file renamed into place)."""
+    from bpmtool.io.files import write_atomic
+
+    write_atomic(Path(path), data)
+
+
 def rule_catalogue() -> list[dict[str, Any]]:
     """Every declared finding code (static rules, log checks, the runner's own), with its
     default severity, whether it is optional, and what each preset does with it."""
@@ -177,9 +242,9 @@ def journey(model: Model, log: pd.DataFrame | str | Path, *,
 
     if isinstance(log, (str, Path)):
         # a rename to a standard name tells the reader which column plays that role
-        roles = {_ROLE_OF[std]: src for src, std in (columns or {}).items() if std in _ROLE_OF}
+        roles = {ROLE_OF[std]: src for src, std in (columns or {}).items() if std in ROLE_OF}
         log = read_log(Path(log), columns=roles or None, date_format=date_format)
-        columns = {src: std for src, std in (columns or {}).items() if std not in _ROLE_OF}
+        columns = {src: std for src, std in (columns or {}).items() if std not in ROLE_OF}
     if columns:
         log = log.rename(columns=columns)
     survey_file = str(surveys) if isinstance(surveys, (str, Path)) else None
@@ -204,11 +269,20 @@ def _read_journey_log(path: Path) -> pd.DataFrame:
     return read_log(path)
 
 
-_ROLE_OF = {"case:concept:name": "case", "concept:name": "activity",
-            "time:timestamp": "timestamp", "org:resource": "resource", "org:group": "lane"}
 
 
 # --- event logs (io/eventlog, mining/mapping) ---
+
+
+def log_columns(path: str | Path, saved: dict[str, str] | None = None,
+                date_format: str | None = None) -> LogColumns:
+    """A log file's columns for a column-mapping form: its header, its first rows, the
+    column the reader takes for each of :data:`COLUMN_ROLES` (``saved`` choices first, where
+    the file has them) and the reader's notes on the time column (read with
+    ``date_format`` when given)."""
+    from bpmtool.io.log_preview import log_columns as preview
+
+    return preview(Path(path), saved or {}, date_format)
 
 
 def read_log(path: str | Path, *, columns: dict[str, str] | None = None,
@@ -317,12 +391,41 @@ def layout(model: Model, *, orientation: str = "horizontal") -> Layout:
     return layout_model(model, _orientation(orientation))
 
 
-def render_svg(model: Model, *, findings: list[Finding] | None = None,
+def diagram_findings(model: Model, check: CheckResult | None = None) -> list[Finding]:
+    """The findings a swimlane diagram numbers: the model's lint findings and, when a log was
+    checked, the check's — the one set the CLI, the web app, the demo and the report draw."""
+    from bpmtool.findings import sort_findings
+
+    return sort_findings([*lint(model), *(check.findings if check is not None else [])])
+
+
+def _findings_caption(findings: list[Finding], check: CheckResult | None) -> str:
+    """The legend's statement of which findings a diagram numbers."""
+    if not findings:
+        return ""
+    lint_codes = sum(1 for f in findings if f.code not in _log_codes())
+    if check is None:
+        return f"Numbered: the model's {lint_codes} lint finding(s) (bpmtool lint)."
+    return (f"Numbered: lint + check — the model's {lint_codes} lint finding(s) and the "
+            f"log's {len(findings) - lint_codes} check finding(s).")
+
+
+def _log_codes() -> set[str]:
+    from bpmtool.findings import RULES
+
+    return {code for code, rule in RULES.items() if rule.scope == "log"}
+
+
+def render_svg(model: Model, *, findings: bool | list[Finding] | None = True,
                overlay: CheckResult | None = None, orientation: str = "horizontal",
                legend: bool = True, happy: JourneyResult | None = None) -> str:
-    """The swimlane SVG; ``findings`` become numbered markers with a legend, a check result
-    (``overlay``) draws how often each flow was walked and what was skipped or slow; a
-    journey result (``happy``) draws its happy paths instead."""
+    """The swimlane SVG.
+
+    ``findings=True`` (the default) numbers :func:`diagram_findings` — lint, plus the check's
+    findings when ``overlay`` (a check result) is given — and the legend says which; a list
+    numbers exactly those findings; ``False`` or ``None`` none.  ``overlay`` draws how often
+    each flow was walked and what was skipped or slow; a journey result (``happy``) draws
+    its happy paths instead."""
     from bpmtool.render.overlay import happy_overlay, overlay_of
     from bpmtool.render.svg import Overlay
     from bpmtool.render.svg import render_svg as draw
@@ -335,8 +438,15 @@ def render_svg(model: Model, *, findings: list[Finding] | None = None,
         walks = [(tuple(p["nodes"]), int(p["cases"])) for p in paths["paths"]]
         drawn = happy_overlay(flow_counts(model, walks), int(paths["successful_cases"]),
                               len(walks))
-    return draw(model, findings=findings, overlay=drawn,
-                orientation=_orientation(orientation), legend=legend)
+    marked: list[Finding] = []
+    caption = ""
+    if findings is True:
+        marked = diagram_findings(model, overlay)
+        caption = _findings_caption(marked, overlay)
+    elif isinstance(findings, list):
+        marked = findings
+    return draw(model, findings=marked, overlay=drawn, orientation=_orientation(orientation),
+                legend=legend, findings_caption=caption)
 
 
 def report(model: Model, *, check: CheckResult | None = None,
@@ -350,9 +460,7 @@ def report(model: Model, *, check: CheckResult | None = None,
 
     if fmt not in ("html", "md"):
         raise InputError.single(f"unknown report format {fmt!r}", expected="html or md")
-    findings = lint(model)
-    if check is not None:
-        findings += check.findings
+    findings = diagram_findings(model, check)
     if journey is not None:
         findings += journey.findings
     svg = render_svg(model, findings=findings, overlay=check, orientation=orientation,

@@ -290,3 +290,49 @@ def test_ping_pong_on_the_bpi_2013_incidents_matches_a_plain_count(shared_data: 
         assert f.evidence["cases"] == len(cases[pair])
     assert sum(f.evidence["bounces"] for f in found.values()) == 2394
     assert len(set().union(*cases.values())) == 1177  # of 7,554 incidents
+
+
+def test_one_handoff_wait_in_the_table_the_finding_the_cli_and_the_report() -> None:
+    """Go live → Set up support account: the handoff table's Implementation → Support row
+    and SLOW-HANDOFF measure the same handoffs the same way (the table once said p90 0.84 d
+    over other activity pairs while the finding said 5.48 d), and the finding names the two
+    activities. Checked on the CLI's JSON, its text and the Markdown report."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from bpmtool.cli import app
+
+    res = CliRunner().invoke(app, ["check", str(REFERENCE_MODEL),
+                                   str(EXAMPLES / "saas-handoffs.csv"), "-f", "json",
+                                   "--method", "replay"])
+    doc = json.loads(res.output)
+    (row,) = [h for h in doc["handoffs"]
+              if (h["source_lane"], h["target_lane"]) == ("impl", "support")]
+    (slow,) = [f for f in doc["findings"] if f["code"] == "SLOW-HANDOFF"]
+    assert [(a["from"], a["to"]) for a in row["by_activity"]] == [
+        ("Go live", "Set up support account")]
+    assert (row["median_wait"], row["p90_wait"], row["max_wait"], row["count"]) == (
+        slow["evidence"]["p50"], slow["evidence"]["p90"], slow["evidence"]["max"],
+        slow["evidence"]["handoffs"])
+    assert "from 'Go live' to 'Set up support account'" in slow["message"]
+    assert f"waits {row['p90_wait']} at the 90th percentile" in slow["message"]
+    # the waits are the plain differences go-live → support set-up of the log
+    raw = pd.read_csv(EXAMPLES / "saas-handoffs.csv")
+    raw["timestamp"] = pd.to_datetime(raw["timestamp"], utc=True)
+    pivot = raw.pivot_table(index="case_id", columns="activity", values="timestamp",
+                            aggfunc="first")
+    days = ((pivot["Set up support account"] - pivot["Go live"]).dropna()
+            / pd.Timedelta(days=1))
+    assert row["count"] == len(days)
+    assert row["p90_wait"] == f"{days.quantile(0.9):.2f}d"
+    text = CliRunner().invoke(app, ["check", str(REFERENCE_MODEL),
+                                    str(EXAMPLES / "saas-handoffs.csv"),
+                                    "--method", "replay"]).output
+    assert re.search(rf"impl → support\s+{row['count']}\s+{row['median_wait']} / "
+                     rf"{row['p90_wait']}", text), text
+    model = api.load(REFERENCE_MODEL)
+    result = api.check(model, EXAMPLES / "saas-handoffs.csv", method="replay")
+    report = api.report(model, check=result, fmt="md")
+    assert re.search(rf"\| {row['count']} \| {row['count']} \| yes \| {row['median_wait']} \| "
+                     rf"{row['p90_wait']} \| {row['max_wait']} \|", report)

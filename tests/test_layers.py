@@ -80,3 +80,38 @@ def test_the_cli_starts_without_heavy_libraries() -> None:
             "'uvicorn', 'svgwrite', 'openpyxl', 'matplotlib') if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if n.startswith("bpmtool.mining")))
+def test_the_analysis_does_not_import_the_readers(name: str) -> None:
+    """mining reads the log's column names from the neutral bpmtool.log_schema, never from
+    bpmtool.io (the readers sit beside it, not below it)."""
+    for module, _ in _imports(MODULES[name]):
+        assert not module.startswith("bpmtool.io"), f"{name} imports {module}"
+
+
+def test_the_log_schema_is_neutral() -> None:
+    """bpmtool.log_schema and bpmtool.categories import nothing of ours: both io and mining
+    stand on them."""
+    for name in ("bpmtool.log_schema", "bpmtool.categories"):
+        assert [m for m, _ in _imports(MODULES[name]) if m.startswith("bpmtool")] == [], name
+
+
+_FACE_MAY_IMPORT = ("bpmtool.api", "bpmtool.errors", "bpmtool.findings")
+
+
+@pytest.mark.parametrize("name", sorted(n for n in MODULES if n.startswith("bpmtool.cli")))
+def test_the_cli_calls_only_the_api(name: str) -> None:
+    """A face assembles nothing: the CLI imports bpmtool.api, bpmtool.errors and
+    bpmtool.findings (and its own modules), at module level or inside a function alike."""
+    tree = ast.parse(MODULES[name].read_text())
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "bpmtool" and node.level == 0:
+            assert {a.name for a in node.names} <= {"api", "__version__"}, name
+            continue
+        modules = [node.module] if isinstance(node, ast.ImportFrom) and node.module \
+            and node.level == 0 else [a.name for a in node.names] \
+            if isinstance(node, ast.Import) else []
+        for module in modules:
+            if module.startswith("bpmtool.") and not module.startswith("bpmtool.cli"):
+                assert module.startswith(_FACE_MAY_IMPORT), f"{name} imports {module}"

@@ -154,3 +154,32 @@ def test_bad_options_exit_2_with_a_message(args: list[str], says: str) -> None:
     assert result.exit_code == 2
     assert says in result.output
     assert "Traceback" not in result.output
+
+
+def test_render_with_a_log_numbers_lint_and_check_findings_and_says_so(tmp_path) -> None:
+    """`render --log` numbers the model's lint findings and the check's (api.diagram_findings,
+    the set the demo and the web draw too), and the legend states it."""
+    import re
+
+    from typer.testing import CliRunner
+
+    from bpmtool import api
+    from bpmtool.cli import app
+
+    root = Path(__file__).resolve().parent.parent
+    text = (root / "models" / "saas-handoffs.yaml").read_text()
+    model_file = tmp_path / "m.yaml"
+    model_file.write_text(text.replace("lanes:\n", "lanes:\n  - {id: legal, name: Legal}\n", 1))
+    model = api.load(model_file)
+    assert [f.code for f in api.lint(model)] == ["LANE-EMPTY"]
+    log = root / "examples" / "saas-handoffs.csv"
+    res = CliRunner().invoke(app, ["render", str(model_file), "--log", str(log), "-q"])
+    assert res.exit_code == 0, res.output
+    check = api.check(model, log)
+    numbered = re.findall(r">\d+\. ([A-Z-]+) — ", res.output)
+    assert numbered == [f.code for f in api.diagram_findings(model, check)]
+    assert sorted(numbered) == sorted(["LANE-EMPTY", *(f.code for f in check.findings)])
+    assert (f"Numbered: lint + check — the model's 1 lint finding(s) and the log's "
+            f"{len(check.findings)} check finding(s).") in res.output
+    plain = CliRunner().invoke(app, ["render", str(model_file)]).output
+    assert "Numbered: the model's 1 lint finding(s) (bpmtool lint)." in plain

@@ -114,7 +114,7 @@ def _check(ws: Workspace, run_id: str, model: Any, spec: JobSpec, progress: _Pro
                        read_progress=progress.phase("reading"))
     progress.write("drawing", 0.96)
     write_atomic(ws.run_file(run_id, "svg"),
-                 features.render_svg(model, findings=result.findings, check=result))
+                 features.render_svg(model, findings=True, check=result))
     write_atomic(ws.run_file(run_id, "report"), features.report_html(model, check=result))
     doc: dict[str, Any] = result.to_dict()
     return doc

@@ -15,12 +15,14 @@ from bpmtool.model import Model
 __all__ = ["export_bpmn", "journey_charts", "render_svg", "report", "report_html"]
 
 
-def render_svg(model: Model, *, findings: list[Finding] | None = None, check: Any = None,
+def render_svg(model: Model, *, findings: list[Finding] | bool | None = None,
+               check: Any = None,
                orientation: str = "horizontal", legend: bool = True,
                happy: Any = None) -> str:
     """The swimlane SVG, with finding markers and, given a check, its overlay (given a
-    journey, its happy paths).  Pages that list the findings beside the drawing leave the
-    legend out (``legend=False``)."""
+    journey, its happy paths).  ``findings=True`` numbers what the CLI's and the demo's
+    drawings number (:func:`bpmtool.api.diagram_findings`: lint + check).  Pages that list
+    the findings beside the drawing leave the legend out (``legend=False``)."""
     return api.render_svg(model, findings=findings, overlay=check, orientation=orientation,
                           legend=legend, happy=happy)
 

@@ -92,7 +92,7 @@ def write_output(text: str | bytes, out: Path | None) -> None:
         else:
             typer.echo(text, nl=not text.endswith("\n"))
         return
-    from bpmtool.io.files import write_atomic
+    from bpmtool import api
 
     with input_errors_exit():
-        write_atomic(out, text)
+        api.write_file(out, text)

@@ -13,7 +13,6 @@ from bpmtool.cli import log_options as opt
 from bpmtool.cli.app import app, input_errors_exit, style, use_colour, write_output
 from bpmtool.cli.log_options import LogOptions, TextOrJson, progress_bar
 from bpmtool.cli.model_commands import FailOn, _exit_code, format_findings_text
-from bpmtool.durations import parse_duration
 
 __all__: list[str] = []
 
@@ -60,7 +59,7 @@ def check(
     """Check an event log against a model: fitness, precision and handoff findings."""
     with input_errors_exit():
         try:
-            limit = parse_duration(slow_after) if slow_after else None
+            limit = api.parse_duration(slow_after) if slow_after else None
         except ValueError as exc:
             typer.echo(f"error: --slow-after: {exc}", err=True)
             raise typer.Exit(2) from None
@@ -71,9 +70,7 @@ def check(
             result = api.check(loaded, frame, method=method.value, lanes_from=lanes_from,
                                slow_after=limit, progress=aligning)
         if cases_csv is not None:
-            from bpmtool.io.files import write_atomic
-
-            write_atomic(cases_csv, result.case_frame().to_csv(index=False))
+            api.write_file(cases_csv, result.case_frame().to_csv(index=False))
     if format == TextOrJson.json:
         write_output(json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n", out)
         raise typer.Exit(_exit_code(result.findings, fail_on))

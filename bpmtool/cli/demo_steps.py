@@ -12,9 +12,6 @@ from typing import Any
 
 from bpmtool import api
 from bpmtool.cli.model_commands import format_findings_text
-from bpmtool.io.files import write_atomic
-from bpmtool.io.graph_formats import graph_text
-from bpmtool.render import sipoc_table
 
 Step = tuple[str, Callable[[], str]]
 
@@ -31,63 +28,62 @@ def steps(model_path: Path, flawed_path: Path, out: Path) -> Iterator[Step]:
         findings = api.lint(model)
         # the path as the project names it, so the file is the same wherever it is installed
         named = model_path.relative_to(model_path.parent.parent).as_posix()
-        write_atomic(out / "lint.json", json.dumps(
+        api.write_file(out / "lint.json", json.dumps(
             api.lint_document(model, findings, file=named), indent=2,
             ensure_ascii=False) + "\n")
         return f"{len(findings)} finding(s) on {model.label!r} → lint.json"
 
     def lint_flawed() -> str:
         findings = api.lint(flawed)
-        write_atomic(out / "flawed-lint.txt", format_findings_text(findings, colour=False))
+        api.write_file(out / "flawed-lint.txt", format_findings_text(findings, colour=False))
         codes = len({f.code for f in findings})
         return f"{len(findings)} findings, {codes} rules fired → flawed-lint.txt"
 
     def sipoc() -> str:
         table = api.sipoc(model)
-        write_atomic(out / "sipoc.md", sipoc_table.to_markdown(table))
-        write_atomic(out / "sipoc.xlsx", sipoc_table.to_xlsx(table))
+        api.write_file(out / "sipoc.md", api.sipoc_table(model, "md"))
+        api.write_file(out / "sipoc.xlsx", api.sipoc_table(model, "xlsx"))
         return f"{len(table.rows)} activities, {len(table.stages)} stages → sipoc.md, sipoc.xlsx"
 
     def graph() -> str:
-        write_atomic(out / "graph.graphml", graph_text(model, "graphml"))
-        write_atomic(out / "graph.dot", graph_text(model, "dot"))
+        api.write_file(out / "graph.graphml", api.graph_text(model, "graphml"))
+        api.write_file(out / "graph.dot", api.graph_text(model, "dot"))
         return "→ graph.graphml, graph.dot"
 
     results: dict[str, Any] = {}
 
     def swimlanes() -> str:
-        write_atomic(out / "swimlanes.svg", api.render_svg(model, findings=api.lint(model)))
-        write_atomic(out / "flawed-swimlanes.svg",
-                     api.render_svg(flawed, findings=api.lint(flawed)))
-        write_atomic(out / "saas-handoffs.bpmn", api.export_bpmn(model))
+        api.write_file(out / "swimlanes.svg", api.render_svg(model))
+        api.write_file(out / "flawed-swimlanes.svg",
+                     api.render_svg(flawed))
+        api.write_file(out / "saas-handoffs.bpmn", api.export_bpmn(model))
         return "→ swimlanes.svg, flawed-swimlanes.svg, saas-handoffs.bpmn"
 
     def check() -> str:
         result = results["check"] = api.check(model, log_path)
-        write_atomic(out / "check.json", json.dumps(result.to_dict(), indent=2,
+        api.write_file(out / "check.json", json.dumps(result.to_dict(), indent=2,
                                                     ensure_ascii=False) + "\n")
-        write_atomic(out / "check-cases.csv", result.case_frame().to_csv(index=False))
+        api.write_file(out / "check-cases.csv", result.case_frame().to_csv(index=False))
         s = result.summary()
         return (f"fitness {s['fitness_alignments']:.1%}, precision {s['precision']:.1%}, "
                 f"{len(result.findings)} findings → check.json, check-cases.csv")
 
     def journey() -> str:
         result = results["journey"] = api.journey(model, log_path, surveys=surveys_path)
-        write_atomic(out / "journey.json", json.dumps(result.to_dict(), indent=2,
+        api.write_file(out / "journey.json", json.dumps(result.to_dict(), indent=2,
                                                       ensure_ascii=False, default=str) + "\n")
-        write_atomic(out / "struggling-customers.csv", result.exceptions_csv())
+        api.write_file(out / "struggling-customers.csv", result.exceptions_csv())
         return (f"{len(result.exceptions_frame())} struggling customers → journey.json, "
                 "struggling-customers.csv")
 
     def report() -> str:
         check, journey = results.get("check"), results.get("journey")
-        write_atomic(out / "report.html", api.report(model, check=check, journey=journey,
+        api.write_file(out / "report.html", api.report(model, check=check, journey=journey,
                                                      source=model_path.name))
-        write_atomic(out / "report.md", api.report(model, check=check, journey=journey,
+        api.write_file(out / "report.md", api.report(model, check=check, journey=journey,
                                                    fmt="md", source=model_path.name))
-        write_atomic(out / "check-overlay.svg",
-                     api.render_svg(model, findings=check.findings if check else None,
-                                    overlay=check))
+        api.write_file(out / "check-overlay.svg",
+                     api.render_svg(model, overlay=check))
         return "→ report.html, report.md, check-overlay.svg"
 
     yield "lint the reference model", lint_reference

@@ -16,7 +16,7 @@ from bpmtool.cli.app import EXIT_BAD_INPUT, app, input_errors_exit, style, use_c
 from bpmtool.cli.log_options import LogOptions
 
 if TYPE_CHECKING:
-    from bpmtool.mining.journey_result import JourneyResult
+    from bpmtool.api import JourneyResult
 
 __all__ = ["format_journey_text", "journey_command"]
 

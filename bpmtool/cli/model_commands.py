@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from enum import StrEnum
 from pathlib import Path
 
@@ -20,7 +19,6 @@ from bpmtool.cli.app import (
     write_output,
 )
 from bpmtool.findings import Finding, Kind, Severity
-from bpmtool.sipoc import Sipoc
 
 __all__ = ["format_findings_text"]
 
@@ -170,20 +168,14 @@ def sipoc(
     out: Path | None = OUT_OPT,
 ) -> None:
     """Print the SIPOC table: suppliers, inputs, process, outputs, customers."""
-    from bpmtool.render import sipoc_table
-
-    if format not in sipoc_table.FORMATS:
+    if format not in api.SIPOC_FORMATS:
         typer.echo(f"error: --format: unknown format {format!r}; use one of "
-                   f"{', '.join(sipoc_table.FORMATS)}", err=True)
+                   f"{', '.join(api.SIPOC_FORMATS)}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
     if format == "xlsx" and out is None:
         typer.echo("error: --format xlsx needs --out FILE.xlsx", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
-    table = api.sipoc(_load(model).model)
-    writers: dict[str, Callable[[Sipoc], str | bytes]] = {
-        "text": sipoc_table.to_text, "md": sipoc_table.to_markdown, "csv": sipoc_table.to_csv,
-        "html": sipoc_table.to_html, "json": sipoc_table.to_json, "xlsx": sipoc_table.to_xlsx}
-    write_output(writers[format](table), out)
+    write_output(api.sipoc_table(_load(model).model, format), out)
 
 
 @app.command()
@@ -193,21 +185,17 @@ def graph(
     out: Path | None = OUT_OPT,
 ) -> None:
     """Export the model's flow graph for yEd, Gephi, Graphviz or NetworkX."""
-    from bpmtool.io.graph_formats import GRAPH_FORMATS, graph_text
-
-    if format not in GRAPH_FORMATS:
+    if format not in api.GRAPH_FORMATS:
         typer.echo(f"error: --format: unknown format {format!r}; use one of "
-                   f"{', '.join(GRAPH_FORMATS)}", err=True)
+                   f"{', '.join(api.GRAPH_FORMATS)}", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
-    write_output(graph_text(_load(model).model, format), out)
+    write_output(api.graph_text(_load(model).model, format), out)
 
 
 @app.command()
 def schema(out: Path | None = OUT_OPT) -> None:
     """Print the JSON Schema of the model format (for editor autocompletion)."""
-    from bpmtool.model import json_schema
-
-    write_output(json.dumps(json_schema(), indent=2) + "\n", out)
+    write_output(json.dumps(api.json_schema(), indent=2) + "\n", out)
 
 
 @app.command()

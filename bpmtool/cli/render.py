@@ -16,8 +16,7 @@ from bpmtool.cli.log_options import LogOptions, progress_bar
 if TYPE_CHECKING:
     import pandas as pd
 
-    from bpmtool.mining.check import CheckResult
-    from bpmtool.model import Model
+    from bpmtool.api import CheckResult, Model
 
 __all__: list[str] = []
 
@@ -57,7 +56,8 @@ def render(
     log: Path | None = _LOG,
     orientation: Orientation = _ORIENTATION,
     findings: bool = typer.Option(True, "--findings/--no-findings",
-                                  help="Number the lint (and check) findings on the diagram."),
+                                  help="Number the lint findings (and with --log the check's) "
+                                       "on the diagram; the legend says which."),
     case: str | None = opt.CASE,
     activity: str | None = opt.ACTIVITY,
     timestamp: str | None = opt.TIMESTAMP,
@@ -74,10 +74,7 @@ def render(
         options = LogOptions(case, activity, timestamp, resource, lane, lanes_from, encoding,
                              date_format)
         result = _check(loaded, log, quiet, options)[1] if log else None
-        found = api.lint(loaded) if findings else None
-        if found is not None and result is not None:
-            found += result.findings
-        svg = api.render_svg(loaded, findings=found, overlay=result,
+        svg = api.render_svg(loaded, findings=findings, overlay=result,
                              orientation=orientation.value)
     write_output(svg, out)
 

@@ -20,9 +20,9 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bpmtool.categories import text_categories
 from bpmtool.errors import EventLogError, Problem
-from bpmtool.io.categories import text_categories
-from bpmtool.io.eventlog_columns import (
+from bpmtool.log_schema import (
     ACTIVITY,
     CASE,
     GROUP,

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bpmtool.errors import EventLogError, Problem
-from bpmtool.io.eventlog_columns import (
+from bpmtool.io.eventlog_times import DateOrder, TimeColumn, looks_like_times
+from bpmtool.log_schema import (
     ACTIVITY,
     CASE,
     START,
@@ -21,7 +22,6 @@ from bpmtool.io.eventlog_columns import (
     detect_columns,
     usual_names,
 )
-from bpmtool.io.eventlog_times import DateOrder, TimeColumn, looks_like_times
 
 if TYPE_CHECKING:
     import pandas as pd

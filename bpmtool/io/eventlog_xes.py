@@ -17,8 +17,8 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from bpmtool.errors import EventLogError
-from bpmtool.io.eventlog_columns import CASE, TIMESTAMP
 from bpmtool.io.limits import MAX_XML_TOKEN, LimitedReader, open_log_bytes
+from bpmtool.log_schema import CASE, TIMESTAMP
 
 if TYPE_CHECKING:
     import pandas as pd

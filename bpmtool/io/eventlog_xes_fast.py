@@ -30,8 +30,8 @@ from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bpmtool.io.eventlog_columns import CASE, TIMESTAMP
 from bpmtool.io.limits import MAX_XML_TOKEN, open_log_bytes
+from bpmtool.log_schema import CASE, TIMESTAMP
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from bpmtool.errors import Problem
 from bpmtool.findings import Finding, make_finding, sort_findings
 from bpmtool.graph import ProcessGraph
-from bpmtool.io.eventlog_columns import CASE
+from bpmtool.log_schema import CASE
 from bpmtool.mining.conformance import Conformance, conformance, variants
 from bpmtool.mining.flow_counts import flow_counts
 from bpmtool.mining.handoffs import SKIPPED, HandoffStats, analyse_handoffs

@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bpmtool.graph import ProcessGraph
-from bpmtool.io.eventlog_columns import ACTIVITY, CASE
+from bpmtool.log_schema import ACTIVITY, CASE
 from bpmtool.mining.mapping import NODE
 from bpmtool.mining.model_order import final_activities
 from bpmtool.mining.petri import WorkflowNet

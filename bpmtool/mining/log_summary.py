@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from bpmtool.io.eventlog_columns import ACTIVITY, CASE, GROUP, RESOURCE, TIMESTAMP
+from bpmtool.log_schema import ACTIVITY, CASE, GROUP, RESOURCE, TIMESTAMP
 
 if TYPE_CHECKING:
     import pandas as pd

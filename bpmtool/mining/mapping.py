@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bpmtool.categories import recode
 from bpmtool.errors import EventLogError
-from bpmtool.io.categories import recode
-from bpmtool.io.eventlog_columns import ACTIVITY, GROUP, RESOURCE
+from bpmtool.log_schema import ACTIVITY, GROUP, RESOURCE
 from bpmtool.mining.labels import LabelMatcher, label_key
 from bpmtool.model import Model
 

@@ -43,13 +43,16 @@ class Overlay:
 
 def render_svg(model: Model, *, findings: list[Finding] | None = None,
                overlay: Overlay | None = None, orientation: Orientation = "horizontal",
-               layout: Layout | None = None, legend: bool = True) -> str:
+               layout: Layout | None = None, legend: bool = True,
+               findings_caption: str = "") -> str:
     """The swimlane diagram of ``model`` as an SVG document (a string).
 
-    ``legend=False`` leaves out the findings' legend (a report lists them in a table)."""
+    ``legend=False`` leaves out the findings' legend (a report lists them in a table);
+    ``findings_caption`` heads the legend with which findings are numbered."""
     lay = layout or layout_model(model, orientation)
     numbered = _numbered(findings or [])
-    legend_lines = _legend_lines(numbered if legend else [], overlay, lay.width)
+    legend_lines = _legend_lines(numbered if legend else [], overlay, lay.width,
+                                 findings_caption if legend else "")
     legend_h = (len(legend_lines) * LEGEND_LINE + 40) if legend_lines else 0
     width, height = lay.width + 2 * PAD, lay.height + 2 * PAD + legend_h
     dwg = svgwrite.Drawing(size=(f"{width:g}", f"{height:g}"), profile="full", debug=False)
@@ -345,9 +348,11 @@ def _finding_markers(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layo
 
 
 def _legend_lines(numbered: list[tuple[int, Finding]], overlay: Overlay | None,
-                  width: float) -> list[tuple[str, str]]:
+                  width: float, caption: str = "") -> list[tuple[str, str]]:
     lines: list[tuple[str, str]] = []
     chars = max(int(width / 6.4), 60)
+    if caption:
+        lines += [("", part) for part in _chunks(caption, chars)]
     for number, f in numbered:
         text = f"{number}. {f.code} — {f.message}"
         for i, part in enumerate(_chunks(text, chars)):

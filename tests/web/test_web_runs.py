@@ -83,3 +83,21 @@ def test_a_journey_run_from_the_model_page_shows_the_journey(client) -> None:
     assert str(expected["exceptions"]["rows"][0]["case"]) in page
     report = client.get(f"/runs/{run_id}/report.html")
     assert report.status_code == 200 and "The customer journey" in report.text
+
+
+def test_a_check_runs_svg_numbers_the_same_findings_as_render_with_a_log(client) -> None:
+    """The web's check drawing numbers lint + check, as `bpmtool render --log` and the demo
+    do, and says so in its legend (it once numbered the check's findings only)."""
+    import re
+
+    r = client.post("/api/check", json={"model": "saas-handoffs.yaml",
+                                        "log": "saas-handoffs.csv"})
+    run_id = r.json()["id"]
+    run = _wait(client, run_id)
+    assert run["status"] == "done", run
+    svg = client.get(f"/runs/{run_id}/overlay.svg").text
+    out = CliRunner().invoke(cli, ["render", str(REFERENCE_MODEL), "--log",
+                                   str(EXAMPLES / "saas-handoffs.csv"), "-q"]).stdout
+    numbered = re.findall(r">\d+\. ([A-Z-]+) — ", svg)
+    assert numbered and numbered == re.findall(r">\d+\. ([A-Z-]+) — ", out)
+    assert "Numbered: lint + check" in svg

@@ -1,4 +1,12 @@
-"""The standard column names of an event-log frame and how other names map to them."""
+"""The event-log schema: pm4py's standard column names, the roles a source column can play,
+and how other names map to them.
+
+It sits below both :mod:`bpmtool.io` (the readers) and :mod:`bpmtool.mining` (the analysis),
+so neither imports the other for a column name, and the role → column map exists once.
+
+>>> ROLE_COLUMNS["lane"], ROLE_OF[CASE]
+('org:group', 'case')
+"""
 
 from __future__ import annotations
 
@@ -7,8 +15,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 
 __all__ = [
-    "ACTIVITY", "CASE", "GROUP", "LIFECYCLE", "RESOURCE", "START", "TIMESTAMP",
-    "ColumnMap", "detect_columns",
+    "ACTIVITY", "CASE", "COLUMN_ROLES", "GROUP", "LIFECYCLE", "RESOURCE", "ROLE_COLUMNS",
+    "ROLE_OF", "START", "TIMESTAMP", "ColumnMap", "detect_columns",
 ]
 
 CASE = "case:concept:name"
@@ -65,6 +73,20 @@ _CANDIDATES: dict[str, tuple[str, tuple[str, ...]]] = {
                      "queue")),
     "lifecycle": (LIFECYCLE, ("lifecycle:transition", "lifecycle", "transition",
                               "event_type")),
+}
+
+
+#: role → the standard column it becomes
+ROLE_COLUMNS: dict[str, str] = {role: standard for role, (standard, _) in _CANDIDATES.items()}
+#: standard column → its role
+ROLE_OF: dict[str, str] = {standard: role for role, standard in ROLE_COLUMNS.items()}
+#: the roles a user maps by hand (the web's column form), with what each means
+COLUMN_ROLES: dict[str, str] = {
+    "case": "Case id — one customer, deal or ticket",
+    "activity": "Activity — what was done",
+    "timestamp": "Timestamp — when it was done",
+    "resource": "Resource — who did it (optional)",
+    "lane": "Lane — the team that did it (optional)",
 }
 
 
