@@ -51,7 +51,7 @@ def init(
     force: bool = typer.Option(False, "--force", help="Overwrite the file if it exists."),
 ) -> None:
     """Write a minimal starter model (two teams, the customer, two handoffs) to edit."""
-    from bpmtool.io.files import write_atomic
+    from bpmtool import api
 
     if path.is_dir():
         path = path / "model.yaml"
@@ -63,6 +63,6 @@ def init(
                    err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
     with input_errors_exit():
-        write_atomic(path, STARTER_MODEL)
+        api.write_file(path, STARTER_MODEL)
     typer.echo(f"wrote {path}: edit its lanes, nodes and flows, then run "
                f"`bpmtool lint {path}`")

@@ -81,9 +81,7 @@ def journey_command(
         frame = options.read(log_path, quiet=quiet)
         result = api.journey(model, frame, surveys=surveys, now=moment)
         if cases_csv is not None:
-            from bpmtool.io.files import write_atomic
-
-            write_atomic(cases_csv, result.cases_csv())
+            api.write_file(cases_csv, result.cases_csv())
     if fmt == JourneyFormat.csv:
         write_output(result.exceptions_csv(), out)
     elif fmt == JourneyFormat.json:
