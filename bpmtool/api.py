@@ -334,9 +334,15 @@ def map_log(model: Model, df: pd.DataFrame, *, lanes_from: str | Path | None = N
             filename: str | None = None) -> MappedLog:
     """Match a log's activity labels to the model's nodes and give every event a lane.
     Problems name ``filename``, by default the file :func:`read_log` read the frame from."""
+    from bpmtool.mining.mapping import LaneMap
     from bpmtool.mining.mapping import map_log as mapping
 
-    return mapping(model, df, lanes_from=lanes_from, filename=filename or _source(df))
+    lane_map = None
+    if lanes_from is not None:
+        from bpmtool.io.lane_map import read_lane_pairs
+
+        lane_map = LaneMap(read_lane_pairs(Path(lanes_from)), str(lanes_from))
+    return mapping(model, df, lane_map=lane_map, filename=filename or _source(df))
 
 
 def _source(df: pd.DataFrame) -> str:

@@ -87,10 +87,12 @@ def test_broken_lane_maps_are_located(tmp_path: Path, name: str, text: str, line
 def test_a_good_yaml_lane_map_still_works(tmp_path: Path) -> None:
     path = tmp_path / "lanes.yaml"
     path.write_text("alice: sales\nbob: Implementation\n")
-    from bpmtool.mining.mapping import read_lane_map
-
-    lanes = {"sales": "sales", "implementation": "impl"}
-    assert read_lane_map(path, lanes) == {"alice": "sales", "bob": "impl"}
+    log = pd.DataFrame({"case:concept:name": ["c1", "c1"],
+                        "concept:name": ["Close deal", "Kickoff meeting"],
+                        "time:timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"], utc=True),
+                        "org:resource": ["alice", "bob"]})
+    mapped = api.map_log(api.load(MODEL), log, lanes_from=path)
+    assert mapped.df["bpmtool:lane"].astype(str).tolist() == ["sales", "impl"]
 
 
 def test_a_huge_nps_names_the_file_and_row(tmp_path: Path) -> None:

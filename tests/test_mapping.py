@@ -60,12 +60,12 @@ def test_lane_from_a_resource_map(tmp_path: Path) -> None:
                        header="case_id,activity,timestamp,resource"))
     lanes = tmp_path / "lanes.csv"
     lanes.write_text("resource,lane\nann,Sales\nbob,impl\n")
-    mapped = map_log(model, df, lanes_from=lanes)
+    mapped = api.map_log(model, df, lanes_from=lanes)
     assert mapped.df[LANE].astype(str).tolist() == ["sales", "impl"]
     bad = tmp_path / "bad.csv"
     bad.write_text("ann,Marketing\n")
     with pytest.raises(EventLogError, match="unknown lane 'Marketing'"):
-        map_log(model, df, lanes_from=bad)
+        api.map_log(model, df, lanes_from=bad)
 
 
 def test_a_log_that_matches_nothing_is_refused(tmp_path: Path) -> None:

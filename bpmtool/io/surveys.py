@@ -14,14 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bpmtool.errors import InputError
+from bpmtool.survey_schema import SCORE_RANGES, score_numbers
 
 if TYPE_CHECKING:
     import pandas as pd
 
 __all__ = ["SCORE_RANGES", "read_surveys", "score_numbers"]
 
-#: the answer scale of each emotion score: NPS 0-10, CSAT 1-5
-SCORE_RANGES = {"nps": (0.0, 10.0), "csat": (1.0, 5.0)}
 _HEADER_LIMIT = 1 << 20  # bytes read to find the header line
 
 
@@ -61,15 +60,6 @@ def read_surveys(path: str | Path, *, case_column: str = "case_id",
     for column, scale in wanted.items():
         _check_answers(table[column], column, scale, filename)
     return table
-
-
-def score_numbers(values: pd.Series) -> pd.Series:
-    """Answers as floats; what is not a number becomes NaN, a huge number ``inf``."""
-    import pandas as pd
-
-    if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
-        values = values.astype("string")  # Python ints of any size would overflow a float
-    return pd.to_numeric(values, errors="coerce").astype(float)
 
 
 def _check_answers(values: pd.Series, column: str, scale: str, filename: str) -> None:

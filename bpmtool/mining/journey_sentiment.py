@@ -19,9 +19,9 @@ import numpy as np
 import pandas as pd
 
 from bpmtool.errors import InputError
-from bpmtool.io.surveys import SCORE_RANGES, score_numbers
 from bpmtool.mining.journey_events import JourneyEvents, days
 from bpmtool.model import BehaviourMeasure, EmotionSource, Model, Quadrants
+from bpmtool.survey_schema import SCORE_RANGES, score_numbers
 
 __all__ = ["QUADRANTS", "QuadrantGroup", "Sentiment", "behaviour_scores", "emotion_scores",
            "emotion_source",

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bpmtool.categories import recode
@@ -23,10 +22,19 @@ from bpmtool.model import Model
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["LANE", "NODE", "MappedLog", "Unmatched", "map_log", "read_lane_map"]
+__all__ = ["LANE", "NODE", "LaneMap", "MappedLog", "Unmatched", "map_log"]
 
 NODE = "bpmtool:node"
 LANE = "bpmtool:lane"
+
+
+@dataclass(frozen=True)
+class LaneMap:
+    """A resource → lane map as its file gave it: ``(line, resource, lane)`` rows (line 0
+    where the format has none) and the file's name, for errors."""
+
+    rows: list[tuple[int, str, str]]
+    file: str
 
 
 @dataclass(frozen=True)
@@ -65,7 +73,7 @@ class MappedLog:
 _key = label_key
 
 
-def map_log(model: Model, df: pd.DataFrame, *, lanes_from: str | Path | None = None,
+def map_log(model: Model, df: pd.DataFrame, *, lane_map: LaneMap | None = None,
             filename: str = "<log>") -> MappedLog:
     """Add the node and lane of every event; refuse a log none of whose labels match."""
     labels = df[ACTIVITY].astype("category")
@@ -90,12 +98,12 @@ def map_log(model: Model, df: pd.DataFrame, *, lanes_from: str | Path | None = N
                      + ", ".join(repr(n) for n in names[:5]))
     out = df.copy(deep=False)  # new columns only; the log's own columns are shared
     out[NODE] = recode(labels, node_of)
-    lane, source, unknown = _lanes(model, out, lanes_from, filename)
+    lane, source, unknown = _lanes(model, out, lane_map, filename)
     out[LANE] = lane
     return MappedLog(out, matched, unmatched, source, unknown)
 
 
-def _lanes(model: Model, df: pd.DataFrame, lanes_from: str | Path | None, filename: str
+def _lanes(model: Model, df: pd.DataFrame, lane_map: LaneMap | None, filename: str
            ) -> tuple[pd.Series, str, list[str]]:
     import pandas as pd
 
@@ -103,8 +111,8 @@ def _lanes(model: Model, df: pd.DataFrame, lanes_from: str | Path | None, filena
     for lane in model.lanes:
         lane_keys.setdefault(_key(lane.id), lane.id)
         lane_keys.setdefault(_key(lane.label), lane.id)
-    if lanes_from is not None:
-        mapping = read_lane_map(Path(lanes_from), lane_keys)
+    if lane_map is not None:
+        mapping = _resource_lanes(lane_map, lane_keys)
         if RESOURCE not in df.columns:
             raise EventLogError.single("a resource → lane map needs an org:resource column",
                                        file=filename, expected="a resource column in the log")
@@ -121,18 +129,15 @@ def _lanes(model: Model, df: pd.DataFrame, lanes_from: str | Path | None, filena
     return pd.Series(recode(df[NODE], owner), index=df.index), "model", []
 
 
-def read_lane_map(path: Path, lane_keys: dict[str, str]) -> dict[str, str]:
-    """Read ``resource,lane`` rows (CSV) or a ``{resource: lane}`` mapping (YAML)."""
-    from bpmtool.io.lane_map import read_lane_pairs
-
-    pairs = read_lane_pairs(path)
+def _resource_lanes(lane_map: LaneMap, lane_keys: dict[str, str]) -> dict[str, str]:
+    """resource → lane id; a lane the model does not have is an error at its line."""
     mapping = {}
-    for line, resource, lane in pairs:
+    for line, resource, lane in lane_map.rows:
         lane_id = lane_keys.get(_key(lane))
         if lane_id is None:
             raise EventLogError.single(f"unknown lane {lane[:80]!r} for resource "
                                        f"{resource[:80]!r}",
-                                       file=str(path), line=line or None,
+                                       file=lane_map.file, line=line or None,
                                        expected="a lane id or name of the model")
         mapping[resource] = lane_id
     return mapping
