@@ -256,3 +256,16 @@ def test_journey_and_render_show_the_notes(tmp_path: Path) -> None:
                                  "-o", str(tmp_path / "x.svg")])
     assert render.exit_code == 0, render.output
     assert "'When' holds dates" in render.stderr
+
+
+def test_the_report_says_how_the_log_was_read(tmp_path: Path) -> None:
+    path, _ = _day_first_copy(tmp_path / "eu.csv")
+    for fmt in ("md", "html"):
+        out = tmp_path / f"report.{fmt}"
+        result = runner.invoke(app, ["report", str(MODEL), "--log", str(path), "-q",
+                                     "--format", fmt, "-o", str(out)])
+        assert result.exit_code == 0, result.output
+        text = out.read_text(encoding="utf-8")
+        assert "Reading the log:" in text and "day-first (day/month/year)" in text
+    markdown = (tmp_path / "report.md").read_text(encoding="utf-8")
+    assert "&#39;" not in markdown and "'When'" in markdown  # Markdown is not HTML-escaped

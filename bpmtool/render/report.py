@@ -47,7 +47,8 @@ class ReportData:
 
 def _env() -> Environment:
     env = Environment(loader=PackageLoader("bpmtool.render", "templates"),
-                      autoescape=select_autoescape(["html", "j2"], default=True),
+                      # HTML is escaped; Markdown is not (it showed &#39; for every quote)
+                      autoescape=select_autoescape(["html.j2"], default=False),
                       trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
                       undefined=StrictUndefined)
     env.filters["pct"] = lambda v: "–" if v is None else f"{float(v):.1%}"
@@ -91,7 +92,8 @@ def _context(data: ReportData) -> dict[str, Any]:
                         "variants": c.variant_rows(10),
                         "handoffs": [{**h.to_dict(), "from": _lane(m, h.source_lane),
                                       "to": _lane(m, h.target_lane)} for h in c.handoffs],
-                        "unmatched": c.mapping.to_dict()["unmatched"]}
+                        "unmatched": c.mapping.to_dict()["unmatched"],
+                        "notes": [n.message for n in c.notes]}
     if data.journey is not None:
         j = data.journey.to_dict(limit=20)
         ctx["journey"] = {**j, "charts": {k: Markup(v)  # our own charts
