@@ -44,6 +44,10 @@ def test_a_check_reports_the_date_order_it_read(client) -> None:
     notes = client.get(f"/api/runs/{run_id}/result").json()["notes"]
     assert any("day-first" in n["message"] for n in notes)
     assert "Reading the log" in client.get(f"/runs/{run_id}").text
+    journey = _wait(client, client.post("/api/journey", json={
+        "model": "saas-handoffs.yaml", "log": "eu.csv"}).json()["id"])
+    assert journey["status"] == "done", journey
+    assert "day-first" in client.get(f"/runs/{journey['id']}").text
 
 
 def test_undecidable_dates_fail_the_check_until_a_date_format_is_saved(client) -> None:
