@@ -227,3 +227,12 @@ def test_a_compressed_log_is_held_to_the_upload_limit_once_inflated(client, work
     assert client.post("/api/logs", files={"file": (name, fine)}).status_code == 201
     r = client.post("/api/logs", files={"file": ("cut.csv.gz", packed[:5000])})
     assert r.status_code == 422 and "cut short" in r.json()["detail"]
+
+
+@pytest.mark.parametrize("name", ["a" * 300 + ".yaml", "b" * 300 + ".csv", "%00" * 100,
+                                  "x" * 5000])
+def test_no_route_answers_500_to_a_very_long_name(client, name: str) -> None:
+    for method, path in _every_route(client.app.routes):
+        url = path.replace("saas-handoffs.yaml", name)
+        r = client.request(method, url, content=SMALL, follow_redirects=False)
+        assert r.status_code < 500, (method, url[:80], r.status_code, r.text[:200])
