@@ -25,8 +25,8 @@ def serve(
     token: str | None = typer.Option(None, "--token", envvar="BPMTOOL_TOKEN",
                                      help="Access token every page and API call needs "
                                           "(also from BPMTOOL_TOKEN)."),
-    workers: int = typer.Option(1, "--check-workers",
-                                help="Background processes that run checks."),
+    workers: int = typer.Option(1, "--check-workers", min=1, max=16,
+                                help="Background processes that run checks (1 to 16)."),
     allowed_hosts: list[str] = typer.Option(
         [], "--allowed-host",
         help="Another host name the server answers to (repeatable; * for any): the name "

@@ -153,3 +153,11 @@ def _read_all(client: socket.socket) -> bytes:
     while chunk := client.recv(65536):
         data += chunk
     return data
+
+
+def test_a_check_worker_count_out_of_range_is_a_usage_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(cli, ["serve", "--check-workers", "0",
+                                      "-w", str(tmp_path / "ws")])
+    assert result.exit_code == 2
+    assert "--check-workers" in result.output and "validation error" not in result.output
+    assert not (tmp_path / "ws").exists()
