@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING, Any
 
 from bpmtool.errors import InputError, Problem
 from bpmtool.findings import Finding
+from bpmtool.io.eventlog import LOG_SUFFIXES
+from bpmtool.io.limits import InflatedTooLarge, LimitedReader
 from bpmtool.io.log_preview import LogColumns
 from bpmtool.log_schema import COLUMN_ROLES, ROLE_COLUMNS, ROLE_OF
 from bpmtool.model import Model
@@ -36,17 +38,23 @@ __all__ = [
     "COLUMN_ROLES",
     "GRAPH_FORMATS",
     "LINT_JSON_SCHEMA",
+    "LOG_SUFFIXES",
     "MODEL_SUFFIXES",
     "ROLE_COLUMNS",
     "SIPOC_FORMATS",
+    "InflatedTooLarge",
+    "LimitedReader",
     "Loaded",
     "LogColumns",
+    "Sipoc",
     "check",
     "convert",
     "diagram_findings",
+    "dump_model",
     "export_bpmn",
     "graph_text",
     "journey",
+    "journey_charts",
     "json_schema",
     "layout",
     "lint",
@@ -54,6 +62,7 @@ __all__ = [
     "lint_summary",
     "load",
     "load_with_warnings",
+    "loads_model",
     "log_columns",
     "log_notes",
     "log_summary",
@@ -66,6 +75,7 @@ __all__ = [
     "rule_catalogue",
     "sipoc",
     "sipoc_table",
+    "warm_up",
     "write_file",
 ]
 
@@ -194,6 +204,33 @@ def write_file(path: str | Path, data: str | bytes) -> None:
     from bpmtool.io.files import write_atomic
 
     write_atomic(Path(path), data)
+
+
+def loads_model(source: str | bytes, filename: str = "<input>") -> Model:
+    """Validate a model given as YAML or JSON text; problems name ``filename``."""
+    from bpmtool.io.yaml_model import loads_model as loads
+
+    return loads(source, filename)
+
+
+def dump_model(model: Model) -> str:
+    """A model as readable YAML in the native format (flows in ``a -> b`` form)."""
+    from bpmtool.io.yaml_model import dump_model as dump
+
+    return dump(model)
+
+
+def journey_charts(result: JourneyResult) -> dict[str, str]:
+    """The stage funnel and the behaviour × emotion grid of a journey, as inline SVG."""
+    from bpmtool.render.journey_charts import journey_charts as charts
+
+    return charts(result)
+
+
+def warm_up() -> None:
+    """Import the conformance stack (pm4py and friends) ahead of the first check, e.g. in a
+    fresh worker process."""
+    import bpmtool.mining.check  # noqa: F401
 
 
 def rule_catalogue() -> list[dict[str, Any]]:

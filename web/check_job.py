@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from bpmtool import api
+from bpmtool.api import write_file as write_atomic
 from bpmtool.errors import BpmtoolError, InputError
-from bpmtool.io.files import write_atomic
 from bpmtool.web import features
 from bpmtool.web.workspace import Workspace
 
@@ -60,7 +60,7 @@ class _Progress:
 
 def warm_up() -> None:
     """Import the conformance stack in a fresh worker, so the first check starts at once."""
-    import bpmtool.mining.check  # noqa: F401
+    api.warm_up()
 
 
 def watch_parent(parent: int) -> None:

@@ -9,8 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from bpmtool import api
+from bpmtool.api import Model
 from bpmtool.findings import Finding
-from bpmtool.model import Model
 
 __all__ = ["export_bpmn", "journey_charts", "render_svg", "report", "report_html"]
 
@@ -34,9 +34,7 @@ def report(model: Model, *, check: Any = None, journey: Any = None, fmt: str = "
 
 def journey_charts(result: Any) -> dict[str, str]:
     """The stage funnel and the behaviour × emotion grid of a journey, as inline SVG."""
-    from bpmtool.render.journey_charts import journey_charts as charts
-
-    return charts(result)
+    return api.journey_charts(result)
 
 
 def report_html(model: Model, *, check: Any = None) -> str:

@@ -45,7 +45,7 @@ __all__ = ["create_app"]
 def _warm_up_drawing() -> None:
     """Import the drawing and report code and compile their templates once."""
     from bpmtool import api
-    from bpmtool.model import Model
+    from bpmtool.api import Model
 
     tiny = Model.model_validate({"id": "warm-up", "lanes": [{"id": "a"}],
                                  "nodes": [{"id": "s", "type": "start", "lane": "a"}]})

@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from bpmtool.api import LOG_SUFFIXES as _API_LOG_SUFFIXES
 from bpmtool.api import MODEL_SUFFIXES as _API_MODEL_SUFFIXES
 from bpmtool.errors import InputError
-from bpmtool.io.eventlog import LOG_SUFFIXES as _API_LOG_SUFFIXES
 
 __all__ = ["LOG_SUFFIXES", "MAX_STEM", "MODEL_SUFFIXES", "clean_name", "is_clean", "split_suffix"]
 

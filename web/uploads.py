@@ -19,8 +19,8 @@ from fastapi import HTTPException, Request
 from python_multipart.exceptions import FormParserError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
+from bpmtool.api import InflatedTooLarge, LimitedReader
 from bpmtool.errors import InputError
-from bpmtool.io.limits import InflatedTooLarge, LimitedReader
 
 __all__ = ["FORM_SLACK", "Upload", "UploadTooLarge", "check_inflated", "receive_upload"]
 

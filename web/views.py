@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from bpmtool import api
+from bpmtool.api import Sipoc
 from bpmtool.findings import Finding
-from bpmtool.sipoc import Sipoc
 from bpmtool.web import features
 from bpmtool.web.workspace import Workspace
 

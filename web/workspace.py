@@ -33,8 +33,8 @@ from pathlib import Path
 from typing import Any
 
 from bpmtool import api
+from bpmtool.api import write_file as write_atomic
 from bpmtool.errors import InputError
-from bpmtool.io.files import write_atomic
 from bpmtool.web.names import LOG_SUFFIXES, MODEL_SUFFIXES, is_clean, split_suffix
 
 __all__ = ["STALE_TMP_SECONDS", "HistoryEntry", "StoredFile", "VersionConflict", "Workspace",

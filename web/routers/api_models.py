@@ -9,9 +9,8 @@ from fastapi import APIRouter, Header, HTTPException, Query, Request, status
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse, Response
 
+from bpmtool.api import loads_model
 from bpmtool.errors import InputError
-from bpmtool.io.yaml_model import loads_model
-from bpmtool.render import sipoc_table
 from bpmtool.web.deps import SettingsDep, WorkspaceDep
 from bpmtool.web.names import MAX_STEM, MODEL_SUFFIXES, is_clean
 from bpmtool.web.routers.downloads import DOWNLOADS, produce
@@ -140,7 +139,7 @@ def sipoc_model(ws: WorkspaceDep, name: str) -> Any:
     from bpmtool import api
 
     return json.loads(cached(ws, name, "sipoc.json",
-                             lambda ld: sipoc_table.to_json(api.sipoc(ld.model))))
+                             lambda ld: api.sipoc_table(ld.model, "json")))
 
 
 @router.get("/{name}/render", responses={200: {"content": {"image/svg+xml": {}}}})

@@ -12,9 +12,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from bpmtool import api
+from bpmtool.api import dump_model, loads_model
 from bpmtool.errors import InputError
-from bpmtool.io.yaml_model import dump_model, loads_model
-from bpmtool.render import sipoc_table
 from bpmtool.web import features
 from bpmtool.web.deps import SettingsDep, WorkspaceDep
 from bpmtool.web.routers.api_models import UPLOAD_BODY
@@ -56,7 +55,7 @@ async def lint(request: Request, ws: WorkspaceDep, settings: SettingsDep) -> Any
 async def sipoc(request: Request, ws: WorkspaceDep, settings: SettingsDep) -> Any:
     """The SIPOC table of an uploaded model: the JSON of ``bpmtool sipoc --format json``."""
     return await _with_model(request, ws, settings,
-                             lambda _, ld: json.loads(sipoc_table.to_json(api.sipoc(ld.model))))
+                             lambda _, ld: json.loads(api.sipoc_table(ld.model, "json")))
 
 
 @router.post("/render", openapi_extra=UPLOAD_BODY,

@@ -9,8 +9,7 @@ from fastapi import APIRouter, HTTPException
 from fastapi.responses import Response
 
 from bpmtool import api
-from bpmtool.io.yaml_model import dump_model
-from bpmtool.render import sipoc_table
+from bpmtool.api import dump_model
 from bpmtool.web import features
 from bpmtool.web.deps import WorkspaceDep
 from bpmtool.web.views import cached, lint_json
@@ -58,10 +57,10 @@ def produce(ws: Workspace, name: str, what: str) -> str | bytes:
         "bpmn": lambda ld: path.read_bytes() if original in ("bpmn", "bpmn2")
         else features.export_bpmn(ld.model),
         "svg": lambda ld: features.render_svg(ld.model, findings=api.lint(ld.model)),
-        "sipoc.xlsx": lambda ld: sipoc_table.to_xlsx(api.sipoc(ld.model)),
-        "sipoc.csv": lambda ld: sipoc_table.to_csv(api.sipoc(ld.model)),
-        "sipoc.md": lambda ld: sipoc_table.to_markdown(api.sipoc(ld.model)),
-        "sipoc.html": lambda ld: sipoc_table.to_html(api.sipoc(ld.model)),
+        "sipoc.xlsx": lambda ld: api.sipoc_table(ld.model, "xlsx"),
+        "sipoc.csv": lambda ld: api.sipoc_table(ld.model, "csv"),
+        "sipoc.md": lambda ld: api.sipoc_table(ld.model, "md"),
+        "sipoc.html": lambda ld: api.sipoc_table(ld.model, "html"),
         "report.html": lambda ld: features.report(ld.model, fmt="html"),
         "report.md": lambda ld: features.report(ld.model, fmt="md"),
         "lint.json": lambda ld: json.dumps(lint_json(ld, name), indent=2,

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from markupsafe import Markup
 
+from bpmtool.api import dump_model, loads_model
 from bpmtool.errors import InputError
-from bpmtool.io.yaml_model import dump_model, loads_model
 from bpmtool.web.deps import WorkspaceDep
 from bpmtool.web.templating import page
 from bpmtool.web.views import cached, model_view
