@@ -29,6 +29,18 @@ _ENV = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "PYTHONHO
 _SOURCES = ("pyproject.toml", "README.md", "LICENSE", "bpmtool", "web", "models", "examples")
 
 
+_NO_INDEX = ("NewConnectionError", "Temporary failure in name resolution",
+             "No matching distribution", "Could not find a version", "Network is unreachable")
+
+
+def _needs_the_index(result: subprocess.CompletedProcess[str]) -> None:
+    """Skip (fail under CI=true) when pip could not reach the package index: building and
+    installing fetch setuptools and bpmtool's dependencies."""
+    if result.returncode != 0 and any(s in result.stderr for s in _NO_INDEX) \
+            and os.environ.get("CI", "").lower() != "true":
+        pytest.skip("the package index cannot be reached (needed to build and install)")
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -59,8 +71,10 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
         elif path.exists():
             shutil.copy2(path, src / name)
     out = tmp_path_factory.mktemp("dist")
-    subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(src)],
-                   check=True, capture_output=True, text=True, env=_ENV)
+    built = subprocess.run([sys.executable, "-m", "build", "--outdir", str(out), str(src)],
+                           capture_output=True, text=True, env=_ENV)
+    _needs_the_index(built)
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
     return out
 
 
@@ -87,6 +101,7 @@ def test_demo_and_serve_from_a_fresh_venv(dist: Path, tmp_path: Path) -> None:
     pip = subprocess.run([str(venv / "bin" / "python"), "-m", "pip", "install", "--quiet",
                           str(next(dist.glob("*.whl")))], capture_output=True, text=True,
                          env=_ENV)
+    _needs_the_index(pip)
     assert pip.returncode == 0, pip.stderr[-3000:]
     bpmtool = str(venv / "bin" / "bpmtool")
     elsewhere = tmp_path / "elsewhere"  # not the repository: nothing found by accident
