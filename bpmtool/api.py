@@ -25,8 +25,11 @@ from bpmtool.model import Model
 from bpmtool.sipoc import Sipoc
 
 if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
     import pandas as pd
 
+    from bpmtool.distributed import Cluster
     from bpmtool.io.eventlog import Progress
     from bpmtool.layout import Layout
     from bpmtool.mining.check import CheckResult
@@ -48,6 +51,7 @@ __all__ = [
     "LogColumns",
     "Sipoc",
     "check",
+    "cluster",
     "convert",
     "diagram_findings",
     "dump_model",
@@ -77,6 +81,7 @@ __all__ = [
     "sipoc_table",
     "warm_up",
     "write_file",
+    "write_partitioned_log",
 ]
 
 MODEL_SUFFIXES = (".yaml", ".yml", ".json", ".bpmn", ".bpmn2", ".xml")
@@ -265,7 +270,7 @@ def read_surveys(path: str | Path, *, case_column: str = "case_id",
 def journey(model: Model, log: pd.DataFrame | str | Path, *,
             surveys: pd.DataFrame | str | Path | None = None,
             now: object = None, columns: dict[str, str] | None = None,
-            date_format: str | None = None) -> JourneyResult:
+            date_format: str | None = None, cluster: Cluster | None = None) -> JourneyResult:
     """The customer journey in an event log: funnel, milestones, happy paths, struggling
     customers, behaviour × emotion, CTQs and triggers (see ``docs/journey.md``).
 
@@ -273,14 +278,16 @@ def journey(model: Model, log: pd.DataFrame | str | Path, *,
     ``surveys`` a table or file with case ids and NPS/CSAT answers; ``now`` the moment
     open cases are measured against (default: the log's last timestamp); ``columns``
     renames the log's columns to pm4py's standard names (e.g. ``{"ticket": "case:concept:name"}``);
-    ``date_format`` reads the text times of a CSV or Parquet log (see :func:`read_log`).
+    ``date_format`` reads the text times of a CSV or Parquet log (see :func:`read_log`);
+    with a ``cluster`` a partitioned log is read on its workers.
     """
     from bpmtool.mining.journey_result import analyse_journey
 
     if isinstance(log, (str, Path)):
         # a rename to a standard name tells the reader which column plays that role
         roles = {ROLE_OF[std]: src for src, std in (columns or {}).items() if std in ROLE_OF}
-        log = read_log(Path(log), columns=roles or None, date_format=date_format)
+        log = read_log(log, columns=roles or None, date_format=date_format,
+                       cluster=cluster)
         columns = {src: std for src, std in (columns or {}).items() if std not in ROLE_OF}
     if columns:
         log = log.rename(columns=columns)
@@ -324,8 +331,13 @@ def log_columns(path: str | Path, saved: dict[str, str] | None = None,
 
 def read_log(path: str | Path, *, columns: dict[str, str] | None = None,
              encoding: str | None = None, date_format: str | None = None,
-             progress: Progress | None = None) -> pd.DataFrame:
+             progress: Progress | None = None, cluster: Cluster | None = None
+             ) -> pd.DataFrame:
     """Read an event log (XES, XES.gz, CSV, Parquet) into pm4py's standard columns.
+
+    A folder or glob of Parquet files is a partitioned log (:func:`write_partitioned_log`):
+    its files are read on the ``cluster``'s workers (see :func:`cluster`), or one after
+    another here without one; the frame is the same either way.
 
     ``columns`` names the source columns by role (``case``, ``activity``, ``timestamp``,
     ``resource``, ``lane``, ``start_timestamp``, ``lifecycle``); roles not given are found
@@ -337,6 +349,11 @@ def read_log(path: str | Path, *, columns: dict[str, str] | None = None,
     """
     from bpmtool.io.eventlog import read_log as read
 
+    if _partitioned(path):
+        from bpmtool.distributed.frames import read_partitioned
+
+        return read_partitioned(str(path), cluster, columns=columns, date_format=date_format,
+                                progress=progress)
     try:
         frame = read(path, columns=columns, encoding=encoding, date_format=date_format,
                      progress=progress)
@@ -349,6 +366,33 @@ def read_log(path: str | Path, *, columns: dict[str, str] | None = None,
                                          "latin-1") from None
     frame.attrs["source"] = str(path)  # so later problems can name the file
     return frame
+
+
+def _partitioned(path: str | Path) -> bool:
+    from bpmtool.distributed.partitions import is_partitioned
+
+    return is_partitioned(path)
+
+
+def cluster(scheduler: str | None = None, workers: int | None = None, *,
+            memory_limit: str | None = None) -> AbstractContextManager[Cluster | None]:
+    """The Dask cluster to run on, as a context manager: a scheduler's address (default:
+    the ``BPMTOOL_SCHEDULER`` environment variable), or ``workers`` local worker
+    processes; ``None`` inside when neither is given (everything runs in this process).
+    A scheduler that cannot be reached within a few seconds raises an ``InputError``.
+    Give the cluster to :func:`read_log`, :func:`check` and :func:`journey`."""
+    from bpmtool.distributed import connect
+
+    return connect(scheduler, workers, memory_limit=memory_limit)
+
+
+def write_partitioned_log(df: pd.DataFrame, out_dir: str | Path, *,
+                          partitions: int | None = None) -> list[Path]:
+    """Write a read log as partitioned Parquet (each case in one file, by a hash of its
+    id) for a cluster to read; returns the files written."""
+    from bpmtool.distributed.partitions import write_partitioned
+
+    return write_partitioned(df, out_dir, partitions=partitions, notes=log_notes(df))
 
 
 def log_notes(df: pd.DataFrame) -> list[Problem]:
@@ -393,22 +437,29 @@ def check(model: Model, log: pd.DataFrame | str | Path, *, method: str = "both",
           columns: dict[str, str] | None = None, lanes_from: str | Path | None = None,
           slow_after: timedelta | None = None, precision: bool = True,
           progress: Progress | None = None, read_progress: Progress | None = None,
-          date_format: str | None = None) -> CheckResult:
+          date_format: str | None = None, cluster: Cluster | None = None) -> CheckResult:
     """Check an event log against a model: fitness, precision and every handoff finding.
 
     ``log`` is a path (read with :func:`read_log`) or a frame with the standard columns.
     ``progress(done, total)`` follows the alignments, ``read_progress`` the reading.
-    The result's ``notes`` are the log's :func:`log_notes`.
+    The result's ``notes`` are the log's :func:`log_notes`.  With a ``cluster``
+    (:func:`cluster`) a partitioned log is read on its workers and the distinct variants
+    are aligned there; the result is the same as without.
     """
     from bpmtool.mining.check import run_check
 
     filename = str(log) if isinstance(log, (str, Path)) else _source(log)
-    frame = read_log(log, columns=columns, progress=read_progress, date_format=date_format) \
-        if isinstance(log, (str, Path)) else log
+    frame = read_log(log, columns=columns, progress=read_progress, date_format=date_format,
+                     cluster=cluster) if isinstance(log, (str, Path)) else log
     mapped = map_log(model, frame, lanes_from=lanes_from, filename=filename)
+    align = None
+    if cluster is not None:
+        from bpmtool.distributed.alignments import cluster_aligner
+
+        align = cluster_aligner(cluster, model, progress)
     try:
         result = run_check(model, mapped, method=method, progress=progress,
-                           slow_after=slow_after, precision=precision)
+                           slow_after=slow_after, precision=precision, align=align)
     except ValueError as exc:
         raise InputError.single(str(exc)) from None
     result.notes = log_notes(frame)

@@ -30,7 +30,8 @@ def _pct(value: float | None) -> str:
 @app.command()
 def check(
     model: Path = typer.Argument(..., help="A model: .yaml, .json or .bpmn", show_default=False),
-    log: Path = typer.Argument(..., help="An event log: .xes, .xes.gz, .csv or .parquet",
+    log: Path = typer.Argument(..., help="An event log: .xes, .xes.gz, .csv or .parquet, "
+                                         "or a folder or glob of partitioned Parquet",
                                show_default=False),
     format: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f", help="text or json"),
     method: Method = typer.Option(Method.both, "--method",
@@ -53,6 +54,8 @@ def check(
     encoding: str | None = opt.ENCODING,
     date_format: str | None = opt.DATE_FORMAT,
     cases_csv: Path | None = opt.CASES,
+    scheduler: str | None = opt.SCHEDULER,
+    workers: int | None = opt.WORKERS,
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the report here."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
 ) -> None:
@@ -64,11 +67,12 @@ def check(
             typer.echo(f"error: --slow-after: {exc}", err=True)
             raise typer.Exit(2) from None
         loaded = api.load(model)
-        frame = LogOptions(case, activity, timestamp, resource, lane, lanes_from, encoding,
-                           date_format).read(log, quiet=quiet)
-        with progress_bar("aligning variants", quiet=quiet, unit="variant") as aligning:
-            result = api.check(loaded, frame, method=method.value, lanes_from=lanes_from,
-                               slow_after=limit, progress=aligning)
+        with api.cluster(scheduler, workers) as cluster:
+            frame = LogOptions(case, activity, timestamp, resource, lane, lanes_from, encoding,
+                               date_format).read(log, quiet=quiet, cluster=cluster)
+            with progress_bar("aligning variants", quiet=quiet, unit="variant") as aligning:
+                result = api.check(loaded, frame, method=method.value, lanes_from=lanes_from,
+                                   slow_after=limit, progress=aligning, cluster=cluster)
         if cases_csv is not None:
             api.write_file(cases_csv, result.case_frame().to_csv(index=False))
     if format == TextOrJson.json:

@@ -59,6 +59,8 @@ def journey_command(
                                                help="Deprecated: use --activity."),
     timestamp_column: str | None = typer.Option(None, "--timestamp-column", hidden=True,
                                                 help="Deprecated: use --timestamp."),
+    scheduler: str | None = opt.SCHEDULER,
+    workers: int | None = opt.WORKERS,
     out: Path | None = typer.Option(None, "--out", "-o",
                                     help="Write here instead of standard output."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
@@ -78,7 +80,8 @@ def journey_command(
                          date_format)
     with input_errors_exit():
         model = api.load(model_path)
-        frame = options.read(log_path, quiet=quiet)
+        with api.cluster(scheduler, workers) as cluster:
+            frame = options.read(log_path, quiet=quiet, cluster=cluster)
         result = api.journey(model, frame, surveys=surveys, now=moment)
         if cases_csv is not None:
             api.write_file(cases_csv, result.cases_csv())

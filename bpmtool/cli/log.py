@@ -18,10 +18,12 @@ from bpmtool.cli.log_options import (
     progress_bar,
     show_notes,
 )
+from bpmtool.io.eventlog_columns import CASE
 
 __all__ = ["DATE_FORMAT_HELP", "column_options", "progress_bar", "show_notes"]
 
-LOG_ARG = typer.Argument(..., help="An event log: .xes, .xes.gz, .csv or .parquet",
+LOG_ARG = typer.Argument(..., help="An event log: .xes, .xes.gz, .csv or .parquet, or a "
+                                   "folder or glob of partitioned Parquet",
                          show_default=False)
 
 
@@ -40,6 +42,14 @@ def log_command(
     encoding: str | None = opt.ENCODING,
     date_format: str | None = opt.DATE_FORMAT,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
+    to_parquet: Path | None = typer.Option(
+        None, "--to-parquet", metavar="DIR",
+        help="Instead of a summary, write the log as partitioned Parquet to this folder "
+             "(each case in one file, by a hash of its id), for check and journey with "
+             "--workers or --scheduler."),
+    partitions: int | None = typer.Option(
+        None, "--partitions", metavar="N", min=1,
+        help="With --to-parquet: this many files (default: one per million events)."),
 ) -> None:
     """Summarise an event log: cases, events, activities, variants, time span, lanes."""
     if lanes_from is not None and model is None:
@@ -49,6 +59,11 @@ def log_command(
     with input_errors_exit():
         df = LogOptions(case, activity, timestamp, resource, lane, lanes_from, encoding,
                         date_format).read(log, quiet=quiet)
+        if to_parquet is not None:
+            files = api.write_partitioned_log(df, to_parquet, partitions=partitions)
+            typer.echo(f"{len(df):,} events of {df[CASE].nunique():,} cases written to "
+                       f"{len(files)} Parquet file(s) in {to_parquet}", err=True)
+            return
         notes = api.log_notes(df)
         summary = api.log_summary(df)
         mapped = None

@@ -25,6 +25,8 @@ from bpmtool.errors import Problem
 if TYPE_CHECKING:
     import pandas as pd
 
+    from bpmtool.distributed import Cluster
+
 __all__ = [
     "ACTIVITY",
     "CASE",
@@ -35,7 +37,9 @@ __all__ = [
     "LANE",
     "LANES_FROM",
     "RESOURCE",
+    "SCHEDULER",
     "TIMESTAMP",
+    "WORKERS",
     "LogOptions",
     "TextOrJson",
     "column_options",
@@ -67,6 +71,15 @@ DATE_FORMAT = typer.Option(None, "--date-format", metavar="FORMAT", help=DATE_FO
 #: ``--cases`` means the same everywhere: also write one row per case to a CSV file
 CASES = typer.Option(None, "--cases", metavar="FILE.csv",
                      help="Also write one row per case to this CSV file.")
+
+#: where the work runs (check, journey): a Dask scheduler, or local worker processes
+SCHEDULER = typer.Option(None, "--scheduler", metavar="ADDRESS", envvar="BPMTOOL_SCHEDULER",
+                         help="Run on the Dask cluster of this scheduler, e.g. "
+                              "tcp://HOST:8786 (default: $BPMTOOL_SCHEDULER; without it or "
+                              "--workers everything runs in this process).")
+WORKERS = typer.Option(None, "--workers", metavar="N", min=1,
+                       help="Run on N local worker processes (a Dask LocalCluster); a "
+                            "partitioned Parquet log is read on them.")
 
 
 class TextOrJson(StrEnum):
@@ -129,8 +142,10 @@ class LogOptions:
         return column_options(self.case, self.activity, self.timestamp, self.resource,
                               self.lane)
 
-    def read(self, path: Path, *, quiet: bool = False) -> pd.DataFrame:
-        """Read the log with a progress bar, and say on stderr what the reader assumed."""
+    def read(self, path: Path, *, quiet: bool = False, cluster: Cluster | None = None
+             ) -> pd.DataFrame:
+        """Read the log with a progress bar, and say on stderr what the reader assumed; a
+        partitioned log is read on the ``cluster``'s workers when there is one."""
         if self.encoding is not None:
             try:
                 codecs.lookup(self.encoding)
@@ -140,6 +155,7 @@ class LogOptions:
                 raise typer.Exit(2) from None
         with progress_bar("reading log", quiet=quiet) as reading:
             frame = api.read_log(path, columns=self.columns() or None, encoding=self.encoding,
-                                 date_format=self.date_format, progress=reading)
+                                 date_format=self.date_format, progress=reading,
+                                 cluster=cluster)
         show_notes(api.log_notes(frame))
         return frame

@@ -21,9 +21,11 @@ from bpmtool.model import Model
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["METHODS", "CheckResult", "run_check"]
+__all__ = ["METHODS", "Aligner", "CheckResult", "run_check"]
 
 METHODS = ("both", "replay", "alignments")
+#: alignments computed elsewhere: activity sequences in, their alignments by sequence out
+Aligner = Callable[[list[tuple[str, ...]]], dict[tuple[str, ...], dict[str, Any]]]
 _EXAMPLES = 5
 
 
@@ -120,17 +122,22 @@ def _round(value: float | None) -> float | None:
 
 def run_check(model: Model, mapped: MappedLog, *, method: str = "both",
               progress: Callable[[int, int | None], None] | None = None,
-              slow_after: timedelta | None = None, precision: bool = True) -> CheckResult:
-    """Check a mapped log against a model: fitness, precision and the handoff findings."""
+              slow_after: timedelta | None = None, precision: bool = True,
+              align: Aligner | None = None) -> CheckResult:
+    """Check a mapped log against a model: fitness, precision and the handoff findings.
+
+    ``align`` computes the alignments of the finished variants elsewhere (a cluster's
+    workers): given their activity sequences, it returns their alignments by sequence."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}")
     graph = ProcessGraph(model)
     df = mapped.df
     found = variants(df, graph)
     wf = to_petri_net(model)
-    result = conformance(wf, found, replay=method in ("both", "replay"),
-                         alignments=method in ("both", "alignments"),
-                         precision=precision, progress=progress)
+    aligning = method in ("both", "alignments")
+    aligned = align([v.labels for v in found if not v.open]) if align and aligning else None
+    result = conformance(wf, found, replay=method in ("both", "replay"), alignments=aligning,
+                         precision=precision, progress=progress, aligned=aligned)
     stats, findings = analyse_handoffs(graph, df, lanes_observed=mapped.lane_source != "model",
                                        slow_after=slow_after)
     findings += _skipped(model, result, int(df[CASE].nunique()))

@@ -19,7 +19,7 @@ import contextlib
 import io
 import os
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -152,15 +152,20 @@ def _with_unknown_labels(wf: WorkflowNet, unknown: set[str]) -> Any:
 
 def conformance(wf: WorkflowNet, found: list[Variant], *, replay: bool = True,
                 alignments: bool = True, precision: bool = False,
-                progress: Progress | None = None) -> Conformance:
-    """Replay and/or align every closed variant; count skips and insertions per activity."""
+                progress: Progress | None = None,
+                aligned: Mapping[tuple[str, ...], dict[str, Any]] | None = None) -> Conformance:
+    """Replay and/or align every closed variant; count skips and insertions per activity.
+
+    ``aligned`` gives alignments already computed elsewhere (by a cluster's workers, see
+    :mod:`bpmtool.distributed.alignments`), by the variant's activities; they are used as
+    they are, and only the variants missing from it are aligned here."""
     result = Conformance(found)
     closed = [v for v in found if not v.open]
     with quiet_pm4py():
         if replay and closed:
             _replay(wf, closed, result)
         if alignments and closed:
-            _align(wf, closed, result, progress)
+            _align(wf, closed, result, None if aligned else progress, aligned or {})
         if precision and found:
             result.precision = _precision(wf, found)
     return result
@@ -237,7 +242,8 @@ FAST_ALIGNMENT_BUDGET_S = 2.0
 
 
 def _align(wf: WorkflowNet, closed: list[Variant], result: Conformance,
-           progress: Progress | None) -> None:
+           progress: Progress | None,
+           aligned: Mapping[tuple[str, ...], dict[str, Any]]) -> None:
     """Optimal alignments per variant.
 
     Each variant is first aligned with pm4py's memory-lean Dijkstra search, which on the
@@ -266,8 +272,10 @@ def _align(wf: WorkflowNet, closed: list[Variant], result: Conformance,
         # the trace's costs given explicitly, so the best/worst cost (and with it the
         # fitness) counts the trace's length whichever search answers
         per_event = {align.Parameters.PARAM_TRACE_COST_FUNCTION: [10000] * len(v.labels)}
-        a = align.apply(trace, wf.net, wf.initial, wf.final, variant=fast,
-                        parameters={**budget, **per_event})
+        a = aligned.get(v.labels)
+        if a is None:
+            a = align.apply(trace, wf.net, wf.initial, wf.final, variant=fast,
+                            parameters={**budget, **per_event})
         if a is None:
             a = align.apply(trace, wf.net, wf.initial, wf.final, variant=exact,
                             parameters={**parameters, **per_event})

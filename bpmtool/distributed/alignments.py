@@ -1,0 +1,53 @@
+"""Alignments of the distinct variants, spread over a cluster's workers.
+
+Each distinct variant is aligned exactly once in the whole cluster: the variants are dealt
+round-robin, longest first, into a few batches per worker (so one long variant does not
+hold up a batch of short ones), every worker aligns its batches with the single-process
+code (:func:`bpmtool.mining.conformance.conformance`), and the check weights each
+alignment by its variant's cases as it always does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from bpmtool.distributed.cluster import Cluster
+    from bpmtool.mining.check import Aligner
+    from bpmtool.model import Model
+
+__all__ = ["BATCHES_PER_WORKER", "align_batch", "cluster_aligner"]
+
+#: batches per worker: enough to even out long and short variants, few enough that the
+#: model's net is built only a few times per worker
+BATCHES_PER_WORKER = 4
+
+
+def align_batch(sequences: list[tuple[str, ...]], model: Model) -> list[dict[str, Any]]:
+    """The alignments of some activity sequences against a model (runs on a worker)."""
+    from bpmtool.mining.conformance import Variant, conformance
+    from bpmtool.mining.petri import to_petri_net
+
+    found = [Variant(seq, ["-"], open=False) for seq in sequences]
+    conformance(to_petri_net(model), found, replay=False, alignments=True)
+    return [v.alignment or {} for v in found]
+
+
+def cluster_aligner(cluster: Cluster, model: Model,
+                    progress: Callable[[int, int | None], None] | None = None) -> Aligner:
+    """An aligner for :func:`bpmtool.mining.check.run_check` that uses the workers."""
+
+    def align(sequences: list[tuple[str, ...]]) -> dict[tuple[str, ...], dict[str, Any]]:
+        if not sequences:
+            return {}
+        workers = max(1, len(cluster.client.scheduler_info(n_workers=-1).get("workers", {})))
+        n = min(len(sequences), workers * BATCHES_PER_WORKER)
+        ordered = sorted(sequences, key=len, reverse=True)
+        batches = [ordered[i::n] for i in range(n)]
+        model_on_cluster = cluster.client.scatter(model, broadcast=True)
+        results = cluster.map(align_batch, batches, model_on_cluster, progress=progress)
+        return {seq: a for batch, done in zip(batches, results, strict=True)
+                for seq, a in zip(batch, done, strict=True)}
+
+    return align

@@ -1,0 +1,123 @@
+"""Partitioned Parquet logs: every case in exactly one file, chosen by a hash of its id.
+
+A partitioned log is a folder of ``part-NNNNN.parquet`` files (or any folder or glob of
+Parquet files whose cases do not straddle two files) with pm4py's standard columns.
+:func:`write_partitioned` writes one from a read log; the cluster reads each file on a
+worker (:mod:`bpmtool.distributed.frames`).
+"""
+
+from __future__ import annotations
+
+import glob
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bpmtool.errors import EventLogError, Problem
+from bpmtool.io.eventlog_columns import CASE
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["EVENTS_PER_PARTITION", "find_partitions", "is_partitioned", "partition_of",
+           "read_notes", "write_partitioned"]
+
+#: the default partition size: a worker holds one partition's frame at a time
+EVENTS_PER_PARTITION = 1_000_000
+#: what the reader noted about the source log, kept beside the partitions
+_NOTES = "_bpmtool-notes.json"
+_GLOB = ("*", "?", "[")
+
+
+def is_partitioned(path: str | Path) -> bool:
+    """A folder or a glob pattern: a log in several Parquet files."""
+    text = str(path)
+    return Path(text).is_dir() or any(c in text for c in _GLOB)
+
+
+def find_partitions(path: str | Path) -> list[str]:
+    """The Parquet files of a partitioned log, sorted by name."""
+    text = str(path)
+    if Path(text).is_dir():
+        found = sorted(str(p) for p in Path(text).iterdir()
+                       if p.suffix.lower() in (".parquet", ".pq") and p.is_file())
+    else:
+        found = sorted(p for p in glob.glob(text) if Path(p).is_file())
+    if not found:
+        raise EventLogError.single("no Parquet files found", file=text,
+                                   expected="a folder of .parquet files (bpmtool log LOG "
+                                            "--to-parquet DIR writes one) or a glob of them")
+    return found
+
+
+def partition_of(case_names: pd.Index, partitions: int) -> object:
+    """The partition of each case id: a stable hash (the same on every machine and run)."""
+    import numpy as np
+    import pandas as pd
+
+    hashes = pd.util.hash_array(np.asarray(case_names.astype(str), dtype=object))
+    return (hashes % np.uint64(partitions)).astype(np.int32)
+
+
+def write_partitioned(df: pd.DataFrame, out_dir: str | Path, *,
+                      partitions: int | None = None, notes: list[Problem] | None = None
+                      ) -> list[Path]:
+    """Write a read log (standard columns, sorted by case) as partitioned Parquet.
+
+    ``partitions`` defaults to one per :data:`EVENTS_PER_PARTITION` events.  The folder is
+    written beside its final place and renamed into it, so a reader never sees half of it;
+    an existing folder is replaced only if it holds nothing but Parquet files and notes.
+    Returns the files written (empty partitions are left out)."""
+    import numpy as np
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    out = Path(out_dir)
+    if partitions is None:
+        partitions = max(1, -(-len(df) // EVENTS_PER_PARTITION))
+    if partitions < 1:
+        raise EventLogError.single(f"partitions must be at least 1, not {partitions}")
+    if out.exists() and (not out.is_dir() or any(
+            p.suffix.lower() not in (".parquet", ".pq") and p.name != _NOTES
+            for p in out.iterdir())):
+        raise EventLogError.single("exists and is not a partitioned log; not replacing it",
+                                   file=str(out), expected="a new folder")
+    cases = df[CASE].astype("category")
+    part = np.asarray(partition_of(cases.cat.categories, partitions))[cases.cat.codes.to_numpy()]
+    order = np.argsort(part, kind="stable")  # keeps each case's events in their order
+    bounds = np.searchsorted(part[order], np.arange(partitions + 1))
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    written = []
+    try:
+        for p in range(partitions):
+            rows = order[bounds[p]:bounds[p + 1]]
+            if not len(rows):
+                continue
+            table = pa.Table.from_pandas(df.iloc[rows], preserve_index=False)
+            name = f"part-{p:05d}.parquet"
+            pq.write_table(table, tmp / name)
+            written.append(out / name)
+        (tmp / _NOTES).write_text(json.dumps([n.to_dict() for n in notes or []]),
+                                  encoding="utf-8")
+        if out.exists():
+            shutil.rmtree(out)
+        os.replace(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return written
+
+
+def read_notes(path: str | Path) -> list[Problem]:
+    """What the reader noted about the log a partitioned folder was written from."""
+    folder = Path(path) if Path(path).is_dir() else Path(find_partitions(path)[0]).parent
+    try:
+        data = json.loads((folder / _NOTES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return []
+    fields = set(Problem.__dataclass_fields__)
+    return [Problem(**{k: v for k, v in d.items() if k in fields}) for d in data]
