@@ -18,7 +18,7 @@ from bpmtool.cli.log_options import (
     progress_bar,
     show_notes,
 )
-from bpmtool.io.eventlog_columns import CASE
+from bpmtool.log_schema import CASE
 
 __all__ = ["DATE_FORMAT_HELP", "column_options", "progress_bar", "show_notes"]
 

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
-from bpmtool.io.eventlog_columns import CASE
+from bpmtool.log_schema import CASE
 
 if TYPE_CHECKING:
     import pandas as pd

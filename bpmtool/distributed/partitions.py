@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bpmtool.errors import EventLogError, Problem
-from bpmtool.io.eventlog_columns import CASE
+from bpmtool.log_schema import CASE
 
 if TYPE_CHECKING:
     import pandas as pd
