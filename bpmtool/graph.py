@@ -59,7 +59,8 @@ def to_graph(model: Model) -> nx.DiGraph:
 
     Nodes carry ``type``, ``lane``, ``label``; edges carry ``key``, ``artifact``,
     ``condition``, ``kind`` and ``handoff`` (True across lanes).  A boundary event
-    gets an edge of kind ``attachment`` from its host activity.  Where two flows
+    gets an edge of kind ``attachment`` from its host activity, a node BPMN starts without
+    a flow (``triggered_by``) one of kind ``trigger``.  Where two flows
     join the same pair of nodes, the edge keeps the first and counts ``flows``.
     """
     graph = nx.DiGraph(id=model.id, name=model.label)
@@ -70,6 +71,10 @@ def to_graph(model: Model) -> nx.DiGraph:
         if node.attached_to and node.attached_to in graph:
             graph.add_edge(node.attached_to, node.id, key=f"{node.attached_to}~{node.id}",
                            artifact="", condition="", kind="attachment", handoff=False, flows=0)
+        # an event sub-process, a compensation handler: started by BPMN, not by a flow
+        if node.triggered_by and node.triggered_by in graph:
+            graph.add_edge(node.triggered_by, node.id, key=f"{node.triggered_by}~{node.id}",
+                           artifact="", condition="", kind="trigger", handoff=False, flows=0)
     for flow in model.flows:
         if graph.has_edge(flow.source, flow.target):
             graph.edges[flow.source, flow.target]["flows"] += 1
@@ -129,9 +134,25 @@ class ProcessGraph:
 
     @cached_property
     def ends(self) -> list[str]:
-        """End events, or where there are none, nodes without outgoing flow."""
+        """End events, or where there are none, nodes without outgoing flow; with either,
+        compensation that has no flow onwards (BPMN returns from it to where it was
+        thrown, so it is no dead end)."""
         declared = [n.id for n in self.model.nodes if n.type == "end"]
-        return declared or [n for n in self.graph if self.graph.out_degree(n) == 0]
+        ends = declared or [n for n in self.graph if self.graph.out_degree(n) == 0]
+        return ends + [n for n in self._compensation if n not in ends
+                       and self.graph.out_degree(n) == 0]
+
+    @cached_property
+    def _compensation(self) -> list[str]:
+        """Compensation boundary events and the handlers they trigger."""
+        nodes = self.model.node_by_id
+
+        def compensates(node_id: str | None) -> bool:
+            node = nodes.get(node_id or "")
+            return node is not None and "compensate" in (node.event_definition or "").split(",")
+
+        return [n.id for n in self.model.nodes
+                if (n.attached_to and compensates(n.id)) or compensates(n.triggered_by)]
 
     @cached_property
     def reachable(self) -> set[str]:

@@ -132,6 +132,11 @@ class Node(_Strict):
     event_definition: str | None = None
     #: for boundary events: the activity they are attached to
     attached_to: str | None = None
+    #: a node no sequence flow leads to that BPMN starts from another node: the start event
+    #: of an event sub-process (from where its parent starts), a compensation handler (from
+    #: its compensation boundary event), a boundary event of an expanded sub-process (from
+    #: the sub-process's start)
+    triggered_by: str | None = None
 
     @field_validator("type", mode="before")
     @classmethod

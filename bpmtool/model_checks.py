@@ -120,8 +120,9 @@ def reference_problems(data: Mapping[str, Any]) -> list[Problem]:
             if isinstance(values, list):
                 for j, art in enumerate(values):
                     unknown(("nodes", i, key, j), "artifact", art, artifacts)
-        if node.get("attached_to") is not None:
-            unknown(("nodes", i, "attached_to"), "node", node.get("attached_to"), nodes)
+        for key in ("attached_to", "triggered_by"):
+            if node.get(key) is not None:
+                unknown(("nodes", i, key), "node", node.get(key), nodes)
     flow_keys: Counter[str] = Counter()
     for i, flow in _dicts(flows):
         if "_attributes" in flow:

@@ -81,6 +81,10 @@ class _Reader:
     used_ids: dict[str, set[str]] = field(default_factory=dict)
     defaults: set[str] = field(default_factory=set)
     skipped: set[str] = field(default_factory=set)
+    #: container id → its own start events (our ids), for the event sub-processes in it
+    container_starts: dict[str, list[str]] = field(default_factory=dict)
+    #: (start event of an event sub-process, the id of the container it belongs to)
+    esp_starts: list[tuple[str, str]] = field(default_factory=list)
 
     # --- helpers --------------------------------------------------------------------
 
@@ -224,10 +228,14 @@ class _Reader:
             node_lane = lane_of.get(raw, lane)
             if kind in SUBPROCESSES and self._expanded(el):
                 self._subprocess(el, prefix, lane_of, node_lane, in_lanes=in_lanes)
+                if el.get("triggeredByEvent") == "true":
+                    self._event_subprocess(el, container)
             elif kind in TASKS or kind in SUBPROCESSES:
                 self._node(el, prefix, "activity", node_lane, in_lanes=in_lanes)
             elif kind in EVENTS:
-                self._node(el, prefix, EVENTS[kind], node_lane, in_lanes=in_lanes)
+                ident = self._node(el, prefix, EVENTS[kind], node_lane, in_lanes=in_lanes)
+                if kind == "startEvent":
+                    self.container_starts.setdefault(container.get("id") or "", []).append(ident)
             elif kind in GATEWAYS:
                 self._node(el, prefix, GATEWAYS[kind], node_lane, in_lanes=in_lanes)
             elif kind == "sequenceFlow" and empty:
@@ -289,7 +297,7 @@ class _Reader:
         before = set(self.nodes)
         flows_before = len(self.flows)
         self._container(el, inner_prefix, lane_of, lane, in_lanes=in_lanes)
-        inner = [n for n in self.nodes if n not in before]
+        inner = [n for n in self.nodes if n not in before and not self.nodes[n].get("_in_esp")]
         inner_flows = [f["_el"] for f in self.flows[flows_before:]]
         targets = {strip_prefix(f.get("targetRef") or "") for f in inner_flows}
         sources = {strip_prefix(f.get("sourceRef") or "") for f in inner_flows}
@@ -305,6 +313,63 @@ class _Reader:
         raw = el.get("id") or ""
         self.entries[raw] = starts or inner[:1]
         self.exits[raw] = ends or inner[-1:]
+
+    def _triggers(self) -> None:
+        """What BPMN starts without a flow: event sub-processes from where their parent
+        starts, compensation handlers from their compensation boundary event."""
+        for ident, container in self.esp_starts:
+            parent = self.entries.get(container) or self.container_starts.get(container) or []
+            if parent and parent[0] != ident:
+                self.nodes[ident]["triggered_by"] = parent[0]
+        for assoc in self.root.iter(f"{B}association"):
+            source = self.node_ids.get(strip_prefix(assoc.get("sourceRef") or ""))
+            raw_target = strip_prefix(assoc.get("targetRef") or "")
+            target = self.node_ids.get(raw_target)
+            if source is None or target is None or target not in self.nodes:
+                continue
+            thrower = self.nodes[source]
+            if self.by_id[raw_target].get("isForCompensation") == "true" or "compensate" in (
+                    thrower.get("event_definition") or "").split(","):
+                self.nodes[target].setdefault("triggered_by", source)
+        self._links()
+        for node in self.nodes.values():
+            node.pop("_in_esp", None)
+
+    def _links(self) -> None:
+        """A link catch event continues where the link throw event of the same name (in the
+        same process) stopped: BPMN's off-page connector."""
+        for process in self.root.findall(f"{B}process"):
+            throws: dict[str, str] = {}
+            catches: list[tuple[str, str]] = []
+            for el in process.iter(f"{B}intermediateThrowEvent", f"{B}intermediateCatchEvent"):
+                link = el.find(f"{B}linkEventDefinition")
+                ident = self.node_ids.get(el.get("id") or "")
+                if link is None or ident is None:
+                    continue
+                name = name_of(link) or name_of(el)
+                if local(el) == "intermediateThrowEvent":
+                    throws.setdefault(name, ident)
+                else:
+                    catches.append((name, ident))
+            for name, ident in catches:
+                if name in throws:
+                    self.nodes[ident].setdefault("triggered_by", throws[name])
+
+    def _event_subprocess(self, el: etree._Element, container: etree._Element) -> None:
+        """An event sub-process is no step of its parent's flow: flows into and out of the
+        parent never go through it, and its start events are triggered while the parent
+        runs (from where the parent starts)."""
+        raw = el.get("id") or ""
+        inner = self.entries.pop(raw, [])
+        self.exits.pop(raw, None)
+        for ident in self.container_starts.get(raw, []) or inner:
+            self.esp_starts.append((ident, container.get("id") or ""))
+        for ident in self._inside(el):
+            self.nodes[ident]["_in_esp"] = True
+
+    def _inside(self, el: etree._Element) -> list[str]:
+        return [self.node_ids[d.get("id") or ""] for d in el.iterdescendants()
+                if (d.get("id") or "") in self.node_ids]
 
     def _data(self, el: etree._Element, prefix: str) -> None:
         kind = local(el)
@@ -428,16 +493,16 @@ class _Reader:
                 if node.get("_no_lane") is not None and host and self.nodes[host].get("lane"):
                     node["lane"] = self.nodes[host]["lane"]  # boundary events sit on their host
                     node.pop("_no_lane")
-                if target is None and attached in self.entries:
-                    self.warn(f"boundary event {node.get('name') or node['id']!r} is attached "
-                              f"to an expanded sub-process; the attachment is dropped",
-                              key=node["id"])
+                if target is None and host:
+                    # on an expanded sub-process: it can happen once the sub-process started
+                    node["triggered_by"] = host
                 if target:
                     node["attached_to"] = target
             missing = node.pop("_no_lane", None)
             if missing is not None:
                 self.warn(f"flow node {node.get('name') or node['id']!r} is in no lane of its "
                           "process", missing)
+        self._triggers()
         collab = self.root.find(f"{B}collaboration")
         process = self.root.find(f"{B}process")
         name = ""

@@ -1,25 +1,37 @@
 """Model → workflow net (pm4py ``PetriNet`` with initial and final marking).
 
-Translation, node by node (``docs/conformance.md`` has the whole table):
+The net is built the way pm4py converts BPMN (``pm4py.convert_to_petri_net``), so a
+BPMN file gives the same fitness and precision here as in pm4py, and then reduced the way
+pm4py reduces it.  ``docs/conformance.md`` has the whole table:
 
-* every sequence flow is a place; flows into a node that merges *exclusively* (an activity,
-  an event, an exclusive/event-based/complex gateway) share that node's one input place,
-  flows into a parallel or inclusive join keep a place each;
-* an activity is one transition labelled with its name (what the log shows); an event is a
-  silent transition; several plain outgoing flows of an activity or event split in parallel
-  (BPMN's implicit split); conditional ones give one transition per set BPMN allows (every
-  unconditional flow plus each true condition, or the default);
-* an exclusive, event-based or complex gateway is one silent transition per outgoing flow;
-  a parallel gateway one silent transition that takes all inputs and feeds all outputs;
-* an inclusive split is one silent transition per non-empty subset of its outgoing flows
-  (up to five); an inclusive join one per non-empty subset of its inputs — an
-  over-approximation that accepts every run the gateway allows, and a few more;
-* start events without incoming flows (or, without any, nodes with no incoming flow) leave
-  one source place through a silent choice; end events (or nodes with no outgoing flow) feed
-  one sink, and where two branches of a split can each end a case a silent transition merges
-  the sink's tokens;
-* an interrupting boundary event is an alternative to its host activity;
-* message flows between pools carry no control flow and are left out.
+* every node has an entry place and an exit place around one transition: an activity's is
+  labelled with its name (what the log shows), every other node's is silent;
+* every sequence flow is a place; a silent transition moves a token from the source's exit
+  into the flow, and one from the flow into the target's entry — so flows into an activity,
+  an event or an exclusive/event-based/complex gateway merge exclusively;
+* a parallel gateway that joins has one silent transition taking every incoming flow, one
+  that splits one feeding every outgoing flow; an inclusive join has one silent transition
+  per non-empty subset of its incoming flows, an inclusive split one per non-empty subset of
+  its outgoing flows (up to five) — an over-approximation that accepts every run the
+  gateway allows, and a few more;
+* several plain outgoing flows of an activity or event split in parallel (BPMN's implicit
+  split); conditional ones give one transition per set BPMN allows (every unconditional flow
+  plus each true condition, or the default);
+* start events without incoming flows (or, without any, nodes with no incoming flow) are
+  entered from one source place, each through a silent transition; nodes without outgoing
+  flow leave into one sink, and where two branches of a split can each end a case a silent
+  transition merges the sink's tokens;
+* an interrupting boundary event is an alternative to its host activity: it takes the
+  host's entry; a node BPMN starts without a flow (``triggered_by``: an event sub-process's
+  start, a compensation handler, a boundary event of an expanded sub-process) is an
+  alternative to what follows its trigger: it takes the trigger's exit (a link catch event
+  is what follows its link throw event);
+* message flows between pools carry no control flow and are left out;
+* finally pm4py's simple reduction: a silent transition whose one input place has one
+  producer and no other consumer is fused into that producer, and one whose one output place
+  has one consumer and no other producer into that consumer, until nothing changes.  It is
+  applied deterministically (in name order), so the net does not depend on the order of the
+  file's elements or on their ids.
 """
 
 from __future__ import annotations
@@ -28,6 +40,7 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
+from bpmtool.mining.net_draft import SINK, SOURCE, NetDraft
 from bpmtool.model import Model
 
 __all__ = ["WorkflowNet", "to_petri_net"]
@@ -48,34 +61,26 @@ class WorkflowNet:
 
 def to_petri_net(model: Model) -> WorkflowNet:
     """Translate a model into a workflow net (see the module docstring)."""
-    from pm4py.objects.petri_net.obj import Marking, PetriNet
-    from pm4py.objects.petri_net.utils.petri_utils import add_arc_from_to
+    draft, node_of = _draft(model)
+    draft.reduce()
+    if _ends_may_meet(model):
+        # two branches of one case can each reach an end: the case is over when both have;
+        # a silent merge brings the sink back to one token
+        draft.add("sink_merge", None, {SINK: 2}, {SINK: 1})
+    net, initial, final = draft.to_pm4py(model.id)
+    result = WorkflowNet(net, initial, final)
+    for t in net.transitions:
+        if t.name in node_of:
+            result.node_of[t.name] = node_of[t.name]
+        if t.label:
+            result.labels.add(t.label)
+    return result
 
-    nodes = model.node_by_id
-    net = PetriNet(f"{model.id}")
-    places: dict[str, Any] = {}
-    counter = [0]
 
-    def place(name: str) -> Any:
-        if name not in places:
-            places[name] = PetriNet.Place(name)
-            net.places.add(places[name])
-        return places[name]
-
-    result = WorkflowNet(net, Marking(), Marking())
-
-    def transition(node_id: str, label: str | None, ins: list[Any], outs: list[Any]) -> None:
-        counter[0] += 1
-        t = PetriNet.Transition(f"t{counter[0]}_{node_id}", label)
-        net.transitions.add(t)
-        result.node_of[t.name] = node_id
-        if label:
-            result.labels.add(label)
-        for p in ins:
-            add_arc_from_to(p, t, net)
-        for p in outs:
-            add_arc_from_to(t, p, net)
-
+def _draft(model: Model) -> tuple[NetDraft, dict[str, str]]:
+    """The unreduced net: an entry and an exit place per node, a place per flow."""
+    draft = NetDraft()
+    node_of: dict[str, str] = {}
     flows = [f for f in model.flows if f.kind == "sequence"]
     incoming: dict[str, list[str]] = {n.id: [] for n in model.nodes}
     outgoing: dict[str, list[str]] = {n.id: [] for n in model.nodes}
@@ -83,82 +88,99 @@ def to_petri_net(model: Model) -> WorkflowNet:
         outgoing[f.source].append(f.key)
         incoming[f.target].append(f.key)
 
-    def joins_separately(node_id: str) -> bool:
-        n = nodes[node_id]
-        return n.type in ("parallel", "inclusive") and len(incoming[node_id]) > 1
+    # pm4py's place names: token replay breaks ties between equally short silent paths by
+    # place name, so the same names give the same figures as pm4py on the same file
+    taken = {f"{side}_{n.id}" for n in model.nodes for side in ("ent", "exi")} | {SOURCE, SINK}
+    flow_place = {f.key: f.key if f.key not in taken else f"flow:{f.key}" for f in flows}
 
-    def in_place(flow_key: str, target: str) -> Any:
-        return place(f"flow:{flow_key}") if joins_separately(target) else place(f"in:{target}")
+    def flow(key: str) -> str:
+        return flow_place[key]
 
-    source, sink = place("source"), place("sink")
     # a start event inside a flattened sub-process is entered by a flow, not from outside
-    starts = [n.id for n in model.nodes if n.type == "start" and not incoming[n.id]] or \
-        [n.id for n in model.nodes if not incoming[n.id] and not n.attached_to]
+    starts = [n.id for n in model.nodes if n.type == "start" and not incoming[n.id]
+              and not n.triggered_by] or \
+        [n.id for n in model.nodes if not incoming[n.id] and not n.attached_to
+         and not n.triggered_by]
     for s in starts:
-        transition(f"start_{s}", None, [source], [place(f"in:{s}")])
-    target_of = {f.key: f.target for f in flows}
+        draft.add(f"start:{s}", None, {SOURCE: 1}, {f"ent_{s}": 1})
+    # a link throw event goes on at its catch event, not into the sink
+    linked = {n.triggered_by for n in model.nodes if n.triggered_by and _links(n)}
     for node in model.nodes:
-        if node.attached_to:
-            ins = [place(f"in:{node.attached_to}")]  # instead of its host
-        elif joins_separately(node.id):
-            ins = [place(f"flow:{k}") for k in incoming[node.id]]
+        n, ins, outs = node.id, incoming[node.id], outgoing[node.id]
+        entry, exit_ = f"ent_{node.attached_to or n}", f"exi_{n}"
+        if node.triggered_by and not ins:
+            entry = f"exi_{node.triggered_by}"  # instead of what follows its trigger
+        name = f"node:{n}"
+        node_of[name] = n
+        draft.add(name, node.label if node.is_activity else None, {entry: 1}, {exit_: 1})
+        # how flows come in
+        if node.type in ("parallel", "inclusive") and len(ins) > 1:
+            in_sets = [tuple(ins)] if node.type == "parallel" else _subsets(ins)
+            for i, keys in enumerate(in_sets):
+                draft.add(f"join:{n}:{i}", None, dict.fromkeys(map(flow, keys), 1),
+                          {f"ent_{n}": 1})
         else:
-            ins = [place(f"in:{node.id}")]
-        outs = [in_place(k, target_of[k]) for k in outgoing[node.id]] or [sink]
-        label = node.label if node.is_activity else None
-        conditional = _conditional_sets(model, node.id, outgoing[node.id], in_place, target_of)
-        if conditional is not None and not node.is_gateway:
-            for out_set in conditional:
-                transition(node.id, label, ins, out_set)
-        elif node.type in ("exclusive", "event_based", "complex") and len(outs) > 1:
-            for out in outs:
-                transition(node.id, None, ins, [out])
-        elif node.type == "inclusive":
-            in_sets = [ins] if len(ins) == 1 else _subsets(ins)
-            out_sets = [outs] if len(outs) == 1 else _subsets(outs)
-            for a in in_sets:
-                for b in out_sets:
-                    transition(node.id, None, list(a), list(b))
+            for k in ins:
+                draft.add(f"tfl:{k}", None, {flow(k): 1}, {f"ent_{n}": 1})
+        # how flows go out
+        out_sets = _out_sets(model, node.id, outs)
+        if not outs and n not in linked:
+            draft.add(f"end:{n}", None, {exit_: 1}, {SINK: 1})
+        elif out_sets is None:
+            for k in outs:
+                draft.add(f"sfl:{k}", None, {exit_: 1}, {flow(k): 1})
         else:
-            transition(node.id, label, ins, outs)
-    if _ends_may_meet(model, incoming, outgoing, target_of):
-        # two branches of one case can each reach an end: the case is over when both have;
-        # a silent merge brings the sink back to one token
-        t = PetriNet.Transition("sink_merge", None)
-        net.transitions.add(t)
-        add_arc_from_to(sink, t, net, weight=2)
-        add_arc_from_to(t, sink, net)
-    result.initial[source] = 1
-    result.final[sink] = 1
-    return result
+            for i, keys in enumerate(out_sets):
+                draft.add(f"split:{n}:{i}", None, {exit_: 1},
+                          dict.fromkeys(map(flow, keys), 1))
+    return draft, node_of
 
 
-def _conditional_sets(model: Model, node_id: str, flow_keys: list[str], in_place: Any,
-                      target_of: dict[str, str]) -> list[list[Any]] | None:
+def _links(node: Any) -> bool:
+    return "link" in (node.event_definition or "").split(",")
+
+
+def _out_sets(model: Model, node_id: str, flow_keys: list[str]) -> list[tuple[str, ...]] | None:
+    """The sets of outgoing flows a node feeds at once; ``None`` when it picks exactly one
+    (an exclusive choice, or a single flow)."""
+    node = model.node_by_id[node_id]
+    if len(flow_keys) < 2 or node.type in ("exclusive", "event_based", "complex"):
+        return None
+    if node.type == "parallel":
+        return [tuple(flow_keys)]
+    if node.type == "inclusive":
+        return _subsets(flow_keys)
+    return _conditional_sets(model, flow_keys) or [tuple(flow_keys)]
+
+
+def _conditional_sets(model: Model, flow_keys: list[str]) -> list[tuple[str, ...]] | None:
     """The output sets of an activity or event whose outgoing flows carry conditions or a
     default (BPMN: every unconditional flow, plus each true condition — or the default when
     none holds); ``None`` when its flows are plain (an implicit parallel split)."""
-    if len(flow_keys) < 2:
-        return None
     by_key = {f.key: f for f in model.flows}
     flows = [by_key[k] for k in flow_keys]
     if not any(f.condition or f.default for f in flows):
         return None
-    always = [in_place(f.key, target_of[f.key]) for f in flows
-              if not f.condition and not f.default]
-    conds = [in_place(f.key, target_of[f.key]) for f in flows if f.condition and not f.default]
-    defaults = [in_place(f.key, target_of[f.key]) for f in flows if f.default]
-    sets = [always + list(c) for c in _subsets(conds)] if conds else []
+    always = tuple(f.key for f in flows if not f.condition and not f.default)
+    conds = [f.key for f in flows if f.condition and not f.default]
+    defaults = tuple(f.key for f in flows if f.default)
+    sets = [always + c for c in _subsets(conds)] if conds else []
     if defaults or not conds:
         sets.append(always + defaults)
     return sets
 
 
-def _ends_may_meet(model: Model, incoming: dict[str, list[str]],
-                   outgoing: dict[str, list[str]], target_of: dict[str, str]) -> bool:
+def _ends_may_meet(model: Model) -> bool:
     """Whether two branches of a parallel (or inclusive, or implicit) split can each reach
     an end without meeting at a join first: then one case puts two tokens in the sink."""
     nodes = model.node_by_id
+    flows = [f for f in model.flows if f.kind == "sequence"]
+    incoming: dict[str, list[str]] = {n.id: [] for n in model.nodes}
+    outgoing: dict[str, list[str]] = {n.id: [] for n in model.nodes}
+    for f in flows:
+        outgoing[f.source].append(f.key)
+        incoming[f.target].append(f.key)
+    target_of = {f.key: f.target for f in flows}
     by_key = {f.key: f for f in model.flows}
 
     def splits(n: Any) -> bool:
