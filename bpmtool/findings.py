@@ -160,6 +160,8 @@ _CATALOGUE: tuple[Rule, ...] = (
          "A step in two journey stages makes the customer's stage ambiguous."),
     Rule("DISCONNECTED", Kind.STRUCTURE, Severity.ERROR, "model",
          "Parts of a model that no flow connects are separate processes or forgotten steps."),
+    Rule("EMPTY-MODEL", Kind.STRUCTURE, Severity.ERROR, "model",
+         "A model without a single step describes no process: there is nothing to check."),
     Rule("GATEWAY-SINGLE-FLOW", Kind.STRUCTURE, Severity.WARNING, "model",
          "A gateway that neither splits nor joins decides nothing and clutters the diagram."),
     Rule("IMPLICIT-SPLIT", Kind.STRUCTURE, Severity.WARNING, "model",

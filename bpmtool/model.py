@@ -109,6 +109,8 @@ class Artifact(_Strict):
     id: Id
     name: str = ""
     description: str = ""
+    #: a data store (a database, a system of record) rather than a document passed along
+    store: bool = False
 
     @property
     def label(self) -> str:

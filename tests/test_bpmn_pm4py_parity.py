@@ -41,6 +41,9 @@ def _sample(name: str) -> pd.DataFrame:
     df = df[["case:concept:name", "concept:name", "time:timestamp"]].copy()
     for column in ("case:concept:name", "concept:name"):
         df[column] = df[column].astype(str)
+    if df["time:timestamp"].isna().all():  # pm4py wants times; a log without keeps its order
+        df["time:timestamp"] = pd.Timestamp("2000-01-01", tz="UTC") + pd.to_timedelta(
+            range(len(df)), unit="s")
     keep = {c for v in variants(df)[:VARIANTS] for c in v.cases[:CASES_PER_VARIANT]}
     return df[df["case:concept:name"].isin(keep)]
 

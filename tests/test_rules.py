@@ -136,7 +136,7 @@ def test_every_code_is_known_without_importing_the_checks() -> None:
         "from bpmtool.io.yaml_model import loads_model\n"
         "from bpmtool.rules import run_rules\n"
         "m = loads_model('id: m\\nrules: {WRONG-LANE: off, SLOW-HANDOFF: error}\\n')\n"
-        "print(sorted({f.code for f in run_rules(m)}))\n"
+        "print(sorted({f.code for f in run_rules(m)} - {'EMPTY-MODEL'}))\n"
         "print(sorted(n for n in sys.modules if n.startswith(('pm4py', 'bpmtool.mining'))))\n")
     root = Path(__file__).resolve().parent.parent
     done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,

@@ -136,6 +136,10 @@ class _Reader:
         if self.errors:
             raise BpmnImportError(problems=self.errors, summary=(
                 f"{self.filename}: {len(self.errors)} problem(s) in the BPMN file"))
+        if not self.nodes:
+            self.warn("the file has no <process>: the model is empty (a diagram without a "
+                      "process?)" if not processes else "no <process> in the file holds a "
+                      "flow node: the model is empty", self.root)
         return self._model()
 
     def _participants(self) -> dict[str, etree._Element]:
@@ -172,8 +176,9 @@ class _Reader:
                 external = (pool.get(f"{{{BPMTOOL_NS}}}external") == "true") or not has_nodes
                 default_lane = self._add_lane(pool.get("id"), name, pool, external=external)
             elif has_nodes:
-                name = name_of(process) or ("Process" if not many else process.get("id") or "")
+                name = name_of(process) or ("Process" if not many else "")
                 default_lane = self._add_lane(process.get("id"), name, process)
+        self._process_data(process)
         self._container(process, "", lane_of, default_lane, in_lanes=bool(lane_of))
 
     def _add_lane(self, raw_id: str | None, name: str, el: etree._Element, *,
@@ -196,13 +201,14 @@ class _Reader:
         lanes = lane_set.findall(f"{B}lane")
         for lane in lanes:
             # an unnamed lane alone in its pool is the pool
-            label = name_of(lane) or (pool_name if len(lanes) == 1 and not prefix else "") \
-                or lane.get("id") or "lane"
-            full = f"{prefix} / {label}" if prefix else label
+            # no name is invented: an unnamed lane keeps an empty name (faces show its id)
+            label = name_of(lane) or (pool_name if len(lanes) == 1 and not prefix else "")
+            full = " / ".join(part for part in (prefix, label) if part) if label else ""
             refs = [strip_prefix(r) for r in ref_text(lane, "flowNodeRef")]
             for ref in refs:
                 if ref not in self.by_id:
-                    self.error(f"lane {label!r} refers to a missing flow node {ref!r}", lane,
+                    self.error(f"lane {label or lane.get('id')!r} refers to a missing flow "
+                               f"node {ref!r}", lane,
                                "the id of a flow node in this file")
             refs = [r for r in refs if r in self.by_id]
             inner: dict[str, str] = {}
@@ -233,9 +239,9 @@ class _Reader:
             elif kind in TASKS or kind in SUBPROCESSES:
                 self._node(el, prefix, "activity", node_lane, in_lanes=in_lanes)
             elif kind in EVENTS:
-                ident = self._node(el, prefix, EVENTS[kind], node_lane, in_lanes=in_lanes)
+                made = self._node(el, prefix, EVENTS[kind], node_lane, in_lanes=in_lanes)
                 if kind == "startEvent":
-                    self.container_starts.setdefault(container.get("id") or "", []).append(ident)
+                    self.container_starts.setdefault(container.get("id") or "", []).append(made)
             elif kind in GATEWAYS:
                 self._node(el, prefix, GATEWAYS[kind], node_lane, in_lanes=in_lanes)
             elif kind == "sequenceFlow" and empty:
@@ -267,10 +273,8 @@ class _Reader:
         name = name_of(el)
         node: dict[str, Any] = {"id": ident, "type": type_, "lane": lane,
                                 "task_type": local(el)}
-        if name or prefix:
-            node["name"] = f"{prefix} / {name}" if prefix and name else (name or prefix)
-        if not name and prefix:
-            node["name"] = f"{prefix} / {ident}"
+        if name:  # an unnamed node keeps an empty name, inside a sub-process too
+            node["name"] = f"{prefix} / {name}" if prefix else name
         doc = doc_of(el)
         if doc:
             node["description"] = doc
@@ -292,8 +296,8 @@ class _Reader:
 
     def _subprocess(self, el: etree._Element, prefix: str, lane_of: dict[str, str],
                     lane: str | None, *, in_lanes: bool) -> None:
-        label = name_of(el) or el.get("id") or "Sub-process"
-        inner_prefix = f"{prefix} / {label}" if prefix else label
+        label = name_of(el)
+        inner_prefix = " / ".join(part for part in (prefix, label) if part)
         before = set(self.nodes)
         flows_before = len(self.flows)
         self._container(el, inner_prefix, lane_of, lane, in_lanes=in_lanes)
@@ -386,6 +390,8 @@ class _Reader:
             art: dict[str, Any] = {"id": ident}
             if name:
                 art["name"] = name
+            if kind == "dataStoreReference" or local(source) == "dataStore":
+                art["store"] = True
             self.artifacts[ident] = art
             self.data_ids[target_raw] = ident
         ident = self.data_ids[target_raw]
@@ -394,16 +400,31 @@ class _Reader:
             self.artifacts[ident]["name"] = name_of(el)
 
     def _associations(self, el: etree._Element, node: dict[str, Any]) -> None:
-        for assoc in el.findall(f"{B}dataInputAssociation"):
-            for ref in ref_text(assoc, "sourceRef"):
-                art = self.data_ids.get(strip_prefix(ref))
-                if art and art not in node.setdefault("inputs", []):
-                    node["inputs"].append(art)
-        for assoc in el.findall(f"{B}dataOutputAssociation"):
-            for ref in ref_text(assoc, "targetRef"):
-                art = self.data_ids.get(strip_prefix(ref))
-                if art and art not in node.setdefault("outputs", []):
-                    node["outputs"].append(art)
+        for tag, end, key in (("dataInputAssociation", "sourceRef", "inputs"),
+                              ("dataOutputAssociation", "targetRef", "outputs")):
+            for assoc in el.findall(f"{B}{tag}"):
+                for ref in ref_text(assoc, end):
+                    art = self.data_ids.get(strip_prefix(ref))
+                    if art is None:
+                        self._unknown_data(assoc, strip_prefix(ref), node)
+                    elif art not in node.setdefault(key, []):
+                        node[key].append(art)
+
+    def _unknown_data(self, assoc: etree._Element, ref: str, node: dict[str, Any]) -> None:
+        """A data association whose data end is no data object, store or process input or
+        output: said, never dropped silently."""
+        target = self.by_id.get(ref)
+        what = f"<{local(target)}> {ref!r}" if target is not None else f"missing {ref!r}"
+        self.warn(f"data association of {node.get('name') or node['id']!r} refers to {what}, "
+                  "which is no data object, data store or process input/output; skipped", assoc)
+
+    def _process_data(self, process: etree._Element) -> None:
+        """A process's own inputs and outputs (``ioSpecification``) are artifacts its
+        activities read and write, like data objects."""
+        for spec in process.findall(f"{B}ioSpecification"):
+            for el in spec:
+                if local(el) in ("dataInput", "dataOutput") and el.get("id"):
+                    self._data(el, "")
 
     def _black_boxes(self, participants: dict[str, etree._Element]) -> None:
         seen = {p.get("id") for p in participants.values()}

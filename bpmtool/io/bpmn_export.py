@@ -9,7 +9,8 @@ What is written (see ``docs/bpmn.md``):
   boundary events, gateways with their default flow;
 * sequence flows with ``conditionExpression``; flows of kind ``message`` and
   flows that cross pools become message flows;
-* a dataObject and a dataObjectReference per artifact, and data input/output
+* a dataObject and a dataObjectReference per artifact (a dataStore and a
+  dataStoreReference for a data store), and data input/output
   associations for the inputs and outputs of activities;
 * BPMNDI shapes for pools, lanes, nodes and data objects, edges with waypoints;
 * what BPMN has no element for (stages, CTQs, triggers, the journey, aliases, …) in
@@ -172,6 +173,14 @@ def write_bpmn(model: Model, layout: Layout | None = None) -> bytes:
                         if node.lane == lane.id:
                             _sub(lane_el, "flowNodeRef").text = ids("node", node.id)
             for art in model.artifacts:
+                if art.store:  # a data store is global: it sits beside the process
+                    obj = etree.Element(_b("dataStore"), id=ids("artifact", art.id),
+                                        name=art.label)
+                    root.insert(root.index(process), obj)
+                    _documentation(obj, art.description)
+                    _sub(process, "dataStoreReference", id=ids("x", f"{art.id}_ref"),
+                         name=art.label, dataStoreRef=ids("artifact", art.id))
+                    continue
                 obj = _sub(process, "dataObject", id=ids("artifact", art.id), name=art.label)
                 _documentation(obj, art.description)
                 _sub(process, "dataObjectReference", id=ids("x", f"{art.id}_ref"),

@@ -10,10 +10,10 @@ Written by the export, read back after the import:
 * on a lane (``lane``, or the ``participant`` of an external lane), a node, an artifact
   (``dataObject``) or a flow: ``<bpmtool:element>`` — a JSON object of that element's fields
   that the BPMN cannot say (``{"lane": null}`` on the pool of a model without lanes of its
-  own: the pool is no lane): its ``id`` where the XML id had to differ, a node's ``aliases``,
-  its ``task_type`` when the element written does not say it (``null``: the model named
-  none), the ``inputs`` and ``outputs`` of events and gateways, ``id: null`` for a flow that
-  had none.
+  own: the pool is no lane): its ``id`` where the XML id had to differ, a node's ``aliases``
+  and ``triggered_by``, its ``task_type`` when the element written does not say it (``null``:
+  the model named none), the ``inputs`` and ``outputs`` of events and gateways, ``id: null``
+  for a flow that had none.
 
 Each element's data sits on the element itself, so a diagram edited in a modeller keeps what
 is left: data of deleted elements goes with them, and elements added there come after the
@@ -95,6 +95,8 @@ def _element_extra(kind: str, item: Any, ident: str, tag: str) -> dict[str, Any]
     if kind == "nodes":
         if item.aliases:
             extra["aliases"] = list(item.aliases)
+        if item.triggered_by:  # BPMN says it by structure, which the export flattens
+            extra["triggered_by"] = item.triggered_by
         if item.task_type != tag:  # the import takes the element's name for it
             extra["task_type"] = item.task_type
         if item.event_definition and (not item.is_event or any(
@@ -212,8 +214,9 @@ def _apply_element_extras(data: dict[str, Any], extras: dict[str, dict[str, Any]
     for node in data.get("nodes", []):
         if node.get("lane") in lanes:
             node["lane"] = lanes[node["lane"]]
-        if node.get("attached_to") in nodes:
-            node["attached_to"] = nodes[node["attached_to"]]
+        for key in ("attached_to", "triggered_by"):
+            if node.get(key) in nodes:
+                node[key] = nodes[node[key]]
         for key in ("inputs", "outputs"):
             if key in node:
                 node[key] = [arts.get(a, a) for a in node[key]]

@@ -12,6 +12,17 @@ from bpmtool.rules.registry import rule
 __all__: list[str] = []
 
 
+@rule("EMPTY-MODEL")
+def empty_model(g: ProcessGraph) -> Iterator[Report]:
+    m = g.model
+    if m.nodes:
+        return
+    yield Report((m.id,), f"The model {m.label!r} has no steps, events or gateways: it "
+                 "describes no process, so no handoff could be checked.",
+                 "Draw the process (in a BPMN file: a <process> with flow nodes), or check that "
+                 "this is the file you meant.", {"lanes": len(m.lanes), "flows": len(m.flows)})
+
+
 @rule("NO-START")
 def no_start(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
