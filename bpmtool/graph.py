@@ -24,7 +24,7 @@ import networkx as nx
 
 from bpmtool.model import Flow, Model
 
-__all__ = ["Handoff", "LaneCycle", "ProcessGraph", "to_graph"]
+__all__ = ["Handoff", "LaneCycle", "ProcessGraph", "compensation_hosts", "to_graph"]
 
 
 @dataclass(frozen=True)
@@ -144,15 +144,7 @@ class ProcessGraph:
 
     @cached_property
     def _compensation(self) -> list[str]:
-        """Compensation boundary events and the handlers they trigger."""
-        nodes = self.model.node_by_id
-
-        def compensates(node_id: str | None) -> bool:
-            node = nodes.get(node_id or "")
-            return node is not None and "compensate" in (node.event_definition or "").split(",")
-
-        return [n.id for n in self.model.nodes
-                if (n.attached_to and compensates(n.id)) or compensates(n.triggered_by)]
+        return list(compensation_hosts(self.model))
 
     @cached_property
     def reachable(self) -> set[str]:
@@ -249,6 +241,25 @@ class ProcessGraph:
             if node.lane:
                 out[node.lane].append(node.id)
         return dict(out)
+
+
+def compensation_hosts(model: Model) -> dict[str, str]:
+    """Compensation boundary events and the handlers they trigger → the activity they
+    compensate (BPMN returns to the flow after it, so they end no case)."""
+    nodes = model.node_by_id
+
+    def compensates(node_id: str | None) -> bool:
+        node = nodes.get(node_id or "")
+        return node is not None and bool(node.attached_to) and "compensate" in (
+            node.event_definition or "").split(",")
+
+    out: dict[str, str] = {}
+    for n in model.nodes:
+        if compensates(n.id) and n.attached_to:
+            out[n.id] = n.attached_to
+        elif n.triggered_by and compensates(n.triggered_by):
+            out[n.id] = nodes[n.triggered_by].attached_to or ""
+    return out
 
 
 def _bfs(step: object, sources: Iterable[str]) -> set[str]:

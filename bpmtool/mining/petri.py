@@ -17,7 +17,8 @@ pm4py reduces it.  ``docs/conformance.md`` has the whole table:
 * several plain outgoing flows of an activity or event split in parallel (BPMN's implicit
   split); conditional ones give one transition per set BPMN allows (every unconditional flow
   plus each true condition, or the default);
-* start events without incoming flows (or, without any, nodes with no incoming flow) are
+* start events without incoming flows (and, in a part of the model without any, such as a
+  pool that starts with a message event, nodes with no incoming flow) are
   entered from one source place, each through a silent transition; nodes without outgoing
   flow leave into one sink, and where two branches of a split can each end a case a silent
   transition merges the sink's tokens;
@@ -25,7 +26,9 @@ pm4py reduces it.  ``docs/conformance.md`` has the whole table:
   host's entry; a node BPMN starts without a flow (``triggered_by``: an event sub-process's
   start, a compensation handler, a boundary event of an expanded sub-process) is an
   alternative to what follows its trigger: it takes the trigger's exit (a link catch event
-  is what follows its link throw event);
+  is what follows its link throw event); compensation is a detour after its activity: the
+  compensation boundary event takes the activity's exit, and it (or its handler) gives the
+  token back there;
 * message flows between pools carry no control flow and are left out;
 * finally pm4py's simple reduction: a silent transition whose one input place has one
   producer and no other consumer is fused into that producer, and one whose one output place
@@ -40,6 +43,9 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from typing import Any
 
+import networkx as nx
+
+from bpmtool.graph import compensation_hosts
 from bpmtool.mining.net_draft import SINK, SOURCE, NetDraft
 from bpmtool.model import Model
 
@@ -97,17 +103,16 @@ def _draft(model: Model) -> tuple[NetDraft, dict[str, str]]:
         return flow_place[key]
 
     # a start event inside a flattened sub-process is entered by a flow, not from outside
-    starts = [n.id for n in model.nodes if n.type == "start" and not incoming[n.id]
-              and not n.triggered_by] or \
-        [n.id for n in model.nodes if not incoming[n.id] and not n.attached_to
-         and not n.triggered_by]
-    for s in starts:
+    for s in _starts(model, incoming, outgoing):
         draft.add(f"start:{s}", None, {SOURCE: 1}, {f"ent_{s}": 1})
     # a link throw event goes on at its catch event, not into the sink
     linked = {n.triggered_by for n in model.nodes if n.triggered_by and _links(n)}
+    compensating = compensation_hosts(model)
     for node in model.nodes:
         n, ins, outs = node.id, incoming[node.id], outgoing[node.id]
         entry, exit_ = f"ent_{node.attached_to or n}", f"exi_{n}"
+        if n in compensating and node.attached_to:
+            entry = f"exi_{node.attached_to}"  # compensates what its activity did
         if node.triggered_by and not ins:
             entry = f"exi_{node.triggered_by}"  # instead of what follows its trigger
         name = f"node:{n}"
@@ -124,7 +129,10 @@ def _draft(model: Model) -> tuple[NetDraft, dict[str, str]]:
                 draft.add(f"tfl:{k}", None, {flow(k): 1}, {f"ent_{n}": 1})
         # how flows go out
         out_sets = _out_sets(model, node.id, outs)
-        if not outs and n not in linked:
+        if not outs and n in compensating:
+            # compensation is a detour: back to where its activity left off
+            draft.add(f"end:{n}", None, {exit_: 1}, {f"exi_{compensating[n]}": 1})
+        elif not outs and n not in linked:
             draft.add(f"end:{n}", None, {exit_: 1}, {SINK: 1})
         elif out_sets is None:
             for k in outs:
@@ -134,6 +142,24 @@ def _draft(model: Model) -> tuple[NetDraft, dict[str, str]]:
                 draft.add(f"split:{n}:{i}", None, {exit_: 1},
                           dict.fromkeys(map(flow, keys), 1))
     return draft, node_of
+
+
+def _starts(model: Model, incoming: dict[str, list[str]],
+            outgoing: dict[str, list[str]]) -> list[str]:
+    """Where a case can begin: start events without incoming flow; in a part of the model
+    that has none (a pool that starts with a message event), its nodes without incoming
+    flow."""
+    free = [n for n in model.nodes if not incoming[n.id] and not n.attached_to
+            and not n.triggered_by]
+    declared = [n.id for n in free if n.type == "start"]
+    if not declared:
+        return [n.id for n in free]
+    target_of = {f.key: f.target for f in model.flows}
+    graph = nx.Graph()
+    graph.add_nodes_from(n.id for n in model.nodes)
+    graph.add_edges_from((n, target_of[k]) for n, keys in outgoing.items() for k in keys)
+    started = {c for s in declared for c in nx.node_connected_component(graph, s)}
+    return declared + [n.id for n in free if n.id not in started]
 
 
 def _links(node: Any) -> bool:
