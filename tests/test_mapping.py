@@ -152,3 +152,21 @@ def test_an_ambiguous_label_makes_the_cli_exit_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(app, ["check", str(model_file), str(log)])
     assert result.exit_code == 2, result.output
     assert "matches 2 model nodes" in result.output
+
+
+def test_a_label_naming_an_activity_and_an_event_is_the_activity() -> None:
+    """pm4py writes an end event named 'end'; a log (teleclaims) has an activity 'end' too:
+    the event is the activity, not the end event, and still two activities are ambiguous."""
+    from bpmtool.model import Model
+
+    model = Model.model_validate({
+        "id": "m", "lanes": [{"id": "a"}],
+        "nodes": [{"id": "s", "type": "start", "name": "start", "lane": "a"},
+                  {"id": "t", "name": "end", "lane": "a"},
+                  {"id": "e", "type": "end", "name": "end", "lane": "a"}],
+        "flows": ["s -> t", "t -> e"]})
+    log = pd.DataFrame({"case:concept:name": ["c1"], "concept:name": ["end"],
+                        "time:timestamp": pd.to_datetime(["2024-01-01"], utc=True)})
+    assert api.map_log(model, log).matched == {"end": "t"}
+    with pytest.raises(EventLogError):
+        api.map_log(_ambiguous_model(), log.assign(**{"concept:name": ["Review"]}))

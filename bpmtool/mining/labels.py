@@ -2,9 +2,10 @@
 
 A label matches a node when it equals the node's name, its id or one of its
 ``aliases``, ignoring case and runs of spaces (``"Kickoff  meeting"`` and
-``"kickoff meeting"`` are the same label).  A label that would match two different
-nodes is *ambiguous*: it is never settled by the order of the nodes; a log that
-contains one is refused with an error naming the label and the nodes.
+``"kickoff meeting"`` are the same label); where it names an activity and also an event or
+a gateway, it names the activity.  A label that would match two different activities (or,
+naming no activity, two other nodes) is *ambiguous*: it is never settled by the order of the
+nodes; a log that contains one is refused with an error naming the label and the nodes.
 
 >>> from bpmtool.model import Model
 >>> m = Model.model_validate({"id": "t", "lanes": [{"id": "a"}], "nodes": [
@@ -44,6 +45,13 @@ class LabelMatcher:
                 ids = found.setdefault(label_key(name), [])
                 if node.id not in ids:
                     ids.append(node.id)
+        # a log records activities: where a label names an activity and also an event or a
+        # gateway (pm4py writes a task "end" next to an end event named "end"), the activity
+        activities = {n.id for n in model.nodes if n.is_activity}
+        for key, ids in found.items():
+            doers = [i for i in ids if i in activities]
+            if len(ids) > 1 and doers:
+                found[key] = doers
         return cls({k: tuple(v) for k, v in found.items()})
 
     def node(self, label: object) -> str | None:
