@@ -16,6 +16,7 @@ YAML loader can report structural and reference problems together.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import timedelta
 from functools import cached_property
@@ -152,6 +153,18 @@ class Node(_Strict):
     def label(self) -> str:
         """What the node is called on a diagram and in an event log."""
         return self.name or self.id
+
+    @property
+    def caption(self) -> str:
+        """What a diagram writes on the node: its name; an unnamed node that came from BPMN
+        (it has a ``task_type``) shows no invented text — nothing for an event or gateway,
+        its element type for an activity (``userTask`` → ``User task``); otherwise its id."""
+        if self.name or not self.task_type:
+            return self.label
+        if not self.is_activity:
+            return ""
+        words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", self.task_type).lower()
+        return words[:1].upper() + words[1:]
 
     @property
     def is_activity(self) -> bool:

@@ -104,3 +104,23 @@ def test_shared_files_keep_names_and_stores(path: Path) -> None:
     assert [(lane.id, lane.name) for lane in again.lanes] == [
         (lane.id, lane.name) for lane in model.lanes]
     assert [a.store for a in again.artifacts] == [a.store for a in model.artifacts]
+
+
+def test_faces_show_no_ids_for_unnamed_bpmn_nodes() -> None:
+    """An unnamed event shows no text, an unnamed user task its type; a YAML node without a
+    name still shows its id (there the id is what the author wrote)."""
+    import re
+
+    xml = _HEAD + (
+        '<process id="p"><startEvent id="Event_7xq"/><userTask id="Activity_9zz"/>'
+        '<endEvent id="Event_8yy" name="Done"/>'
+        '<sequenceFlow id="f1" sourceRef="Event_7xq" targetRef="Activity_9zz"/>'
+        '<sequenceFlow id="f2" sourceRef="Activity_9zz" targetRef="Event_8yy"/>'
+        '</process></definitions>')
+    model, _ = read_bpmn_bytes(xml.encode(), "f.bpmn")
+    texts = " ".join(re.findall(r"<text[^>]*>(.*?)</text>", api.render_svg(model), re.S))
+    assert "Event_7xq" not in texts and "Activity_9zz" not in texts
+    assert "User task" in texts and "Done" in texts
+    yaml_model = api.load(Path(__file__).parent.parent / "models" / "saas-handoffs.yaml")
+    unnamed = [n for n in yaml_model.nodes if not n.name]
+    assert all(n.caption == n.id for n in unnamed)

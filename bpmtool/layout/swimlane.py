@@ -159,7 +159,7 @@ def _shapes(model: Model, grid: _Grid) -> dict[str, _Ax]:
         w, h = (BOUNDARY, BOUNDARY) if n.id in grid.attached else node_size(n)
         shape = _Ax(w, h) if grid.horizontal else _Ax(h, w)
         if not n.is_activity:
-            shape.lines = tuple(wrap(n.label, LABEL_WIDTH, 3))
+            shape.lines = tuple(wrap(n.caption, LABEL_WIDTH, 3))
             lw, lh = block_size(shape.lines)
             shape.la, shape.lc = (lw, lh + 4) if grid.horizontal else (lh, lw + 6)
         ax[n.id] = shape

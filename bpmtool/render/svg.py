@@ -230,7 +230,7 @@ def _nodes(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout,
             grp.add(dwg.rect((b.x, b.y), (b.width, b.height), rx=10, class_="shape"))
             glyph = _task_glyph(node.task_type or "")
             # with a task-type marker in the corner the text keeps clear of it
-            lines = wrap(node.label, b.width - 14, 4,
+            lines = wrap(node.caption, b.width - 14, 4,
                          first_width=b.width - 34 if glyph else None)
             _text_block(dwg, grp, lines, b.cx, b.cy - len(lines) * LINE_HEIGHT / 2)
             if glyph:
