@@ -151,3 +151,30 @@ def test_labels_stay_on_the_drawing() -> None:
                     b = e.label.box
                     assert b.x >= 0 and b.y >= 0, (path.name, orientation, e.label.lines)
                     assert b.right <= lay.width and b.bottom <= lay.height
+
+
+def test_marker_and_legend_geometry_are_numbers_from_the_layout() -> None:
+    """Finding markers and legend lines are computed in bpmtool.layout (render only draws
+    them): a finding on a node sits on its top-right corner, findings sharing a spot step
+    17 px to the left, and legend lines are 18 px apart with the severity on the first line
+    of each finding."""
+    from bpmtool.layout.marks import LEGEND_LINE, finding_markers, legend, legend_height
+
+    model = api.load(FLAWED_MODEL)
+    lay = api.layout(model)
+    findings = api.lint(model)
+    markers = finding_markers(lay, model, findings)
+    assert [m.number for m in markers] == sorted(m.number for m in markers)
+    on_node = next(m for m in markers if m.finding.subject[0] in lay.nodes)
+    box = lay.nodes[on_node.finding.subject[0]].box
+    first = [m for m in markers if (m.x, m.y) == (box.right - 2, box.y + 2)]
+    assert first, "a finding on a node is marked on its top-right corner"
+    same = [m for m in markers if m.y == box.y + 2 and box.x < m.x <= box.right - 2]
+    xs = sorted((m.x for m in same), reverse=True)
+    assert all(round(a - b, 6) == 17 for a, b in pairwise(xs))
+    lines = legend(findings, lay.width, caption="Numbered: lint")
+    assert lines[0].text == "Numbered: lint" and lines[0].severity == ""
+    assert [ln.y for ln in lines] == [i * LEGEND_LINE for i in range(len(lines))]
+    starts = [ln for ln in lines if ln.severity]
+    assert len(starts) == len(findings)
+    assert legend_height(lines) == len(lines) * LEGEND_LINE + 40 and legend_height([]) == 0

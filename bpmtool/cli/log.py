@@ -18,7 +18,6 @@ from bpmtool.cli.log_options import (
     progress_bar,
     show_notes,
 )
-from bpmtool.log_schema import CASE
 
 __all__ = ["DATE_FORMAT_HELP", "column_options", "progress_bar", "show_notes"]
 
@@ -61,7 +60,8 @@ def log_command(
                         date_format).read(log, quiet=quiet)
         if to_parquet is not None:
             files = api.write_partitioned_log(df, to_parquet, partitions=partitions)
-            typer.echo(f"{len(df):,} events of {df[CASE].nunique():,} cases written to "
+            cases = df[api.ROLE_COLUMNS["case"]].nunique()
+            typer.echo(f"{len(df):,} events of {cases:,} cases written to "
                        f"{len(files)} Parquet file(s) in {to_parquet}", err=True)
             return
         notes = api.log_notes(df)

@@ -25,7 +25,7 @@ from bpmtool.errors import Problem
 if TYPE_CHECKING:
     import pandas as pd
 
-    from bpmtool.distributed import Cluster
+    from bpmtool.api import Cluster
 
 __all__ = [
     "ACTIVITY",

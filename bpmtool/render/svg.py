@@ -10,7 +10,6 @@ Every element carries a ``<title>`` tooltip and ``data-node`` / ``data-flow`` /
 from __future__ import annotations
 
 import math
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 import svgwrite
@@ -18,6 +17,7 @@ from svgwrite.container import Group
 
 from bpmtool.findings import Finding
 from bpmtool.layout import Layout, Orientation, layout_model
+from bpmtool.layout.marks import LegendLine, Marker, finding_markers, legend, legend_height
 from bpmtool.layout.text import LINE_HEIGHT, wrap
 from bpmtool.model import Model, Node
 from bpmtool.render.svg_style import CSS, PALETTE, SEVERITY_COLOUR
@@ -25,7 +25,6 @@ from bpmtool.render.svg_style import CSS, PALETTE, SEVERITY_COLOUR
 __all__ = ["Overlay", "render_svg"]
 
 PAD = 24.0
-LEGEND_LINE = 18.0
 
 
 @dataclass
@@ -50,10 +49,10 @@ def render_svg(model: Model, *, findings: list[Finding] | None = None,
     ``legend=False`` leaves out the findings' legend (a report lists them in a table);
     ``findings_caption`` heads the legend with which findings are numbered."""
     lay = layout or layout_model(model, orientation)
-    numbered = _numbered(findings or [])
-    legend_lines = _legend_lines(numbered if legend else [], overlay, lay.width,
+    markers = finding_markers(lay, model, findings or [])
+    legend_lines = _legend_lines(findings or [] if legend else [], overlay, lay.width,
                                  findings_caption if legend else "")
-    legend_h = (len(legend_lines) * LEGEND_LINE + 40) if legend_lines else 0
+    legend_h = legend_height(legend_lines)
     width, height = lay.width + 2 * PAD, lay.height + 2 * PAD + legend_h
     dwg = svgwrite.Drawing(size=(f"{width:g}", f"{height:g}"), profile="full", debug=False)
     dwg.viewbox(0, 0, width, height)
@@ -68,14 +67,10 @@ def render_svg(model: Model, *, findings: list[Finding] | None = None,
     _edges(dwg, root, model, lay, overlay)
     _nodes(dwg, root, model, lay, overlay)
     _edge_labels(dwg, root, model, lay)
-    _finding_markers(dwg, root, model, lay, numbered)
+    _finding_markers(dwg, root, markers)
     if legend_lines:
         _legend(dwg, root, lay, legend_lines)
     return str(dwg.tostring())
-
-
-def _numbered(findings: list[Finding]) -> list[tuple[int, Finding]]:
-    return [(i + 1, f) for i, f in enumerate(findings)]
 
 
 def _title(dwg: svgwrite.Drawing, parent: Group, text: str) -> None:
@@ -298,96 +293,37 @@ def _event(dwg: svgwrite.Drawing, grp: Group, node: Node, cx: float, cy: float,
                          **{"text-anchor": "middle", "font-size": f"{r * 0.95:.1f}"}))
 
 
-def _subject_anchor(lay: Layout, model: Model, ids: tuple[str, ...]
-                    ) -> tuple[float, float] | None:
-    for sid in ids:
-        if sid in lay.nodes:
-            b = lay.nodes[sid].box
-            return b.right - 2, b.y + 2
-    keys = {f.key: i for i, f in enumerate(model.flows)}
-    edges = {e.index: e for e in lay.edges}
-    for sid in ids:
-        if sid in keys and keys[sid] in edges:
-            pts = edges[keys[sid]].points
-            (x1, y1), (x2, y2) = pts[len(pts) // 2 - 1], pts[len(pts) // 2]
-            return (x1 + x2) / 2, (y1 + y2) / 2
-    bands = lay.band_by_id
-    for sid in ids:
-        if sid in bands:
-            h = bands[sid].header
-            return h.cx, h.y + 12
-    # a stage or a milestone: at the first drawn step of the stage
-    for stage in model.stages:
-        if stage.id in ids or any(ms.id in ids for ms in stage.milestones):
-            drawn = [lay.nodes[n].box for n in stage.nodes if n in lay.nodes]
-            if drawn:
-                first = min(drawn, key=lambda b: (b.x, b.y))
-                return first.right - 2, first.y + 2
-    # the model as a whole (no start, no end, …): on the process's header
-    head = lay.pool_header or (lay.bands[0].header if lay.bands else None)
-    return (head.cx, head.y + 12) if head is not None else None
-
-
-def _finding_markers(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout,
-                     numbered: list[tuple[int, Finding]]) -> None:
+def _finding_markers(dwg: svgwrite.Drawing, root: Group, markers: list[Marker]) -> None:
     g = root.add(dwg.g(class_="finding-markers"))
-    stacked: dict[tuple[float, float], int] = defaultdict(int)
-    for number, f in numbered:
-        at = _subject_anchor(lay, model, f.subject)
-        if at is None:
-            continue
-        k = stacked[at]
-        stacked[at] += 1
-        x, y = at[0] - 17 * k, at[1]
+    for mk in markers:
+        f = mk.finding
         m = g.add(dwg.g(class_=f"finding-marker sev-{f.severity.value}",
-                        **{"data-finding": str(number), "data-code": f.code}))
-        m.add(dwg.circle((x, y), 8.5, fill=SEVERITY_COLOUR[f.severity.value]))
-        m.add(dwg.text(str(number), insert=(x, y + 3.6), class_="marker-number",
+                        **{"data-finding": str(mk.number), "data-code": f.code}))
+        m.add(dwg.circle((mk.x, mk.y), 8.5, fill=SEVERITY_COLOUR[f.severity.value]))
+        m.add(dwg.text(str(mk.number), insert=(mk.x, mk.y + 3.6), class_="marker-number",
                        **{"text-anchor": "middle", "font-size": "10"}))
-        _title(dwg, m, f"{number}. {f.code} ({f.severity.value}): {f.message}")
+        _title(dwg, m, f"{mk.number}. {f.code} ({f.severity.value}): {f.message}")
 
 
-def _legend_lines(numbered: list[tuple[int, Finding]], overlay: Overlay | None,
-                  width: float, caption: str = "") -> list[tuple[str, str]]:
-    lines: list[tuple[str, str]] = []
-    chars = max(int(width / 6.4), 60)
-    if caption:
-        lines += [("", part) for part in _chunks(caption, chars)]
-    for number, f in numbered:
-        text = f"{number}. {f.code} — {f.message}"
-        for i, part in enumerate(_chunks(text, chars)):
-            lines.append((f.severity.value if i == 0 else "", part))
-    if overlay is not None:
-        lines.append(("", overlay.caption or (
-            f"Overlay of {overlay.cases} case(s): line width = how often cases walked a "
-            "flow; grey dashed = never walked; amber = slow handoff; red outline = skipped "
-            "step.")))
-        if overlay.unexpected:
-            text = "Done but not in the model: " + "; ".join(
-                f"{label} ({n} events)" for label, n in overlay.unexpected)
-            lines += [("", part) for part in _chunks(text, chars)]
-    return lines
-
-
-def _chunks(text: str, chars: int) -> list[str]:
-    words, out, cur = text.split(), [], ""
-    for w in words:
-        if cur and len(cur) + 1 + len(w) > chars:
-            out.append(cur)
-            cur = w
-        else:
-            cur = f"{cur} {w}" if cur else w
-    if cur:
-        out.append(cur)
-    return out
+def _legend_lines(findings: list[Finding], overlay: Overlay | None, width: float,
+                  caption: str = "") -> list[LegendLine]:
+    if overlay is None:
+        return legend(findings, width, caption=caption)
+    explained = overlay.caption or (
+        f"Overlay of {overlay.cases} case(s): line width = how often cases walked a "
+        "flow; grey dashed = never walked; amber = slow handoff; red outline = skipped "
+        "step.")
+    unexpected = ["Done but not in the model: " + "; ".join(
+        f"{label} ({n} events)" for label, n in overlay.unexpected)] if overlay.unexpected \
+        else []
+    return legend(findings, width, caption=caption, overlay_line=explained, notes=unexpected)
 
 
 def _legend(dwg: svgwrite.Drawing, root: Group, lay: Layout,
-            lines: list[tuple[str, str]]) -> None:
+            lines: list[LegendLine]) -> None:
     g = root.add(dwg.g(class_="legend", transform=f"translate(0,{lay.height + 24:g})"))
-    for i, (severity, text) in enumerate(lines):
-        y = i * LEGEND_LINE
-        if severity:
-            g.add(dwg.circle((6, y + 8), 5, fill=SEVERITY_COLOUR[severity]))
-        g.add(dwg.text(text, insert=(18, y + 12), class_="legend-text",
+    for line in lines:
+        if line.severity:
+            g.add(dwg.circle((6, line.y + 8), 5, fill=SEVERITY_COLOUR[line.severity]))
+        g.add(dwg.text(line.text, insert=(18, line.y + 12), class_="legend-text",
                        **{"font-size": "12"}))

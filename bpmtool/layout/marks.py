@@ -1,0 +1,125 @@
+"""Where a diagram's finding markers and legend go: geometry, computed beside the layout.
+
+:func:`finding_markers` puts each numbered finding on what it is about (a node's top-right
+corner, the middle of a flow, a lane's header, a stage's first step, or the process header),
+stacking markers that share a spot to the left; :func:`legend` wraps the legend's lines and
+gives each its offset under the drawing.  ``render/svg.py`` only draws them.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bpmtool.findings import Finding
+from bpmtool.layout.geometry import Layout
+from bpmtool.model import Model
+
+__all__ = ["LEGEND_LINE", "LegendLine", "Marker", "finding_markers", "legend",
+           "legend_height", "subject_anchor"]
+
+#: the height of one legend line
+LEGEND_LINE = 18.0
+_STACK = 17.0  # markers sharing a spot step this far to the left
+
+
+@dataclass(frozen=True)
+class Marker:
+    """A numbered finding's marker: its centre."""
+
+    number: int
+    finding: Finding
+    x: float
+    y: float
+
+
+@dataclass(frozen=True)
+class LegendLine:
+    """One line of the legend: its text, the severity dot it starts with (``""``: none) and
+    its offset under the top of the legend."""
+
+    severity: str
+    text: str
+    y: float
+
+
+def subject_anchor(lay: Layout, model: Model, ids: tuple[str, ...]
+                   ) -> tuple[float, float] | None:
+    """The spot a finding about ``ids`` is marked at, or ``None`` when nothing drawn fits."""
+    for sid in ids:
+        if sid in lay.nodes:
+            b = lay.nodes[sid].box
+            return b.right - 2, b.y + 2
+    keys = {f.key: i for i, f in enumerate(model.flows)}
+    edges = {e.index: e for e in lay.edges}
+    for sid in ids:
+        if sid in keys and keys[sid] in edges:
+            pts = edges[keys[sid]].points
+            (x1, y1), (x2, y2) = pts[len(pts) // 2 - 1], pts[len(pts) // 2]
+            return (x1 + x2) / 2, (y1 + y2) / 2
+    bands = lay.band_by_id
+    for sid in ids:
+        if sid in bands:
+            h = bands[sid].header
+            return h.cx, h.y + 12
+    # a stage or a milestone: at the first drawn step of the stage
+    for stage in model.stages:
+        if stage.id in ids or any(ms.id in ids for ms in stage.milestones):
+            drawn = [lay.nodes[n].box for n in stage.nodes if n in lay.nodes]
+            if drawn:
+                first = min(drawn, key=lambda b: (b.x, b.y))
+                return first.right - 2, first.y + 2
+    # the model as a whole (no start, no end, …): on the process's header
+    head = lay.pool_header or (lay.bands[0].header if lay.bands else None)
+    return (head.cx, head.y + 12) if head is not None else None
+
+
+def finding_markers(lay: Layout, model: Model, findings: Sequence[Finding]) -> list[Marker]:
+    """A marker per finding that has a spot on the drawing, numbered 1, 2, … in order."""
+    stacked: dict[tuple[float, float], int] = defaultdict(int)
+    out = []
+    for number, f in enumerate(findings, start=1):
+        at = subject_anchor(lay, model, f.subject)
+        if at is None:
+            continue
+        k = stacked[at]
+        stacked[at] += 1
+        out.append(Marker(number, f, at[0] - _STACK * k, at[1]))
+    return out
+
+
+def legend(findings: Sequence[Finding], width: float, *, caption: str = "",
+           overlay_line: str = "", notes: Sequence[str] = ()) -> list[LegendLine]:
+    """The legend's lines for a drawing ``width`` wide: the caption, then each numbered
+    finding ("3. CODE — message", with its severity's dot), then the overlay's one-line
+    explanation and ``notes``, wrapped to the width (the overlay line as it is)."""
+    chars = max(int(width / 6.4), 60)
+    rows: list[tuple[str, str]] = [("", part) for part in _chunks(caption, chars)]
+    for number, f in enumerate(findings, start=1):
+        text = f"{number}. {f.code} — {f.message}"
+        for i, part in enumerate(_chunks(text, chars)):
+            rows.append((f.severity.value if i == 0 else "", part))
+    if overlay_line:
+        rows.append(("", overlay_line))
+    for note in notes:
+        rows += [("", part) for part in _chunks(note, chars)]
+    return [LegendLine(sev, text, i * LEGEND_LINE) for i, (sev, text) in enumerate(rows)]
+
+
+def legend_height(lines: Sequence[LegendLine]) -> float:
+    """The room the legend takes under the drawing (none without lines)."""
+    return (len(lines) * LEGEND_LINE + 40) if lines else 0
+
+
+def _chunks(text: str, chars: int) -> list[str]:
+    words, out, cur = text.split(), [], ""
+    for w in words:
+        if cur and len(cur) + 1 + len(w) > chars:
+            out.append(cur)
+            cur = w
+        else:
+            cur = f"{cur} {w}" if cur else w
+    if cur:
+        out.append(cur)
+    return out
