@@ -25,7 +25,7 @@ define python_ok
 	fi
 endef
 
-.PHONY: demo test lint benchmarks clean venv python-ok
+.PHONY: demo test lint benchmarks fuzz clean venv python-ok
 
 python-ok:
 	$(python_ok)
@@ -56,6 +56,11 @@ test: python-ok $(DEVSTAMP)
 	$(BIN)/ruff check .
 	$(BIN)/mypy bpmtool
 	$(BIN)/python -m pytest -q
+
+# every parser, 10,000 inputs each, in worker processes under time and memory limits
+# (docs/fuzzing.md); FUZZ_ARGS passes options, e.g. FUZZ_ARGS="--per-target 1000"
+fuzz: $(DEVSTAMP)
+	$(BIN)/python -m fuzz.run --json fuzz-report.json $(FUZZ_ARGS)
 
 benchmarks: $(STAMP)
 	$(BIN)/python benchmarks/run.py

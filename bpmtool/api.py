@@ -357,8 +357,6 @@ def read_log(path: str | Path, *, columns: dict[str, str] | None = None,
     try:
         frame = read(path, columns=columns, encoding=encoding, date_format=date_format,
                      progress=progress)
-    except ValueError as exc:  # an unknown column role
-        raise InputError.single(str(exc), file=str(path)) from None
     except LookupError:  # an encoding Python does not know
         raise InputError.single(f"unknown text encoding {encoding!r}", file=str(path),
                                 key="encoding",
@@ -446,8 +444,11 @@ def check(model: Model, log: pd.DataFrame | str | Path, *, method: str = "both",
     (:func:`cluster`) a partitioned log is read on its workers and the distinct variants
     are aligned there; the result is the same as without.
     """
-    from bpmtool.mining.check import run_check
+    from bpmtool.mining.check import METHODS, run_check
 
+    if method not in METHODS:
+        raise InputError.single(f"unknown check method {method!r}", key="method",
+                                expected="one of " + ", ".join(METHODS))
     filename = str(log) if isinstance(log, (str, Path)) else _source(log)
     frame = read_log(log, columns=columns, progress=read_progress, date_format=date_format,
                      cluster=cluster) if isinstance(log, (str, Path)) else log
@@ -457,11 +458,8 @@ def check(model: Model, log: pd.DataFrame | str | Path, *, method: str = "both",
         from bpmtool.distributed.alignments import cluster_aligner
 
         align = cluster_aligner(cluster, model, progress)
-    try:
-        result = run_check(model, mapped, method=method, progress=progress,
-                           slow_after=slow_after, precision=precision, align=align)
-    except ValueError as exc:
-        raise InputError.single(str(exc)) from None
+    result = run_check(model, mapped, method=method, progress=progress,
+                       slow_after=slow_after, precision=precision, align=align)
     result.notes = log_notes(frame)
     return result
 

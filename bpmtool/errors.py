@@ -71,6 +71,8 @@ class InputError(BpmtoolError):
 
     problems: list[Problem] = field(default_factory=list)
     summary: str = "the input is not valid"
+    #: problems found but not listed (a file with a million errors lists the first ones)
+    omitted: int = 0
 
     def __post_init__(self) -> None:
         super().__init__(self.summary)

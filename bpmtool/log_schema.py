@@ -41,7 +41,9 @@ class ColumnMap:
     lifecycle: str | None = None
 
     @classmethod
-    def of(cls, value: ColumnMap | Mapping[str, str] | None) -> ColumnMap:
+    def of(cls, value: ColumnMap | Mapping[str, str] | None,
+           filename: str | None = None) -> ColumnMap:
+        """The map from roles to column names; an unknown role is an input error."""
         if value is None:
             return cls()
         if isinstance(value, ColumnMap):
@@ -49,7 +51,11 @@ class ColumnMap:
         known = {f.name for f in fields(cls)}
         unknown = set(value) - known
         if unknown:
-            raise ValueError(f"unknown column role(s) {sorted(unknown)}; use {sorted(known)}")
+            from bpmtool.errors import EventLogError
+
+            raise EventLogError.single(
+                f"unknown column role(s) {', '.join(sorted(map(str, unknown)))}",
+                file=filename, key="columns", expected="roles among " + ", ".join(sorted(known)))
         return cls(**{k: v for k, v in value.items() if v})
 
 

@@ -66,6 +66,24 @@ def _suggest(name: str, known: Iterable[str]) -> str | None:
     return f"did you mean {close[0]!r}?" if close else None
 
 
+class _Refs(list[_Ref]):
+    """The problems found, kept up to ``limit`` and counted beyond it."""
+
+    def __init__(self, limit: int | None) -> None:
+        super().__init__()
+        self.limit = limit
+        self.total = 0
+
+    @property
+    def full(self) -> bool:
+        return self.limit is not None and len(self) >= self.limit
+
+    def append(self, ref: _Ref) -> None:
+        self.total += 1
+        if not self.full:
+            super().append(ref)
+
+
 def reference_problems(data: Mapping[str, Any]) -> list[Problem]:
     """Every broken or duplicate reference in a model given as plain data.
 
@@ -73,7 +91,14 @@ def reference_problems(data: Mapping[str, Any]) -> list[Problem]:
     can report reference problems next to type errors.  Each problem's ``key``
     is a dotted path such as ``nodes[3].lane``.
     """
-    refs: list[_Ref] = []
+    return capped_reference_problems(data, None)[0]
+
+
+def capped_reference_problems(data: Mapping[str, Any], limit: int | None
+                              ) -> tuple[list[Problem], int]:
+    """The first ``limit`` problems of :func:`reference_problems` and how many there are
+    in all (a model with a million broken flows costs no million messages)."""
+    refs = _Refs(limit)
     flows = [normalise_flow(f) for f in data.get("flows") or []] if isinstance(
         data.get("flows"), list) else []
 
@@ -82,7 +107,7 @@ def reference_problems(data: Mapping[str, Any]) -> list[Problem]:
             return
         if value in known:
             return
-        hint = _suggest(value, known)
+        hint = _suggest(value, known) if not refs.full else None
         refs.append(_Ref(loc, f"unknown {kind} id {value!r}" + (f"; {hint}" if hint else ""),
                          f"one of the {kind} ids declared under '{kind}s'" if kind != "node"
                          else "a node id declared under 'nodes'"))
@@ -170,7 +195,8 @@ def reference_problems(data: Mapping[str, Any]) -> list[Problem]:
                 if isinstance(measure.get(key), list):
                     for j, ref in enumerate(measure[key]):
                         unknown(("journey", "behaviour", i, key, j), kind, ref, pool)
-    return [Problem(message=r.message, key=_dotted(r.loc), expected=r.expected) for r in refs]
+    return ([Problem(message=r.message, key=_dotted(r.loc), expected=r.expected) for r in refs],
+            refs.total)
 
 
 def _dotted(loc: Sequence[str | int]) -> str:

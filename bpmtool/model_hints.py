@@ -80,6 +80,8 @@ def _distance(a: str, b: str) -> int:
 
 def _did_you_mean(word: str, choices: list[str]) -> str | None:
     """The closest choice: fewest edits (a swap counts one), then the most alike."""
+    if len(word) > 64:  # no misspelt key is this long; comparing would take time squared
+        return None
     word = word.lower()
     ranked = sorted(choices, key=lambda c: (_distance(word, c.lower()),
                                             -difflib.SequenceMatcher(None, word, c).ratio()))

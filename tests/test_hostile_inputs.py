@@ -79,7 +79,7 @@ def test_broken_lane_maps_are_located(tmp_path: Path, name: str, text: str, line
     path.write_text(text)
     model = api.load(MODEL)
     with pytest.raises(EventLogError) as err:
-        api.check(model, LOG, lanes_from=path, method="tokens", precision=False)
+        api.check(model, LOG, lanes_from=path, method="replay", precision=False)
     problem = err.value.problems[0]
     assert problem.file == str(path) and problem.line == line, str(err.value)
 
@@ -153,3 +153,29 @@ def test_a_three_thousand_character_name_renders(tmp_path: Path) -> None:
     assert "xxxxxxxx…" in svg
     lines = wrap(name * 30, 120, max_lines=3)
     assert len(lines) == 3 and lines[-1].endswith("…")
+
+
+@pytest.mark.parametrize("flow", ["q", "x -> nowhere"])
+def test_an_error_heavy_model_lists_the_first_thousand_and_counts_all(tmp_path: Path,
+                                                                      flow: str) -> None:
+    from bpmtool.io.yaml_model import MAX_PROBLEMS
+
+    err = _load(tmp_path, SMALL + "flows: [" + ", ".join([flow] * 5000) + "]\n")
+    total = 5000 if flow == "q" else 5001  # 5,000 unknown targets and one duplicate flow
+    assert len(err.problems) == MAX_PROBLEMS == 1000 and err.omitted == total - 1000
+    assert f"{total:,} problem(s)" in err.summary and "first 1,000" in err.summary
+    assert err.problems[0].line == 4 and err.problems[0].key == "flows[0]" + (
+        "" if flow == "q" else ".target")
+
+
+def test_unknown_column_roles_and_methods_are_input_errors(tmp_path: Path) -> None:
+    with pytest.raises(EventLogError, match="unknown column role") as err:
+        api.read_log(LOG, columns={"ticket": "x"})
+    assert err.value.problems[0].file == str(LOG) and err.value.problems[0].key == "columns"
+    with pytest.raises(InputError, match="unknown check method 'tokens'"):
+        api.check(api.load(MODEL), LOG, method="tokens")
+
+
+def test_a_very_long_unknown_key_is_refused_at_once(tmp_path: Path) -> None:
+    err = _load(tmp_path, SMALL + "? " + "nam" * 4000 + "\n: 1\n")
+    assert err.problems[0].line == 4 and "unknown key" in err.problems[0].message

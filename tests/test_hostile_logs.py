@@ -174,3 +174,54 @@ def test_a_killed_reader_leaves_no_folder(tmp_path: Path) -> None:
         child.wait()
     assert not list(tmp_path.glob("bpmtool-xes-*"))
     assert tempfile.gettempdir()  # the test's own temp dir is untouched
+
+
+def test_a_key_given_twice_in_one_event_keeps_the_first(tmp_path: Path) -> None:
+    path = tmp_path / "twice.xes"
+    path.write_text(_xes('<string key="org:resource" value="ana"/>'
+                         '<string key="org:resource" value="ben"/>', events=2)
+                    .replace("<list", "<x"))
+    # nested values keep rustxes out, so the streaming reader is the one tested
+    path.write_text(path.read_text().replace(
+        '<string key="org:resource" value="ana"/>',
+        '<string key="org:resource" value="ana"/><list key="l"><values>'
+        + '<list key="m">' * 40 + "</list>" * 40 + "</values></list>"))
+    assert read_xes_fast(path) is None
+    frame = api.read_log(path)
+    assert frame["org:resource"].tolist() == ["ana", "ana"]  # as rustxes reads it
+    plain = tmp_path / "plain.xes"
+    plain.write_text(_xes('<string key="org:resource" value="ana"/>'
+                          '<string key="org:resource" value="ben"/>', events=2))
+    fast = read_xes_fast(plain)
+    assert fast is not None and fast["org:resource"].tolist() == ["ana", "ana"]
+
+
+def test_parquet_with_invalid_utf8_text_is_refused(tmp_path: Path) -> None:
+    import pandas as pd
+
+    path = tmp_path / "log.parquet"
+    pd.DataFrame({"case_id": ["c1"], "activity": ["Wrapping Fix defects"],
+                  "timestamp": ["2024-01-01T00:00:00Z"]}).to_parquet(path)
+    data = path.read_bytes()
+    at = data.index(b"defects")
+    path.write_bytes(data[:at + 4] + b"\xff" + data[at + 5:])
+    with pytest.raises(EventLogError, match=r"not a readable Parquet file.*UTF8"):
+        api.read_log(path)
+
+
+def test_a_damaged_csv_gz_header_is_refused(tmp_path: Path) -> None:
+    data = bytearray(gzip.compress(b"case,activity,timestamp\nc1,A,2024-01-01\n"))
+    data[-8] ^= 0xFF  # the CRC no longer matches
+    path = tmp_path / "log.csv.gz"
+    path.write_bytes(bytes(data))
+    with pytest.raises(EventLogError, match="cut short or damaged"):
+        api.read_log(path)
+
+
+def test_a_time_beyond_2261_is_a_located_error(tmp_path: Path) -> None:
+    path = tmp_path / "log.csv"
+    path.write_text("case,activity,timestamp\nc1,A,2024-01-01 10:00:00+0000\n"
+                    "c1,B,2825-01-23 07:17:17+0000\n")
+    with pytest.raises(EventLogError, match="outside the years 1678 to 2261") as err:
+        api.read_log(path)
+    assert err.value.problems[0].line == 3

@@ -62,6 +62,7 @@ def read_log(path: str | Path, *, columns: ColumnMap | Mapping[str, str] | None 
     name = path.name.lower()
     if not path.exists():
         raise EventLogError.single("no such file", file=str(path))
+    column_map = ColumnMap.of(columns, filename=str(path))
     if name.endswith((".xes", ".xes.gz")):
         from bpmtool.io.eventlog_xes import read_xes
 
@@ -69,12 +70,12 @@ def read_log(path: str | Path, *, columns: ColumnMap | Mapping[str, str] | None 
     elif name.endswith((".csv", ".csv.gz", ".tsv", ".txt")):
         from bpmtool.io.eventlog_csv import read_csv
 
-        raw = read_csv(path, columns=ColumnMap.of(columns), encoding=encoding,
+        raw = read_csv(path, columns=column_map, encoding=encoding,
                        date_format=date_format, progress=progress)
     elif name.endswith((".parquet", ".pq")):
         from bpmtool.io.eventlog_csv import read_parquet
 
-        raw = read_parquet(path, columns=ColumnMap.of(columns), date_format=date_format)
+        raw = read_parquet(path, columns=column_map, date_format=date_format)
     else:
         raise EventLogError.single(
             f"cannot tell the format of {path.name!r} from its extension", file=str(path),

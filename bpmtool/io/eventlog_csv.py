@@ -90,6 +90,9 @@ def read_csv(path: Path, *, columns: ColumnMap, encoding: str | None = None,
                                    file=str(path), expected="a valid --encoding") from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise EventLogError.single(f"not a readable CSV: {exc}", file=str(path)) from None
+    except (OSError, EOFError, zlib.error) as exc:  # a damaged .csv.gz
+        raise EventLogError.single(f"the file is cut short or damaged ({exc})",
+                                   file=str(path), expected="a complete file") from None
     rename = _rename(path, list(header), columns)
     notes = _time_column(path, list(header), rename,
                          lambda wanted: _csv_sample(path, delimiter, encoding, wanted))
@@ -215,6 +218,7 @@ def read_parquet(path: Path, *, columns: ColumnMap, date_format: str | None = No
 
     try:
         df = pd.read_parquet(path)
+        _validate_arrow_text(df)
     except Exception as exc:  # pyarrow raises many types for a damaged file
         raise EventLogError.single(f"not a readable Parquet file: {exc}", file=str(path),
                                    expected="an Apache Parquet file") from None
@@ -226,6 +230,20 @@ def read_parquet(path: Path, *, columns: ColumnMap, date_format: str | None = No
     df = _parquet_times(df, {std: src for src, std in rename.items()}, order)
     df.attrs["notes"] = notes + order.notes
     return df
+
+
+def _validate_arrow_text(df: pd.DataFrame) -> None:
+    """Check the text columns Arrow handed over unchecked (invalid UTF-8 in a damaged file
+    would otherwise fail far from the reader, e.g. when categories are made)."""
+    import pyarrow as pa
+
+    for name in df.columns:
+        column = df[name].array
+        if hasattr(column, "__arrow_array__"):
+            try:
+                pa.chunked_array(column.__arrow_array__()).validate(full=True)
+            except pa.ArrowInvalid as exc:
+                raise ValueError(f"column {str(name)[:80]!r}: {exc}") from None
 
 
 def _parquet_sample(df: pd.DataFrame, wanted: list[str]) -> dict[str, list[str]]:

@@ -282,6 +282,17 @@ def _mixed(raw: pd.Series, *, day_first: bool) -> pd.Series:
 
 def _refuse_unparsed(parsed: pd.Series, raw: pd.Series, column: str, filename: str,
                      first_row: int, expected: str) -> None:
+    import pandas as pd
+
+    # times are kept as 64-bit nanoseconds, which span the years 1677 to 2262
+    outside = parsed.notna() & ((parsed < pd.Timestamp("1678-01-01", tz="UTC"))
+                                | (parsed >= pd.Timestamp("2262-01-01", tz="UTC")))
+    if outside.any():
+        at = int(outside.to_numpy().nonzero()[0][0])
+        row = first_row + at
+        raise EventLogError.single(
+            f"row {row + 1}: {column} {str(raw.iloc[at])[:60]!r} is outside the years "
+            "1678 to 2261", file=filename, line=row + 2, key=column, expected=expected)
     bad = parsed.isna() & raw.notna() & (raw.str.strip() != "")
     if bad.any():
         at = int(bad.to_numpy().nonzero()[0][0])

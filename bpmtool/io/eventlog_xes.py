@@ -143,6 +143,8 @@ def read_xes(path: Path, progress: Callable[[int, int | None], None] | None = No
                             continue
                         values = columns[key] = []
                         kinds[key] = kind
+                    if len(values) > row:  # a key given twice in one event: the first
+                        continue           # counts, as with rustxes (the fast reader)
                     if len(values) < row:  # earlier events lacked this attribute
                         values.extend([None] * (row - len(values)))
                     values.append(child.get("value"))

@@ -20,13 +20,16 @@ import yaml
 from pydantic import ValidationError
 
 from bpmtool.errors import ModelError, Problem
-from bpmtool.model import Model, format_duration, reference_problems
+from bpmtool.model import Model, format_duration
+from bpmtool.model_checks import capped_reference_problems
 from bpmtool.model_hints import hint
 
-__all__ = ["MAX_MODEL_BYTES", "dump_model", "load_model", "loads_model"]
+__all__ = ["MAX_MODEL_BYTES", "MAX_PROBLEMS", "dump_model", "load_model", "loads_model"]
 
 #: models larger than this are refused before parsing (a 5,000-node model is ~0.6 MB)
 MAX_MODEL_BYTES = 10 * 1024 * 1024
+#: problems listed for one file; the rest are counted (the editor validates as you type)
+MAX_PROBLEMS = 1000
 #: a guard against alias bombs ("billion laughs" in YAML)
 _MAX_VALUES = 2_000_000
 
@@ -80,24 +83,41 @@ def loads_model(source: str | bytes, filename: str = "<input>") -> Model:
             file=filename, line=line, column=1, expected="a YAML mapping")
     problems: list[Problem] = []
     model: Model | None = None
+    total = 0
+    shorthands = _shorthand_index(positions)
     try:
         model = Model.model_validate(data, context={"skip_references": True})
     except ValidationError as exc:
-        for detail in exc.errors(include_url=False):
+        total += exc.error_count()
+        for detail in exc.errors(include_url=False)[:MAX_PROBLEMS]:
             loc = tuple(detail["loc"])
             if loc[-1:] == ("_attributes",):  # a shorthand's bad attributes: said once below
                 continue
             problems.append(_locate(Problem(message=_message(detail), key=_dotted(loc),
                                             expected=_expected(detail)), loc, positions,
-                                    filename))
-    for problem in reference_problems(data):
+                                    filename, shorthands))
+    references, count = capped_reference_problems(data, MAX_PROBLEMS)
+    total += count
+    for problem in references:
         loc = _parse_dotted(problem.key or "")
-        problems.append(_locate(problem, loc, positions, filename))
+        problems.append(_locate(problem, loc, positions, filename, shorthands))
     if problems or model is None:
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
-        raise ModelError(problems=problems,
-                         summary=f"{filename}: {len(problems)} problem(s) in the model")
+        listed = problems[:MAX_PROBLEMS]
+        more = f" (the first {len(listed):,} are listed)" if total > len(listed) else ""
+        raise ModelError(problems=listed, omitted=total - len(listed),
+                         summary=f"{filename}: {total:,} problem(s) in the model{more}")
     return model
+
+
+def _shorthand_index(positions: dict[_Loc, tuple[int, int]]) -> dict[_Loc, _Loc]:
+    """Per location, its first child written as an ``a -> b`` shorthand key (one pass, so
+    that locating many problems stays linear)."""
+    index: dict[_Loc, _Loc] = {}
+    for key in positions:
+        if key and isinstance(key[-1], str) and "->" in key[-1]:
+            index.setdefault(key[:-1], key)
+    return index
 
 
 class _PlainLoader(_Loader):  # type: ignore[misc, valid-type]
@@ -134,7 +154,7 @@ def _fast_path(text: str) -> Model | None:
         model = Model.model_validate(data, context={"skip_references": True})
     except ValidationError:
         return None
-    if reference_problems(data):
+    if capped_reference_problems(data, 1)[1]:
         return None
     return model
 
@@ -289,7 +309,7 @@ def _scalar(node: yaml.Node) -> Any:
 
 
 def _locate(problem: Problem, loc: _Loc, positions: dict[_Loc, tuple[int, int]],
-            filename: str) -> Problem:
+            filename: str, shorthands: dict[_Loc, _Loc] | None = None) -> Problem:
     """Find the deepest position known for ``loc``, looking through ``a -> b`` shorthands."""
     best = positions.get((), (1, 1))
     found: list[str | int] = []
@@ -303,10 +323,10 @@ def _locate(problem: Problem, loc: _Loc, positions: dict[_Loc, tuple[int, int]],
             best = positions[candidate]
             found.append(part)
             continue
-        shorthand = [k for k in positions if len(k) == len(found) + 1 and k[:-1] == tuple(found)
-                     and isinstance(k[-1], str) and "->" in k[-1]]
-        if shorthand:
-            head = shorthand[0]
+        if shorthands is None:
+            shorthands = _shorthand_index(positions)
+        head = shorthands.get(tuple(found))
+        if head is not None:
             inner = (*head, part, "__key__")
             if inner in positions:
                 best = positions[inner]
