@@ -57,6 +57,7 @@ __all__ = [
     "dump_model",
     "export_bpmn",
     "graph_text",
+    "inflated_size",
     "journey",
     "journey_charts",
     "json_schema",
@@ -400,6 +401,18 @@ def log_notes(df: pd.DataFrame) -> list[Problem]:
     from bpmtool.io.eventlog import log_notes as notes
 
     return notes(df)
+
+
+def inflated_size(path: str | Path, *, limit: int | None = -1) -> int:
+    """The size a log will have once decompressed (``.gz``: measured as it streams, in
+    bounded memory; else the file's size), or :class:`~bpmtool.io.limits.InflatedTooLarge`
+    (an ``InputError``) as soon as it passes ``limit`` bytes.  ``-1`` takes the limit the
+    readers use (``BPMTOOL_MAX_INFLATED``, default 2 GiB); ``None``: no limit.  For an
+    upload, pass the upload limit so that it also holds for what a compressed log inflates to.
+    """
+    from bpmtool.io.limits import check_inflated_size
+
+    return check_inflated_size(path, limit)
 
 
 def log_summary(df: pd.DataFrame) -> LogSummary:

@@ -57,8 +57,9 @@ def test_a_five_thousand_digit_version_is_text_or_an_error(tmp_path: Path) -> No
     assert err.problems[0].line == 4
 
 
-def test_a_mapping_used_as_a_key_is_located(tmp_path: Path) -> None:
-    err = _load(tmp_path, SMALL + "? [a, b]\n: c\n")
+@pytest.mark.parametrize("key", ["? [a, b]\n: c\n", "!foo x: c\n", '{"a": 1, !foo "b": 2}\n'])
+def test_a_mapping_or_tag_used_as_a_key_is_located(tmp_path: Path, key: str) -> None:
+    err = _load(tmp_path, SMALL + ("extra: " if key.startswith("{") else "") + key)
     assert err.problems[0].line == 4 and "key" in err.problems[0].message
 
 

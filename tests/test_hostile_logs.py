@@ -83,7 +83,10 @@ def test_inflation_past_the_limit_is_refused(tmp_path: Path,
     with pytest.raises(limits.InflatedTooLarge, match="BPMTOOL_MAX_INFLATED"):
         api.read_log(path)
     with pytest.raises(limits.InflatedTooLarge):
-        limits.check_inflated_size(path)
+        api.inflated_size(path)
+    with pytest.raises(InputError, match="more than 64 KiB"):
+        api.inflated_size(path, limit=64 << 10)  # e.g. the web's upload limit
+    assert api.inflated_size(path, limit=None) == len(gzip.decompress(path.read_bytes()))
     monkeypatch.setenv(limits.MAX_INFLATED_ENV, "0")  # no limit
     assert len(api.read_log(path)) == 20_000
     monkeypatch.setenv(limits.MAX_INFLATED_ENV, "lots")

@@ -281,9 +281,9 @@ def _to_python(node: yaml.Node, loc: _Loc, positions: dict[_Loc, tuple[int, int]
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode):
+            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _PLAIN_TAGS:
                 raise ModelError.single(
-                    "a key is a list or mapping", file=filename,
+                    "a key is a list, a mapping or tagged", file=filename,
                     line=key_node.start_mark.line + 1, column=key_node.start_mark.column + 1,
                     key=_dotted(loc) or None, expected="a plain key such as id or name")
             key = _scalar(key_node)
