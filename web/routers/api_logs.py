@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 
+from bpmtool.api import COLUMN_ROLES as ROLES
+from bpmtool.api import log_columns
 from bpmtool.errors import InputError
 from bpmtool.web.deps import SettingsDep, WorkspaceDep
-from bpmtool.web.logcolumns import ROLES, log_columns
 from bpmtool.web.routers.api_models import UPLOAD_BODY
 from bpmtool.web.routers.upload_pages import accept_log
 from bpmtool.web.schemas import ColumnsOut, ErrorOut, LogInfo

@@ -5,9 +5,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from bpmtool.api import COLUMN_ROLES as ROLES
+from bpmtool.api import LogColumns, log_columns
 from bpmtool.errors import InputError
 from bpmtool.web.deps import WorkspaceDep
-from bpmtool.web.logcolumns import ROLES, LogColumns, log_columns
 from bpmtool.web.templating import page
 
 __all__ = ["router"]
