@@ -135,6 +135,9 @@ class Node(_Strict):
     event_definition: str | None = None
     #: for boundary events: the activity they are attached to
     attached_to: str | None = None
+    #: for boundary events: False when the activity goes on after the event (BPMN
+    #: ``cancelActivity="false"``), True when the event ends it
+    interrupting: bool = True
     #: a node no sequence flow leads to that BPMN starts from another node: the start event
     #: of an event sub-process (from where its parent starts), a compensation handler (from
     #: its compensation boundary event), a boundary event of an expanded sub-process (from

@@ -144,3 +144,18 @@ def test_events_of_a_flattened_sub_process_stay_out_of_its_flow(tmp_path: Path) 
     assert sorted(f.source for f in model.flows if f.target == "e") == ["se"]
     assert model.node_by_id["es"].triggered_by == "ss"
     assert not [f for f in api.lint(model) if f.code in _ARTEFACTS]
+
+
+NON_INTERRUPTING = _HEAD + (
+    '<startEvent id="s"/><task id="a" name="Prepare offer"/><task id="b" name="Send offer"/>'
+    '<endEvent id="e"/><boundaryEvent id="t" attachedToRef="a" cancelActivity="false">'
+    '<timerEventDefinition/></boundaryEvent><task id="r" name="Remind sales"/>'
+    '<endEvent id="e2"/>' + _flows("s>a", "a>b", "b>e", "t>r", "r>e2") + _TAIL)
+
+
+def test_a_non_interrupting_boundary_event_is_kept_as_such() -> None:
+    model, _ = read_bpmn_bytes(NON_INTERRUPTING.encode(), "n.bpmn")
+    assert model.node_by_id["t"].interrupting is False
+    assert model.node_by_id["t"].attached_to == "a"
+    again, _ = read_bpmn_bytes(api.export_bpmn(model), "again.bpmn")
+    assert again.node_by_id["t"].interrupting is False

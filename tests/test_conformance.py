@@ -139,10 +139,11 @@ def test_nets_of_the_shared_bpmn_files(path: Path) -> None:
     if {f.code for f in api.lint(model)} & _STRUCTURAL or not model.activities():
         return
     fast = align.Variants.VERSION_DIJKSTRA_LESS_MEMORY
-    # the net treats every boundary event as interrupting (an alternative to its activity):
-    # where a parallel gateway waits for the branch of a non-interrupting one as well as for
-    # the activity's own (two MIWG B.2.0 exports), the activities upstream of that join are
-    # in no finishing run, so only the final marking is checked there
+    # the net treats every boundary event as interrupting (an alternative to its activity),
+    # and starts a case at one start event: MIWG B.2.0 (a notation test) joins, at parallel
+    # gateways, branches of non-interrupting events and of different start events, so in two
+    # exports that lint finds no structural error in, activities upstream of those joins are
+    # in no finishing run; only the final marking is checked there
     joins_non_interrupting = path.name == "B.2.0-export.bpmn" and \
         b'cancelActivity="false"' in path.read_bytes()
     with quiet_pm4py():

@@ -289,6 +289,8 @@ class _Reader:
                 self.error(f"boundary event attached to a missing activity {attached!r}", el,
                            "the id of an activity in this file")
             node["_attached"] = attached
+            if el.get("cancelActivity") == "false":
+                node["interrupting"] = False
         if lane is None and in_lanes:
             node["_no_lane"] = el
         self.nodes[ident] = node
@@ -519,6 +521,8 @@ class _Reader:
                     node["triggered_by"] = host
                 if target:
                     node["attached_to"] = target
+                elif node.get("interrupting") is False:
+                    node.pop("interrupting")  # no longer a boundary event of the model
             missing = node.pop("_no_lane", None)
             if missing is not None:
                 self.warn(f"flow node {node.get('name') or node['id']!r} is in no lane of its "

@@ -243,6 +243,8 @@ def _node(process: etree._Element, model: Model, node: Node, ids: _Ids,
     elif node.attached_to and node.attached_to in model.node_by_id:
         tag = "boundaryEvent"
         attrs["attachedToRef"] = ids("node", node.attached_to)
+        if not node.interrupting:
+            attrs["cancelActivity"] = "false"
     elif node.task_type in ("intermediateCatchEvent", "intermediateThrowEvent"):
         tag = node.task_type
     else:

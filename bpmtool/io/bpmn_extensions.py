@@ -97,6 +97,8 @@ def _element_extra(kind: str, item: Any, ident: str, tag: str) -> dict[str, Any]
             extra["aliases"] = list(item.aliases)
         if item.triggered_by:  # BPMN says it by structure, which the export flattens
             extra["triggered_by"] = item.triggered_by
+        if not item.interrupting and tag != "boundaryEvent":  # cancelActivity says it there
+            extra["interrupting"] = False
         if item.task_type != tag:  # the import takes the element's name for it
             extra["task_type"] = item.task_type
         if item.event_definition and (not item.is_event or any(

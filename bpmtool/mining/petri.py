@@ -22,13 +22,14 @@ pm4py reduces it.  ``docs/conformance.md`` has the whole table:
   entered from one source place, each through a silent transition; nodes without outgoing
   flow leave into one sink, and where two branches of a split can each end a case a silent
   transition merges the sink's tokens;
-* an interrupting boundary event is an alternative to its host activity: it takes the
-  host's entry; a node BPMN starts without a flow (``triggered_by``: an event sub-process's
-  start, a compensation handler, a boundary event of an expanded sub-process) is an
-  alternative to what follows its trigger: it takes the trigger's exit (a link catch event
-  is what follows its link throw event); compensation is a detour after its activity: the
-  compensation boundary event takes the activity's exit, and it (or its handler) gives the
-  token back there;
+* a boundary event is an alternative to its host activity: it takes the host's entry (a
+  non-interrupting one too: a silent loop that gave the entry back would let pm4py's token
+  replay loop for ever); a node BPMN starts without a flow (``triggered_by``: an event
+  sub-process's start, a compensation handler, a boundary event of an expanded
+  sub-process) is an alternative to what follows its trigger: it takes the trigger's exit
+  (a link catch event is what follows its link throw event); compensation is a detour after
+  its activity: the compensation boundary event takes the activity's exit, and it (or its
+  handler) gives the token back there;
 * message flows between pools carry no control flow and are left out;
 * finally pm4py's simple reduction: a silent transition whose one input place has one
   producer and no other consumer is fused into that producer, and one whose one output place
