@@ -21,6 +21,8 @@ from bpmtool.io.eventlog import LOG_SUFFIXES
 from bpmtool.io.limits import InflatedTooLarge, LimitedReader
 from bpmtool.io.log_preview import LogColumns
 from bpmtool.log_schema import COLUMN_ROLES, ROLE_COLUMNS, ROLE_OF
+from bpmtool.mining.alignments import AlignmentBudget
+from bpmtool.mining.open_cases import OpenCaseRule, read_case_list
 from bpmtool.model import Model
 from bpmtool.sipoc import Sipoc
 
@@ -45,10 +47,12 @@ __all__ = [
     "MODEL_SUFFIXES",
     "ROLE_COLUMNS",
     "SIPOC_FORMATS",
+    "AlignmentBudget",
     "InflatedTooLarge",
     "LimitedReader",
     "Loaded",
     "LogColumns",
+    "OpenCaseRule",
     "Sipoc",
     "check",
     "cluster",
@@ -73,6 +77,7 @@ __all__ = [
     "log_summary",
     "map_log",
     "parse_duration",
+    "read_case_list",
     "read_log",
     "read_surveys",
     "render_svg",
@@ -448,11 +453,15 @@ def check(model: Model, log: pd.DataFrame | str | Path, *, method: str = "both",
           columns: dict[str, str] | None = None, lanes_from: str | Path | None = None,
           slow_after: timedelta | None = None, precision: bool = True,
           progress: Progress | None = None, read_progress: Progress | None = None,
-          date_format: str | None = None, cluster: Cluster | None = None) -> CheckResult:
+          date_format: str | None = None, cluster: Cluster | None = None,
+          open_rule: OpenCaseRule | None = None,
+          budget: AlignmentBudget | None = None) -> CheckResult:
     """Check an event log against a model: fitness, precision and every handoff finding.
 
     ``log`` is a path (read with :func:`read_log`) or a frame with the standard columns.
     ``progress(done, total)`` follows the alignments, ``read_progress`` the reading.
+    ``open_rule`` says which cases are still running (default: judged from the log's times,
+    see ``docs/conformance.md``); ``budget`` bounds the alignments' time (and so memory).
     The result's ``notes`` are the log's :func:`log_notes`.  With a ``cluster``
     (:func:`cluster`) a partitioned log is read on its workers and the distinct variants
     are aligned there; the result is the same as without.
@@ -472,7 +481,8 @@ def check(model: Model, log: pd.DataFrame | str | Path, *, method: str = "both",
 
         align = cluster_aligner(cluster, model, progress)
     result = run_check(model, mapped, method=method, progress=progress,
-                       slow_after=slow_after, precision=precision, align=align)
+                       slow_after=slow_after, precision=precision, align=align,
+                       open_rule=open_rule, budget=budget)
     result.notes = log_notes(frame)
     return result
 

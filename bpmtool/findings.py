@@ -180,6 +180,12 @@ _CATALOGUE: tuple[Rule, ...] = (
     Rule("UNEXPECTED-ACTIVITY", Kind.DEVIATION, Severity.WARNING, "log",
          "Work the model does not know of is invisible to everyone who plans the handoffs "
          "around it."),
+    Rule("ALIGNMENT-APPROXIMATED", Kind.DEVIATION, Severity.INFO, "log",
+         "Variants aligned within no budget have an estimated fitness and uncounted skips; "
+         "the figures are approximate for them."),
+    Rule("LANES-NOT-MODELLED", Kind.GAP, Severity.INFO, "log",
+         "Without lanes in the model nobody can tell right from wrong owners or agreed from "
+         "improvised handoffs."),
     Rule("MISSED-TRIGGER", Kind.GAP, Severity.WARNING, "log",
          "A milestone reached without its follow-up in time is a moment the customer was left "
          "alone."),

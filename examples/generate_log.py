@@ -267,12 +267,21 @@ def _cut_open_cases(events: list[Event], truth: Truth, share: float,
     plain = [c for c in by_case if c not in special]
     chosen = set(rng.choice(plain, size=min(len(plain), round(share * truth.cases)),
                             replace=False).tolist()) if plain else set()
+    end = max(e.time for e in events)
     kept: list[Event] = []
+    cut: list[list[Event]] = []
     for case, evs in by_case.items():
         if case in chosen:
             evs = sorted(evs, key=lambda e: e.time)[: int(rng.integers(2, len(evs)))]
             truth.open_cases.append(case)
+            cut.append(evs)
         kept += evs
+    # a running case is one the log's extraction caught mid-way: its last event lies in the
+    # last days before the log's end (the whole case moved in time, its waits unchanged)
+    for evs in cut:
+        shift = end - timedelta(hours=float(rng.uniform(1, 240))) - evs[-1].time
+        for e in evs:
+            e.time += shift
     truth.open_cases.sort()
     return kept
 

@@ -55,21 +55,43 @@ def test_fitness_equals_pm4pys_own(log: str, net: str) -> None:
     assert ours.alignment_fitness == pytest.approx(theirs_align["log_fitness"], abs=1e-9)
 
 
-def test_alignments_that_fall_back_to_a_star_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_alignments_that_fall_back_to_a_star_agree() -> None:
     """With no time for the fast search every variant goes to A*: same costs, same fitness."""
-    from bpmtool.mining import conformance as module
+    from bpmtool.mining.alignments import AlignmentBudget
 
     wf = _pnml("roadtraffic.pnml")
     found = variants(api.read_log(SHARED_DATA / "logs" / "roadtraffic100traces.xes"))
     fast = conformance(wf, found, replay=False)
-    fast_costs = [v.alignment["cost"] for v in found]
-    assert not any("lp_solved" in v.alignment for v in found)  # the Dijkstra search answered
-    monkeypatch.setattr(module, "FAST_ALIGNMENT_BUDGET_S", 0.0)
-    exact = conformance(wf, found, replay=False)
-    assert all("lp_solved" in v.alignment for v in found)  # A* answered every variant
-    assert [v.alignment["cost"] for v in found] == fast_costs
+    fast_costs = [v.alignment.cost for v in found]
+    assert "dijkstra" in {v.alignment.search for v in found}  # the fast search answered
+    exact = conformance(wf, found, replay=False, budget=AlignmentBudget(fast_misses=0))
+    assert {v.alignment.search for v in found} == {"a*"}
+    assert [v.alignment.cost for v in found] == fast_costs
     assert exact.alignment_fitness == pytest.approx(fast.alignment_fitness, abs=1e-12)
     assert exact.skips == fast.skips and exact.insertions == fast.insertions
+
+
+def test_a_spent_budget_approximates_and_says_so() -> None:
+    """No time at all: every variant is approximated from token replay, flagged, and the
+    fitness is the replay's; the check lists them in one finding."""
+    from bpmtool.mining.alignments import AlignmentBudget
+
+    wf = _pnml("roadtraffic.pnml")
+    found = variants(api.read_log(SHARED_DATA / "logs" / "roadtraffic100traces.xes"))
+    result = conformance(wf, found, replay=True, budget=AlignmentBudget(total_s=0.0))
+    assert {v.alignment.search for v in found} == {"approximate"}
+    assert len(result.approximated) == len(found) and not result.skips
+    for v in found:
+        assert v.alignment.fitness == v.replay.fitness
+    assert result.alignment_fitness == pytest.approx(result.replay_fitness, abs=0.02)
+    model = api.load(REFERENCE_MODEL)
+    checked = api.check(model, EXAMPLES / "saas-handoffs.csv",
+                        budget=AlignmentBudget(total_s=0.0))
+    flagged = [f for f in checked.findings if f.code == "ALIGNMENT-APPROXIMATED"]
+    assert len(flagged) == 1 and flagged[0].evidence["cases"] == 400 - checked.open_cases
+    assert checked.summary()["approximated_variants"] == checked.variants - sum(
+        1 for v in checked.conformance.variants if v.open)
+    assert all(row["approximate"] for row in checked.variant_rows() if not row["open"])
 
 
 @pytest.mark.parametrize("log, net", PAIRS)

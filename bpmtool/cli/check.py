@@ -56,6 +56,8 @@ def check(
     cases_csv: Path | None = opt.CASES,
     scheduler: str | None = opt.SCHEDULER,
     workers: int | None = opt.WORKERS,
+    open_after: str | None = opt.OPEN_AFTER,
+    open_cases: Path | None = opt.OPEN_CASES,
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the report here."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
 ) -> None:
@@ -66,13 +68,15 @@ def check(
         except ValueError as exc:
             typer.echo(f"error: --slow-after: {exc}", err=True)
             raise typer.Exit(2) from None
+        rule = opt.open_case_rule(open_after, open_cases)
         loaded = api.load(model)
         with api.cluster(scheduler, workers) as cluster:
             frame = LogOptions(case, activity, timestamp, resource, lane, lanes_from, encoding,
                                date_format).read(log, quiet=quiet, cluster=cluster)
             with progress_bar("aligning variants", quiet=quiet, unit="variant") as aligning:
                 result = api.check(loaded, frame, method=method.value, lanes_from=lanes_from,
-                                   slow_after=limit, progress=aligning, cluster=cluster)
+                                   slow_after=limit, progress=aligning, cluster=cluster,
+                                   open_rule=rule)
         if cases_csv is not None:
             api.write_file(cases_csv, result.case_frame().to_csv(index=False))
     if format == TextOrJson.json:
@@ -81,11 +85,17 @@ def check(
     colour = out is None and use_colour()
     s = result.summary()
     lines = [style(f"{log} against {model}", bold=True, enabled=colour),
-             f"  cases {s['cases']:,} ({s['open_cases']:,} still open), events {s['events']:,}, "
-             f"variants {s['variants']:,}",
+             f"  cases {s['cases']:,} ({s['open_cases']:,} judged open), events "
+             f"{s['events']:,}, variants {s['variants']:,}",
+             *([f"  open cases   {s['open_rule']['reason']}"] if s["open_rule"] else []),
+             *([f"  approximated {s['approximated_variants']:,} variant(s), "
+                f"{s['approximated_cases']:,} case(s): alignment budget ran out, fitness from "
+                "token replay"] if s["approximated_variants"] else []),
              f"  fitness      replay {_pct(s['fitness_replay'])}   alignments "
              f"{_pct(s['fitness_alignments'])}",
-             f"  precision    {_pct(s['precision'])}",
+             f"  precision    {_pct(s['precision'])}"
+             + (" (not computed: replaying the log's prefixes ran out of time)"
+                if s["precision_cut_short"] else ""),
              f"  fitting cases {_pct(s['fitting_cases_alignments'] or s['fitting_cases_replay'])}"
              f" of the finished ones",
              f"  unknown activities {s['unknown_events']:,} events ({_pct(s['unknown_share'])})"

@@ -43,6 +43,7 @@ __all__ = [
     "LogOptions",
     "TextOrJson",
     "column_options",
+    "open_case_rule",
     "progress_bar",
     "show_notes",
 ]
@@ -80,6 +81,34 @@ SCHEDULER = typer.Option(None, "--scheduler", metavar="ADDRESS", envvar="BPMTOOL
 WORKERS = typer.Option(None, "--workers", metavar="N", min=1,
                        help="Run on N local worker processes (a Dask LocalCluster); a "
                             "partitioned Parquet log is read on them.")
+#: which cases are still running (``check``, and ``render``/``report`` when they check a log)
+OPEN_AFTER = typer.Option(None, "--open-after", metavar="DURATION",
+                          help="A case that stops before an end of the process is open (left "
+                               "out of fitness) when its last event is less than this (e.g. "
+                               "30d) before the log's end (default: the 95th percentile of "
+                               "finished cases' durations).")
+OPEN_CASES = typer.Option(None, "--open-cases", metavar="FILE",
+                          help="The cases that are still open, one id per line; every other "
+                               "case counts as finished.")
+
+
+def open_case_rule(open_after: str | None, open_cases: Path | None) -> api.OpenCaseRule:
+    """``--open-after``/``--open-cases`` as a rule; a bad value exits 2 naming the option."""
+    from bpmtool.durations import parse_duration
+
+    if open_after is not None and open_cases is not None:
+        typer.echo("error: --open-after and --open-cases exclude each other: name the open "
+                   "cases, or give the window that decides them", err=True)
+        raise typer.Exit(2)
+    after = None
+    if open_after is not None:
+        try:
+            after = parse_duration(open_after)
+        except ValueError as exc:
+            typer.echo(f"error: --open-after: {exc}", err=True)
+            raise typer.Exit(2) from None
+    return api.OpenCaseRule(after, api.read_case_list(open_cases)
+                            if open_cases is not None else None)
 
 
 class TextOrJson(StrEnum):

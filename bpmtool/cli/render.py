@@ -40,12 +40,12 @@ _ORIENTATION = typer.Option(Orientation.horizontal, "--orientation",
                             help="horizontal (lanes as rows) or vertical (lanes as columns)")
 
 
-def _check(loaded: Model, log: Path, quiet: bool,
-           options: LogOptions) -> tuple[pd.DataFrame, CheckResult]:
+def _check(loaded: Model, log: Path, quiet: bool, options: LogOptions,
+           open_rule: api.OpenCaseRule) -> tuple[pd.DataFrame, CheckResult]:
     frame = options.read(log, quiet=quiet)
     with progress_bar("aligning variants", quiet=quiet, unit="variant") as aligning:
         return frame, api.check(loaded, frame, lanes_from=options.lanes_from,
-                                progress=aligning)
+                                progress=aligning, open_rule=open_rule)
 
 
 @app.command()
@@ -66,6 +66,8 @@ def render(
     lanes_from: Path | None = opt.LANES_FROM,
     encoding: str | None = opt.ENCODING,
     date_format: str | None = opt.DATE_FORMAT,
+    open_after: str | None = opt.OPEN_AFTER,
+    open_cases: Path | None = opt.OPEN_CASES,
     quiet: bool = _QUIET,
 ) -> None:
     """Draw the model as a swimlane SVG, with its findings and, given a log, the check."""
@@ -73,7 +75,8 @@ def render(
         loaded = api.load(model)
         options = LogOptions(case, activity, timestamp, resource, lane, lanes_from, encoding,
                              date_format)
-        result = _check(loaded, log, quiet, options)[1] if log else None
+        rule = opt.open_case_rule(open_after, open_cases)
+        result = _check(loaded, log, quiet, options, rule)[1] if log else None
         svg = api.render_svg(loaded, findings=findings, overlay=result,
                              orientation=orientation.value)
     write_output(svg, out)
@@ -97,6 +100,8 @@ def report(
     lanes_from: Path | None = opt.LANES_FROM,
     encoding: str | None = opt.ENCODING,
     date_format: str | None = opt.DATE_FORMAT,
+    open_after: str | None = opt.OPEN_AFTER,
+    open_cases: Path | None = opt.OPEN_CASES,
     quiet: bool = _QUIET,
 ) -> None:
     """Write the shareable report: summary, swimlanes, findings with fixes, handoff matrix,
@@ -114,7 +119,8 @@ def report(
                              date_format)
         result = journey = None
         if log is not None:
-            frame, result = _check(loaded, log, quiet, options)
+            frame, result = _check(loaded, log, quiet, options,
+                                   opt.open_case_rule(open_after, open_cases))
             if loaded.journey is not None:
                 journey = api.journey(loaded, frame, surveys=surveys)
         text = api.report(loaded, check=result, journey=journey, fmt=format.value,

@@ -10,10 +10,11 @@ alignment by its variant's cases as it always does.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bpmtool.distributed.cluster import Cluster
+    from bpmtool.mining.alignments import Aligned
     from bpmtool.mining.check import Aligner
     from bpmtool.model import Model
 
@@ -24,21 +25,21 @@ __all__ = ["BATCHES_PER_WORKER", "align_batch", "cluster_aligner"]
 BATCHES_PER_WORKER = 4
 
 
-def align_batch(sequences: list[tuple[str, ...]], model: Model) -> list[dict[str, Any]]:
+def align_batch(sequences: list[tuple[str, ...]], model: Model) -> list[Aligned | None]:
     """The alignments of some activity sequences against a model (runs on a worker)."""
     from bpmtool.mining.conformance import Variant, conformance
     from bpmtool.mining.petri import to_petri_net
 
-    found = [Variant(seq, ["-"], open=False) for seq in sequences]
+    found = [Variant(seq, [0], open=False) for seq in sequences]
     conformance(to_petri_net(model), found, replay=False, alignments=True)
-    return [v.alignment or {} for v in found]
+    return [v.alignment for v in found]
 
 
 def cluster_aligner(cluster: Cluster, model: Model,
                     progress: Callable[[int, int | None], None] | None = None) -> Aligner:
     """An aligner for :func:`bpmtool.mining.check.run_check` that uses the workers."""
 
-    def align(sequences: list[tuple[str, ...]]) -> dict[tuple[str, ...], dict[str, Any]]:
+    def align(sequences: list[tuple[str, ...]]) -> dict[tuple[str, ...], Aligned]:
         if not sequences:
             return {}
         workers = max(1, len(cluster.client.scheduler_info(n_workers=-1).get("workers", {})))
@@ -48,6 +49,6 @@ def cluster_aligner(cluster: Cluster, model: Model,
         model_on_cluster = cluster.client.scatter(model, broadcast=True)
         results = cluster.map(align_batch, batches, model_on_cluster, progress=progress)
         return {seq: a for batch, done in zip(batches, results, strict=True)
-                for seq, a in zip(batch, done, strict=True)}
+                for seq, a in zip(batch, done, strict=True) if a is not None}
 
     return align

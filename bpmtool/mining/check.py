@@ -11,10 +11,12 @@ from bpmtool.errors import Problem
 from bpmtool.findings import Finding, make_finding, sort_findings
 from bpmtool.graph import ProcessGraph
 from bpmtool.log_schema import CASE
-from bpmtool.mining.conformance import Conformance, conformance, variants
+from bpmtool.mining.alignments import Aligned, AlignmentBudget
+from bpmtool.mining.conformance import Conformance, Variant, conformance, variants_judged
 from bpmtool.mining.flow_counts import flow_counts
 from bpmtool.mining.handoffs import SKIPPED, HandoffStats, analyse_handoffs
 from bpmtool.mining.mapping import MappedLog
+from bpmtool.mining.open_cases import OpenCaseRule
 from bpmtool.mining.petri import to_petri_net
 from bpmtool.model import Model
 
@@ -24,8 +26,10 @@ if TYPE_CHECKING:
 __all__ = ["METHODS", "Aligner", "CheckResult", "run_check"]
 
 METHODS = ("both", "replay", "alignments")
+APPROXIMATED = "ALIGNMENT-APPROXIMATED"
+LANES_NOT_MODELLED = "LANES-NOT-MODELLED"
 #: alignments computed elsewhere: activity sequences in, their alignments by sequence out
-Aligner = Callable[[list[tuple[str, ...]]], dict[tuple[str, ...], dict[str, Any]]]
+Aligner = Callable[[list[tuple[str, ...]]], dict[tuple[str, ...], Aligned]]
 _EXAMPLES = 5
 
 
@@ -47,6 +51,8 @@ class CheckResult:
     flow_counts: list[tuple[str, int]] = field(default_factory=list)
     #: what reading the log found or assumed (its time column, date order, no times)
     notes: list[Problem] = field(default_factory=list)
+    #: whether the model has lanes to check the log's against (two or more, with work)
+    lanes_modelled: bool = True
 
     def summary(self) -> dict[str, Any]:
         c = self.conformance
@@ -60,7 +66,12 @@ class CheckResult:
                 "fitting_cases_alignments": _round(c.fitting_share_alignments),
                 "unknown_events": unknown,
                 "unknown_share": _round(unknown / max(self.events, 1)),
-                "lane_source": self.mapping.lane_source}
+                "lane_source": self.mapping.lane_source,
+                "lanes_modelled": self.lanes_modelled,
+                "open_rule": j.to_dict() if (j := c.open_judgement) is not None else None,
+                "precision_cut_short": c.precision_cut_short,
+                "approximated_variants": len(c.approximated),
+                "approximated_cases": sum(v.count for v in c.approximated)}
 
     def activities(self) -> list[dict[str, Any]]:
         c = self.conformance
@@ -71,12 +82,9 @@ class CheckResult:
     def variant_rows(self, limit: int = 50) -> list[dict[str, Any]]:
         rows = []
         for v in self.conformance.variants[:limit]:
-            fit = None
-            if v.alignment is not None:
-                fit = v.alignment.get("fitness")
-            elif v.replay is not None:
-                fit = v.replay.get("trace_fitness")
+            fit, _, _, _ = _variant_outcome(v)
             rows.append({"cases": v.count, "open": v.open, "fitness": _round(fit),
+                         "approximate": v.alignment is not None and v.alignment.approximate,
                          "activities": list(v.labels), "example_cases": v.cases[:3]})
         return rows
 
@@ -86,22 +94,13 @@ class CheckResult:
 
         rows = []
         for v in self.conformance.variants:
-            fit = None
-            fitting = None
-            skipped: list[str] = []
-            inserted: list[str] = []
-            if v.alignment is not None:
-                fit = v.alignment["fitness"]
-                fitting = v.alignment["fitness"] >= 1.0
-                skipped = [m for x, m in v.alignment["alignment"] if x == ">>" and m]
-                inserted = [x for x, m in v.alignment["alignment"] if m == ">>"]
-            elif v.replay is not None:
-                fit, fitting = v.replay["trace_fitness"], v.replay["trace_is_fit"]
+            fit, fitting, skipped, inserted = _variant_outcome(v)
+            approximate = v.alignment is not None and v.alignment.approximate
             for case in v.cases:
-                rows.append((case, v.open, fitting, _round(fit), "; ".join(skipped),
-                             "; ".join(inserted), len(v.labels)))
-        return pd.DataFrame(rows, columns=["case", "open", "fitting", "fitness", "skipped",
-                                           "inserted", "events"])
+                rows.append((case, v.open, fitting, _round(fit), approximate, skipped, inserted,
+                             len(v.labels)))
+        return pd.DataFrame(rows, columns=["case", "open", "fitting", "fitness", "approximate",
+                                           "skipped", "inserted", "events"])
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model_id, "summary": self.summary(),
@@ -116,6 +115,17 @@ class CheckResult:
         return [{"flow": k, "count": c} for k, c in self.flow_counts]
 
 
+def _variant_outcome(v: Variant) -> tuple[float | None, bool | None, str, str]:
+    """Fitness, fitting, skipped and inserted steps of a variant: from its alignment, else
+    from its replay."""
+    if v.alignment is not None:
+        a = v.alignment
+        return a.fitness, a.fitness >= 1.0, "; ".join(a.skipped), "; ".join(a.inserted)
+    if v.replay is not None:
+        return v.replay.fitness, v.replay.fit, "", ""
+    return None, None, "", ""
+
+
 def _round(value: float | None) -> float | None:
     return None if value is None else round(float(value), 4)
 
@@ -123,6 +133,8 @@ def _round(value: float | None) -> float | None:
 def run_check(model: Model, mapped: MappedLog, *, method: str = "both",
               progress: Callable[[int, int | None], None] | None = None,
               slow_after: timedelta | None = None, precision: bool = True,
+              open_rule: OpenCaseRule | None = None,
+              budget: AlignmentBudget | None = None,
               align: Aligner | None = None) -> CheckResult:
     """Check a mapped log against a model: fitness, precision and the handoff findings.
 
@@ -132,20 +144,68 @@ def run_check(model: Model, mapped: MappedLog, *, method: str = "both",
         raise ValueError(f"method must be one of {', '.join(METHODS)}")
     graph = ProcessGraph(model)
     df = mapped.df
-    found = variants(df, graph)
+    found, judgement = variants_judged(df, graph, open_rule)
     wf = to_petri_net(model)
     aligning = method in ("both", "alignments")
     aligned = align([v.labels for v in found if not v.open]) if align and aligning else None
     result = conformance(wf, found, replay=method in ("both", "replay"), alignments=aligning,
-                         precision=precision, progress=progress, aligned=aligned)
+                         precision=precision, progress=progress, budget=budget,
+                         aligned=aligned)
+    result.open_judgement = judgement
+    lanes = lanes_modelled(model)
     stats, findings = analyse_handoffs(graph, df, lanes_observed=mapped.lane_source != "model",
-                                       slow_after=slow_after)
-    findings += _skipped(model, result, int(df[CASE].nunique()))
+                                       slow_after=slow_after, lanes_modelled=lanes)
+    total = int(df[CASE].nunique())
+    findings += _skipped(model, result, total)
+    findings += _lanes_missing(model, mapped, lanes, stats)
+    findings += _approximated(model, result, total)
     walks = [(tuple(mapped.matched.get(label) for label in v.labels), v.count) for v in found]
-    return CheckResult(model.id, method, int(df[CASE].nunique()), len(df), len(found),
-                       result.open_cases, result, mapped, stats, sort_findings(findings),
+    return CheckResult(model.id, method, total, len(df), len(found),
+                       result.open_cases, result, mapped, stats,
+                       sort_findings(f for f in findings if f is not None),
                        list(zip((f.key for f in model.flows), flow_counts(model, walks),
-                                strict=True)))
+                                strict=True)), lanes_modelled=lanes)
+
+
+def lanes_modelled(model: Model) -> bool:
+    """Whether the model has lanes to check a log against: two or more internal lanes with
+    activities.  A BPMN without lanes (pm4py writes them so) has one invented lane."""
+    return len({n.lane for n in model.activities() if n.lane is not None
+                and not getattr(model.lane_by_id.get(n.lane), "external", False)}) >= 2
+
+
+def _lanes_missing(model: Model, mapped: MappedLog, lanes: bool,
+                   stats: list[HandoffStats]) -> list[Finding | None]:
+    if lanes:
+        return []
+    observed = sorted({h.source_lane for h in stats} | {h.target_lane for h in stats})
+    seen = (f"the log shows {len(observed)} lanes ({mapped.lane_source}) and "
+            f"{sum(h.count for h in stats):,} handoffs between them, listed with the check"
+            if observed else "the log shows no handoffs either")
+    return [make_finding(
+        model, LANES_NOT_MODELLED, (model.id,),
+        "The model has no lanes to compare with (at most one team does its work), so the "
+        f"checks of who does what (WRONG-LANE, UNMODELLED-HANDOFF) did not run; {seen}.",
+        "Put the activities into lanes for the teams that own them (or give each activity "
+        "its lane in a YAML model) to check handoffs and ownership.",
+        {"observed_lanes": observed[:20], "lane_source": mapped.lane_source})]
+
+
+def _approximated(model: Model, result: Conformance, total: int) -> list[Finding | None]:
+    approx = result.approximated
+    if not approx:
+        return []
+    cases = sum(v.count for v in approx)
+    examples = sorted(c for v in approx[:_EXAMPLES] for c in v.cases[:1])
+    return [make_finding(
+        model, APPROXIMATED, (model.id,),
+        f"{len(approx):,} variant(s) ({cases:,} case(s), {cases / max(total, 1):.1%}) could "
+        "not be aligned within the time budget; their fitness is the token-replay fitness "
+        "and their skips are not counted.",
+        "Give the alignments more time (budget options of the check), or simplify the model "
+        "(a discovered model with many silent steps is slow to align).",
+        {"variants": len(approx), "cases": cases, "example_cases": examples,
+         "longest_variant_events": max(len(v.labels) for v in approx)})]
 
 
 def _skipped(model: Model, result: Conformance, total: int) -> list[Finding]:
@@ -153,7 +213,7 @@ def _skipped(model: Model, result: Conformance, total: int) -> list[Finding]:
     out = []
     for label, n_cases in sorted(result.skips.items()):
         node = by_label.get(label)
-        cases = sorted(set(result.skip_cases.get(label, [])))
+        cases = result.skip_examples(label, _EXAMPLES)
         out.append(make_finding(
             model, SKIPPED, (node.id if node else label,),
             f"{label!r} was skipped in {n_cases} case(s) ({n_cases / max(total, 1):.1%}): the "

@@ -9,8 +9,13 @@ What bpmtool adds to pm4py's algorithms:
   unknown label a transition whose input place is never marked and whose output place is
   never emptied, so each such event costs one missing and one remaining token; alignments
   count it as a log move, as they always do;
-* **open cases**: a case whose last activity cannot end the process is still running; it is
-  reported as open and left out of fitness and skips (its missing tail is no deviation).
+* **open cases** only on evidence (:mod:`bpmtool.mining.open_cases`): a case judged open is
+  reported and left out of fitness and skips; every other case counts, so a finished case
+  that skipped its last step shows as a skip;
+* **budgets**: alignments have a time budget per variant and in all, and a flagged
+  approximation when it runs out (:mod:`bpmtool.mining.alignments`);
+* **compact variants**: labels and cases are kept as codes; per variant only the counts
+  of its replay and alignment are kept, never pm4py's full diagnostics.
 """
 
 from __future__ import annotations
@@ -18,15 +23,18 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bpmtool.graph import ProcessGraph
-from bpmtool.log_schema import ACTIVITY, CASE
+from bpmtool.log_schema import ACTIVITY, CASE, TIMESTAMP
+from bpmtool.mining.alignments import Aligned, AlignmentBudget, align_variants
 from bpmtool.mining.mapping import NODE
 from bpmtool.mining.model_order import final_activities
+from bpmtool.mining.open_cases import OpenCaseRule, OpenCases, judge_open
 from bpmtool.mining.petri import WorkflowNet
 
 if TYPE_CHECKING:
@@ -37,19 +45,35 @@ __all__ = ["Conformance", "Variant", "conformance", "variants"]
 Progress = Callable[[int, int | None], None]
 
 
-@dataclass
+@dataclass(slots=True)
+class Replayed:
+    """One variant's token replay, as counts."""
+
+    fitness: float
+    fit: bool
+
+
+@dataclass(eq=False, slots=True)
 class Variant:
-    """A distinct activity sequence and the cases that follow it."""
+    """A distinct activity sequence and the cases that follow it (open ones apart)."""
 
     labels: tuple[str, ...]
-    cases: list[str]
+    case_codes: list[int]
     open: bool
-    replay: dict[str, Any] | None = None
-    alignment: dict[str, Any] | None = None
+    #: the log's case ids; ``case_codes`` index it (shared by all variants of a log)
+    case_names: Any = None
+    replay: Replayed | None = None
+    alignment: Aligned | None = None
 
     @property
     def count(self) -> int:
-        return len(self.cases)
+        return len(self.case_codes)
+
+    @property
+    def cases(self) -> list[str]:
+        names = self.case_names
+        return [str(names[c]) for c in self.case_codes] if names is not None \
+            else [str(c) for c in self.case_codes]
 
 
 @dataclass
@@ -64,11 +88,25 @@ class Conformance:
     precision: float | None = None
     skips: Counter[str] = field(default_factory=Counter)  # label → cases with a model move
     insertions: Counter[str] = field(default_factory=Counter)  # label → cases with a log move
-    skip_cases: dict[str, list[str]] = field(default_factory=dict)
+    #: label → the variants with a model move on it (their cases are the skipping cases)
+    skip_variants: dict[str, list[Variant]] = field(default_factory=dict)
+    #: variants whose alignment a budget cut short (approximated from token replay)
+    approximated: list[Variant] = field(default_factory=list)
+    #: precision was asked for but its replays ran out of time (``precision`` is ``None``)
+    precision_cut_short: bool = False
+    #: how the open cases were judged (``None``: a net without a model, nothing open)
+    open_judgement: OpenCases | None = None
 
     @property
     def open_cases(self) -> int:
         return sum(v.count for v in self.variants if v.open)
+
+    def skip_examples(self, label: str, n: int) -> list[str]:
+        """The first ``n`` case ids (sorted) that skipped ``label``."""
+        import heapq
+
+        return heapq.nsmallest(n, {c for v in self.skip_variants.get(label, [])
+                                   for c in v.cases})
 
 
 @contextlib.contextmanager
@@ -83,14 +121,24 @@ def quiet_pm4py() -> Any:
             yield
 
 
-def variants(df: pd.DataFrame, graph: ProcessGraph | None = None) -> list[Variant]:
-    """The log's variants (sorted by frequency) and whether each is still open.
+def variants(df: pd.DataFrame, graph: ProcessGraph | None = None,
+             rule: OpenCaseRule | None = None) -> list[Variant]:
+    """The log's variants (sorted by frequency), open cases apart from finished ones.
 
-    Without a model graph (a net from elsewhere), every case counts as finished.
+    Without a model graph (a net from elsewhere), every case counts as finished; with one,
+    :func:`bpmtool.mining.open_cases.judge_open` decides (:func:`variants_judged` also
+    returns its account).
     """
+    return variants_judged(df, graph, rule)[0]
+
+
+def variants_judged(df: pd.DataFrame, graph: ProcessGraph | None = None,
+                    rule: OpenCaseRule | None = None
+                    ) -> tuple[list[Variant], OpenCases | None]:
+    """:func:`variants`, and how its open cases were judged."""
     import numpy as np
 
-    # integer codes all the way: one Python object per case and per variant, none per event
+    # integer codes all the way: one Python object per variant, none per event or case
     label_col = df[ACTIVITY].astype("category")
     label_names = [str(c) for c in label_col.cat.categories]
     labels = label_col.cat.codes.to_numpy()
@@ -98,28 +146,41 @@ def variants(df: pd.DataFrame, graph: ProcessGraph | None = None) -> list[Varian
     case_names = case_col.cat.categories
     case_codes = case_col.cat.codes.to_numpy()
     bounds = np.flatnonzero(case_codes[1:] != case_codes[:-1]) + 1
-    starts = np.concatenate(([0], bounds)).tolist()
-    ends = np.concatenate((bounds, [len(df)])).tolist()
-    last_nodes = None
-    if NODE in df.columns:
-        node_col = df[NODE].astype("category")
-        node_names = [str(c) for c in node_col.cat.categories]
-        last_nodes = node_col.cat.codes.to_numpy()[np.asarray(ends, dtype=np.int64) - 1]
-    final = final_activities(graph) if graph is not None else None
-    final_codes = {i for i, n in enumerate(node_names) if n in final} \
-        if final is not None and last_nodes is not None else set()
-    groups: dict[bytes, Variant] = {}
-    first_cases = case_codes[np.asarray(starts, dtype=np.int64)]
-    for i, (s, e) in enumerate(zip(starts, ends, strict=True)):
-        key = labels[s:e].tobytes()
+    starts = np.concatenate(([0], bounds)).astype(np.int64)
+    ends = np.concatenate((bounds, [len(df)])).astype(np.int64)
+    first_cases = case_codes[starts]
+    is_open = np.zeros(len(starts), dtype=bool)
+    judgement = None
+    if graph is not None:
+        final = final_activities(graph)
+        if NODE in df.columns:
+            node_col = df[NODE].astype("category")
+            final_codes = [i for i, n in enumerate(node_col.cat.categories) if str(n) in final]
+            unfinished = ~np.isin(node_col.cat.codes.to_numpy()[ends - 1], final_codes)
+        else:
+            unfinished = np.ones(len(starts), dtype=bool)
+        first = last = None
+        if TIMESTAMP in df.columns and str(df[TIMESTAMP].dtype).startswith("datetime64"):
+            col = df[TIMESTAMP]
+            if getattr(col.dt, "tz", None) is not None:
+                col = col.dt.tz_convert(None)
+            ns = col.to_numpy().astype("datetime64[ns]").view(np.int64)
+            first, last = ns[starts], ns[ends - 1]
+        is_open, judgement = judge_open(unfinished, first, last, case_names[first_cases],
+                                        rule or OpenCaseRule())
+    groups: dict[tuple[bool, bytes], Variant] = {}
+    label_bytes = labels.tobytes()
+    size = labels.itemsize
+    for s, e, c, o in zip(starts.tolist(), ends.tolist(), first_cases.tolist(),
+                          is_open.tolist(), strict=True):
+        key = (o, label_bytes[s * size:e * size])
         variant = groups.get(key)
         if variant is None:
-            still_open = final is not None and (
-                last_nodes is None or int(last_nodes[i]) not in final_codes)
-            variant = groups[key] = Variant(tuple(label_names[c] for c in labels[s:e]), [],
-                                            open=still_open)
-        variant.cases.append(str(case_names[first_cases[i]]))
-    return sorted(groups.values(), key=lambda v: (-v.count, v.labels))
+            variant = groups[key] = Variant(tuple(label_names[x] for x in labels[s:e]), [], o,
+                                            case_names)
+        variant.case_codes.append(c)
+    found = sorted(groups.values(), key=lambda v: (-v.count, v.labels, v.open))
+    return found, judgement
 
 
 def _event_log(seqs: list[tuple[str, ...]]) -> Any:
@@ -153,7 +214,8 @@ def _with_unknown_labels(wf: WorkflowNet, unknown: set[str]) -> Any:
 def conformance(wf: WorkflowNet, found: list[Variant], *, replay: bool = True,
                 alignments: bool = True, precision: bool = False,
                 progress: Progress | None = None,
-                aligned: Mapping[tuple[str, ...], dict[str, Any]] | None = None) -> Conformance:
+                budget: AlignmentBudget | None = None,
+                aligned: Mapping[tuple[str, ...], Aligned] | None = None) -> Conformance:
     """Replay and/or align every closed variant; count skips and insertions per activity.
 
     ``aligned`` gives alignments already computed elsewhere (by a cluster's workers, see
@@ -165,19 +227,26 @@ def conformance(wf: WorkflowNet, found: list[Variant], *, replay: bool = True,
         if replay and closed:
             _replay(wf, closed, result)
         if alignments and closed:
-            _align(wf, closed, result, None if aligned else progress, aligned or {})
+            align_variants(wf, closed, result, None if aligned else progress,
+                           budget or AlignmentBudget(), aligned or {})
         if precision and found:
-            result.precision = _precision(wf, found)
+            result.precision = _precision(wf, found, (budget or AlignmentBudget()).precision_s)
+            result.precision_cut_short = result.precision is None
     return result
 
 
-def _precision(wf: WorkflowNet, found: list[Variant]) -> float:
+#: prefixes replayed at a time for precision, between looks at the clock
+_PRECISION_CHUNK = 256
+
+
+def _precision(wf: WorkflowNet, found: list[Variant], budget_s: float) -> float | None:
     """ETConformance precision (Muñoz-Gama & Carmona), as pm4py defines it, from variants.
 
     For every prefix seen in the log, the activities the model enables after it are compared
     with the activities the log shows after it; each escaping activity counts as often as
     the prefix occurs.  pm4py derives the prefix counts by walking every case; here they come
     from the variants and their counts, and each distinct prefix is replayed once.
+    ``None`` when the replays of the prefixes take longer than ``budget_s`` seconds.
     """
     from pm4py.algo.conformance.tokenreplay import algorithm as token_replay
     from pm4py.objects.petri_net.utils.align_utils import (
@@ -201,33 +270,52 @@ def _precision(wf: WorkflowNet, found: list[Variant]) -> float:
     allowed = cases * len(enabled_at_start)
     escaping = cases * len(enabled_at_start - starts)
     prefixes = list(follow)
-    replayed = token_replay.apply(_event_log(prefixes), wf.net, wf.initial, wf.final,
-                                  parameters={"show_progress_bar": False,
-                                              "consider_remaining_in_fitness": False,
-                                              "try_to_reach_final_marking_through_hidden": False,
-                                              "stop_immediately_unfit": True,
-                                              "walk_through_hidden_trans": True})
-    for prefix, diag in zip(prefixes, replayed, strict=True):
-        if not diag["trace_is_fit"]:
-            continue
-        enabled = {t.label for t in diag["enabled_transitions_in_marking"] if t.label}
-        allowed += len(enabled) * count[prefix]
-        escaping += len(enabled - follow[prefix]) * count[prefix]
+    started = time.perf_counter()
+    for at in range(0, len(prefixes), _PRECISION_CHUNK):
+        if time.perf_counter() - started > budget_s:
+            return None
+        chunk = prefixes[at:at + _PRECISION_CHUNK]
+        replayed = token_replay.apply(_event_log(chunk), wf.net, wf.initial, wf.final,
+                                      parameters={"show_progress_bar": False,
+                                                  "consider_remaining_in_fitness": False,
+                                                  "try_to_reach_final_marking_through_hidden":
+                                                      False,
+                                                  "stop_immediately_unfit": True,
+                                                  "walk_through_hidden_trans": True})
+        for prefix, diag in zip(chunk, replayed, strict=True):
+            if not diag["trace_is_fit"]:
+                continue
+            enabled = {t.label for t in diag["enabled_transitions_in_marking"] if t.label}
+            allowed += len(enabled) * count[prefix]
+            escaping += len(enabled - follow[prefix]) * count[prefix]
     return 1 - escaping / allowed if allowed else 1.0
 
 
-def _replay(wf: WorkflowNet, closed: list[Variant], result: Conformance) -> None:
+def _token_replay(wf: WorkflowNet, found: list[Variant]) -> list[dict[str, Any]]:
     from pm4py.algo.conformance.tokenreplay import algorithm as token_replay
 
-    unknown = {a for v in closed for a in v.labels} - wf.labels
+    unknown = {a for v in found for a in v.labels} - wf.labels
     net, im, fm = _with_unknown_labels(wf, unknown) if unknown else (wf.net, wf.initial,
                                                                       wf.final)
-    diagnostics = token_replay.apply(_event_log([v.labels for v in closed]), net, im, fm,
-                                     parameters={"show_progress_bar": False})
+    return list(token_replay.apply(_event_log([v.labels for v in found]), net, im, fm,
+                                   parameters={"show_progress_bar": False}))
+
+
+def replay_fitness_per_variant(wf: WorkflowNet, found: list[Variant]) -> list[float]:
+    """Each variant's token-replay fitness (reused when the replay already ran)."""
+    todo = [v for v in found if v.replay is None]
+    if todo:
+        with quiet_pm4py():
+            for v, d in zip(todo, _token_replay(wf, todo), strict=True):
+                v.replay = Replayed(float(d["trace_fitness"]), bool(d["trace_is_fit"]))
+    return [v.replay.fitness for v in found if v.replay is not None]
+
+
+def _replay(wf: WorkflowNet, closed: list[Variant], result: Conformance) -> None:
     sums = Counter[str]()
     fitting = 0
-    for v, d in zip(closed, diagnostics, strict=True):
-        v.replay = d
+    for v, d in zip(closed, _token_replay(wf, closed), strict=True):
+        v.replay = Replayed(float(d["trace_fitness"]), bool(d["trace_is_fit"]))
         for key in ("missing_tokens", "consumed_tokens", "remaining_tokens", "produced_tokens"):
             sums[key] += d[key] * v.count
         fitting += v.count if d["trace_is_fit"] else 0
@@ -235,65 +323,3 @@ def _replay(wf: WorkflowNet, closed: list[Variant], result: Conformance) -> None
     result.replay_fitness = 0.5 * (1 - sums["missing_tokens"] / max(sums["consumed_tokens"], 1)) \
         + 0.5 * (1 - sums["remaining_tokens"] / max(sums["produced_tokens"], 1))
     result.fitting_share_replay = fitting / total
-
-
-#: how long the fast, uninformed search may try one variant before the LP-guided A* takes over
-FAST_ALIGNMENT_BUDGET_S = 2.0
-
-
-def _align(wf: WorkflowNet, closed: list[Variant], result: Conformance,
-           progress: Progress | None,
-           aligned: Mapping[tuple[str, ...], dict[str, Any]]) -> None:
-    """Optimal alignments per variant.
-
-    Each variant is first aligned with pm4py's memory-lean Dijkstra search, which on the
-    block-structured nets of real models is 10–15× faster than the LP-guided A*; a variant
-    it cannot finish within :data:`FAST_ALIGNMENT_BUDGET_S` is aligned again with A*.  Both
-    searches are exact, so the deviations found are the same.  The best/worst cost (the
-    alignment of the empty trace) is computed once, not once per variant as pm4py does.
-    """
-    from pm4py.algo.conformance.alignments.petri_net import algorithm as align
-    from pm4py.algo.evaluation.replay_fitness.variants import alignment_based
-    from pm4py.objects.log.obj import Trace
-
-    fast = align.Variants.VERSION_DIJKSTRA_LESS_MEMORY
-    exact = align.Variants.VERSION_STATE_EQUATION_A_STAR
-    empty = align.apply(Trace(), wf.net, wf.initial, wf.final, variant=exact,
-                        parameters={align.Parameters.ENABLE_BEST_WORST_COST: False})
-    parameters = {align.Parameters.BEST_WORST_COST_INTERNAL: empty["cost"]}
-    # A*'s costs for the fast search too (it would make some silent moves free), so the
-    # alignment costs and the fitness equal pm4py's default to the last digit
-    costs = {t: 1 if t.label is None else 10000 for t in wf.net.transitions}
-    budget = {**parameters, "max_align_time_trace": FAST_ALIGNMENT_BUDGET_S,
-              align.Parameters.PARAM_MODEL_COST_FUNCTION: costs}
-    traces = _event_log([v.labels for v in closed])
-    aligned_all: list[dict[str, Any]] = []
-    for i, (v, trace) in enumerate(zip(closed, traces, strict=True)):
-        # the trace's costs given explicitly, so the best/worst cost (and with it the
-        # fitness) counts the trace's length whichever search answers
-        per_event = {align.Parameters.PARAM_TRACE_COST_FUNCTION: [10000] * len(v.labels)}
-        a = aligned.get(v.labels)
-        if a is None:
-            a = align.apply(trace, wf.net, wf.initial, wf.final, variant=fast,
-                            parameters={**budget, **per_event})
-        if a is None:
-            a = align.apply(trace, wf.net, wf.initial, wf.final, variant=exact,
-                            parameters={**parameters, **per_event})
-        v.alignment = a
-        aligned_all += [a] * v.count
-        skipped = {m for x, m in _moves(a) if x == ">>" and m not in (None, ">>")}
-        inserted = {x for x, m in _moves(a) if m == ">>" and x not in (None, ">>")}
-        for label in skipped:
-            result.skips[label] += v.count
-            result.skip_cases.setdefault(label, []).extend(v.cases)
-        for label in inserted:
-            result.insertions[label] += v.count
-        if progress is not None:
-            progress(i + 1, len(closed))
-    evaluation = alignment_based.evaluate(aligned_all)
-    result.alignment_fitness = float(evaluation["log_fitness"])
-    result.fitting_share_alignments = float(evaluation["percentage_of_fitting_traces"]) / 100
-
-
-def _moves(alignment: dict[str, Any]) -> list[tuple[Any, Any]]:
-    return [tuple(step) for step in alignment["alignment"]]

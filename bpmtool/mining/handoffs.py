@@ -74,15 +74,22 @@ class HandoffStats:
 
 
 def analyse_handoffs(graph: ProcessGraph, df: pd.DataFrame, *, lanes_observed: bool,
-                     slow_after: timedelta | None = None
+                     slow_after: timedelta | None = None, lanes_modelled: bool = True
                      ) -> tuple[list[HandoffStats], list[Finding]]:
-    """Observed handoff matrix and the handoff findings of a mapped log sorted by case."""
+    """Observed handoff matrix and the handoff findings of a mapped log sorted by case.
+
+    Without modelled lanes (``lanes_modelled`` false) the observed handoffs are counted but
+    not judged: no UNMODELLED-HANDOFF, WRONG-LANE or SHARED-ACTIVITY (the check says once
+    that it needs lanes).
+    """
     ev = Events.of(df)
     cases_total = ev.case_count()
     to, since = handoff_events(graph, ev)
     stats, findings = _observed(graph, ev, cases_total, to, since)
+    if not lanes_modelled:
+        findings = []
     findings += _unexpected(graph.model, df, ev, cases_total)
-    if lanes_observed:
+    if lanes_observed and lanes_modelled:
         findings += _lanes(graph.model, ev, cases_total)
     findings += ping_pong(graph, ev, cases_total)
     findings += _unused(graph, ev, cases_total)
