@@ -93,7 +93,7 @@ def test_open_cases_only_on_evidence(generated: tuple[Path, dict[str, object]]) 
     """By default a case that stops early is open only when its last event is recent: here
     the only unfinished cases are skips of the last step (and of a rejection), and the few
     judged open are exactly those within the window of the log's end."""
-    path, truth = generated
+    path, _ = generated
     result = api.check(api.load(MODEL), path, method="replay", precision=False)
     rule = result.summary()["open_rule"]
     assert rule["rule"] == "finished-durations"
