@@ -13,9 +13,13 @@ from typer.testing import CliRunner
 
 from bpmtool import api
 from bpmtool.cli import app
+from bpmtool.mining.alignments import AlignmentBudget
 from bpmtool.mining.conformance import conformance, quiet_pm4py, variants
 from bpmtool.mining.petri import WorkflowNet, to_petri_net
 from tests.conftest import EXAMPLES, MODELS, REFERENCE_MODEL, SHARED_DATA, corpus_files
+
+#: no time limit but the fast search's: for comparisons with pm4py to the last digit
+EXACT = AlignmentBudget(variant_s=1e9, total_s=1e9, precision_s=1e9)
 
 PAIRS = [("running-example.xes", "running-example.pnml"),
          ("09_a32f0n00.xes.gz", "a32.pnml"),
@@ -46,7 +50,7 @@ def test_fitness_equals_pm4pys_own(log: str, net: str) -> None:
 
     wf = _pnml(net)
     df = api.read_log(SHARED_DATA / "logs" / log)
-    ours = conformance(wf, variants(df))
+    ours = conformance(wf, variants(df), budget=EXACT)
     with quiet_pm4py():
         theirs_tbr = pm4py.fitness_token_based_replay(_pm4py_frame(df), wf.net, wf.initial,
                                                       wf.final)
@@ -57,14 +61,13 @@ def test_fitness_equals_pm4pys_own(log: str, net: str) -> None:
 
 def test_alignments_that_fall_back_to_a_star_agree() -> None:
     """With no time for the fast search every variant goes to A*: same costs, same fitness."""
-    from bpmtool.mining.alignments import AlignmentBudget
-
     wf = _pnml("roadtraffic.pnml")
     found = variants(api.read_log(SHARED_DATA / "logs" / "roadtraffic100traces.xes"))
-    fast = conformance(wf, found, replay=False)
+    fast = conformance(wf, found, replay=False, budget=EXACT)
     fast_costs = [v.alignment.cost for v in found]
     assert "dijkstra" in {v.alignment.search for v in found}  # the fast search answered
-    exact = conformance(wf, found, replay=False, budget=AlignmentBudget(fast_misses=0))
+    exact = conformance(wf, found, replay=False, budget=AlignmentBudget(variant_s=1e9, total_s=1e9,
+                                                                 fast_misses=0))
     assert {v.alignment.search for v in found} == {"a*"}
     assert [v.alignment.cost for v in found] == fast_costs
     assert exact.alignment_fitness == pytest.approx(fast.alignment_fitness, abs=1e-12)
@@ -74,7 +77,6 @@ def test_alignments_that_fall_back_to_a_star_agree() -> None:
 def test_a_spent_budget_approximates_and_says_so() -> None:
     """No time at all: every variant is approximated from token replay, flagged, and the
     fitness is the replay's; the check lists them in one finding."""
-    from bpmtool.mining.alignments import AlignmentBudget
 
     wf = _pnml("roadtraffic.pnml")
     found = variants(api.read_log(SHARED_DATA / "logs" / "roadtraffic100traces.xes"))
@@ -100,7 +102,8 @@ def test_precision_equals_pm4pys_own(log: str, net: str) -> None:
 
     wf = _pnml(net)
     df = api.read_log(SHARED_DATA / "logs" / log)
-    ours = conformance(wf, variants(df), replay=False, alignments=False, precision=True)
+    ours = conformance(wf, variants(df), replay=False, alignments=False, precision=True,
+                       budget=EXACT)
     with quiet_pm4py():
         theirs = pm4py.precision_token_based_replay(_pm4py_frame(df), wf.net, wf.initial,
                                                     wf.final)

@@ -58,6 +58,10 @@ def check(
     workers: int | None = opt.WORKERS,
     open_after: str | None = opt.OPEN_AFTER,
     open_cases: Path | None = opt.OPEN_CASES,
+    align_budget: str | None = typer.Option(
+        None, "--align-budget", metavar="DURATION",
+        help="Time for all alignments (default 60s; e.g. 10m for a hard model). Variants "
+             "left when it runs out are approximated from token replay, flagged and listed."),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the report here."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
 ) -> None:
@@ -69,6 +73,14 @@ def check(
             typer.echo(f"error: --slow-after: {exc}", err=True)
             raise typer.Exit(2) from None
         rule = opt.open_case_rule(open_after, open_cases)
+        budget = None
+        if align_budget is not None:
+            try:
+                budget = api.AlignmentBudget(total_s=api.parse_duration(align_budget)
+                                             .total_seconds())
+            except ValueError as exc:
+                typer.echo(f"error: --align-budget: {exc}", err=True)
+                raise typer.Exit(2) from None
         loaded = api.load(model)
         with api.cluster(scheduler, workers) as cluster:
             frame = LogOptions(case, activity, timestamp, resource, lane, lanes_from, encoding,
@@ -76,7 +88,7 @@ def check(
             with progress_bar("aligning variants", quiet=quiet, unit="variant") as aligning:
                 result = api.check(loaded, frame, method=method.value, lanes_from=lanes_from,
                                    slow_after=limit, progress=aligning, cluster=cluster,
-                                   open_rule=rule)
+                                   open_rule=rule, budget=budget)
         if cases_csv is not None:
             api.write_file(cases_csv, result.case_frame().to_csv(index=False))
     if format == TextOrJson.json:

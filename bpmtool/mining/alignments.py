@@ -52,7 +52,7 @@ class AlignmentBudget:
 
     fast_s: float = 0.5
     variant_s: float = 10.0
-    total_s: float = 90.0
+    total_s: float = 60.0
     #: variants the fast search may fail on before A* goes first for the rest
     fast_misses: int = 3
     #: the token replays of all prefixes for precision; beyond it precision is not given

@@ -157,12 +157,12 @@ def run_check(model: Model, mapped: MappedLog, *, method: str = "both",
                                        slow_after=slow_after, lanes_modelled=lanes)
     total = int(df[CASE].nunique())
     findings += _skipped(model, result, total)
-    findings += _lanes_missing(model, mapped, lanes, stats)
-    findings += _approximated(model, result, total)
+    findings += [f for f in (*_lanes_missing(model, mapped, lanes, stats),
+                             *_approximated(model, result, total)) if f is not None]
     walks = [(tuple(mapped.matched.get(label) for label in v.labels), v.count) for v in found]
     return CheckResult(model.id, method, total, len(df), len(found),
                        result.open_cases, result, mapped, stats,
-                       sort_findings(f for f in findings if f is not None),
+                       sort_findings(findings),
                        list(zip((f.key for f in model.flows), flow_counts(model, walks),
                                 strict=True)), lanes_modelled=lanes)
 
@@ -202,7 +202,7 @@ def _approximated(model: Model, result: Conformance, total: int) -> list[Finding
         f"{len(approx):,} variant(s) ({cases:,} case(s), {cases / max(total, 1):.1%}) could "
         "not be aligned within the time budget; their fitness is the token-replay fitness "
         "and their skips are not counted.",
-        "Give the alignments more time (budget options of the check), or simplify the model "
+        "Give the alignments more time (check --align-budget 10m), or simplify the model "
         "(a discovered model with many silent steps is slow to align).",
         {"variants": len(approx), "cases": cases, "example_cases": examples,
          "longest_variant_events": max(len(v.labels) for v in approx)})]

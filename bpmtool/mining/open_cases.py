@@ -104,7 +104,7 @@ def judge_open(unfinished: np.ndarray, first: np.ndarray | None, last: np.ndarra
         ns = float(np.quantile((last[done] - first[done]).astype(np.float64), QUANTILE))
         window, name = timedelta(microseconds=ns / 1000), "finished-durations"
         source = (f"last event less than {format_duration(window)} before the log's end — "
-                  f"the {QUANTILE:.0%} percentile of the durations of the "
+                  f"the {QUANTILE * 100:.0f}th percentile of the durations of the "
                   f"{int(done.sum()):,} finished cases")
     is_open = unfinished & timed & (end - last < window / timedelta(microseconds=1) * 1000)
     n = int(is_open.sum())
