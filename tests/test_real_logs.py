@@ -42,8 +42,9 @@ def discovered(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, 
 
 def test_default_check_of_a_real_log_equals_pm4py_on_the_same_net(tmp_path: Path) -> None:
     """The repair log, with the last event of every tenth case cut off (cases that stopped
-    early, or are still running; the discovered model lets most of them end anyway): the default open-case rule leaves out only the recent
-    ones, and fitness stays within 0.005 of pm4py's on all cases of the same net."""
+    early, or are still running; the discovered model lets most of them end anyway): the
+    default open-case rule leaves out only the recent ones, and fitness stays within 0.005
+    of pm4py's on all cases of the same net."""
     import pm4py
 
     full = api.read_log(REPAIRS)
