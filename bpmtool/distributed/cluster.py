@@ -143,3 +143,4 @@ def _start_local(workers: int, memory_limit: str | None) -> Cluster:
                          silence_logs=logging.ERROR,
                          memory_limit=memory_limit or "auto")
     return Cluster(Client(local, set_as_default=False), local)
+

@@ -91,6 +91,9 @@ def write_partitioned(df: pd.DataFrame, out_dir: str | Path, *,
     bounds = np.searchsorted(part[order], np.arange(partitions + 1))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
+    umask = os.umask(0)
+    os.umask(umask)
+    tmp.chmod(0o777 & ~umask)  # a folder like any other, not mkdtemp's private one
     written = []
     try:
         for p in range(partitions):

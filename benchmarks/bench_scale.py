@@ -1,0 +1,179 @@
+"""Scale: one process vs. a LocalCluster of two worker processes, at 1M, 5M and 20M events.
+
+For each size the reference model's log is generated once (seeded; sizes above
+``--generate-max`` events are that log repeated with the case ids prefixed per copy, written
+line by line) and written as partitioned Parquet with ``bpmtool log --to-parquet``.  Then,
+each in its own subprocess:
+
+* **single**: ``api.read_log`` of the CSV and ``api.check`` — what ``bpmtool check`` does;
+* **cluster**: ``api.cluster(workers=2)``, the partitioned log read on the workers and the
+  variants aligned there (``api.check(..., cluster=...)``).
+
+Measured: wall time per phase, and the peak resident memory of every process of the run
+(the driver, and for the cluster each worker, its nanny and the scheduler), sampled every
+0.1 s with psutil; the two results' JSON is compared (hash).
+
+    python benchmarks/bench_scale.py                    # 1M, 5M and 20M events
+    python benchmarks/bench_scale.py --sizes 100000     # a quick run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "benchmarks" / "data"
+MODEL = ROOT / "models" / "saas-handoffs.yaml"
+EVENTS_PER_CASE = 18.5  # what the generator averages for the reference model
+
+RUN = r"""
+import hashlib, json, sys, time
+from bpmtool import api
+
+def main():
+    mode, log, model = sys.argv[1], sys.argv[2], api.load(sys.argv[3])
+    t = {}
+    span = []
+
+    def aligning(done, total):  # keeps when the first and the last alignment (batch) ended
+        span.append(time.perf_counter())
+        del span[1:-1]
+    start = time.perf_counter()
+    if mode == "single":
+        frame = api.read_log(log)
+        t["read"] = time.perf_counter() - start
+        result = api.check(model, frame, progress=aligning)
+    else:
+        with api.cluster(workers=2, memory_limit=sys.argv[4]) as cluster:
+            t["start_cluster"] = time.perf_counter() - start
+            frame = api.read_log(log, cluster=cluster)
+            t["read"] = time.perf_counter() - start - t["start_cluster"]
+            result = api.check(model, frame, cluster=cluster, progress=aligning)
+    t["total"] = time.perf_counter() - start
+    t["check"] = t["total"] - t["read"] - t.get("start_cluster", 0.0)
+    t["first_to_last_alignment"] = span[-1] - span[0] if span else 0.0
+    doc = json.dumps(result.to_dict(), sort_keys=True).encode()
+    print(json.dumps({"times": t, "events": len(frame),
+                      "json_sha1": hashlib.sha1(doc).hexdigest()}))
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+def _watch(pid: int, peaks: dict[int, tuple[str, float]], stop: threading.Event) -> None:
+    """Peak RSS (MB) of a process and all its descendants, by pid, until ``stop``."""
+    import psutil
+
+    try:
+        root = psutil.Process(pid)
+    except psutil.NoSuchProcess:
+        return
+    while not stop.is_set():
+        try:
+            procs = [root, *root.children(recursive=True)]
+        except psutil.NoSuchProcess:
+            break
+        for p in procs:
+            try:
+                rss = p.memory_info().rss / 2**20
+                cmd = " ".join(p.cmdline())
+            except (psutil.NoSuchProcess, psutil.AccessDenied, psutil.ZombieProcess):
+                continue
+            role = _role(cmd, p.pid == pid)
+            if rss > peaks.get(p.pid, ("", 0.0))[1]:
+                peaks[p.pid] = (role, rss)
+        stop.wait(0.1)
+
+
+def _role(cmd: str, is_root: bool) -> str:
+    if is_root:
+        return "driver"
+    if "spawn_main" in cmd or "multiprocessing" in cmd:
+        return "worker"
+    return "other"
+
+
+def measure(argv: list[str]) -> dict[str, object]:
+    """Run a command; its wall time, stdout's last line as JSON, and peak RSS by role."""
+    peaks: dict[int, tuple[str, float]] = {}
+    stop = threading.Event()
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    watcher = threading.Thread(target=_watch, args=(proc.pid, peaks, stop), daemon=True)
+    watcher.start()
+    out, err = proc.communicate()
+    wall = time.perf_counter() - start
+    stop.set()
+    watcher.join()
+    if proc.returncode:
+        raise SystemExit(f"failed: {' '.join(argv)}\n{err[-3000:]}")
+    by_role: dict[str, float] = {}
+    for role, rss in peaks.values():
+        by_role[role] = max(by_role.get(role, 0.0), rss)
+    lines = [x for x in out.strip().splitlines() if x.startswith("{")]
+    return {"wall": wall, "peak_mb": by_role, "result": json.loads(lines[-1]) if lines else None}
+
+
+def make_log(events: int, generate_max: int) -> Path:
+    DATA.mkdir(parents=True, exist_ok=True)
+    path = DATA / f"scale-{events}.csv"
+    if path.exists():
+        return path
+    base_events = min(events, generate_max)
+    base = DATA / f"scale-{base_events}.csv"
+    if not base.exists():
+        cases = round(base_events / EVENTS_PER_CASE)
+        subprocess.run([sys.executable, str(ROOT / "examples" / "generate_log.py"), "--cases",
+                        str(cases), "--seed", "11", "-o", str(base)], check=True)
+    if base == path:
+        return path
+    copies = round(events / base_events)
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("w", encoding="utf-8") as out:
+        for k in range(copies):
+            with base.open(encoding="utf-8") as src:
+                header = src.readline()
+                if k == 0:
+                    out.write(header)
+                for line in src:  # the case id is the first column
+                    out.write(f"R{k:02d}-{line}")
+    tmp.replace(path)
+    return path
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", type=int, nargs="+",
+                        default=[1_000_000, 5_000_000, 20_000_000])
+    parser.add_argument("--generate-max", type=int, default=5_000_000,
+                        help="larger logs repeat a generated log of this many events")
+    parser.add_argument("--memory-limit", default="3GB", help="per worker")
+    parser.add_argument("--skip-single-above", type=int, default=None,
+                        help="no single-process run above this many events")
+    args = parser.parse_args()
+    rows = []
+    for events in args.sizes:
+        log = make_log(events, args.generate_max)
+        parts = log.with_suffix(".parts")
+        convert = measure([sys.executable, "-m", "bpmtool", "log", str(log), "--to-parquet",
+                           str(parts), "-q"])
+        row: dict[str, object] = {"events_requested": events, "to_parquet": convert}
+        if args.skip_single_above is None or events <= args.skip_single_above:
+            row["single"] = measure([sys.executable, "-c", RUN, "single", str(log), str(MODEL)])
+        row["cluster"] = measure([sys.executable, "-c", RUN, "cluster", str(parts), str(MODEL),
+                                  args.memory_limit])
+        rows.append(row)
+        print(json.dumps(row), flush=True)
+    (DATA / "scale-results.json").write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()
