@@ -45,10 +45,17 @@ class Cluster:
 
         futures = [self.client.submit(run_guarded, task, item, *args, pure=False)
                    for item in items]
-        for done, _ in enumerate(as_completed(futures, loop=self.client.loop), start=1):
+        index = {f.key: i for i, f in enumerate(futures)}
+        results: list[Any] = [None] * len(futures)
+        # each result is fetched as soon as it is done and its future dropped, so a worker
+        # keeps no finished results waiting for the others: it holds one task's data at a time
+        finished = as_completed(futures, loop=self.client.loop, with_results=True)
+        for done, (future, outcome) in enumerate(finished, start=1):
+            results[index[future.key]] = outcome
+            future.release()
             if progress is not None:
                 progress(done, len(futures))
-        results = self.client.gather(futures)
+        del futures
         for outcome in results:
             if isinstance(outcome, _Failed):
                 raise InputError(problems=outcome.problems, summary=outcome.summary)
