@@ -94,8 +94,6 @@ OPEN_CASES = typer.Option(None, "--open-cases", metavar="FILE",
 
 def open_case_rule(open_after: str | None, open_cases: Path | None) -> api.OpenCaseRule:
     """``--open-after``/``--open-cases`` as a rule; a bad value exits 2 naming the option."""
-    from bpmtool.durations import parse_duration
-
     if open_after is not None and open_cases is not None:
         typer.echo("error: --open-after and --open-cases exclude each other: name the open "
                    "cases, or give the window that decides them", err=True)
@@ -103,7 +101,7 @@ def open_case_rule(open_after: str | None, open_cases: Path | None) -> api.OpenC
     after = None
     if open_after is not None:
         try:
-            after = parse_duration(open_after)
+            after = api.parse_duration(open_after)
         except ValueError as exc:
             typer.echo(f"error: --open-after: {exc}", err=True)
             raise typer.Exit(2) from None
