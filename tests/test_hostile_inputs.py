@@ -180,3 +180,9 @@ def test_unknown_column_roles_and_methods_are_input_errors(tmp_path: Path) -> No
 def test_a_very_long_unknown_key_is_refused_at_once(tmp_path: Path) -> None:
     err = _load(tmp_path, SMALL + "? " + "nam" * 4000 + "\n: 1\n")
     assert err.problems[0].line == 4 and "unknown key" in err.problems[0].message
+
+
+def test_deeply_nested_block_yaml_is_refused(tmp_path: Path) -> None:
+    nested = "".join(" " * i + "- \n" for i in range(600)) + " " * 600 + "x\n"
+    err = _load(tmp_path, SMALL + "name:\n" + nested)
+    assert "nested too deeply" in err.problems[0].message

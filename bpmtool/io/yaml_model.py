@@ -68,14 +68,17 @@ def loads_model(source: str | bytes, filename: str = "<input>") -> Model:
     positions: dict[_Loc, tuple[int, int]] = {}
     try:
         size = _expanded_size(root, {}) if root is not None else 0
+        if size > _MAX_VALUES:
+            raise ModelError.single(
+                "the file expands to more than 2 million values (YAML aliases?)",
+                file=filename, line=1, expected="a model without alias bombs")
+        data = _to_python(root, (), positions, filename) if root is not None else None
     except ModelError as err:
         raise ModelError(problems=[replace(p, file=filename) for p in err.problems],
                          summary=f"{filename}: {err.problems[0].message}") from None
-    if size > _MAX_VALUES:
-        raise ModelError.single(
-            "the file expands to more than 2 million values (YAML aliases?)", file=filename,
-            line=1, expected="a model without alias bombs")
-    data = _to_python(root, (), positions, filename) if root is not None else None
+    except RecursionError:  # lists or mappings nested some hundreds deep
+        raise ModelError.single("values are nested too deeply", file=filename, line=1,
+                                expected="a model nested a few levels deep") from None
     if not isinstance(data, dict):
         line = root.start_mark.line + 1 if root is not None else 1
         raise ModelError.single(
