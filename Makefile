@@ -50,10 +50,12 @@ demo: python-ok $(STAMP)
 
 lint: python-ok $(DEVSTAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy bpmtool
 
 test: python-ok $(DEVSTAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy bpmtool
 	$(BIN)/python -m pytest -q
 

@@ -86,21 +86,27 @@ with contextlib.redirect_stdout(io.StringIO()):
 """
 
 
-def _measure(code: str, *args: str, timeout: float | None = None
-             ) -> tuple[float, float, dict[str, object]] | None:
-    wrapper = ("import resource, subprocess, sys, time, json\n"
-               "t = time.perf_counter()\n"
-               "try:\n"
-               f"    p = subprocess.run(sys.argv[1:], capture_output=True, text=True,"
-               f" timeout={timeout!r})\n"
-               "except subprocess.TimeoutExpired:\n"
-               "    print('null'); sys.exit(0)\n"
-               "w = time.perf_counter() - t\n"
-               "if p.returncode: sys.stderr.write(p.stderr); sys.exit(1)\n"
-               "r = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-               "print(json.dumps([w, r, json.loads(p.stdout.strip().splitlines()[-1])]))\n")
-    proc = subprocess.run([sys.executable, "-c", wrapper, sys.executable, "-c", code, *args],
-                          capture_output=True, text=True)
+def _measure(
+    code: str, *args: str, timeout: float | None = None
+) -> tuple[float, float, dict[str, object]] | None:
+    wrapper = (
+        "import resource, subprocess, sys, time, json\n"
+        "t = time.perf_counter()\n"
+        "try:\n"
+        f"    p = subprocess.run(sys.argv[1:], capture_output=True, text=True,"
+        f" timeout={timeout!r})\n"
+        "except subprocess.TimeoutExpired:\n"
+        "    print('null'); sys.exit(0)\n"
+        "w = time.perf_counter() - t\n"
+        "if p.returncode: sys.stderr.write(p.stderr); sys.exit(1)\n"
+        "r = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "print(json.dumps([w, r, json.loads(p.stdout.strip().splitlines()[-1])]))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", wrapper, sys.executable, "-c", code, *args],
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode != 0:
         raise SystemExit(f"run failed on {args}:\n{proc.stderr[-3000:]}")
     got = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -110,9 +116,19 @@ def _measure(code: str, *args: str, timeout: float | None = None
 def _b2b(kind: str, fmt: str) -> Path:
     path = DATA / f"b2b-{kind}.{fmt}"
     if not path.exists():
-        subprocess.run([sys.executable, str(ROOT / "benchmarks" / "generate_b2b.py"),
-                        "--cases", str(CASES), "--noise", str(NOISE[kind]), "-o", str(path)],
-                       check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "benchmarks" / "generate_b2b.py"),
+                "--cases",
+                str(CASES),
+                "--noise",
+                str(NOISE[kind]),
+                "-o",
+                str(path),
+            ],
+            check=True,
+        )
     return path
 
 
@@ -121,14 +137,21 @@ def _fit(doc: dict[str, object], key: str) -> float | None:
     return None if value is None else float(value)  # type: ignore[arg-type]
 
 
-def _row(name: str, plain: tuple[float, float, dict[str, object]] | None,
-         ours: tuple[float, float, dict[str, object]], goal: tuple[float, float] | None) -> None:
+def _row(
+    name: str,
+    plain: tuple[float, float, dict[str, object]] | None,
+    ours: tuple[float, float, dict[str, object]],
+    goal: tuple[float, float] | None,
+) -> None:
     ours_s, ours_mb, o = ours
     line = f"{name:<12} | bpmtool {ours_s:7.1f} s {ours_mb:6.0f} MB"
     if plain is None:
-        print(f"{line} | pm4py's alignments not measured to the end (see above) | "
-              f"variants {o['variants']}, approximated {o['approximated_variants']}, fitness "
-              f"replay {o['fitness_replay']} alignments {o['fitness_alignments']}", flush=True)
+        print(
+            f"{line} | pm4py's alignments not measured to the end (see above) | "
+            f"variants {o['variants']}, approximated {o['approximated_variants']}, fitness "
+            f"replay {o['fitness_replay']} alignments {o['fitness_alignments']}",
+            flush=True,
+        )
         return
     plain_s, plain_mb, p = plain
     tx, mx = ours_s / plain_s, ours_mb / plain_mb
@@ -137,22 +160,37 @@ def _row(name: str, plain: tuple[float, float, dict[str, object]] | None,
         a, b = _fit(o, key), _fit(p, key)
         if a is not None and b is not None:
             diffs.append(f"{key[8:]} {a:.4f} vs {b:.4f} (Δ {abs(a - b):.4f})")
-    met = "-" if goal is None else ("met" if tx <= goal[0] and mx <= goal[1] else "NOT MET") \
+    met = (
+        "-"
+        if goal is None
+        else ("met" if tx <= goal[0] and mx <= goal[1] else "NOT MET")
         + f" (≤ {goal[0]}× time, ≤ {goal[1]}× memory)"
-    print(f"{line} | pm4py {plain_s:7.1f} s {plain_mb:6.0f} MB | {tx:.2f}× time "
-          f"{mx:.2f}× memory | {met} | variants {o['variants']}, open {o['open_cases']}, "
-          f"approximated {o['approximated_variants']} | {'; '.join(diffs)}", flush=True)
+    )
+    print(
+        f"{line} | pm4py {plain_s:7.1f} s {plain_mb:6.0f} MB | {tx:.2f}× time "
+        f"{mx:.2f}× memory | {met} | variants {o['variants']}, open {o['open_cases']}, "
+        f"approximated {o['approximated_variants']} | {'; '.join(diffs)}",
+        flush=True,
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description="bpmtool check vs plain pm4py, B2B + BPI 2012")
-    parser.add_argument("--logs", nargs="*", default=["clean-xes", "clean-csv", "noisy-xes",
-                                                      "noisy-csv", "bpi2012"])
-    parser.add_argument("--bpi", type=Path, default=None,
-                        help="BPI Challenge 2012 as .xes.gz (default: $BPMTOOL_TEST_DATA/"
-                             "logs/bpic2012.xes.gz)")
-    parser.add_argument("--bpi-plain-timeout", type=float, default=BPI_PLAIN_TIMEOUT,
-                        help="seconds the plain script may align BPI 2012 (0: only replay it)")
+    parser.add_argument(
+        "--logs", nargs="*", default=["clean-xes", "clean-csv", "noisy-xes", "noisy-csv", "bpi2012"]
+    )
+    parser.add_argument(
+        "--bpi",
+        type=Path,
+        default=None,
+        help="BPI Challenge 2012 as .xes.gz (default: $BPMTOOL_TEST_DATA/logs/bpic2012.xes.gz)",
+    )
+    parser.add_argument(
+        "--bpi-plain-timeout",
+        type=float,
+        default=BPI_PLAIN_TIMEOUT,
+        help="seconds the plain script may align BPI 2012 (0: only replay it)",
+    )
     args = parser.parse_args()
     for name in args.logs:
         if name == "bpi2012":
@@ -166,17 +204,23 @@ def main() -> None:
             model = DATA / "bpic2012-inductive.bpmn"
             if not model.exists():
                 DATA.mkdir(parents=True, exist_ok=True)
-                subprocess.run([sys.executable, "-c", DISCOVER, str(log), str(model)],
-                               check=True)
+                subprocess.run([sys.executable, "-c", DISCOVER, str(log), str(model)], check=True)
             ours = _measure(BPMTOOL, str(log), str(model))
             assert ours is not None
-            plain = _measure(PLAIN, str(log), str(model), "align",
-                             timeout=args.bpi_plain_timeout) if args.bpi_plain_timeout else None
+            plain = (
+                _measure(PLAIN, str(log), str(model), "align", timeout=args.bpi_plain_timeout)
+                if args.bpi_plain_timeout
+                else None
+            )
             if plain is None:  # at least the replay fitness to compare with
                 replay = _measure(PLAIN, str(log), str(model), "replay")
-                print(f"bpi2012      | pm4py's token replay alone: {replay[0]:.1f} s, "
-                      f"{replay[1]:.0f} MB, fitness {replay[2]['fitness_replay']:.4f}"
-                      if replay else "", flush=True)
+                print(
+                    f"bpi2012      | pm4py's token replay alone: {replay[0]:.1f} s, "
+                    f"{replay[1]:.0f} MB, fitness {replay[2]['fitness_replay']:.4f}"
+                    if replay
+                    else "",
+                    flush=True,
+                )
             _row(name, plain, ours, None)
             verdict = "met" if ours[0] < BPI_SECONDS else "NOT MET"
             print(f"bpi2012      | goal < {BPI_SECONDS:.0f} s: {verdict}", flush=True)

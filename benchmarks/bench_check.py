@@ -60,15 +60,20 @@ print(result.summary()["cases"], len(result.findings))
 
 
 def _measure(code: str, log: Path, variant: str = "auto") -> tuple[float, float]:
-    wrapper = ("import resource, subprocess, sys, time, json\n"
-               "t = time.perf_counter()\n"
-               "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
-               "w = time.perf_counter() - t\n"
-               "if p.returncode: sys.stderr.write(p.stderr); sys.exit(1)\n"
-               "r = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
-               "print(json.dumps([w, r]))\n")
-    proc = subprocess.run([sys.executable, "-c", wrapper, sys.executable, "-c", code,
-                           str(log), str(MODEL), variant], capture_output=True, text=True)
+    wrapper = (
+        "import resource, subprocess, sys, time, json\n"
+        "t = time.perf_counter()\n"
+        "p = subprocess.run(sys.argv[1:], capture_output=True, text=True)\n"
+        "w = time.perf_counter() - t\n"
+        "if p.returncode: sys.stderr.write(p.stderr); sys.exit(1)\n"
+        "r = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "print(json.dumps([w, r]))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", wrapper, sys.executable, "-c", code, str(log), str(MODEL), variant],
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode != 0:
         raise SystemExit(f"run failed on {log}:\n{proc.stderr[-3000:]}")
     wall, rss = json.loads(proc.stdout.strip().splitlines()[-1])
@@ -80,9 +85,20 @@ def _log(events: int, suffix: str) -> Path:
     path = DATA / f"saas-{events}{suffix}"
     if not path.exists():
         cases = max(1, round(events / EVENTS_PER_CASE))
-        subprocess.run([sys.executable, str(ROOT / "examples" / "generate_log.py"), "--cases",
-                        str(cases), "--seed", "1", "-o", str(path)], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "examples" / "generate_log.py"),
+                "--cases",
+                str(cases),
+                "--seed",
+                "1",
+                "-o",
+                str(path),
+            ],
+            check=True,
+            capture_output=True,
+        )
     return path
 
 
@@ -104,19 +120,24 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[10_000, 100_000, 1_000_000])
     parser.add_argument("--formats", nargs="*", default=["xes", "csv"])
     args = parser.parse_args()
-    print(f"{'events':>9} {'format':>6} {'pm4py reads with':>17} | {'pm4py s':>8} {'MB':>6} | "
-          f"{'bpmtool s':>9} {'MB':>6} | {'time ×':>6} {'memory ×':>8} | goal at 1M events")
+    print(
+        f"{'events':>9} {'format':>6} {'pm4py reads with':>17} | {'pm4py s':>8} {'MB':>6} | "
+        f"{'bpmtool s':>9} {'MB':>6} | {'time ×':>6} {'memory ×':>8} | goal at 1M events"
+    )
     for size in args.sizes:
         for fmt in args.formats:
             log = _log(size, ".xes" if fmt == "xes" else ".csv")
             ours_s, ours_mb = _measure(BPMTOOL, log)
-            for variant in (("iterparse", "auto") if fmt == "xes" else ("read_csv",)):
+            for variant in ("iterparse", "auto") if fmt == "xes" else ("read_csv",):
                 plain_s, plain_mb = _measure(PLAIN, log, variant)
                 shown = {"auto": "rustxes (auto)"}.get(variant, variant)
                 time_x, memory_x = ours_s / plain_s, ours_mb / plain_mb
-                print(f"{size:>9,} {fmt:>6} {shown:>17} | {plain_s:>8.1f} {plain_mb:>6.0f} | "
-                      f"{ours_s:>9.1f} {ours_mb:>6.0f} | {time_x:>6.2f} {memory_x:>8.2f} | "
-                      f"{_goal(size, variant, time_x, memory_x)}", flush=True)
+                print(
+                    f"{size:>9,} {fmt:>6} {shown:>17} | {plain_s:>8.1f} {plain_mb:>6.0f} | "
+                    f"{ours_s:>9.1f} {ours_mb:>6.0f} | {time_x:>6.2f} {memory_x:>8.2f} | "
+                    f"{_goal(size, variant, time_x, memory_x)}",
+                    flush=True,
+                )
 
 
 if __name__ == "__main__":

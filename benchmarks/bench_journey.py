@@ -31,11 +31,28 @@ sys.path.insert(0, str(ROOT))
 from bpmtool import api  # noqa: E402
 
 MODEL = ROOT / "models" / "saas-handoffs.yaml"
-MAIN = ["Request demo", "Qualify lead", "Run demo", "Send proposal", "Review proposal",
-        "Sign contract", "Close deal", "Kickoff meeting", "Configure tenant",
-        "Export legacy data", "Migrate data", "Run acceptance tests", "Approve go-live",
-        "Go live", "Set up support account", "Celebrate go-live with customer",
-        "Review adoption", "Hold business review", "Propose expansion", "Renew subscription"]
+MAIN = [
+    "Request demo",
+    "Qualify lead",
+    "Run demo",
+    "Send proposal",
+    "Review proposal",
+    "Sign contract",
+    "Close deal",
+    "Kickoff meeting",
+    "Configure tenant",
+    "Export legacy data",
+    "Migrate data",
+    "Run acceptance tests",
+    "Approve go-live",
+    "Go live",
+    "Set up support account",
+    "Celebrate go-live with customer",
+    "Review adoption",
+    "Hold business review",
+    "Propose expansion",
+    "Renew subscription",
+]
 GAPS = [0, 1, 2, 1, 3, 4, 1, 3, 2, 1, 4, 3, 2, 1, 1, 1, 25, 30, 60, 30]  # mean days before a step
 TEMPLATES = [
     MAIN,
@@ -54,13 +71,12 @@ def synthesise_log(n_events: int, seed: int = 7) -> pd.DataFrame:
     width = max(len(t) for t in TEMPLATES)
     table = np.full((len(TEMPLATES), width), -1)
     for i, t in enumerate(TEMPLATES):
-        table[i, :len(t)] = [code[a] for a in t]
+        table[i, : len(t)] = [code[a] for a in t]
     lengths = np.array([len(t) for t in TEMPLATES])
     n_cases = max(1, int(n_events / 15))
     template = rng.choice(len(TEMPLATES), size=n_cases, p=WEIGHTS)
     finished = rng.random(n_cases) < 0.5
-    stop = np.where(finished, lengths[template],
-                    rng.integers(3, lengths[template], endpoint=False))
+    stop = np.where(finished, lengths[template], rng.integers(3, lengths[template], endpoint=False))
     case = np.repeat(np.arange(n_cases), stop)
     pos = np.arange(len(case)) - np.repeat(np.cumsum(stop) - stop, stop)
     label = table[template[case], pos]
@@ -71,12 +87,14 @@ def synthesise_log(n_events: int, seed: int = 7) -> pd.DataFrame:
     first = np.cumsum(stop) - stop  # index of each case's first event
     seconds = starts[case] + offset - (offset[first] - gaps[first])[case]
     times = pd.Timestamp("2023-01-01", tz="UTC") + pd.to_timedelta(seconds, unit="s")
-    return pd.DataFrame({
-        "case:concept:name": pd.Series(case).map("C{:06d}".format),
-        "concept:name": np.asarray(labels, dtype=object)[label],
-        "time:timestamp": times,
-        "org:resource": "someone",
-    })
+    return pd.DataFrame(
+        {
+            "case:concept:name": pd.Series(case).map("C{:06d}".format),
+            "concept:name": np.asarray(labels, dtype=object)[label],
+            "time:timestamp": times,
+            "org:resource": "someone",
+        }
+    )
 
 
 def synthesise_surveys(log: pd.DataFrame, seed: int = 7) -> pd.DataFrame:
@@ -117,14 +135,18 @@ def main() -> None:
         how = "synthesised"
     surveys = synthesise_surveys(log)
     t_read = time.perf_counter() - t0
-    print(f"log: {len(log):,} events, {log['case:concept:name'].nunique():,} cases ({how}, "
-          f"{t_read:.2f}s to build/read)")
+    print(
+        f"log: {len(log):,} events, {log['case:concept:name'].nunique():,} cases ({how}, "
+        f"{t_read:.2f}s to build/read)"
+    )
     start = time.perf_counter()
     result = api.journey(model, log, surveys=surveys)
     t_journey = time.perf_counter() - start
-    print(f"journey analysis: {t_journey:.2f}s  ({len(result.happy.paths)} happy paths, "
-          f"{result.happy.variants:,} variants, {len(result.exceptions):,} struggling "
-          f"customers, {len(result.findings)} findings)")
+    print(
+        f"journey analysis: {t_journey:.2f}s  ({len(result.happy.paths)} happy paths, "
+        f"{result.happy.variants:,} variants, {len(result.exceptions):,} struggling "
+        f"customers, {len(result.findings)} findings)"
+    )
     print(f"peak RSS so far: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")
     if args.no_conformance:
         return

@@ -31,10 +31,14 @@ def main(nodes: int = 5000, lanes: int = 8, repeats: int = 3) -> None:
             findings = api.lint(model)
             t2 = time.perf_counter()
             best_load, best_lint = min(best_load, t1 - t0), min(best_lint, t2 - t1)
-    print(f"model: {len(model.nodes)} nodes, {len(model.flows)} flows, {lanes} lanes, "
-          f"{len(text) / 1e6:.2f} MB YAML; findings: {len(findings)}")
-    print(f"load+validate {best_load:.3f} s, rules {best_lint:.3f} s, "
-          f"total {best_load + best_lint:.3f} s (goal < 2 s; best of {repeats})")
+    print(
+        f"model: {len(model.nodes)} nodes, {len(model.flows)} flows, {lanes} lanes, "
+        f"{len(text) / 1e6:.2f} MB YAML; findings: {len(findings)}"
+    )
+    print(
+        f"load+validate {best_load:.3f} s, rules {best_lint:.3f} s, "
+        f"total {best_load + best_lint:.3f} s (goal < 2 s; best of {repeats})"
+    )
 
 
 if __name__ == "__main__":

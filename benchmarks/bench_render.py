@@ -40,13 +40,25 @@ def measure(nodes: int, lanes: int = 8, repeats: int = 3) -> None:
         path = Path(tmp) / "model.yaml"
         path.write_text(yaml.safe_dump(generate_model(nodes, lanes), sort_keys=False))
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "bpmtool", "render", str(path), "-o",
-                        str(Path(tmp) / "out.svg")], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "bpmtool",
+                "render",
+                str(path),
+                "-o",
+                str(Path(tmp) / "out.svg"),
+            ],
+            check=True,
+        )
         cli = time.perf_counter() - t0
-    print(f"{len(model.nodes):>5} nodes, {len(model.flows):>5} flows, {lanes} lanes, "
-          f"{len(findings)} findings: layout {best_layout:.3f} s, layout+SVG {best_svg:.3f} s "
-          f"({len(svg) / 1e6:.2f} MB, {lay.width:.0f}x{lay.height:.0f} px); "
-          f"`bpmtool render` end to end {cli:.2f} s")
+    print(
+        f"{len(model.nodes):>5} nodes, {len(model.flows):>5} flows, {lanes} lanes, "
+        f"{len(findings)} findings: layout {best_layout:.3f} s, layout+SVG {best_svg:.3f} s "
+        f"({len(svg) / 1e6:.2f} MB, {lay.width:.0f}x{lay.height:.0f} px); "
+        f"`bpmtool render` end to end {cli:.2f} s"
+    )
 
 
 def main() -> None:

@@ -105,8 +105,13 @@ def measure(argv: list[str]) -> dict[str, object]:
     peaks: dict[int, tuple[str, float]] = {}
     stop = threading.Event()
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    proc = subprocess.Popen(
+        argv,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**__import__("os").environ, "PYTHONPATH": str(ROOT)},
+    )
     watcher = threading.Thread(target=_watch, args=(proc.pid, peaks, stop), daemon=True)
     watcher.start()
     out, err = proc.communicate()
@@ -131,8 +136,19 @@ def make_log(events: int, generate_max: int) -> Path:
     base = DATA / f"scale-{base_events}.csv"
     if not base.exists():
         cases = round(base_events / EVENTS_PER_CASE)
-        subprocess.run([sys.executable, str(ROOT / "examples" / "generate_log.py"), "--cases",
-                        str(cases), "--seed", "11", "-o", str(base)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "examples" / "generate_log.py"),
+                "--cases",
+                str(cases),
+                "--seed",
+                "11",
+                "-o",
+                str(base),
+            ],
+            check=True,
+        )
     if base == path:
         return path
     copies = round(events / base_events)
@@ -151,25 +167,34 @@ def make_log(events: int, generate_max: int) -> Path:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", type=int, nargs="+",
-                        default=[1_000_000, 5_000_000, 20_000_000])
-    parser.add_argument("--generate-max", type=int, default=5_000_000,
-                        help="larger logs repeat a generated log of this many events")
+    parser.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 5_000_000, 20_000_000])
+    parser.add_argument(
+        "--generate-max",
+        type=int,
+        default=5_000_000,
+        help="larger logs repeat a generated log of this many events",
+    )
     parser.add_argument("--memory-limit", default="3GB", help="per worker")
-    parser.add_argument("--skip-single-above", type=int, default=None,
-                        help="no single-process run above this many events")
+    parser.add_argument(
+        "--skip-single-above",
+        type=int,
+        default=None,
+        help="no single-process run above this many events",
+    )
     args = parser.parse_args()
     rows = []
     for events in args.sizes:
         log = make_log(events, args.generate_max)
         parts = log.with_suffix(".parts")
-        convert = measure([sys.executable, "-m", "bpmtool", "log", str(log), "--to-parquet",
-                           str(parts), "-q"])
+        convert = measure(
+            [sys.executable, "-m", "bpmtool", "log", str(log), "--to-parquet", str(parts), "-q"]
+        )
         row: dict[str, object] = {"events_requested": events, "to_parquet": convert}
         if args.skip_single_above is None or events <= args.skip_single_above:
             row["single"] = measure([sys.executable, "-c", RUN, "single", str(log), str(MODEL)])
-        row["cluster"] = measure([sys.executable, "-c", RUN, "cluster", str(parts), str(MODEL),
-                                  args.memory_limit])
+        row["cluster"] = measure(
+            [sys.executable, "-c", RUN, "cluster", str(parts), str(MODEL), args.memory_limit]
+        )
         rows.append(row)
         print(json.dumps(row), flush=True)
     (DATA / "scale-results.json").write_text(json.dumps(rows, indent=2))

@@ -42,8 +42,17 @@ def _log(events: int) -> Path:
     if not path.exists():
         DATA.mkdir(parents=True, exist_ok=True)
         cases = max(1, round(events / EVENTS_PER_CASE))
-        subprocess.run([sys.executable, str(ROOT / "examples" / "generate_log.py"),
-                        "--cases", str(cases), "-o", str(path)], check=True)
+        subprocess.run(
+            [
+                sys.executable,
+                str(ROOT / "examples" / "generate_log.py"),
+                "--cases",
+                str(cases),
+                "-o",
+                str(path),
+            ],
+            check=True,
+        )
     return path
 
 
@@ -62,8 +71,10 @@ def _stats(samples: list[float]) -> str:
         return "no samples"
     ordered = sorted(samples)
     p95 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.95))]
-    return (f"median {_ms(statistics.median(ordered))} ms, p95 {_ms(p95)} ms, "
-            f"max {_ms(ordered[-1])} ms over {len(ordered)} requests")
+    return (
+        f"median {_ms(statistics.median(ordered))} ms, p95 {_ms(p95)} ms, "
+        f"max {_ms(ordered[-1])} ms over {len(ordered)} requests"
+    )
 
 
 def _timed(http: httpx.Client, url: str) -> float:
@@ -93,9 +104,20 @@ def main(argv: list[str] | None = None) -> int:
 
     port = _port()
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    server = subprocess.Popen([sys.executable, "-c", "from bpmtool.cli import main; main()",
-                               "serve", "--workspace", str(ws), "--port", str(port)],
-                              env=env, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "from bpmtool.cli import main; main()",
+            "serve",
+            "--workspace",
+            str(ws),
+            "--port",
+            str(port),
+        ],
+        env=env,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     failed = False
     try:
@@ -127,8 +149,9 @@ def main(argv: list[str] | None = None) -> int:
 
             # a check in the background while someone keeps browsing
             t0 = time.perf_counter()
-            run = http.post("/api/check", json={"model": "saas-handoffs.yaml",
-                                                "log": log.name}).json()
+            run = http.post(
+                "/api/check", json={"model": "saas-handoffs.yaml", "log": log.name}
+            ).json()
             during: list[float] = []
             urls = [page, "/models", "/api/models/saas-handoffs.yaml/lint", "/runs"]
             status = run["status"]
@@ -139,16 +162,17 @@ def main(argv: list[str] | None = None) -> int:
                 status = http.get(f"/api/runs/{run['id']}").json()["status"]
                 time.sleep(0.05)
             took = time.perf_counter() - t0
-            print(f"check of {args.events:,} events in the background: {status} in "
-                  f"{took:.1f} s")
+            print(f"check of {args.events:,} events in the background: {status} in {took:.1f} s")
             print(f"pages and API during the check: {_stats(during)}")
             failed |= status != "done" or (bool(during) and max(during) * 1000 > 1000)
     finally:
         server.terminate()
         server.wait(timeout=30)
         shutil.rmtree(ws, ignore_errors=True)
-    print("PASS" if not failed else "FAIL", f"(target: model page < {TARGET_MS:.0f} ms, "
-          "pages < 1 s during a check)")
+    print(
+        "PASS" if not failed else "FAIL",
+        f"(target: model page < {TARGET_MS:.0f} ms, pages < 1 s during a check)",
+    )
     return 1 if failed else 0
 
 

@@ -36,20 +36,34 @@ MODEL = Path(__file__).resolve().parent / "b2b_model.yaml"
 
 #: activity → owning lane (the log's org:group)
 OWNER = {
-    "Submit RFQ": "Buyer", "Send quote": "Supplier Sales", "Check credit": "Credit Control",
-    "Reject order": "Supplier Sales", "Confirm order": "Supplier Sales",
-    "Pick goods": "Warehouse", "Pack goods": "Warehouse", "Book carrier": "Logistics",
-    "Print shipping labels": "Logistics", "Prepare invoice": "Billing",
-    "Check export documents": "Compliance", "Ship goods": "Logistics",
-    "Receive goods": "Buyer", "Report damage": "Buyer", "Send replacement": "Warehouse",
-    "Send invoice": "Billing", "Pay invoice": "Buyer", "Send payment reminder": "Billing",
+    "Submit RFQ": "Buyer",
+    "Send quote": "Supplier Sales",
+    "Check credit": "Credit Control",
+    "Reject order": "Supplier Sales",
+    "Confirm order": "Supplier Sales",
+    "Pick goods": "Warehouse",
+    "Pack goods": "Warehouse",
+    "Book carrier": "Logistics",
+    "Print shipping labels": "Logistics",
+    "Prepare invoice": "Billing",
+    "Check export documents": "Compliance",
+    "Ship goods": "Logistics",
+    "Receive goods": "Buyer",
+    "Report damage": "Buyer",
+    "Send replacement": "Warehouse",
+    "Send invoice": "Billing",
+    "Pay invoice": "Buyer",
+    "Send payment reminder": "Billing",
     "Close order": "Billing",
 }
 #: steps in a plain sequence (their neighbours are no parallel partners): swap candidates
 SEQUENCE = ("Submit RFQ", "Send quote", "Check credit", "Confirm order")
 FOREIGN = ("Call buyer", "Update ERP")
-OTHER_LANE = {"Ship goods": "Warehouse", "Send invoice": "Supplier Sales",
-              "Check credit": "Supplier Sales"}
+OTHER_LANE = {
+    "Ship goods": "Warehouse",
+    "Send invoice": "Supplier Sales",
+    "Check credit": "Supplier Sales",
+}
 WAIT_HOURS = 14.0  # mean wait between two steps
 
 
@@ -70,9 +84,15 @@ def plain_case(rng: random.Random) -> list[str]:
     if rng.random() < 0.06:
         return [*trace, "Reject order"]
     trace.append("Confirm order")
-    trace += _interleave(rng, [["Pick goods", "Pack goods"],
-                               ["Book carrier", "Print shipping labels"],
-                               ["Prepare invoice"], ["Check export documents"]])
+    trace += _interleave(
+        rng,
+        [
+            ["Pick goods", "Pack goods"],
+            ["Book carrier", "Print shipping labels"],
+            ["Prepare invoice"],
+            ["Check export documents"],
+        ],
+    )
     trace += ["Ship goods", "Receive goods"]
     while rng.random() < 0.12:
         trace += ["Report damage", "Send replacement", "Receive goods"]
@@ -88,9 +108,12 @@ def add_noise(rng: random.Random, trace: list[str]) -> tuple[list[str], dict[str
     kind = rng.choice(("skip", "skip", "swap", "insert", "wrong_lane"))
     if kind == "skip":
         # the last step half of the time: a case that stops without closing
-        at = len(trace) - 1 if rng.random() < 0.5 and trace[-1] == "Close order" \
+        at = (
+            len(trace) - 1
+            if rng.random() < 0.5 and trace[-1] == "Close order"
             else rng.randrange(1, len(trace))
-        return trace[:at] + trace[at + 1:], {"kind": "skip", "activity": trace[at]}
+        )
+        return trace[:at] + trace[at + 1 :], {"kind": "skip", "activity": trace[at]}
     if kind == "swap":
         at = rng.randrange(len(SEQUENCE) - 1)
         if trace[at + 1] != SEQUENCE[at + 1]:
@@ -108,14 +131,16 @@ def add_noise(rng: random.Random, trace: list[str]) -> tuple[list[str], dict[str
 
 
 def _xes_head(out: IO[str]) -> None:
-    out.write('<?xml version="1.0" encoding="UTF-8"?>\n<log xes.version="1.0" '
-              'xmlns="http://www.xes-standard.org/">\n'
-              '  <extension name="Concept" prefix="concept" '
-              'uri="http://www.xes-standard.org/concept.xesext"/>\n'
-              '  <extension name="Time" prefix="time" '
-              'uri="http://www.xes-standard.org/time.xesext"/>\n'
-              '  <extension name="Organizational" prefix="org" '
-              'uri="http://www.xes-standard.org/org.xesext"/>\n')
+    out.write(
+        '<?xml version="1.0" encoding="UTF-8"?>\n<log xes.version="1.0" '
+        'xmlns="http://www.xes-standard.org/">\n'
+        '  <extension name="Concept" prefix="concept" '
+        'uri="http://www.xes-standard.org/concept.xesext"/>\n'
+        '  <extension name="Time" prefix="time" '
+        'uri="http://www.xes-standard.org/time.xesext"/>\n'
+        '  <extension name="Organizational" prefix="org" '
+        'uri="http://www.xes-standard.org/org.xesext"/>\n'
+    )
 
 
 def generate(cases: int, noise: float, seed: int, path: Path) -> dict[str, object]:
@@ -138,8 +163,9 @@ def generate(cases: int, noise: float, seed: int, path: Path) -> dict[str, objec
             if rng.random() < noise:
                 trace, edit = add_noise(rng, trace)
             if edit["kind"] != "none":
-                truth[str(edit["kind"])].append({"case": case, **{k: v for k, v in edit.items()
-                                                                  if k != "kind"}})
+                truth[str(edit["kind"])].append(
+                    {"case": case, **{k: v for k, v in edit.items() if k != "kind"}}
+                )
             t = start + timedelta(seconds=rng.random() * year)
             if xes:
                 out.write(f'  <trace>\n    <string key="concept:name" value="{case}"/>\n')
@@ -151,10 +177,12 @@ def generate(cases: int, noise: float, seed: int, path: Path) -> dict[str, objec
                 who = f"{lane.split()[-1].lower()}{rng.randrange(1, 9)}"
                 stamp = t.strftime("%Y-%m-%dT%H:%M:%S+00:00")
                 if xes:
-                    out.write(f'    <event>\n      <string key="concept:name" value="{activity}"/>'
-                              f'\n      <date key="time:timestamp" value="{stamp}"/>\n'
-                              f'      <string key="org:resource" value="{who}"/>\n'
-                              f'      <string key="org:group" value="{lane}"/>\n    </event>\n')
+                    out.write(
+                        f'    <event>\n      <string key="concept:name" value="{activity}"/>'
+                        f'\n      <date key="time:timestamp" value="{stamp}"/>\n'
+                        f'      <string key="org:resource" value="{who}"/>\n'
+                        f'      <string key="org:group" value="{lane}"/>\n    </event>\n'
+                    )
                 else:
                     out.write(f"{case},{activity},{stamp},{who},{lane}\n")
             if xes:
@@ -162,18 +190,23 @@ def generate(cases: int, noise: float, seed: int, path: Path) -> dict[str, objec
         if xes:
             out.write("</log>\n")
     tmp.replace(path)
-    return {"model": MODEL.name, "cases": cases, "noise": noise, "seed": seed,
-            "deviations": truth}
+    return {"model": MODEL.name, "cases": cases, "noise": noise, "seed": seed, "deviations": truth}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=80_000)
-    parser.add_argument("--noise", type=float, default=0.04,
-                        help="share of cases with one injected deviation")
+    parser.add_argument(
+        "--noise", type=float, default=0.04, help="share of cases with one injected deviation"
+    )
     parser.add_argument("--seed", type=int, default=11)
-    parser.add_argument("-o", "--output", type=Path, required=True,
-                        help=".csv or .xes; the truth goes to <name>.truth.json")
+    parser.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        required=True,
+        help=".csv or .xes; the truth goes to <name>.truth.json",
+    )
     args = parser.parse_args()
     args.output.parent.mkdir(parents=True, exist_ok=True)
     truth = generate(args.cases, args.noise, args.seed, args.output)

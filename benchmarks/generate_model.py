@@ -28,8 +28,13 @@ def generate_model(nodes: int, lanes: int, seed: int = 7) -> dict[str, Any]:
     def new(kind: str = "activity", lane: str | None = None, **extra: Any) -> dict[str, Any]:
         nonlocal counter
         counter += 1
-        node = {"id": f"n{counter}", "name": f"Step {counter}", "type": kind,
-                "lane": lane or current_lane, **extra}
+        node = {
+            "id": f"n{counter}",
+            "name": f"Step {counter}",
+            "type": kind,
+            "lane": lane or current_lane,
+            **extra,
+        }
         if kind != "activity":
             node.pop("name")
         out_nodes.append(node)
@@ -78,9 +83,14 @@ def generate_model(nodes: int, lanes: int, seed: int = 7) -> dict[str, Any]:
     end = {"id": "end", "type": "end", "lane": last["lane"]}
     out_nodes.append(end)
     link(last, end)
-    return {"id": f"generated-{nodes}", "name": f"Generated model ({nodes} nodes)",
-            "lanes": [{"id": x, "name": f"Team {i + 1}"} for i, x in enumerate(lane_ids)],
-            "artifacts": artifacts, "nodes": out_nodes, "flows": flows}
+    return {
+        "id": f"generated-{nodes}",
+        "name": f"Generated model ({nodes} nodes)",
+        "lanes": [{"id": x, "name": f"Team {i + 1}"} for i, x in enumerate(lane_ids)],
+        "artifacts": artifacts,
+        "nodes": out_nodes,
+        "flows": flows,
+    }
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Run every benchmark in turn (what `make benchmarks` does); each prints its own figures.
 
-    python benchmarks/run.py            # all, at their full sizes (the check takes ~10 min)
-    python benchmarks/run.py --quick    # small sizes, a few minutes
+python benchmarks/run.py            # all, at their full sizes (the check takes ~10 min)
+python benchmarks/run.py --quick    # small sizes, a few minutes
 """
 
 from __future__ import annotations

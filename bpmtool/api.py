@@ -119,7 +119,9 @@ def load_with_warnings(path: str | Path, *, strict: bool = False) -> Loaded:
         return Loaded(load_model(path))
     raise InputError.single(
         f"cannot tell the format of {path.name!r} from its extension",
-        file=str(path), expected="a model ending in " + ", ".join(MODEL_SUFFIXES))
+        file=str(path),
+        expected="a model ending in " + ", ".join(MODEL_SUFFIXES),
+    )
 
 
 def load(path: str | Path, *, strict: bool = False) -> Model:
@@ -144,20 +146,27 @@ def lint_summary(findings: list[Finding]) -> dict[str, int]:
     from collections import Counter
 
     counts = Counter(f.severity.value for f in findings)
-    return {"findings": len(findings), "error": counts["error"],
-            "warning": counts["warning"], "info": counts["info"]}
+    return {
+        "findings": len(findings),
+        "error": counts["error"],
+        "warning": counts["warning"],
+        "info": counts["info"],
+    }
 
 
-def lint_document(model: Model, findings: list[Finding] | None = None, *,
-                  file: str | None = None) -> dict[str, Any]:
+def lint_document(
+    model: Model, findings: list[Finding] | None = None, *, file: str | None = None
+) -> dict[str, Any]:
     """The stable lint JSON (``docs/lint-json.md``): what ``bpmtool lint --format json``
     prints and ``bpmtool demo`` writes to ``lint.json``.  ``findings`` default to
     :func:`lint`'s; ``file`` is the model's path as the user named it."""
     findings = lint(model) if findings is None else findings
-    return {"schema": LINT_JSON_SCHEMA,
-            "model": {"id": model.id, "name": model.label, "file": file},
-            "summary": lint_summary(findings),
-            "findings": [f.to_dict() for f in findings]}
+    return {
+        "schema": LINT_JSON_SCHEMA,
+        "model": {"id": model.id, "name": model.label, "file": file},
+        "summary": lint_summary(findings),
+        "findings": [f.to_dict() for f in findings],
+    }
 
 
 def sipoc(model: Model) -> Sipoc:
@@ -178,11 +187,17 @@ def sipoc_table(model: Model, fmt: str = "text") -> str | bytes:
     from bpmtool.render import sipoc_table as tables
 
     writers: dict[str, Callable[[Sipoc], str | bytes]] = {
-        "text": tables.to_text, "md": tables.to_markdown, "csv": tables.to_csv,
-        "html": tables.to_html, "json": tables.to_json, "xlsx": tables.to_xlsx}
+        "text": tables.to_text,
+        "md": tables.to_markdown,
+        "csv": tables.to_csv,
+        "html": tables.to_html,
+        "json": tables.to_json,
+        "xlsx": tables.to_xlsx,
+    }
     if fmt not in writers:
-        raise InputError.single(f"unknown SIPOC format {fmt!r}",
-                                expected="one of " + ", ".join(SIPOC_FORMATS))
+        raise InputError.single(
+            f"unknown SIPOC format {fmt!r}", expected="one of " + ", ".join(SIPOC_FORMATS)
+        )
     return writers[fmt](sipoc(model))
 
 
@@ -191,8 +206,9 @@ def graph_text(model: Model, fmt: str = "json") -> str:
     from bpmtool.io.graph_formats import graph_text as text
 
     if fmt not in GRAPH_FORMATS:
-        raise InputError.single(f"unknown graph format {fmt!r}",
-                                expected="one of " + ", ".join(GRAPH_FORMATS))
+        raise InputError.single(
+            f"unknown graph format {fmt!r}", expected="one of " + ", ".join(GRAPH_FORMATS)
+        )
     return text(model, fmt)
 
 
@@ -252,19 +268,31 @@ def rule_catalogue() -> list[dict[str, Any]]:
     order = {"model": 0, "log": 1, "lint": 2}
     out = []
     for r in sorted(RULES.values(), key=lambda r: (order[r.scope], r.kind.value, r.code)):
-        presets = {name: (sev.value if sev is not None else "off")
-                   for name, table in PRESETS.items() for sev in [table[r.code]]}
-        out.append({"code": r.code, "kind": r.kind.value, "severity": r.severity.value,
-                    "scope": r.scope, "optional": r.optional, "presets": presets,
-                    "why": r.why})
+        presets = {
+            name: (sev.value if sev is not None else "off")
+            for name, table in PRESETS.items()
+            for sev in [table[r.code]]
+        }
+        out.append(
+            {
+                "code": r.code,
+                "kind": r.kind.value,
+                "severity": r.severity.value,
+                "scope": r.scope,
+                "optional": r.optional,
+                "presets": presets,
+                "why": r.why,
+            }
+        )
     return out
 
 
 # --- journey (mining/journey) ---
 
 
-def read_surveys(path: str | Path, *, case_column: str = "case_id",
-                 scores: dict[str, str] | None = None) -> pd.DataFrame:
+def read_surveys(
+    path: str | Path, *, case_column: str = "case_id", scores: dict[str, str] | None = None
+) -> pd.DataFrame:
     """Read a survey table (CSV or Parquet) with a case id column and NPS/CSAT answers;
     ``scores`` maps answer columns to their scale (default: columns ``nps`` and ``csat``),
     whose answers are checked against it (a bad one is named by file, row and line)."""
@@ -273,10 +301,16 @@ def read_surveys(path: str | Path, *, case_column: str = "case_id",
     return read(path, case_column=case_column, scores=scores)
 
 
-def journey(model: Model, log: pd.DataFrame | str | Path, *,
-            surveys: pd.DataFrame | str | Path | None = None,
-            now: object = None, columns: dict[str, str] | None = None,
-            date_format: str | None = None, cluster: Cluster | None = None) -> JourneyResult:
+def journey(
+    model: Model,
+    log: pd.DataFrame | str | Path,
+    *,
+    surveys: pd.DataFrame | str | Path | None = None,
+    now: object = None,
+    columns: dict[str, str] | None = None,
+    date_format: str | None = None,
+    cluster: Cluster | None = None,
+) -> JourneyResult:
     """The customer journey in an event log: funnel, milestones, happy paths, struggling
     customers, behaviour × emotion, CTQs and triggers (see ``docs/journey.md``).
 
@@ -292,25 +326,28 @@ def journey(model: Model, log: pd.DataFrame | str | Path, *,
     if isinstance(log, (str, Path)):
         # a rename to a standard name tells the reader which column plays that role
         roles = {ROLE_OF[std]: src for src, std in (columns or {}).items() if std in ROLE_OF}
-        log = read_log(log, columns=roles or None, date_format=date_format,
-                       cluster=cluster)
+        log = read_log(log, columns=roles or None, date_format=date_format, cluster=cluster)
         columns = {src: std for src, std in (columns or {}).items() if std not in ROLE_OF}
     if columns:
         log = log.rename(columns=columns)
     survey_file = str(surveys) if isinstance(surveys, (str, Path)) else None
     if isinstance(surveys, (str, Path)):
         emotion = model.journey.emotion if model.journey is not None else None
-        scores: dict[str, str] | None = \
+        scores: dict[str, str] | None = (
             {emotion.column: emotion.scale} if emotion and emotion.column else None
-        surveys = read_surveys(surveys, case_column=emotion.case_column if emotion else "case_id",
-                               scores=scores)
+        )
+        surveys = read_surveys(
+            surveys, case_column=emotion.case_column if emotion else "case_id", scores=scores
+        )
     try:
         result = analyse_journey(model, log, surveys=surveys, now=now)
     except InputError as err:
         if survey_file is None or not any(p.key == "surveys" for p in err.problems):
             raise
-        problems = [replace(p, file=survey_file, key=None) if p.key == "surveys" else p
-                    for p in err.problems]
+        problems = [
+            replace(p, file=survey_file, key=None) if p.key == "surveys" else p
+            for p in err.problems
+        ]
         raise InputError(problems=problems, summary=str(problems[0])) from None
     return replace(result, notes=log_notes(log))
 
@@ -319,13 +356,12 @@ def _read_journey_log(path: Path) -> pd.DataFrame:
     return read_log(path)
 
 
-
-
 # --- event logs (io/eventlog, mining/mapping) ---
 
 
-def log_columns(path: str | Path, saved: dict[str, str] | None = None,
-                date_format: str | None = None) -> LogColumns:
+def log_columns(
+    path: str | Path, saved: dict[str, str] | None = None, date_format: str | None = None
+) -> LogColumns:
     """A log file's columns for a column-mapping form: its header, its first rows, the
     column the reader takes for each of :data:`COLUMN_ROLES` (``saved`` choices first, where
     the file has them) and the reader's notes on the time column (read with
@@ -335,10 +371,15 @@ def log_columns(path: str | Path, saved: dict[str, str] | None = None,
     return preview(Path(path), saved or {}, date_format)
 
 
-def read_log(path: str | Path, *, columns: dict[str, str] | None = None,
-             encoding: str | None = None, date_format: str | None = None,
-             progress: Progress | None = None, cluster: Cluster | None = None
-             ) -> pd.DataFrame:
+def read_log(
+    path: str | Path,
+    *,
+    columns: dict[str, str] | None = None,
+    encoding: str | None = None,
+    date_format: str | None = None,
+    progress: Progress | None = None,
+    cluster: Cluster | None = None,
+) -> pd.DataFrame:
     """Read an event log (XES, XES.gz, CSV, Parquet) into pm4py's standard columns.
 
     A folder or glob of Parquet files is a partitioned log (:func:`write_partitioned_log`):
@@ -358,16 +399,20 @@ def read_log(path: str | Path, *, columns: dict[str, str] | None = None,
     if _partitioned(path):
         from bpmtool.distributed.frames import read_partitioned
 
-        return read_partitioned(str(path), cluster, columns=columns, date_format=date_format,
-                                progress=progress)
+        return read_partitioned(
+            str(path), cluster, columns=columns, date_format=date_format, progress=progress
+        )
     try:
-        frame = read(path, columns=columns, encoding=encoding, date_format=date_format,
-                     progress=progress)
+        frame = read(
+            path, columns=columns, encoding=encoding, date_format=date_format, progress=progress
+        )
     except LookupError:  # an encoding Python does not know
-        raise InputError.single(f"unknown text encoding {encoding!r}", file=str(path),
-                                key="encoding",
-                                expected="a Python codec name such as utf-8, cp1252 or "
-                                         "latin-1") from None
+        raise InputError.single(
+            f"unknown text encoding {encoding!r}",
+            file=str(path),
+            key="encoding",
+            expected="a Python codec name such as utf-8, cp1252 or latin-1",
+        ) from None
     frame.attrs["source"] = str(path)  # so later problems can name the file
     return frame
 
@@ -378,8 +423,9 @@ def _partitioned(path: str | Path) -> bool:
     return is_partitioned(path)
 
 
-def cluster(scheduler: str | None = None, workers: int | None = None, *,
-            memory_limit: str | None = None) -> AbstractContextManager[Cluster | None]:
+def cluster(
+    scheduler: str | None = None, workers: int | None = None, *, memory_limit: str | None = None
+) -> AbstractContextManager[Cluster | None]:
     """The Dask cluster to run on, as a context manager: a scheduler's address (default:
     the ``BPMTOOL_SCHEDULER`` environment variable), or ``workers`` local worker
     processes; ``None`` inside when neither is given (everything runs in this process).
@@ -390,8 +436,9 @@ def cluster(scheduler: str | None = None, workers: int | None = None, *,
     return connect(scheduler, workers, memory_limit=memory_limit)
 
 
-def write_partitioned_log(df: pd.DataFrame, out_dir: str | Path, *,
-                          partitions: int | None = None) -> list[Path]:
+def write_partitioned_log(
+    df: pd.DataFrame, out_dir: str | Path, *, partitions: int | None = None
+) -> list[Path]:
     """Write a read log as partitioned Parquet (each case in one file, by a hash of its
     id) for a cluster to read; returns the files written."""
     from bpmtool.distributed.partitions import write_partitioned
@@ -427,8 +474,13 @@ def log_summary(df: pd.DataFrame) -> LogSummary:
     return summarise(df)
 
 
-def map_log(model: Model, df: pd.DataFrame, *, lanes_from: str | Path | None = None,
-            filename: str | None = None) -> MappedLog:
+def map_log(
+    model: Model,
+    df: pd.DataFrame,
+    *,
+    lanes_from: str | Path | None = None,
+    filename: str | None = None,
+) -> MappedLog:
     """Match a log's activity labels to the model's nodes and give every event a lane.
     Problems name ``filename``, by default the file :func:`read_log` read the frame from."""
     from bpmtool.mining.mapping import LaneMap
@@ -449,13 +501,22 @@ def _source(df: pd.DataFrame) -> str:
 # --- conformance (mining) ---
 
 
-def check(model: Model, log: pd.DataFrame | str | Path, *, method: str = "both",
-          columns: dict[str, str] | None = None, lanes_from: str | Path | None = None,
-          slow_after: timedelta | None = None, precision: bool = True,
-          progress: Progress | None = None, read_progress: Progress | None = None,
-          date_format: str | None = None, cluster: Cluster | None = None,
-          open_rule: OpenCaseRule | None = None,
-          budget: AlignmentBudget | None = None) -> CheckResult:
+def check(
+    model: Model,
+    log: pd.DataFrame | str | Path,
+    *,
+    method: str = "both",
+    columns: dict[str, str] | None = None,
+    lanes_from: str | Path | None = None,
+    slow_after: timedelta | None = None,
+    precision: bool = True,
+    progress: Progress | None = None,
+    read_progress: Progress | None = None,
+    date_format: str | None = None,
+    cluster: Cluster | None = None,
+    open_rule: OpenCaseRule | None = None,
+    budget: AlignmentBudget | None = None,
+) -> CheckResult:
     """Check an event log against a model: fitness, precision and every handoff finding.
 
     ``log`` is a path (read with :func:`read_log`) or a frame with the standard columns.
@@ -469,20 +530,36 @@ def check(model: Model, log: pd.DataFrame | str | Path, *, method: str = "both",
     from bpmtool.mining.check import METHODS, run_check
 
     if method not in METHODS:
-        raise InputError.single(f"unknown check method {method!r}", key="method",
-                                expected="one of " + ", ".join(METHODS))
+        raise InputError.single(
+            f"unknown check method {method!r}",
+            key="method",
+            expected="one of " + ", ".join(METHODS),
+        )
     filename = str(log) if isinstance(log, (str, Path)) else _source(log)
-    frame = read_log(log, columns=columns, progress=read_progress, date_format=date_format,
-                     cluster=cluster) if isinstance(log, (str, Path)) else log
+    frame = (
+        read_log(
+            log, columns=columns, progress=read_progress, date_format=date_format, cluster=cluster
+        )
+        if isinstance(log, (str, Path))
+        else log
+    )
     mapped = map_log(model, frame, lanes_from=lanes_from, filename=filename)
     align = None
     if cluster is not None:
         from bpmtool.distributed.alignments import cluster_aligner
 
         align = cluster_aligner(cluster, model, progress)
-    result = run_check(model, mapped, method=method, progress=progress,
-                       slow_after=slow_after, precision=precision, align=align,
-                       open_rule=open_rule, budget=budget)
+    result = run_check(
+        model,
+        mapped,
+        method=method,
+        progress=progress,
+        slow_after=slow_after,
+        precision=precision,
+        align=align,
+        open_rule=open_rule,
+        budget=budget,
+    )
     result.notes = log_notes(frame)
     return result
 
@@ -494,8 +571,9 @@ ORIENTATIONS = ("horizontal", "vertical")
 
 def _orientation(orientation: str) -> Any:
     if orientation not in ORIENTATIONS:
-        raise InputError.single(f"unknown orientation {orientation!r}",
-                                expected="horizontal or vertical")
+        raise InputError.single(
+            f"unknown orientation {orientation!r}", expected="horizontal or vertical"
+        )
     return orientation
 
 
@@ -521,8 +599,10 @@ def _findings_caption(findings: list[Finding], check: CheckResult | None) -> str
     lint_codes = sum(1 for f in findings if f.code not in _log_codes())
     if check is None:
         return f"Numbered: the model's {lint_codes} lint finding(s) (bpmtool lint)."
-    return (f"Numbered: lint + check — the model's {lint_codes} lint finding(s) and the "
-            f"log's {len(findings) - lint_codes} check finding(s).")
+    return (
+        f"Numbered: lint + check — the model's {lint_codes} lint finding(s) and the "
+        f"log's {len(findings) - lint_codes} check finding(s)."
+    )
 
 
 def _log_codes() -> set[str]:
@@ -531,9 +611,15 @@ def _log_codes() -> set[str]:
     return {code for code, rule in RULES.items() if rule.scope == "log"}
 
 
-def render_svg(model: Model, *, findings: bool | list[Finding] | None = True,
-               overlay: CheckResult | None = None, orientation: str = "horizontal",
-               legend: bool = True, happy: JourneyResult | None = None) -> str:
+def render_svg(
+    model: Model,
+    *,
+    findings: bool | list[Finding] | None = True,
+    overlay: CheckResult | None = None,
+    orientation: str = "horizontal",
+    legend: bool = True,
+    happy: JourneyResult | None = None,
+) -> str:
     """The swimlane SVG.
 
     ``findings=True`` (the default) numbers :func:`diagram_findings` — lint, plus the check's
@@ -551,8 +637,7 @@ def render_svg(model: Model, *, findings: bool | list[Finding] | None = True,
 
         paths = happy.to_dict(limit=0)["happy_paths"]
         walks = [(tuple(p["nodes"]), int(p["cases"])) for p in paths["paths"]]
-        drawn = happy_overlay(flow_counts(model, walks), int(paths["successful_cases"]),
-                              len(walks))
+        drawn = happy_overlay(flow_counts(model, walks), int(paths["successful_cases"]), len(walks))
     marked: list[Finding] = []
     caption = ""
     if findings is True:
@@ -560,13 +645,25 @@ def render_svg(model: Model, *, findings: bool | list[Finding] | None = True,
         caption = _findings_caption(marked, overlay)
     elif isinstance(findings, list):
         marked = findings
-    return draw(model, findings=marked, overlay=drawn, orientation=_orientation(orientation),
-                legend=legend, findings_caption=caption)
+    return draw(
+        model,
+        findings=marked,
+        overlay=drawn,
+        orientation=_orientation(orientation),
+        legend=legend,
+        findings_caption=caption,
+    )
 
 
-def report(model: Model, *, check: CheckResult | None = None,
-           journey: JourneyResult | None = None, fmt: str = "html",
-           orientation: str = "horizontal", source: str = "") -> str:
+def report(
+    model: Model,
+    *,
+    check: CheckResult | None = None,
+    journey: JourneyResult | None = None,
+    fmt: str = "html",
+    orientation: str = "horizontal",
+    source: str = "",
+) -> str:
     """The self-contained report (``fmt`` ``html`` or ``md``): summary, swimlanes, findings
     with fixes, handoff matrix, SIPOC, and the check's and journey's figures when given."""
     from bpmtool.graph import ProcessGraph
@@ -578,14 +675,27 @@ def report(model: Model, *, check: CheckResult | None = None,
     findings = diagram_findings(model, check)
     if journey is not None:
         findings += journey.findings
-    svg = render_svg(model, findings=findings, overlay=check, orientation=orientation,
-                     legend=False) if fmt == "html" else ""
+    svg = (
+        render_svg(model, findings=findings, overlay=check, orientation=orientation, legend=False)
+        if fmt == "html"
+        else ""
+    )
     charts = journey_charts(journey) if journey is not None else {}
     if journey is not None and fmt == "html":
         charts["happy"] = render_svg(model, happy=journey, orientation=orientation)
     graph = ProcessGraph(model)
-    data = ReportData(model, findings, sipoc(model), graph.handoffs(), graph.handoff_matrix(),
-                      svg, source=source, check=check, journey=journey, journey_charts=charts)
+    data = ReportData(
+        model,
+        findings,
+        sipoc(model),
+        graph.handoffs(),
+        graph.handoff_matrix(),
+        svg,
+        source=source,
+        check=check,
+        journey=journey,
+        journey_charts=charts,
+    )
     return render_report(data, fmt)
 
 
@@ -610,9 +720,11 @@ def convert(in_path: str | Path, out_path: str | Path) -> list[Problem]:
     out_path = Path(out_path)
     suffix = out_path.suffix.lower()
     if suffix not in MODEL_SUFFIXES:
-        raise InputError.single(f"cannot tell the format to write from {out_path.name!r}",
-                                file=str(out_path),
-                                expected="an output ending in " + ", ".join(MODEL_SUFFIXES))
+        raise InputError.single(
+            f"cannot tell the format to write from {out_path.name!r}",
+            file=str(out_path),
+            expected="an output ending in " + ", ".join(MODEL_SUFFIXES),
+        )
     loaded = load_with_warnings(in_path)
     data: str | bytes
     warnings = list(loaded.warnings)
@@ -620,9 +732,14 @@ def convert(in_path: str | Path, out_path: str | Path) -> list[Problem]:
         data = export_bpmn(loaded.model)
         warnings += _lost_in_bpmn(loaded.model, data, str(out_path))
     elif suffix == ".json":
-        data = json.dumps(loaded.model.model_dump(by_alias=True, exclude_defaults=True,
-                                                  mode="json"), indent=2,
-                          ensure_ascii=False) + "\n"
+        data = (
+            json.dumps(
+                loaded.model.model_dump(by_alias=True, exclude_defaults=True, mode="json"),
+                indent=2,
+                ensure_ascii=False,
+            )
+            + "\n"
+        )
     else:
         from bpmtool.io.yaml_model import dump_model
 
@@ -639,5 +756,7 @@ def _lost_in_bpmn(model: Model, data: bytes, filename: str) -> list[Problem]:
     from bpmtool.io.bpmn_extensions import differences
 
     again, _ = read_bpmn_bytes(data, filename)
-    return [Problem(f"the BPMN does not keep {path}", file=filename, key=path)
-            for path in differences(model, again)]
+    return [
+        Problem(f"the BPMN does not keep {path}", file=filename, key=path)
+        for path in differences(model, again)
+    ]

@@ -12,8 +12,9 @@ if TYPE_CHECKING:
 __all__ = ["recode", "text_categories"]
 
 
-def recode(column: pd.Series, mapping: Mapping[Any, str | None],
-           dtype: str | None = None) -> pd.Categorical:
+def recode(
+    column: pd.Series, mapping: Mapping[Any, str | None], dtype: str | None = None
+) -> pd.Categorical:
     """Map a categorical column's values through ``mapping`` (missing or ``None`` → empty);
     the new categories are the values used, sorted (as pandas makes them).
 
@@ -30,10 +31,12 @@ def recode(column: pd.Series, mapping: Mapping[Any, str | None],
     values = sorted({t for t, u in zip(targets, used, strict=True) if t is not None and u})
     position = {t: i for i, t in enumerate(values)}
     # one slot more at the end, where the code -1 (an empty cell) lands
-    remap = np.array([position.get(t, -1) if t is not None else -1 for t in targets] + [-1],
-                     dtype=np.int32)
-    return pd.Categorical.from_codes(remap[codes],
-                                     categories=pd.Index(values, dtype=dtype or object))
+    remap = np.array(
+        [position.get(t, -1) if t is not None else -1 for t in targets] + [-1], dtype=np.int32
+    )
+    return pd.Categorical.from_codes(
+        remap[codes], categories=pd.Index(values, dtype=dtype or object)
+    )
 
 
 def text_categories(column: pd.Series) -> pd.Categorical:

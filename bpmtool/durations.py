@@ -47,8 +47,9 @@ def parse_duration(value: object) -> timedelta:
         w, d, h, m, s = (float(g) if g else 0.0 for g in iso.groups())
         seconds = w * 604800 + d * 86400 + h * 3600 + m * 60 + s
     elif _DURATION_RE.match(text):
-        seconds = sum(float(n) * _UNIT_SECONDS[u.lower()]
-                      for n, u in _DURATION_PART_RE.findall(text))
+        seconds = sum(
+            float(n) * _UNIT_SECONDS[u.lower()] for n, u in _DURATION_PART_RE.findall(text)
+        )
     else:
         shown = value if len(value) <= 40 else value[:37] + "..."
         raise ValueError(
@@ -56,8 +57,9 @@ def parse_duration(value: object) -> timedelta:
         )
     if not seconds <= MAX_DURATION.total_seconds():  # also inf and nan
         shown = value if len(value) <= 40 else value[:37] + "..."
-        raise ValueError(f"{shown!r} is longer than the longest duration accepted, 36500d "
-                         "(100 years)")
+        raise ValueError(
+            f"{shown!r} is longer than the longest duration accepted, 36500d (100 years)"
+        )
     return timedelta(seconds=seconds)
 
 
@@ -83,4 +85,3 @@ Duration = Annotated[
     BeforeValidator(parse_duration),
     PlainSerializer(format_duration, return_type=str, when_used="json-unless-none"),
 ]
-

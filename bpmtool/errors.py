@@ -47,8 +47,9 @@ class Problem:
         where = self.location()
         key = f"[{self.key}] " if self.key else ""
         expected = f" (expected {self.expected})" if self.expected else ""
-        return f"{where}: {key}{self.message}{expected}" if where else \
-            f"{key}{self.message}{expected}"
+        return (
+            f"{where}: {key}{self.message}{expected}" if where else f"{key}{self.message}{expected}"
+        )
 
     def to_dict(self) -> dict[str, object]:
         return {

@@ -120,101 +120,303 @@ UNKNOWN_RULE = "UNKNOWN-RULE"
 
 _CATALOGUE: tuple[Rule, ...] = (
     # --- static rules (bpmtool/rules), checked on the model alone
-    Rule("DEAD-END", Kind.GAP, Severity.ERROR, "model",
-         "A case that reaches a step with no way to an end gets stuck there."),
-    Rule("HANDOFF-ARTIFACT-NOT-PRODUCED", Kind.GAP, Severity.ERROR, "model",
-         "A team cannot hand over what none of its steps produces."),
-    Rule("HANDOFF-ARTIFACT-NOT-USED", Kind.GAP, Severity.WARNING, "model",
-         "What is handed over but not used by the receiver is wasted work, or a missing input."),
-    Rule("HANDOFF-NO-ARTIFACT", Kind.GAP, Severity.WARNING, "model",
-         "A handoff that names nothing handed over leaves the receiving team guessing."),
-    Rule("HANDOFF-NO-RECEIVER", Kind.GAP, Severity.WARNING, "model",
-         "A handoff that leads to no activity is work sent to a team that never picks it up."),
-    Rule("INPUT-NO-SUPPLIER", Kind.GAP, Severity.WARNING, "model",
-         "A step that needs something no step produces waits on a supplier nobody named."),
-    Rule("LANE-EMPTY", Kind.GAP, Severity.WARNING, "model",
-         "A team in the model that does nothing is a role nobody defined."),
-    Rule("MILESTONE-NOT-MEASURABLE", Kind.GAP, Severity.WARNING, "model",
-         "A milestone the log cannot answer is a question nobody can check."),
-    Rule("NODE-NO-LANE", Kind.GAP, Severity.ERROR, "model",
-         "A step without an owner is a step nobody is accountable for."),
-    Rule("OUTPUT-NO-CUSTOMER", Kind.GAP, Severity.WARNING, "model",
-         "An output nobody uses is either waste or a handoff the model forgot."),
-    Rule("STAGE-NO-HANDOFF", Kind.GAP, Severity.WARNING, "model",
-         "When the next journey stage belongs to another team, the customer falls between "
-         "stages unless someone hands them over.", optional=True),
-    Rule("STAGE-NOT-COVERED", Kind.GAP, Severity.WARNING, "model",
-         "A journey stage with no activity is a promise to the customer no team keeps."),
-    Rule("UNREACHABLE", Kind.GAP, Severity.ERROR, "model",
-         "A step no path leads to is never done."),
-    Rule("ARTIFACT-MULTIPLE-PRODUCERS", Kind.OVERLAP, Severity.WARNING, "model",
-         "When two teams produce the same artifact, nobody knows which version counts."),
-    Rule("DUPLICATE-ACTIVITY", Kind.OVERLAP, Severity.WARNING, "model",
-         "The same work owned by two teams is done twice or argued over."),
-    Rule("DUPLICATE-HANDOFF", Kind.OVERLAP, Severity.WARNING, "model",
-         "Handing the same thing over twice between the same teams means two channels and one "
-         "of them is stale."),
-    Rule("PING-PONG", Kind.OVERLAP, Severity.WARNING, "model",
-         "A loop across lanes hands work back to a team that already had it."),
-    Rule("STAGE-OVERLAP", Kind.OVERLAP, Severity.WARNING, "model",
-         "A step in two journey stages makes the customer's stage ambiguous."),
-    Rule("DISCONNECTED", Kind.STRUCTURE, Severity.ERROR, "model",
-         "Parts of a model that no flow connects are separate processes or forgotten steps."),
-    Rule("EMPTY-MODEL", Kind.STRUCTURE, Severity.ERROR, "model",
-         "A model without a single step describes no process: there is nothing to check."),
-    Rule("GATEWAY-SINGLE-FLOW", Kind.STRUCTURE, Severity.WARNING, "model",
-         "A gateway that neither splits nor joins decides nothing and clutters the diagram."),
-    Rule("IMPLICIT-SPLIT", Kind.STRUCTURE, Severity.WARNING, "model",
-         "Several flows leaving a step without a gateway leave open whether it is 'all of "
-         "them' or 'one of them'.", optional=True),
-    Rule("NO-END", Kind.STRUCTURE, Severity.ERROR, "model",
-         "Without an end event nobody knows when the work is done."),
-    Rule("NO-START", Kind.STRUCTURE, Severity.ERROR, "model",
-         "Without a start event nobody knows what triggers the process."),
+    Rule(
+        "DEAD-END",
+        Kind.GAP,
+        Severity.ERROR,
+        "model",
+        "A case that reaches a step with no way to an end gets stuck there.",
+    ),
+    Rule(
+        "HANDOFF-ARTIFACT-NOT-PRODUCED",
+        Kind.GAP,
+        Severity.ERROR,
+        "model",
+        "A team cannot hand over what none of its steps produces.",
+    ),
+    Rule(
+        "HANDOFF-ARTIFACT-NOT-USED",
+        Kind.GAP,
+        Severity.WARNING,
+        "model",
+        "What is handed over but not used by the receiver is wasted work, or a missing input.",
+    ),
+    Rule(
+        "HANDOFF-NO-ARTIFACT",
+        Kind.GAP,
+        Severity.WARNING,
+        "model",
+        "A handoff that names nothing handed over leaves the receiving team guessing.",
+    ),
+    Rule(
+        "HANDOFF-NO-RECEIVER",
+        Kind.GAP,
+        Severity.WARNING,
+        "model",
+        "A handoff that leads to no activity is work sent to a team that never picks it up.",
+    ),
+    Rule(
+        "INPUT-NO-SUPPLIER",
+        Kind.GAP,
+        Severity.WARNING,
+        "model",
+        "A step that needs something no step produces waits on a supplier nobody named.",
+    ),
+    Rule(
+        "LANE-EMPTY",
+        Kind.GAP,
+        Severity.WARNING,
+        "model",
+        "A team in the model that does nothing is a role nobody defined.",
+    ),
+    Rule(
+        "MILESTONE-NOT-MEASURABLE",
+        Kind.GAP,
+        Severity.WARNING,
+        "model",
+        "A milestone the log cannot answer is a question nobody can check.",
+    ),
+    Rule(
+        "NODE-NO-LANE",
+        Kind.GAP,
+        Severity.ERROR,
+        "model",
+        "A step without an owner is a step nobody is accountable for.",
+    ),
+    Rule(
+        "OUTPUT-NO-CUSTOMER",
+        Kind.GAP,
+        Severity.WARNING,
+        "model",
+        "An output nobody uses is either waste or a handoff the model forgot.",
+    ),
+    Rule(
+        "STAGE-NO-HANDOFF",
+        Kind.GAP,
+        Severity.WARNING,
+        "model",
+        "When the next journey stage belongs to another team, the customer falls between "
+        "stages unless someone hands them over.",
+        optional=True,
+    ),
+    Rule(
+        "STAGE-NOT-COVERED",
+        Kind.GAP,
+        Severity.WARNING,
+        "model",
+        "A journey stage with no activity is a promise to the customer no team keeps.",
+    ),
+    Rule(
+        "UNREACHABLE", Kind.GAP, Severity.ERROR, "model", "A step no path leads to is never done."
+    ),
+    Rule(
+        "ARTIFACT-MULTIPLE-PRODUCERS",
+        Kind.OVERLAP,
+        Severity.WARNING,
+        "model",
+        "When two teams produce the same artifact, nobody knows which version counts.",
+    ),
+    Rule(
+        "DUPLICATE-ACTIVITY",
+        Kind.OVERLAP,
+        Severity.WARNING,
+        "model",
+        "The same work owned by two teams is done twice or argued over.",
+    ),
+    Rule(
+        "DUPLICATE-HANDOFF",
+        Kind.OVERLAP,
+        Severity.WARNING,
+        "model",
+        "Handing the same thing over twice between the same teams means two channels and one "
+        "of them is stale.",
+    ),
+    Rule(
+        "PING-PONG",
+        Kind.OVERLAP,
+        Severity.WARNING,
+        "model",
+        "A loop across lanes hands work back to a team that already had it.",
+    ),
+    Rule(
+        "STAGE-OVERLAP",
+        Kind.OVERLAP,
+        Severity.WARNING,
+        "model",
+        "A step in two journey stages makes the customer's stage ambiguous.",
+    ),
+    Rule(
+        "DISCONNECTED",
+        Kind.STRUCTURE,
+        Severity.ERROR,
+        "model",
+        "Parts of a model that no flow connects are separate processes or forgotten steps.",
+    ),
+    Rule(
+        "EMPTY-MODEL",
+        Kind.STRUCTURE,
+        Severity.ERROR,
+        "model",
+        "A model without a single step describes no process: there is nothing to check.",
+    ),
+    Rule(
+        "GATEWAY-SINGLE-FLOW",
+        Kind.STRUCTURE,
+        Severity.WARNING,
+        "model",
+        "A gateway that neither splits nor joins decides nothing and clutters the diagram.",
+    ),
+    Rule(
+        "IMPLICIT-SPLIT",
+        Kind.STRUCTURE,
+        Severity.WARNING,
+        "model",
+        "Several flows leaving a step without a gateway leave open whether it is 'all of "
+        "them' or 'one of them'.",
+        optional=True,
+    ),
+    Rule(
+        "NO-END",
+        Kind.STRUCTURE,
+        Severity.ERROR,
+        "model",
+        "Without an end event nobody knows when the work is done.",
+    ),
+    Rule(
+        "NO-START",
+        Kind.STRUCTURE,
+        Severity.ERROR,
+        "model",
+        "Without a start event nobody knows what triggers the process.",
+    ),
     # --- log checks (bpmtool/mining), checked on an event log
-    Rule("LEFT-HAPPY-PATH", Kind.DEVIATION, Severity.INFO, "log",
-         "Customers who leave every known path to success after the purchase are the ones most "
-         "likely to churn."),
-    Rule("SKIPPED-ACTIVITY", Kind.DEVIATION, Severity.WARNING, "log",
-         "A modelled step that cases skip is a promise not kept, or a step nobody needs."),
-    Rule("UNEXPECTED-ACTIVITY", Kind.DEVIATION, Severity.WARNING, "log",
-         "Work the model does not know of is invisible to everyone who plans the handoffs "
-         "around it."),
-    Rule("ALIGNMENT-APPROXIMATED", Kind.DEVIATION, Severity.INFO, "log",
-         "Variants aligned within no budget have an estimated fitness and uncounted skips; "
-         "the figures are approximate for them."),
-    Rule("LANES-NOT-MODELLED", Kind.GAP, Severity.INFO, "log",
-         "Without lanes in the model nobody can tell right from wrong owners or agreed from "
-         "improvised handoffs."),
-    Rule("MISSED-TRIGGER", Kind.GAP, Severity.WARNING, "log",
-         "A milestone reached without its follow-up in time is a moment the customer was left "
-         "alone."),
-    Rule("UNMODELLED-HANDOFF", Kind.GAP, Severity.WARNING, "log",
-         "A handoff that happens but is not in the model has no agreed artifact, owner or "
-         "timing."),
-    Rule("UNUSED-HANDOFF", Kind.GAP, Severity.INFO, "log",
-         "A modelled handoff nobody does is either obsolete or done outside the systems."),
-    Rule("PING-PONG-OBSERVED", Kind.OVERLAP, Severity.WARNING, "log",
-         "Work that goes back to a team it already left costs a wait at every bounce."),
-    Rule("SHARED-ACTIVITY", Kind.OVERLAP, Severity.WARNING, "log",
-         "One activity done by several teams has no single owner in practice."),
-    Rule("WRONG-LANE", Kind.OVERLAP, Severity.WARNING, "log",
-         "Work done by a team that does not own it means the owner did not, or both did."),
-    Rule("CTQ-BREACH", Kind.PERFORMANCE, Severity.WARNING, "log",
-         "A critical-to-quality time limit broken on real cases is a promise to the customer "
-         "not kept."),
-    Rule("MILESTONE-OVERDUE", Kind.PERFORMANCE, Severity.WARNING, "log",
-         "A milestone not reached within its deadline is a customer falling behind."),
-    Rule("SLOW-HANDOFF", Kind.PERFORMANCE, Severity.WARNING, "log",
-         "A handoff whose 90th-percentile wait exceeds its target leaves one customer in ten "
-         "waiting."),
-    Rule("STUCK-IN-STAGE", Kind.PERFORMANCE, Severity.WARNING, "log",
-         "Customers who stay in a stage longer than any successful customer did are at risk."),
+    Rule(
+        "LEFT-HAPPY-PATH",
+        Kind.DEVIATION,
+        Severity.INFO,
+        "log",
+        "Customers who leave every known path to success after the purchase are the ones most "
+        "likely to churn.",
+    ),
+    Rule(
+        "SKIPPED-ACTIVITY",
+        Kind.DEVIATION,
+        Severity.WARNING,
+        "log",
+        "A modelled step that cases skip is a promise not kept, or a step nobody needs.",
+    ),
+    Rule(
+        "UNEXPECTED-ACTIVITY",
+        Kind.DEVIATION,
+        Severity.WARNING,
+        "log",
+        "Work the model does not know of is invisible to everyone who plans the handoffs "
+        "around it.",
+    ),
+    Rule(
+        "ALIGNMENT-APPROXIMATED",
+        Kind.DEVIATION,
+        Severity.INFO,
+        "log",
+        "Variants aligned within no budget have an estimated fitness and uncounted skips; "
+        "the figures are approximate for them.",
+    ),
+    Rule(
+        "LANES-NOT-MODELLED",
+        Kind.GAP,
+        Severity.INFO,
+        "log",
+        "Without lanes in the model nobody can tell right from wrong owners or agreed from "
+        "improvised handoffs.",
+    ),
+    Rule(
+        "MISSED-TRIGGER",
+        Kind.GAP,
+        Severity.WARNING,
+        "log",
+        "A milestone reached without its follow-up in time is a moment the customer was left "
+        "alone.",
+    ),
+    Rule(
+        "UNMODELLED-HANDOFF",
+        Kind.GAP,
+        Severity.WARNING,
+        "log",
+        "A handoff that happens but is not in the model has no agreed artifact, owner or timing.",
+    ),
+    Rule(
+        "UNUSED-HANDOFF",
+        Kind.GAP,
+        Severity.INFO,
+        "log",
+        "A modelled handoff nobody does is either obsolete or done outside the systems.",
+    ),
+    Rule(
+        "PING-PONG-OBSERVED",
+        Kind.OVERLAP,
+        Severity.WARNING,
+        "log",
+        "Work that goes back to a team it already left costs a wait at every bounce.",
+    ),
+    Rule(
+        "SHARED-ACTIVITY",
+        Kind.OVERLAP,
+        Severity.WARNING,
+        "log",
+        "One activity done by several teams has no single owner in practice.",
+    ),
+    Rule(
+        "WRONG-LANE",
+        Kind.OVERLAP,
+        Severity.WARNING,
+        "log",
+        "Work done by a team that does not own it means the owner did not, or both did.",
+    ),
+    Rule(
+        "CTQ-BREACH",
+        Kind.PERFORMANCE,
+        Severity.WARNING,
+        "log",
+        "A critical-to-quality time limit broken on real cases is a promise to the customer "
+        "not kept.",
+    ),
+    Rule(
+        "MILESTONE-OVERDUE",
+        Kind.PERFORMANCE,
+        Severity.WARNING,
+        "log",
+        "A milestone not reached within its deadline is a customer falling behind.",
+    ),
+    Rule(
+        "SLOW-HANDOFF",
+        Kind.PERFORMANCE,
+        Severity.WARNING,
+        "log",
+        "A handoff whose 90th-percentile wait exceeds its target leaves one customer in ten "
+        "waiting.",
+    ),
+    Rule(
+        "STUCK-IN-STAGE",
+        Kind.PERFORMANCE,
+        Severity.WARNING,
+        "log",
+        "Customers who stay in a stage longer than any successful customer did are at risk.",
+    ),
     # --- what the rule runner reports about itself
-    Rule(RULE_ERROR, Kind.STRUCTURE, Severity.ERROR, "lint",
-         "A rule that crashed on a model checked nothing; the other rules still ran."),
-    Rule(UNKNOWN_RULE, Kind.STRUCTURE, Severity.WARNING, "lint",
-         "A setting under 'rules:' that names no code does nothing, which is rarely meant."),
+    Rule(
+        RULE_ERROR,
+        Kind.STRUCTURE,
+        Severity.ERROR,
+        "lint",
+        "A rule that crashed on a model checked nothing; the other rules still ran.",
+    ),
+    Rule(
+        UNKNOWN_RULE,
+        Kind.STRUCTURE,
+        Severity.WARNING,
+        "lint",
+        "A setting under 'rules:' that names no code does nothing, which is rarely meant.",
+    ),
 )
 
 #: every finding code, by code
@@ -222,11 +424,14 @@ RULES: Mapping[str, Rule] = MappingProxyType({r.code: r for r in _CATALOGUE})
 
 #: preset → code → severity (``None``: off).  ``recommended`` leaves the optional codes
 #: off; ``all`` turns every code on at its default severity.
-PRESETS: Mapping[str, Mapping[str, Severity | None]] = MappingProxyType({
-    "recommended": MappingProxyType({r.code: None if r.optional else r.severity
-                                     for r in _CATALOGUE}),
-    "all": MappingProxyType({r.code: r.severity for r in _CATALOGUE}),
-})
+PRESETS: Mapping[str, Mapping[str, Severity | None]] = MappingProxyType(
+    {
+        "recommended": MappingProxyType(
+            {r.code: None if r.optional else r.severity for r in _CATALOGUE}
+        ),
+        "all": MappingProxyType({r.code: r.severity for r in _CATALOGUE}),
+    }
+)
 
 
 class Policy(Protocol):
@@ -251,8 +456,14 @@ def severity_for(policy: Policy, code: str) -> Severity | None:
     return default
 
 
-def make_finding(policy: Policy, code: str, subject: Iterable[str], message: str,
-                 fix: str = "", evidence: Mapping[str, Any] | None = None) -> Finding | None:
+def make_finding(
+    policy: Policy,
+    code: str,
+    subject: Iterable[str],
+    message: str,
+    fix: str = "",
+    evidence: Mapping[str, Any] | None = None,
+) -> Finding | None:
     """A finding under a declared code, with its kind and the severity the model gives it;
     ``None`` when the model switched the code off.
 
@@ -267,8 +478,7 @@ def make_finding(policy: Policy, code: str, subject: Iterable[str], message: str
     severity = severity_for(policy, code)
     if severity is None:
         return None
-    return Finding(code, rule.kind, severity, tuple(subject), message, fix,
-                   dict(evidence or {}))
+    return Finding(code, rule.kind, severity, tuple(subject), message, fix, dict(evidence or {}))
 
 
 _KIND_ORDER = {k: i for i, k in enumerate(Kind)}
@@ -276,5 +486,7 @@ _KIND_ORDER = {k: i for i, k in enumerate(Kind)}
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
     """Deterministic order: severity (worst first), kind, code, subject."""
-    return sorted(findings, key=lambda f: (-f.severity.rank, _KIND_ORDER[f.kind], f.code,
-                                           f.subject, f.message))
+    return sorted(
+        findings,
+        key=lambda f: (-f.severity.rank, _KIND_ORDER[f.kind], f.code, f.subject, f.message),
+    )

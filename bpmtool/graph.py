@@ -40,9 +40,15 @@ class Handoff:
     kind: str = "sequence"
 
     def to_dict(self) -> dict[str, str | None]:
-        return {"flow": self.flow, "source": self.source, "target": self.target,
-                "source_lane": self.source_lane, "target_lane": self.target_lane,
-                "artifact": self.artifact, "kind": self.kind}
+        return {
+            "flow": self.flow,
+            "source": self.source,
+            "target": self.target,
+            "source_lane": self.source_lane,
+            "target_lane": self.target_lane,
+            "artifact": self.artifact,
+            "kind": self.kind,
+        }
 
 
 @dataclass(frozen=True)
@@ -69,19 +75,42 @@ def to_graph(model: Model) -> nx.DiGraph:
     for node in model.nodes:
         # a boundary event is reached through the activity it is attached to
         if node.attached_to and node.attached_to in graph:
-            graph.add_edge(node.attached_to, node.id, key=f"{node.attached_to}~{node.id}",
-                           artifact="", condition="", kind="attachment", handoff=False, flows=0)
+            graph.add_edge(
+                node.attached_to,
+                node.id,
+                key=f"{node.attached_to}~{node.id}",
+                artifact="",
+                condition="",
+                kind="attachment",
+                handoff=False,
+                flows=0,
+            )
         # an event sub-process, a compensation handler: started by BPMN, not by a flow
         if node.triggered_by and node.triggered_by in graph:
-            graph.add_edge(node.triggered_by, node.id, key=f"{node.triggered_by}~{node.id}",
-                           artifact="", condition="", kind="trigger", handoff=False, flows=0)
+            graph.add_edge(
+                node.triggered_by,
+                node.id,
+                key=f"{node.triggered_by}~{node.id}",
+                artifact="",
+                condition="",
+                kind="trigger",
+                handoff=False,
+                flows=0,
+            )
     for flow in model.flows:
         if graph.has_edge(flow.source, flow.target):
             graph.edges[flow.source, flow.target]["flows"] += 1
             continue
-        graph.add_edge(flow.source, flow.target, key=flow.key, artifact=flow.artifact or "",
-                       condition=flow.condition or "", kind=flow.kind,
-                       handoff=_crosses(model, flow), flows=1)
+        graph.add_edge(
+            flow.source,
+            flow.target,
+            key=flow.key,
+            artifact=flow.artifact or "",
+            condition=flow.condition or "",
+            kind=flow.kind,
+            handoff=_crosses(model, flow),
+            flows=1,
+        )
     return graph
 
 
@@ -112,8 +141,9 @@ class ProcessGraph:
         for flow in self.model.flows:
             a, b = self.model.lane_of(flow.source), self.model.lane_of(flow.target)
             if a is not None and b is not None and a != b:
-                out.append(Handoff(flow.source, flow.target, a, b, flow.artifact, flow.key,
-                                   flow.kind))
+                out.append(
+                    Handoff(flow.source, flow.target, a, b, flow.artifact, flow.key, flow.kind)
+                )
         return out
 
     def handoff_matrix(self) -> dict[str, dict[str, list[Handoff]]]:
@@ -139,8 +169,9 @@ class ProcessGraph:
         thrown, so it is no dead end)."""
         declared = [n.id for n in self.model.nodes if n.type == "end"]
         ends = declared or [n for n in self.graph if self.graph.out_degree(n) == 0]
-        return ends + [n for n in self._compensation if n not in ends
-                       and self.graph.out_degree(n) == 0]
+        return ends + [
+            n for n in self._compensation if n not in ends and self.graph.out_degree(n) == 0
+        ]
 
     @cached_property
     def _compensation(self) -> list[str]:
@@ -250,8 +281,11 @@ def compensation_hosts(model: Model) -> dict[str, str]:
 
     def compensates(node_id: str | None) -> bool:
         node = nodes.get(node_id or "")
-        return node is not None and bool(node.attached_to) and "compensate" in (
-            node.event_definition or "").split(",")
+        return (
+            node is not None
+            and bool(node.attached_to)
+            and "compensate" in (node.event_definition or "").split(",")
+        )
 
     out: dict[str, str] = {}
     for n in model.nodes:

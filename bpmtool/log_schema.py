@@ -15,8 +15,18 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, fields
 
 __all__ = [
-    "ACTIVITY", "CASE", "COLUMN_ROLES", "GROUP", "LIFECYCLE", "RESOURCE", "ROLE_COLUMNS",
-    "ROLE_OF", "START", "TIMESTAMP", "ColumnMap", "detect_columns",
+    "ACTIVITY",
+    "CASE",
+    "COLUMN_ROLES",
+    "GROUP",
+    "LIFECYCLE",
+    "RESOURCE",
+    "ROLE_COLUMNS",
+    "ROLE_OF",
+    "START",
+    "TIMESTAMP",
+    "ColumnMap",
+    "detect_columns",
 ]
 
 CASE = "case:concept:name"
@@ -41,8 +51,9 @@ class ColumnMap:
     lifecycle: str | None = None
 
     @classmethod
-    def of(cls, value: ColumnMap | Mapping[str, str] | None,
-           filename: str | None = None) -> ColumnMap:
+    def of(
+        cls, value: ColumnMap | Mapping[str, str] | None, filename: str | None = None
+    ) -> ColumnMap:
         """The map from roles to column names; an unknown role is an input error."""
         if value is None:
             return cls()
@@ -55,30 +66,102 @@ class ColumnMap:
 
             raise EventLogError.single(
                 f"unknown column role(s) {', '.join(sorted(map(str, unknown)))}",
-                file=filename, key="columns", expected="roles among " + ", ".join(sorted(known)))
+                file=filename,
+                key="columns",
+                expected="roles among " + ", ".join(sorted(known)),
+            )
         return cls(**{k: v for k, v in value.items() if v})
 
 
 #: role → (standard name, usual names in exports of CRM, ticket and project tools)
 _CANDIDATES: dict[str, tuple[str, tuple[str, ...]]] = {
-    "case": (CASE, ("case:concept:name", "case_id", "caseid", "case", "case id",
-                    "case_concept_name", "trace_id", "traceid", "trace", "process_instance",
-                    "instance_id", "ticket_id", "ticket", "order_id", "customer_id", "account_id")),
-    "activity": (ACTIVITY, ("concept:name", "activity", "activity_name", "activityname",
-                            "activity name", "event", "event_name", "task", "task_name", "step",
-                            "action")),
-    "timestamp": (TIMESTAMP, ("time:timestamp", "timestamp", "complete timestamp",
-                              "complete_timestamp", "completetimestamp", "end_timestamp",
-                              "end timestamp", "end_time", "endtime", "completed_at",
-                              "time", "datetime", "date", "event_time", "created_at")),
-    "start_timestamp": (START, ("start_timestamp", "start timestamp", "starttimestamp",
-                                "start_time", "starttime", "started_at")),
-    "resource": (RESOURCE, ("org:resource", "resource", "user", "user_id", "performer",
-                            "agent", "assignee", "owner", "employee")),
-    "lane": (GROUP, ("org:group", "group", "lane", "team", "department", "org:role", "role",
-                     "queue")),
-    "lifecycle": (LIFECYCLE, ("lifecycle:transition", "lifecycle", "transition",
-                              "event_type")),
+    "case": (
+        CASE,
+        (
+            "case:concept:name",
+            "case_id",
+            "caseid",
+            "case",
+            "case id",
+            "case_concept_name",
+            "trace_id",
+            "traceid",
+            "trace",
+            "process_instance",
+            "instance_id",
+            "ticket_id",
+            "ticket",
+            "order_id",
+            "customer_id",
+            "account_id",
+        ),
+    ),
+    "activity": (
+        ACTIVITY,
+        (
+            "concept:name",
+            "activity",
+            "activity_name",
+            "activityname",
+            "activity name",
+            "event",
+            "event_name",
+            "task",
+            "task_name",
+            "step",
+            "action",
+        ),
+    ),
+    "timestamp": (
+        TIMESTAMP,
+        (
+            "time:timestamp",
+            "timestamp",
+            "complete timestamp",
+            "complete_timestamp",
+            "completetimestamp",
+            "end_timestamp",
+            "end timestamp",
+            "end_time",
+            "endtime",
+            "completed_at",
+            "time",
+            "datetime",
+            "date",
+            "event_time",
+            "created_at",
+        ),
+    ),
+    "start_timestamp": (
+        START,
+        (
+            "start_timestamp",
+            "start timestamp",
+            "starttimestamp",
+            "start_time",
+            "starttime",
+            "started_at",
+        ),
+    ),
+    "resource": (
+        RESOURCE,
+        (
+            "org:resource",
+            "resource",
+            "user",
+            "user_id",
+            "performer",
+            "agent",
+            "assignee",
+            "owner",
+            "employee",
+        ),
+    ),
+    "lane": (
+        GROUP,
+        ("org:group", "group", "lane", "team", "department", "org:role", "role", "queue"),
+    ),
+    "lifecycle": (LIFECYCLE, ("lifecycle:transition", "lifecycle", "transition", "event_type")),
 }
 
 

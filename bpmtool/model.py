@@ -69,14 +69,27 @@ EVENT_TYPES = frozenset({"start", "end", "intermediate"})
 GATEWAY_TYPES = frozenset({"exclusive", "parallel", "inclusive", "event_based", "complex"})
 NODE_TYPES = (ACTIVITY, "start", "end", "intermediate", *sorted(GATEWAY_TYPES))
 NodeType = Literal[
-    "activity", "start", "end", "intermediate",
-    "exclusive", "parallel", "inclusive", "event_based", "complex",
+    "activity",
+    "start",
+    "end",
+    "intermediate",
+    "exclusive",
+    "parallel",
+    "inclusive",
+    "event_based",
+    "complex",
 ]
 #: words analysts use for node types, mapped to ours
 _TYPE_ALIASES = {
-    "task": "activity", "step": "activity", "start_event": "start", "end_event": "end",
-    "intermediate_event": "intermediate", "xor": "exclusive", "and": "parallel",
-    "or": "inclusive", "eventbased": "event_based",
+    "task": "activity",
+    "step": "activity",
+    "start_event": "start",
+    "end_event": "end",
+    "intermediate_event": "intermediate",
+    "xor": "exclusive",
+    "and": "parallel",
+    "or": "inclusive",
+    "eventbased": "event_based",
 }
 
 _ID_PATTERN = r"^[^\s>]+$"
@@ -430,22 +443,33 @@ class Model(_Strict):
         return art.label if art else artifact_id
 
 
-
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of the model file, with the ``a -> b`` flow shorthands allowed."""
     schema = Model.model_json_schema(by_alias=True, mode="validation")
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "bpmtool process model"
     flow_ref = {"$ref": "#/$defs/Flow"}
-    attributes = {"type": "object", "description": "flow attributes (artifact, condition, …)",
-                  "additionalProperties": True}
-    schema["properties"]["flows"]["items"] = {"anyOf": [
-        flow_ref,
-        {"type": "string", "pattern": r"^\s*\S+\s*->\s*\S+\s*$",
-         "description": "shorthand 'source -> target'"},
-        {"type": "object", "minProperties": 1, "maxProperties": 1,
-         "patternProperties": {r"^\s*\S+\s*->\s*\S+\s*$": attributes},
-         "additionalProperties": False,
-         "description": "shorthand 'source -> target: {artifact: …}'"},
-    ]}
+    attributes = {
+        "type": "object",
+        "description": "flow attributes (artifact, condition, …)",
+        "additionalProperties": True,
+    }
+    schema["properties"]["flows"]["items"] = {
+        "anyOf": [
+            flow_ref,
+            {
+                "type": "string",
+                "pattern": r"^\s*\S+\s*->\s*\S+\s*$",
+                "description": "shorthand 'source -> target'",
+            },
+            {
+                "type": "object",
+                "minProperties": 1,
+                "maxProperties": 1,
+                "patternProperties": {r"^\s*\S+\s*->\s*\S+\s*$": attributes},
+                "additionalProperties": False,
+                "description": "shorthand 'source -> target: {artifact: …}'",
+            },
+        ]
+    }
     return schema

@@ -30,7 +30,7 @@ def normalise_flow(item: object) -> object:
         source, _, target = item.partition("->")
         return {"source": source.strip(), "target": target.strip()}
     if isinstance(item, Mapping) and len(item) == 1:
-        (key, value), = item.items()
+        ((key, value),) = item.items()
         if isinstance(key, str) and "->" in key:
             source, _, target = key.partition("->")
             out: dict[str, object] = {"source": source.strip(), "target": target.strip()}
@@ -40,7 +40,6 @@ def normalise_flow(item: object) -> object:
                 out["_attributes"] = value  # rejected below with a clear message
             return out
     return item
-
 
 
 @dataclass(frozen=True)
@@ -94,13 +93,17 @@ def reference_problems(data: Mapping[str, Any]) -> list[Problem]:
     return capped_reference_problems(data, None)[0]
 
 
-def capped_reference_problems(data: Mapping[str, Any], limit: int | None
-                              ) -> tuple[list[Problem], int]:
+def capped_reference_problems(
+    data: Mapping[str, Any], limit: int | None
+) -> tuple[list[Problem], int]:
     """The first ``limit`` problems of :func:`reference_problems` and how many there are
     in all (a model with a million broken flows costs no million messages)."""
     refs = _Refs(limit)
-    flows = [normalise_flow(f) for f in data.get("flows") or []] if isinstance(
-        data.get("flows"), list) else []
+    flows = (
+        [normalise_flow(f) for f in data.get("flows") or []]
+        if isinstance(data.get("flows"), list)
+        else []
+    )
 
     def unknown(loc: tuple[str | int, ...], kind: str, value: object, known: set[str]) -> None:
         if not isinstance(value, str):
@@ -108,12 +111,23 @@ def capped_reference_problems(data: Mapping[str, Any], limit: int | None
         if value in known:
             return
         hint = _suggest(value, known) if not refs.full else None
-        refs.append(_Ref(loc, f"unknown {kind} id {value!r}" + (f"; {hint}" if hint else ""),
-                         f"one of the {kind} ids declared under '{kind}s'" if kind != "node"
-                         else "a node id declared under 'nodes'"))
+        refs.append(
+            _Ref(
+                loc,
+                f"unknown {kind} id {value!r}" + (f"; {hint}" if hint else ""),
+                f"one of the {kind} ids declared under '{kind}s'"
+                if kind != "node"
+                else "a node id declared under 'nodes'",
+            )
+        )
 
-    sections = {"lanes": "lane", "artifacts": "artifact", "nodes": "node", "stages": "stage",
-                "ctqs": "ctq"}
+    sections = {
+        "lanes": "lane",
+        "artifacts": "artifact",
+        "nodes": "node",
+        "stages": "stage",
+        "ctqs": "ctq",
+    }
     known: dict[str, set[str]] = {}
     for section, kind in sections.items():
         ids = _ids(data.get(section))
@@ -122,13 +136,20 @@ def capped_reference_problems(data: Mapping[str, Any], limit: int | None
             if counts[ident] > 1:
                 first = next(j for j, k in ids if k == ident)
                 if index != first:
-                    refs.append(_Ref((section, index, "id"),
-                                     f"duplicate {kind} id {ident!r} (first declared at "
-                                     f"{section}[{first}])", "ids unique within a model"))
+                    refs.append(
+                        _Ref(
+                            (section, index, "id"),
+                            f"duplicate {kind} id {ident!r} (first declared at {section}[{first}])",
+                            "ids unique within a model",
+                        )
+                    )
         known[kind] = {i for _, i in ids}
-    milestone_locs = [((("stages", si, "milestones", mi, "id")), m["id"])
-                      for si, s in _dicts(data.get("stages"))
-                      for mi, m in _dicts(s.get("milestones")) if isinstance(m.get("id"), str)]
+    milestone_locs = [
+        ((("stages", si, "milestones", mi, "id")), m["id"])
+        for si, s in _dicts(data.get("stages"))
+        for mi, m in _dicts(s.get("milestones"))
+        if isinstance(m.get("id"), str)
+    ]
     seen: dict[str, tuple[str | int, ...]] = {}
     for loc, ident in milestone_locs:
         if ident in seen:
@@ -151,8 +172,13 @@ def capped_reference_problems(data: Mapping[str, Any], limit: int | None
     flow_keys: Counter[str] = Counter()
     for i, flow in _dicts(flows):
         if "_attributes" in flow:
-            refs.append(_Ref(("flows", i), "the attributes of a flow shorthand must be a mapping",
-                             "e.g. 'a -> b: {artifact: contract}'"))
+            refs.append(
+                _Ref(
+                    ("flows", i),
+                    "the attributes of a flow shorthand must be a mapping",
+                    "e.g. 'a -> b: {artifact: contract}'",
+                )
+            )
         unknown(("flows", i, "source"), "node", flow.get("source"), nodes)
         unknown(("flows", i, "target"), "node", flow.get("target"), nodes)
         if flow.get("artifact") is not None:
@@ -161,8 +187,13 @@ def capped_reference_problems(data: Mapping[str, Any], limit: int | None
         flow_keys[str(key)] += 1
         if flow_keys[str(key)] == 2:
             what = "flow id" if flow.get("id") else "flow"
-            refs.append(_Ref(("flows", i), f"duplicate {what} {key!r}",
-                             "one flow per pair of nodes, or distinct flow ids"))
+            refs.append(
+                _Ref(
+                    ("flows", i),
+                    f"duplicate {what} {key!r}",
+                    "one flow per pair of nodes, or distinct flow ids",
+                )
+            )
     for i, stage in _dicts(data.get("stages")):
         if isinstance(stage.get("nodes"), list):
             for j, ref in enumerate(stage["nodes"]):
@@ -170,24 +201,36 @@ def capped_reference_problems(data: Mapping[str, Any], limit: int | None
         for j, ms in _dicts(stage.get("milestones")):
             cond = ms.get("reached_when")
             if isinstance(cond, Mapping):
-                unknown(("stages", i, "milestones", j, "reached_when", "activity"), "node",
-                        cond.get("activity"), nodes)
+                unknown(
+                    ("stages", i, "milestones", j, "reached_when", "activity"),
+                    "node",
+                    cond.get("activity"),
+                    nodes,
+                )
     for i, ctq in _dicts(data.get("ctqs")):
         unknown(("ctqs", i, "from"), "node", ctq.get("from", ctq.get("from_")), nodes)
         unknown(("ctqs", i, "to"), "node", ctq.get("to"), nodes)
     for i, trig in _dicts(data.get("triggers")):
         when, expect = trig.get("when"), trig.get("expect")
         if isinstance(when, Mapping):
-            unknown(("triggers", i, "when", "milestone"), "milestone", when.get("milestone"),
-                    known["milestone"])
+            unknown(
+                ("triggers", i, "when", "milestone"),
+                "milestone",
+                when.get("milestone"),
+                known["milestone"],
+            )
         if isinstance(expect, Mapping):
             unknown(("triggers", i, "expect", "activity"), "node", expect.get("activity"), nodes)
     journey = data.get("journey")
     if isinstance(journey, Mapping):
         success = journey.get("success")
         if isinstance(success, Mapping):
-            unknown(("journey", "success", "milestone"), "milestone", success.get("milestone"),
-                    known["milestone"])
+            unknown(
+                ("journey", "success", "milestone"),
+                "milestone",
+                success.get("milestone"),
+                known["milestone"],
+            )
             unknown(("journey", "success", "activity"), "node", success.get("activity"), nodes)
         unknown(("journey", "sale"), "milestone", journey.get("sale"), known["milestone"])
         for i, measure in _dicts(journey.get("behaviour")):
@@ -195,8 +238,10 @@ def capped_reference_problems(data: Mapping[str, Any], limit: int | None
                 if isinstance(measure.get(key), list):
                     for j, ref in enumerate(measure[key]):
                         unknown(("journey", "behaviour", i, key, j), kind, ref, pool)
-    return ([Problem(message=r.message, key=_dotted(r.loc), expected=r.expected) for r in refs],
-            refs.total)
+    return (
+        [Problem(message=r.message, key=_dotted(r.loc), expected=r.expected) for r in refs],
+        refs.total,
+    )
 
 
 def _dotted(loc: Sequence[str | int]) -> str:
@@ -204,4 +249,3 @@ def _dotted(loc: Sequence[str | int]) -> str:
     for part in loc:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out
-

@@ -25,10 +25,18 @@ from bpmtool.model import _TYPE_ALIASES, GATEWAY_TYPES, NODE_TYPES, Model
 __all__ = ["hint", "known_keys"]
 
 #: words for node types that are no type of ours, and the type meant most often
-_TYPE_HINTS = {"gateway": "exclusive", "decision": "exclusive", "fork": "parallel",
-               "join": "parallel", "merge": "exclusive", "event": "intermediate",
-               "user_task": "activity", "usertask": "activity", "subprocess": "activity",
-               "sub_process": "activity"}
+_TYPE_HINTS = {
+    "gateway": "exclusive",
+    "decision": "exclusive",
+    "fork": "parallel",
+    "join": "parallel",
+    "merge": "exclusive",
+    "event": "intermediate",
+    "user_task": "activity",
+    "usertask": "activity",
+    "subprocess": "activity",
+    "sub_process": "activity",
+}
 _FLOW_ARROWS = ("=>", "-->", "→", ">", "—>", "->>")
 
 
@@ -56,8 +64,9 @@ def known_keys(loc: tuple[str | int, ...]) -> list[str]:
     for part in loc[:-1]:
         if isinstance(part, int) or current is None:
             continue
-        field = next((f for name, f in current.model_fields.items()
-                      if part in (name, f.alias)), None)
+        field = next(
+            (f for name, f in current.model_fields.items() if part in (name, f.alias)), None
+        )
         current = _model_of(field.annotation) if field is not None else None
     if current is None:
         return []
@@ -70,8 +79,7 @@ def _distance(a: str, b: str) -> int:
     for i in range(1, len(a) + 1):
         row = [i] + [0] * len(b)
         for j in range(1, len(b) + 1):
-            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1,
-                         rows[-1][j - 1] + (a[i - 1] != b[j - 1]))
+            row[j] = min(rows[-1][j] + 1, row[j - 1] + 1, rows[-1][j - 1] + (a[i - 1] != b[j - 1]))
             if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
                 row[j] = min(row[j], rows[-2][j - 2] + 1)
         rows.append(row)
@@ -83,8 +91,10 @@ def _did_you_mean(word: str, choices: list[str]) -> str | None:
     if len(word) > 64:  # no misspelt key is this long; comparing would take time squared
         return None
     word = word.lower()
-    ranked = sorted(choices, key=lambda c: (_distance(word, c.lower()),
-                                            -difflib.SequenceMatcher(None, word, c).ratio()))
+    ranked = sorted(
+        choices,
+        key=lambda c: (_distance(word, c.lower()), -difflib.SequenceMatcher(None, word, c).ratio()),
+    )
     if ranked and _distance(word, ranked[0].lower()) <= max(1, len(word) // 3):
         return ranked[0]
     close = difflib.get_close_matches(word, choices, n=1, cutoff=0.75)
@@ -114,19 +124,28 @@ def hint(err: Mapping[str, Any]) -> tuple[str, str | None] | None:
         if close:
             message += f"; did you mean {close!r}?"
         return message, f"one of {', '.join(NODE_TYPES)}"
-    if kind in ("model_type", "dict_type", "model_attributes_type") and loc \
-            and loc[0] == "flows" and isinstance(given, str):
+    if (
+        kind in ("model_type", "dict_type", "model_attributes_type")
+        and loc
+        and loc[0] == "flows"
+        and isinstance(given, str)
+    ):
         for arrow in _FLOW_ARROWS:
             if arrow in given:
                 source, _, target = given.partition(arrow)
                 fixed = f"{source.strip()} -> {target.strip()}"
-                return f"{given!r} is not a flow; did you mean {fixed!r}?", \
-                    "'source -> target' or {source: …, target: …}"
+                return (
+                    f"{given!r} is not a flow; did you mean {fixed!r}?",
+                    "'source -> target' or {source: …, target: …}",
+                )
         return f"{given!r} is not a flow", "'source -> target' or {source: …, target: …}"
     shown = "" if isinstance(given, (dict, list)) else f" (got {given!r})"
     if kind == "list_type" and loc:
-        what = "a list, e.g. [a, b]" if not isinstance(given, dict) else \
-            "a list of entries, each starting with '- '"
+        what = (
+            "a list, e.g. [a, b]"
+            if not isinstance(given, dict)
+            else "a list of entries, each starting with '- '"
+        )
         return f"{str(loc[-1])!r} should be {what}{shown}", None
     if kind in ("bool_parsing", "bool_type") and loc:
         return f"{str(loc[-1])!r} should be true or false{shown}", None
@@ -135,6 +154,8 @@ def hint(err: Mapping[str, Any]) -> tuple[str, str | None] | None:
     if kind in ("model_type", "dict_type") and isinstance(given, (str, int, float)) and loc:
         section = str(loc[0])
         keys = known_keys((*loc, ""))
-        return (f"{given!r} is not a valid entry of {section!r}",
-                f"a mapping with keys such as {', '.join(keys[:4])}" if keys else "a mapping")
+        return (
+            f"{given!r} is not a valid entry of {section!r}",
+            f"a mapping with keys such as {', '.join(keys[:4])}" if keys else "a mapping",
+        )
     return None

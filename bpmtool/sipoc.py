@@ -46,9 +46,14 @@ class SipocRow:
 
     def to_dict(self) -> dict[str, object]:
         return {
-            "node": self.node, "process": self.process, "lane": self.lane, "stage": self.stage,
-            "suppliers": list(self.suppliers), "inputs": list(self.inputs),
-            "outputs": list(self.outputs), "customers": list(self.customers),
+            "node": self.node,
+            "process": self.process,
+            "lane": self.lane,
+            "stage": self.stage,
+            "suppliers": list(self.suppliers),
+            "inputs": list(self.inputs),
+            "outputs": list(self.outputs),
+            "customers": list(self.customers),
             "input_suppliers": {k: list(v) for k, v in self.input_suppliers.items()},
             "output_customers": {k: list(v) for k, v in self.output_customers.items()},
         }
@@ -68,10 +73,16 @@ class SipocRollup:
     customers: tuple[str, ...]
 
     def to_dict(self) -> dict[str, object]:
-        return {"scope": self.scope, "id": self.id, "name": self.name,
-                "suppliers": list(self.suppliers), "inputs": list(self.inputs),
-                "process": list(self.process), "outputs": list(self.outputs),
-                "customers": list(self.customers)}
+        return {
+            "scope": self.scope,
+            "id": self.id,
+            "name": self.name,
+            "suppliers": list(self.suppliers),
+            "inputs": list(self.inputs),
+            "process": list(self.process),
+            "outputs": list(self.outputs),
+            "customers": list(self.customers),
+        }
 
 
 @dataclass(frozen=True)
@@ -91,10 +102,12 @@ class Sipoc:
         return [r for r in self.rows if r.stage == stage_id]
 
     def to_dict(self) -> dict[str, object]:
-        return {"model": {"id": self.model_id, "name": self.model_name},
-                "rows": [r.to_dict() for r in self.rows],
-                "stages": [s.to_dict() for s in self.stages],
-                "lanes": [lane.to_dict() for lane in self.lanes]}
+        return {
+            "model": {"id": self.model_id, "name": self.model_name},
+            "rows": [r.to_dict() for r in self.rows],
+            "stages": [s.to_dict() for s in self.stages],
+            "lanes": [lane.to_dict() for lane in self.lanes],
+        }
 
 
 def sipoc(model: Model, graph: ProcessGraph | None = None) -> Sipoc:
@@ -121,30 +134,62 @@ def sipoc(model: Model, graph: ProcessGraph | None = None) -> Sipoc:
         node = model.node_by_id[nid]
         if not node.is_activity:
             continue
-        in_sup = {model.artifact_label(a): lanes_of(producers[a]) or (NO_SUPPLIER,)
-                  for a in node.inputs}
-        out_cus = {model.artifact_label(a): lanes_of(consumers[a]) or (NO_CUSTOMER,)
-                   for a in node.outputs}
-        rows.append(SipocRow(
-            node=nid, process=node.label, lane=_lane_name(model, node.lane),
-            stage=stage_of.get(nid),
-            suppliers=_union(in_sup.values()), inputs=tuple(in_sup),
-            outputs=tuple(out_cus), customers=_union(out_cus.values()),
-            input_suppliers=in_sup, output_customers=out_cus))
+        in_sup = {
+            model.artifact_label(a): lanes_of(producers[a]) or (NO_SUPPLIER,) for a in node.inputs
+        }
+        out_cus = {
+            model.artifact_label(a): lanes_of(consumers[a]) or (NO_CUSTOMER,) for a in node.outputs
+        }
+        rows.append(
+            SipocRow(
+                node=nid,
+                process=node.label,
+                lane=_lane_name(model, node.lane),
+                stage=stage_of.get(nid),
+                suppliers=_union(in_sup.values()),
+                inputs=tuple(in_sup),
+                outputs=tuple(out_cus),
+                customers=_union(out_cus.values()),
+                input_suppliers=in_sup,
+                output_customers=out_cus,
+            )
+        )
     order = {nid: i for i, nid in enumerate(g.flow_order)}
-    stages = tuple(_rollup(model, "stage", s.id, s.label, list(s.nodes), producers, consumers,
-                           order) for s in model.stages)
-    lanes = tuple(_rollup(model, "lane", lane.id, lane.label, g.nodes_by_lane.get(lane.id, []),
-                          producers, consumers, order) for lane in model.lanes)
+    stages = tuple(
+        _rollup(model, "stage", s.id, s.label, list(s.nodes), producers, consumers, order)
+        for s in model.stages
+    )
+    lanes = tuple(
+        _rollup(
+            model,
+            "lane",
+            lane.id,
+            lane.label,
+            g.nodes_by_lane.get(lane.id, []),
+            producers,
+            consumers,
+            order,
+        )
+        for lane in model.lanes
+    )
     return Sipoc(model.id, model.label, tuple(rows), stages, lanes)
 
 
-def _rollup(model: Model, scope: str, ident: str, name: str, members: list[str],
-            producers: dict[str, list[str]], consumers: dict[str, list[str]],
-            order: dict[str, int]) -> SipocRollup:
+def _rollup(
+    model: Model,
+    scope: str,
+    ident: str,
+    name: str,
+    members: list[str],
+    producers: dict[str, list[str]],
+    consumers: dict[str, list[str]],
+    order: dict[str, int],
+) -> SipocRollup:
     inside = set(members)
-    acts = sorted((n for n in inside if n in model.node_by_id and model.node_by_id[n].is_activity),
-                  key=lambda n: order.get(n, 1 << 30))
+    acts = sorted(
+        (n for n in inside if n in model.node_by_id and model.node_by_id[n].is_activity),
+        key=lambda n: order.get(n, 1 << 30),
+    )
     inputs: dict[str, None] = {}
     suppliers: dict[str, None] = {}
     outputs: dict[str, None] = {}
@@ -167,10 +212,16 @@ def _rollup(model: Model, scope: str, ident: str, name: str, members: list[str],
                     customers[_lane_name(model, model.lane_of(c))] = None
                 if not consumers[art]:
                     customers[NO_CUSTOMER] = None
-    return SipocRollup(scope, ident, name, tuple(suppliers),
-                       tuple(model.artifact_label(a) for a in inputs),
-                       tuple(model.node_by_id[n].label for n in acts),
-                       tuple(model.artifact_label(a) for a in outputs), tuple(customers))
+    return SipocRollup(
+        scope,
+        ident,
+        name,
+        tuple(suppliers),
+        tuple(model.artifact_label(a) for a in inputs),
+        tuple(model.node_by_id[n].label for n in acts),
+        tuple(model.artifact_label(a) for a in outputs),
+        tuple(customers),
+    )
 
 
 def _lane_name(model: Model, lane_id: str | None) -> str:

@@ -56,8 +56,13 @@ HANDOFF_DAYS = 1.2
 #: handoffs that are quicker than that (median days): Support picks go-lives up fast
 HANDOFF_DAYS_TO = {"setup_support": 0.4}
 #: deviation kind → share of cases
-DEVIATIONS = {"skip": 0.015, "unexpected": 0.015, "wrong_lane": 0.015, "bounce": 0.015,
-              "foreign": 0.015}
+DEVIATIONS = {
+    "skip": 0.015,
+    "unexpected": 0.015,
+    "wrong_lane": 0.015,
+    "bounce": 0.015,
+    "foreign": 0.015,
+}
 #: exactly this share of the cases that reach Support wait too long for it (p90 > CTQ)
 SLOW_SHARE = 0.115
 LOST_SHARE = 0.10
@@ -87,31 +92,49 @@ class Truth:
         n = {k: len(v) for k, v in self.deviations.items()}
         expected = [
             {"code": "SKIPPED-ACTIVITY", "subject": "configure_tenant", "cases": n["skip"]},
-            {"code": "UNEXPECTED-ACTIVITY", "subject": "Update CRM record",
-             "cases": n["unexpected"]},
-            {"code": "WRONG-LANE", "subject": "kickoff", "lane": "sales",
-             "cases": n["wrong_lane"]},
-            {"code": "WRONG-LANE", "subject": "migrate_data", "lane": "support",
-             "cases": n["foreign"]},
+            {
+                "code": "UNEXPECTED-ACTIVITY",
+                "subject": "Update CRM record",
+                "cases": n["unexpected"],
+            },
+            {"code": "WRONG-LANE", "subject": "kickoff", "lane": "sales", "cases": n["wrong_lane"]},
+            {
+                "code": "WRONG-LANE",
+                "subject": "migrate_data",
+                "lane": "support",
+                "cases": n["foreign"],
+            },
             {"code": "SHARED-ACTIVITY", "subject": "kickoff", "lanes": ["impl", "sales"]},
             {"code": "SHARED-ACTIVITY", "subject": "migrate_data", "lanes": ["impl", "support"]},
-            {"code": "UNMODELLED-HANDOFF", "subject": ["customer", "support"],
-             "cases": n["foreign"]},
-            {"code": "UNMODELLED-HANDOFF", "subject": ["support", "impl"],
-             "cases": n["foreign"]},
+            {
+                "code": "UNMODELLED-HANDOFF",
+                "subject": ["customer", "support"],
+                "cases": n["foreign"],
+            },
+            {"code": "UNMODELLED-HANDOFF", "subject": ["support", "impl"], "cases": n["foreign"]},
             {"code": "PING-PONG-OBSERVED", "subject": ["impl", "customer"], "cases": n["bounce"]},
-            {"code": "SLOW-HANDOFF", "subject": ["impl", "support"], "ctq": "support_ready",
-             "cases": len(self.slow)},
+            {
+                "code": "SLOW-HANDOFF",
+                "subject": ["impl", "support"],
+                "ctq": "support_ready",
+                "cases": len(self.slow),
+            },
             {"code": "UNUSED-HANDOFF", "subject": "churn_risk->rescue_account"},
             {"code": "UNUSED-HANDOFF", "subject": "rescue_account->risk_join"},
         ]
-        return {"model": model.id, "seed": self.seed, "cases": self.cases,
-                "deviations": self.deviations, "slow_support_handoff": self.slow,
-                "lost_deals": self.lost, "open_cases": self.open_cases,
-                "expected_findings": expected,
-                "note": "Open cases were cut off at the log's end ('now'): their missing tail "
-                        "is not a deviation. Every other case follows the model except for "
-                        "the deviations listed."}
+        return {
+            "model": model.id,
+            "seed": self.seed,
+            "cases": self.cases,
+            "deviations": self.deviations,
+            "slow_support_handoff": self.slow,
+            "lost_deals": self.lost,
+            "open_cases": self.open_cases,
+            "expected_findings": expected,
+            "note": "Open cases were cut off at the log's end ('now'): their missing tail "
+            "is not a deviation. Every other case follows the model except for "
+            "the deviations listed.",
+        }
 
 
 class Walker:
@@ -220,8 +243,9 @@ class Walker:
         return Event(case, label, t, people[int(self.rng.integers(len(people)))], lane)
 
 
-def generate(cases: int, seed: int = 7, open_share: float = 0.0,
-             model_path: Path = MODEL) -> tuple[list[Event], dict[str, Any]]:
+def generate(
+    cases: int, seed: int = 7, open_share: float = 0.0, model_path: Path = MODEL
+) -> tuple[list[Event], dict[str, Any]]:
     """Events of ``cases`` cases and the ground truth of what was injected."""
     model = load_model(model_path)
     rng = np.random.default_rng(seed)
@@ -244,8 +268,11 @@ def generate(cases: int, seed: int = 7, open_share: float = 0.0,
         if kind_of[case] in truth.deviations:
             truth.deviations[kind_of[case]].append(case)
     eligible = [c for c in case_ids if kind_of[c] != "lost"]
-    slow = set(rng.choice(eligible, size=round(SLOW_SHARE * len(eligible)),
-                          replace=False).tolist()) if eligible and SLOW_SHARE > 0 else set()
+    slow = (
+        set(rng.choice(eligible, size=round(SLOW_SHARE * len(eligible)), replace=False).tolist())
+        if eligible and SLOW_SHARE > 0
+        else set()
+    )
     truth.slow = [c for c in case_ids if c in slow]
     events: list[Event] = []
     for i, case in enumerate(case_ids):
@@ -256,17 +283,28 @@ def generate(cases: int, seed: int = 7, open_share: float = 0.0,
     return events, truth.to_dict(model)
 
 
-def _cut_open_cases(events: list[Event], truth: Truth, share: float,
-                    rng: np.random.Generator) -> list[Event]:
+def _cut_open_cases(
+    events: list[Event], truth: Truth, share: float, rng: np.random.Generator
+) -> list[Event]:
     """Cut a share of the plain cases short: they are still running at the log's end."""
-    special = {c for cases in truth.deviations.values() for c in cases} | set(truth.slow) \
+    special = (
+        {c for cases in truth.deviations.values() for c in cases}
+        | set(truth.slow)
         | set(truth.lost)
+    )
     by_case: dict[str, list[Event]] = {}
     for e in events:
         by_case.setdefault(e.case, []).append(e)
     plain = [c for c in by_case if c not in special]
-    chosen = set(rng.choice(plain, size=min(len(plain), round(share * truth.cases)),
-                            replace=False).tolist()) if plain else set()
+    chosen = (
+        set(
+            rng.choice(
+                plain, size=min(len(plain), round(share * truth.cases)), replace=False
+            ).tolist()
+        )
+        if plain
+        else set()
+    )
     end = max(e.time for e in events)
     kept: list[Event] = []
     cut: list[list[Event]] = []
@@ -289,10 +327,15 @@ def _cut_open_cases(events: list[Event], truth: Truth, share: float,
 def write_csv(events: list[Event], path: Path) -> None:
     import pandas as pd
 
-    frame = pd.DataFrame({
-        "case_id": [e.case for e in events], "activity": [e.activity for e in events],
-        "timestamp": [e.time.strftime("%Y-%m-%d %H:%M:%S%z") for e in events],
-        "resource": [e.resource for e in events], "lane": [e.lane for e in events]})
+    frame = pd.DataFrame(
+        {
+            "case_id": [e.case for e in events],
+            "activity": [e.activity for e in events],
+            "timestamp": [e.time.strftime("%Y-%m-%d %H:%M:%S%z") for e in events],
+            "resource": [e.resource for e in events],
+            "lane": [e.lane for e in events],
+        }
+    )
     frame.to_csv(path, index=False)
 
 
@@ -306,16 +349,20 @@ def write_xes(events: list[Event], path: Path) -> None:
     for e in events:
         by_case.setdefault(e.case, []).append(e)
     with opener(path, "wt", encoding="utf-8") as fh:  # type: ignore[operator]
-        fh.write('<?xml version="1.0" encoding="UTF-8"?>\n'
-                 '<log xes.version="1.0" xmlns="http://www.xes-standard.org/">\n')
+        fh.write(
+            '<?xml version="1.0" encoding="UTF-8"?>\n'
+            '<log xes.version="1.0" xmlns="http://www.xes-standard.org/">\n'
+        )
         for case, evs in by_case.items():
             fh.write(f'<trace><string key="concept:name" value="{case}"/>\n')
             for e in evs:
-                fh.write(f'<event><string key="concept:name" value={quoteattr(e.activity)}/>'
-                         f'<string key="org:resource" value="{e.resource}"/>'
-                         f'<string key="org:group" value="{e.lane}"/>'
-                         f'<string key="lifecycle:transition" value="complete"/>'
-                         f'<date key="time:timestamp" value="{e.time.isoformat()}"/></event>\n')
+                fh.write(
+                    f'<event><string key="concept:name" value={quoteattr(e.activity)}/>'
+                    f'<string key="org:resource" value="{e.resource}"/>'
+                    f'<string key="org:group" value="{e.lane}"/>'
+                    f'<string key="lifecycle:transition" value="complete"/>'
+                    f'<date key="time:timestamp" value="{e.time.isoformat()}"/></event>\n'
+                )
             fh.write("</trace>\n")
         fh.write("</log>\n")
 
@@ -323,21 +370,30 @@ def write_xes(events: list[Event], path: Path) -> None:
 def write_parquet(events: list[Event], path: Path) -> None:
     import pandas as pd
 
-    pd.DataFrame({"case:concept:name": [e.case for e in events],
-                  "concept:name": [e.activity for e in events],
-                  "time:timestamp": [e.time for e in events],
-                  "org:resource": [e.resource for e in events],
-                  "org:group": [e.lane for e in events]}).to_parquet(path)
+    pd.DataFrame(
+        {
+            "case:concept:name": [e.case for e in events],
+            "concept:name": [e.activity for e in events],
+            "time:timestamp": [e.time for e in events],
+            "org:resource": [e.resource for e in events],
+            "org:group": [e.lane for e in events],
+        }
+    ).to_parquet(path)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--cases", type=int, default=400)
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--open-share", type=float, default=0.0,
-                        help="share of cases still running at the log's end")
-    parser.add_argument("-o", "--out", type=Path, required=True,
-                        help="a .csv, .xes, .xes.gz or .parquet path")
+    parser.add_argument(
+        "--open-share",
+        type=float,
+        default=0.0,
+        help="share of cases still running at the log's end",
+    )
+    parser.add_argument(
+        "-o", "--out", type=Path, required=True, help="a .csv, .xes, .xes.gz or .parquet path"
+    )
     args = parser.parse_args(argv)
     events, truth = generate(args.cases, args.seed, args.open_share)
     out: Path = args.out

@@ -29,8 +29,9 @@ MODEL = ROOT / "models" / "saas-handoffs.yaml"
 MEAN_NPS = {"build": 5.0, "grow": 6.5, "ignite": 7.5, "renewed": 8.5}
 
 
-def generate_surveys(log: pd.DataFrame, *, seed: int = 7, answer_rate: float = 0.65,
-                     model_path: Path = MODEL) -> pd.DataFrame:
+def generate_surveys(
+    log: pd.DataFrame, *, seed: int = 7, answer_rate: float = 0.65, model_path: Path = MODEL
+) -> pd.DataFrame:
     """One row per answering customer: ``case_id``, ``nps``, ``csat``."""
     model = api.load(model_path)
     cases = api.journey(model, log).cases
@@ -41,15 +42,21 @@ def generate_surveys(log: pd.DataFrame, *, seed: int = 7, answer_rate: float = 0
     nps = np.clip(np.rint(rng.normal(mean, 2.2)), 0, 10).astype(int)
     csat = np.clip(np.rint(1 + nps * 0.4 + rng.normal(0, 0.6, size=len(nps))), 1, 5).astype(int)
     answered = rng.random(len(nps)) < answer_rate
-    return pd.DataFrame({"case_id": customers.index.astype(str)[answered],
-                         "nps": nps[answered], "csat": csat[answered]})
+    return pd.DataFrame(
+        {
+            "case_id": customers.index.astype(str)[answered],
+            "nps": nps[answered],
+            "csat": csat[answered],
+        }
+    )
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("log", type=Path, help="the example event log (CSV, Parquet, XES)")
-    parser.add_argument("-o", "--out", type=Path,
-                        default=ROOT / "examples" / "saas-handoffs-surveys.csv")
+    parser.add_argument(
+        "-o", "--out", type=Path, default=ROOT / "examples" / "saas-handoffs-surveys.csv"
+    )
     parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     if not args.log.exists():

@@ -21,19 +21,85 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: byte strings that broke, or could break, a reader somewhere
 TOKENS = [
-    b"\x00", b"\xff\xfe", b"\xef\xbb\xbf", b"\n", b"\r", b'"', b"'", b",", b";", b"\t",
-    b"<", b">", b"&", b"&#0;", b"&amp;", b"<!DOCTYPE x [<!ENTITY a 'b'>]>",
-    b'<!DOCTYPE log PUBLIC "-//x" "http://x/y.dtd">', b"<![CDATA[", b"]]>", b"<!--", b"-->",
-    b"<list key='l'>", b"<container key='c'>", b"</list>", b"<event>", b"<trace>", b"</trace>",
-    b"&a;", b"!!binary ", b"!!set ", b"!foo ", b"&x ", b"*x", b"? ", b"- ", b": ", b"{", b"}",
-    b"[", b"]", b"9" * 400, b"99999999999d", b"1e400", b"-1", b"NaN", b"inf", b"null", b"~",
-    b"true", b"0x10", b"2024-02-30T25:61:00Z", b"1970-01-01", b"9999-12-31T23:59:59Z",
-    b"case:concept:name", b"concept:name", b"time:timestamp", b"org:resource", b"->",
-    b"x" * 3000, b"\xc3\x28", b"\xf0\x9f\x98\x80", b"\\", b"%s", b"${x}",
+    b"\x00",
+    b"\xff\xfe",
+    b"\xef\xbb\xbf",
+    b"\n",
+    b"\r",
+    b'"',
+    b"'",
+    b",",
+    b";",
+    b"\t",
+    b"<",
+    b">",
+    b"&",
+    b"&#0;",
+    b"&amp;",
+    b"<!DOCTYPE x [<!ENTITY a 'b'>]>",
+    b'<!DOCTYPE log PUBLIC "-//x" "http://x/y.dtd">',
+    b"<![CDATA[",
+    b"]]>",
+    b"<!--",
+    b"-->",
+    b"<list key='l'>",
+    b"<container key='c'>",
+    b"</list>",
+    b"<event>",
+    b"<trace>",
+    b"</trace>",
+    b"&a;",
+    b"!!binary ",
+    b"!!set ",
+    b"!foo ",
+    b"&x ",
+    b"*x",
+    b"? ",
+    b"- ",
+    b": ",
+    b"{",
+    b"}",
+    b"[",
+    b"]",
+    b"9" * 400,
+    b"99999999999d",
+    b"1e400",
+    b"-1",
+    b"NaN",
+    b"inf",
+    b"null",
+    b"~",
+    b"true",
+    b"0x10",
+    b"2024-02-30T25:61:00Z",
+    b"1970-01-01",
+    b"9999-12-31T23:59:59Z",
+    b"case:concept:name",
+    b"concept:name",
+    b"time:timestamp",
+    b"org:resource",
+    b"->",
+    b"x" * 3000,
+    b"\xc3\x28",
+    b"\xf0\x9f\x98\x80",
+    b"\\",
+    b"%s",
+    b"${x}",
 ]
 
-TARGETS = ("yaml-model", "json-model", "bpmn", "csv", "csv-gz", "xes", "xes-gz", "parquet",
-           "surveys", "lanes-yaml", "lanes-csv")
+TARGETS = (
+    "yaml-model",
+    "json-model",
+    "bpmn",
+    "csv",
+    "csv-gz",
+    "xes",
+    "xes-gz",
+    "parquet",
+    "surveys",
+    "lanes-yaml",
+    "lanes-csv",
+)
 
 
 @functools.lru_cache(maxsize=1)
@@ -86,9 +152,11 @@ def _xes(rows: list[dict[str, str]]) -> str:
         out.append(f'<trace><string key="concept:name" value={quoteattr(case)}/>\n')
         for e in events:
             stamp = e["timestamp"].replace(" ", "T").replace("+0000", "+00:00")
-            out.append(f'<event><string key="concept:name" value={quoteattr(e["activity"])}/>'
-                       f'<string key="org:resource" value={quoteattr(e["resource"])}/>'
-                       f'<date key="time:timestamp" value="{stamp}"/></event>\n')
+            out.append(
+                f'<event><string key="concept:name" value={quoteattr(e["activity"])}/>'
+                f'<string key="org:resource" value={quoteattr(e["resource"])}/>'
+                f'<date key="time:timestamp" value="{stamp}"/></event>\n'
+            )
         out.append("</trace>\n")
     out.append("</log>\n")
     return "".join(out)
@@ -105,7 +173,7 @@ def mutate(data: bytes, rng: random.Random) -> bytes:
         elif kind == 1:
             buf[at:at] = bytes(rng.randrange(256) for _ in range(rng.randint(1, 8)))
         elif kind == 2:
-            del buf[at:at + rng.randint(1, 64)]
+            del buf[at : at + rng.randint(1, 64)]
         elif kind == 3:
             end = min(len(buf), at + rng.randint(1, 200))
             buf[at:at] = buf[at:end] * rng.randint(1, 20)
@@ -151,8 +219,13 @@ def hypothesis_inputs(target: str, count: int, seed: int) -> list[bytes]:
     rng = random.Random(f"h-{target}-{seed}")
 
     @hseed(seed)
-    @settings(max_examples=count, database=None, deadline=None, derandomize=False,
-              suppress_health_check=list(HealthCheck))
+    @settings(
+        max_examples=count,
+        database=None,
+        deadline=None,
+        derandomize=False,
+        suppress_health_check=list(HealthCheck),
+    )
     @given(strategy)
     def collect(value: bytes) -> None:
         found.append(finish(target, value, rng))

@@ -44,9 +44,14 @@ class _Worker:
 
     def __init__(self, memory: int) -> None:
         env = {**os.environ, "PYTHONPATH": str(ROOT), "FUZZ_MEMORY_BYTES": str(memory)}
-        self.proc = subprocess.Popen([sys.executable, "-m", "fuzz.worker"], cwd=ROOT, env=env,
-                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                     stderr=subprocess.DEVNULL)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "fuzz.worker"],
+            cwd=ROOT,
+            env=env,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+        )
         self.busy: tuple[str, bytes] | None = None
         self.started = 0.0
         self.ready = False
@@ -94,32 +99,62 @@ class Report:
             saved = out / f"{outcome}-{target}-{digest}-{FILE_NAMES[target]}"
             saved.write_bytes(data)
             if len(self.failures) < 50:
-                self.failures.append({"target": target, "outcome": outcome,
-                                      "detail": detail[:2000], "input": str(saved)})
+                self.failures.append(
+                    {
+                        "target": target,
+                        "outcome": outcome,
+                        "detail": detail[:2000],
+                        "input": str(saved),
+                    }
+                )
 
     def to_dict(self) -> dict[str, Any]:
-        rows = {t: {"inputs": sum(c.values()), **{k: c.get(k, 0) for k in
-                                                  ("refused", "accepted", "crash", "hang")}}
-                for t, c in self.counts.items()}
-        total = {k: sum(r[k] for r in rows.values())
-                 for k in ("inputs", "refused", "accepted", "crash", "hang")}
-        return {"targets": rows, "total": total, "seconds": round(self.seconds, 1),
-                "failures": self.failures}
+        rows = {
+            t: {
+                "inputs": sum(c.values()),
+                **{k: c.get(k, 0) for k in ("refused", "accepted", "crash", "hang")},
+            }
+            for t, c in self.counts.items()
+        }
+        total = {
+            k: sum(r[k] for r in rows.values())
+            for k in ("inputs", "refused", "accepted", "crash", "hang")
+        }
+        return {
+            "targets": rows,
+            "total": total,
+            "seconds": round(self.seconds, 1),
+            "failures": self.failures,
+        }
 
     def table(self) -> str:
         data = self.to_dict()
-        lines = [f"{'parser':<12} {'inputs':>8} {'refused':>8} {'accepted':>9} {'crashes':>8}"
-                 f" {'hangs':>6}"]
+        lines = [
+            f"{'parser':<12} {'inputs':>8} {'refused':>8} {'accepted':>9} {'crashes':>8}"
+            f" {'hangs':>6}"
+        ]
         for name, row in [*data["targets"].items(), ("total", data["total"])]:
-            lines.append(f"{name:<12} {row['inputs']:>8,} {row['refused']:>8,} "
-                         f"{row['accepted']:>9,} {row['crash']:>8,} {row['hang']:>6,}")
+            lines.append(
+                f"{name:<12} {row['inputs']:>8,} {row['refused']:>8,} "
+                f"{row['accepted']:>9,} {row['crash']:>8,} {row['hang']:>6,}"
+            )
         lines.append(f"{data['seconds']:.0f} s")
         return "\n".join(lines)
 
 
-def run(targets: list[str], per_target: int, *, workers: int = 2, timeout: float = 20.0,
-        memory: int = 3 << 30, seed: int = 0, out: Path = ROOT / "fuzz" / "findings",
-        chunk: int = 500, json_path: Path | None = None, progress: bool = False) -> Report:
+def run(
+    targets: list[str],
+    per_target: int,
+    *,
+    workers: int = 2,
+    timeout: float = 20.0,
+    memory: int = 3 << 30,
+    seed: int = 0,
+    out: Path = ROOT / "fuzz" / "findings",
+    chunk: int = 500,
+    json_path: Path | None = None,
+    progress: bool = False,
+) -> Report:
     """Fuzz ``targets`` with ``per_target`` inputs each and return the counts.
 
     The parsers take turns, ``chunk`` inputs at a time (a quarter drawn by hypothesis, the
@@ -135,8 +170,10 @@ def run(targets: list[str], per_target: int, *, workers: int = 2, timeout: float
             size = min(chunk, per_target - done)
             for target in targets:
                 drawn = size // 4
-                inputs = [*hypothesis_inputs(target, drawn, seed + turn),
-                          *mutation_inputs(target, size - drawn, seed + turn)]
+                inputs = [
+                    *hypothesis_inputs(target, drawn, seed + turn),
+                    *mutation_inputs(target, size - drawn, seed + turn),
+                ]
                 inputs += list(mutation_inputs(target, size - len(inputs), seed + turn + 7919))
                 _drive(pool, target, inputs, report, timeout, memory, out)
                 report.seconds = time.monotonic() - start
@@ -145,8 +182,11 @@ def run(targets: list[str], per_target: int, *, workers: int = 2, timeout: float
             done += size
             turn += 1
             if progress:
-                print(f"{done:,} per parser, {report.seconds:.0f} s: "
-                      f"{report.to_dict()['total']}", file=sys.stderr, flush=True)
+                print(
+                    f"{done:,} per parser, {report.seconds:.0f} s: {report.to_dict()['total']}",
+                    file=sys.stderr,
+                    flush=True,
+                )
     finally:
         for worker in pool:
             worker.stop()
@@ -154,8 +194,15 @@ def run(targets: list[str], per_target: int, *, workers: int = 2, timeout: float
     return report
 
 
-def _drive(pool: list[_Worker], target: str, inputs: list[bytes], report: Report,
-           timeout: float, memory: int, out: Path) -> None:
+def _drive(
+    pool: list[_Worker],
+    target: str,
+    inputs: list[bytes],
+    report: Report,
+    timeout: float,
+    memory: int,
+    out: Path,
+) -> None:
     pending = list(reversed(inputs))
     while pending or any(w.busy for w in pool):
         for worker in pool:
@@ -169,8 +216,13 @@ def _drive(pool: list[_Worker], target: str, inputs: list[bytes], report: Report
                 if answer is None:  # the worker died: a crash in native code, or the OOM
                     code = worker.proc.wait()
                     if worker.busy is not None:
-                        report.add(target, "crash", f"worker died with exit code {code}",
-                                   worker.busy[1], out)
+                        report.add(
+                            target,
+                            "crash",
+                            f"worker died with exit code {code}",
+                            worker.busy[1],
+                            out,
+                        )
                     pool[i] = _Worker(memory)
                     continue
                 if answer[0] == "ready":
@@ -180,8 +232,7 @@ def _drive(pool: list[_Worker], target: str, inputs: list[bytes], report: Report
                 report.add(target, answer[0], answer[1], worker.busy[1], out)
                 worker.busy = None
             elif worker.busy is not None and now - worker.started > timeout:
-                report.add(target, "hang", f"no answer within {timeout:g} s", worker.busy[1],
-                           out)
+                report.add(target, "hang", f"no answer within {timeout:g} s", worker.busy[1], out)
                 worker.stop()
                 pool[i] = _Worker(memory)
 
@@ -194,8 +245,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--timeout", type=float, default=20.0)
     parser.add_argument("--memory", type=int, default=3 << 30)
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--chunk", type=int, default=500,
-                        help="inputs per parser per turn (the parsers take turns)")
+    parser.add_argument(
+        "--chunk", type=int, default=500, help="inputs per parser per turn (the parsers take turns)"
+    )
     parser.add_argument("--json", type=Path, default=None)
     parser.add_argument("--out", type=Path, default=ROOT / "fuzz" / "findings")
     args = parser.parse_args(argv)
@@ -203,13 +255,24 @@ def main(argv: list[str] | None = None) -> int:
     unknown = sorted(set(targets) - set(TARGETS))
     if unknown:
         parser.error(f"unknown targets {unknown}; choose from {', '.join(TARGETS)}")
-    report = run(targets, args.per_target, workers=args.workers, timeout=args.timeout,
-                 memory=args.memory, seed=args.seed, out=args.out, chunk=args.chunk,
-                 json_path=args.json, progress=True)
+    report = run(
+        targets,
+        args.per_target,
+        workers=args.workers,
+        timeout=args.timeout,
+        memory=args.memory,
+        seed=args.seed,
+        out=args.out,
+        chunk=args.chunk,
+        json_path=args.json,
+        progress=True,
+    )
     print(report.table())
     for failure in report.failures[:10]:
-        print(f"\n{failure['outcome']} in {failure['target']} ({failure['input']}):\n"
-              f"{failure['detail']}")
+        print(
+            f"\n{failure['outcome']} in {failure['target']} ({failure['input']}):\n"
+            f"{failure['detail']}"
+        )
     if args.json is not None:
         args.json.write_text(json.dumps(report.to_dict(), indent=2) + "\n")
     total = report.to_dict()["total"]

@@ -23,9 +23,16 @@ ROOT = Path(__file__).resolve().parent.parent
 
 #: the file name each target's input is written to (the extension picks the reader)
 FILE_NAMES = {
-    "yaml-model": "model.yaml", "json-model": "model.json", "bpmn": "model.bpmn",
-    "csv": "log.csv", "csv-gz": "log.csv.gz", "xes": "log.xes", "xes-gz": "log.xes.gz",
-    "parquet": "log.parquet", "surveys": "surveys.csv", "lanes-yaml": "lanes.yaml",
+    "yaml-model": "model.yaml",
+    "json-model": "model.json",
+    "bpmn": "model.bpmn",
+    "csv": "log.csv",
+    "csv-gz": "log.csv.gz",
+    "xes": "log.xes",
+    "xes-gz": "log.xes.gz",
+    "parquet": "log.parquet",
+    "surveys": "surveys.csv",
+    "lanes-yaml": "lanes.yaml",
     "lanes-csv": "lanes.csv",
 }
 

@@ -45,8 +45,9 @@ def corpus_files(paths: Iterable[Path]) -> list[Any]:
     found = list(paths)
     if found:
         return found
-    return [pytest.param(SHARED_DATA / "corpus-missing", id="corpus-missing",
-                         marks=pytest.mark.corpus)]
+    return [
+        pytest.param(SHARED_DATA / "corpus-missing", id="corpus-missing", marks=pytest.mark.corpus)
+    ]
 
 
 def _is_corpus_value(value: object) -> bool:
@@ -54,12 +55,12 @@ def _is_corpus_value(value: object) -> bool:
         return value == SHARED_DATA or SHARED_DATA in value.parents
     if isinstance(value, (list, tuple)):
         return any(_is_corpus_value(v) for v in value[:3]) or (
-            len(value) > 3 and _is_corpus_value(value[-1]))
+            len(value) > 3 and _is_corpus_value(value[-1])
+        )
     return False
 
 
-def _code_needs_corpus(code: types.CodeType, module: dict[str, Any],
-                       seen: set[int]) -> bool:
+def _code_needs_corpus(code: types.CodeType, module: dict[str, Any], seen: set[int]) -> bool:
     """Does this code (or a module-level function or constant it names) reach the corpus?"""
     if id(code) in seen:
         return False
@@ -72,11 +73,16 @@ def _code_needs_corpus(code: types.CodeType, module: dict[str, Any],
             return True
         value = getattr(value, "__wrapped__", value)  # through functools.cache and friends
         func = getattr(value, "__code__", None)
-        if isinstance(func, types.CodeType) and getattr(value, "__module__", None) == \
-                module.get("__name__") and _code_needs_corpus(func, module, seen):
+        if (
+            isinstance(func, types.CodeType)
+            and getattr(value, "__module__", None) == module.get("__name__")
+            and _code_needs_corpus(func, module, seen)
+        ):
             return True
-    return any(isinstance(c, types.CodeType) and _code_needs_corpus(c, module, seen)
-               for c in code.co_consts)
+    return any(
+        isinstance(c, types.CodeType) and _code_needs_corpus(c, module, seen)
+        for c in code.co_consts
+    )
 
 
 def needs_corpus(item: pytest.Item) -> bool:
@@ -89,7 +95,7 @@ def needs_corpus(item: pytest.Item) -> bool:
         return True
     functions = [getattr(item, "function", None)]
     info = getattr(item, "_fixtureinfo", None)
-    for defs in (info.name2fixturedefs.values() if info is not None else ()):
+    for defs in info.name2fixturedefs.values() if info is not None else ():
         functions += [d.func for d in defs if getattr(d, "baseid", "").startswith("tests")]
     for func in functions:
         code = getattr(func, "__code__", None)
@@ -109,7 +115,8 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             raise pytest.UsageError(
                 f"{len(wanting)} selected tests need {CORPUS_WHAT}, which is not at "
                 f"{SHARED_DATA}; CI is set, so this is an error. Point {CORPUS_VARIABLE} at a "
-                "copy of it.")
+                "copy of it."
+            )
         skip = pytest.mark.skip(reason=f"needs {CORPUS_WHAT}; set {CORPUS_VARIABLE}")
         for item in wanting:
             item.add_marker(skip)
@@ -123,14 +130,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(skip)
 
 
-def pytest_terminal_summary(terminalreporter: Any, exitstatus: int,
-                            config: pytest.Config) -> None:
+def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pytest.Config) -> None:
     count = config.stash.get(_skipped_for_corpus, 0)
     if count:
         terminalreporter.write_line(
             f"{count} tests skipped: they need {CORPUS_WHAT}, not found at {SHARED_DATA}; "
             f"set {CORPUS_VARIABLE} to a copy of it to run them (with CI=true its absence "
-            "is an error).", yellow=True)
+            "is an error).",
+            yellow=True,
+        )
 
 
 @pytest.fixture(scope="session")

@@ -14,12 +14,26 @@ def _segment_box(p: tuple[float, float], q: tuple[float, float]) -> Box:
 
 def _crosses_inside(seg: Box, box: Box, inset: float = 1.0) -> bool:
     """True when the (degenerate) segment box passes through the inside of ``box``."""
-    return (seg.x < box.right - inset and box.x + inset < seg.right
-            and seg.y < box.bottom - inset and box.y + inset < seg.bottom) or (
-        seg.width == 0 and box.x + inset < seg.x < box.right - inset
-        and seg.y < box.bottom - inset and box.y + inset < seg.bottom) or (
-        seg.height == 0 and box.y + inset < seg.y < box.bottom - inset
-        and seg.x < box.right - inset and box.x + inset < seg.right)
+    return (
+        (
+            seg.x < box.right - inset
+            and box.x + inset < seg.right
+            and seg.y < box.bottom - inset
+            and box.y + inset < seg.bottom
+        )
+        or (
+            seg.width == 0
+            and box.x + inset < seg.x < box.right - inset
+            and seg.y < box.bottom - inset
+            and box.y + inset < seg.bottom
+        )
+        or (
+            seg.height == 0
+            and box.y + inset < seg.y < box.bottom - inset
+            and seg.x < box.right - inset
+            and box.x + inset < seg.right
+        )
+    )
 
 
 def layout_problems(model: Model, lay: Layout) -> list[str]:
@@ -38,15 +52,19 @@ def layout_problems(model: Model, lay: Layout) -> list[str]:
             out.append(f"node {nid} in unknown band {place.band}")
         elif nid not in attached and not band.box.contains(place.box):
             out.append(f"node {nid} escapes its lane {place.band}")
-        elif place.label is not None and nid not in attached \
-                and not band.box.contains(place.label.box):
+        elif (
+            place.label is not None
+            and nid not in attached
+            and not band.box.contains(place.label.box)
+        ):
             out.append(f"label of {nid} escapes its lane {place.band}")
     shapes = {k: v.box for k, v in lay.nodes.items() if k not in attached}
     for (a, ba), (b, bb) in combinations(shapes.items(), 2):
         if ba.overlaps(bb):
             out.append(f"nodes {a} and {b} overlap")
-    drawable = [i for i, f in enumerate(model.flows)
-                if f.source in lay.nodes and f.target in lay.nodes]
+    drawable = [
+        i for i, f in enumerate(model.flows) if f.source in lay.nodes and f.target in lay.nodes
+    ]
     if sorted(e.index for e in lay.edges) != drawable:
         out.append("not every flow is drawn exactly once")
     labels = [(k, v.label.box) for k, v in lay.nodes.items() if v.label is not None]

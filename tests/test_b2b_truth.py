@@ -23,8 +23,9 @@ TIES = {"Pay invoice": "Send payment reminder", "Send payment reminder": "Pay in
 
 
 def _generator() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("generate_b2b",
-                                                  ROOT / "benchmarks" / "generate_b2b.py")
+    spec = importlib.util.spec_from_file_location(
+        "generate_b2b", ROOT / "benchmarks" / "generate_b2b.py"
+    )
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -46,8 +47,9 @@ def test_every_injected_deviation_is_found(generated: tuple[Path, dict[str, obje
     path, truth = generated
     deviations: dict[str, list[dict[str, object]]] = truth["deviations"]  # type: ignore[assignment]
     # the truth says no case is running, so none is open: every deviation must show
-    result = api.check(api.load(MODEL), path, method="alignments",
-                       open_rule=api.OpenCaseRule(cases=frozenset()))
+    result = api.check(
+        api.load(MODEL), path, method="alignments", open_rule=api.OpenCaseRule(cases=frozenset())
+    )
     assert result.summary()["variants"] > 600
     assert result.summary()["approximated_variants"] == 0
     cases = result.case_frame().set_index("case")
@@ -80,13 +82,17 @@ def test_every_injected_deviation_is_found(generated: tuple[Path, dict[str, obje
     assert by_code["SKIPPED-ACTIVITY"][("close_order",)] == closes
     inserted = Counter(str(d["activity"]) for d in deviations["insert"])
     assert {s[0]: n for s, n in by_code["UNEXPECTED-ACTIVITY"].items()} == dict(inserted)
-    lanes = {"Ship goods": "ship_goods", "Send invoice": "send_invoice",
-             "Check credit": "check_credit"}
+    lanes = {
+        "Ship goods": "ship_goods",
+        "Send invoice": "send_invoice",
+        "Check credit": "check_credit",
+    }
     wrong = Counter((lanes[str(d["activity"])], str(d["lane"])) for d in deviations["wrong_lane"])
     model = api.load(MODEL)
     lane_id = {lane.label: lane.id for lane in model.lanes}
     assert {s: n for s, n in by_code["WRONG-LANE"].items()} == {
-        (node, lane_id[lane]): n for (node, lane), n in wrong.items()}
+        (node, lane_id[lane]): n for (node, lane), n in wrong.items()
+    }
 
 
 def test_open_cases_only_on_evidence(generated: tuple[Path, dict[str, object]]) -> None:
@@ -108,13 +114,17 @@ def test_open_cases_only_on_evidence(generated: tuple[Path, dict[str, object]]) 
     assert judged == recent and 0 < len(recent) < len(unfinished) / 5
     assert rule["open"] == len(judged) == result.summary()["open_cases"]
     # an explicit window: nothing is that recent, so every early stop counts
-    none = api.check(api.load(MODEL), path, method="replay", precision=False,
-                     open_rule=api.OpenCaseRule(after=pd.Timedelta(seconds=1).to_pytimedelta()))
+    none = api.check(
+        api.load(MODEL),
+        path,
+        method="replay",
+        precision=False,
+        open_rule=api.OpenCaseRule(after=pd.Timedelta(seconds=1).to_pytimedelta()),
+    )
     assert none.summary()["open_cases"] == 0
 
 
-def test_open_cases_cli_options(generated: tuple[Path, dict[str, object]],
-                                tmp_path: Path) -> None:
+def test_open_cases_cli_options(generated: tuple[Path, dict[str, object]], tmp_path: Path) -> None:
     from typer.testing import CliRunner
 
     from bpmtool.cli import app
@@ -123,17 +133,32 @@ def test_open_cases_cli_options(generated: tuple[Path, dict[str, object]],
     listed = tmp_path / "open.txt"
     listed.write_text("case\nPO-0000001\nPO-0000002\n")
     runner = CliRunner()
-    res = runner.invoke(app, ["check", str(MODEL), str(path), "--method", "replay", "-f",
-                              "json", "--open-cases", str(listed), "-q"])
+    res = runner.invoke(
+        app,
+        [
+            "check",
+            str(MODEL),
+            str(path),
+            "--method",
+            "replay",
+            "-f",
+            "json",
+            "--open-cases",
+            str(listed),
+            "-q",
+        ],
+    )
     assert res.exit_code == 0, res.output
     summary = json.loads(res.output)["summary"]
     assert summary["open_cases"] == 2 and summary["open_rule"]["rule"] == "list"
-    res = runner.invoke(app, ["check", str(MODEL), str(path), "--method", "replay",
-                              "--open-after", "3d", "-q"])
+    res = runner.invoke(
+        app, ["check", str(MODEL), str(path), "--method", "replay", "--open-after", "3d", "-q"]
+    )
     assert res.exit_code == 0, res.output
     assert "open cases" in res.output and "(--open-after)" in res.output
     bad = runner.invoke(app, ["check", str(MODEL), str(path), "--open-after", "soon"])
     assert bad.exit_code == 2 and "--open-after" in bad.output
-    both = runner.invoke(app, ["check", str(MODEL), str(path), "--open-after", "3d",
-                               "--open-cases", str(listed)])
+    both = runner.invoke(
+        app, ["check", str(MODEL), str(path), "--open-after", "3d", "--open-cases", str(listed)]
+    )
     assert both.exit_code == 2 and "exclude each other" in both.output

@@ -32,9 +32,21 @@ def _viewer() -> Path:
             pytest.fail("npm and Chromium are needed for the bpmn-js test in CI")
         pytest.skip("npm or Chromium is missing")
     BROWSER_DIR.mkdir(exist_ok=True)
-    subprocess.run(["npm", "install", "--no-save", "--no-audit", "--no-fund", "--prefix",
-                    str(BROWSER_DIR), "bpmn-js@17"], check=True, capture_output=True,
-                   timeout=300)
+    subprocess.run(
+        [
+            "npm",
+            "install",
+            "--no-save",
+            "--no-audit",
+            "--no-fund",
+            "--prefix",
+            str(BROWSER_DIR),
+            "bpmn-js@17",
+        ],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     return VIEWER
 
 
@@ -45,7 +57,8 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
     (root / "index.html").write_text(
         '<!doctype html><html><body style="margin:0"><div id="canvas" '
         'style="width:1800px;height:1100px"></div><script src="viewer.js"></script>'
-        "</body></html>")
+        "</body></html>"
+    )
     model = load_model(REFERENCE_MODEL)
     (root / "model.bpmn").write_bytes(write_bpmn(model))
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root))
@@ -63,8 +76,10 @@ def test_bpmn_js_imports_our_export_without_warnings(site: tuple[str, Path]) -> 
     url, root = site
     model = load_model(REFERENCE_MODEL)
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         try:
             page = browser.new_page(viewport={"width": 1800, "height": 1100})
             page.goto(f"{url}/index.html")

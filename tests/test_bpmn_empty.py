@@ -13,19 +13,25 @@ from typer.testing import CliRunner
 from bpmtool import api
 from bpmtool.cli import app
 
-_HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<definitions '
-         'xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '
-         'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" id="d" targetNamespace="t">')
-DIAGRAM_ONLY = _HEAD + ('<bpmndi:BPMNDiagram id="di"><bpmndi:BPMNPlane id="pl"/>'
-                        '</bpmndi:BPMNDiagram></definitions>')
-NO_FLOW_NODES = _HEAD + ('<collaboration id="c"><participant id="pa" name="Sales" '
-                         'processRef="p"/></collaboration><process id="p"/>'
-                         '<bpmndi:BPMNDiagram id="di"><bpmndi:BPMNPlane id="pl" '
-                         'bpmnElement="c"/></bpmndi:BPMNDiagram></definitions>')
+_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<definitions '
+    'xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" '
+    'xmlns:bpmndi="http://www.omg.org/spec/BPMN/20100524/DI" id="d" targetNamespace="t">'
+)
+DIAGRAM_ONLY = _HEAD + (
+    '<bpmndi:BPMNDiagram id="di"><bpmndi:BPMNPlane id="pl"/></bpmndi:BPMNDiagram></definitions>'
+)
+NO_FLOW_NODES = _HEAD + (
+    '<collaboration id="c"><participant id="pa" name="Sales" '
+    'processRef="p"/></collaboration><process id="p"/>'
+    '<bpmndi:BPMNDiagram id="di"><bpmndi:BPMNPlane id="pl" '
+    'bpmnElement="c"/></bpmndi:BPMNDiagram></definitions>'
+)
 
 
-@pytest.mark.parametrize("xml, says", [(DIAGRAM_ONLY, "has no <process>"),
-                                       (NO_FLOW_NODES, "holds a flow node")])
+@pytest.mark.parametrize(
+    "xml, says", [(DIAGRAM_ONLY, "has no <process>"), (NO_FLOW_NODES, "holds a flow node")]
+)
 def test_empty_model_is_an_error_not_a_pass(xml: str, says: str, tmp_path: Path) -> None:
     path = tmp_path / "empty.bpmn"
     path.write_text(xml)

@@ -34,9 +34,13 @@ def _assert_valid(data: bytes) -> etree._Element:
 
 
 def _signature(model: Model) -> tuple[object, ...]:
-    return (sorted(n.label for n in model.nodes), sorted(lane.label for lane in model.lanes),
-            len(model.flows), sorted(a.label for a in model.artifacts),
-            sorted((n.type, n.label) for n in model.nodes))
+    return (
+        sorted(n.label for n in model.nodes),
+        sorted(lane.label for lane in model.lanes),
+        len(model.flows),
+        sorted(a.label for a in model.artifacts),
+        sorted((n.type, n.label) for n in model.nodes),
+    )
 
 
 @pytest.mark.parametrize("path", BPMN_FILES, ids=lambda p: str(p.relative_to(BPMN_DIR)))
@@ -61,15 +65,16 @@ def test_reference_model_round_trips_through_bpmn() -> None:
     assert {n.id for n in again.nodes} == {n.id for n in model.nodes}
     # in the model's order again (bpmtool's extension elements record it)
     assert [(lane.id, lane.label, lane.external) for lane in again.lanes] == [
-        (lane.id, lane.label, lane.external) for lane in model.lanes]
+        (lane.id, lane.label, lane.external) for lane in model.lanes
+    ]
     for node in model.nodes:
         other = again.node_by_id[node.id]
         assert (other.name, other.type, other.lane) == (node.name, node.type, node.lane)
         assert sorted(other.inputs) == sorted(node.inputs)
         assert sorted(other.outputs) == sorted(node.outputs)
-    assert {(f.source, f.target, f.condition, f.artifact, f.kind, f.default)
-            for f in again.flows} == {(f.source, f.target, f.condition, f.artifact, f.kind,
-                                       f.default) for f in model.flows}
+    assert {
+        (f.source, f.target, f.condition, f.artifact, f.kind, f.default) for f in again.flows
+    } == {(f.source, f.target, f.condition, f.artifact, f.kind, f.default) for f in model.flows}
     assert {a.id: a.label for a in again.artifacts} == {a.id: a.label for a in model.artifacts}
     # laid out: every lane and node has a shape with bounds, every flow an edge
     bounds = doc.findall(f".//{DI}BPMNShape")
@@ -84,19 +89,26 @@ def test_export_is_deterministic() -> None:
 
 
 def test_odd_ids_become_valid_xml_ids() -> None:
-    model = Model.model_validate({
-        "id": "odd/model", "lanes": [{"id": "1st/lane", "name": "Sales"},
-                                     {"id": "cust", "external": True}],
-        "artifacts": [{"id": "a:b", "name": "Quote"}],
-        "nodes": [{"id": "1st/lane", "name": "Start", "type": "start", "lane": "1st/lane"},
-                  {"id": "x:y", "name": "Quote", "lane": "1st/lane", "outputs": ["a:b"]},
-                  {"id": "g", "type": "exclusive", "lane": "1st/lane"},
-                  {"id": "c", "lane": "cust", "inputs": ["a:b"]},
-                  {"id": "e", "type": "end", "lane": "1st/lane"}],
-        "flows": ["1st/lane -> x:y", "x:y -> g", {"source": "g", "target": "c",
-                                                  "condition": "ok"},
-                  {"source": "g", "target": "e", "default": True}],
-    })
+    model = Model.model_validate(
+        {
+            "id": "odd/model",
+            "lanes": [{"id": "1st/lane", "name": "Sales"}, {"id": "cust", "external": True}],
+            "artifacts": [{"id": "a:b", "name": "Quote"}],
+            "nodes": [
+                {"id": "1st/lane", "name": "Start", "type": "start", "lane": "1st/lane"},
+                {"id": "x:y", "name": "Quote", "lane": "1st/lane", "outputs": ["a:b"]},
+                {"id": "g", "type": "exclusive", "lane": "1st/lane"},
+                {"id": "c", "lane": "cust", "inputs": ["a:b"]},
+                {"id": "e", "type": "end", "lane": "1st/lane"},
+            ],
+            "flows": [
+                "1st/lane -> x:y",
+                "x:y -> g",
+                {"source": "g", "target": "c", "condition": "ok"},
+                {"source": "g", "target": "e", "default": True},
+            ],
+        }
+    )
     data = write_bpmn(model)
     _assert_valid(data)
     again, _ = read_bpmn_bytes(data, "odd.bpmn")

@@ -27,44 +27,101 @@ B = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 
 #: every kind of thing a model holds that BPMN has no element for, with ids BPMN cannot keep
 EVERYTHING: dict[str, Any] = {
-    "id": "odd/model", "name": "Odd model", "description": "Line one\nline two",
-    "version": "3.1", "preset": "all", "rules": {"HANDOFF-NO-ARTIFACT": "off",
-                                                 "ORPHAN-OUTPUT": "error"},
-    "lanes": [{"id": "cust", "name": "Customer", "external": True, "description": "buyer"},
-              {"id": "1st/lane", "name": "Sales"}, {"id": "partner", "external": True},
-              {"id": "impl", "name": "Implementation"}],
-    "artifacts": [{"id": "a:b", "name": "Quote", "description": "priced"},
-                  {"id": "notes", "name": "Handover notes"}],
+    "id": "odd/model",
+    "name": "Odd model",
+    "description": "Line one\nline two",
+    "version": "3.1",
+    "preset": "all",
+    "rules": {"HANDOFF-NO-ARTIFACT": "off", "ORPHAN-OUTPUT": "error"},
+    "lanes": [
+        {"id": "cust", "name": "Customer", "external": True, "description": "buyer"},
+        {"id": "1st/lane", "name": "Sales"},
+        {"id": "partner", "external": True},
+        {"id": "impl", "name": "Implementation"},
+    ],
+    "artifacts": [
+        {"id": "a:b", "name": "Quote", "description": "priced"},
+        {"id": "notes", "name": "Handover notes"},
+    ],
     "nodes": [
-        {"id": "1st/lane", "name": "Start", "type": "start", "lane": "1st/lane",
-         "outputs": ["notes"]},
-        {"id": "x:y", "name": "Quote", "lane": "1st/lane", "outputs": ["a:b"],
-         "aliases": ["Send quote", "Quote sent"], "description": "the price"},
+        {
+            "id": "1st/lane",
+            "name": "Start",
+            "type": "start",
+            "lane": "1st/lane",
+            "outputs": ["notes"],
+        },
+        {
+            "id": "x:y",
+            "name": "Quote",
+            "lane": "1st/lane",
+            "outputs": ["a:b"],
+            "aliases": ["Send quote", "Quote sent"],
+            "description": "the price",
+        },
         {"id": "g", "type": "exclusive", "lane": "1st/lane", "inputs": ["a:b"]},
-        {"id": "c", "name": "Accept", "lane": "cust", "inputs": ["a:b"],
-         "task_type": "userTask"},
-        {"id": "k", "name": "Kickoff", "lane": "impl", "inputs": ["notes"],
-         "task_type": "workshop"},
-        {"id": "t", "name": "Wait", "type": "intermediate", "lane": "impl",
-         "event_definition": "timer"},
-        {"id": "p", "name": "Pigeon", "type": "intermediate", "lane": "impl",
-         "event_definition": "message,carrier pigeon"},
-        {"id": "e", "type": "end", "lane": "impl"}],
-    "flows": ["1st/lane -> x:y", {"source": "x:y", "target": "g", "id": "quoted"},
-              {"source": "g", "target": "c", "condition": "ok", "artifact": "a:b"},
-              {"source": "g", "target": "k", "default": True, "artifact": "notes",
-               "name": "handover"},
-              "c -> k", "k -> t", "t -> p", "p -> e"],
-    "stages": [{"id": "build", "name": "Build", "nodes": ["x:y", "c"], "action": "call",
-                "milestones": [{"id": "won", "question": "Won?", "deadline": "5d",
-                                "reached_when": {"activity": "c"}}]},
-               {"id": "grow", "nodes": ["k"]}],
+        {"id": "c", "name": "Accept", "lane": "cust", "inputs": ["a:b"], "task_type": "userTask"},
+        {
+            "id": "k",
+            "name": "Kickoff",
+            "lane": "impl",
+            "inputs": ["notes"],
+            "task_type": "workshop",
+        },
+        {
+            "id": "t",
+            "name": "Wait",
+            "type": "intermediate",
+            "lane": "impl",
+            "event_definition": "timer",
+        },
+        {
+            "id": "p",
+            "name": "Pigeon",
+            "type": "intermediate",
+            "lane": "impl",
+            "event_definition": "message,carrier pigeon",
+        },
+        {"id": "e", "type": "end", "lane": "impl"},
+    ],
+    "flows": [
+        "1st/lane -> x:y",
+        {"source": "x:y", "target": "g", "id": "quoted"},
+        {"source": "g", "target": "c", "condition": "ok", "artifact": "a:b"},
+        {"source": "g", "target": "k", "default": True, "artifact": "notes", "name": "handover"},
+        "c -> k",
+        "k -> t",
+        "t -> p",
+        "p -> e",
+    ],
+    "stages": [
+        {
+            "id": "build",
+            "name": "Build",
+            "nodes": ["x:y", "c"],
+            "action": "call",
+            "milestones": [
+                {
+                    "id": "won",
+                    "question": "Won?",
+                    "deadline": "5d",
+                    "reached_when": {"activity": "c"},
+                }
+            ],
+        },
+        {"id": "grow", "nodes": ["k"]},
+    ],
     "ctqs": [{"id": "fast", "name": "Kickoff fast", "from": "c", "to": "k", "max": "2d"}],
-    "triggers": [{"id": "hello", "when": {"milestone": "won"},
-                  "expect": {"activity": "k", "within": "3d"}}],
-    "journey": {"success": {"activity": "k"}, "sale": "won", "happy_paths": 3,
-                "behaviour": [{"id": "use", "kind": "events", "nodes": ["k"], "weight": 2}],
-                "emotion": {"attribute": "case:nps"}},
+    "triggers": [
+        {"id": "hello", "when": {"milestone": "won"}, "expect": {"activity": "k", "within": "3d"}}
+    ],
+    "journey": {
+        "success": {"activity": "k"},
+        "sale": "won",
+        "happy_paths": 3,
+        "behaviour": [{"id": "use", "kind": "events", "nodes": ["k"], "weight": 2}],
+        "emotion": {"attribute": "case:nps"},
+    },
 }
 
 
@@ -93,8 +150,9 @@ def _assert_same(model: Model, again: Model) -> None:
 
 
 @pytest.mark.parametrize("path", MODELS, ids=lambda p: p.name)
-def test_reference_models_round_trip_through_bpmn_field_by_field(path: Path,
-                                                                  shared_data: Path) -> None:
+def test_reference_models_round_trip_through_bpmn_field_by_field(
+    path: Path, shared_data: Path
+) -> None:
     model = load_model(path)
     data = write_bpmn(model)
     _valid(data)
@@ -105,8 +163,7 @@ def test_reference_models_round_trip_through_bpmn_field_by_field(path: Path,
     _assert_same(model, again)
 
 
-def test_everything_bpmn_cannot_say_survives_and_the_export_stays_valid(
-        shared_data: Path) -> None:
+def test_everything_bpmn_cannot_say_survives_and_the_export_stays_valid(shared_data: Path) -> None:
     model = Model.model_validate(EVERYTHING)
     data = write_bpmn(model)
     _valid(data)
@@ -118,25 +175,39 @@ def test_everything_bpmn_cannot_say_survives_and_the_export_stays_valid(
 
 SMALL = {
     "an empty lane and no name": {
-        "id": "m1", "lanes": [{"id": "a"}, {"id": "empty", "name": "Nobody"}],
-        "nodes": [{"id": "s", "type": "start", "lane": "a"}, {"id": "e", "type": "end",
-                                                            "lane": "a"}],
-        "flows": ["s -> e"]},
+        "id": "m1",
+        "lanes": [{"id": "a"}, {"id": "empty", "name": "Nobody"}],
+        "nodes": [
+            {"id": "s", "type": "start", "lane": "a"},
+            {"id": "e", "type": "end", "lane": "a"},
+        ],
+        "flows": ["s -> e"],
+    },
     "only an external lane": {
-        "id": "m2", "lanes": [{"id": "cust", "external": True}],
-        "nodes": [{"id": "s", "type": "start", "lane": "cust"},
-                  {"id": "t", "lane": "cust", "name": "Buy"}],
-        "flows": ["s -> t"], "description": "only external"},
+        "id": "m2",
+        "lanes": [{"id": "cust", "external": True}],
+        "nodes": [
+            {"id": "s", "type": "start", "lane": "cust"},
+            {"id": "t", "lane": "cust", "name": "Buy"},
+        ],
+        "flows": ["s -> t"],
+        "description": "only external",
+    },
     "no lanes at all": {
-        "id": "m4", "nodes": [{"id": "s", "type": "start"},
-                              {"id": "t", "name": "Do", "task_type": "userTask"},
-                              {"id": "b", "type": "intermediate", "attached_to": "t",
-                               "event_definition": "timer"}],
-        "flows": ["s -> t"]},
+        "id": "m4",
+        "nodes": [
+            {"id": "s", "type": "start"},
+            {"id": "t", "name": "Do", "task_type": "userTask"},
+            {"id": "b", "type": "intermediate", "attached_to": "t", "event_definition": "timer"},
+        ],
+        "flows": ["s -> t"],
+    },
     "a node in no lane beside an external one": {
-        "id": "m5", "lanes": [{"id": "cust", "external": True}],
+        "id": "m5",
+        "lanes": [{"id": "cust", "external": True}],
         "nodes": [{"id": "s", "type": "start", "lane": "cust"}, {"id": "t", "name": "Do"}],
-        "flows": ["s -> t"]},
+        "flows": ["s -> t"],
+    },
 }
 
 
@@ -155,8 +226,7 @@ def test_the_extension_data_sits_on_its_elements() -> None:
     assert head is not None and '"stages":' in (head.text or "")
     quote = doc.find(f".//{B}task[@id='x_y']")
     assert quote is not None
-    assert [etree.QName(c).localname for c in quote][:2] == ["documentation",
-                                                              "extensionElements"]
+    assert [etree.QName(c).localname for c in quote][:2] == ["documentation", "extensionElements"]
     extra = quote.find(f"{B}extensionElements/{{{BPMTOOL_NS}}}element")
     assert extra is not None and '"aliases":["Send quote","Quote sent"]' in (extra.text or "")
 
@@ -165,8 +235,11 @@ def test_a_diagram_edited_elsewhere_keeps_what_is_left_and_says_what_it_dropped(
     doc = etree.fromstring(write_bpmn(Model.model_validate(EVERYTHING)))
     # a modeller deletes "Accept" (and its flows), which stages, CTQs and the journey name
     for el in list(doc.iter()):
-        if isinstance(el.tag, str) and (el.get("id") == "c" or el.get("bpmnElement") == "c"
-                                        or "c" in (el.get("sourceRef"), el.get("targetRef"))):
+        if isinstance(el.tag, str) and (
+            el.get("id") == "c"
+            or el.get("bpmnElement") == "c"
+            or "c" in (el.get("sourceRef"), el.get("targetRef"))
+        ):
             el.getparent().remove(el)
     again, warnings = read_bpmn_bytes(etree.tostring(doc), "edited.bpmn")
     assert "c" not in again.node_by_id
@@ -187,8 +260,10 @@ def test_convert_yaml_bpmn_yaml_writes_the_same_yaml(tmp_path: Path) -> None:
     source = tmp_path / "odd.yaml"
     api.convert(ROOT / "models" / "saas-handoffs.yaml", source)
     runner = CliRunner()
-    for args in (["convert", str(source), str(tmp_path / "odd.bpmn")],
-                 ["convert", str(tmp_path / "odd.bpmn"), str(tmp_path / "back.yaml")]):
+    for args in (
+        ["convert", str(source), str(tmp_path / "odd.bpmn")],
+        ["convert", str(tmp_path / "odd.bpmn"), str(tmp_path / "back.yaml")],
+    ):
         result = runner.invoke(app, args)
         assert result.exit_code == 0, result.output
         assert "warning" not in result.stderr  # nothing lost, nothing to say
@@ -206,8 +281,7 @@ def test_differences_name_each_lost_field() -> None:
     assert differences(model, model) == []
 
 
-def test_third_party_bpmn_round_trips_through_our_export_field_by_field(
-        shared_data: Path) -> None:
+def test_third_party_bpmn_round_trips_through_our_export_field_by_field(shared_data: Path) -> None:
     # 126 files from 14 modelling tools: import, export, import again gives the same model
     from bpmtool.io.bpmn import read_bpmn
     from bpmtool.io.bpmn_extensions import differences

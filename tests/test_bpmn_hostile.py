@@ -56,10 +56,11 @@ def _write(tmp_path: Path, data: bytes, name: str = "in.bpmn") -> Path:
     return path
 
 
-@pytest.mark.parametrize("payload", [BILLION_LAUGHS, XXE, EXTERNAL_DTD, PARAMETER_ENTITY,
-                                     BILLION_LAUGHS.decode().encode("utf-16")],
-                         ids=["billion-laughs", "xxe-file", "external-dtd", "parameter-entity",
-                              "billion-laughs-utf16"])
+@pytest.mark.parametrize(
+    "payload",
+    [BILLION_LAUGHS, XXE, EXTERNAL_DTD, PARAMETER_ENTITY, BILLION_LAUGHS.decode().encode("utf-16")],
+    ids=["billion-laughs", "xxe-file", "external-dtd", "parameter-entity", "billion-laughs-utf16"],
+)
 def test_hostile_xml_is_refused_fast(tmp_path: Path, payload: bytes) -> None:
     path = _write(tmp_path, payload)
     start = time.perf_counter()
@@ -74,24 +75,48 @@ def test_hostile_xml_is_refused_fast(tmp_path: Path, payload: bytes) -> None:
 
 
 def _doc(body: str, root: str = "definitions", ns: str = NS) -> bytes:
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<{root} xmlns="{ns}" id="d" '
-            f'targetNamespace="t">\n{body}\n</{root}>\n').encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<{root} xmlns="{ns}" id="d" '
+        f'targetNamespace="t">\n{body}\n</{root}>\n'
+    ).encode()
 
 
-@pytest.mark.parametrize(("payload", "words", "line"), [
-    (b'<?xml version="1.0"?>\n<definitions xmlns="x">\n<process>\n</definitions>',
-     "malformed XML", 4),
-    (_doc("<x/>", root="html", ns="http://www.w3.org/1999/xhtml"), "not a BPMN file", 2),
-    (_doc("<process id='p'/>", ns="http://www.omg.org/spec/BPMN/20100501/MODEL"),
-     "wrong namespace", 2),
-    (_doc('<process id="p">\n<task id="t"/>\n<sequenceFlow id="f" sourceRef="t" '
-          'targetRef="nowhere"/></process>'), "missing element 'nowhere'", 5),
-    (_doc('<process id="p"><laneSet id="s">\n<lane id="l" name="L">'
-          '<flowNodeRef>ghost</flowNodeRef></lane></laneSet><task id="t"/></process>'),
-     "missing flow node 'ghost'", 4),
-], ids=["malformed", "not-bpmn", "wrong-namespace", "dangling-flow", "dangling-lane-ref"])
-def test_bad_input_names_file_and_line(tmp_path: Path, payload: bytes, words: str,
-                                       line: int) -> None:
+@pytest.mark.parametrize(
+    ("payload", "words", "line"),
+    [
+        (
+            b'<?xml version="1.0"?>\n<definitions xmlns="x">\n<process>\n</definitions>',
+            "malformed XML",
+            4,
+        ),
+        (_doc("<x/>", root="html", ns="http://www.w3.org/1999/xhtml"), "not a BPMN file", 2),
+        (
+            _doc("<process id='p'/>", ns="http://www.omg.org/spec/BPMN/20100501/MODEL"),
+            "wrong namespace",
+            2,
+        ),
+        (
+            _doc(
+                '<process id="p">\n<task id="t"/>\n<sequenceFlow id="f" sourceRef="t" '
+                'targetRef="nowhere"/></process>'
+            ),
+            "missing element 'nowhere'",
+            5,
+        ),
+        (
+            _doc(
+                '<process id="p"><laneSet id="s">\n<lane id="l" name="L">'
+                '<flowNodeRef>ghost</flowNodeRef></lane></laneSet><task id="t"/></process>'
+            ),
+            "missing flow node 'ghost'",
+            4,
+        ),
+    ],
+    ids=["malformed", "not-bpmn", "wrong-namespace", "dangling-flow", "dangling-lane-ref"],
+)
+def test_bad_input_names_file_and_line(
+    tmp_path: Path, payload: bytes, words: str, line: int
+) -> None:
     path = _write(tmp_path, payload)
     with pytest.raises(BpmnImportError) as info:
         read_bpmn(path)
@@ -124,7 +149,8 @@ def test_cli_convert_round_trip_and_bad_input(tmp_path: Path) -> None:
 
 
 def test_cli_lint_accepts_bpmn(shared_data: Path) -> None:
-    result = CliRunner().invoke(app, ["lint", str(shared_data / "bpmn" / "camunda" /
-                                                  "invoice.v2.bpmn")])
+    result = CliRunner().invoke(
+        app, ["lint", str(shared_data / "bpmn" / "camunda" / "invoice.v2.bpmn")]
+    )
     assert result.exit_code in (0, 1), result.output
     assert "finding" in result.output

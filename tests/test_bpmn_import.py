@@ -43,8 +43,11 @@ def _lanes(rel: str) -> list[str]:
 
 def test_invoice_has_one_pool_with_three_lanes() -> None:
     model, warnings = read_bpmn(BPMN_DIR / "camunda" / "invoice.v2.bpmn")
-    assert sorted(lane.label for lane in model.lanes) == ["Accountant", "Approver",
-                                                         "Team Assistant"]
+    assert sorted(lane.label for lane in model.lanes) == [
+        "Accountant",
+        "Approver",
+        "Team Assistant",
+    ]
     assert all(n.lane for n in model.nodes)
     assert warnings == []
     by_name = {n.name: n for n in model.nodes}
@@ -82,9 +85,16 @@ def test_boundary_events_and_subprocesses() -> None:
     assert any(n.attached_to for n in boundary)
     assert any(n.event_definition == "timer" for n in boundary)
     assert any(" / " in n.name for n in model.nodes)  # flattened sub-process children
-    assert {n.type for n in model.nodes} >= {"start", "end", "intermediate", "exclusive",
-                                            "parallel", "inclusive", "event_based",
-                                            "activity"}
+    assert {n.type for n in model.nodes} >= {
+        "start",
+        "end",
+        "intermediate",
+        "exclusive",
+        "parallel",
+        "inclusive",
+        "event_based",
+        "activity",
+    }
     # a boundary event of an expanded sub-process is kept: it happens once the sub-process
     # has started (no warning of a dropped attachment any more)
     on_sub = [n for n in boundary if not n.attached_to]
@@ -107,8 +117,10 @@ NS = 'xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL"'
 
 
 def _doc(body: str, extra: str = "") -> bytes:
-    return (f'<?xml version="1.0" encoding="UTF-8"?>\n<definitions {NS} id="d" '
-            f'targetNamespace="t"{extra}>\n{body}\n</definitions>\n').encode()
+    return (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<definitions {NS} id="d" '
+        f'targetNamespace="t"{extra}>\n{body}\n</definitions>\n'
+    ).encode()
 
 
 def test_nested_lanes_are_flattened_with_their_parent_name() -> None:
@@ -131,8 +143,10 @@ def test_black_box_pool_is_an_external_lane_and_pool_flows_warn() -> None:
       <messageFlow id="m" sourceRef="t" targetRef="C"/></collaboration>
       <process id="p"><task id="t" name="Send offer"/></process>""")
     model, warnings = read_bpmn_bytes(data, "b.bpmn")
-    assert [(lane.label, lane.external) for lane in model.lanes] == [("Us", False),
-                                                                     ("Customer", True)]
+    assert [(lane.label, lane.external) for lane in model.lanes] == [
+        ("Us", False),
+        ("Customer", True),
+    ]
     assert model.node_by_id["t"].lane == "P"
     assert len(warnings) == 1 and "pool" in warnings[0].message and warnings[0].line == 5
     with pytest.raises(BpmnImportError):
@@ -158,8 +172,10 @@ def test_node_outside_every_lane_keeps_no_lane_and_warns() -> None:
 
 
 def test_encoding_from_the_xml_declaration() -> None:
-    data = ('<?xml version="1.0" encoding="ISO-8859-1"?>\n'
-            f'<definitions {NS} id="d" targetNamespace="t"><process id="p">'
-            '<task id="t" name="Prüfen"/></process></definitions>').encode("iso-8859-1")
+    data = (
+        '<?xml version="1.0" encoding="ISO-8859-1"?>\n'
+        f'<definitions {NS} id="d" targetNamespace="t"><process id="p">'
+        '<task id="t" name="Prüfen"/></process></definitions>'
+    ).encode("iso-8859-1")
     model, _ = read_bpmn_bytes(data, "e.bpmn")
     assert model.node_by_id["t"].name == "Prüfen"

@@ -15,12 +15,14 @@ from bpmtool.io.bpmn import read_bpmn_bytes
 from tests.conftest import SHARED_DATA
 
 B = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
-_HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<definitions '
-         'xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">')
+_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<definitions '
+    'xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">'
+)
 
 UNNAMED = _HEAD + (
     '<process id="p"><laneSet id="ls"><lane id="L1"><flowNodeRef>s</flowNodeRef>'
-    '<flowNodeRef>sub</flowNodeRef><flowNodeRef>e</flowNodeRef></lane>'
+    "<flowNodeRef>sub</flowNodeRef><flowNodeRef>e</flowNodeRef></lane>"
     '<lane id="L2" name="Support"><flowNodeRef>x</flowNodeRef></lane></laneSet>'
     '<startEvent id="s"/><subProcess id="sub"><startEvent id="ss"/>'
     '<task id="t" name="Pack"/><endEvent id="se"/>'
@@ -29,24 +31,26 @@ UNNAMED = _HEAD + (
     '<task id="x" name="Ship"/><endEvent id="e"/>'
     '<sequenceFlow id="f1" sourceRef="s" targetRef="sub"/>'
     '<sequenceFlow id="f2" sourceRef="sub" targetRef="x"/>'
-    '<sequenceFlow id="f3" sourceRef="x" targetRef="e"/></process></definitions>')
+    '<sequenceFlow id="f3" sourceRef="x" targetRef="e"/></process></definitions>'
+)
 
 DATA = _HEAD + (
     '<dataStore id="crm" name="CRM"/>'
     '<process id="p"><ioSpecification id="io"><dataInput id="order" name="Order"/>'
     '<dataOutput id="invoice" name="Invoice"/><inputSet id="is"><dataInputRefs>order'
     '</dataInputRefs></inputSet><outputSet id="os"><dataOutputRefs>invoice</dataOutputRefs>'
-    '</outputSet></ioSpecification>'
+    "</outputSet></ioSpecification>"
     '<dataStoreReference id="crm_ref" dataStoreRef="crm"/>'
     '<startEvent id="s"/><task id="t" name="Bill">'
     '<dataInputAssociation id="a1"><sourceRef>order</sourceRef><targetRef>t</targetRef>'
     '</dataInputAssociation><dataInputAssociation id="a2"><sourceRef>crm_ref</sourceRef>'
-    '<targetRef>t</targetRef></dataInputAssociation>'
+    "<targetRef>t</targetRef></dataInputAssociation>"
     '<dataOutputAssociation id="a3"><targetRef>invoice</targetRef></dataOutputAssociation>'
     '<dataOutputAssociation id="a4"><targetRef>s</targetRef></dataOutputAssociation>'
     '</task><endEvent id="e"/>'
     '<sequenceFlow id="f1" sourceRef="s" targetRef="t"/>'
-    '<sequenceFlow id="f2" sourceRef="t" targetRef="e"/></process></definitions>')
+    '<sequenceFlow id="f2" sourceRef="t" targetRef="e"/></process></definitions>'
+)
 
 
 def test_no_names_are_invented() -> None:
@@ -80,16 +84,18 @@ def test_data_stores_and_process_inputs(tmp_path: Path) -> None:
     root = etree.fromstring(written)
     assert [el.get("name") for el in root.findall(f"{B}dataStore")] == ["CRM"]
     assert len(root.findall(f".//{B}dataStoreReference")) == 1
-    assert {el.get("name") for el in root.findall(f".//{B}dataObject")} == {"Order",
-                                                                            "Invoice"}
+    assert {el.get("name") for el in root.findall(f".//{B}dataObject")} == {"Order", "Invoice"}
     schema = etree.XMLSchema(etree.parse(str(SHARED_DATA / "xsd" / "bpmn20" / "BPMN20.xsd")))
     assert schema.validate(root), schema.error_log
     again, _ = read_bpmn_bytes(written, "again.bpmn")
     assert {a.id: a.store for a in again.artifacts} == {a.id: a.store for a in model.artifacts}
 
 
-@pytest.mark.parametrize("path", sorted((SHARED_DATA / "bpmn").rglob("*.bpmn")),
-                         ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize(
+    "path",
+    sorted((SHARED_DATA / "bpmn").rglob("*.bpmn")),
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
 def test_shared_files_keep_names_and_stores(path: Path) -> None:
     model = api.load(path)
     root = etree.parse(str(path)).getroot()
@@ -102,7 +108,8 @@ def test_shared_files_keep_names_and_stores(path: Path) -> None:
     assert bool(stores) == any(a.store for a in model.artifacts)
     again, _ = read_bpmn_bytes(api.export_bpmn(model), "again.bpmn")
     assert [(lane.id, lane.name) for lane in again.lanes] == [
-        (lane.id, lane.name) for lane in model.lanes]
+        (lane.id, lane.name) for lane in model.lanes
+    ]
     assert [a.store for a in again.artifacts] == [a.store for a in model.artifacts]
 
 
@@ -116,7 +123,8 @@ def test_faces_show_no_ids_for_unnamed_bpmn_nodes() -> None:
         '<endEvent id="Event_8yy" name="Done"/>'
         '<sequenceFlow id="f1" sourceRef="Event_7xq" targetRef="Activity_9zz"/>'
         '<sequenceFlow id="f2" sourceRef="Activity_9zz" targetRef="Event_8yy"/>'
-        '</process></definitions>')
+        "</process></definitions>"
+    )
     model, _ = read_bpmn_bytes(xml.encode(), "f.bpmn")
     texts = " ".join(re.findall(r"<text[^>]*>(.*?)</text>", api.render_svg(model), re.S))
     assert "Event_7xq" not in texts and "Activity_9zz" not in texts

@@ -23,14 +23,29 @@ from bpmtool.mining.petri import to_petri_net
 from tests.conftest import SHARED_DATA
 
 LOGS = SHARED_DATA / "logs"
-FAST = ["02_teleclaims.xes.gz", "03_repairExample.xes.gz", "06_bpic2013_closed.xes.gz",
-        "08_receipt.xes.gz", "10_orders.xes.gz", "11_tickets.xes.gz",
-        "12_roadtraffic_1t_per_variant.xes.gz", "helpdesk.xes.gz", "running-example.xes",
-        "roadtraffic100traces.xes"]
-SLOW = ["04_reviewing.xes.gz", "07_bpic2013_incidents.xes.gz", "09_a32f0n00.xes.gz",
-        "13_SEPSIS_1t_per_variant.xes.gz", "14_Billing_1t_per_variant.xes.gz",
-        "15_bpic2020_permit_log_1t_per_variant.xes.gz", "16_bpic2019_1t_per_variant.xes.gz",
-        "17_bpic2012_1t_per_variant.xes.gz", "bpic2012.xes.gz"]
+FAST = [
+    "02_teleclaims.xes.gz",
+    "03_repairExample.xes.gz",
+    "06_bpic2013_closed.xes.gz",
+    "08_receipt.xes.gz",
+    "10_orders.xes.gz",
+    "11_tickets.xes.gz",
+    "12_roadtraffic_1t_per_variant.xes.gz",
+    "helpdesk.xes.gz",
+    "running-example.xes",
+    "roadtraffic100traces.xes",
+]
+SLOW = [
+    "04_reviewing.xes.gz",
+    "07_bpic2013_incidents.xes.gz",
+    "09_a32f0n00.xes.gz",
+    "13_SEPSIS_1t_per_variant.xes.gz",
+    "14_Billing_1t_per_variant.xes.gz",
+    "15_bpic2020_permit_log_1t_per_variant.xes.gz",
+    "16_bpic2019_1t_per_variant.xes.gz",
+    "17_bpic2012_1t_per_variant.xes.gz",
+    "bpic2012.xes.gz",
+]
 #: the sample: this many of the most frequent variants, with up to this many cases each
 VARIANTS, CASES_PER_VARIANT = 300, 50
 B = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
@@ -43,7 +58,8 @@ def _sample(name: str) -> pd.DataFrame:
         df[column] = df[column].astype(str)
     if df["time:timestamp"].isna().all():  # pm4py wants times; a log without keeps its order
         df["time:timestamp"] = pd.Timestamp("2000-01-01", tz="UTC") + pd.to_timedelta(
-            range(len(df)), unit="s")
+            range(len(df)), unit="s"
+        )
     keep = {c for v in variants(df)[:VARIANTS] for c in v.cases[:CASES_PER_VARIANT]}
     return df[df["case:concept:name"].isin(keep)]
 
@@ -53,14 +69,14 @@ def _discovered(df: pd.DataFrame, path: Path) -> Path:
 
     with quiet_pm4py():
         # a noise threshold leaves rare behaviour out, so fitness and precision are not 1.0
-        pm4py.write_bpmn(pm4py.discover_bpmn_inductive(df, noise_threshold=0.2), str(path),
-                         auto_layout=False)
+        pm4py.write_bpmn(
+            pm4py.discover_bpmn_inductive(df, noise_threshold=0.2), str(path), auto_layout=False
+        )
     return path
 
 
 def _ours(path: Path, df: pd.DataFrame) -> Conformance:
-    return conformance(to_petri_net(api.load(path)), variants(df), alignments=False,
-                       precision=True)
+    return conformance(to_petri_net(api.load(path)), variants(df), alignments=False, precision=True)
 
 
 def _pm4py(path: Path, df: pd.DataFrame) -> tuple[float, float]:
@@ -136,14 +152,16 @@ def test_same_figures_however_the_file_is_written(name: str, tmp_path: Path) -> 
     exported = tmp_path / "exported.bpmn"
     exported.write_bytes(api.export_bpmn(api.load(path)))
     theirs = set()
-    for other in [path, exported] + [_reserialised(path, tmp_path / f"shuffled{seed}.bpmn",
-                                                   seed) for seed in (1, 2, 3)]:
+    for other in [path, exported] + [
+        _reserialised(path, tmp_path / f"shuffled{seed}.bpmn", seed) for seed in (1, 2, 3)
+    ]:
         again = _ours(other, df)
         assert _shape(other) == shape
         fitness, precision = _pm4py(other, df)
         theirs.add((round(fitness, 9), round(precision, 9)))
-        assert (again.replay_fitness, again.precision) == pytest.approx((fitness, precision),
-                                                                         abs=1e-9), other
+        assert (again.replay_fitness, again.precision) == pytest.approx(
+            (fitness, precision), abs=1e-9
+        ), other
         if name == "08_receipt.xes.gz":
             assert again.replay_fitness == pytest.approx(first.replay_fitness, abs=1e-12)
             assert again.precision == pytest.approx(first.precision, abs=1e-12)
@@ -155,8 +173,12 @@ def test_same_figures_however_the_file_is_written(name: str, tmp_path: Path) -> 
 def _shape(path: Path) -> tuple[int, int, int, list[str]]:
     """Places, transitions, arcs and the sorted visible labels of bpmtool's net."""
     net = to_petri_net(api.load(path)).net
-    return (len(net.places), len(net.transitions), len(net.arcs),
-            sorted(t.label for t in net.transitions if t.label))
+    return (
+        len(net.places),
+        len(net.transitions),
+        len(net.arcs),
+        sorted(t.label for t in net.transitions if t.label),
+    )
 
 
 def test_bpmtool_check_gives_pm4pys_figures(tmp_path: Path) -> None:

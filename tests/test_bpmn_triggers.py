@@ -15,51 +15,66 @@ from bpmtool.mining.petri import to_petri_net
 from tests.conftest import SHARED_DATA
 
 _ARTEFACTS = {"UNREACHABLE", "DEAD-END", "DISCONNECTED"}
-_HEAD = ('<?xml version="1.0" encoding="UTF-8"?>\n<definitions '
-         'xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">'
-         '<process id="p">')
+_HEAD = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n<definitions '
+    'xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" targetNamespace="t">'
+    '<process id="p">'
+)
 _TAIL = "</process></definitions>"
 
 
 def _flows(*pairs: str) -> str:
-    return "".join(f'<sequenceFlow id="f{i}" sourceRef="{a.split(">")[0]}" '
-                   f'targetRef="{a.split(">")[1]}"/>' for i, a in enumerate(pairs))
+    return "".join(
+        f'<sequenceFlow id="f{i}" sourceRef="{a.split(">")[0]}" targetRef="{a.split(">")[1]}"/>'
+        for i, a in enumerate(pairs)
+    )
 
 
 BOUNDARY_ON_SUB = _HEAD + (
     '<startEvent id="s"/><subProcess id="sub" name="Handle">'
     '<startEvent id="ss"/><task id="work" name="Work"/><endEvent id="se"/>'
-    + _flows("ss>work", "work>se").replace('id="f', 'id="g') +
-    '</subProcess><boundaryEvent id="b" name="Too late" attachedToRef="sub">'
+    + _flows("ss>work", "work>se").replace('id="f', 'id="g')
+    + '</subProcess><boundaryEvent id="b" name="Too late" attachedToRef="sub">'
     '<timerEventDefinition/></boundaryEvent><task id="esc" name="Escalate"/>'
-    '<endEvent id="e"/><endEvent id="e2"/>' + _flows("s>sub", "sub>e", "b>esc", "esc>e2")
-    + _TAIL)
+    '<endEvent id="e"/><endEvent id="e2"/>' + _flows("s>sub", "sub>e", "b>esc", "esc>e2") + _TAIL
+)
 
 EVENT_SUBPROCESS = _HEAD + (
     '<startEvent id="s"/><task id="a" name="Take order"/><endEvent id="e"/>'
-    + _flows("s>a", "a>e") +
-    '<subProcess id="esp" triggeredByEvent="true" name="Cancellation">'
+    + _flows("s>a", "a>e")
+    + '<subProcess id="esp" triggeredByEvent="true" name="Cancellation">'
     '<startEvent id="es" name="Cancel requested"><messageEventDefinition/></startEvent>'
     '<task id="c" name="Cancel order"/><endEvent id="ee"/>'
-    + _flows("es>c", "c>ee").replace('id="f', 'id="h') + '</subProcess>' + _TAIL)
+    + _flows("es>c", "c>ee").replace('id="f', 'id="h')
+    + "</subProcess>"
+    + _TAIL
+)
 
 COMPENSATION = _HEAD + (
     '<startEvent id="s"/><task id="book" name="Book hotel"/><task id="pay" name="Pay"/>'
-    '<endEvent id="e"/>' + _flows("s>book", "book>pay", "pay>e") +
-    '<boundaryEvent id="cb" attachedToRef="book"><compensateEventDefinition/>'
+    '<endEvent id="e"/>'
+    + _flows("s>book", "book>pay", "pay>e")
+    + '<boundaryEvent id="cb" attachedToRef="book"><compensateEventDefinition/>'
     '</boundaryEvent><task id="undo" name="Cancel hotel" isForCompensation="true"/>'
-    '<association id="as" sourceRef="cb" targetRef="undo"/>' + _TAIL)
+    '<association id="as" sourceRef="cb" targetRef="undo"/>' + _TAIL
+)
 
 LINK = _HEAD + (
     '<startEvent id="s"/><task id="a" name="First half"/>'
     '<intermediateThrowEvent id="lt" name="Go on"><linkEventDefinition name="L"/>'
-    '</intermediateThrowEvent>'
+    "</intermediateThrowEvent>"
     '<intermediateCatchEvent id="lc" name="Go on"><linkEventDefinition name="L"/>'
     '</intermediateCatchEvent><task id="b" name="Second half"/><endEvent id="e"/>'
-    + _flows("s>a", "a>lt", "lc>b", "b>e") + _TAIL)
+    + _flows("s>a", "a>lt", "lc>b", "b>e")
+    + _TAIL
+)
 
-CASES = {"boundary-on-sub-process": BOUNDARY_ON_SUB, "event-sub-process": EVENT_SUBPROCESS,
-         "compensation": COMPENSATION, "link": LINK}
+CASES = {
+    "boundary-on-sub-process": BOUNDARY_ON_SUB,
+    "event-sub-process": EVENT_SUBPROCESS,
+    "compensation": COMPENSATION,
+    "link": LINK,
+}
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -81,8 +96,13 @@ def test_petri_net_runs_every_activity(name: str) -> None:
     with quiet_pm4py():
         for label in sorted(wf.labels):
             trace = Trace([Event({"concept:name": label})])
-            a = align.apply(trace, wf.net, wf.initial, wf.final, parameters={
-                align.Parameters.PARAM_TRACE_COST_FUNCTION: [10**9]})
+            a = align.apply(
+                trace,
+                wf.net,
+                wf.initial,
+                wf.final,
+                parameters={align.Parameters.PARAM_TRACE_COST_FUNCTION: [10**9]},
+            )
             assert (label, label) in [tuple(m) for m in a["alignment"]], label
 
 
@@ -105,8 +125,12 @@ def test_link_throw_goes_on_at_its_catch() -> None:
 
     model, _ = read_bpmn_bytes(LINK.encode(), "l.bpmn")
     wf = to_petri_net(model)
-    log = EventLog([Trace([Event({"concept:name": a}) for a in seq])
-                    for seq in (["First half", "Second half"], ["First half"])])
+    log = EventLog(
+        [
+            Trace([Event({"concept:name": a}) for a in seq])
+            for seq in (["First half", "Second half"], ["First half"])
+        ]
+    )
     with quiet_pm4py():
         whole, cut = token_replay.apply(log, wf.net, wf.initial, wf.final)
     assert whole["trace_is_fit"] and not cut["trace_is_fit"]
@@ -134,11 +158,13 @@ def test_events_of_a_flattened_sub_process_stay_out_of_its_flow(tmp_path: Path) 
     xml = _HEAD + (
         '<startEvent id="s"/><subProcess id="sub" name="Order">'
         '<startEvent id="ss"/><task id="w" name="Pack"/><endEvent id="se"/>'
-        + _flows("ss>w", "w>se").replace('id="f', 'id="g') +
-        '<subProcess id="esp" triggeredByEvent="true"><startEvent id="es"/>'
+        + _flows("ss>w", "w>se").replace('id="f', 'id="g')
+        + '<subProcess id="esp" triggeredByEvent="true"><startEvent id="es"/>'
         '<task id="x" name="Refund"/><endEvent id="ee"/>'
-        + _flows("es>x", "x>ee").replace('id="f', 'id="h') + '</subProcess></subProcess>'
-        '<endEvent id="e"/>' + _flows("s>sub", "sub>e") + _TAIL)
+        + _flows("es>x", "x>ee").replace('id="f', 'id="h')
+        + "</subProcess></subProcess>"
+        '<endEvent id="e"/>' + _flows("s>sub", "sub>e") + _TAIL
+    )
     model, _ = read_bpmn_bytes(xml.encode(), "n.bpmn")
     assert sorted(f.target for f in model.flows if f.source == "s") == ["ss"]
     assert sorted(f.source for f in model.flows if f.target == "e") == ["se"]
@@ -150,7 +176,8 @@ NON_INTERRUPTING = _HEAD + (
     '<startEvent id="s"/><task id="a" name="Prepare offer"/><task id="b" name="Send offer"/>'
     '<endEvent id="e"/><boundaryEvent id="t" attachedToRef="a" cancelActivity="false">'
     '<timerEventDefinition/></boundaryEvent><task id="r" name="Remind sales"/>'
-    '<endEvent id="e2"/>' + _flows("s>a", "a>b", "b>e", "t>r", "r>e2") + _TAIL)
+    '<endEvent id="e2"/>' + _flows("s>a", "a>b", "b>e", "t>r", "r>e2") + _TAIL
+)
 
 
 def test_a_non_interrupting_boundary_event_is_kept_as_such() -> None:

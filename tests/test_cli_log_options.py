@@ -20,20 +20,34 @@ from bpmtool.findings import Severity
 from bpmtool.io.yaml_model import loads_model
 from tests.conftest import EXAMPLES, FLAWED_MODEL, REFERENCE_MODEL, ROOT
 
-LOG_OPTIONS = ["--case", "--activity", "--timestamp", "--resource", "--lane", "--lanes-from",
-               "--encoding", "--date-format"]
+LOG_OPTIONS = [
+    "--case",
+    "--activity",
+    "--timestamp",
+    "--resource",
+    "--lane",
+    "--lanes-from",
+    "--encoding",
+    "--date-format",
+]
 LOG_COMMANDS = ["check", "journey", "log", "render", "report"]
 MODEL = str(REFERENCE_MODEL)
-RENAMED = {"case_id": "dossier", "activity": "what", "timestamp": "stamp", "resource": "actor",
-           "lane": "unit"}
+RENAMED = {
+    "case_id": "dossier",
+    "activity": "what",
+    "timestamp": "stamp",
+    "resource": "actor",
+    "lane": "unit",
+}
 runner = CliRunner()
 
 
 def _options(command: str) -> dict[str, tuple[str | None, bool]]:
     group = typer.main.get_command(app)
     cmd = group.commands[command]  # type: ignore[attr-defined]
-    return {name: (p.help, p.hidden) for p in cmd.params for name in p.opts
-            if name.startswith("--")}
+    return {
+        name: (p.help, p.hidden) for p in cmd.params for name in p.opts if name.startswith("--")
+    }
 
 
 def test_every_command_that_reads_a_log_takes_the_same_options() -> None:
@@ -60,25 +74,60 @@ def odd_log(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def _named(log: Path) -> list[str]:
-    return [str(log), "--case", "dossier", "--activity", "what", "--timestamp", "stamp",
-            "--resource", "actor", "--lane", "unit", "--encoding", "cp1252", "-q"]
+    return [
+        str(log),
+        "--case",
+        "dossier",
+        "--activity",
+        "what",
+        "--timestamp",
+        "stamp",
+        "--resource",
+        "actor",
+        "--lane",
+        "unit",
+        "--encoding",
+        "cp1252",
+        "-q",
+    ]
 
 
-def test_the_options_name_the_columns_for_every_command(odd_log: Path,
-                                                        tmp_path: Path) -> None:
+def test_the_options_name_the_columns_for_every_command(odd_log: Path, tmp_path: Path) -> None:
     plain = runner.invoke(app, ["log", str(odd_log), "-f", "json"])
     assert plain.exit_code == 2 and "--case" in plain.output  # not found by usual names
     log = runner.invoke(app, ["log", *_named(odd_log), "-f", "json"])
     assert log.exit_code == 0, log.output
     summary = json.loads(log.stdout)["summary"]
-    check = runner.invoke(app, ["check", MODEL, *_named(odd_log), "-f", "json", "--method",
-                                "replay", "--cases", str(tmp_path / "check.csv")])
+    check = runner.invoke(
+        app,
+        [
+            "check",
+            MODEL,
+            *_named(odd_log),
+            "-f",
+            "json",
+            "--method",
+            "replay",
+            "--cases",
+            str(tmp_path / "check.csv"),
+        ],
+    )
     assert check.exit_code == 0, check.output
     result = json.loads(check.stdout)
     assert result["summary"]["cases"] == summary["cases"] == 400
     assert result["summary"]["lane_source"] == "org:group"  # --lane unit was used
-    journey = runner.invoke(app, ["journey", MODEL, *_named(odd_log), "-f", "json",
-                                  "--cases", str(tmp_path / "journey.csv")])
+    journey = runner.invoke(
+        app,
+        [
+            "journey",
+            MODEL,
+            *_named(odd_log),
+            "-f",
+            "json",
+            "--cases",
+            str(tmp_path / "journey.csv"),
+        ],
+    )
     assert journey.exit_code == 0, journey.output
     assert json.loads(journey.stdout)["cases"] == 400
     svg = runner.invoke(app, ["render", MODEL, "--log", *_named(odd_log)])
@@ -95,16 +144,35 @@ def test_lanes_from_is_used_by_render_and_report(tmp_path: Path) -> None:
     lanes = tmp_path / "lanes.csv"
     lanes.write_text("resource,lane\nnobody,sales\n")
     for args in (["render", MODEL], ["report", MODEL, "-f", "md"]):
-        result = runner.invoke(app, [*args, "--log", str(EXAMPLES / "saas-handoffs.csv"),
-                                     "--lanes-from", str(tmp_path / "missing.csv"), "-q"])
+        result = runner.invoke(
+            app,
+            [
+                *args,
+                "--log",
+                str(EXAMPLES / "saas-handoffs.csv"),
+                "--lanes-from",
+                str(tmp_path / "missing.csv"),
+                "-q",
+            ],
+        )
         assert result.exit_code == 2 and "missing.csv" in result.output, result.output
 
 
 def test_log_maps_resources_to_lanes_with_a_model(tmp_path: Path) -> None:
     lanes = tmp_path / "lanes.csv"
     lanes.write_text("resource,lane\nana.sales,sales\n")
-    result = runner.invoke(app, ["log", str(EXAMPLES / "saas-handoffs.csv"), "-q", "--model",
-                                 MODEL, "--lanes-from", str(lanes)])
+    result = runner.invoke(
+        app,
+        [
+            "log",
+            str(EXAMPLES / "saas-handoffs.csv"),
+            "-q",
+            "--model",
+            MODEL,
+            "--lanes-from",
+            str(lanes),
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "lanes from resource map" in result.stdout
     assert "resources the lane map does not name: ben.sales" in result.stdout
@@ -121,9 +189,13 @@ def test_date_format_reaches_the_reader_for_every_command(tmp_path: Path) -> Non
             y, m, d = row["timestamp"][:10].split("-")
             if int(d) <= 12:
                 writer.writerow({**row, "timestamp": f"{d}/{m}/{y} {row['timestamp'][11:16]}"})
-    for args in (["log", str(path)], ["check", MODEL, str(path)],
-                 ["journey", MODEL, str(path)], ["render", MODEL, "--log", str(path)],
-                 ["report", MODEL, "--log", str(path)]):
+    for args in (
+        ["log", str(path)],
+        ["check", MODEL, str(path)],
+        ["journey", MODEL, str(path)],
+        ["render", MODEL, "--log", str(path)],
+        ["report", MODEL, "--log", str(path)],
+    ):
         refused = runner.invoke(app, [*args, "-q"])
         assert refused.exit_code == 2, (args, refused.output)
         read = runner.invoke(app, [*args, "-q", "--date-format", "%d/%m/%Y %H:%M"])
@@ -131,29 +203,55 @@ def test_date_format_reaches_the_reader_for_every_command(tmp_path: Path) -> Non
 
 
 def test_journey_keeps_its_old_column_options_as_deprecated_aliases(odd_log: Path) -> None:
-    result = runner.invoke(app, ["journey", MODEL, str(odd_log), "--encoding", "cp1252",
-                                 "--case-column", "dossier", "--activity-column", "what",
-                                 "--timestamp-column", "stamp", "-f", "json"])
+    result = runner.invoke(
+        app,
+        [
+            "journey",
+            MODEL,
+            str(odd_log),
+            "--encoding",
+            "cp1252",
+            "--case-column",
+            "dossier",
+            "--activity-column",
+            "what",
+            "--timestamp-column",
+            "stamp",
+            "-f",
+            "json",
+        ],
+    )
     assert result.exit_code == 0, result.output
     assert "--case-column is deprecated; use --case" in result.output
 
 
-@pytest.mark.parametrize("args, says", [
-    (["journey", MODEL, str(EXAMPLES / "saas-handoffs.csv"), "--now", "yesterday"],
-     "--now: 'yesterday' is not a time"),
-    (["check", MODEL, str(EXAMPLES / "saas-handoffs.csv"), "--method", "fast"], "'--method'"),
-    (["render", MODEL, "--orientation", "diagonal"], "'--orientation'"),
-    (["report", MODEL, "-f", "pdf"], "'--format'"),
-    (["log", str(EXAMPLES / "saas-handoffs.csv"), "-f", "yaml"], "'--format'"),
-    (["log", str(EXAMPLES / "saas-handoffs.csv"), "--encoding", "nonsense"],
-     "--encoding: unknown text encoding 'nonsense'"),
-    (["check", MODEL, str(EXAMPLES / "saas-handoffs.csv"), "--encoding", "klingon"],
-     "--encoding: unknown text encoding 'klingon'"),
-    (["sipoc", MODEL, "-f", "pdf"], "--format: unknown format 'pdf'"),
-    (["log", str(EXAMPLES / "saas-handoffs.csv"), "--lanes-from", "lanes.csv"],
-     "--lanes-from needs --model"),
-    (["graph", MODEL, "-f", "svg"], "--format: unknown format 'svg'"),
-])
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (
+            ["journey", MODEL, str(EXAMPLES / "saas-handoffs.csv"), "--now", "yesterday"],
+            "--now: 'yesterday' is not a time",
+        ),
+        (["check", MODEL, str(EXAMPLES / "saas-handoffs.csv"), "--method", "fast"], "'--method'"),
+        (["render", MODEL, "--orientation", "diagonal"], "'--orientation'"),
+        (["report", MODEL, "-f", "pdf"], "'--format'"),
+        (["log", str(EXAMPLES / "saas-handoffs.csv"), "-f", "yaml"], "'--format'"),
+        (
+            ["log", str(EXAMPLES / "saas-handoffs.csv"), "--encoding", "nonsense"],
+            "--encoding: unknown text encoding 'nonsense'",
+        ),
+        (
+            ["check", MODEL, str(EXAMPLES / "saas-handoffs.csv"), "--encoding", "klingon"],
+            "--encoding: unknown text encoding 'klingon'",
+        ),
+        (["sipoc", MODEL, "-f", "pdf"], "--format: unknown format 'pdf'"),
+        (
+            ["log", str(EXAMPLES / "saas-handoffs.csv"), "--lanes-from", "lanes.csv"],
+            "--lanes-from needs --model",
+        ),
+        (["graph", MODEL, "-f", "svg"], "--format: unknown format 'svg'"),
+    ],
+)
 def test_bad_option_values_exit_2_naming_the_option(args: list[str], says: str) -> None:
     result = runner.invoke(app, args)
     assert result.exit_code == 2, result.output
@@ -170,7 +268,8 @@ def test_an_unknown_encoding_from_python_is_an_input_error() -> None:
 
 def test_fail_on_defaults_differ_and_the_help_says_why() -> None:
     assert "default is never (unlike lint's error)" in " ".join(
-        (_options("check")["--fail-on"][0] or "").split())
+        (_options("check")["--fail-on"][0] or "").split()
+    )
 
 
 def test_lint_takes_several_files_and_folders_and_exits_with_the_worst(tmp_path: Path) -> None:
@@ -189,11 +288,10 @@ def test_lint_takes_several_files_and_folders_and_exits_with_the_worst(tmp_path:
     docs = json.loads(many.stdout)
     assert [Path(d["model"]["file"]).name for d in docs] == ["a.yaml", "b.yml"]
     assert all(d["schema"] == "bpmtool.lint/1" for d in docs)
-    (folder / "broken.json").write_text("{\"id\": \"x\", \"nodes\": 3}")
+    (folder / "broken.json").write_text('{"id": "x", "nodes": 3}')
     worst = runner.invoke(app, ["lint", str(folder), str(FLAWED_MODEL)])
     assert worst.exit_code == 2  # one model cannot be read: the worst wins
-    assert "broken.json" in worst.output and "4 models linted, 1 could not be read" in \
-        worst.output
+    assert "broken.json" in worst.output and "4 models linted, 1 could not be read" in worst.output
     empty = tmp_path / "empty"
     empty.mkdir()
     nothing = runner.invoke(app, ["lint", str(empty)])

@@ -29,21 +29,29 @@ nodes:
 """
 
 
-@pytest.mark.parametrize("extra, key, says", [
-    ("  - {id: b, lnae: sales}\n", "nodes[2].lnae", "unknown key 'lnae'; did you mean 'lane'?"),
-    ("flow:\n  - a -> e\n", "flow", "unknown key 'flow'; did you mean 'flows'?"),
-    ("  - {id: g, type: gateway, lane: sales}\n", "nodes[2].type",
-     "'gateway' is not a node type; a gateway says how it splits: complex, event_based, "
-     "exclusive, inclusive, parallel; did you mean 'exclusive'?"),
-    ("  - {id: g, type: paralel, lane: sales}\n", "nodes[2].type", "did you mean 'parallel'?"),
-    ("flows:\n  - a => e\n", "flows[0]", "'a => e' is not a flow; did you mean 'a -> e'?"),
-    ("flows:\n  - {source: a, taget: e}\n", "flows[0].taget", "did you mean 'target'?"),
-    ("lanes2: []\n", "lanes2", "did you mean 'lanes'?"),
-    ("flows:\n  - a -> e: yes\n", "flows[0]", "the attributes of a flow shorthand must be a "
-                                             "mapping"),
-])
-def test_misspelt_keys_and_values_get_a_located_suggestion(extra: str, key: str,
-                                                           says: str) -> None:
+@pytest.mark.parametrize(
+    "extra, key, says",
+    [
+        ("  - {id: b, lnae: sales}\n", "nodes[2].lnae", "unknown key 'lnae'; did you mean 'lane'?"),
+        ("flow:\n  - a -> e\n", "flow", "unknown key 'flow'; did you mean 'flows'?"),
+        (
+            "  - {id: g, type: gateway, lane: sales}\n",
+            "nodes[2].type",
+            "'gateway' is not a node type; a gateway says how it splits: complex, event_based, "
+            "exclusive, inclusive, parallel; did you mean 'exclusive'?",
+        ),
+        ("  - {id: g, type: paralel, lane: sales}\n", "nodes[2].type", "did you mean 'parallel'?"),
+        ("flows:\n  - a => e\n", "flows[0]", "'a => e' is not a flow; did you mean 'a -> e'?"),
+        ("flows:\n  - {source: a, taget: e}\n", "flows[0].taget", "did you mean 'target'?"),
+        ("lanes2: []\n", "lanes2", "did you mean 'lanes'?"),
+        (
+            "flows:\n  - a -> e: yes\n",
+            "flows[0]",
+            "the attributes of a flow shorthand must be a mapping",
+        ),
+    ],
+)
+def test_misspelt_keys_and_values_get_a_located_suggestion(extra: str, key: str, says: str) -> None:
     problems = _problems(MODEL + extra)
     assert key in problems, problems
     assert says in problems[key]
@@ -57,8 +65,7 @@ def test_a_bad_flow_on_the_command_line(tmp_path: Path) -> None:
     path.write_text(MODEL + "flows:\n  - a => e\n")
     result = CliRunner().invoke(app, ["lint", str(path)])
     assert result.exit_code == 2
-    assert f"{path}:7:5: [flows[0]] 'a => e' is not a flow; did you mean 'a -> e'?" in \
-        result.output
+    assert f"{path}:7:5: [flows[0]] 'a => e' is not a flow; did you mean 'a -> e'?" in result.output
 
 
 def test_a_missing_activity_column_reads_like_english(tmp_path: Path) -> None:
@@ -73,8 +80,9 @@ def test_a_missing_activity_column_reads_like_english(tmp_path: Path) -> None:
 def test_a_lane_map_that_is_no_yaml_is_located(tmp_path: Path) -> None:
     lanes = tmp_path / "lanes.yaml"
     lanes.write_text("alice: sales\nbob: [impl\n")
-    result = CliRunner().invoke(app, ["check", str(REFERENCE_MODEL), str(LOG), "-q",
-                                      "--lanes-from", str(lanes)])
+    result = CliRunner().invoke(
+        app, ["check", str(REFERENCE_MODEL), str(LOG), "-q", "--lanes-from", str(lanes)]
+    )
     assert result.exit_code == 2, result.output
     assert f"error: {lanes}:3" in result.output and "not valid YAML" in result.output
 
@@ -82,8 +90,9 @@ def test_a_lane_map_that_is_no_yaml_is_located(tmp_path: Path) -> None:
 def test_a_survey_file_without_its_columns_is_named(tmp_path: Path) -> None:
     surveys = tmp_path / "answers.csv"
     surveys.write_text("case\n1\n")
-    result = CliRunner().invoke(app, ["journey", str(REFERENCE_MODEL), str(LOG),
-                                      "--surveys", str(surveys)])
+    result = CliRunner().invoke(
+        app, ["journey", str(REFERENCE_MODEL), str(LOG), "--surveys", str(surveys)]
+    )
     assert result.exit_code == 2, result.output
     assert f"error: {surveys}" in result.output and "case_id" in result.output
     assert "<input>" not in result.output
@@ -92,8 +101,10 @@ def test_a_survey_file_without_its_columns_is_named(tmp_path: Path) -> None:
 def test_messages_without_a_file_do_not_say_input() -> None:
     from bpmtool.errors import Problem
 
-    assert str(Problem("unknown orientation 'x'", expected="horizontal or vertical")) == \
-        "unknown orientation 'x' (expected horizontal or vertical)"
+    assert (
+        str(Problem("unknown orientation 'x'", expected="horizontal or vertical"))
+        == "unknown orientation 'x' (expected horizontal or vertical)"
+    )
     assert str(Problem("bad", key="now")) == "[now] bad"
     assert str(Problem("bad", file="f.yaml", line=3)) == "f.yaml:3: bad"
 
@@ -104,7 +115,8 @@ def test_problems_found_after_reading_name_the_log_file(tmp_path: Path) -> None:
     log.write_text("\n".join(",".join(r.split(",")[:3]) for r in rows) + "\n")
     lanes = tmp_path / "lanes.csv"
     lanes.write_text("resource,lane\nana.sales,sales\n")
-    result = CliRunner().invoke(app, ["check", str(REFERENCE_MODEL), str(log), "-q",
-                                      "--lanes-from", str(lanes)])
+    result = CliRunner().invoke(
+        app, ["check", str(REFERENCE_MODEL), str(log), "-q", "--lanes-from", str(lanes)]
+    )
     assert result.exit_code == 2, result.output
     assert f"error: {log}: a resource → lane map needs an org:resource column" in result.output

@@ -21,9 +21,11 @@ from tests.conftest import EXAMPLES, MODELS, REFERENCE_MODEL, SHARED_DATA, corpu
 #: no time limit but the fast search's: for comparisons with pm4py to the last digit
 EXACT = AlignmentBudget(variant_s=1e9, total_s=1e9, precision_s=1e9)
 
-PAIRS = [("running-example.xes", "running-example.pnml"),
-         ("09_a32f0n00.xes.gz", "a32.pnml"),
-         ("roadtraffic100traces.xes", "roadtraffic.pnml")]
+PAIRS = [
+    ("running-example.xes", "running-example.pnml"),
+    ("09_a32f0n00.xes.gz", "a32.pnml"),
+    ("roadtraffic100traces.xes", "roadtraffic.pnml"),
+]
 
 
 def _pnml(name: str) -> WorkflowNet:
@@ -40,7 +42,8 @@ def _pm4py_frame(df: pd.DataFrame) -> pd.DataFrame:
         out[c] = out[c].astype(str)
     if out["time:timestamp"].isna().all():
         out["time:timestamp"] = pd.Timestamp("2000-01-01", tz="UTC") + pd.to_timedelta(
-            range(len(out)), unit="s")
+            range(len(out)), unit="s"
+        )
     return out
 
 
@@ -52,8 +55,9 @@ def test_fitness_equals_pm4pys_own(log: str, net: str) -> None:
     df = api.read_log(SHARED_DATA / "logs" / log)
     ours = conformance(wf, variants(df), budget=EXACT)
     with quiet_pm4py():
-        theirs_tbr = pm4py.fitness_token_based_replay(_pm4py_frame(df), wf.net, wf.initial,
-                                                      wf.final)
+        theirs_tbr = pm4py.fitness_token_based_replay(
+            _pm4py_frame(df), wf.net, wf.initial, wf.final
+        )
         theirs_align = pm4py.fitness_alignments(_pm4py_frame(df), wf.net, wf.initial, wf.final)
     assert ours.replay_fitness == pytest.approx(theirs_tbr["log_fitness"], abs=1e-9)
     assert ours.alignment_fitness == pytest.approx(theirs_align["log_fitness"], abs=1e-9)
@@ -66,8 +70,9 @@ def test_alignments_that_fall_back_to_a_star_agree() -> None:
     fast = conformance(wf, found, replay=False, budget=EXACT)
     fast_costs = [v.alignment.cost for v in found]
     assert "dijkstra" in {v.alignment.search for v in found}  # the fast search answered
-    exact = conformance(wf, found, replay=False, budget=AlignmentBudget(variant_s=1e9, total_s=1e9,
-                                                                 fast_misses=0))
+    exact = conformance(
+        wf, found, replay=False, budget=AlignmentBudget(variant_s=1e9, total_s=1e9, fast_misses=0)
+    )
     assert {v.alignment.search for v in found} == {"a*"}
     assert [v.alignment.cost for v in found] == fast_costs
     assert exact.alignment_fitness == pytest.approx(fast.alignment_fitness, abs=1e-12)
@@ -87,12 +92,12 @@ def test_a_spent_budget_approximates_and_says_so() -> None:
         assert v.alignment.fitness == v.replay.fitness
     assert result.alignment_fitness == pytest.approx(result.replay_fitness, abs=0.02)
     model = api.load(REFERENCE_MODEL)
-    checked = api.check(model, EXAMPLES / "saas-handoffs.csv",
-                        budget=AlignmentBudget(total_s=0.0))
+    checked = api.check(model, EXAMPLES / "saas-handoffs.csv", budget=AlignmentBudget(total_s=0.0))
     flagged = [f for f in checked.findings if f.code == "ALIGNMENT-APPROXIMATED"]
     assert len(flagged) == 1 and flagged[0].evidence["cases"] == 400 - checked.open_cases
     assert checked.summary()["approximated_variants"] == checked.variants - sum(
-        1 for v in checked.conformance.variants if v.open)
+        1 for v in checked.conformance.variants if v.open
+    )
     assert all(row["approximate"] for row in checked.variant_rows() if not row["open"])
 
 
@@ -102,11 +107,11 @@ def test_precision_equals_pm4pys_own(log: str, net: str) -> None:
 
     wf = _pnml(net)
     df = api.read_log(SHARED_DATA / "logs" / log)
-    ours = conformance(wf, variants(df), replay=False, alignments=False, precision=True,
-                       budget=EXACT)
+    ours = conformance(
+        wf, variants(df), replay=False, alignments=False, precision=True, budget=EXACT
+    )
     with quiet_pm4py():
-        theirs = pm4py.precision_token_based_replay(_pm4py_frame(df), wf.net, wf.initial,
-                                                    wf.final)
+        theirs = pm4py.precision_token_based_replay(_pm4py_frame(df), wf.net, wf.initial, wf.final)
     assert ours.precision == pytest.approx(theirs, abs=1e-9)
 
 
@@ -122,10 +127,12 @@ def test_unknown_labels_are_not_hidden_by_token_replay() -> None:
     mixed = pd.concat([df.astype({"concept:name": str}), extra], ignore_index=True)
     mixed = mixed.sort_values(["case:concept:name", "time:timestamp"], kind="stable")
     with quiet_pm4py():
-        before = pm4py.fitness_token_based_replay(_pm4py_frame(df), wf.net, wf.initial,
-                                                  wf.final)["log_fitness"]
-        after = pm4py.fitness_token_based_replay(_pm4py_frame(mixed), wf.net, wf.initial,
-                                                 wf.final)["log_fitness"]
+        before = pm4py.fitness_token_based_replay(_pm4py_frame(df), wf.net, wf.initial, wf.final)[
+            "log_fitness"
+        ]
+        after = pm4py.fitness_token_based_replay(_pm4py_frame(mixed), wf.net, wf.initial, wf.final)[
+            "log_fitness"
+        ]
     assert after == pytest.approx(before)  # the trap: pm4py does not see the unknown work
     ours_before = conformance(wf, variants(df), alignments=False).replay_fitness
     ours_after = conformance(wf, variants(mixed), alignments=False).replay_fitness
@@ -142,15 +149,19 @@ def test_nets_of_our_models(path: Path) -> None:
     assert {n.label for n in model.activities()} == wf.labels
     if path.name == "saas-handoffs.yaml":
         with quiet_pm4py():
-            assert woflan.apply(wf.net, wf.initial, wf.final,
-                                parameters={"print_diagnostics": False})
+            assert woflan.apply(
+                wf.net, wf.initial, wf.final, parameters={"print_diagnostics": False}
+            )
 
 
 _STRUCTURAL = {"UNREACHABLE", "DEAD-END", "NO-START", "NO-END", "DISCONNECTED"}
 
 
-@pytest.mark.parametrize("path", corpus_files(sorted((SHARED_DATA / "bpmn").rglob("*.bpmn"))),
-                         ids=lambda p: f"{p.parent.name}/{p.name}")
+@pytest.mark.parametrize(
+    "path",
+    corpus_files(sorted((SHARED_DATA / "bpmn").rglob("*.bpmn"))),
+    ids=lambda p: f"{p.parent.name}/{p.name}",
+)
 def test_nets_of_the_shared_bpmn_files(path: Path) -> None:
     """Every activity is a labelled transition; on a model without structural errors the
     final marking can be reached and every activity happens in some run that finishes
@@ -169,14 +180,21 @@ def test_nets_of_the_shared_bpmn_files(path: Path) -> None:
     # gateways, branches of non-interrupting events and of different start events, so in two
     # exports that lint finds no structural error in, activities upstream of those joins are
     # in no finishing run; only the final marking is checked there
-    joins_non_interrupting = path.name == "B.2.0-export.bpmn" and \
-        b'cancelActivity="false"' in path.read_bytes()
+    joins_non_interrupting = (
+        path.name == "B.2.0-export.bpmn" and b'cancelActivity="false"' in path.read_bytes()
+    )
     with quiet_pm4py():
         assert align.apply(Trace(), wf.net, wf.initial, wf.final, variant=fast) is not None
         for label in [] if joins_non_interrupting else sorted(wf.labels):
             trace = Trace([Event({"concept:name": label})])
-            a = align.apply(trace, wf.net, wf.initial, wf.final, variant=fast, parameters={
-                align.Parameters.PARAM_TRACE_COST_FUNCTION: [10**9]})
+            a = align.apply(
+                trace,
+                wf.net,
+                wf.initial,
+                wf.final,
+                variant=fast,
+                parameters={align.Parameters.PARAM_TRACE_COST_FUNCTION: [10**9]},
+            )
             assert (label, label) in [tuple(m) for m in a["alignment"]], label
 
 
@@ -185,7 +203,8 @@ def test_the_example_log_check_matches_its_ground_truth() -> None:
     truth = json.loads((EXAMPLES / "saas-handoffs.truth.json").read_text())
     skipped = [f for f in result.findings if f.code == "SKIPPED-ACTIVITY"]
     assert [(f.subject, f.evidence["cases"]) for f in skipped] == [
-        (("configure_tenant",), len(truth["deviations"]["skip"]))]
+        (("configure_tenant",), len(truth["deviations"]["skip"]))
+    ]
     assert set(skipped[0].evidence["example_cases"]) <= set(truth["deviations"]["skip"])
     summary = result.summary()
     assert summary["open_cases"] <= len(truth["open_cases"])
@@ -197,22 +216,53 @@ def test_the_example_log_check_matches_its_ground_truth() -> None:
 def test_check_cli_text_json_and_cases(tmp_path: Path) -> None:
     runner = CliRunner()
     cases = tmp_path / "cases.csv"
-    res = runner.invoke(app, ["check", str(REFERENCE_MODEL), str(EXAMPLES / "saas-handoffs.csv"),
-                              "--cases", str(cases)])
+    res = runner.invoke(
+        app,
+        ["check", str(REFERENCE_MODEL), str(EXAMPLES / "saas-handoffs.csv"), "--cases", str(cases)],
+    )
     assert res.exit_code == 0, res.output
     assert "fitness      replay" in res.output and "← not in the model" in res.output
     assert len(pd.read_csv(cases)) == 400
-    doc = json.loads(runner.invoke(app, ["check", str(REFERENCE_MODEL),
-                                         str(EXAMPLES / "saas-handoffs.csv"), "-f", "json",
-                                         "--method", "replay"]).output)
-    assert set(doc) == {"model", "summary", "findings", "handoffs", "activities", "variants",
-                        "mapping", "flows", "notes"}
+    doc = json.loads(
+        runner.invoke(
+            app,
+            [
+                "check",
+                str(REFERENCE_MODEL),
+                str(EXAMPLES / "saas-handoffs.csv"),
+                "-f",
+                "json",
+                "--method",
+                "replay",
+            ],
+        ).output
+    )
+    assert set(doc) == {
+        "model",
+        "summary",
+        "findings",
+        "handoffs",
+        "activities",
+        "variants",
+        "mapping",
+        "flows",
+        "notes",
+    }
     assert doc["summary"]["fitness_alignments"] is None
-    failing = runner.invoke(app, ["check", str(REFERENCE_MODEL),
-                                  str(EXAMPLES / "saas-handoffs.csv"), "--fail-on", "warning"])
+    failing = runner.invoke(
+        app,
+        [
+            "check",
+            str(REFERENCE_MODEL),
+            str(EXAMPLES / "saas-handoffs.csv"),
+            "--fail-on",
+            "warning",
+        ],
+    )
     assert failing.exit_code == 1
-    other = runner.invoke(app, ["check", str(REFERENCE_MODEL),
-                                str(SHARED_DATA / "logs" / "running-example.xes")])
+    other = runner.invoke(
+        app, ["check", str(REFERENCE_MODEL), str(SHARED_DATA / "logs" / "running-example.xes")]
+    )
     assert other.exit_code == 2 and "none of the log's" in other.output
 
 

@@ -15,16 +15,32 @@ def test_demo_writes_every_output(tmp_path: Path) -> None:
     out = tmp_path / "out"
     result = CliRunner().invoke(app, ["demo", "--out", str(out)])
     assert result.exit_code == 0, result.output
-    expected = {"lint.json", "flawed-lint.txt", "sipoc.md", "sipoc.xlsx", "graph.graphml",
-                "graph.dot", "swimlanes.svg", "flawed-swimlanes.svg", "saas-handoffs.bpmn",
-                "check.json", "check-cases.csv", "journey.json", "struggling-customers.csv",
-                "report.html", "report.md", "check-overlay.svg"}
+    expected = {
+        "lint.json",
+        "flawed-lint.txt",
+        "sipoc.md",
+        "sipoc.xlsx",
+        "graph.graphml",
+        "graph.dot",
+        "swimlanes.svg",
+        "flawed-swimlanes.svg",
+        "saas-handoffs.bpmn",
+        "check.json",
+        "check-cases.csv",
+        "journey.json",
+        "struggling-customers.csv",
+        "report.html",
+        "report.md",
+        "check-overlay.svg",
+    }
     assert {p.name for p in out.iterdir()} == expected
     assert all((out / name).stat().st_size > 40 for name in expected)
     check = json.loads((out / "check.json").read_text())
     assert check["summary"]["cases"] == 400
-    assert len(check["flows"]) == 36 and check["flows"][0] == {"flow": "need->request_demo",
-                                                               "count": 400}
+    assert len(check["flows"]) == 36 and check["flows"][0] == {
+        "flow": "need->request_demo",
+        "count": 400,
+    }
     for svg in ("swimlanes.svg", "flawed-swimlanes.svg", "check-overlay.svg"):
         etree.parse(str(out / svg))
     report = (out / "report.html").read_text()
@@ -50,5 +66,7 @@ def test_the_demos_check_overlay_numbers_lint_and_check_findings(tmp_path: Path)
     check = json.loads((out / "check.json").read_text())["findings"]
     svg = (out / "check-overlay.svg").read_text()
     assert sorted(_numbered_codes(svg)) == sorted(f["code"] for f in lint + check)
-    assert (f"Numbered: lint + check — the model's {len(lint)} lint finding(s) and the log's "
-            f"{len(check)} check finding(s).") in svg
+    assert (
+        f"Numbered: lint + check — the model's {len(lint)} lint finding(s) and the log's "
+        f"{len(check)} check finding(s)."
+    ) in svg

@@ -72,23 +72,30 @@ def test_partition_of_a_case_is_stable() -> None:
     assert first[0] == first[3] and all(0 <= p < 7 for p in first)
 
 
-def test_partitioned_log_without_cluster_gives_the_same_check(model: object, single: dict,
-                                                              parts: Path) -> None:
+def test_partitioned_log_without_cluster_gives_the_same_check(
+    model: object, single: dict, parts: Path
+) -> None:
     assert api.check(model, parts).to_dict() == single  # type: ignore[arg-type]
 
 
 def test_check_and_journey_on_a_local_cluster_equal_single_process(
-        model: object, single: dict, parts: Path, cluster: object) -> None:
+    model: object, single: dict, parts: Path, cluster: object
+) -> None:
     assert api.check(model, parts, cluster=cluster).to_dict() == single  # type: ignore[arg-type]
     alone = api.journey(model, LOG).to_dict()  # type: ignore[arg-type]
     assert api.journey(model, parts, cluster=cluster).to_dict() == alone  # type: ignore[arg-type]
 
 
-def test_a_csv_log_with_a_cluster_aligns_on_the_workers(model: object, single: dict,
-                                                        cluster: object) -> None:
+def test_a_csv_log_with_a_cluster_aligns_on_the_workers(
+    model: object, single: dict, cluster: object
+) -> None:
     steps: list[tuple[int, int | None]] = []
-    result = api.check(model, LOG, cluster=cluster,  # type: ignore[arg-type]
-                       progress=lambda done, total: steps.append((done, total)))
+    result = api.check(
+        model,
+        LOG,
+        cluster=cluster,  # type: ignore[arg-type]
+        progress=lambda done, total: steps.append((done, total)),
+    )
     assert result.to_dict() == single
     assert steps and steps[-1][0] == steps[-1][1] == len(steps)  # batches done on workers
 
@@ -109,7 +116,8 @@ class KillOnce(WorkerPlugin):
 
 
 def test_a_worker_killed_mid_run_is_replaced_and_the_result_is_the_same(
-        model: object, single: dict, parts: Path, tmp_path: Path) -> None:
+    model: object, single: dict, parts: Path, tmp_path: Path
+) -> None:
     marker = tmp_path / "killed"
     with api.cluster(workers=2, memory_limit="1GB") as own:
         assert own is not None
@@ -121,8 +129,9 @@ def test_a_worker_killed_mid_run_is_replaced_and_the_result_is_the_same(
 
 def test_an_unreachable_scheduler_is_a_clear_error(parts: Path) -> None:
     # a port where nothing listens: refused at once, reported after the connect timeout
-    out = CliRunner().invoke(app, ["check", str(MODEL), str(parts), "-q",
-                                   "--scheduler", "tcp://127.0.0.1:9"])
+    out = CliRunner().invoke(
+        app, ["check", str(MODEL), str(parts), "-q", "--scheduler", "tcp://127.0.0.1:9"]
+    )
     assert out.exit_code == 2
     assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in out.output
     assert "Traceback" not in out.output
@@ -132,15 +141,27 @@ def test_scheduler_from_the_environment_and_both_ways_refused(parts: Path) -> No
     env = {"BPMTOOL_SCHEDULER": "tcp://127.0.0.1:9"}
     out = CliRunner().invoke(app, ["journey", str(MODEL), str(parts), "-q"], env=env)
     assert out.exit_code == 2 and "tcp://127.0.0.1:9" in out.output
-    out = CliRunner().invoke(app, ["check", str(MODEL), str(parts), "-q", "--workers", "2",
-                                   "--scheduler", "tcp://127.0.0.1:9"])
+    out = CliRunner().invoke(
+        app,
+        [
+            "check",
+            str(MODEL),
+            str(parts),
+            "-q",
+            "--workers",
+            "2",
+            "--scheduler",
+            "tcp://127.0.0.1:9",
+        ],
+    )
     assert out.exit_code == 2 and "both a scheduler" in out.output
 
 
 def test_log_to_parquet_writes_partitions_and_refuses_a_foreign_folder(tmp_path: Path) -> None:
     out = tmp_path / "parts"
-    result = CliRunner().invoke(app, ["log", str(LOG), "--to-parquet", str(out),
-                                      "--partitions", "3", "-q"])
+    result = CliRunner().invoke(
+        app, ["log", str(LOG), "--to-parquet", str(out), "--partitions", "3", "-q"]
+    )
     assert result.exit_code == 0, result.output
     assert "written to 3 Parquet file(s)" in result.output
     pd.testing.assert_frame_equal(api.read_log(out), api.read_log(LOG))
@@ -165,16 +186,49 @@ def test_a_million_events_on_a_cluster_give_the_same_json(tmp_path: Path) -> Non
     """The generator's million-event log: single process vs partitioned on two workers,
     through the command line, byte for byte."""
     log = tmp_path / "big.csv"
-    subprocess.run([sys.executable, str(ROOT / "examples" / "generate_log.py"), "--cases",
-                    "55000", "--seed", "3", "-o", str(log)], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "examples" / "generate_log.py"),
+            "--cases",
+            "55000",
+            "--seed",
+            "3",
+            "-o",
+            str(log),
+        ],
+        check=True,
+    )
     bpmtool = [sys.executable, "-m", "bpmtool"]
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    alone = subprocess.run([*bpmtool, "check", str(MODEL), str(log), "-q", "-f", "json"],
-                           check=True, capture_output=True, text=True, env=env).stdout
-    subprocess.run([*bpmtool, "log", str(log), "--to-parquet", str(tmp_path / "parts"), "-q"],
-                   check=True, env=env)
-    spread = subprocess.run([*bpmtool, "check", str(MODEL), str(tmp_path / "parts"), "-q",
-                             "-f", "json", "--workers", "2"],
-                            check=True, capture_output=True, text=True, env=env).stdout
+    alone = subprocess.run(
+        [*bpmtool, "check", str(MODEL), str(log), "-q", "-f", "json"],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout
+    subprocess.run(
+        [*bpmtool, "log", str(log), "--to-parquet", str(tmp_path / "parts"), "-q"],
+        check=True,
+        env=env,
+    )
+    spread = subprocess.run(
+        [
+            *bpmtool,
+            "check",
+            str(MODEL),
+            str(tmp_path / "parts"),
+            "-q",
+            "-f",
+            "json",
+            "--workers",
+            "2",
+        ],
+        check=True,
+        capture_output=True,
+        text=True,
+        env=env,
+    ).stdout
     assert json.loads(alone)["summary"]["events"] > 1_000_000
     assert spread == alone

@@ -35,9 +35,13 @@ def _times(df: pd.DataFrame) -> list[str]:
 
 
 def test_a_time_column_with_an_unusual_name_is_found_by_its_values_and_reported(
-        tmp_path: Path) -> None:
-    path = _log(tmp_path / "when.csv", ["2025-01-07 09:00", "2025-01-08 10:30",
-                                        "2025-01-09 11:00"], time_header="When")
+    tmp_path: Path,
+) -> None:
+    path = _log(
+        tmp_path / "when.csv",
+        ["2025-01-07 09:00", "2025-01-08 10:30", "2025-01-09 11:00"],
+        time_header="When",
+    )
     df = api.read_log(path)
     assert _times(df) == ["2025-01-07 09:00", "2025-01-08 10:30", "2025-01-09 11:00"]
     notes = api.log_notes(df)
@@ -53,8 +57,9 @@ def test_a_time_column_with_an_unusual_name_is_found_by_its_values_and_reported(
 
 
 def test_a_log_without_any_time_column_says_so_and_keeps_file_order(tmp_path: Path) -> None:
-    path = _write(tmp_path / "untimed.csv", "case_id,activity,Team",
-                  ["C1,b,sales", "C1,a,impl", "C2,a,sales"])
+    path = _write(
+        tmp_path / "untimed.csv", "case_id,activity,Team", ["C1,b,sales", "C1,a,impl", "C2,a,sales"]
+    )
     df = api.read_log(path)
     assert df["time:timestamp"].isna().all()
     assert df["concept:name"].tolist() == ["b", "a", "a"]  # file order within the case
@@ -66,16 +71,21 @@ def test_a_log_without_any_time_column_says_so_and_keeps_file_order(tmp_path: Pa
 
 def test_an_xes_like_frame_without_times_gets_the_general_note(tmp_path: Path) -> None:
     path = tmp_path / "untimed.xes"
-    path.write_text('<log xmlns="http://www.xes-standard.org/"><trace>'
-                    '<string key="concept:name" value="C1"/><event>'
-                    '<string key="concept:name" value="a"/></event></trace></log>')
+    path.write_text(
+        '<log xmlns="http://www.xes-standard.org/"><trace>'
+        '<string key="concept:name" value="C1"/><event>'
+        '<string key="concept:name" value="a"/></event></trace></log>'
+    )
     (note,) = api.log_notes(api.read_log(path))
     assert note.message.startswith("the log has no times")
 
 
 def test_several_unnamed_date_columns_are_refused_naming_them(tmp_path: Path) -> None:
-    path = _write(tmp_path / "two.csv", "case_id,activity,Opened,Closed",
-                  ["C1,a,2025-01-07,2025-01-09", "C1,b,2025-01-08,2025-01-10"])
+    path = _write(
+        tmp_path / "two.csv",
+        "case_id,activity,Opened,Closed",
+        ["C1,a,2025-01-07,2025-01-09", "C1,b,2025-01-08,2025-01-10"],
+    )
     with pytest.raises(EventLogError) as err:
         api.read_log(path)
     assert "'Opened', 'Closed'" in str(err.value) and "--timestamp" in str(err.value)
@@ -84,8 +94,7 @@ def test_several_unnamed_date_columns_are_refused_naming_them(tmp_path: Path) ->
 
 
 def test_day_first_dates_are_detected_from_the_data(tmp_path: Path) -> None:
-    path = _log(tmp_path / "eu.csv", ["07/01/2025 09:00", "08/01/2025 10:30",
-                                      "13/01/2025 11:00"])
+    path = _log(tmp_path / "eu.csv", ["07/01/2025 09:00", "08/01/2025 10:30", "13/01/2025 11:00"])
     df = api.read_log(path)
     assert _times(df) == ["2025-01-07 09:00", "2025-01-08 10:30", "2025-01-13 11:00"]
     (note,) = api.log_notes(df)
@@ -95,28 +104,32 @@ def test_day_first_dates_are_detected_from_the_data(tmp_path: Path) -> None:
 
 def test_the_day_first_order_never_turns_year_first_dates(tmp_path: Path) -> None:
     # one file, two formats: the order read from 13/01 must leave 2025-01-07 alone
-    df = api.read_log(_log(tmp_path / "both.csv", ["13/01/2025 09:00", "2025-01-07 9:30",
-                                                   "07/02/2025 9:45 PM"]))
+    df = api.read_log(
+        _log(tmp_path / "both.csv", ["13/01/2025 09:00", "2025-01-07 9:30", "07/02/2025 9:45 PM"])
+    )
     assert sorted(_times(df)) == ["2025-01-07 09:30", "2025-01-13 09:00", "2025-02-07 21:45"]
 
 
 def test_blank_times_stay_empty_whatever_the_order(tmp_path: Path) -> None:
-    df = api.read_log(_log(tmp_path / "gaps.csv", ["07/01/2025 09:00", "", "13/01/2025 11:00",
-                                                   " "]))
+    df = api.read_log(
+        _log(tmp_path / "gaps.csv", ["07/01/2025 09:00", "", "13/01/2025 11:00", " "])
+    )
     assert df["time:timestamp"].notna().sum() == 2
-    assert sorted(_times(df.dropna(subset=["time:timestamp"]))) == ["2025-01-07 09:00",
-                                                                     "2025-01-13 11:00"]
+    assert sorted(_times(df.dropna(subset=["time:timestamp"]))) == [
+        "2025-01-07 09:00",
+        "2025-01-13 11:00",
+    ]
 
 
 def test_month_first_dates_are_detected_from_the_data(tmp_path: Path) -> None:
-    df = api.read_log(_log(tmp_path / "us.csv", ["07/01/2025 09:00", "07/13/2025 10:30",
-                                                 "07/14/2025 11:00"]))
+    df = api.read_log(
+        _log(tmp_path / "us.csv", ["07/01/2025 09:00", "07/13/2025 10:30", "07/14/2025 11:00"])
+    )
     assert _times(df) == ["2025-07-01 09:00", "2025-07-13 10:30", "2025-07-14 11:00"]
     assert "month-first" in api.log_notes(df)[0].message
 
 
-def test_the_deciding_date_far_down_a_big_file_fixes_the_earlier_blocks(
-        tmp_path: Path) -> None:
+def test_the_deciding_date_far_down_a_big_file_fixes_the_earlier_blocks(tmp_path: Path) -> None:
     # ~60k rows of dates that fit both orders (several of the reader's blocks), then one
     # that only fits day-first: every earlier date must be read day-first too
     times = [f"{1 + i % 12:02d}/{1 + (i // 12) % 12:02d}/2025 09:00" for i in range(60000)]
@@ -130,10 +143,10 @@ def test_the_deciding_date_far_down_a_big_file_fixes_the_earlier_blocks(
     assert "day-first" in api.log_notes(df)[0].message
 
 
-def test_dates_that_fit_both_orders_are_refused_with_the_first_such_value(
-        tmp_path: Path) -> None:
-    path = _log(tmp_path / "ambiguous.csv", ["01/01/2025 09:00", "07/01/2025 10:30",
-                                             "08/01/2025 11:00"])
+def test_dates_that_fit_both_orders_are_refused_with_the_first_such_value(tmp_path: Path) -> None:
+    path = _log(
+        tmp_path / "ambiguous.csv", ["01/01/2025 09:00", "07/01/2025 10:30", "08/01/2025 11:00"]
+    )
     with pytest.raises(EventLogError) as err:
         api.read_log(path)
     (problem,) = err.value.problems
@@ -166,14 +179,16 @@ def test_dates_that_read_the_same_either_way_need_no_decision(tmp_path: Path) ->
 
 
 def test_date_format_is_honoured_by_the_api_and_the_cli(tmp_path: Path) -> None:
-    path = _log(tmp_path / "ambiguous.csv", ["01/02/2025 09:00", "03/02/2025 10:30",
-                                             "04/02/2025 11:00"])
+    path = _log(
+        tmp_path / "ambiguous.csv", ["01/02/2025 09:00", "03/02/2025 10:30", "04/02/2025 11:00"]
+    )
     us = api.read_log(path, date_format="%m/%d/%Y %H:%M")
     assert _times(us) == ["2025-01-02 09:00", "2025-03-02 10:30", "2025-04-02 11:00"]
     eu = api.read_log(path, date_format="%d/%m/%Y %H:%M")
     assert _times(eu) == ["2025-02-01 09:00", "2025-02-03 10:30", "2025-02-04 11:00"]
-    result = runner.invoke(app, ["log", str(path), "-q", "-f", "json",
-                                 "--date-format", "%d/%m/%Y %H:%M"])
+    result = runner.invoke(
+        app, ["log", str(path), "-q", "-f", "json", "--date-format", "%d/%m/%Y %H:%M"]
+    )
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["summary"]["start"].startswith("2025-02-01")
 
@@ -195,8 +210,13 @@ def test_a_file_mixing_both_orders_is_refused(tmp_path: Path) -> None:
 
 
 def test_parquet_text_times_get_the_same_treatment(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"case_id": ["C1", "C1", "C2"], "activity": ["a", "b", "a"],
-                          "When": ["07/01/2025 09:00", "13/01/2025 10:00", "08/01/2025 11:00"]})
+    frame = pd.DataFrame(
+        {
+            "case_id": ["C1", "C1", "C2"],
+            "activity": ["a", "b", "a"],
+            "When": ["07/01/2025 09:00", "13/01/2025 10:00", "08/01/2025 11:00"],
+        }
+    )
     path = tmp_path / "eu.parquet"
     frame.to_parquet(path)
     df = api.read_log(path)
@@ -212,8 +232,13 @@ def test_parquet_text_times_get_the_same_treatment(tmp_path: Path) -> None:
 
 
 def test_a_parquet_datetime_column_with_any_name_is_the_time(tmp_path: Path) -> None:
-    frame = pd.DataFrame({"case_id": ["C1", "C1"], "activity": ["a", "b"],
-                          "Moment": pd.to_datetime(["2025-01-08 10:00", "2025-01-07 09:00"])})
+    frame = pd.DataFrame(
+        {
+            "case_id": ["C1", "C1"],
+            "activity": ["a", "b"],
+            "Moment": pd.to_datetime(["2025-01-08 10:00", "2025-01-07 09:00"]),
+        }
+    )
     path = tmp_path / "typed.parquet"
     frame.to_parquet(path)
     df = api.read_log(path)
@@ -233,15 +258,28 @@ def _day_first_copy(path: Path) -> tuple[Path, pd.Series]:
 def test_a_day_first_log_checks_exactly_like_its_iso_original(tmp_path: Path) -> None:
     path, stamps = _day_first_copy(tmp_path / "eu.csv")
     assert api.read_log(path)["time:timestamp"].min() == stamps.min().floor("s")
-    result = runner.invoke(app, ["check", str(MODEL), str(path), "-q", "-f", "json",
-                                 "--method", "replay"])
+    result = runner.invoke(
+        app, ["check", str(MODEL), str(path), "-q", "-f", "json", "--method", "replay"]
+    )
     assert result.exit_code == 0, result.output
     doc = json.loads(result.stdout)
     assert [n["key"] for n in doc["notes"]] == ["When", "When"]
     assert "day-first" in doc["notes"][1]["message"]
-    iso = json.loads(runner.invoke(app, ["check", str(MODEL),
-                                         str(ROOT / "examples" / "saas-handoffs.csv"), "-q",
-                                         "-f", "json", "--method", "replay"]).stdout)
+    iso = json.loads(
+        runner.invoke(
+            app,
+            [
+                "check",
+                str(MODEL),
+                str(ROOT / "examples" / "saas-handoffs.csv"),
+                "-q",
+                "-f",
+                "json",
+                "--method",
+                "replay",
+            ],
+        ).stdout
+    )
     assert doc["summary"] == iso["summary"] and doc["handoffs"] == iso["handoffs"]
     assert doc["variants"] == iso["variants"]
 
@@ -252,8 +290,9 @@ def test_journey_and_render_show_the_notes(tmp_path: Path) -> None:
     assert journey.exit_code == 0, journey.output
     assert "note:" in journey.stderr and "day-first" in journey.stderr
     assert any("day-first" in n["message"] for n in json.loads(journey.stdout)["notes"])
-    render = runner.invoke(app, ["render", str(MODEL), "--log", str(path), "-q",
-                                 "-o", str(tmp_path / "x.svg")])
+    render = runner.invoke(
+        app, ["render", str(MODEL), "--log", str(path), "-q", "-o", str(tmp_path / "x.svg")]
+    )
     assert render.exit_code == 0, render.output
     assert "'When' holds dates" in render.stderr
 
@@ -262,8 +301,9 @@ def test_the_report_says_how_the_log_was_read(tmp_path: Path) -> None:
     path, _ = _day_first_copy(tmp_path / "eu.csv")
     for fmt in ("md", "html"):
         out = tmp_path / f"report.{fmt}"
-        result = runner.invoke(app, ["report", str(MODEL), "--log", str(path), "-q",
-                                     "--format", fmt, "-o", str(out)])
+        result = runner.invoke(
+            app, ["report", str(MODEL), "--log", str(path), "-q", "--format", fmt, "-o", str(out)]
+        )
         assert result.exit_code == 0, result.output
         text = out.read_text(encoding="utf-8")
         assert "Reading the log:" in text and "day-first (day/month/year)" in text

@@ -20,11 +20,27 @@ PER_PARSER = 120
 def test_no_parser_crashes_or_hangs_on_fuzzed_input(tmp_path: Path) -> None:
     report_path = tmp_path / "report.json"
     result = subprocess.run(
-        [sys.executable, "-m", "fuzz.run", "--per-target", str(PER_PARSER), "--chunk",
-         str(PER_PARSER), "--seed", "11", "--json", str(report_path), "--out",
-         str(tmp_path / "findings")],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)}, capture_output=True, text=True,
-        timeout=600)
+        [
+            sys.executable,
+            "-m",
+            "fuzz.run",
+            "--per-target",
+            str(PER_PARSER),
+            "--chunk",
+            str(PER_PARSER),
+            "--seed",
+            "11",
+            "--json",
+            str(report_path),
+            "--out",
+            str(tmp_path / "findings"),
+        ],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     report = json.loads(report_path.read_text())
     assert result.returncode == 0, result.stdout[-3000:]
     assert len(report["targets"]) == 11

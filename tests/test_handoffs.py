@@ -40,8 +40,9 @@ def _check_against_truth(truth: dict, findings: list) -> None:
         ("UNMODELLED-HANDOFF", ("customer", "support")): len(dev["foreign"]),
         ("UNMODELLED-HANDOFF", ("support", "impl")): len(dev["foreign"]),
         ("PING-PONG-OBSERVED", ("customer", "impl")): len(dev["bounce"]),
-        ("SLOW-HANDOFF", ("live_split->setup_support", "impl", "support")):
-            len(truth["slow_support_handoff"]),
+        ("SLOW-HANDOFF", ("live_split->setup_support", "impl", "support")): len(
+            truth["slow_support_handoff"]
+        ),
         ("UNUSED-HANDOFF", ("churn_risk->rescue_account", "churn_risk", "rescue_account")): None,
         ("UNUSED-HANDOFF", ("rescue_account->risk_join", "rescue_account", "risk_join")): None,
     }
@@ -52,7 +53,9 @@ def _check_against_truth(truth: dict, findings: list) -> None:
         if f.code == "PING-PONG-OBSERVED":
             n = len(dev["bounce"])
             assert (f.evidence["bounces"], f.evidence["back_to"]) == (
-                2 * n, {"customer": n, "impl": n})
+                2 * n,
+                {"customer": n, "impl": n},
+            )
 
 
 def test_the_example_log_gives_exactly_its_ground_truth() -> None:
@@ -104,11 +107,12 @@ def test_a_log_without_timestamps_still_sees_its_handoffs(tmp_path: Path) -> Non
     graph = ProcessGraph(model)
 
     def codes(df: pd.DataFrame) -> dict[str, set]:
-        stats, findings = analyse_handoffs(graph, api.map_log(model, df).df,
-                                           lanes_observed=True)
+        stats, findings = analyse_handoffs(graph, api.map_log(model, df).df, lanes_observed=True)
         assert all(h.median_wait is None for h in stats) or df is timed
-        return {c: {f.subject for f in findings if f.code == c}
-                for c in ("UNUSED-HANDOFF", "SLOW-HANDOFF", "UNMODELLED-HANDOFF")}
+        return {
+            c: {f.subject for f in findings if f.code == c}
+            for c in ("UNUSED-HANDOFF", "SLOW-HANDOFF", "UNMODELLED-HANDOFF")
+        }
 
     with_times, without = codes(timed), codes(api.read_log(untimed))
     assert without["UNUSED-HANDOFF"] == with_times["UNUSED-HANDOFF"]
@@ -121,10 +125,20 @@ def _bounces(rows: list[tuple[str, str, str | None]]) -> list[tuple]:
     df = pd.DataFrame(rows, columns=["case:concept:name", "concept:name", "org:group"])
     df["time:timestamp"] = pd.date_range("2024-01-01", periods=len(df), freq="h", tz="UTC")
     model = api.load(REFERENCE_MODEL)
-    _, findings = analyse_handoffs(ProcessGraph(model), api.map_log(model, df).df,
-                                   lanes_observed=True)
-    return [(f.subject, f.evidence["cases"], f.evidence["bounces"], f.evidence["back_to"],
-             f.evidence["example_cases"]) for f in findings if f.code == "PING-PONG-OBSERVED"]
+    _, findings = analyse_handoffs(
+        ProcessGraph(model), api.map_log(model, df).df, lanes_observed=True
+    )
+    return [
+        (
+            f.subject,
+            f.evidence["cases"],
+            f.evidence["bounces"],
+            f.evidence["back_to"],
+            f.evidence["example_cases"],
+        )
+        for f in findings
+        if f.code == "PING-PONG-OBSERVED"
+    ]
 
 
 def test_ping_pong_is_work_coming_back_to_a_lane_whatever_the_activity() -> None:
@@ -134,29 +148,45 @@ def test_ping_pong_is_work_coming_back_to_a_lane_whatever_the_activity() -> None
     Not a bounce: the same team going on (c4, c5), an event of no known team in between
     (c2), the modelled test-fix-test loop across Implementation and Customer (c7), rework
     inside one lane (c8), the modelled customer → sales → customer steps of the sale (c9)."""
-    rows = [("c1", "Close deal", "sales"), ("c1", "Kickoff meeting", "impl"),
-            ("c1", "Kickoff meeting", "sales"),
-            ("c4", "Configure tenant", "impl"), ("c4", "Migrate data", "impl"),
-            ("c4", "Kickoff meeting", "impl"), ("c4", "Kickoff meeting", "sales"),
-            ("c5", "Kickoff meeting", "impl"), ("c5", "Configure tenant", "impl"),
-            ("c5", "Kickoff meeting", "sales"),
-            ("c2", "Kickoff meeting", "impl"), ("c2", "Update CRM record", None),
-            ("c2", "Kickoff meeting", "impl"),
-            ("c3", "Kickoff meeting", "impl"), ("c3", "Close deal", "sales"),
-            ("c3", "Kickoff meeting", "impl"),
-            ("c6", "Configure tenant", "impl"), ("c6", "Set up support account", "support"),
-            ("c6", "Run acceptance tests", "impl"),
-            ("c7", "Run acceptance tests", "impl"), ("c7", "Fix defects", "impl"),
-            ("c7", "Run acceptance tests", "impl"), ("c7", "Approve go-live", "customer"),
-            ("c7", "Go live", "impl"),
-            ("c8", "Configure tenant", "impl"), ("c8", "Configure tenant", "impl"),
-            ("c8", "Migrate data", "impl"), ("c8", "Configure tenant", "impl"),
-            ("c9", "Request demo", "customer"), ("c9", "Qualify lead", "sales"),
-            ("c9", "Run demo", "sales"), ("c9", "Send proposal", "sales"),
-            ("c9", "Review proposal", "customer")]
+    rows = [
+        ("c1", "Close deal", "sales"),
+        ("c1", "Kickoff meeting", "impl"),
+        ("c1", "Kickoff meeting", "sales"),
+        ("c4", "Configure tenant", "impl"),
+        ("c4", "Migrate data", "impl"),
+        ("c4", "Kickoff meeting", "impl"),
+        ("c4", "Kickoff meeting", "sales"),
+        ("c5", "Kickoff meeting", "impl"),
+        ("c5", "Configure tenant", "impl"),
+        ("c5", "Kickoff meeting", "sales"),
+        ("c2", "Kickoff meeting", "impl"),
+        ("c2", "Update CRM record", None),
+        ("c2", "Kickoff meeting", "impl"),
+        ("c3", "Kickoff meeting", "impl"),
+        ("c3", "Close deal", "sales"),
+        ("c3", "Kickoff meeting", "impl"),
+        ("c6", "Configure tenant", "impl"),
+        ("c6", "Set up support account", "support"),
+        ("c6", "Run acceptance tests", "impl"),
+        ("c7", "Run acceptance tests", "impl"),
+        ("c7", "Fix defects", "impl"),
+        ("c7", "Run acceptance tests", "impl"),
+        ("c7", "Approve go-live", "customer"),
+        ("c7", "Go live", "impl"),
+        ("c8", "Configure tenant", "impl"),
+        ("c8", "Configure tenant", "impl"),
+        ("c8", "Migrate data", "impl"),
+        ("c8", "Configure tenant", "impl"),
+        ("c9", "Request demo", "customer"),
+        ("c9", "Qualify lead", "sales"),
+        ("c9", "Run demo", "sales"),
+        ("c9", "Send proposal", "sales"),
+        ("c9", "Review proposal", "customer"),
+    ]
     assert _bounces(rows) == [
         (("sales", "impl"), 2, 2, {"sales": 1, "impl": 1}, ["c1", "c3"]),
-        (("impl", "support"), 1, 1, {"impl": 1, "support": 0}, ["c6"])]
+        (("impl", "support"), 1, 1, {"impl": 1, "support": 0}, ["c6"]),
+    ]
 
 
 def test_ping_pong_counts_every_bounce_of_a_case() -> None:
@@ -176,8 +206,9 @@ def test_a_large_log_gives_exactly_its_ground_truth(tmp_path: Path) -> None:
     truth = json.loads(out.with_name("large.truth.json").read_text())
     result = api.check(api.load(REFERENCE_MODEL), out)
     _check_against_truth(truth, [f for f in result.findings if f.code != "SKIPPED-ACTIVITY"])
-    skipped = {f.subject: f.evidence["cases"] for f in result.findings
-               if f.code == "SKIPPED-ACTIVITY"}
+    skipped = {
+        f.subject: f.evidence["cases"] for f in result.findings if f.code == "SKIPPED-ACTIVITY"
+    }
     assert skipped == {("configure_tenant",): len(truth["deviations"]["skip"])}
 
 
@@ -190,18 +221,37 @@ def test_the_same_log_in_another_shape_gives_the_same_check(tmp_path: Path) -> N
     src = pd.read_csv(EXAMPLES / "saas-handoffs.csv")
     done = pd.to_datetime(src["timestamp"], utc=True)
     shape = "%Y-%m-%dT%H:%M:%S.000Z"
-    both = pd.concat([src.assign(timestamp=done.dt.strftime(shape), transition="complete"),
-                      src.assign(timestamp=(done - pd.Timedelta(minutes=30)).dt.strftime(shape),
-                                 transition="start")]).sort_values("timestamp", kind="stable")
+    both = pd.concat(
+        [
+            src.assign(timestamp=done.dt.strftime(shape), transition="complete"),
+            src.assign(
+                timestamp=(done - pd.Timedelta(minutes=30)).dt.strftime(shape), transition="start"
+            ),
+        ]
+    ).sort_values("timestamp", kind="stable")
     both["case_id"] = both["case_id"].str.slice(1).astype(int)
-    both = both.rename(columns={"case_id": "Case ID", "activity": "Activity",
-                                "timestamp": "Timestamp", "resource": "Resource",
-                                "lane": "Team", "transition": "lifecycle"})
+    both = both.rename(
+        columns={
+            "case_id": "Case ID",
+            "activity": "Activity",
+            "timestamp": "Timestamp",
+            "resource": "Resource",
+            "lane": "Team",
+            "transition": "lifecycle",
+        }
+    )
     as_csv = tmp_path / "other.csv"
     both.to_csv(as_csv, index=False, sep=";")
-    frame = both.rename(columns={"Case ID": "case:concept:name", "Activity": "concept:name",
-                                 "Timestamp": "time:timestamp", "Resource": "org:resource",
-                                 "Team": "org:group", "lifecycle": "lifecycle:transition"})
+    frame = both.rename(
+        columns={
+            "Case ID": "case:concept:name",
+            "Activity": "concept:name",
+            "Timestamp": "time:timestamp",
+            "Resource": "org:resource",
+            "Team": "org:group",
+            "lifecycle": "lifecycle:transition",
+        }
+    )
     frame["case:concept:name"] = frame["case:concept:name"].astype(str)
     frame["time:timestamp"] = pd.to_datetime(frame["time:timestamp"], utc=True).dt.as_unit("ns")
     as_xes = tmp_path / "other.xes.gz"
@@ -214,8 +264,9 @@ def test_the_same_log_in_another_shape_gives_the_same_check(tmp_path: Path) -> N
 
     def seen(log: Path) -> tuple[dict, dict]:
         result = api.check(model, log)
-        return result.summary(), {(f.code, f.subject): f.evidence.get("cases")
-                                  for f in result.findings}
+        return result.summary(), {
+            (f.code, f.subject): f.evidence.get("cases") for f in result.findings
+        }
 
     reference = seen(EXAMPLES / "saas-handoffs.csv")
     assert len(reference[1]) == 12
@@ -228,9 +279,16 @@ def test_the_models_rules_settings_apply_to_every_log_check_code() -> None:
     it does for the static rules (the handoff checks once hard-coded both)."""
     model = api.load(REFERENCE_MODEL)
     df = api.map_log(model, api.read_log(EXAMPLES / "saas-handoffs.csv")).df
-    tuned = model.model_copy(update={"rules": {
-        "WRONG-LANE": "off", "SLOW-HANDOFF": "error", "UNUSED-HANDOFF": "off",
-        "PING-PONG-OBSERVED": "info"}})
+    tuned = model.model_copy(
+        update={
+            "rules": {
+                "WRONG-LANE": "off",
+                "SLOW-HANDOFF": "error",
+                "UNUSED-HANDOFF": "off",
+                "PING-PONG-OBSERVED": "info",
+            }
+        }
+    )
     _, plain = analyse_handoffs(ProcessGraph(model), df, lanes_observed=True)
     _, found = analyse_handoffs(ProcessGraph(tuned), df, lanes_observed=True)
     severity = {f.code: f.severity.value for f in found}
@@ -303,36 +361,67 @@ def test_one_handoff_wait_in_the_table_the_finding_the_cli_and_the_report() -> N
 
     from bpmtool.cli import app
 
-    res = CliRunner().invoke(app, ["check", str(REFERENCE_MODEL),
-                                   str(EXAMPLES / "saas-handoffs.csv"), "-f", "json",
-                                   "--method", "replay"])
+    res = CliRunner().invoke(
+        app,
+        [
+            "check",
+            str(REFERENCE_MODEL),
+            str(EXAMPLES / "saas-handoffs.csv"),
+            "-f",
+            "json",
+            "--method",
+            "replay",
+        ],
+    )
     doc = json.loads(res.output)
-    (row,) = [h for h in doc["handoffs"]
-              if (h["source_lane"], h["target_lane"]) == ("impl", "support")]
+    (row,) = [
+        h for h in doc["handoffs"] if (h["source_lane"], h["target_lane"]) == ("impl", "support")
+    ]
     (slow,) = [f for f in doc["findings"] if f["code"] == "SLOW-HANDOFF"]
     assert [(a["from"], a["to"]) for a in row["by_activity"]] == [
-        ("Go live", "Set up support account")]
+        ("Go live", "Set up support account")
+    ]
     assert (row["median_wait"], row["p90_wait"], row["max_wait"], row["count"]) == (
-        slow["evidence"]["p50"], slow["evidence"]["p90"], slow["evidence"]["max"],
-        slow["evidence"]["handoffs"])
+        slow["evidence"]["p50"],
+        slow["evidence"]["p90"],
+        slow["evidence"]["max"],
+        slow["evidence"]["handoffs"],
+    )
     assert "from 'Go live' to 'Set up support account'" in slow["message"]
     assert f"waits {row['p90_wait']} at the 90th percentile" in slow["message"]
     # the waits are the plain differences go-live → support set-up of the log
     raw = pd.read_csv(EXAMPLES / "saas-handoffs.csv")
     raw["timestamp"] = pd.to_datetime(raw["timestamp"], utc=True)
-    pivot = raw.pivot_table(index="case_id", columns="activity", values="timestamp",
-                            aggfunc="first")
-    days = ((pivot["Set up support account"] - pivot["Go live"]).dropna()
-            / pd.Timedelta(days=1))
+    pivot = raw.pivot_table(
+        index="case_id", columns="activity", values="timestamp", aggfunc="first"
+    )
+    days = (pivot["Set up support account"] - pivot["Go live"]).dropna() / pd.Timedelta(days=1)
     assert row["count"] == len(days)
     assert row["p90_wait"] == f"{days.quantile(0.9):.2f}d"
-    text = CliRunner().invoke(app, ["check", str(REFERENCE_MODEL),
-                                    str(EXAMPLES / "saas-handoffs.csv"),
-                                    "--method", "replay"]).output
-    assert re.search(rf"impl → support\s+{row['count']}\s+{row['median_wait']} / "
-                     rf"{row['p90_wait']}", text), text
+    text = (
+        CliRunner()
+        .invoke(
+            app,
+            [
+                "check",
+                str(REFERENCE_MODEL),
+                str(EXAMPLES / "saas-handoffs.csv"),
+                "--method",
+                "replay",
+            ],
+        )
+        .output
+    )
+    assert re.search(
+        rf"impl → support\s+{row['count']}\s+{row['median_wait']} / "
+        rf"{row['p90_wait']}",
+        text,
+    ), text
     model = api.load(REFERENCE_MODEL)
     result = api.check(model, EXAMPLES / "saas-handoffs.csv", method="replay")
     report = api.report(model, check=result, fmt="md")
-    assert re.search(rf"\| {row['count']} \| {row['count']} \| yes \| {row['median_wait']} \| "
-                     rf"{row['p90_wait']} \| {row['max_wait']} \|", report)
+    assert re.search(
+        rf"\| {row['count']} \| {row['count']} \| yes \| {row['median_wait']} \| "
+        rf"{row['p90_wait']} \| {row['max_wait']} \|",
+        report,
+    )

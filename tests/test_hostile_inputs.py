@@ -33,9 +33,15 @@ def test_a_huge_duration_is_a_located_model_error(tmp_path: Path, duration: str)
     assert problem.line == 4 and "longest duration" in problem.message
 
 
-@pytest.mark.parametrize(("value", "tag"), [("!foo x", "!foo"), ("!!set {a, b}", "!!set"),
-                                             ("!!binary aGVsbG8=", "!!binary"),
-                                             ("!!python/name:os.system ''", "!!python")])
+@pytest.mark.parametrize(
+    ("value", "tag"),
+    [
+        ("!foo x", "!foo"),
+        ("!!set {a, b}", "!!set"),
+        ("!!binary aGVsbG8=", "!!binary"),
+        ("!!python/name:os.system ''", "!!python"),
+    ],
+)
 def test_unsupported_yaml_tags_are_located(tmp_path: Path, value: str, tag: str) -> None:
     err = _load(tmp_path, SMALL + f"name: {value}\n")
     assert err.problems[0].line == 4 and tag in err.problems[0].message
@@ -63,18 +69,21 @@ def test_a_mapping_or_tag_used_as_a_key_is_located(tmp_path: Path, key: str) -> 
     assert err.problems[0].line == 4 and "key" in err.problems[0].message
 
 
-@pytest.mark.parametrize(("name", "text", "line"), [
-    ("syntax.yaml", "alice: sales\nbob: [impl\n", 3),
-    ("nul.yaml", "alice: sales\nbob: im\x00pl\n", 2),
-    ("alias.yaml", "alice: &x [sales]\nbob: *x\n", 1),
-    ("recursive.yaml", "alice: &x [*x]\n", 1),
-    ("unhashable.yaml", "? [alice, bob]\n: sales\n", 1),
-    ("tagged.yaml", "alice: !!binary aGk=\n", 1),
-    ("list.yaml", "- alice\n- bob\n", 1),
-    ("huge-field.csv", "resource,lane\nalice,sales\nbob," + "x" * 140_000 + "\n", 3),
-    ("one-column.csv", "alice,sales\nbob\n", 2),
-    ("nul.csv", "alice,sales\nbo\x00b,sales\n", 2),
-])
+@pytest.mark.parametrize(
+    ("name", "text", "line"),
+    [
+        ("syntax.yaml", "alice: sales\nbob: [impl\n", 3),
+        ("nul.yaml", "alice: sales\nbob: im\x00pl\n", 2),
+        ("alias.yaml", "alice: &x [sales]\nbob: *x\n", 1),
+        ("recursive.yaml", "alice: &x [*x]\n", 1),
+        ("unhashable.yaml", "? [alice, bob]\n: sales\n", 1),
+        ("tagged.yaml", "alice: !!binary aGk=\n", 1),
+        ("list.yaml", "- alice\n- bob\n", 1),
+        ("huge-field.csv", "resource,lane\nalice,sales\nbob," + "x" * 140_000 + "\n", 3),
+        ("one-column.csv", "alice,sales\nbob\n", 2),
+        ("nul.csv", "alice,sales\nbo\x00b,sales\n", 2),
+    ],
+)
 def test_broken_lane_maps_are_located(tmp_path: Path, name: str, text: str, line: int) -> None:
     path = tmp_path / name
     path.write_text(text)
@@ -88,10 +97,14 @@ def test_broken_lane_maps_are_located(tmp_path: Path, name: str, text: str, line
 def test_a_good_yaml_lane_map_still_works(tmp_path: Path) -> None:
     path = tmp_path / "lanes.yaml"
     path.write_text("alice: sales\nbob: Implementation\n")
-    log = pd.DataFrame({"case:concept:name": ["c1", "c1"],
-                        "concept:name": ["Close deal", "Kickoff meeting"],
-                        "time:timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"], utc=True),
-                        "org:resource": ["alice", "bob"]})
+    log = pd.DataFrame(
+        {
+            "case:concept:name": ["c1", "c1"],
+            "concept:name": ["Close deal", "Kickoff meeting"],
+            "time:timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"], utc=True),
+            "org:resource": ["alice", "bob"],
+        }
+    )
     mapped = api.map_log(api.load(MODEL), log, lanes_from=path)
     assert mapped.df["bpmtool:lane"].astype(str).tolist() == ["sales", "impl"]
 
@@ -140,16 +153,21 @@ def test_wrapping_a_long_word_cuts_where_it_always_did() -> None:
     lines = wrap(word, 100, max_lines=10)
     assert "".join(lines) == word
     assert len(lines[0]) == _old_wrap_cut(word, 100)
-    assert wrap("Sales-to-implementation handover notes", 100) == \
-        ["Sales-to-", "implementation", "handover notes"]
+    assert wrap("Sales-to-implementation handover notes", 100) == [
+        "Sales-to-",
+        "implementation",
+        "handover notes",
+    ]
 
 
 def test_a_three_thousand_character_name_renders(tmp_path: Path) -> None:
     name = "x" * 3000
     path = tmp_path / "long.yaml"
-    path.write_text(f"id: t\nlanes: [{{id: a, name: {name}}}]\n"
-                    f"nodes: [{{id: s, type: start, lane: a}}, {{id: x, lane: a, name: {name}}}]\n"
-                    "flows: [s -> x]\n")
+    path.write_text(
+        f"id: t\nlanes: [{{id: a, name: {name}}}]\n"
+        f"nodes: [{{id: s, type: start, lane: a}}, {{id: x, lane: a, name: {name}}}]\n"
+        "flows: [s -> x]\n"
+    )
     svg = api.render_svg(api.load(path))
     assert "xxxxxxxx…" in svg
     lines = wrap(name * 30, 120, max_lines=3)
@@ -157,8 +175,9 @@ def test_a_three_thousand_character_name_renders(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("flow", ["q", "x -> nowhere"])
-def test_an_error_heavy_model_lists_the_first_thousand_and_counts_all(tmp_path: Path,
-                                                                      flow: str) -> None:
+def test_an_error_heavy_model_lists_the_first_thousand_and_counts_all(
+    tmp_path: Path, flow: str
+) -> None:
     from bpmtool.io.yaml_model import MAX_PROBLEMS
 
     err = _load(tmp_path, SMALL + "flows: [" + ", ".join([flow] * 5000) + "]\n")
@@ -166,7 +185,8 @@ def test_an_error_heavy_model_lists_the_first_thousand_and_counts_all(tmp_path: 
     assert len(err.problems) == MAX_PROBLEMS == 1000 and err.omitted == total - 1000
     assert f"{total:,} problem(s)" in err.summary and "first 1,000" in err.summary
     assert err.problems[0].line == 4 and err.problems[0].key == "flows[0]" + (
-        "" if flow == "q" else ".target")
+        "" if flow == "q" else ".target"
+    )
 
 
 def test_unknown_column_roles_and_methods_are_input_errors(tmp_path: Path) -> None:

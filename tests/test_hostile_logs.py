@@ -26,16 +26,28 @@ HEAD = '<?xml version="1.0" encoding="UTF-8"?>\n<log xes.version="1.0">\n'
 
 
 def _xes(inner: str = "", trace_inner: str = "", events: int = 1) -> str:
-    event = ('<event><string key="concept:name" value="A"/>'
-             '<date key="time:timestamp" value="2024-01-01T00:00:00Z"/>' + inner + "</event>")
-    return (HEAD + '<trace><string key="concept:name" value="c1"/>' + trace_inner
-            + event * events + "</trace>\n</log>\n")
+    event = (
+        '<event><string key="concept:name" value="A"/>'
+        '<date key="time:timestamp" value="2024-01-01T00:00:00Z"/>' + inner + "</event>"
+    )
+    return (
+        HEAD
+        + '<trace><string key="concept:name" value="c1"/>'
+        + trace_inner
+        + event * events
+        + "</trace>\n</log>\n"
+    )
 
 
 def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bpmtool", *args], capture_output=True,
-                          text=True, cwd=ROOT, timeout=120,
-                          env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "bpmtool", *args],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT), **(env or {})},
+    )
 
 
 @pytest.mark.parametrize("tag", ["container", "list"])
@@ -75,8 +87,9 @@ def test_a_huge_attribute_is_refused_while_streaming(tmp_path: Path) -> None:
     assert err.value.problems[0].line == 3
 
 
-def test_inflation_past_the_limit_is_refused(tmp_path: Path,
-                                             monkeypatch: pytest.MonkeyPatch) -> None:
+def test_inflation_past_the_limit_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "many.xes.gz"
     path.write_bytes(gzip.compress(_xes(events=20_000).encode()))
     monkeypatch.setenv(limits.MAX_INFLATED_ENV, "1M")
@@ -106,8 +119,7 @@ def test_a_gzip_bomb_of_whitespace_is_refused_on_the_cli(tmp_path: Path) -> None
     assert "bomb.xes.gz" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_csv_gz_inflation_is_bounded_too(tmp_path: Path,
-                                         monkeypatch: pytest.MonkeyPatch) -> None:
+def test_csv_gz_inflation_is_bounded_too(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     rows = "".join(f"c{i},A,2024-01-01T00:00:00Z\n" for i in range(50_000))
     path = tmp_path / "log.csv.gz"
     path.write_bytes(gzip.compress(("case,activity,timestamp\n" + rows).encode()))
@@ -116,10 +128,13 @@ def test_csv_gz_inflation_is_bounded_too(tmp_path: Path,
         api.read_log(path)
 
 
-@pytest.mark.parametrize("prolog", [
-    "<!--" + "c" * 70_000 + "-->\n",                      # <log> after 64 KB of prolog
-    '<!DOCTYPE log PUBLIC "-//x//y" "">\n'[:0],            # (no DOCTYPE: a plain prolog)
-])
+@pytest.mark.parametrize(
+    "prolog",
+    [
+        "<!--" + "c" * 70_000 + "-->\n",  # <log> after 64 KB of prolog
+        '<!DOCTYPE log PUBLIC "-//x//y" "">\n'[:0],  # (no DOCTYPE: a plain prolog)
+    ],
+)
 def test_a_long_prolog_is_not_refused(tmp_path: Path, prolog: str) -> None:
     text = _xes()
     path = tmp_path / "long.xes"
@@ -127,11 +142,14 @@ def test_a_long_prolog_is_not_refused(tmp_path: Path, prolog: str) -> None:
     assert api.read_log(path)["concept:name"].tolist() == ["A"]
 
 
-@pytest.mark.parametrize("doctype", [
-    '<!DOCTYPE log PUBLIC "-//bpmtool//x" "http://example.org/x.dtd">',
-    '<!DOCTYPE log SYSTEM "file:///etc/passwd">',
-    '<!DOCTYPE log [<!ENTITY a "b">]>',
-])
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        '<!DOCTYPE log PUBLIC "-//bpmtool//x" "http://example.org/x.dtd">',
+        '<!DOCTYPE log SYSTEM "file:///etc/passwd">',
+        '<!DOCTYPE log [<!ENTITY a "b">]>',
+    ],
+)
 def test_a_doctype_after_a_long_comment_is_still_refused(tmp_path: Path, doctype: str) -> None:
     text = _xes().replace("<log", "<!--" + "c" * 70_000 + "-->\n" + doctype + "\n<log", 1)
     path = tmp_path / "dtd.xes"
@@ -142,16 +160,21 @@ def test_a_doctype_after_a_long_comment_is_still_refused(tmp_path: Path, doctype
 
 def test_a_duplicated_standard_column_is_a_located_error(tmp_path: Path) -> None:
     path = tmp_path / "dup.csv"
-    path.write_text("case:concept:name,concept:name,case:concept:name,time:timestamp\n"
-                    "c1,A,c1,2024-01-01\n")
+    path.write_text(
+        "case:concept:name,concept:name,case:concept:name,time:timestamp\nc1,A,c1,2024-01-01\n"
+    )
     with pytest.raises(EventLogError, match="appears more than once") as err:
         api.read_log(path)
     assert err.value.problems[0].line == 1 and "columns 1 and 3" in str(err.value)
 
 
 def test_stale_piece_folders_of_dead_processes_are_removed(tmp_path: Path) -> None:
-    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
-                          capture_output=True, text=True, check=True)
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     stale = tmp_path / f"bpmtool-xes-{dead.stdout.strip()}-abc"
     stale.mkdir()
     (stale / "piece.xes").write_text("x")
@@ -167,9 +190,15 @@ def test_a_killed_reader_leaves_no_folder(tmp_path: Path) -> None:
     path = tmp_path / "log.xes"
     path.write_text(_xes(events=200_000))
     env = {**os.environ, "PYTHONPATH": str(ROOT), "TMPDIR": str(tmp_path)}
-    child = subprocess.Popen([sys.executable, "-c",
-                              "import sys; from bpmtool import api; api.read_log(sys.argv[1])",
-                              str(path)], env=env)
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys; from bpmtool import api; api.read_log(sys.argv[1])",
+            str(path),
+        ],
+        env=env,
+    )
     try:
         child.wait(timeout=1.5)
     except subprocess.TimeoutExpired:
@@ -181,20 +210,32 @@ def test_a_killed_reader_leaves_no_folder(tmp_path: Path) -> None:
 
 def test_a_key_given_twice_in_one_event_keeps_the_first(tmp_path: Path) -> None:
     path = tmp_path / "twice.xes"
-    path.write_text(_xes('<string key="org:resource" value="ana"/>'
-                         '<string key="org:resource" value="ben"/>', events=2)
-                    .replace("<list", "<x"))
+    path.write_text(
+        _xes(
+            '<string key="org:resource" value="ana"/><string key="org:resource" value="ben"/>',
+            events=2,
+        ).replace("<list", "<x")
+    )
     # nested values keep rustxes out, so the streaming reader is the one tested
-    path.write_text(path.read_text().replace(
-        '<string key="org:resource" value="ana"/>',
-        '<string key="org:resource" value="ana"/><list key="l"><values>'
-        + '<list key="m">' * 40 + "</list>" * 40 + "</values></list>"))
+    path.write_text(
+        path.read_text().replace(
+            '<string key="org:resource" value="ana"/>',
+            '<string key="org:resource" value="ana"/><list key="l"><values>'
+            + '<list key="m">' * 40
+            + "</list>" * 40
+            + "</values></list>",
+        )
+    )
     assert read_xes_fast(path) is None
     frame = api.read_log(path)
     assert frame["org:resource"].tolist() == ["ana", "ana"]  # as rustxes reads it
     plain = tmp_path / "plain.xes"
-    plain.write_text(_xes('<string key="org:resource" value="ana"/>'
-                          '<string key="org:resource" value="ben"/>', events=2))
+    plain.write_text(
+        _xes(
+            '<string key="org:resource" value="ana"/><string key="org:resource" value="ben"/>',
+            events=2,
+        )
+    )
     fast = read_xes_fast(plain)
     assert fast is not None and fast["org:resource"].tolist() == ["ana", "ana"]
 
@@ -203,11 +244,16 @@ def test_parquet_with_invalid_utf8_text_is_refused(tmp_path: Path) -> None:
     import pandas as pd
 
     path = tmp_path / "log.parquet"
-    pd.DataFrame({"case_id": ["c1"], "activity": ["Wrapping Fix defects"],
-                  "timestamp": ["2024-01-01T00:00:00Z"]}).to_parquet(path)
+    pd.DataFrame(
+        {
+            "case_id": ["c1"],
+            "activity": ["Wrapping Fix defects"],
+            "timestamp": ["2024-01-01T00:00:00Z"],
+        }
+    ).to_parquet(path)
     data = path.read_bytes()
     at = data.index(b"defects")
-    path.write_bytes(data[:at + 4] + b"\xff" + data[at + 5:])
+    path.write_bytes(data[: at + 4] + b"\xff" + data[at + 5 :])
     with pytest.raises(EventLogError, match=r"not a readable Parquet file.*UTF8"):
         api.read_log(path)
 
@@ -223,8 +269,9 @@ def test_a_damaged_csv_gz_header_is_refused(tmp_path: Path) -> None:
 
 def test_a_time_beyond_2261_is_a_located_error(tmp_path: Path) -> None:
     path = tmp_path / "log.csv"
-    path.write_text("case,activity,timestamp\nc1,A,2024-01-01 10:00:00+0000\n"
-                    "c1,B,2825-01-23 07:17:17+0000\n")
+    path.write_text(
+        "case,activity,timestamp\nc1,A,2024-01-01 10:00:00+0000\nc1,B,2825-01-23 07:17:17+0000\n"
+    )
     with pytest.raises(EventLogError, match="outside the years 1678 to 2261") as err:
         api.read_log(path)
     assert err.value.problems[0].line == 3

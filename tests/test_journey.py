@@ -44,7 +44,12 @@ def test_funnel_counts_and_conversion(result: JourneyResult) -> None:
 def test_milestones_reached_times_and_deadlines(result: JourneyResult) -> None:
     stats = {m.milestone: m for m in result.milestones}
     assert {k: m.reached for k, m in stats.items()} == {
-        "signed": 16, "live": 10, "supported": 10, "adopted": 8, "renewed_ms": 8}
+        "signed": 16,
+        "live": 10,
+        "supported": 10,
+        "adopted": 8,
+        "renewed_ms": 8,
+    }
     assert stats["signed"].median_days == pytest.approx(5)
     assert stats["live"].p90_days == pytest.approx(16)
     assert stats["renewed_ms"].median_days == pytest.approx(60)
@@ -69,8 +74,10 @@ def test_per_case_journey(result: JourneyResult) -> None:
 def test_happy_paths_share_coverage_and_model(result: JourneyResult) -> None:
     paths = result.happy.paths
     assert result.happy.successful_cases == 8
-    assert [p.activities for p in paths] == [tuple(a for a, _ in PATH_A),
-                                             tuple(a for a, _ in PATH_B)]
+    assert [p.activities for p in paths] == [
+        tuple(a for a, _ in PATH_A),
+        tuple(a for a, _ in PATH_B),
+    ]
     assert [p.cases for p in paths] == [6, 2]
     assert [p.share for p in paths] == [pytest.approx(0.75), pytest.approx(0.25)]
     assert [p.coverage for p in paths] == [pytest.approx(0.75), pytest.approx(1.0)]
@@ -133,27 +140,47 @@ def test_a_trigger_window_still_open_is_pending(model) -> None:
 
 def test_exception_report_one_row_per_struggling_case(result: JourneyResult) -> None:
     frame = result.exceptions_frame()
-    assert sorted(frame["case"]) == ["build-0", "build-1", "build-2", "build-3", "grow-0",
-                                     "grow-1", "left-0", "left-1"]
+    assert sorted(frame["case"]) == [
+        "build-0",
+        "build-1",
+        "build-2",
+        "build-3",
+        "grow-0",
+        "grow-1",
+        "left-0",
+        "left-1",
+    ]
     rows = frame.set_index("case")
     assert rows.loc["build-0", "reasons"] == "stuck;milestone-overdue;ctq-overdue"
-    assert rows.loc["left-0", "reasons"] == ("stuck;milestone-overdue;ctq-overdue;"
-                                             "left-happy-path")
+    assert rows.loc["left-0", "reasons"] == ("stuck;milestone-overdue;ctq-overdue;left-happy-path")
     assert rows.loc["grow-1", "reasons"] == "stuck;milestone-overdue"
     assert rows.loc["grow-1", "days_in_stage"] == pytest.approx(83)
     assert rows.loc["build-0", "action"] == api.load(REFERENCE).stage_by_id["build"].action
     # worst first: 95 days in Build before 83 in Grow
     assert list(frame["days_in_stage"])[:6] == [pytest.approx(95)] * 6
     assert result.to_dict()["exceptions"]["by_reason"] == {
-        "ctq-overdue": 6, "left-happy-path": 2, "milestone-overdue": 8, "stuck": 8}
+        "ctq-overdue": 6,
+        "left-happy-path": 2,
+        "milestone-overdue": 8,
+        "stuck": 8,
+    }
 
 
 def test_exception_findings_sum_up_the_report(result: JourneyResult) -> None:
     codes = sorted(f.code for f in result.findings)
-    assert codes == ["CTQ-BREACH", "CTQ-BREACH", "LEFT-HAPPY-PATH", "MILESTONE-OVERDUE",
-                     "MILESTONE-OVERDUE", "MISSED-TRIGGER", "STUCK-IN-STAGE", "STUCK-IN-STAGE"]
-    stuck = {f.subject[0]: f.evidence["count"] for f in result.findings
-             if f.code == "STUCK-IN-STAGE"}
+    assert codes == [
+        "CTQ-BREACH",
+        "CTQ-BREACH",
+        "LEFT-HAPPY-PATH",
+        "MILESTONE-OVERDUE",
+        "MILESTONE-OVERDUE",
+        "MISSED-TRIGGER",
+        "STUCK-IN-STAGE",
+        "STUCK-IN-STAGE",
+    ]
+    stuck = {
+        f.subject[0]: f.evidence["count"] for f in result.findings if f.code == "STUCK-IN-STAGE"
+    }
     assert stuck == {"build": 6, "grow": 2}
     (left,) = [f for f in result.findings if f.code == "LEFT-HAPPY-PATH"]
     assert left.subject == ("kickoff", "run_uat")
@@ -161,8 +188,13 @@ def test_exception_findings_sum_up_the_report(result: JourneyResult) -> None:
 
 
 def test_every_journey_code_is_registered() -> None:
-    for code in ("CTQ-BREACH", "MISSED-TRIGGER", "STUCK-IN-STAGE", "MILESTONE-OVERDUE",
-                 "LEFT-HAPPY-PATH"):
+    for code in (
+        "CTQ-BREACH",
+        "MISSED-TRIGGER",
+        "STUCK-IN-STAGE",
+        "MILESTONE-OVERDUE",
+        "LEFT-HAPPY-PATH",
+    ):
         assert RULES[code].scope == "log"
 
 
@@ -176,8 +208,9 @@ def test_json_is_stable_and_serialisable(result: JourneyResult) -> None:
     import json
 
     first = json.dumps(result.to_dict(), sort_keys=True)
-    again = json.dumps(api.journey(api.load(REFERENCE), scenario_log(), now=NOW).to_dict(),
-                       sort_keys=True)
+    again = json.dumps(
+        api.journey(api.load(REFERENCE), scenario_log(), now=NOW).to_dict(), sort_keys=True
+    )
     assert first == again
     data = json.loads(first)
     assert data["schema"] == "bpmtool.journey/1" and data["cases"] == 19

@@ -17,8 +17,9 @@ SURVEYS = pd.DataFrame({"case_id": ["ok-a0", "ok-a1", "build-0", "build-1"], "np
 
 
 def _charts() -> dict[str, str]:
-    return journey_charts(api.journey(api.load(REFERENCE), scenario_log(), surveys=SURVEYS,
-                                      now=NOW))
+    return journey_charts(
+        api.journey(api.load(REFERENCE), scenario_log(), surveys=SURVEYS, now=NOW)
+    )
 
 
 def test_funnel_shows_every_stage_with_count_and_conversion() -> None:
@@ -33,8 +34,12 @@ def test_funnel_shows_every_stage_with_count_and_conversion() -> None:
 def test_quadrants_name_each_cell_with_its_count() -> None:
     root = etree.fromstring(_charts()["quadrants"].encode())
     texts = {t.text for t in root.iter(f"{SVG}text")}
-    assert {"Champion (1)", "Loyal but unhappy (1)", "Happy but drifting (1)",
-            "At risk (1)"} <= texts
+    assert {
+        "Champion (1)",
+        "Loyal but unhappy (1)",
+        "Happy but drifting (1)",
+        "At risk (1)",
+    } <= texts
     assert len(root.findall(f"{SVG}circle")) == 4
 
 

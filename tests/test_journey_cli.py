@@ -34,14 +34,35 @@ def _run(*args: str) -> tuple[int, str]:
 
 def test_the_csv_work_list_has_one_row_per_struggling_customer(files) -> None:
     log, surveys = files
-    code, out = _run(str(REFERENCE), str(log), "--case", "customer", "--now", NOW,
-                     "--surveys", str(surveys), "--exceptions", "--format", "csv")
+    code, out = _run(
+        str(REFERENCE),
+        str(log),
+        "--case",
+        "customer",
+        "--now",
+        NOW,
+        "--surveys",
+        str(surveys),
+        "--exceptions",
+        "--format",
+        "csv",
+    )
     assert code == 0, out
     rows = list(csv.DictReader(io.StringIO(out)))
     assert len(rows) == 8
-    assert list(rows[0]) == ["case", "reasons", "stage", "stage_name", "days_in_stage",
-                             "days_since_last_event", "last_activity", "detail", "action",
-                             "quadrant", "quadrant_action"]
+    assert list(rows[0]) == [
+        "case",
+        "reasons",
+        "stage",
+        "stage_name",
+        "days_in_stage",
+        "days_since_last_event",
+        "last_activity",
+        "detail",
+        "action",
+        "quadrant",
+        "quadrant_action",
+    ]
     build0 = next(r for r in rows if r["case"] == "build-0")
     assert build0["stage"] == "build" and float(build0["days_in_stage"]) == 95
     assert build0["quadrant"] == "Happy but drifting"
@@ -49,8 +70,9 @@ def test_the_csv_work_list_has_one_row_per_struggling_customer(files) -> None:
 
 def test_json_and_text(files) -> None:
     log, _ = files
-    code, out = _run(str(REFERENCE), str(log), "--case", "customer", "--now", NOW,
-                     "--format", "json")
+    code, out = _run(
+        str(REFERENCE), str(log), "--case", "customer", "--now", NOW, "--format", "json"
+    )
     assert code == 0, out
     data = json.loads(out)
     assert [s["reached"] for s in data["funnel"]] == [16, 10, 8]
@@ -58,8 +80,17 @@ def test_json_and_text(files) -> None:
     code, out = _run(str(REFERENCE), str(log), "--case", "customer", "--now", NOW)
     assert code == 0, out
     assert "Struggling customers: 8" in out and "MISSED-TRIGGER" in out
-    code, out = _run(str(REFERENCE), str(log), "--case", "customer", "--now", NOW,
-                     "--exceptions", "--format", "json")
+    code, out = _run(
+        str(REFERENCE),
+        str(log),
+        "--case",
+        "customer",
+        "--now",
+        NOW,
+        "--exceptions",
+        "--format",
+        "json",
+    )
     assert len(json.loads(out)["exceptions"]) == 8
 
 
@@ -73,11 +104,21 @@ def test_bad_input_exits_with_2(files, tmp_path: Path) -> None:
 
 def test_the_per_case_journey_as_csv(files, tmp_path: Path) -> None:
     log, _ = files
-    code, out = _run(str(REFERENCE), str(log), "--case", "customer", "--now", NOW,
-                     "--cases", str(tmp_path / "cases.csv"))
+    code, out = _run(
+        str(REFERENCE),
+        str(log),
+        "--case",
+        "customer",
+        "--now",
+        NOW,
+        "--cases",
+        str(tmp_path / "cases.csv"),
+    )
     assert code == 0, out
-    rows = {r["case"]: r for r in csv.DictReader(io.StringIO((tmp_path / "cases.csv")
-                                                            .read_text(encoding="utf-8")))}
+    rows = {
+        r["case"]: r
+        for r in csv.DictReader(io.StringIO((tmp_path / "cases.csv").read_text(encoding="utf-8")))
+    }
     assert len(rows) == 19
     assert rows["grow-0"]["stage"] == "grow"
     assert rows["grow-0"]["reached:live"] == "2024-01-17T00:00:00+00:00"
@@ -95,20 +136,26 @@ def test_happy_path_variants_are_those_of_successful_cases_on_every_face(tmp_pat
     cases = scenario_cases()
     result = api.journey(api.load(REFERENCE), scenario_log(), now=NOW)
     ok = set(result.cases.index[result.cases["success"]].astype(str))
-    traces = {c: tuple(a for a, _ in sorted(steps, key=lambda s: s[1]))
-              for c, steps in cases.items()}
+    traces = {
+        c: tuple(a for a, _ in sorted(steps, key=lambda s: s[1])) for c, steps in cases.items()
+    }
     expected_ok = len({traces[c] for c in ok})
     expected_all = len(set(traces.values()))
     assert expected_ok < expected_all
     hp = result.to_dict()["happy_paths"]
     assert (hp["successful_cases"], hp["successful_variants"], hp["all_variants"]) == (
-        len(ok), expected_ok, expected_all)
+        len(ok),
+        expected_ok,
+        expected_all,
+    )
     log = tmp_path / "log.csv"
     scenario_log().to_csv(log, index=False)
     code, out = _run(str(REFERENCE), str(log), "--now", NOW)
     assert code == 0, out
-    assert (f"Happy paths ({len(ok)} successful cases, {expected_ok} variants among them; "
-            f"{expected_all} among all cases)") in out
+    assert (
+        f"Happy paths ({len(ok)} successful cases, {expected_ok} variants among them; "
+        f"{expected_all} among all cases)"
+    ) in out
 
 
 def test_one_ctq_result_on_every_face(tmp_path) -> None:
@@ -128,15 +175,26 @@ def test_one_ctq_result_on_every_face(tmp_path) -> None:
     assert code == 0, out
     data = json.loads(out)
     live = next(c for c in data["ctqs"] if c["ctq"] == "time_to_live")
-    assert (live["decided"], live["breaches"], live["late"], live["open_overdue"],
-            live["compliant"], live["compliant_text"]) == (16, 6, 0, 6, 10, "62.5 %")
+    assert (
+        live["decided"],
+        live["breaches"],
+        live["late"],
+        live["open_overdue"],
+        live["compliant"],
+        live["compliant_text"],
+    ) == (16, 6, 0, 6, 10, "62.5 %")
     assert {w["state"] for w in live["worst"]} == {"open"}
     summary = live["summary"]
-    assert "62.5 % compliant, 6 of 16 decided case(s) broke it (6 still open past the " \
-           "limit)" in summary
+    assert (
+        "62.5 % compliant, 6 of 16 decided case(s) broke it (6 still open past the "
+        "limit)" in summary
+    )
     # the finding: the same sentence, the breaching cases only
-    finding = next(f for f in data["findings"]
-                   if f["code"] == "CTQ-BREACH" and f["subject"][0] == "time_to_live")
+    finding = next(
+        f
+        for f in data["findings"]
+        if f["code"] == "CTQ-BREACH" and f["subject"][0] == "time_to_live"
+    )
     assert finding["message"] == summary
     assert finding["evidence"]["worst_cases"] == live["worst"]
     assert "took longer" not in finding["message"]
@@ -146,8 +204,9 @@ def test_one_ctq_result_on_every_face(tmp_path) -> None:
     # the report
     result = api.journey(model, scenario_log(), now=NOW)
     page = api.report(model, journey=result, fmt="html")
-    row = re.search(r'<tr title="([^"]*)"><td>' + re.escape(live["name"]) + r"</td>(.*?)</tr>",
-                    page)
+    row = re.search(
+        r'<tr title="([^"]*)"><td>' + re.escape(live["name"]) + r"</td>(.*?)</tr>", page
+    )
     assert row is not None and html.unescape(row.group(1)) == summary
     cells = re.findall(r'<td class="n">([^<]*)</td>', row.group(2))
     assert cells[1:7] == ["16", "62.5 %", "6", "0", "6", "0"]

@@ -25,13 +25,28 @@ import pandas as pd
 T0 = pd.Timestamp("2024-01-01", tz="UTC")
 NOW = T0 + pd.Timedelta(days=100)
 
-PATH_A = [("Request demo", 0), ("Qualify lead", 1), ("Run demo", 2), ("Send proposal", 3),
-          ("Review proposal", 4), ("Sign contract", 5), ("Close deal", 6),
-          ("Kickoff meeting", 8), ("Configure tenant", 10), ("Export legacy data", 11),
-          ("Migrate data", 12), ("Run acceptance tests", 14), ("Approve go-live", 15),
-          ("Go live", 16), ("Set up support account", 17),
-          ("Celebrate go-live with customer", 17.5), ("Review adoption", 30),
-          ("Hold business review", 40), ("Propose expansion", 50), ("Renew subscription", 60)]
+PATH_A = [
+    ("Request demo", 0),
+    ("Qualify lead", 1),
+    ("Run demo", 2),
+    ("Send proposal", 3),
+    ("Review proposal", 4),
+    ("Sign contract", 5),
+    ("Close deal", 6),
+    ("Kickoff meeting", 8),
+    ("Configure tenant", 10),
+    ("Export legacy data", 11),
+    ("Migrate data", 12),
+    ("Run acceptance tests", 14),
+    ("Approve go-live", 15),
+    ("Go live", 16),
+    ("Set up support account", 17),
+    ("Celebrate go-live with customer", 17.5),
+    ("Review adoption", 30),
+    ("Hold business review", 40),
+    ("Propose expansion", 50),
+    ("Renew subscription", 60),
+]
 PATH_B = [*PATH_A[:8], ("Export legacy data", 9), ("Configure tenant", 10), *PATH_A[10:]]
 
 
@@ -60,9 +75,16 @@ def scenario_cases() -> dict[str, list[tuple[str, float]]]:
 
 def to_log(cases: dict[str, list[tuple[str, float]]]) -> pd.DataFrame:
     """A pm4py-style DataFrame, rows shuffled by case order to prove the sort."""
-    rows = [{"case:concept:name": cid, "concept:name": act,
-             "time:timestamp": T0 + pd.Timedelta(days=day), "org:resource": "someone"}
-            for cid, steps in reversed(list(cases.items())) for act, day in steps]
+    rows = [
+        {
+            "case:concept:name": cid,
+            "concept:name": act,
+            "time:timestamp": T0 + pd.Timedelta(days=day),
+            "org:resource": "someone",
+        }
+        for cid, steps in reversed(list(cases.items()))
+        for act, day in steps
+    ]
     return pd.DataFrame(rows)
 
 

@@ -51,7 +51,8 @@ def test_model_imports_only_its_own_helpers() -> None:
     assert ours <= {"bpmtool.errors", "bpmtool.durations", "bpmtool.model_checks"}
     for helper in ("bpmtool.durations", "bpmtool.model_checks"):
         assert {m for m, _ in _imports(MODULES[helper]) if m.startswith("bpmtool")} <= {
-            "bpmtool.errors"}
+            "bpmtool.errors"
+        }
 
 
 @pytest.mark.parametrize("name", sorted(MODULES))
@@ -76,14 +77,19 @@ def test_analysis_never_prints(name: str) -> None:
     if name.startswith(FACES):
         return
     tree = ast.parse(MODULES[name].read_text())
-    prints = [n.lineno for n in ast.walk(tree) if isinstance(n, ast.Call)
-              and isinstance(n.func, ast.Name) and n.func.id == "print"]
+    prints = [
+        n.lineno
+        for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print"
+    ]
     assert prints == [], f"{name} prints on lines {prints}"
 
 
 def test_the_cli_starts_without_heavy_libraries() -> None:
-    code = ("import sys, bpmtool.cli; heavy = [m for m in ('pm4py', 'pandas', 'fastapi', "
-            "'uvicorn', 'svgwrite', 'openpyxl', 'matplotlib') if m in sys.modules]; print(heavy)")
+    code = (
+        "import sys, bpmtool.cli; heavy = [m for m in ('pm4py', 'pandas', 'fastapi', "
+        "'uvicorn', 'svgwrite', 'openpyxl', 'matplotlib') if m in sys.modules]; print(heavy)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]", out.stdout
 
@@ -107,12 +113,18 @@ def test_the_log_schema_is_neutral() -> None:
 
 #: besides its own package: the API, errors and findings, the paths of the bundled example
 #: files, and (for `bpmtool serve`) the web app
-_FACE_MAY_IMPORT = ("bpmtool.api", "bpmtool.errors", "bpmtool.findings", "bpmtool._bundled",
-                    "bpmtool.web")
+_FACE_MAY_IMPORT = (
+    "bpmtool.api",
+    "bpmtool.errors",
+    "bpmtool.findings",
+    "bpmtool._bundled",
+    "bpmtool.web",
+)
 
 
-@pytest.mark.parametrize("name", sorted(n for n in MODULES
-                                        if n.startswith(("bpmtool.cli", "bpmtool.web"))))
+@pytest.mark.parametrize(
+    "name", sorted(n for n in MODULES if n.startswith(("bpmtool.cli", "bpmtool.web")))
+)
 def test_the_cli_and_the_web_app_call_only_the_api(name: str) -> None:
     """A face assembles nothing: the CLI and the web app import bpmtool.api, bpmtool.errors
     and bpmtool.findings (and their own modules), at module level or inside a function."""
@@ -122,9 +134,13 @@ def test_the_cli_and_the_web_app_call_only_the_api(name: str) -> None:
         if isinstance(node, ast.ImportFrom) and node.module == "bpmtool" and node.level == 0:
             assert {a.name for a in node.names} <= {"api", "__version__"}, name
             continue
-        modules = [node.module] if isinstance(node, ast.ImportFrom) and node.module \
-            and node.level == 0 else [a.name for a in node.names] \
-            if isinstance(node, ast.Import) else []
+        modules = (
+            [node.module]
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0
+            else [a.name for a in node.names]
+            if isinstance(node, ast.Import)
+            else []
+        )
         for module in modules:
             if module.startswith("bpmtool.") and not module.startswith(own):
                 assert module.startswith(_FACE_MAY_IMPORT), f"{name} imports {module}"

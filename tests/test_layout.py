@@ -45,8 +45,9 @@ def test_checks_catch_a_broken_layout() -> None:
 
     model = api.load(REFERENCE_MODEL)
     lay = layout_model(model)
-    lay.nodes["run_demo"] = dataclasses.replace(lay.nodes["run_demo"],
-                                                box=lay.nodes["qualify_lead"].box)
+    lay.nodes["run_demo"] = dataclasses.replace(
+        lay.nodes["run_demo"], box=lay.nodes["qualify_lead"].box
+    )
     assert "nodes qualify_lead and run_demo overlap" in layout_problems(model, lay)
     lay = layout_model(model)
     lay.nodes["run_demo"] = dataclasses.replace(lay.nodes["run_demo"], band="customer")
@@ -55,7 +56,8 @@ def test_checks_catch_a_broken_layout() -> None:
     edge = next(e for e in lay.edges if e.source == "need")
     far = lay.nodes["renewed"].box
     lay.edges[lay.edges.index(edge)] = dataclasses.replace(
-        edge, points=(edge.points[0], (far.cx, edge.points[0][1]), (far.cx, far.cy)))
+        edge, points=(edge.points[0], (far.cx, edge.points[0][1]), (far.cx, far.cy))
+    )
     assert any("crosses node" in p for p in layout_problems(model, lay))
 
 
@@ -68,8 +70,18 @@ def test_reference_model_reads_left_to_right_in_lane_order() -> None:
     assert tops == sorted(tops)
     x = {n: p.box.cx for n, p in lay.nodes.items()}
     # the main line goes left to right, one step after another
-    main = ["need", "request_demo", "qualify_lead", "run_demo", "send_proposal",
-            "review_proposal", "deal_decision", "sign_contract", "close_deal", "kickoff"]
+    main = [
+        "need",
+        "request_demo",
+        "qualify_lead",
+        "run_demo",
+        "send_proposal",
+        "review_proposal",
+        "deal_decision",
+        "sign_contract",
+        "close_deal",
+        "kickoff",
+    ]
     assert all(x[a] < x[b] for a, b in pairwise(main))
     # a chain inside one lane stays on one line: straight flows, no bends
     y = {n: p.box.cy for n, p in lay.nodes.items()}
@@ -88,8 +100,7 @@ def test_reference_model_reads_left_to_right_in_lane_order() -> None:
 def test_handoff_labels_name_the_artifact_beside_the_flow() -> None:
     model = api.load(REFERENCE_MODEL)
     lay = layout_model(model)
-    edge = next(e for e in lay.edges if (e.source, e.target) == ("request_demo",
-                                                                 "qualify_lead"))
+    edge = next(e for e in lay.edges if (e.source, e.target) == ("request_demo", "qualify_lead"))
     assert edge.label is not None and edge.label.lines == ("Demo request",)
     end = edge.points[-1]
     # just before the arrow, above the flow
@@ -115,9 +126,13 @@ def test_layout_is_deterministic() -> None:
 
 
 def test_a_model_without_lanes_gets_one_band() -> None:
-    model = Model.model_validate({"id": "bare", "nodes": [
-        {"id": "s", "type": "start"}, {"id": "a"}, {"id": "e", "type": "end"}],
-        "flows": ["s -> a", "a -> e"]})
+    model = Model.model_validate(
+        {
+            "id": "bare",
+            "nodes": [{"id": "s", "type": "start"}, {"id": "a"}, {"id": "e", "type": "end"}],
+            "flows": ["s -> a", "a -> e"],
+        }
+    )
     lay = layout_model(model)
     assert [b.kind for b in lay.bands] == ["none"]
     assert layout_problems(model, lay) == []
@@ -125,7 +140,10 @@ def test_a_model_without_lanes_gets_one_band() -> None:
 
 def test_text_wrapping() -> None:
     assert wrap("Sales-to-implementation handover notes", 120, 3, 11) == [
-        "Sales-to-", "implementation", "handover notes"]
+        "Sales-to-",
+        "implementation",
+        "handover notes",
+    ]
     lines = wrap("word " * 40, 100, 2)
     assert len(lines) == 2 and lines[-1].endswith("…")
     assert all(text_width(line) <= 100 for line in lines)
@@ -142,6 +160,8 @@ def test_benchmark_model_of_300_nodes_lays_out_cleanly() -> None:
     lay = layout_model(model)
     assert len([b for b in lay.bands if b.kind == "lane"]) == 8
     assert layout_problems(model, lay) == []
+
+
 def test_labels_stay_on_the_drawing() -> None:
     for orientation in ("horizontal", "vertical"):
         for path in (REFERENCE_MODEL, FLAWED_MODEL):

@@ -39,27 +39,30 @@ def _keys(value: Any, path: str = "") -> set[str]:
 
 def test_the_demos_lint_json_has_exactly_the_documented_keys(tmp_path: Path) -> None:
     model = ROOT / "models" / "saas-handoffs.yaml"
-    _, write_lint = next(iter(steps(model, ROOT / "models" / "flawed-handoffs.yaml",
-                                        tmp_path)))
+    _, write_lint = next(iter(steps(model, ROOT / "models" / "flawed-handoffs.yaml", tmp_path)))
     write_lint()
     doc = json.loads((tmp_path / "lint.json").read_text(encoding="utf-8"))
     assert doc["schema"] == "bpmtool.lint/1"
     assert doc["model"]["file"] == "models/saas-handoffs.yaml"  # the same on every machine
-    flawed = json.loads(CliRunner().invoke(
-        app, ["lint", str(ROOT / "models" / "flawed-handoffs.yaml"), "-f", "json"]).stdout)
+    flawed = json.loads(
+        CliRunner()
+        .invoke(app, ["lint", str(ROOT / "models" / "flawed-handoffs.yaml"), "-f", "json"])
+        .stdout
+    )
     # the reference model is clean; the flawed one shows the keys of a finding
     assert _keys(doc) | _keys(flawed) == _documented_keys()
     assert set(doc) == set(flawed)
 
 
 def test_the_demo_and_the_cli_write_the_same_document(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     monkeypatch.chdir(ROOT)  # the CLI is given the path as the project names it
     model = ROOT / "models" / "saas-handoffs.yaml"
-    _, write_lint = next(iter(steps(model, ROOT / "models" / "flawed-handoffs.yaml",
-                                    tmp_path)))
+    _, write_lint = next(iter(steps(model, ROOT / "models" / "flawed-handoffs.yaml", tmp_path)))
     write_lint()
     demo = json.loads((tmp_path / "lint.json").read_text(encoding="utf-8"))
-    cli = json.loads(CliRunner().invoke(app, ["lint", "models/saas-handoffs.yaml", "-f",
-                                              "json"]).stdout)
+    cli = json.loads(
+        CliRunner().invoke(app, ["lint", "models/saas-handoffs.yaml", "-f", "json"]).stdout
+    )
     assert cli == demo

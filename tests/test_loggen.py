@@ -43,9 +43,11 @@ def test_the_ground_truth_matches_the_events(sample) -> None:
     activity, lane = df["concept:name"].astype(str), df["org:group"].astype(str)
     assert _cases_where(df, activity == "Update CRM record") == set(dev["unexpected"])
     assert _cases_where(df, (activity == "Kickoff meeting") & (lane == "sales")) == set(
-        dev["wrong_lane"])
+        dev["wrong_lane"]
+    )
     assert _cases_where(df, (activity == "Migrate data") & (lane == "support")) == set(
-        dev["foreign"])
+        dev["foreign"]
+    )
     with_configure = _cases_where(df, activity == "Configure tenant")
     with_kickoff = _cases_where(df, activity == "Kickoff meeting")
     assert with_kickoff - with_configure == set(dev["skip"])
@@ -56,8 +58,13 @@ def test_the_ground_truth_matches_the_events(sample) -> None:
 
 def test_slow_support_handoffs_are_the_ones_listed(sample) -> None:
     df, truth = sample
-    pivot = df.pivot_table(index="case:concept:name", columns="concept:name",
-                           values="time:timestamp", aggfunc="first", observed=True)
+    pivot = df.pivot_table(
+        index="case:concept:name",
+        columns="concept:name",
+        values="time:timestamp",
+        aggfunc="first",
+        observed=True,
+    )
     wait = (pivot["Set up support account"] - pivot["Go live"]).dropna()
     slow = set(wait[wait > pd.Timedelta(days=2)].index.astype(str))
     assert slow == set(truth["slow_support_handoff"])
@@ -67,12 +74,20 @@ def test_slow_support_handoffs_are_the_ones_listed(sample) -> None:
 def test_deviating_share_is_between_10_and_20_percent(sample) -> None:
     _, truth = sample
     deviating = {c for cases in truth["deviations"].values() for c in cases} | set(
-        truth["slow_support_handoff"])
+        truth["slow_support_handoff"]
+    )
     assert 0.10 <= len(deviating) / truth["cases"] <= 0.20
     codes = {f["code"] for f in truth["expected_findings"]}
-    assert codes == {"SKIPPED-ACTIVITY", "UNEXPECTED-ACTIVITY", "UNMODELLED-HANDOFF",
-                     "UNUSED-HANDOFF", "WRONG-LANE", "SHARED-ACTIVITY", "PING-PONG-OBSERVED",
-                     "SLOW-HANDOFF"}
+    assert codes == {
+        "SKIPPED-ACTIVITY",
+        "UNEXPECTED-ACTIVITY",
+        "UNMODELLED-HANDOFF",
+        "UNUSED-HANDOFF",
+        "WRONG-LANE",
+        "SHARED-ACTIVITY",
+        "PING-PONG-OBSERVED",
+        "SLOW-HANDOFF",
+    }
 
 
 def test_the_committed_example_log_reads_and_maps() -> None:

@@ -24,11 +24,23 @@ def _log(tmp_path: Path, rows: list[str], header: str = "case_id,activity,timest
 
 def test_labels_match_by_name_alias_case_and_spacing(tmp_path: Path) -> None:
     model = api.load(REFERENCE_MODEL)
-    df = read_log(_log(tmp_path, ["c1,close  DEAL,2024-01-01", "c1,Contract signed,2024-01-02",
-                                   "c1,kickoff,2024-01-03", "c1,Order pizza,2024-01-04"]))
+    df = read_log(
+        _log(
+            tmp_path,
+            [
+                "c1,close  DEAL,2024-01-01",
+                "c1,Contract signed,2024-01-02",
+                "c1,kickoff,2024-01-03",
+                "c1,Order pizza,2024-01-04",
+            ],
+        )
+    )
     mapped = map_log(model, df)
-    assert mapped.matched == {"close  DEAL": "close_deal", "Contract signed": "sign_contract",
-                              "kickoff": "kickoff"}
+    assert mapped.matched == {
+        "close  DEAL": "close_deal",
+        "Contract signed": "sign_contract",
+        "kickoff": "kickoff",
+    }
     assert [u.label for u in mapped.unmatched] == ["Order pizza"]
     assert df.shape[0] == 4 and mapped.df[NODE].isna().sum() == 1
     assert mapped.lane_source == "model"
@@ -44,10 +56,17 @@ def test_closest_names_are_suggested(tmp_path: Path) -> None:
 
 def test_lane_from_org_group_by_id_or_name(tmp_path: Path) -> None:
     model = api.load(REFERENCE_MODEL)
-    df = read_log(_log(tmp_path, ["c1,Close deal,2024-01-01,Sales",
-                                  "c1,Kickoff meeting,2024-01-02,implementation",
-                                  "c1,Go live,2024-01-03,Finance"],
-                       header="case_id,activity,timestamp,team"))
+    df = read_log(
+        _log(
+            tmp_path,
+            [
+                "c1,Close deal,2024-01-01,Sales",
+                "c1,Kickoff meeting,2024-01-02,implementation",
+                "c1,Go live,2024-01-03,Finance",
+            ],
+            header="case_id,activity,timestamp,team",
+        )
+    )
     mapped = map_log(model, df)
     assert mapped.lane_source == "org:group"
     assert mapped.df[LANE].astype(str).tolist() == ["sales", "impl", "Finance"]
@@ -56,8 +75,13 @@ def test_lane_from_org_group_by_id_or_name(tmp_path: Path) -> None:
 
 def test_lane_from_a_resource_map(tmp_path: Path) -> None:
     model = api.load(REFERENCE_MODEL)
-    df = read_log(_log(tmp_path, ["c1,Close deal,2024-01-01,ann", "c1,Go live,2024-01-03,bob"],
-                       header="case_id,activity,timestamp,resource"))
+    df = read_log(
+        _log(
+            tmp_path,
+            ["c1,Close deal,2024-01-01,ann", "c1,Go live,2024-01-03,bob"],
+            header="case_id,activity,timestamp,resource",
+        )
+    )
     lanes = tmp_path / "lanes.csv"
     lanes.write_text("resource,lane\nann,Sales\nbob,impl\n")
     mapped = api.map_log(model, df, lanes_from=lanes)
@@ -76,8 +100,10 @@ def test_a_log_that_matches_nothing_is_refused(tmp_path: Path) -> None:
 
 
 def test_log_command_text_json_and_bad_input(tmp_path: Path) -> None:
-    path = _log(tmp_path, ["c1,Close deal,2024-01-01", "c1,Kickoff meeting,2024-01-02",
-                           "c2,Close deal,2024-01-05"])
+    path = _log(
+        tmp_path,
+        ["c1,Close deal,2024-01-01", "c1,Kickoff meeting,2024-01-02", "c2,Close deal,2024-01-05"],
+    )
     runner = CliRunner()
     result = runner.invoke(app, ["log", str(path), "--model", str(REFERENCE_MODEL)])
     assert result.exit_code == 0, result.output
@@ -101,8 +127,9 @@ def test_check_and_journey_match_labels_the_same_way() -> None:
 
     model = api.load(REFERENCE_MODEL)
     plain = scenario_log()
-    shouted = plain.assign(**{"concept:name": plain["concept:name"].str.upper()
-                              .str.replace(" ", "  ")})
+    shouted = plain.assign(
+        **{"concept:name": plain["concept:name"].str.upper().str.replace(" ", "  ")}
+    )
     funnel = [s.to_dict() for s in api.journey(model, plain, now=NOW).funnel]
     assert [s.to_dict() for s in api.journey(model, shouted, now=NOW).funnel] == funnel
     assert funnel[0]["reached"] > 0
@@ -115,23 +142,35 @@ def test_check_and_journey_match_labels_the_same_way() -> None:
 def _ambiguous_model():
     from bpmtool.model import Model
 
-    return Model.model_validate({
-        "id": "m", "lanes": [{"id": "a"}, {"id": "b"}],
-        "nodes": [{"id": "s", "type": "start", "lane": "a"},
-                  {"id": "review", "name": "Review", "lane": "a"},
-                  {"id": "check", "name": "Check", "lane": "b", "aliases": ["review"]},
-                  {"id": "e", "type": "end", "lane": "b"}],
-        "flows": ["s -> review", "review -> check", "check -> e"]})
+    return Model.model_validate(
+        {
+            "id": "m",
+            "lanes": [{"id": "a"}, {"id": "b"}],
+            "nodes": [
+                {"id": "s", "type": "start", "lane": "a"},
+                {"id": "review", "name": "Review", "lane": "a"},
+                {"id": "check", "name": "Check", "lane": "b", "aliases": ["review"]},
+                {"id": "e", "type": "end", "lane": "b"},
+            ],
+            "flows": ["s -> review", "review -> check", "check -> e"],
+        }
+    )
 
 
 def test_a_label_that_names_two_nodes_is_an_error_for_check_and_journey() -> None:
     """'Review' is one node's name and another's alias: no first or last match wins."""
     model = _ambiguous_model()
-    log = pd.DataFrame({"case:concept:name": ["c1", "c1"], "concept:name": ["REVIEW", "Check"],
-                        "time:timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"],
-                                                         utc=True)})
-    for run in (lambda: api.map_log(model, log, filename="log.csv"),
-                lambda: api.journey(model, log)):
+    log = pd.DataFrame(
+        {
+            "case:concept:name": ["c1", "c1"],
+            "concept:name": ["REVIEW", "Check"],
+            "time:timestamp": pd.to_datetime(["2024-01-01", "2024-01-02"], utc=True),
+        }
+    )
+    for run in (
+        lambda: api.map_log(model, log, filename="log.csv"),
+        lambda: api.journey(model, log),
+    ):
         with pytest.raises(EventLogError) as err:
             run()
         text = str(err.value)
@@ -145,9 +184,11 @@ def test_an_ambiguous_label_makes_the_cli_exit_2(tmp_path: Path) -> None:
     import yaml
 
     model_file = tmp_path / "m.yaml"
-    model_file.write_text(yaml.safe_dump(_ambiguous_model().model_dump(by_alias=True,
-                                                                       exclude_defaults=True,
-                                                                       mode="json")))
+    model_file.write_text(
+        yaml.safe_dump(
+            _ambiguous_model().model_dump(by_alias=True, exclude_defaults=True, mode="json")
+        )
+    )
     log = _log(tmp_path, ["c1,Review,2024-01-01", "c1,Check,2024-01-02"])
     result = CliRunner().invoke(app, ["check", str(model_file), str(log)])
     assert result.exit_code == 2, result.output
@@ -159,14 +200,25 @@ def test_a_label_naming_an_activity_and_an_event_is_the_activity() -> None:
     the event is the activity, not the end event, and still two activities are ambiguous."""
     from bpmtool.model import Model
 
-    model = Model.model_validate({
-        "id": "m", "lanes": [{"id": "a"}],
-        "nodes": [{"id": "s", "type": "start", "name": "start", "lane": "a"},
-                  {"id": "t", "name": "end", "lane": "a"},
-                  {"id": "e", "type": "end", "name": "end", "lane": "a"}],
-        "flows": ["s -> t", "t -> e"]})
-    log = pd.DataFrame({"case:concept:name": ["c1"], "concept:name": ["end"],
-                        "time:timestamp": pd.to_datetime(["2024-01-01"], utc=True)})
+    model = Model.model_validate(
+        {
+            "id": "m",
+            "lanes": [{"id": "a"}],
+            "nodes": [
+                {"id": "s", "type": "start", "name": "start", "lane": "a"},
+                {"id": "t", "name": "end", "lane": "a"},
+                {"id": "e", "type": "end", "name": "end", "lane": "a"},
+            ],
+            "flows": ["s -> t", "t -> e"],
+        }
+    )
+    log = pd.DataFrame(
+        {
+            "case:concept:name": ["c1"],
+            "concept:name": ["end"],
+            "time:timestamp": pd.to_datetime(["2024-01-01"], utc=True),
+        }
+    )
     assert api.map_log(model, log).matched == {"end": "t"}
     with pytest.raises(EventLogError):
         api.map_log(_ambiguous_model(), log.assign(**{"concept:name": ["Review"]}))

@@ -22,15 +22,17 @@ REPAIRS = SHARED_DATA / "logs" / "03_repairExample.xes.gz"
 
 def _pm4py_frame(df: pd.DataFrame) -> pd.DataFrame:
     return df[["case:concept:name", "concept:name", "time:timestamp"]].astype(
-        {"case:concept:name": str, "concept:name": str})
+        {"case:concept:name": str, "concept:name": str}
+    )
 
 
 def _discover(df: pd.DataFrame, path: Path) -> Path:
     import pm4py
 
     with quiet_pm4py(), warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
-        pm4py.write_bpmn(pm4py.discover_bpmn_inductive(_pm4py_frame(df)), str(path),
-                         auto_layout=False)
+        pm4py.write_bpmn(
+            pm4py.discover_bpmn_inductive(_pm4py_frame(df)), str(path), auto_layout=False
+        )
     return path
 
 
@@ -59,10 +61,12 @@ def test_default_check_of_a_real_log_equals_pm4py_on_the_same_net(tmp_path: Path
     assert rule["open"] == summary["open_cases"] <= rule["unfinished"]
     wf = to_petri_net(model)
     with quiet_pm4py():
-        replay = pm4py.fitness_token_based_replay(_pm4py_frame(df), wf.net, wf.initial,
-                                                  wf.final)["log_fitness"]
-        aligned = pm4py.fitness_alignments(_pm4py_frame(df), wf.net, wf.initial,
-                                           wf.final)["log_fitness"]
+        replay = pm4py.fitness_token_based_replay(_pm4py_frame(df), wf.net, wf.initial, wf.final)[
+            "log_fitness"
+        ]
+        aligned = pm4py.fitness_alignments(_pm4py_frame(df), wf.net, wf.initial, wf.final)[
+            "log_fitness"
+        ]
     assert summary["approximated_variants"] == 0
     assert abs(summary["fitness_replay"] - replay) <= 0.005
     assert abs(summary["fitness_alignments"] - aligned) <= 0.005
@@ -83,8 +87,11 @@ def test_a_model_without_lanes_says_so_once(discovered: tuple[pd.DataFrame, Path
     assert result.summary()["lanes_modelled"] is False
     assert result.handoffs  # the observed handoffs are still counted
     # a model with lanes checks them as before
-    reference = api.check(api.load(Path(__file__).parent.parent / "models" / "saas-handoffs.yaml"),
-                          Path(__file__).parent.parent / "examples" / "saas-handoffs.csv",
-                          method="replay", precision=False)
+    reference = api.check(
+        api.load(Path(__file__).parent.parent / "models" / "saas-handoffs.yaml"),
+        Path(__file__).parent.parent / "examples" / "saas-handoffs.csv",
+        method="replay",
+        precision=False,
+    )
     assert "LANES-NOT-MODELLED" not in {f.code for f in reference.findings}
     assert "WRONG-LANE" in {f.code for f in reference.findings}

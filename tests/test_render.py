@@ -25,8 +25,7 @@ def checked() -> CheckResult:
 
 
 def _tree(svg: str) -> etree._Element:
-    return etree.fromstring(svg.encode(), etree.XMLParser(resolve_entities=False,
-                                                          no_network=True))
+    return etree.fromstring(svg.encode(), etree.XMLParser(resolve_entities=False, no_network=True))
 
 
 def _titled(el: etree._Element) -> bool:
@@ -41,8 +40,11 @@ def test_svg_is_valid_and_every_element_has_a_tooltip() -> None:
     nodes = root.findall(f".//{SVG}g[@data-node]")
     assert sorted(g.get("data-node") for g in nodes) == sorted(n.id for n in model.nodes)
     flows = root.findall(f".//{SVG}g[@class]")
-    lines = [g for g in flows if "flow " in (g.get("class") or "") + " "
-             and g.get("class", "").startswith("flow ")]
+    lines = [
+        g
+        for g in flows
+        if "flow " in (g.get("class") or "") + " " and g.get("class", "").startswith("flow ")
+    ]
     assert len(lines) == len(model.flows)
     lanes = root.findall(f".//{SVG}g[@data-lane]")
     assert {g.get("data-lane") for g in lanes} >= {lane.id for lane in model.lanes}
@@ -82,12 +84,16 @@ def test_overlay_draws_how_often_each_flow_was_walked(checked: CheckResult) -> N
     for g in root.findall(f".//{SVG}g[@data-flow]"):
         path = g.find(f"{SVG}path")
         if path is not None and path.get("style"):
-            widths[g.get("data-flow")] = float(re.search(r"stroke-width:([\d.]+)",
-                                                         path.get("style")).group(1))
+            widths[g.get("data-flow")] = float(
+                re.search(r"stroke-width:([\d.]+)", path.get("style")).group(1)
+            )
     counts = dict(checked.flow_counts)
     assert counts["need->request_demo"] == 400  # every case starts with a demo request
-    assert widths["need->request_demo"] > widths["deal_decision->deal_lost"] > \
-        widths["churn_risk->rescue_account"]
+    assert (
+        widths["need->request_demo"]
+        > widths["deal_decision->deal_lost"]
+        > widths["churn_risk->rescue_account"]
+    )
     unused = root.find(f".//{SVG}g[@data-flow='churn_risk->rescue_account']")
     assert "flow-unused" in unused.get("class")  # the escalation branch is never taken
     skipped = root.find(f".//{SVG}g[@data-node='configure_tenant']")
@@ -97,13 +103,22 @@ def test_overlay_draws_how_often_each_flow_was_walked(checked: CheckResult) -> N
 
 def test_report_is_one_self_contained_file(checked: CheckResult) -> None:
     model = api.load(REFERENCE_MODEL)
-    journey = api.journey(model, EXAMPLES / "saas-handoffs.csv",
-                          surveys=EXAMPLES / "saas-handoffs-surveys.csv")
+    journey = api.journey(
+        model, EXAMPLES / "saas-handoffs.csv", surveys=EXAMPLES / "saas-handoffs-surveys.csv"
+    )
     html = api.report(model, check=checked, journey=journey, source="saas-handoffs.yaml")
     assert not re.search(r"""(src|href)\s*=\s*["']?(https?:)?//""", html)
     assert "<script" not in html and "<link" not in html
-    for section in ("Swimlanes", "Findings", "Handoff matrix", "What the event log shows",
-                    "Observed handoffs", "The customer journey", "Happy paths", "SIPOC"):
+    for section in (
+        "Swimlanes",
+        "Findings",
+        "Handoff matrix",
+        "What the event log shows",
+        "Observed handoffs",
+        "The customer journey",
+        "Happy paths",
+        "SIPOC",
+    ):
         assert f">{section}" in html
     assert html.count("<svg") >= 3  # swimlanes, funnel, quadrants
     assert "Sales-to-implementation handover notes" in html
@@ -131,24 +146,40 @@ def test_render_and_report_commands(tmp_path: Path) -> None:
     vertical = runner.invoke(app, ["render", str(bpmn), "--orientation", "vertical"])
     assert vertical.exit_code == 0 and vertical.output.lstrip().startswith("<")
     report = tmp_path / "report.html"
-    ok = runner.invoke(app, ["report", str(REFERENCE_MODEL), "--log",
-                             str(EXAMPLES / "saas-handoffs.csv"), "-q", "-o", str(report)])
+    ok = runner.invoke(
+        app,
+        [
+            "report",
+            str(REFERENCE_MODEL),
+            "--log",
+            str(EXAMPLES / "saas-handoffs.csv"),
+            "-q",
+            "-o",
+            str(report),
+        ],
+    )
     assert ok.exit_code == 0, ok.output
     assert "What the event log shows" in report.read_text()
     md = runner.invoke(app, ["report", str(FLAWED_MODEL), "--format", "md"])
     assert md.exit_code == 0 and "## Findings" in md.output
 
 
-@pytest.mark.parametrize("args, says", [
-    (["render", "MODEL", "--orientation", "diagonal"], "orientation"),
-    (["report", "MODEL", "--format", "pdf"], "'--format'"),
-    (["report", "MODEL", "--surveys", "x.csv"], "--surveys needs --log"),
-    (["report", "FLAWED", "--log", "LOG", "--surveys", "x.csv"], "no journey section"),
-    (["render", "missing.yaml"], "missing.yaml"),
-])
+@pytest.mark.parametrize(
+    "args, says",
+    [
+        (["render", "MODEL", "--orientation", "diagonal"], "orientation"),
+        (["report", "MODEL", "--format", "pdf"], "'--format'"),
+        (["report", "MODEL", "--surveys", "x.csv"], "--surveys needs --log"),
+        (["report", "FLAWED", "--log", "LOG", "--surveys", "x.csv"], "no journey section"),
+        (["render", "missing.yaml"], "missing.yaml"),
+    ],
+)
 def test_bad_options_exit_2_with_a_message(args: list[str], says: str) -> None:
-    paths = {"MODEL": REFERENCE_MODEL, "FLAWED": FLAWED_MODEL,
-             "LOG": EXAMPLES / "saas-handoffs.csv"}
+    paths = {
+        "MODEL": REFERENCE_MODEL,
+        "FLAWED": FLAWED_MODEL,
+        "LOG": EXAMPLES / "saas-handoffs.csv",
+    }
     args = [str(paths[a]) if a in paths else a for a in args]
     result = runner.invoke(app, args)
     assert result.exit_code == 2
@@ -179,7 +210,9 @@ def test_render_with_a_log_numbers_lint_and_check_findings_and_says_so(tmp_path)
     numbered = re.findall(r">\d+\. ([A-Z-]+) — ", res.output)
     assert numbered == [f.code for f in api.diagram_findings(model, check)]
     assert sorted(numbered) == sorted(["LANE-EMPTY", *(f.code for f in check.findings)])
-    assert (f"Numbered: lint + check — the model's 1 lint finding(s) and the log's "
-            f"{len(check.findings)} check finding(s).") in res.output
+    assert (
+        f"Numbered: lint + check — the model's 1 lint finding(s) and the log's "
+        f"{len(check.findings)} check finding(s)."
+    ) in res.output
     plain = CliRunner().invoke(app, ["render", str(model_file)]).output
     assert "Numbered: the model's 1 lint finding(s) (bpmtool lint)." in plain

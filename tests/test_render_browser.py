@@ -37,8 +37,9 @@ _COVERED = """() => {
 }"""
 
 
-def _browse(tmp_path: Path, name: str, content: str, suffix: str,
-            width: int = 1800) -> tuple[list[str], int, dict[str, float]]:
+def _browse(
+    tmp_path: Path, name: str, content: str, suffix: str, width: int = 1800
+) -> tuple[list[str], int, dict[str, float]]:
     from playwright.sync_api import sync_playwright
 
     page_file = tmp_path / f"{name}{suffix}"
@@ -46,8 +47,10 @@ def _browse(tmp_path: Path, name: str, content: str, suffix: str,
     SHOTS.mkdir(parents=True, exist_ok=True)
     shot = SHOTS / f"{name}.png"
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         try:
             page = browser.new_page(viewport={"width": width, "height": 1100})
             page.goto(page_file.as_uri())
@@ -60,14 +63,16 @@ def _browse(tmp_path: Path, name: str, content: str, suffix: str,
     return covered, shot.stat().st_size, size
 
 
-@pytest.mark.parametrize("name, path, orientation", [
-    ("reference-horizontal", REFERENCE_MODEL, "horizontal"),
-    ("reference-vertical", REFERENCE_MODEL, "vertical"),
-    ("flawed", FLAWED_MODEL, "horizontal"),
-    ("miwg-b20", SHARED_DATA / "bpmn" / "miwg-reference" / "B.2.0.bpmn", "horizontal"),
-])
-def test_swimlane_svg_in_chromium(tmp_path: Path, name: str, path: Path,
-                                  orientation: str) -> None:
+@pytest.mark.parametrize(
+    "name, path, orientation",
+    [
+        ("reference-horizontal", REFERENCE_MODEL, "horizontal"),
+        ("reference-vertical", REFERENCE_MODEL, "vertical"),
+        ("flawed", FLAWED_MODEL, "horizontal"),
+        ("miwg-b20", SHARED_DATA / "bpmn" / "miwg-reference" / "B.2.0.bpmn", "horizontal"),
+    ],
+)
+def test_swimlane_svg_in_chromium(tmp_path: Path, name: str, path: Path, orientation: str) -> None:
     model = api.load(path)
     svg = api.render_svg(model, findings=api.lint(model), orientation=orientation)
     covered, png_bytes, size = _browse(tmp_path, name, svg, ".svg")

@@ -13,8 +13,12 @@ import pytest
 
 from tests.conftest import ROOT
 
-DOCS = [ROOT / "README.md", ROOT / "benchmarks" / "README.md", ROOT / "examples" / "README.md",
-        *sorted((ROOT / "docs").glob("*.md"))]
+DOCS = [
+    ROOT / "README.md",
+    ROOT / "benchmarks" / "README.md",
+    ROOT / "examples" / "README.md",
+    *sorted((ROOT / "docs").glob("*.md")),
+]
 
 
 @pytest.mark.parametrize("doc", DOCS, ids=lambda p: str(p.relative_to(ROOT)))
@@ -35,8 +39,9 @@ def test_the_licence_is_the_agpl_in_full() -> None:
 
 
 def _fake_python(path: Path, version: str) -> Path:
-    path.write_text(f'#!/bin/sh\nif [ "$1" = "--version" ]; then echo "Python {version}"; '
-                    'exit 0; fi\nexit 1\n')
+    path.write_text(
+        f'#!/bin/sh\nif [ "$1" = "--version" ]; then echo "Python {version}"; exit 0; fi\nexit 1\n'
+    )
     path.chmod(path.stat().st_mode | stat.S_IEXEC)
     return path
 
@@ -45,18 +50,28 @@ def _fake_python(path: Path, version: str) -> Path:
 def test_make_refuses_a_python_older_than_3_11(tmp_path: Path) -> None:
     old = _fake_python(tmp_path / "python3.9", "3.9.18")
     venv = tmp_path / "venv"
-    run = subprocess.run(["make", "-s", "demo", f"VENV={venv}", f"PYTHON={old}"], cwd=ROOT,
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        ["make", "-s", "demo", f"VENV={venv}", f"PYTHON={old}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode != 0
     assert "bpmtool needs Python 3.11 or newer" in run.stderr and "Python 3.9.18" in run.stderr
     assert "make demo PYTHON=python3.11" in run.stderr
     assert not venv.exists()  # nothing half-made
     # a .venv that an old Python made: the way out is make clean
     _fake_python((venv / "bin").mkdir(parents=True) or venv / "bin" / "python", "3.9.18")
-    run = subprocess.run(["make", "-s", "test", f"VENV={venv}"], cwd=ROOT, capture_output=True,
-                         text=True, timeout=60)
+    run = subprocess.run(
+        ["make", "-s", "test", f"VENV={venv}"], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
     assert run.returncode != 0 and "Run 'make clean'" in run.stderr
-    missing = subprocess.run(["make", "-s", "demo", f"VENV={venv}-2",
-                              f"PYTHON={tmp_path / 'nope'}"], cwd=ROOT, capture_output=True,
-                             text=True, timeout=60)
+    missing = subprocess.run(
+        ["make", "-s", "demo", f"VENV={venv}-2", f"PYTHON={tmp_path / 'nope'}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert missing.returncode != 0 and "is not found" in missing.stderr

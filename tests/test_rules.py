@@ -25,8 +25,10 @@ def _cases(code: str) -> tuple[Model, list[Model]]:
     """The first document of a fixture fires the rule; every other one must stay silent."""
     text = (FIXTURES / f"{code}.yaml").read_text()
     # preset: all, so that the optional rules fire on their fixtures too
-    fires, *silent = (loads_model(yaml.safe_dump({"preset": "all", **doc}), f"{code}.yaml")
-                      for doc in yaml.safe_load_all(text))
+    fires, *silent = (
+        loads_model(yaml.safe_dump({"preset": "all", **doc}), f"{code}.yaml")
+        for doc in yaml.safe_load_all(text)
+    )
     assert silent, f"{code} needs at least one silent example"
     return fires, silent
 
@@ -42,10 +44,15 @@ def test_rule_fires_where_it_should(code: str) -> None:
     assert findings, f"{code} stayed silent on its 'fires' fixture"
     for f in findings:
         assert f.kind == RULES[code].kind
-        known = {n.id for n in fires.nodes} | {x.key for x in fires.flows} | {
-            lane.id for lane in fires.lanes} | {s.id for s in fires.stages} | {
-            a.id for a in fires.artifacts} | {fires.id} | {
-            m.id for s in fires.stages for m in s.milestones}
+        known = (
+            {n.id for n in fires.nodes}
+            | {x.key for x in fires.flows}
+            | {lane.id for lane in fires.lanes}
+            | {s.id for s in fires.stages}
+            | {a.id for a in fires.artifacts}
+            | {fires.id}
+            | {m.id for s in fires.stages for m in s.milestones}
+        )
         assert set(f.subject) <= known, f"{code} names ids that are not in the model"
 
 
@@ -57,10 +64,17 @@ def test_rule_is_silent_where_it_should_be(code: str) -> None:
 
 
 def _model(**extra: object) -> Model:
-    base = {"id": "m", "lanes": [{"id": "a"}, {"id": "b"}],
-            "nodes": [{"id": "s", "type": "start", "lane": "a"}, {"id": "x", "lane": "a"},
-                      {"id": "y", "lane": "b"}, {"id": "e", "type": "end", "lane": "b"}],
-            "flows": ["s -> x", "x -> y", "y -> e"]}
+    base = {
+        "id": "m",
+        "lanes": [{"id": "a"}, {"id": "b"}],
+        "nodes": [
+            {"id": "s", "type": "start", "lane": "a"},
+            {"id": "x", "lane": "a"},
+            {"id": "y", "lane": "b"},
+            {"id": "e", "type": "end", "lane": "b"},
+        ],
+        "flows": ["s -> x", "x -> y", "y -> e"],
+    }
     base.update(extra)
     return Model.model_validate(base)
 
@@ -107,22 +121,31 @@ def test_presets_are_data_and_really_differ() -> None:
     for code in optional:
         assert PRESETS["recommended"][code] is None
         assert PRESETS["all"][code] == RULES[code].severity
-    assert {c for c, s in PRESETS["recommended"].items() if s is not None} == \
-        set(RULES) - set(optional)
+    assert {c for c, s in PRESETS["recommended"].items() if s is not None} == set(RULES) - set(
+        optional
+    )
 
 
 def test_an_optional_rule_is_off_by_default_and_on_with_preset_all() -> None:
-    split = {"id": "m", "lanes": [{"id": "a"}],
-             "nodes": [{"id": "s", "type": "start", "lane": "a"}, {"id": "x", "lane": "a"},
-                       {"id": "y", "lane": "a"}, {"id": "e", "type": "end", "lane": "a"}],
-             "flows": ["s -> x", "x -> y", "x -> e", "y -> e"]}
+    split = {
+        "id": "m",
+        "lanes": [{"id": "a"}],
+        "nodes": [
+            {"id": "s", "type": "start", "lane": "a"},
+            {"id": "x", "lane": "a"},
+            {"id": "y", "lane": "a"},
+            {"id": "e", "type": "end", "lane": "a"},
+        ],
+        "flows": ["s -> x", "x -> y", "x -> e", "y -> e"],
+    }
     assert RULES["IMPLICIT-SPLIT"].optional
     assert "IMPLICIT-SPLIT" not in {f.code for f in run_rules(Model.model_validate(split))}
     everything = Model.model_validate({**split, "preset": "all"})
     assert "IMPLICIT-SPLIT" in {f.code for f in run_rules(everything)}
     switched = Model.model_validate({**split, "rules": {"IMPLICIT-SPLIT": "error"}})
     assert [f.severity for f in run_rules(switched) if f.code == "IMPLICIT-SPLIT"] == [
-        Severity.ERROR]
+        Severity.ERROR
+    ]
 
 
 def test_every_code_is_known_without_importing_the_checks() -> None:
@@ -137,10 +160,17 @@ def test_every_code_is_known_without_importing_the_checks() -> None:
         "from bpmtool.rules import run_rules\n"
         "m = loads_model('id: m\\nrules: {WRONG-LANE: off, SLOW-HANDOFF: error}\\n')\n"
         "print(sorted({f.code for f in run_rules(m)} - {'EMPTY-MODEL'}))\n"
-        "print(sorted(n for n in sys.modules if n.startswith(('pm4py', 'bpmtool.mining'))))\n")
+        "print(sorted(n for n in sys.modules if n.startswith(('pm4py', 'bpmtool.mining'))))\n"
+    )
     root = Path(__file__).resolve().parent.parent
-    done = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
-                          cwd=root, env={**os.environ, "PYTHONPATH": str(root)}, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", program],
+        capture_output=True,
+        text=True,
+        cwd=root,
+        env={**os.environ, "PYTHONPATH": str(root)},
+        check=True,
+    )
     codes, imported = done.stdout.splitlines()
     assert codes == "[]"  # no UNKNOWN-RULE for the log-check codes
     assert imported == "[]"

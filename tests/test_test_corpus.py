@@ -14,18 +14,25 @@ from tests.conftest import CORPUS_VARIABLE, ROOT, SHARED_DATA, corpus_files
 
 HERE = "tests/test_test_corpus.py"
 #: a test that reads the corpus, a parametrisation over its files, and one that needs nothing
-SELECTION = [f"{HERE}::test_the_corpus_has_its_four_parts",
-             f"{HERE}::test_every_pnml_net_is_a_pnml_document",
-             f"{HERE}::test_the_project_models_are_here"]
+SELECTION = [
+    f"{HERE}::test_the_corpus_has_its_four_parts",
+    f"{HERE}::test_every_pnml_net_is_a_pnml_document",
+    f"{HERE}::test_the_project_models_are_here",
+]
 
 
 def test_the_corpus_has_its_four_parts() -> None:
-    assert sorted(p.name for p in SHARED_DATA.iterdir() if p.is_dir()) >= \
-        ["bpmn", "logs", "pnml", "xsd"]
+    assert sorted(p.name for p in SHARED_DATA.iterdir() if p.is_dir()) >= [
+        "bpmn",
+        "logs",
+        "pnml",
+        "xsd",
+    ]
 
 
-@pytest.mark.parametrize("path", corpus_files(sorted((SHARED_DATA / "pnml").glob("*.pnml"))),
-                         ids=lambda p: p.name)
+@pytest.mark.parametrize(
+    "path", corpus_files(sorted((SHARED_DATA / "pnml").glob("*.pnml"))), ids=lambda p: p.name
+)
 def test_every_pnml_net_is_a_pnml_document(path: Path) -> None:
     assert b"<pnml" in path.read_bytes()[:500]
 
@@ -39,9 +46,14 @@ def _pytest(corpus: Path, *, ci: bool) -> subprocess.CompletedProcess[str]:
     env[CORPUS_VARIABLE] = str(corpus)
     if ci:
         env["CI"] = "true"
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
-                           *SELECTION], cwd=ROOT, env=env, capture_output=True, text=True,
-                          timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *SELECTION],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def test_without_the_corpus_its_tests_are_skipped_on_one_line(tmp_path: Path) -> None:

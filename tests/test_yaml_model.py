@@ -40,10 +40,14 @@ def _problems(text: str) -> list:
 def test_a_broken_model_reports_all_its_problems_with_line_column_and_key() -> None:
     problems = _problems(BROKEN)
     by_key = {p.key: p for p in problems}
-    assert by_key["lanes[1].id"].line == 4 and "duplicate lane id 'sales'" in by_key[
-        "lanes[1].id"].message
-    assert by_key["nodes[0].lane"].line == 6 and "did you mean 'sales'" in by_key[
-        "nodes[0].lane"].message
+    assert (
+        by_key["lanes[1].id"].line == 4
+        and "duplicate lane id 'sales'" in by_key["lanes[1].id"].message
+    )
+    assert (
+        by_key["nodes[0].lane"].line == 6
+        and "did you mean 'sales'" in by_key["nodes[0].lane"].message
+    )
     assert by_key["nodes[1].type"].line == 7 and "'gateway'" in by_key["nodes[1].type"].message
     assert by_key["nodes[2].inputs[0]"].line == 8
     assert by_key["flows[1].target"].line == 11 and "'zzz'" in by_key["flows[1].target"].message
@@ -60,17 +64,25 @@ def test_yaml_syntax_error_is_located() -> None:
     assert len(problems) == 1 and problems[0].line == 3 and "not valid YAML" in problems[0].message
 
 
-@pytest.mark.parametrize("text, needle", [
-    ("- just\n- a list\n", "top level of a model must be a mapping"),
-    ("", "top level of a model must be a mapping"),
-    ("nodes: []\n", "missing required key 'id'"),
-    ("id: x\nnodes: {a: 1}\n", "'nodes' should be a list of entries, each starting with '- '"),
-    ("id: x\nnodes: [{id: a, inputs: x}]\n", "'inputs' should be a list, e.g. [a, b] (got 'x')"),
-    ("id: x\nname: [1]\n", "'name' should be text"),
-    ("id: has space\n", "not a valid id"),
-    ("id: x\nlanes: [{id: a, external: maybe}]\n", "'external' should be true or false (got "
-                                                   "'maybe')"),
-])
+@pytest.mark.parametrize(
+    "text, needle",
+    [
+        ("- just\n- a list\n", "top level of a model must be a mapping"),
+        ("", "top level of a model must be a mapping"),
+        ("nodes: []\n", "missing required key 'id'"),
+        ("id: x\nnodes: {a: 1}\n", "'nodes' should be a list of entries, each starting with '- '"),
+        (
+            "id: x\nnodes: [{id: a, inputs: x}]\n",
+            "'inputs' should be a list, e.g. [a, b] (got 'x')",
+        ),
+        ("id: x\nname: [1]\n", "'name' should be text"),
+        ("id: has space\n", "not a valid id"),
+        (
+            "id: x\nlanes: [{id: a, external: maybe}]\n",
+            "'external' should be true or false (got 'maybe')",
+        ),
+    ],
+)
 def test_wrong_shapes_give_clear_messages(text: str, needle: str) -> None:
     problems = _problems(text)
     assert any(needle in p.message for p in problems), [str(p) for p in problems]

@@ -51,10 +51,14 @@ class _Progress:
 
         return update
 
-    def write(self, phase: str, fraction: float, done: int = 0, total: int | None = None
-              ) -> None:
-        doc = {"phase": phase, "fraction": round(fraction, 4), "done": done, "total": total,
-               "updated": _now()}
+    def write(self, phase: str, fraction: float, done: int = 0, total: int | None = None) -> None:
+        doc = {
+            "phase": phase,
+            "fraction": round(fraction, 4),
+            "done": done,
+            "total": total,
+            "updated": _now(),
+        }
         write_atomic(self.path, json.dumps(doc))
 
 
@@ -88,48 +92,70 @@ def run_job(root: str, run_id: str, spec: JobSpec) -> str:
             doc = _journey(ws, run_id, model, spec)
         else:
             doc = _check(ws, run_id, model, spec, progress)
-        write_atomic(ws.run_file(run_id, "result"),
-                     json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n")
+        write_atomic(
+            ws.run_file(run_id, "result"),
+            json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n",
+        )
         status.update(status="done", summary=doc.get("summary"))
     except InputError as err:
-        status.update(status="failed", error=err.summary,
-                      problems=[p.to_dict() for p in err.problems])
+        status.update(
+            status="failed", error=err.summary, problems=[p.to_dict() for p in err.problems]
+        )
     except BpmtoolError as err:
         status.update(status="failed", error=str(err), problems=[])
     except Exception as err:  # a bug: keep the run's page readable, the traceback for us
-        status.update(status="failed", error=f"internal error: {type(err).__name__}: {err}",
-                      problems=[], traceback=traceback.format_exc(limit=8))
+        status.update(
+            status="failed",
+            error=f"internal error: {type(err).__name__}: {err}",
+            problems=[],
+            traceback=traceback.format_exc(limit=8),
+        )
     status["finished"] = _now()
     ws.write_run(run_id, status)
     ws.run_file(run_id, "progress").unlink(missing_ok=True)
     return str(status["status"])
 
 
-def _check(ws: Workspace, run_id: str, model: Any, spec: JobSpec, progress: _Progress
-           ) -> dict[str, Any]:
-    result = api.check(model, spec["log_path"], method=spec.get("method", "both"),
-                       columns=spec.get("columns") or None,
-                       date_format=spec.get("date_format"),
-                       progress=progress.phase("aligning"),
-                       read_progress=progress.phase("reading"))
+def _check(
+    ws: Workspace, run_id: str, model: Any, spec: JobSpec, progress: _Progress
+) -> dict[str, Any]:
+    result = api.check(
+        model,
+        spec["log_path"],
+        method=spec.get("method", "both"),
+        columns=spec.get("columns") or None,
+        date_format=spec.get("date_format"),
+        progress=progress.phase("aligning"),
+        read_progress=progress.phase("reading"),
+    )
     progress.write("drawing", 0.96)
-    write_atomic(ws.run_file(run_id, "svg"),
-                 features.render_svg(model, findings=True, check=result))
+    write_atomic(
+        ws.run_file(run_id, "svg"), features.render_svg(model, findings=True, check=result)
+    )
     write_atomic(ws.run_file(run_id, "report"), features.report_html(model, check=result))
     doc: dict[str, Any] = result.to_dict()
     return doc
 
 
 def _journey(ws: Workspace, run_id: str, model: Any, spec: JobSpec) -> dict[str, Any]:
-    standard = {"case": "case:concept:name", "activity": "concept:name",
-                "timestamp": "time:timestamp", "resource": "org:resource", "lane": "org:group"}
-    renames = {src: standard[role] for role, src in (spec.get("columns") or {}).items()
-               if role in standard}
-    result = api.journey(model, spec["log_path"], columns=renames or None,
-                         date_format=spec.get("date_format"))
+    standard = {
+        "case": "case:concept:name",
+        "activity": "concept:name",
+        "timestamp": "time:timestamp",
+        "resource": "org:resource",
+        "lane": "org:group",
+    }
+    renames = {
+        src: standard[role] for role, src in (spec.get("columns") or {}).items() if role in standard
+    }
+    result = api.journey(
+        model, spec["log_path"], columns=renames or None, date_format=spec.get("date_format")
+    )
     write_atomic(ws.run_file(run_id, "svg"), features.render_svg(model, happy=result))
-    write_atomic(ws.run_file(run_id, "charts"),
-                 json.dumps(features.journey_charts(result), ensure_ascii=False))
+    write_atomic(
+        ws.run_file(run_id, "charts"),
+        json.dumps(features.journey_charts(result), ensure_ascii=False),
+    )
     write_atomic(ws.run_file(run_id, "report"), features.report(model, journey=result))
     doc: dict[str, Any] = result.to_dict()
     return doc

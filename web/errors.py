@@ -33,18 +33,27 @@ def wants_json(request: Request) -> bool:
     return "application/json" in accept and "text/html" not in accept
 
 
-def _reply(request: Request, status: int, detail: str, *, problems: list[dict[str, Any]]
-           | None = None, extra: dict[str, Any] | None = None,
-           headers: dict[str, str] | None = None) -> Response:
+def _reply(
+    request: Request,
+    status: int,
+    detail: str,
+    *,
+    problems: list[dict[str, Any]] | None = None,
+    extra: dict[str, Any] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     if wants_json(request):
         body: dict[str, Any] = {"detail": detail}
         if problems is not None:
             body["problems"] = problems
         body.update(extra or {})
         return JSONResponse(body, status_code=status, headers=headers)
-    return page(request, "error.html", {"status": status, "detail": detail,
-                                        "problems": problems or []},
-                status_code=status)
+    return page(
+        request,
+        "error.html",
+        {"status": status, "detail": detail, "problems": problems or []},
+        status_code=status,
+    )
 
 
 def install_handlers(app: FastAPI) -> None:
@@ -64,28 +73,44 @@ def install_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(VersionConflict)
     async def conflict(request: Request, exc: VersionConflict) -> Response:
-        return _reply(request, 409, str(exc), extra={"current_version": exc.current},
-                      headers={"ETag": f'"{exc.current}"'} if exc.current else None)
+        return _reply(
+            request,
+            409,
+            str(exc),
+            extra={"current_version": exc.current},
+            headers={"ETag": f'"{exc.current}"'} if exc.current else None,
+        )
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, exc: LoginRequired) -> Response:
         if wants_json(request):
-            return JSONResponse({"detail": "an access token is needed"}, status_code=401,
-                                headers={"WWW-Authenticate": "Bearer"})
+            return JSONResponse(
+                {"detail": "an access token is needed"},
+                status_code=401,
+                headers={"WWW-Authenticate": "Bearer"},
+            )
         target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
 
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
-        return _reply(request, exc.status_code, str(exc.detail),
-                      headers=getattr(exc, "headers", None))
+        return _reply(
+            request, exc.status_code, str(exc.detail), headers=getattr(exc, "headers", None)
+        )
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
-        problems = [{"file": None, "line": None, "column": None,
-                     "key": ".".join(str(p) for p in err.get("loc", ())),
-                     "message": err.get("msg", "invalid"), "expected": None}
-                    for err in exc.errors()]
+        problems = [
+            {
+                "file": None,
+                "line": None,
+                "column": None,
+                "key": ".".join(str(p) for p in err.get("loc", ())),
+                "message": err.get("msg", "invalid"),
+                "expected": None,
+            }
+            for err in exc.errors()
+        ]
         return _reply(request, 422, "the request is not valid", problems=problems)
 
     @app.exception_handler(Exception)

@@ -15,16 +15,22 @@ from bpmtool.findings import Finding
 __all__ = ["export_bpmn", "journey_charts", "render_svg", "report", "report_html"]
 
 
-def render_svg(model: Model, *, findings: list[Finding] | bool | None = None,
-               check: Any = None,
-               orientation: str = "horizontal", legend: bool = True,
-               happy: Any = None) -> str:
+def render_svg(
+    model: Model,
+    *,
+    findings: list[Finding] | bool | None = None,
+    check: Any = None,
+    orientation: str = "horizontal",
+    legend: bool = True,
+    happy: Any = None,
+) -> str:
     """The swimlane SVG, with finding markers and, given a check, its overlay (given a
     journey, its happy paths).  ``findings=True`` numbers what the CLI's and the demo's
     drawings number (:func:`bpmtool.api.diagram_findings`: lint + check).  Pages that list
     the findings beside the drawing leave the legend out (``legend=False``)."""
-    return api.render_svg(model, findings=findings, overlay=check, orientation=orientation,
-                          legend=legend, happy=happy)
+    return api.render_svg(
+        model, findings=findings, overlay=check, orientation=orientation, legend=legend, happy=happy
+    )
 
 
 def report(model: Model, *, check: Any = None, journey: Any = None, fmt: str = "html") -> str:

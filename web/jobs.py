@@ -32,8 +32,11 @@ class JobRunner:
         """Mark runs a previous server left unfinished, and start the pool."""
         for run in self.workspace.list_runs():
             if run.get("status") in ("queued", "running"):
-                run.update(status="failed", error="the server stopped before the run ended",
-                           finished=_now())
+                run.update(
+                    status="failed",
+                    error="the server stopped before the run ended",
+                    finished=_now(),
+                )
                 self.workspace.write_run(run["id"], run)
         self._pool = self._new_pool()
         if self.warm:
@@ -43,11 +46,22 @@ class JobRunner:
     def _new_pool(self) -> ProcessPoolExecutor:
         # spawn: a clean interpreter, no copy of the server's threads and sockets; each
         # worker ends itself when the server process is gone (even killed with -9)
-        return ProcessPoolExecutor(self.workers, mp_context=multiprocessing.get_context("spawn"),
-                                   initializer=watch_parent, initargs=(os.getpid(),))
+        return ProcessPoolExecutor(
+            self.workers,
+            mp_context=multiprocessing.get_context("spawn"),
+            initializer=watch_parent,
+            initargs=(os.getpid(),),
+        )
 
-    def submit(self, kind: str, *, model: str, log: str, method: str = "both",
-               columns: dict[str, str] | None = None) -> str:
+    def submit(
+        self,
+        kind: str,
+        *,
+        model: str,
+        log: str,
+        method: str = "both",
+        columns: dict[str, str] | None = None,
+    ) -> str:
         """Queue a check (or journey) of ``log`` against ``model``; returns the run id."""
         if self._pool is None:
             self.start()
@@ -56,12 +70,28 @@ class JobRunner:
         model_path, log_path = ws.model_path(model), ws.log_path(log)
         run_id = ws.new_run_id()
         _, version = ws.read_model(model)
-        ws.write_run(run_id, {"id": run_id, "kind": kind, "model": model,
-                              "model_version": version, "log": log, "method": method,
-                              "columns": columns or {}, "status": "queued", "created": _now()})
-        spec: JobSpec = {"kind": kind, "model_path": str(model_path), "log_path": str(log_path),
-                         "method": method, "columns": columns or {},
-                         "date_format": ws.log_date_format(log)}
+        ws.write_run(
+            run_id,
+            {
+                "id": run_id,
+                "kind": kind,
+                "model": model,
+                "model_version": version,
+                "log": log,
+                "method": method,
+                "columns": columns or {},
+                "status": "queued",
+                "created": _now(),
+            },
+        )
+        spec: JobSpec = {
+            "kind": kind,
+            "model_path": str(model_path),
+            "log_path": str(log_path),
+            "method": method,
+            "columns": columns or {},
+            "date_format": ws.log_date_format(log),
+        }
         try:
             future = self._pool.submit(run_job, str(ws.root), run_id, spec)
         except BrokenProcessPool:  # a worker died (killed, out of memory): start afresh
@@ -81,8 +111,7 @@ class JobRunner:
                 return
             if run.get("status") in ("queued", "running"):
                 reason = "cancelled" if future.cancelled() else str(future.exception())
-                run.update(status="failed", error=f"the worker stopped: {reason}",
-                           finished=_now())
+                run.update(status="failed", error=f"the worker stopped: {reason}", finished=_now())
                 self.workspace.write_run(run_id, run)
 
     def active(self) -> int:

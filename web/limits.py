@@ -35,15 +35,17 @@ class BodyTimeout(HTTPException):
     """408: the client stopped sending its body."""
 
     def __init__(self, seconds: float) -> None:
-        super().__init__(408, f"the request body stopped arriving (nothing for {seconds:g} s)",
-                         headers={"Connection": "close"})
+        super().__init__(
+            408,
+            f"the request body stopped arriving (nothing for {seconds:g} s)",
+            headers={"Connection": "close"},
+        )
 
 
 class BodyLimit:
     """ASGI middleware: the limits above, for every HTTP request."""
 
-    def __init__(self, app: ASGIApp, *, model_limit: int, log_limit: int,
-                 timeout: float) -> None:
+    def __init__(self, app: ASGIApp, *, model_limit: int, log_limit: int, timeout: float) -> None:
         self.app = app
         self.model_limit, self.log_limit, self.timeout = model_limit, log_limit, timeout
 
@@ -87,10 +89,17 @@ class BodyLimit:
 
 async def _refuse(send: Send, error: HTTPException) -> None:
     body = json.dumps({"detail": error.detail}).encode()
-    await send({"type": "http.response.start", "status": error.status_code,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode()),
-                            (b"connection", b"close")]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": error.status_code,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+                (b"connection", b"close"),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 

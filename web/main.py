@@ -42,13 +42,19 @@ from bpmtool.web.workspace import Workspace
 
 __all__ = ["create_app"]
 
+
 def _warm_up_drawing() -> None:
     """Import the drawing and report code and compile their templates once."""
     from bpmtool import api
     from bpmtool.api import Model
 
-    tiny = Model.model_validate({"id": "warm-up", "lanes": [{"id": "a"}],
-                                 "nodes": [{"id": "s", "type": "start", "lane": "a"}]})
+    tiny = Model.model_validate(
+        {
+            "id": "warm-up",
+            "lanes": [{"id": "a"}],
+            "nodes": [{"id": "s", "type": "start", "lane": "a"}],
+        }
+    )
     api.report(tiny)
 
 
@@ -69,10 +75,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         finally:
             jobs.shutdown()
 
-    app = FastAPI(title="bpmtool", version="0.1.0", lifespan=lifespan, docs_url=None,
-                  redoc_url=None, openapi_url=None,
-                  description="Models, logs and findings of a team's processes: the JSON API "
-                              "mirrors the `bpmtool` CLI and returns the same JSON.")
+    app = FastAPI(
+        title="bpmtool",
+        version="0.1.0",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,
+        description="Models, logs and findings of a team's processes: the JSON API "
+        "mirrors the `bpmtool` CLI and returns the same JSON.",
+    )
     app.state.settings = settings
     app.state.workspace = workspace
     app.state.jobs = jobs
@@ -80,14 +92,27 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         workspace.seed(REFERENCE_MODEL, EXAMPLE_LOG)
 
     install_handlers(app)
-    app.add_middleware(BodyLimit, model_limit=3 * settings.max_model_bytes + MB,
-                       log_limit=settings.max_log_bytes + FORM_SLACK,
-                       timeout=settings.body_timeout)
+    app.add_middleware(
+        BodyLimit,
+        model_limit=3 * settings.max_model_bytes + MB,
+        log_limit=settings.max_log_bytes + FORM_SLACK,
+        timeout=settings.body_timeout,
+    )
     app.add_middleware(SecurityMiddleware, allowed_hosts=settings.allowed_hosts)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(auth.router)
-    for module in (api_models, api_logs, api_runs, api_tools, docs, models_pages, downloads,
-                   upload_pages, logs_pages, runs_pages):
+    for module in (
+        api_models,
+        api_logs,
+        api_runs,
+        api_tools,
+        docs,
+        models_pages,
+        downloads,
+        upload_pages,
+        logs_pages,
+        runs_pages,
+    ):
         app.include_router(module.router, dependencies=[Authorised])
 
     @app.get("/openapi.json", include_in_schema=False, dependencies=[Authorised])
@@ -96,4 +121,3 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         return app.openapi()
 
     return app
-

@@ -46,8 +46,10 @@ def clean_name(raw: str, suffixes: tuple[str, ...]) -> str:
     parts = split_suffix(base, suffixes)
     if parts is None:
         raise InputError.single(
-            f"{base or raw!r} does not end in a known extension", key="filename",
-            expected="a file ending in " + ", ".join(sorted(suffixes)))
+            f"{base or raw!r} does not end in a known extension",
+            key="filename",
+            expected="a file ending in " + ", ".join(sorted(suffixes)),
+        )
     stem, suffix = parts
     ascii_stem = unicodedata.normalize("NFKD", stem).encode("ascii", "ignore").decode()
     stem = _UNSAFE.sub("-", ascii_stem).strip("-_")[:MAX_STEM].strip("-_")

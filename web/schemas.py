@@ -7,8 +7,19 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-__all__ = ["CheckRequest", "ColumnsOut", "ErrorOut", "HistoryItem", "JourneyRequest",
-           "LogInfo", "ModelInfo", "ProblemOut", "RunStatus", "SavedModel", "ValidateOut"]
+__all__ = [
+    "CheckRequest",
+    "ColumnsOut",
+    "ErrorOut",
+    "HistoryItem",
+    "JourneyRequest",
+    "LogInfo",
+    "ModelInfo",
+    "ProblemOut",
+    "RunStatus",
+    "SavedModel",
+    "ValidateOut",
+]
 
 
 class ProblemOut(BaseModel):
@@ -81,8 +92,10 @@ class CheckRequest(BaseModel):
     log: str = Field(description="a log file name in the workspace")
     method: Literal["both", "replay", "alignments"] = "both"
     columns: dict[str, str] | None = Field(
-        default=None, description="role → column (case, activity, timestamp, resource, lane); "
-                                  "default: the log's saved mapping")
+        default=None,
+        description="role → column (case, activity, timestamp, resource, lane); "
+        "default: the log's saved mapping",
+    )
 
 
 class JourneyRequest(BaseModel):

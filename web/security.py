@@ -23,19 +23,33 @@ from urllib.parse import urlsplit
 from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-__all__ = ["COOKIE", "LOOPBACK", "LoginRequired", "SecurityMiddleware", "default_allowed_hosts",
-           "host_name", "require_token", "safe_next", "session_value"]
+__all__ = [
+    "COOKIE",
+    "LOOPBACK",
+    "LoginRequired",
+    "SecurityMiddleware",
+    "default_allowed_hosts",
+    "host_name",
+    "require_token",
+    "safe_next",
+    "session_value",
+]
 
 COOKIE = "bpmtool_session"
 #: the names of this machine's loopback interface
 LOOPBACK = ("localhost", "127.0.0.1", "::1")
 
 #: pages are our own templates; scripts and styles only from /static, nothing external
-_CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
-        "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
-        "frame-ancestors 'none'")
-_HEADERS = [(b"x-content-type-options", b"nosniff"), (b"x-frame-options", b"DENY"),
-            (b"referrer-policy", b"same-origin")]
+_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; "
+    "frame-ancestors 'none'"
+)
+_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+]
 
 
 class LoginRequired(Exception):
@@ -52,8 +66,9 @@ def token_ok(request: Request) -> bool:
     if not token:
         return True
     auth = request.headers.get("authorization", "")
-    if auth[:7].lower() == "bearer " and hmac.compare_digest(auth[7:].strip().encode(),
-                                                             token.encode()):
+    if auth[:7].lower() == "bearer " and hmac.compare_digest(
+        auth[7:].strip().encode(), token.encode()
+    ):
         return True
     cookie = request.cookies.get(COOKIE, "")
     return hmac.compare_digest(cookie.encode(), session_value(token).encode())
@@ -89,8 +104,9 @@ def default_allowed_hosts(bound: str) -> list[str]:
 
         own = {socket.gethostname().lower(), socket.getfqdn().lower()}
         with contextlib.suppress(OSError):
-            own |= {str(info[4][0]).lower()
-                    for info in socket.getaddrinfo(socket.gethostname(), None)}
+            own |= {
+                str(info[4][0]).lower() for info in socket.getaddrinfo(socket.gethostname(), None)
+            }
         return list(LOOPBACK) + sorted(own - set(LOOPBACK))
     return [name]
 
@@ -130,8 +146,9 @@ class SecurityMiddleware:
         if scope["method"] not in ("GET", "HEAD", "OPTIONS") and _cross_site(headers):
             await _refuse(send, 403, "cross-site requests are refused")
             return
-        own_csp = scope["path"].startswith(("/runs/", "/models/")) and \
-            scope["path"].endswith("/report.html")
+        own_csp = scope["path"].startswith(("/runs/", "/models/")) and scope["path"].endswith(
+            "/report.html"
+        )
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
@@ -152,8 +169,10 @@ class SecurityMiddleware:
         host = headers.get(b"host", b"").decode("latin-1")
         if host_name(host) not in self.allowed:
             shown = host_name(host)[:100] or "(none)"
-            return 400, (f"this server does not answer to the host {shown!r}; start it "
-                         f"with --allowed-host {shown} to allow it")
+            return 400, (
+                f"this server does not answer to the host {shown!r}; start it "
+                f"with --allowed-host {shown} to allow it"
+            )
         origin = headers.get(b"origin")
         if origin is not None and origin != b"null":
             netloc = urlsplit(origin.decode("latin-1")).netloc
@@ -174,7 +193,14 @@ def _cross_site(headers: dict[bytes, bytes]) -> bool:
 
 async def _refuse(send: Send, status: int, detail: str) -> None:
     body = json.dumps({"detail": detail}).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"),
-                            (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [
+                (b"content-type", b"application/json"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})

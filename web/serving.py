@@ -41,8 +41,9 @@ def bind(host: str, port: int) -> socket.socket:
     if not 0 <= port <= 65535:
         raise BindError(f"port {port} is not a port number (use 1 to 65535)")
     try:
-        infos = socket.getaddrinfo(host or None, port, type=socket.SOCK_STREAM,
-                                   flags=socket.AI_PASSIVE)
+        infos = socket.getaddrinfo(
+            host or None, port, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE
+        )
     except (socket.gaierror, UnicodeError) as exc:
         raise BindError(f"cannot listen on {host!r}: no such address ({exc})") from None
     family, kind, proto, _, address = infos[0]
@@ -55,14 +56,17 @@ def bind(host: str, port: int) -> socket.socket:
     except OSError as exc:
         sock.close()
         if exc.errno == errno.EADDRINUSE:
-            raise BindError(f"port {port} is in use on {host} (another program listens on "
-                            "it; choose another with --port)") from None
+            raise BindError(
+                f"port {port} is in use on {host} (another program listens on "
+                "it; choose another with --port)"
+            ) from None
         if exc.errno == errno.EACCES:
-            raise BindError(f"not allowed to listen on port {port} (ports below 1024 need "
-                            "administrator rights; choose another with --port)") from None
+            raise BindError(
+                f"not allowed to listen on port {port} (ports below 1024 need "
+                "administrator rights; choose another with --port)"
+            ) from None
         if exc.errno == errno.EADDRNOTAVAIL:
-            raise BindError(f"cannot listen on {host}: this machine has no such "
-                            "address") from None
+            raise BindError(f"cannot listen on {host}: this machine has no such address") from None
         raise BindError(f"cannot listen on {host}:{port}: {exc.strerror or exc}") from None
     sock.listen(2048)  # from now on clients wait in the queue until the app is up
     sock.set_inheritable(True)

@@ -45,8 +45,9 @@ def _pct(value: float | None) -> str:
 templates.env.filters.update(size=_size, when=_when, pct=_pct)
 
 
-def page(request: Request, name: str, context: dict[str, Any] | None = None, *,
-         status_code: int = 200) -> HTMLResponse:
+def page(
+    request: Request, name: str, context: dict[str, Any] | None = None, *, status_code: int = 200
+) -> HTMLResponse:
     """Render a page template."""
     ctx = dict(context or {})
     ctx.setdefault("token_required", bool(request.app.state.settings.token))

@@ -55,8 +55,11 @@ def check_inflated(path: Path, filename: str, limit: int) -> int:
     except InflatedTooLarge:
         raise UploadTooLarge(limit, "the log inflates to more when decompressed") from None
     except (OSError, EOFError, zlib.error) as exc:
-        raise InputError.single(f"the file is cut short or damaged ({exc})", file=filename,
-                                expected="a complete gzip file") from None
+        raise InputError.single(
+            f"the file is cut short or damaged ({exc})",
+            file=filename,
+            expected="a complete gzip file",
+        ) from None
 
 
 @dataclass
@@ -88,8 +91,11 @@ async def receive_upload(request: Request, target: Path, *, limit: int) -> Uploa
             if not boundary:
                 raise HTTPException(400, "a multipart body needs a boundary")
             if len(boundary) > MAX_BOUNDARY:
-                raise HTTPException(400, f"the multipart boundary is {len(boundary):,} "
-                                         f"characters long; at most {MAX_BOUNDARY} are accepted")
+                raise HTTPException(
+                    400,
+                    f"the multipart boundary is {len(boundary):,} "
+                    f"characters long; at most {MAX_BOUNDARY} are accepted",
+                )
             return await _multipart(request, target, boundary, limit)
         return await _raw(request, target, limit)
     except BaseException:
@@ -131,10 +137,15 @@ class _Parts:
         self._done_file = False
 
     def callbacks(self) -> dict[str, object]:
-        return {"on_part_begin": self.part_begin, "on_header_field": self.header_field,
-                "on_header_value": self.header_value, "on_header_end": self.header_end,
-                "on_headers_finished": self.headers_finished, "on_part_data": self.part_data,
-                "on_part_end": self.part_end}
+        return {
+            "on_part_begin": self.part_begin,
+            "on_header_field": self.header_field,
+            "on_header_value": self.header_value,
+            "on_header_end": self.header_end,
+            "on_headers_finished": self.headers_finished,
+            "on_part_data": self.part_data,
+            "on_part_end": self.part_end,
+        }
 
     def part_begin(self) -> None:
         self._headers, self._kind, self._value = {}, "skip", bytearray()

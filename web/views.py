@@ -71,9 +71,9 @@ def model_view(ws: Workspace, name: str) -> ModelView:
     loaded = ws.load_model(name)
     findings = cached(ws, name, "lint", lambda ld: api.lint(ld.model))
     table = cached(ws, name, "sipoc", lambda ld: api.sipoc(ld.model))
-    svg = cached(ws, name, "svg",
-                 lambda ld: features.render_svg(ld.model, findings=findings,
-                                                 legend=False))
+    svg = cached(
+        ws, name, "svg", lambda ld: features.render_svg(ld.model, findings=findings, legend=False)
+    )
     editable = name.lower().endswith((".yaml", ".yml", ".json"))
     return ModelView(name, version, loaded, findings, table, svg, editable)
 

@@ -37,8 +37,14 @@ from bpmtool.api import write_file as write_atomic
 from bpmtool.errors import InputError
 from bpmtool.web.names import LOG_SUFFIXES, MODEL_SUFFIXES, is_clean, split_suffix
 
-__all__ = ["STALE_TMP_SECONDS", "HistoryEntry", "StoredFile", "VersionConflict", "Workspace",
-           "version_of"]
+__all__ = [
+    "STALE_TMP_SECONDS",
+    "HistoryEntry",
+    "StoredFile",
+    "VersionConflict",
+    "Workspace",
+    "version_of",
+]
 
 #: an atomic write's temporary file older than this was left by a process that died
 STALE_TMP_SECONDS = 600.0
@@ -95,8 +101,15 @@ class Workspace:
         self.runs = self.root / "runs"
         self.meta = self.root / ".bpmtool"
         self.uploads = self.meta / "uploads"
-        for folder in (self.models, self.logs, self.runs, self.meta / "history",
-                       self.meta / "logs", self.uploads, self.meta / "locks"):
+        for folder in (
+            self.models,
+            self.logs,
+            self.runs,
+            self.meta / "history",
+            self.meta / "logs",
+            self.uploads,
+            self.meta / "locks",
+        ):
             folder.mkdir(parents=True, exist_ok=True)
         self._cache: dict[str, tuple[tuple[int, int, int], api.Loaded]] = {}
         self._cache_lock = threading.Lock()
@@ -146,8 +159,9 @@ class Workspace:
             self._cache[name] = (key, loaded)
         return loaded
 
-    def save_model(self, name: str, data: bytes, *, expected: str | None,
-                   create: bool = False) -> str:
+    def save_model(
+        self, name: str, data: bytes, *, expected: str | None, create: bool = False
+    ) -> str:
         """Write a new version of a model and return it.
 
         ``expected`` is the version the change was based on; when the file holds another
@@ -262,8 +276,9 @@ class Workspace:
             return None
         return json.loads(path.read_text(encoding="utf-8")).get("date_format") or None
 
-    def save_log_columns(self, name: str, columns: dict[str, str],
-                         date_format: str | None = None) -> None:
+    def save_log_columns(
+        self, name: str, columns: dict[str, str], date_format: str | None = None
+    ) -> None:
         self.log_path(name)
         doc: dict[str, Any] = {"columns": {k: v for k, v in columns.items() if v}}
         if date_format:
@@ -280,8 +295,14 @@ class Workspace:
         ``<id>.charts.json`` (a journey's charts)."""
         if not _RUN_ID_CHARS.issuperset(run_id) or not 8 <= len(run_id) <= 40:
             raise NotFound(run_id)
-        suffix = {"status": ".json", "result": ".result.json", "progress": ".progress.json",
-                  "svg": ".svg", "report": ".report.html", "charts": ".charts.json"}[part]
+        suffix = {
+            "status": ".json",
+            "result": ".result.json",
+            "progress": ".progress.json",
+            "svg": ".svg",
+            "report": ".report.html",
+            "charts": ".charts.json",
+        }[part]
         return self.runs / f"{run_id}{suffix}"
 
     def read_run(self, run_id: str) -> dict[str, Any]:
@@ -347,8 +368,9 @@ class Workspace:
         for path in folder.iterdir():
             if path.is_file() and is_clean(path.name, suffixes):
                 st = path.stat()
-                out.append(StoredFile(path.name, st.st_size,
-                                      datetime.fromtimestamp(st.st_mtime, UTC)))
+                out.append(
+                    StoredFile(path.name, st.st_size, datetime.fromtimestamp(st.st_mtime, UTC))
+                )
         return sorted(out, key=lambda f: f.name.lower())
 
     def _existing(self, folder: Path, name: str, suffixes: tuple[str, ...]) -> Path:

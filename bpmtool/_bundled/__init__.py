@@ -13,8 +13,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-__all__ = ["EXAMPLES", "EXAMPLE_LOG", "EXAMPLE_SURVEYS", "FLAWED_MODEL", "MODELS",
-           "REFERENCE_MODEL"]
+__all__ = [
+    "EXAMPLES",
+    "EXAMPLE_LOG",
+    "EXAMPLE_SURVEYS",
+    "FLAWED_MODEL",
+    "MODELS",
+    "REFERENCE_MODEL",
+]
 
 _HERE = Path(__file__).resolve().parent
 MODELS = _HERE / "models"

@@ -36,6 +36,8 @@ def main() -> None:
     except SystemExit:
         raise
     except Exception as exc:  # last line of defence: no traceback for users
-        sys.stderr.write(f"error: internal error: {type(exc).__name__}: {exc}\n"
-                         "please report this with the command you ran\n")
+        sys.stderr.write(
+            f"error: internal error: {type(exc).__name__}: {exc}\n"
+            "please report this with the command you ran\n"
+        )
         sys.exit(EXIT_BAD_INPUT + 1)

@@ -37,8 +37,13 @@ def _print_version(value: bool) -> None:
 
 @app.callback()
 def _options(
-    version: bool = typer.Option(False, "--version", callback=_print_version, is_eager=True,
-                                 help="Print bpmtool's version and exit."),
+    version: bool = typer.Option(
+        False,
+        "--version",
+        callback=_print_version,
+        is_eager=True,
+        help="Print bpmtool's version and exit.",
+    ),
 ) -> None:
     """Find the gaps and overlaps in the handoffs of a business process."""
 

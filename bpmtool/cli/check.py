@@ -30,21 +30,30 @@ def _pct(value: float | None) -> str:
 @app.command()
 def check(
     model: Path = typer.Argument(..., help="A model: .yaml, .json or .bpmn", show_default=False),
-    log: Path = typer.Argument(..., help="An event log: .xes, .xes.gz, .csv or .parquet, "
-                                         "or a folder or glob of partitioned Parquet",
-                               show_default=False),
+    log: Path = typer.Argument(
+        ...,
+        help="An event log: .xes, .xes.gz, .csv or .parquet, "
+        "or a folder or glob of partitioned Parquet",
+        show_default=False,
+    ),
     format: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f", help="text or json"),
-    method: Method = typer.Option(Method.both, "--method",
-                                  help="replay (fast), alignments (exact) or both."),
-    fail_on: FailOn = typer.Option(FailOn.never, "--fail-on",
-                                   help="Exit 1 when a finding reaches this severity. The "
-                                        "default is never (unlike lint's error): a check "
-                                        "reports what happened in the log, and real logs "
-                                        "always deviate somewhere; ask for error or warning "
-                                        "to gate a pipeline on it."),
-    slow_after: str | None = typer.Option(None, "--slow-after",
-                                          help="Flag handoffs whose p90 wait exceeds this "
-                                               "(e.g. 3d) where no CTQ sets a target."),
+    method: Method = typer.Option(
+        Method.both, "--method", help="replay (fast), alignments (exact) or both."
+    ),
+    fail_on: FailOn = typer.Option(
+        FailOn.never,
+        "--fail-on",
+        help="Exit 1 when a finding reaches this severity. The "
+        "default is never (unlike lint's error): a check "
+        "reports what happened in the log, and real logs "
+        "always deviate somewhere; ask for error or warning "
+        "to gate a pipeline on it.",
+    ),
+    slow_after: str | None = typer.Option(
+        None,
+        "--slow-after",
+        help="Flag handoffs whose p90 wait exceeds this (e.g. 3d) where no CTQ sets a target.",
+    ),
     case: str | None = opt.CASE,
     activity: str | None = opt.ACTIVITY,
     timestamp: str | None = opt.TIMESTAMP,
@@ -59,9 +68,12 @@ def check(
     open_after: str | None = opt.OPEN_AFTER,
     open_cases: Path | None = opt.OPEN_CASES,
     align_budget: str | None = typer.Option(
-        None, "--align-budget", metavar="DURATION",
+        None,
+        "--align-budget",
+        metavar="DURATION",
         help="Time for all alignments (default 60s; e.g. 10m for a hard model). Variants "
-             "left when it runs out are approximated from token replay, flagged and listed."),
+        "left when it runs out are approximated from token replay, flagged and listed.",
+    ),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the report here."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
 ) -> None:
@@ -76,19 +88,29 @@ def check(
         budget = None
         if align_budget is not None:
             try:
-                budget = api.AlignmentBudget(total_s=api.parse_duration(align_budget)
-                                             .total_seconds())
+                budget = api.AlignmentBudget(
+                    total_s=api.parse_duration(align_budget).total_seconds()
+                )
             except ValueError as exc:
                 typer.echo(f"error: --align-budget: {exc}", err=True)
                 raise typer.Exit(2) from None
         loaded = api.load(model)
         with api.cluster(scheduler, workers) as cluster:
-            frame = LogOptions(case, activity, timestamp, resource, lane, lanes_from, encoding,
-                               date_format).read(log, quiet=quiet, cluster=cluster)
+            frame = LogOptions(
+                case, activity, timestamp, resource, lane, lanes_from, encoding, date_format
+            ).read(log, quiet=quiet, cluster=cluster)
             with progress_bar("aligning variants", quiet=quiet, unit="variant") as aligning:
-                result = api.check(loaded, frame, method=method.value, lanes_from=lanes_from,
-                                   slow_after=limit, progress=aligning, cluster=cluster,
-                                   open_rule=rule, budget=budget)
+                result = api.check(
+                    loaded,
+                    frame,
+                    method=method.value,
+                    lanes_from=lanes_from,
+                    slow_after=limit,
+                    progress=aligning,
+                    cluster=cluster,
+                    open_rule=rule,
+                    budget=budget,
+                )
         if cases_csv is not None:
             api.write_file(cases_csv, result.case_frame().to_csv(index=False))
     if format == TextOrJson.json:
@@ -96,31 +118,53 @@ def check(
         raise typer.Exit(_exit_code(result.findings, fail_on))
     colour = out is None and use_colour()
     s = result.summary()
-    lines = [style(f"{log} against {model}", bold=True, enabled=colour),
-             f"  cases {s['cases']:,} ({s['open_cases']:,} judged open), events "
-             f"{s['events']:,}, variants {s['variants']:,}",
-             *([f"  open cases   {s['open_rule']['reason']}"] if s["open_rule"] else []),
-             *([f"  approximated {s['approximated_variants']:,} variant(s), "
+    lines = [
+        style(f"{log} against {model}", bold=True, enabled=colour),
+        f"  cases {s['cases']:,} ({s['open_cases']:,} judged open), events "
+        f"{s['events']:,}, variants {s['variants']:,}",
+        *([f"  open cases   {s['open_rule']['reason']}"] if s["open_rule"] else []),
+        *(
+            [
+                f"  approximated {s['approximated_variants']:,} variant(s), "
                 f"{s['approximated_cases']:,} case(s): alignment budget ran out, fitness from "
-                "token replay"] if s["approximated_variants"] else []),
-             f"  fitness      replay {_pct(s['fitness_replay'])}   alignments "
-             f"{_pct(s['fitness_alignments'])}",
-             f"  precision    {_pct(s['precision'])}"
-             + (" (not computed: replaying the log's prefixes ran out of time)"
-                if s["precision_cut_short"] else ""),
-             f"  fitting cases {_pct(s['fitting_cases_alignments'] or s['fitting_cases_replay'])}"
-             f" of the finished ones",
-             f"  unknown activities {s['unknown_events']:,} events ({_pct(s['unknown_share'])})"
-             f"; lanes from {s['lane_source']}", ""]
+                "token replay"
+            ]
+            if s["approximated_variants"]
+            else []
+        ),
+        f"  fitness      replay {_pct(s['fitness_replay'])}   alignments "
+        f"{_pct(s['fitness_alignments'])}",
+        f"  precision    {_pct(s['precision'])}"
+        + (
+            " (not computed: replaying the log's prefixes ran out of time)"
+            if s["precision_cut_short"]
+            else ""
+        ),
+        f"  fitting cases {_pct(s['fitting_cases_alignments'] or s['fitting_cases_replay'])}"
+        f" of the finished ones",
+        f"  unknown activities {s['unknown_events']:,} events ({_pct(s['unknown_share'])})"
+        f"; lanes from {s['lane_source']}",
+        "",
+    ]
     if result.handoffs:
-        lines.append(style("Observed handoffs (lane → lane: count, median / p90 wait)",
-                           bold=True, enabled=colour))
+        lines.append(
+            style(
+                "Observed handoffs (lane → lane: count, median / p90 wait)",
+                bold=True,
+                enabled=colour,
+            )
+        )
         for h in result.handoffs:
             mark = "" if h.modelled else "   ← not in the model"
-            lines.append(f"  {h.source_lane:>10} → {h.target_lane:<10} {h.count:>7,}   "
-                         f"{h.median_wait or '-':>7} / {h.p90_wait or '-':<7}{mark}")
+            lines.append(
+                f"  {h.source_lane:>10} → {h.target_lane:<10} {h.count:>7,}   "
+                f"{h.median_wait or '-':>7} / {h.p90_wait or '-':<7}{mark}"
+            )
         lines.append("")
-    lines.append(format_findings_text(result.findings, colour=colour) if result.findings
-                 else "No findings: practice follows the model at every handoff.")
+    lines.append(
+        format_findings_text(result.findings, colour=colour)
+        if result.findings
+        else "No findings: practice follows the model at every handoff."
+    )
     write_output("\n".join(lines) + "\n", out)
     raise typer.Exit(_exit_code(result.findings, fail_on))

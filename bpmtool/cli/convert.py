@@ -12,10 +12,12 @@ from bpmtool.cli.app import app, input_errors_exit
 
 @app.command()
 def convert(
-    source: Path = typer.Argument(..., help="A model: .yaml, .yml, .json or .bpmn",
-                                  show_default=False),
-    target: Path = typer.Argument(..., help="Where to write: .yaml, .yml, .json or .bpmn",
-                                  show_default=False),
+    source: Path = typer.Argument(
+        ..., help="A model: .yaml, .yml, .json or .bpmn", show_default=False
+    ),
+    target: Path = typer.Argument(
+        ..., help="Where to write: .yaml, .yml, .json or .bpmn", show_default=False
+    ),
 ) -> None:
     """Convert a model between YAML, JSON and BPMN 2.0 (with a laid-out diagram)."""
     with input_errors_exit():

@@ -26,12 +26,18 @@ def demo(
 
     model_path, flawed_path = REFERENCE_MODEL, FLAWED_MODEL
     if not model_path.exists():
-        typer.echo(f"error: the bundled models are not here ({model_path}); reinstall "
-                   "bpmtool (pip install .) or run the demo from a checkout", err=True)
+        typer.echo(
+            f"error: the bundled models are not here ({model_path}); reinstall "
+            "bpmtool (pip install .) or run the demo from a checkout",
+            err=True,
+        )
         raise typer.Exit(EXIT_BAD_INPUT)
     typer.echo(f"bpmtool demo — writing to {out}/")
     with input_errors_exit():
         for title, action in demo_steps.steps(model_path, flawed_path, out):
             _step(title, action)
-    typer.echo(f"done. Open {out / 'report.html'} in a browser for the whole picture."
-               if (out / "report.html").exists() else "done.")
+    typer.echo(
+        f"done. Open {out / 'report.html'} in a browser for the whole picture."
+        if (out / "report.html").exists()
+        else "done."
+    )

@@ -28,9 +28,11 @@ def steps(model_path: Path, flawed_path: Path, out: Path) -> Iterator[Step]:
         findings = api.lint(model)
         # the path as the project names it, so the file is the same wherever it is installed
         named = model_path.relative_to(model_path.parent.parent).as_posix()
-        api.write_file(out / "lint.json", json.dumps(
-            api.lint_document(model, findings, file=named), indent=2,
-            ensure_ascii=False) + "\n")
+        api.write_file(
+            out / "lint.json",
+            json.dumps(api.lint_document(model, findings, file=named), indent=2, ensure_ascii=False)
+            + "\n",
+        )
         return f"{len(findings)} finding(s) on {model.label!r} → lint.json"
 
     def lint_flawed() -> str:
@@ -54,36 +56,45 @@ def steps(model_path: Path, flawed_path: Path, out: Path) -> Iterator[Step]:
 
     def swimlanes() -> str:
         api.write_file(out / "swimlanes.svg", api.render_svg(model))
-        api.write_file(out / "flawed-swimlanes.svg",
-                     api.render_svg(flawed))
+        api.write_file(out / "flawed-swimlanes.svg", api.render_svg(flawed))
         api.write_file(out / "saas-handoffs.bpmn", api.export_bpmn(model))
         return "→ swimlanes.svg, flawed-swimlanes.svg, saas-handoffs.bpmn"
 
     def check() -> str:
         result = results["check"] = api.check(model, log_path)
-        api.write_file(out / "check.json", json.dumps(result.to_dict(), indent=2,
-                                                    ensure_ascii=False) + "\n")
+        api.write_file(
+            out / "check.json", json.dumps(result.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        )
         api.write_file(out / "check-cases.csv", result.case_frame().to_csv(index=False))
         s = result.summary()
-        return (f"fitness {s['fitness_alignments']:.1%}, precision {s['precision']:.1%}, "
-                f"{len(result.findings)} findings → check.json, check-cases.csv")
+        return (
+            f"fitness {s['fitness_alignments']:.1%}, precision {s['precision']:.1%}, "
+            f"{len(result.findings)} findings → check.json, check-cases.csv"
+        )
 
     def journey() -> str:
         result = results["journey"] = api.journey(model, log_path, surveys=surveys_path)
-        api.write_file(out / "journey.json", json.dumps(result.to_dict(), indent=2,
-                                                      ensure_ascii=False, default=str) + "\n")
+        api.write_file(
+            out / "journey.json",
+            json.dumps(result.to_dict(), indent=2, ensure_ascii=False, default=str) + "\n",
+        )
         api.write_file(out / "struggling-customers.csv", result.exceptions_csv())
-        return (f"{len(result.exceptions_frame())} struggling customers → journey.json, "
-                "struggling-customers.csv")
+        return (
+            f"{len(result.exceptions_frame())} struggling customers → journey.json, "
+            "struggling-customers.csv"
+        )
 
     def report() -> str:
         check, journey = results.get("check"), results.get("journey")
-        api.write_file(out / "report.html", api.report(model, check=check, journey=journey,
-                                                     source=model_path.name))
-        api.write_file(out / "report.md", api.report(model, check=check, journey=journey,
-                                                   fmt="md", source=model_path.name))
-        api.write_file(out / "check-overlay.svg",
-                     api.render_svg(model, overlay=check))
+        api.write_file(
+            out / "report.html",
+            api.report(model, check=check, journey=journey, source=model_path.name),
+        )
+        api.write_file(
+            out / "report.md",
+            api.report(model, check=check, journey=journey, fmt="md", source=model_path.name),
+        )
+        api.write_file(out / "check-overlay.svg", api.render_svg(model, overlay=check))
         return "→ report.html, report.md, check-overlay.svg"
 
     yield "lint the reference model", lint_reference

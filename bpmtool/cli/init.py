@@ -46,8 +46,9 @@ flows:                          # across lanes a flow is a handoff: say what it 
 
 @app.command()
 def init(
-    path: Path = typer.Argument(Path("model.yaml"), help="Where to write the model (a folder: "
-                                                         "model.yaml inside it)."),
+    path: Path = typer.Argument(
+        Path("model.yaml"), help="Where to write the model (a folder: model.yaml inside it)."
+    ),
     force: bool = typer.Option(False, "--force", help="Overwrite the file if it exists."),
 ) -> None:
     """Write a minimal starter model (two teams, the customer, two handoffs) to edit."""
@@ -59,10 +60,10 @@ def init(
         typer.echo(f"error: {path}: the starter model is YAML; name it .yaml or .yml", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
     if path.exists() and not force:
-        typer.echo(f"error: {path} exists; choose another name or add --force to overwrite it",
-                   err=True)
+        typer.echo(
+            f"error: {path} exists; choose another name or add --force to overwrite it", err=True
+        )
         raise typer.Exit(EXIT_BAD_INPUT)
     with input_errors_exit():
         api.write_file(path, STARTER_MODEL)
-    typer.echo(f"wrote {path}: edit its lanes, nodes and flows, then run "
-               f"`bpmtool lint {path}`")
+    typer.echo(f"wrote {path}: edit its lanes, nodes and flows, then run `bpmtool lint {path}`")

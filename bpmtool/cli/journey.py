@@ -31,20 +31,29 @@ class JourneyFormat(StrEnum):
 def journey_command(
     model_path: Path = typer.Argument(..., metavar="MODEL", help="A model (.yaml, .json, .bpmn)"),
     log_path: Path = typer.Argument(..., metavar="LOG", help="An event log (CSV, Parquet, XES)"),
-    exceptions: bool = typer.Option(False, "--exceptions",
-                                    help="Only the struggling customers (the work list)."),
+    exceptions: bool = typer.Option(
+        False, "--exceptions", help="Only the struggling customers (the work list)."
+    ),
     cases_csv: Path | None = typer.Option(
-        None, "--cases", metavar="FILE.csv",
+        None,
+        "--cases",
+        metavar="FILE.csv",
         help="Also write one row per case to this CSV file (stage, milestones, days in each "
-             "stage, scores)."),
-    fmt: JourneyFormat = typer.Option(JourneyFormat.text, "--format", "-f",
-                                      help="text, json, or csv (the exception report)."),
-    surveys: Path | None = typer.Option(None, "--surveys",
-                                        help="A survey file: case id and NPS or CSAT."),
-    now: str | None = typer.Option(None, "--now",
-                                   help="Measure open cases at this time (ISO 8601, e.g. "
-                                        "2025-07-01 or 2025-07-01T09:30); default: the last "
-                                        "event of the log."),
+        "stage, scores).",
+    ),
+    fmt: JourneyFormat = typer.Option(
+        JourneyFormat.text, "--format", "-f", help="text, json, or csv (the exception report)."
+    ),
+    surveys: Path | None = typer.Option(
+        None, "--surveys", help="A survey file: case id and NPS or CSAT."
+    ),
+    now: str | None = typer.Option(
+        None,
+        "--now",
+        help="Measure open cases at this time (ISO 8601, e.g. "
+        "2025-07-01 or 2025-07-01T09:30); default: the last "
+        "event of the log.",
+    ),
     case: str | None = opt.CASE,
     activity: str | None = opt.ACTIVITY,
     timestamp: str | None = opt.TIMESTAMP,
@@ -53,31 +62,47 @@ def journey_command(
     lanes_from: Path | None = opt.LANES_FROM,
     encoding: str | None = opt.ENCODING,
     date_format: str | None = opt.DATE_FORMAT,
-    case_column: str | None = typer.Option(None, "--case-column", hidden=True,
-                                           help="Deprecated: use --case."),
-    activity_column: str | None = typer.Option(None, "--activity-column", hidden=True,
-                                               help="Deprecated: use --activity."),
-    timestamp_column: str | None = typer.Option(None, "--timestamp-column", hidden=True,
-                                                help="Deprecated: use --timestamp."),
+    case_column: str | None = typer.Option(
+        None, "--case-column", hidden=True, help="Deprecated: use --case."
+    ),
+    activity_column: str | None = typer.Option(
+        None, "--activity-column", hidden=True, help="Deprecated: use --activity."
+    ),
+    timestamp_column: str | None = typer.Option(
+        None, "--timestamp-column", hidden=True, help="Deprecated: use --timestamp."
+    ),
     scheduler: str | None = opt.SCHEDULER,
     workers: int | None = opt.WORKERS,
-    out: Path | None = typer.Option(None, "--out", "-o",
-                                    help="Write here instead of standard output."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Write here instead of standard output."
+    ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Stages, milestones, happy paths, struggling customers, behaviour × emotion, CTQs."""
-    for old, new, value in (("--case-column", "--case", case_column),
-                            ("--activity-column", "--activity", activity_column),
-                            ("--timestamp-column", "--timestamp", timestamp_column)):
+    for old, new, value in (
+        ("--case-column", "--case", case_column),
+        ("--activity-column", "--activity", activity_column),
+        ("--timestamp-column", "--timestamp", timestamp_column),
+    ):
         if value:
             typer.echo(f"warning: {old} is deprecated; use {new}", err=True)
     moment = _parse_now(now)
     if lane or lanes_from:
-        typer.echo("note: journey places each step in the lane the model gives it; "
-                   "--lane and --lanes-from matter to check, render and report", err=True)
-    options = LogOptions(case or case_column, activity or activity_column,
-                         timestamp or timestamp_column, resource, lane, lanes_from, encoding,
-                         date_format)
+        typer.echo(
+            "note: journey places each step in the lane the model gives it; "
+            "--lane and --lanes-from matter to check, render and report",
+            err=True,
+        )
+    options = LogOptions(
+        case or case_column,
+        activity or activity_column,
+        timestamp or timestamp_column,
+        resource,
+        lane,
+        lanes_from,
+        encoding,
+        date_format,
+    )
     with input_errors_exit():
         model = api.load(model_path)
         with api.cluster(scheduler, workers) as cluster:
@@ -90,13 +115,20 @@ def journey_command(
     elif fmt == JourneyFormat.json:
         data: Any = result.to_dict()
         if exceptions:
-            data = {"schema": data["schema"], "model": data["model"], "now": data["now"],
-                    "exceptions": _records(result)}
+            data = {
+                "schema": data["schema"],
+                "model": data["model"],
+                "now": data["now"],
+                "exceptions": _records(result),
+            }
         write_output(json.dumps(data, indent=2, ensure_ascii=False) + "\n", out)
     else:
         colour = out is None and use_colour()
-        text = (_exceptions_text(result, colour=colour) if exceptions
-                else format_journey_text(result, colour=colour))
+        text = (
+            _exceptions_text(result, colour=colour)
+            if exceptions
+            else format_journey_text(result, colour=colour)
+        )
         write_output(text, out)
 
 
@@ -107,8 +139,11 @@ def _parse_now(now: str | None) -> datetime | None:
     try:
         return datetime.fromisoformat(now.strip())
     except ValueError:
-        typer.echo(f"error: --now: {now!r} is not a time; use ISO 8601, e.g. 2025-07-01 or "
-                   "2025-07-01T09:30", err=True)
+        typer.echo(
+            f"error: --now: {now!r} is not a time; use ISO 8601, e.g. 2025-07-01 or "
+            "2025-07-01T09:30",
+            err=True,
+        )
         raise typer.Exit(EXIT_BAD_INPUT) from None
 
 
@@ -127,28 +162,49 @@ def _d(value: object) -> str:
 def format_journey_text(result: JourneyResult, *, colour: bool = False) -> str:
     """The journey analysis as a plain-text summary for a terminal."""
     d = result.to_dict(limit=10)
-    lines = [_h(f"Journey of {d['cases']} cases ({d['events']} events), "
-                f"measured at {d['now'][:10]}", colour), "", _h("Stage funnel", colour)]
+    lines = [
+        _h(
+            f"Journey of {d['cases']} cases ({d['events']} events), measured at {d['now'][:10]}",
+            colour,
+        ),
+        "",
+        _h("Stage funnel", colour),
+    ]
     for s in d["funnel"]:
         conv = "-" if s["conversion"] is None else f"{s['conversion']:.0%}"
-        lines.append(f"  {s['name']:<24} {s['reached']:>7} reached  {conv:>5}  "
-                     f"{s['current']:>6} here now  median {_d(s['median_days'])}, "
-                     f"p90 {_d(s['p90_days'])}")
+        lines.append(
+            f"  {s['name']:<24} {s['reached']:>7} reached  {conv:>5}  "
+            f"{s['current']:>6} here now  median {_d(s['median_days'])}, "
+            f"p90 {_d(s['p90_days'])}"
+        )
     lines += ["", _h("Milestones", colour)]
     for m in d["milestones"]:
         extra = f", {m['overdue']} overdue, {m['late']} late" if m["deadline_days"] else ""
-        lines.append(f"  {m['milestone']:<16} {m['reached']:>7}/{m['entered_stage']:<7} "
-                     f"median {_d(m['median_days'])}, p90 {_d(m['p90_days'])}{extra}  "
-                     f"{m['question']}")
+        lines.append(
+            f"  {m['milestone']:<16} {m['reached']:>7}/{m['entered_stage']:<7} "
+            f"median {_d(m['median_days'])}, p90 {_d(m['p90_days'])}{extra}  "
+            f"{m['question']}"
+        )
     hp = d["happy_paths"]
-    lines += ["", _h(f"Happy paths ({hp['successful_cases']} successful cases, "
-                     f"{hp['successful_variants']} variants among them; "
-                     f"{hp['all_variants']} among all cases)", colour)]
+    lines += [
+        "",
+        _h(
+            f"Happy paths ({hp['successful_cases']} successful cases, "
+            f"{hp['successful_variants']} variants among them; "
+            f"{hp['all_variants']} among all cases)",
+            colour,
+        ),
+    ]
     for p in hp["paths"]:
-        follows = "follows the model" if p["follows_model"] else \
-            f"leaves the model at step {p['off_model_step'] + 1}"
-        lines.append(f"  #{p['rank']} {p['share']:.0%} (coverage {p['coverage']:.0%}), "
-                     f"median {_d(p['median_days'])}, {len(p['activities'])} steps, {follows}")
+        follows = (
+            "follows the model"
+            if p["follows_model"]
+            else f"leaves the model at step {p['off_model_step'] + 1}"
+        )
+        lines.append(
+            f"  #{p['rank']} {p['share']:.0%} (coverage {p['coverage']:.0%}), "
+            f"median {_d(p['median_days'])}, {len(p['activities'])} steps, {follows}"
+        )
         lines.append("     " + " → ".join(p["activities"]))
     if hp["departures_after_sale"]:
         lines.append("  where customers leave every happy path after the sale:")
@@ -159,8 +215,10 @@ def format_journey_text(result: JourneyResult, *, colour: bool = False) -> str:
         lines.append(f"  {c['summary']}")
     lines += ["", _h("Triggers", colour)]
     for t in d["triggers"]:
-        lines.append(f"  {t['trigger']:<24} {t['on_time']} on time, {t['late']} late, "
-                     f"{t['missed']} missed, {t['pending']} pending of {t['reached']}")
+        lines.append(
+            f"  {t['trigger']:<24} {t['on_time']} on time, {t['late']} late, "
+            f"{t['missed']} missed, {t['pending']} pending of {t['reached']}"
+        )
     s = d["sentiment"]
     lines += ["", _h(f"Behaviour × emotion ({s['source'] or 'no emotion source'})", colour)]
     for q in s["quadrants"]:

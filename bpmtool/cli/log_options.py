@@ -48,55 +48,99 @@ __all__ = [
     "show_notes",
 ]
 
-DATE_FORMAT_HELP = ("strftime format of the log's text times, e.g. '%d/%m/%Y %H:%M' "
-                    "(default: ISO 8601, or the day/month order the data shows).")
+DATE_FORMAT_HELP = (
+    "strftime format of the log's text times, e.g. '%d/%m/%Y %H:%M' "
+    "(default: ISO 8601, or the day/month order the data shows)."
+)
 _FOUND = " (default: found by its usual names)"
-CASE = typer.Option(None, "--case", metavar="COLUMN",
-                    help="Log column holding the case id" + _FOUND + ".")
-ACTIVITY = typer.Option(None, "--activity", metavar="COLUMN",
-                        help="Log column holding the activity" + _FOUND + ".")
-TIMESTAMP = typer.Option(None, "--timestamp", metavar="COLUMN",
-                         help="Log column holding the time (default: found by its usual names "
-                              "or, failing that, by its values).")
-RESOURCE = typer.Option(None, "--resource", metavar="COLUMN",
-                        help="Log column holding the resource, the person or system that "
-                             "did the work" + _FOUND + ".")
-LANE = typer.Option(None, "--lane", metavar="COLUMN",
-                    help="Log column holding the team, i.e. the lane" + _FOUND + ".")
-LANES_FROM = typer.Option(None, "--lanes-from", metavar="FILE",
-                          help="CSV (resource,lane) or YAML (resource: lane) giving each "
-                               "resource its lane, instead of the log's team column.")
-ENCODING = typer.Option(None, "--encoding", metavar="ENC",
-                        help="The CSV's text encoding, e.g. cp1252 (default: sniffed).")
+CASE = typer.Option(
+    None, "--case", metavar="COLUMN", help="Log column holding the case id" + _FOUND + "."
+)
+ACTIVITY = typer.Option(
+    None, "--activity", metavar="COLUMN", help="Log column holding the activity" + _FOUND + "."
+)
+TIMESTAMP = typer.Option(
+    None,
+    "--timestamp",
+    metavar="COLUMN",
+    help="Log column holding the time (default: found by its usual names "
+    "or, failing that, by its values).",
+)
+RESOURCE = typer.Option(
+    None,
+    "--resource",
+    metavar="COLUMN",
+    help="Log column holding the resource, the person or system that did the work" + _FOUND + ".",
+)
+LANE = typer.Option(
+    None,
+    "--lane",
+    metavar="COLUMN",
+    help="Log column holding the team, i.e. the lane" + _FOUND + ".",
+)
+LANES_FROM = typer.Option(
+    None,
+    "--lanes-from",
+    metavar="FILE",
+    help="CSV (resource,lane) or YAML (resource: lane) giving each "
+    "resource its lane, instead of the log's team column.",
+)
+ENCODING = typer.Option(
+    None,
+    "--encoding",
+    metavar="ENC",
+    help="The CSV's text encoding, e.g. cp1252 (default: sniffed).",
+)
 DATE_FORMAT = typer.Option(None, "--date-format", metavar="FORMAT", help=DATE_FORMAT_HELP)
 #: ``--cases`` means the same everywhere: also write one row per case to a CSV file
-CASES = typer.Option(None, "--cases", metavar="FILE.csv",
-                     help="Also write one row per case to this CSV file.")
+CASES = typer.Option(
+    None, "--cases", metavar="FILE.csv", help="Also write one row per case to this CSV file."
+)
 
 #: where the work runs (check, journey): a Dask scheduler, or local worker processes
-SCHEDULER = typer.Option(None, "--scheduler", metavar="ADDRESS", envvar="BPMTOOL_SCHEDULER",
-                         help="Run on the Dask cluster of this scheduler, e.g. "
-                              "tcp://HOST:8786 (default: $BPMTOOL_SCHEDULER; without it or "
-                              "--workers everything runs in this process).")
-WORKERS = typer.Option(None, "--workers", metavar="N", min=1,
-                       help="Run on N local worker processes (a Dask LocalCluster); a "
-                            "partitioned Parquet log is read on them.")
+SCHEDULER = typer.Option(
+    None,
+    "--scheduler",
+    metavar="ADDRESS",
+    envvar="BPMTOOL_SCHEDULER",
+    help="Run on the Dask cluster of this scheduler, e.g. "
+    "tcp://HOST:8786 (default: $BPMTOOL_SCHEDULER; without it or "
+    "--workers everything runs in this process).",
+)
+WORKERS = typer.Option(
+    None,
+    "--workers",
+    metavar="N",
+    min=1,
+    help="Run on N local worker processes (a Dask LocalCluster); a "
+    "partitioned Parquet log is read on them.",
+)
 #: which cases are still running (``check``, and ``render``/``report`` when they check a log)
-OPEN_AFTER = typer.Option(None, "--open-after", metavar="DURATION",
-                          help="A case that stops before an end of the process is open (left "
-                               "out of fitness) when its last event is less than this (e.g. "
-                               "30d) before the log's end (default: the 95th percentile of "
-                               "finished cases' durations).")
-OPEN_CASES = typer.Option(None, "--open-cases", metavar="FILE",
-                          help="The cases that are still open, one id per line; every other "
-                               "case counts as finished.")
+OPEN_AFTER = typer.Option(
+    None,
+    "--open-after",
+    metavar="DURATION",
+    help="A case that stops before an end of the process is open (left "
+    "out of fitness) when its last event is less than this (e.g. "
+    "30d) before the log's end (default: the 95th percentile of "
+    "finished cases' durations).",
+)
+OPEN_CASES = typer.Option(
+    None,
+    "--open-cases",
+    metavar="FILE",
+    help="The cases that are still open, one id per line; every other case counts as finished.",
+)
 
 
 def open_case_rule(open_after: str | None, open_cases: Path | None) -> api.OpenCaseRule:
     """``--open-after``/``--open-cases`` as a rule; a bad value exits 2 naming the option."""
     if open_after is not None and open_cases is not None:
-        typer.echo("error: --open-after and --open-cases exclude each other: name the open "
-                   "cases, or give the window that decides them", err=True)
+        typer.echo(
+            "error: --open-after and --open-cases exclude each other: name the open "
+            "cases, or give the window that decides them",
+            err=True,
+        )
         raise typer.Exit(2)
     after = None
     if open_after is not None:
@@ -105,8 +149,9 @@ def open_case_rule(open_after: str | None, open_cases: Path | None) -> api.OpenC
         except ValueError as exc:
             typer.echo(f"error: --open-after: {exc}", err=True)
             raise typer.Exit(2) from None
-    return api.OpenCaseRule(after, api.read_case_list(open_cases)
-                            if open_cases is not None else None)
+    return api.OpenCaseRule(
+        after, api.read_case_list(open_cases) if open_cases is not None else None
+    )
 
 
 class TextOrJson(StrEnum):
@@ -115,8 +160,9 @@ class TextOrJson(StrEnum):
 
 
 @contextmanager
-def progress_bar(label: str, *, quiet: bool = False, unit: str = "B"
-                 ) -> Iterator[Callable[[int, int | None], None] | None]:
+def progress_bar(
+    label: str, *, quiet: bool = False, unit: str = "B"
+) -> Iterator[Callable[[int, int | None], None] | None]:
     """A tqdm bar on stderr, only when stderr is a terminal: bytes read by default, or
     another ``unit`` (``"variant"`` while aligning)."""
     if quiet or not sys.stderr.isatty():
@@ -138,10 +184,20 @@ def progress_bar(label: str, *, quiet: bool = False, unit: str = "B"
         bar.close()
 
 
-def column_options(case: str | None, activity: str | None, timestamp: str | None,
-                   resource: str | None, lane: str | None) -> dict[str, str]:
-    given = {"case": case, "activity": activity, "timestamp": timestamp,
-             "resource": resource, "lane": lane}
+def column_options(
+    case: str | None,
+    activity: str | None,
+    timestamp: str | None,
+    resource: str | None,
+    lane: str | None,
+) -> dict[str, str]:
+    given = {
+        "case": case,
+        "activity": activity,
+        "timestamp": timestamp,
+        "resource": resource,
+        "lane": lane,
+    }
     return {k: v for k, v in given.items() if v}
 
 
@@ -166,23 +222,31 @@ class LogOptions:
 
     def columns(self) -> dict[str, str]:
         """The source columns named by role, for :func:`bpmtool.api.read_log`."""
-        return column_options(self.case, self.activity, self.timestamp, self.resource,
-                              self.lane)
+        return column_options(self.case, self.activity, self.timestamp, self.resource, self.lane)
 
-    def read(self, path: Path, *, quiet: bool = False, cluster: Cluster | None = None
-             ) -> pd.DataFrame:
+    def read(
+        self, path: Path, *, quiet: bool = False, cluster: Cluster | None = None
+    ) -> pd.DataFrame:
         """Read the log with a progress bar, and say on stderr what the reader assumed; a
         partitioned log is read on the ``cluster``'s workers when there is one."""
         if self.encoding is not None:
             try:
                 codecs.lookup(self.encoding)
             except LookupError:
-                typer.echo(f"error: --encoding: unknown text encoding {self.encoding!r}; use a "
-                           "codec name such as utf-8, cp1252 or latin-1", err=True)
+                typer.echo(
+                    f"error: --encoding: unknown text encoding {self.encoding!r}; use a "
+                    "codec name such as utf-8, cp1252 or latin-1",
+                    err=True,
+                )
                 raise typer.Exit(2) from None
         with progress_bar("reading log", quiet=quiet) as reading:
-            frame = api.read_log(path, columns=self.columns() or None, encoding=self.encoding,
-                                 date_format=self.date_format, progress=reading,
-                                 cluster=cluster)
+            frame = api.read_log(
+                path,
+                columns=self.columns() or None,
+                encoding=self.encoding,
+                date_format=self.date_format,
+                progress=reading,
+                cluster=cluster,
+            )
         show_notes(api.log_notes(frame))
         return frame

@@ -46,8 +46,13 @@ def _load(path: Path) -> api.Loaded:
 
 
 _SEVERITY_COLOUR = {Severity.ERROR: "red", Severity.WARNING: "yellow", Severity.INFO: "blue"}
-_KIND_TITLE = {Kind.GAP: "Gaps", Kind.OVERLAP: "Overlaps", Kind.STRUCTURE: "Structure",
-               Kind.DEVIATION: "Deviations", Kind.PERFORMANCE: "Performance"}
+_KIND_TITLE = {
+    Kind.GAP: "Gaps",
+    Kind.OVERLAP: "Overlaps",
+    Kind.STRUCTURE: "Structure",
+    Kind.DEVIATION: "Deviations",
+    Kind.PERFORMANCE: "Performance",
+}
 
 
 def format_findings_text(findings: list[Finding], *, colour: bool) -> str:
@@ -60,8 +65,9 @@ def format_findings_text(findings: list[Finding], *, colour: bool) -> str:
         lines.append(style(f"{_KIND_TITLE[kind]} ({len(group)})", bold=True, enabled=colour))
         for f in group:
             sev = style(f"{f.severity.value:<7}", _SEVERITY_COLOUR[f.severity], enabled=colour)
-            lines.append(f"  {sev} {style(f.code, bold=True, enabled=colour)}  "
-                         f"[{', '.join(f.subject)}]")
+            lines.append(
+                f"  {sev} {style(f.code, bold=True, enabled=colour)}  [{', '.join(f.subject)}]"
+            )
             lines.append(f"          {f.message}")
             if f.fix:
                 lines.append(style(f"          fix: {f.fix}", "cyan", enabled=colour))
@@ -92,12 +98,18 @@ def model_files(paths: list[Path]) -> list[Path]:
         if not path.is_dir():
             found.append(path)
             continue
-        inside = sorted(p for p in path.rglob("*") if p.suffix.lower() in MODEL_SUFFIXES
-                        and p.is_file()
-                        and not any(part.startswith(".") for part in p.relative_to(path).parts))
+        inside = sorted(
+            p
+            for p in path.rglob("*")
+            if p.suffix.lower() in MODEL_SUFFIXES
+            and p.is_file()
+            and not any(part.startswith(".") for part in p.relative_to(path).parts)
+        )
         if not inside:
-            typer.echo(f"error: {path}: no model files here (looked for "
-                       f"{', '.join(MODEL_SUFFIXES)})", err=True)
+            typer.echo(
+                f"error: {path}: no model files here (looked for {', '.join(MODEL_SUFFIXES)})",
+                err=True,
+            )
             raise typer.Exit(EXIT_BAD_INPUT)
         found += inside
     return found
@@ -105,14 +117,21 @@ def model_files(paths: list[Path]) -> list[Path]:
 
 @app.command()
 def lint(
-    models: list[Path] = typer.Argument(..., metavar="MODEL", show_default=False,
-                                        help="Models (.yaml, .yml, .json, .bpmn) or folders "
-                                             "of them."),
-    format: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f",
-                                      help="text or json (one model: its lint document; "
-                                           "several: a list of them)."),
-    fail_on: FailOn = typer.Option(FailOn.error, "--fail-on",
-                                   help="Exit 1 when a finding reaches this severity."),
+    models: list[Path] = typer.Argument(
+        ...,
+        metavar="MODEL",
+        show_default=False,
+        help="Models (.yaml, .yml, .json, .bpmn) or folders of them.",
+    ),
+    format: TextOrJson = typer.Option(
+        TextOrJson.text,
+        "--format",
+        "-f",
+        help="text or json (one model: its lint document; several: a list of them).",
+    ),
+    fail_on: FailOn = typer.Option(
+        FailOn.error, "--fail-on", help="Exit 1 when a finding reaches this severity."
+    ),
     out: Path | None = OUT_OPT,
 ) -> None:
     """Check models for gaps, overlaps and structural problems at their handoffs.
@@ -138,14 +157,20 @@ def lint(
             texts.append(_lint_text(path, findings, colour=colour))
     if format == TextOrJson.json:
         if documents:
-            doc: object = documents[0] if len(files) == 1 and len(models) == 1 and \
-                not models[0].is_dir() else documents
+            doc: object = (
+                documents[0]
+                if len(files) == 1 and len(models) == 1 and not models[0].is_dir()
+                else documents
+            )
             write_output(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", out)
     elif texts:
         if len(files) > 1:
             unreadable = len(files) - len(texts)
-            texts.append(f"{len(files)} models linted"
-                         + (f", {unreadable} could not be read" if unreadable else "") + "\n")
+            texts.append(
+                f"{len(files)} models linted"
+                + (f", {unreadable} could not be read" if unreadable else "")
+                + "\n"
+            )
         write_output("\n".join(texts), out)
     raise typer.Exit(worst)
 
@@ -154,23 +179,30 @@ def _lint_text(path: Path, findings: list[Finding], *, colour: bool) -> str:
     summary = _summary(findings)
     if not findings:
         return f"{path}: no findings — every handoff checks out.\n"
-    head = (f"{path}: {summary['findings']} finding(s) — {summary['error']} error(s), "
-            f"{summary['warning']} warning(s), {summary['info']} info")
-    return style(head, bold=True, enabled=colour) + "\n\n" + format_findings_text(
-        findings, colour=colour)
+    head = (
+        f"{path}: {summary['findings']} finding(s) — {summary['error']} error(s), "
+        f"{summary['warning']} warning(s), {summary['info']} info"
+    )
+    return (
+        style(head, bold=True, enabled=colour)
+        + "\n\n"
+        + format_findings_text(findings, colour=colour)
+    )
 
 
 @app.command()
 def sipoc(
     model: Path = MODEL_ARG,
-    format: str = typer.Option("text", "--format", "-f",
-                               help="text, md, csv, html, json or xlsx"),
+    format: str = typer.Option("text", "--format", "-f", help="text, md, csv, html, json or xlsx"),
     out: Path | None = OUT_OPT,
 ) -> None:
     """Print the SIPOC table: suppliers, inputs, process, outputs, customers."""
     if format not in api.SIPOC_FORMATS:
-        typer.echo(f"error: --format: unknown format {format!r}; use one of "
-                   f"{', '.join(api.SIPOC_FORMATS)}", err=True)
+        typer.echo(
+            f"error: --format: unknown format {format!r}; use one of "
+            f"{', '.join(api.SIPOC_FORMATS)}",
+            err=True,
+        )
         raise typer.Exit(EXIT_BAD_INPUT)
     if format == "xlsx" and out is None:
         typer.echo("error: --format xlsx needs --out FILE.xlsx", err=True)
@@ -186,8 +218,11 @@ def graph(
 ) -> None:
     """Export the model's flow graph for yEd, Gephi, Graphviz or NetworkX."""
     if format not in api.GRAPH_FORMATS:
-        typer.echo(f"error: --format: unknown format {format!r}; use one of "
-                   f"{', '.join(api.GRAPH_FORMATS)}", err=True)
+        typer.echo(
+            f"error: --format: unknown format {format!r}; use one of "
+            f"{', '.join(api.GRAPH_FORMATS)}",
+            err=True,
+        )
         raise typer.Exit(EXIT_BAD_INPUT)
     write_output(api.graph_text(_load(model).model, format), out)
 
@@ -209,14 +244,18 @@ def rules(
         return
     if format == "md":
         lines = ["| code | kind | severity | checks | why it matters |", "|---|---|---|---|---|"]
-        lines += [f"| `{r['code']}` | {r['kind']} | {r['severity']} | {r['scope']} | {r['why']} |"
-                  for r in catalogue]
+        lines += [
+            f"| `{r['code']}` | {r['kind']} | {r['severity']} | {r['scope']} | {r['why']} |"
+            for r in catalogue
+        ]
         write_output("\n".join(lines) + "\n", None)
         return
     colour = use_colour()
     lines = []
     for r in catalogue:
         sev = r["severity"] + (" (off unless preset: all)" if r["optional"] else "")
-        lines.append(f"{style(r['code'], bold=True, enabled=colour):<34} {r['kind']:<11} "
-                     f"{sev:<9} {r['scope']:<5} {r['why']}")
+        lines.append(
+            f"{style(r['code'], bold=True, enabled=colour):<34} {r['kind']:<11} "
+            f"{sev:<9} {r['scope']:<5} {r['why']}"
+        )
     write_output("\n".join(lines) + "\n", None)

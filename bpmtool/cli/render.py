@@ -21,8 +21,11 @@ if TYPE_CHECKING:
 __all__: list[str] = []
 
 _MODEL = typer.Argument(..., help="A model: .yaml, .json or .bpmn", show_default=False)
-_LOG = typer.Option(None, "--log", help="An event log to check and draw over the model "
-                                        "(.xes, .xes.gz, .csv, .parquet).")
+_LOG = typer.Option(
+    None,
+    "--log",
+    help="An event log to check and draw over the model (.xes, .xes.gz, .csv, .parquet).",
+)
 _QUIET = typer.Option(False, "--quiet", "-q", help="No progress bars.")
 
 
@@ -36,28 +39,37 @@ class ReportFormat(StrEnum):
     md = "md"
 
 
-_ORIENTATION = typer.Option(Orientation.horizontal, "--orientation",
-                            help="horizontal (lanes as rows) or vertical (lanes as columns)")
+_ORIENTATION = typer.Option(
+    Orientation.horizontal,
+    "--orientation",
+    help="horizontal (lanes as rows) or vertical (lanes as columns)",
+)
 
 
-def _check(loaded: Model, log: Path, quiet: bool, options: LogOptions,
-           open_rule: api.OpenCaseRule) -> tuple[pd.DataFrame, CheckResult]:
+def _check(
+    loaded: Model, log: Path, quiet: bool, options: LogOptions, open_rule: api.OpenCaseRule
+) -> tuple[pd.DataFrame, CheckResult]:
     frame = options.read(log, quiet=quiet)
     with progress_bar("aligning variants", quiet=quiet, unit="variant") as aligning:
-        return frame, api.check(loaded, frame, lanes_from=options.lanes_from,
-                                progress=aligning, open_rule=open_rule)
+        return frame, api.check(
+            loaded, frame, lanes_from=options.lanes_from, progress=aligning, open_rule=open_rule
+        )
 
 
 @app.command()
 def render(
     model: Path = _MODEL,
-    out: Path | None = typer.Option(None, "--out", "-o", help="Write the SVG here "
-                                                              "(default: standard output)."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Write the SVG here (default: standard output)."
+    ),
     log: Path | None = _LOG,
     orientation: Orientation = _ORIENTATION,
-    findings: bool = typer.Option(True, "--findings/--no-findings",
-                                  help="Number the lint findings (and with --log the check's) "
-                                       "on the diagram; the legend says which."),
+    findings: bool = typer.Option(
+        True,
+        "--findings/--no-findings",
+        help="Number the lint findings (and with --log the check's) "
+        "on the diagram; the legend says which.",
+    ),
     case: str | None = opt.CASE,
     activity: str | None = opt.ACTIVITY,
     timestamp: str | None = opt.TIMESTAMP,
@@ -73,23 +85,29 @@ def render(
     """Draw the model as a swimlane SVG, with its findings and, given a log, the check."""
     with input_errors_exit():
         loaded = api.load(model)
-        options = LogOptions(case, activity, timestamp, resource, lane, lanes_from, encoding,
-                             date_format)
+        options = LogOptions(
+            case, activity, timestamp, resource, lane, lanes_from, encoding, date_format
+        )
         rule = opt.open_case_rule(open_after, open_cases)
         result = _check(loaded, log, quiet, options, rule)[1] if log else None
-        svg = api.render_svg(loaded, findings=findings, overlay=result,
-                             orientation=orientation.value)
+        svg = api.render_svg(
+            loaded, findings=findings, overlay=result, orientation=orientation.value
+        )
     write_output(svg, out)
 
 
 @app.command()
 def report(
     model: Path = _MODEL,
-    out: Path | None = typer.Option(None, "--out", "-o", help="Write the report here "
-                                                              "(default: standard output)."),
+    out: Path | None = typer.Option(
+        None, "--out", "-o", help="Write the report here (default: standard output)."
+    ),
     log: Path | None = _LOG,
-    surveys: Path | None = typer.Option(None, "--surveys", help="NPS/CSAT answers by case id, "
-                                        "for the journey section (needs --log)."),
+    surveys: Path | None = typer.Option(
+        None,
+        "--surveys",
+        help="NPS/CSAT answers by case id, for the journey section (needs --log).",
+    ),
     format: ReportFormat = typer.Option(ReportFormat.html, "--format", "-f", help="html or md"),
     orientation: Orientation = _ORIENTATION,
     case: str | None = opt.CASE,
@@ -112,17 +130,28 @@ def report(
             raise typer.Exit(2)
         loaded = api.load(model)
         if surveys is not None and loaded.journey is None:
-            typer.echo(f"error: --surveys: {model.name} has no journey section, so no survey "
-                       "is read (see docs/journey.md)", err=True)
+            typer.echo(
+                f"error: --surveys: {model.name} has no journey section, so no survey "
+                "is read (see docs/journey.md)",
+                err=True,
+            )
             raise typer.Exit(2)
-        options = LogOptions(case, activity, timestamp, resource, lane, lanes_from, encoding,
-                             date_format)
+        options = LogOptions(
+            case, activity, timestamp, resource, lane, lanes_from, encoding, date_format
+        )
         result = journey = None
         if log is not None:
-            frame, result = _check(loaded, log, quiet, options,
-                                   opt.open_case_rule(open_after, open_cases))
+            frame, result = _check(
+                loaded, log, quiet, options, opt.open_case_rule(open_after, open_cases)
+            )
             if loaded.journey is not None:
                 journey = api.journey(loaded, frame, surveys=surveys)
-        text = api.report(loaded, check=result, journey=journey, fmt=format.value,
-                          orientation=orientation.value, source=model.name)
+        text = api.report(
+            loaded,
+            check=result,
+            journey=journey,
+            fmt=format.value,
+            orientation=orientation.value,
+            source=model.name,
+        )
     write_output(text, out)

@@ -14,23 +14,36 @@ __all__: list[str] = []
 
 @app.command()
 def serve(
-    workspace: Path = typer.Option(Path("workspace"), "--workspace", "-w",
-                                   help="The folder holding models/, logs/ and runs/ "
-                                        "(created and seeded with the reference model)."),
-    host: str = typer.Option("127.0.0.1", "--host",
-                             help="Address to listen on; 0.0.0.0 shares it on the network "
-                                  "(set a --token then)."),
-    port: int = typer.Option(8000, "--port", "-p",
-                             help="Port to listen on (1 to 65535; 0 picks a free one)."),
-    token: str | None = typer.Option(None, "--token", envvar="BPMTOOL_TOKEN",
-                                     help="Access token every page and API call needs "
-                                          "(also from BPMTOOL_TOKEN)."),
-    workers: int = typer.Option(1, "--check-workers", min=1, max=16,
-                                help="Background processes that run checks (1 to 16)."),
+    workspace: Path = typer.Option(
+        Path("workspace"),
+        "--workspace",
+        "-w",
+        help="The folder holding models/, logs/ and runs/ "
+        "(created and seeded with the reference model).",
+    ),
+    host: str = typer.Option(
+        "127.0.0.1",
+        "--host",
+        help="Address to listen on; 0.0.0.0 shares it on the network (set a --token then).",
+    ),
+    port: int = typer.Option(
+        8000, "--port", "-p", help="Port to listen on (1 to 65535; 0 picks a free one)."
+    ),
+    token: str | None = typer.Option(
+        None,
+        "--token",
+        envvar="BPMTOOL_TOKEN",
+        help="Access token every page and API call needs (also from BPMTOOL_TOKEN).",
+    ),
+    workers: int = typer.Option(
+        1, "--check-workers", min=1, max=16, help="Background processes that run checks (1 to 16)."
+    ),
     allowed_hosts: list[str] = typer.Option(
-        [], "--allowed-host",
+        [],
+        "--allowed-host",
         help="Another host name the server answers to (repeatable; * for any): the name "
-             "in the browser's address bar when it is not the --host address."),
+        "in the browser's address bar when it is not the --host address.",
+    ),
 ) -> None:
     """Serve the web app: models, SIPOC, swimlanes, findings and log checks in a browser."""
     from bpmtool.web import serving
@@ -39,8 +52,11 @@ def serve(
     from bpmtool.web.security import LOOPBACK, default_allowed_hosts
 
     if host not in LOOPBACK and not token:
-        typer.echo(f"warning: serving on {host} without --token: anyone who can reach this "
-                   "machine can read and change the workspace", err=True)
+        typer.echo(
+            f"warning: serving on {host} without --token: anyone who can reach this "
+            "machine can read and change the workspace",
+            err=True,
+        )
     try:  # the port first: nothing is created or announced when it is taken
         sock = serving.bind(host, port)
     except serving.BindError as exc:
@@ -48,9 +64,13 @@ def serve(
         raise typer.Exit(EXIT_BAD_INPUT) from None
     with input_errors_exit():
         try:
-            settings = Settings(workspace=workspace, token=token or None, check_workers=workers,
-                                warm_workers=True,
-                                allowed_hosts=default_allowed_hosts(host) + allowed_hosts)
+            settings = Settings(
+                workspace=workspace,
+                token=token or None,
+                check_workers=workers,
+                warm_workers=True,
+                allowed_hosts=default_allowed_hosts(host) + allowed_hosts,
+            )
             application = create_app(settings)
         except (OSError, ValueError) as exc:
             sock.close()
@@ -59,9 +79,9 @@ def serve(
     os.environ.pop("BPMTOOL_TOKEN", None)  # the worker processes need not see it
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
-    typer.echo(f"bpmtool: serving {settings.workspace.resolve()} on http://{shown}:{bound}/",
-               err=True)
+    typer.echo(
+        f"bpmtool: serving {settings.workspace.resolve()} on http://{shown}:{bound}/", err=True
+    )
     stopped = serving.run(serving.config(application), sock)
     if stopped is not None:
         typer.echo("bpmtool: stopped", err=True)
-

@@ -35,8 +35,9 @@ def align_batch(sequences: list[tuple[str, ...]], model: Model) -> list[Aligned 
     return [v.alignment for v in found]
 
 
-def cluster_aligner(cluster: Cluster, model: Model,
-                    progress: Callable[[int, int | None], None] | None = None) -> Aligner:
+def cluster_aligner(
+    cluster: Cluster, model: Model, progress: Callable[[int, int | None], None] | None = None
+) -> Aligner:
     """An aligner for :func:`bpmtool.mining.check.run_check` that uses the workers."""
 
     def align(sequences: list[tuple[str, ...]]) -> dict[tuple[str, ...], Aligned]:
@@ -48,7 +49,11 @@ def cluster_aligner(cluster: Cluster, model: Model,
         batches = [ordered[i::n] for i in range(n)]
         model_on_cluster = cluster.client.scatter(model, broadcast=True)
         results = cluster.map(align_batch, batches, model_on_cluster, progress=progress)
-        return {seq: a for batch, done in zip(batches, results, strict=True)
-                for seq, a in zip(batch, done, strict=True) if a is not None}
+        return {
+            seq: a
+            for batch, done in zip(batches, results, strict=True)
+            for seq, a in zip(batch, done, strict=True)
+            if a is not None
+        }
 
     return align

@@ -34,8 +34,13 @@ class Cluster:
     def address(self) -> str:
         return str(self.client.scheduler.address)
 
-    def map(self, task: Callable[..., Any], items: Sequence[Any], *args: Any,
-            progress: Callable[[int, int | None], None] | None = None) -> list[Any]:
+    def map(
+        self,
+        task: Callable[..., Any],
+        items: Sequence[Any],
+        *args: Any,
+        progress: Callable[[int, int | None], None] | None = None,
+    ) -> list[Any]:
         """``task(item, *args)`` for every item on the workers, results in the items' order.
 
         A task whose worker dies is run again elsewhere by the scheduler; a task that
@@ -43,8 +48,7 @@ class Cluster:
         :class:`~bpmtool.errors.InputError`."""
         from distributed import as_completed
 
-        futures = [self.client.submit(run_guarded, task, item, *args, pure=False)
-                   for item in items]
+        futures = [self.client.submit(run_guarded, task, item, *args, pure=False) for item in items]
         index = {f.key: i for i, f in enumerate(futures)}
         results: list[Any] = [None] * len(futures)
         # each result is fetched as soon as it is done and its future dropped, so a worker
@@ -85,9 +89,13 @@ def run_guarded(task: Callable[..., Any], *args: Any) -> Any:
 
 
 @contextmanager
-def connect(scheduler: str | None = None, workers: int | None = None, *,
-            memory_limit: str | None = None, timeout: float = CONNECT_TIMEOUT_S
-            ) -> Iterator[Cluster | None]:
+def connect(
+    scheduler: str | None = None,
+    workers: int | None = None,
+    *,
+    memory_limit: str | None = None,
+    timeout: float = CONNECT_TIMEOUT_S,
+) -> Iterator[Cluster | None]:
     """The cluster to run on, or ``None`` (one process, as without this package).
 
     ``scheduler`` (or, when not given, the ``BPMTOOL_SCHEDULER`` environment variable)
@@ -103,9 +111,13 @@ def connect(scheduler: str | None = None, workers: int | None = None, *,
         raise ClusterError.single(
             f"both a scheduler ({scheduler}) and --workers {workers} were given",
             expected="--scheduler (or BPMTOOL_SCHEDULER) to use a cluster, or --workers to "
-                     "start one on this machine")
-    cluster = _attach(scheduler, timeout) if scheduler is not None \
+            "start one on this machine",
+        )
+    cluster = (
+        _attach(scheduler, timeout)
+        if scheduler is not None
         else _start_local(workers or 0, memory_limit)
+    )
     try:
         yield cluster
     finally:
@@ -132,11 +144,13 @@ def _attach(address: str, timeout: float) -> Cluster:
         why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise ClusterError.single(
             f"cannot reach the Dask scheduler at {address} within {timeout:g}s: {why}",
-            expected=expected) from None
+            expected=expected,
+        ) from None
     except Exception as exc:  # whatever answered there, it speaks no Dask
         raise ClusterError.single(
-            f"something answers at {address} but it is not a Dask scheduler "
-            f"({type(exc).__name__})", expected=expected) from None
+            f"something answers at {address} but it is not a Dask scheduler ({type(exc).__name__})",
+            expected=expected,
+        ) from None
     return Cluster(Client(address, timeout=timeout, set_as_default=False))
 
 
@@ -145,9 +159,13 @@ def _start_local(workers: int, memory_limit: str | None) -> Cluster:
         raise ClusterError.single(f"--workers must be at least 1, not {workers}")
     from distributed import Client, LocalCluster
 
-    local = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                         dashboard_address=":0", worker_dashboard_address=":0",
-                         silence_logs=logging.ERROR,
-                         memory_limit=memory_limit or "auto")
+    local = LocalCluster(
+        n_workers=workers,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address=":0",
+        worker_dashboard_address=":0",
+        silence_logs=logging.ERROR,
+        memory_limit=memory_limit or "auto",
+    )
     return Cluster(Client(local, set_as_default=False), local)
-

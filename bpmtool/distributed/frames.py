@@ -23,8 +23,9 @@ if TYPE_CHECKING:
 __all__ = ["join", "read_partition", "read_partitioned"]
 
 
-def read_partition(path: str, columns: dict[str, str] | None,
-                   date_format: str | None) -> tuple[pd.DataFrame, list[str]]:
+def read_partition(
+    path: str, columns: dict[str, str] | None, date_format: str | None
+) -> tuple[pd.DataFrame, list[str]]:
     """One partition as the standard frame (runs on a worker), and its text columns: they
     travel as categories (the reader keeps a case attribute as text, one string per event)
     and become text again in :func:`join`."""
@@ -40,10 +41,14 @@ def read_partition(path: str, columns: dict[str, str] | None,
     return df, text
 
 
-def read_partitioned(path: str, cluster: Cluster | None, *,
-                     columns: dict[str, str] | None = None, date_format: str | None = None,
-                     progress: Callable[[int, int | None], None] | None = None
-                     ) -> pd.DataFrame:
+def read_partitioned(
+    path: str,
+    cluster: Cluster | None,
+    *,
+    columns: dict[str, str] | None = None,
+    date_format: str | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> pd.DataFrame:
     """A partitioned log (folder or glob) read on the cluster's workers, or one partition
     after another in this process without a cluster."""
     from bpmtool.distributed.partitions import find_partitions, read_notes
@@ -73,8 +78,7 @@ def join(pieces: list[pd.DataFrame], *, text: set[str] | None = None) -> pd.Data
         names += [c for c in piece.columns if c not in names]
     joined: dict[str, Any] = {}
     for name in names:
-        parts = [p[name] if name in p.columns else pd.Series(pd.NA, index=p.index)
-                 for p in pieces]
+        parts = [p[name] if name in p.columns else pd.Series(pd.NA, index=p.index) for p in pieces]
         present = [p for p in parts if isinstance(p.dtype, pd.CategoricalDtype)]
         if len(present) == len(parts):
             joined[name] = _categorical(parts, text=_is_text(present))
@@ -95,8 +99,10 @@ def join(pieces: list[pd.DataFrame], *, text: set[str] | None = None) -> pd.Data
 def _is_text(columns: list[pd.Series]) -> bool:
     import pandas as pd
 
-    return all(isinstance(c.cat.categories.dtype, pd.StringDtype) or c.cat.categories.dtype
-               == object for c in columns)
+    return all(
+        isinstance(c.cat.categories.dtype, pd.StringDtype) or c.cat.categories.dtype == object
+        for c in columns
+    )
 
 
 def _categorical(parts: list[pd.Series], *, text: bool) -> pd.Categorical:
@@ -110,5 +116,6 @@ def _categorical(parts: list[pd.Series], *, text: bool) -> pd.Categorical:
     for p in parts:
         remap = np.append(categories.get_indexer(p.cat.categories), -1).astype(np.int32)
         codes.append(remap[p.cat.codes.to_numpy()])
-    return pd.Categorical.from_codes(np.concatenate(codes) if codes else np.array([], int),
-                                     categories=categories)
+    return pd.Categorical.from_codes(
+        np.concatenate(codes) if codes else np.array([], int), categories=categories
+    )

@@ -22,8 +22,14 @@ from bpmtool.log_schema import CASE
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["EVENTS_PER_PARTITION", "find_partitions", "is_partitioned", "partition_of",
-           "read_notes", "write_partitioned"]
+__all__ = [
+    "EVENTS_PER_PARTITION",
+    "find_partitions",
+    "is_partitioned",
+    "partition_of",
+    "read_notes",
+    "write_partitioned",
+]
 
 #: the default partition size: a worker holds one partition's frame at a time
 EVENTS_PER_PARTITION = 1_000_000
@@ -42,14 +48,20 @@ def find_partitions(path: str | Path) -> list[str]:
     """The Parquet files of a partitioned log, sorted by name."""
     text = str(path)
     if Path(text).is_dir():
-        found = sorted(str(p) for p in Path(text).iterdir()
-                       if p.suffix.lower() in (".parquet", ".pq") and p.is_file())
+        found = sorted(
+            str(p)
+            for p in Path(text).iterdir()
+            if p.suffix.lower() in (".parquet", ".pq") and p.is_file()
+        )
     else:
         found = sorted(p for p in glob.glob(text) if Path(p).is_file())
     if not found:
-        raise EventLogError.single("no Parquet files found", file=text,
-                                   expected="a folder of .parquet files (bpmtool log LOG "
-                                            "--to-parquet DIR writes one) or a glob of them")
+        raise EventLogError.single(
+            "no Parquet files found",
+            file=text,
+            expected="a folder of .parquet files (bpmtool log LOG "
+            "--to-parquet DIR writes one) or a glob of them",
+        )
     return found
 
 
@@ -62,9 +74,13 @@ def partition_of(case_names: pd.Index, partitions: int) -> object:
     return (hashes % np.uint64(partitions)).astype(np.int32)
 
 
-def write_partitioned(df: pd.DataFrame, out_dir: str | Path, *,
-                      partitions: int | None = None, notes: list[Problem] | None = None
-                      ) -> list[Path]:
+def write_partitioned(
+    df: pd.DataFrame,
+    out_dir: str | Path,
+    *,
+    partitions: int | None = None,
+    notes: list[Problem] | None = None,
+) -> list[Path]:
     """Write a read log (standard columns, sorted by case) as partitioned Parquet.
 
     ``partitions`` defaults to one per :data:`EVENTS_PER_PARTITION` events.  The folder is
@@ -80,11 +96,17 @@ def write_partitioned(df: pd.DataFrame, out_dir: str | Path, *,
         partitions = max(1, -(-len(df) // EVENTS_PER_PARTITION))
     if partitions < 1:
         raise EventLogError.single(f"partitions must be at least 1, not {partitions}")
-    if out.exists() and (not out.is_dir() or any(
-            p.suffix.lower() not in (".parquet", ".pq") and p.name != _NOTES
-            for p in out.iterdir())):
-        raise EventLogError.single("exists and is not a partitioned log; not replacing it",
-                                   file=str(out), expected="a new folder")
+    if out.exists() and (
+        not out.is_dir()
+        or any(
+            p.suffix.lower() not in (".parquet", ".pq") and p.name != _NOTES for p in out.iterdir()
+        )
+    ):
+        raise EventLogError.single(
+            "exists and is not a partitioned log; not replacing it",
+            file=str(out),
+            expected="a new folder",
+        )
     cases = df[CASE].astype("category")
     part = np.asarray(partition_of(cases.cat.categories, partitions))[cases.cat.codes.to_numpy()]
     order = np.argsort(part, kind="stable")  # keeps each case's events in their order
@@ -97,15 +119,14 @@ def write_partitioned(df: pd.DataFrame, out_dir: str | Path, *,
     written = []
     try:
         for p in range(partitions):
-            rows = order[bounds[p]:bounds[p + 1]]
+            rows = order[bounds[p] : bounds[p + 1]]
             if not len(rows):
                 continue
             table = pa.Table.from_pandas(df.iloc[rows], preserve_index=False)
             name = f"part-{p:05d}.parquet"
             pq.write_table(table, tmp / name)
             written.append(out / name)
-        (tmp / _NOTES).write_text(json.dumps([n.to_dict() for n in notes or []]),
-                                  encoding="utf-8")
+        (tmp / _NOTES).write_text(json.dumps([n.to_dict() for n in notes or []]), encoding="utf-8")
         if out.exists():
             shutil.rmtree(out)
         os.replace(tmp, out)

@@ -49,8 +49,17 @@ from bpmtool.io.bpmn_vocabulary import (
 from bpmtool.io.xml import parse_xml
 from bpmtool.model import Model
 
-__all__ = ["BPMN_NS", "BPMTOOL_NS", "EVENTS", "GATEWAYS", "SUBPROCESSES", "TASKS", "read_bpmn",
-           "read_bpmn_bytes"]
+__all__ = [
+    "BPMN_NS",
+    "BPMTOOL_NS",
+    "EVENTS",
+    "GATEWAYS",
+    "SUBPROCESSES",
+    "TASKS",
+    "read_bpmn",
+    "read_bpmn_bytes",
+]
+
 
 @dataclass
 class _Pool:
@@ -89,14 +98,25 @@ class _Reader:
     # --- helpers --------------------------------------------------------------------
 
     def warn(self, message: str, el: etree._Element | None = None, key: str | None = None) -> None:
-        self.warnings.append(Problem(message=message, file=self.filename,
-                                     line=el.sourceline if el is not None else None,
-                                     key=key if key is not None else (
-                                         el.get("id") if el is not None else None)))
+        self.warnings.append(
+            Problem(
+                message=message,
+                file=self.filename,
+                line=el.sourceline if el is not None else None,
+                key=key if key is not None else (el.get("id") if el is not None else None),
+            )
+        )
 
     def error(self, message: str, el: etree._Element, expected: str | None = None) -> None:
-        self.errors.append(Problem(message=message, file=self.filename, line=el.sourceline,
-                                   key=el.get("id"), expected=expected))
+        self.errors.append(
+            Problem(
+                message=message,
+                file=self.filename,
+                line=el.sourceline,
+                key=el.get("id"),
+                expected=expected,
+            )
+        )
 
     def safe_id(self, raw: str | None, kind: str, fallback: str) -> str:
         base = UNSAFE_ID.sub("_", (raw or "").strip())[:180] or fallback
@@ -134,12 +154,17 @@ class _Reader:
         self._sequence_flows_default()
         self._message_flows()
         if self.errors:
-            raise BpmnImportError(problems=self.errors, summary=(
-                f"{self.filename}: {len(self.errors)} problem(s) in the BPMN file"))
+            raise BpmnImportError(
+                problems=self.errors,
+                summary=(f"{self.filename}: {len(self.errors)} problem(s) in the BPMN file"),
+            )
         if not self.nodes:
-            self.warn("the file has no <process>: the model is empty (a diagram without a "
-                      "process?)" if not processes else "no <process> in the file holds a "
-                      "flow node: the model is empty", self.root)
+            self.warn(
+                "the file has no <process>: the model is empty (a diagram without a process?)"
+                if not processes
+                else "no <process> in the file holds a flow node: the model is empty",
+                self.root,
+            )
         return self._model()
 
     def _participants(self) -> dict[str, etree._Element]:
@@ -153,20 +178,27 @@ class _Reader:
                 ref = strip_prefix(part.get("processRef") or "")
                 if ref:
                     if ref not in self.by_id:
-                        self.error(f"participant refers to a missing process {ref!r}", part,
-                                   "the id of a <process> in this file")
+                        self.error(
+                            f"participant refers to a missing process {ref!r}",
+                            part,
+                            "the id of a <process> in this file",
+                        )
                     out.setdefault(ref, part)
         return out
 
-    def _process(self, process: etree._Element, pool: etree._Element | None, *,
-                 many: bool) -> None:
+    def _process(self, process: etree._Element, pool: etree._Element | None, *, many: bool) -> None:
         lane_of: dict[str, str] = {}
         lane_sets = process.findall(f"{B}laneSet")
         pool_name = (name_of(pool) if pool is not None else "") or name_of(process)
         for lane_set in lane_sets:
             self._lane_set(lane_set, "", lane_of, pool_name)
-        has_nodes = any(local(c) in TASKS or local(c) in SUBPROCESSES or local(c) in EVENTS
-                        or local(c) in GATEWAYS for c in process)
+        has_nodes = any(
+            local(c) in TASKS
+            or local(c) in SUBPROCESSES
+            or local(c) in EVENTS
+            or local(c) in GATEWAYS
+            for c in process
+        )
         default_lane: str | None = None
         if not lane_of and not any(ls.findall(f"{B}lane") for ls in lane_sets):
             if pool is not None:
@@ -181,8 +213,9 @@ class _Reader:
         self._process_data(process)
         self._container(process, "", lane_of, default_lane, in_lanes=bool(lane_of))
 
-    def _add_lane(self, raw_id: str | None, name: str, el: etree._Element, *,
-                  external: bool = False) -> str:
+    def _add_lane(
+        self, raw_id: str | None, name: str, el: etree._Element, *, external: bool = False
+    ) -> str:
         ident = self.safe_id(raw_id, "lane", "lane")
         if raw_id:
             self.lane_ids[raw_id] = ident
@@ -195,8 +228,9 @@ class _Reader:
         self.lanes.append(lane)
         return ident
 
-    def _lane_set(self, lane_set: etree._Element, prefix: str, lane_of: dict[str, str],
-                  pool_name: str = "") -> None:
+    def _lane_set(
+        self, lane_set: etree._Element, prefix: str, lane_of: dict[str, str], pool_name: str = ""
+    ) -> None:
         """Leaf lanes become lanes; a parent lane only when it holds nodes of its own."""
         lanes = lane_set.findall(f"{B}lane")
         for lane in lanes:
@@ -207,9 +241,11 @@ class _Reader:
             refs = [strip_prefix(r) for r in ref_text(lane, "flowNodeRef")]
             for ref in refs:
                 if ref not in self.by_id:
-                    self.error(f"lane {label or lane.get('id')!r} refers to a missing flow "
-                               f"node {ref!r}", lane,
-                               "the id of a flow node in this file")
+                    self.error(
+                        f"lane {label or lane.get('id')!r} refers to a missing flow node {ref!r}",
+                        lane,
+                        "the id of a flow node in this file",
+                    )
             refs = [r for r in refs if r in self.by_id]
             inner: dict[str, str] = {}
             children = lane.findall(f"{B}childLaneSet")
@@ -222,8 +258,15 @@ class _Reader:
                 for ref in own:
                     lane_of.setdefault(ref, ident)
 
-    def _container(self, container: etree._Element, prefix: str, lane_of: dict[str, str],
-                   lane: str | None, *, in_lanes: bool) -> None:
+    def _container(
+        self,
+        container: etree._Element,
+        prefix: str,
+        lane_of: dict[str, str],
+        lane: str | None,
+        *,
+        in_lanes: bool,
+    ) -> None:
         where = f"<{local(container)}> {container.get('id') or ''}".strip()
         empty = not self._expanded(container)
         for el in container:
@@ -262,32 +305,43 @@ class _Reader:
 
     @staticmethod
     def _expanded(el: etree._Element) -> bool:
-        return any(local(c) in TASKS or local(c) in SUBPROCESSES or local(c) in EVENTS
-                   or local(c) in GATEWAYS for c in el)
+        return any(
+            local(c) in TASKS
+            or local(c) in SUBPROCESSES
+            or local(c) in EVENTS
+            or local(c) in GATEWAYS
+            for c in el
+        )
 
-    def _node(self, el: etree._Element, prefix: str, type_: str, lane: str | None, *,
-              in_lanes: bool) -> str:
+    def _node(
+        self, el: etree._Element, prefix: str, type_: str, lane: str | None, *, in_lanes: bool
+    ) -> str:
         raw = el.get("id") or ""
         ident = self.safe_id(raw, "node", "node")
         self.node_ids[raw] = ident
         name = name_of(el)
-        node: dict[str, Any] = {"id": ident, "type": type_, "lane": lane,
-                                "task_type": local(el)}
+        node: dict[str, Any] = {"id": ident, "type": type_, "lane": lane, "task_type": local(el)}
         if name:  # an unnamed node keeps an empty name, inside a sub-process too
             node["name"] = f"{prefix} / {name}" if prefix else name
         doc = doc_of(el)
         if doc:
             node["description"] = doc
-        definitions = [local(c).removesuffix("EventDefinition") for c in el
-                       if local(c).endswith("EventDefinition")]
+        definitions = [
+            local(c).removesuffix("EventDefinition")
+            for c in el
+            if local(c).endswith("EventDefinition")
+        ]
         definitions += ["reference"] * len(ref_text(el, "eventDefinitionRef"))
         if definitions:
             node["event_definition"] = ",".join(d for d in definitions if d)
         if local(el) == "boundaryEvent":
             attached = strip_prefix(el.get("attachedToRef") or "")
             if attached and attached not in self.by_id:
-                self.error(f"boundary event attached to a missing activity {attached!r}", el,
-                           "the id of an activity in this file")
+                self.error(
+                    f"boundary event attached to a missing activity {attached!r}",
+                    el,
+                    "the id of an activity in this file",
+                )
             node["_attached"] = attached
             if el.get("cancelActivity") == "false":
                 node["interrupting"] = False
@@ -296,8 +350,15 @@ class _Reader:
         self.nodes[ident] = node
         return ident
 
-    def _subprocess(self, el: etree._Element, prefix: str, lane_of: dict[str, str],
-                    lane: str | None, *, in_lanes: bool) -> None:
+    def _subprocess(
+        self,
+        el: etree._Element,
+        prefix: str,
+        lane_of: dict[str, str],
+        lane: str | None,
+        *,
+        in_lanes: bool,
+    ) -> None:
         label = name_of(el)
         inner_prefix = " / ".join(part for part in (prefix, label) if part)
         before = set(self.nodes)
@@ -308,12 +369,18 @@ class _Reader:
         targets = {strip_prefix(f.get("targetRef") or "") for f in inner_flows}
         sources = {strip_prefix(f.get("sourceRef") or "") for f in inner_flows}
         back = {v: k for k, v in self.node_ids.items()}
-        starts = [n for n in inner if self.nodes[n]["type"] == "start"
-                  and not self.nodes[n].get("_attached")]
+        starts = [
+            n
+            for n in inner
+            if self.nodes[n]["type"] == "start" and not self.nodes[n].get("_attached")
+        ]
         ends = [n for n in inner if self.nodes[n]["type"] == "end"]
         if not starts:
-            starts = [n for n in inner if back.get(n) not in targets
-                      and not self.nodes[n].get("_attached")]
+            starts = [
+                n
+                for n in inner
+                if back.get(n) not in targets and not self.nodes[n].get("_attached")
+            ]
         if not ends:
             ends = [n for n in inner if back.get(n) not in sources]
         raw = el.get("id") or ""
@@ -335,7 +402,8 @@ class _Reader:
                 continue
             thrower = self.nodes[source]
             if self.by_id[raw_target].get("isForCompensation") == "true" or "compensate" in (
-                    thrower.get("event_definition") or "").split(","):
+                thrower.get("event_definition") or ""
+            ).split(","):
                 self.nodes[target].setdefault("triggered_by", source)
         self._links()
         for node in self.nodes.values():
@@ -374,8 +442,11 @@ class _Reader:
             self.nodes[ident]["_in_esp"] = True
 
     def _inside(self, el: etree._Element) -> list[str]:
-        return [self.node_ids[d.get("id") or ""] for d in el.iterdescendants()
-                if (d.get("id") or "") in self.node_ids]
+        return [
+            self.node_ids[d.get("id") or ""]
+            for d in el.iterdescendants()
+            if (d.get("id") or "") in self.node_ids
+        ]
 
     def _data(self, el: etree._Element, prefix: str) -> None:
         kind = local(el)
@@ -402,8 +473,10 @@ class _Reader:
             self.artifacts[ident]["name"] = name_of(el)
 
     def _associations(self, el: etree._Element, node: dict[str, Any]) -> None:
-        for tag, end, key in (("dataInputAssociation", "sourceRef", "inputs"),
-                              ("dataOutputAssociation", "targetRef", "outputs")):
+        for tag, end, key in (
+            ("dataInputAssociation", "sourceRef", "inputs"),
+            ("dataOutputAssociation", "targetRef", "outputs"),
+        ):
             for assoc in el.findall(f"{B}{tag}"):
                 for ref in ref_text(assoc, end):
                     art = self.data_ids.get(strip_prefix(ref))
@@ -417,8 +490,11 @@ class _Reader:
         output: said, never dropped silently."""
         target = self.by_id.get(ref)
         what = f"<{local(target)}> {ref!r}" if target is not None else f"missing {ref!r}"
-        self.warn(f"data association of {node.get('name') or node['id']!r} refers to {what}, "
-                  "which is no data object, data store or process input/output; skipped", assoc)
+        self.warn(
+            f"data association of {node.get('name') or node['id']!r} refers to {what}, "
+            "which is no data object, data store or process input/output; skipped",
+            assoc,
+        )
 
     def _process_data(self, process: etree._Element) -> None:
         """A process's own inputs and outputs (``ioSpecification``) are artifacts its
@@ -444,8 +520,11 @@ class _Reader:
         """Our node ids for a flow end; None when it cannot be drawn (warned or errored)."""
         ref = strip_prefix(ref)
         if not ref or ref not in self.by_id:
-            self.error(f"{kind} flow {side}Ref points to a missing element {ref!r}", el,
-                       "the id of a flow node in this file")
+            self.error(
+                f"{kind} flow {side}Ref points to a missing element {ref!r}",
+                el,
+                "the id of a flow node in this file",
+            )
             return None
         if side == "target" and ref in self.entries:
             return self.entries[ref]
@@ -455,11 +534,17 @@ class _Reader:
             return [self.node_ids[ref]]
         target = self.by_id[ref]
         if local(target) == "participant":
-            self.warn(f"{kind} flow to or from the pool {name_of(target) or ref!r} (not to a node) "
-                      "skipped", el)
+            self.warn(
+                f"{kind} flow to or from the pool {name_of(target) or ref!r} (not to a node) "
+                "skipped",
+                el,
+            )
         elif ref not in self.skipped:
-            self.warn(f"{kind} flow {side}Ref {ref!r} is a <{local(target)}>, not a flow node; "
-                      "flow skipped", el)
+            self.warn(
+                f"{kind} flow {side}Ref {ref!r} is a <{local(target)}>, not a flow node; "
+                "flow skipped",
+                el,
+            )
         return None
 
     def _sequence_flows_default(self) -> None:
@@ -483,8 +568,7 @@ class _Reader:
         for s in sources:
             for t in targets:
                 flow: dict[str, Any] = {"source": s, "target": t, "kind": kind}
-                flow["id"] = self.safe_id(raw + (f"_{s}_{t}" if many else ""), "flow",
-                                          f"{s}->{t}")
+                flow["id"] = self.safe_id(raw + (f"_{s}_{t}" if many else ""), "flow", f"{s}->{t}")
                 name = name_of(el)
                 if name:
                     flow["name"] = name
@@ -525,8 +609,10 @@ class _Reader:
                     node.pop("interrupting")  # no longer a boundary event of the model
             missing = node.pop("_no_lane", None)
             if missing is not None:
-                self.warn(f"flow node {node.get('name') or node['id']!r} is in no lane of its "
-                          "process", missing)
+                self.warn(
+                    f"flow node {node.get('name') or node['id']!r} is in no lane of its process",
+                    missing,
+                )
         self._triggers()
         collab = self.root.find(f"{B}collaboration")
         process = self.root.find(f"{B}process")
@@ -552,31 +638,42 @@ class _Reader:
         except Exception as exc:  # a bug of ours: say so with the file
             problems = getattr(exc, "problems", None) or [Problem(message=str(exc))]
             raise BpmnImportError(
-                problems=[Problem(message=p.message, file=self.filename, key=p.key)
-                          for p in problems],
-                summary=f"{self.filename}: the BPMN file maps to an inconsistent model") from None
+                problems=[
+                    Problem(message=p.message, file=self.filename, key=p.key) for p in problems
+                ],
+                summary=f"{self.filename}: the BPMN file maps to an inconsistent model",
+            ) from None
 
 
-def read_bpmn_bytes(data: bytes, filename: str = "<input>", *,
-                    strict: bool = False) -> tuple[Model, list[Problem]]:
+def read_bpmn_bytes(
+    data: bytes, filename: str = "<input>", *, strict: bool = False
+) -> tuple[Model, list[Problem]]:
     """Read BPMN 2.0 XML from bytes (the XML declaration decides the encoding)."""
     tree = parse_xml(data, filename, BpmnImportError)
     root = tree.getroot()
     if local(root) != "definitions":
         raise BpmnImportError.single(
             f"not a BPMN file: the root element is <{local(root) or root.tag}>",
-            file=filename, line=root.sourceline, expected="a <definitions> root element")
+            file=filename,
+            line=root.sourceline,
+            expected="a <definitions> root element",
+        )
     if root.tag != f"{B}definitions":
         namespace = root.tag[1:].split("}", 1)[0] if root.tag.startswith("{") else "none"
         raise BpmnImportError.single(
-            f"wrong namespace for BPMN 2.0: {namespace}", file=filename, line=root.sourceline,
-            expected=BPMN_NS)
+            f"wrong namespace for BPMN 2.0: {namespace}",
+            file=filename,
+            line=root.sourceline,
+            expected=BPMN_NS,
+        )
     reader = _Reader(filename=filename, root=root)
     model, extension_warnings = read_extensions(reader.read(), root, filename)
     reader.warnings += extension_warnings
     if strict and reader.warnings:
-        raise BpmnImportError(problems=reader.warnings, summary=(
-            f"{filename}: {len(reader.warnings)} warning(s), refused in strict mode"))
+        raise BpmnImportError(
+            problems=reader.warnings,
+            summary=(f"{filename}: {len(reader.warnings)} warning(s), refused in strict mode"),
+        )
     return model, reader.warnings
 
 
@@ -586,7 +683,7 @@ def read_bpmn(path: str | Path, *, strict: bool = False) -> tuple[Model, list[Pr
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise BpmnImportError.single(f"cannot read the file: {exc.strerror or exc}",
-                                     file=str(path)) from None
+        raise BpmnImportError.single(
+            f"cannot read the file: {exc.strerror or exc}", file=str(path)
+        ) from None
     return read_bpmn_bytes(data, str(path), strict=strict)
-

@@ -38,10 +38,28 @@ DI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
 DD_NS = "http://www.omg.org/spec/DD/20100524/DI"
 XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
-NSMAP = {None: BPMN_NS, "bpmndi": DI_NS, "dc": DC_NS, "di": DD_NS, "xsi": XSI_NS,
-         "bpmtool": BPMTOOL_NS}
-_EVENT_DEFINITIONS = frozenset({"message", "timer", "error", "signal", "escalation",
-                                "compensate", "conditional", "link", "terminate", "cancel"})
+NSMAP = {
+    None: BPMN_NS,
+    "bpmndi": DI_NS,
+    "dc": DC_NS,
+    "di": DD_NS,
+    "xsi": XSI_NS,
+    "bpmtool": BPMTOOL_NS,
+}
+_EVENT_DEFINITIONS = frozenset(
+    {
+        "message",
+        "timer",
+        "error",
+        "signal",
+        "escalation",
+        "compensate",
+        "conditional",
+        "link",
+        "terminate",
+        "cancel",
+    }
+)
 _GATEWAY_ELEMENT = {v: k for k, v in GATEWAYS.items()}
 _WITH_DEFAULT = frozenset({"exclusive", "inclusive", "complex"})
 _NOT_NCNAME = re.compile(r"[^A-Za-z0-9_.\-]")
@@ -118,14 +136,20 @@ def write_bpmn(model: Model, layout: Layout | None = None) -> bytes:
     collab = _sub(root, "collaboration", id=ids("x", "Collaboration_1"))
     external = [lane for lane in model.lanes if lane.external]
     has_main = any(_pool_of(model, n) == MAIN for n in model.nodes) or any(
-        not lane.external for lane in model.lanes)
+        not lane.external for lane in model.lanes
+    )
     process_ids: dict[str, str] = {}
     participant_ids: dict[str, str] = {}
     if has_main:
         process_ids[MAIN] = ids("x", f"Process_{model.id}")
         participant_ids[MAIN] = ids("x", f"Participant_{model.id}")
-        _sub(collab, "participant", id=participant_ids[MAIN], name=model.label,
-             processRef=process_ids[MAIN])
+        _sub(
+            collab,
+            "participant",
+            id=participant_ids[MAIN],
+            name=model.label,
+            processRef=process_ids[MAIN],
+        )
     for lane in external:
         participant_ids[lane.id] = ids("lane", lane.id)
         part = _sub(collab, "participant", id=participant_ids[lane.id], name=lane.label)
@@ -148,8 +172,14 @@ def write_bpmn(model: Model, layout: Layout | None = None) -> bytes:
         else:
             sequence.setdefault(src, []).append(flow)
     for flow in message:
-        el = _sub(collab, "messageFlow", id=flow_id(flow), name=flow.name,
-                  sourceRef=ids("node", flow.source), targetRef=ids("node", flow.target))
+        el = _sub(
+            collab,
+            "messageFlow",
+            id=flow_id(flow),
+            name=flow.name,
+            sourceRef=ids("node", flow.source),
+            targetRef=ids("node", flow.target),
+        )
         # what BPMN cannot say about a message flow rides on our own attributes
         if flow.condition:
             el.set(f"{{{BPMTOOL_NS}}}condition", flow.condition)
@@ -174,32 +204,49 @@ def write_bpmn(model: Model, layout: Layout | None = None) -> bytes:
                             _sub(lane_el, "flowNodeRef").text = ids("node", node.id)
             for art in model.artifacts:
                 if art.store:  # a data store is global: it sits beside the process
-                    obj = etree.Element(_b("dataStore"), id=ids("artifact", art.id),
-                                        name=art.label)
+                    obj = etree.Element(_b("dataStore"), id=ids("artifact", art.id), name=art.label)
                     root.insert(root.index(process), obj)
                     _documentation(obj, art.description)
-                    _sub(process, "dataStoreReference", id=ids("x", f"{art.id}_ref"),
-                         name=art.label, dataStoreRef=ids("artifact", art.id))
+                    _sub(
+                        process,
+                        "dataStoreReference",
+                        id=ids("x", f"{art.id}_ref"),
+                        name=art.label,
+                        dataStoreRef=ids("artifact", art.id),
+                    )
                     continue
                 obj = _sub(process, "dataObject", id=ids("artifact", art.id), name=art.label)
                 _documentation(obj, art.description)
-                _sub(process, "dataObjectReference", id=ids("x", f"{art.id}_ref"),
-                     name=art.label, dataObjectRef=ids("artifact", art.id))
+                _sub(
+                    process,
+                    "dataObjectReference",
+                    id=ids("x", f"{art.id}_ref"),
+                    name=art.label,
+                    dataObjectRef=ids("artifact", art.id),
+                )
         for node in nodes:
             _node(process, model, node, ids, defaults)
         for flow in sequence.get(pool, []):
-            el = _sub(process, "sequenceFlow", id=flow_id(flow), name=flow.name,
-                      sourceRef=ids("node", flow.source), targetRef=ids("node", flow.target))
+            el = _sub(
+                process,
+                "sequenceFlow",
+                id=flow_id(flow),
+                name=flow.name,
+                sourceRef=ids("node", flow.source),
+                targetRef=ids("node", flow.target),
+            )
             if flow.condition:
                 cond = _sub(el, "conditionExpression")
                 cond.set(f"{{{XSI_NS}}}type", "tFormalExpression")
                 cond.text = flow.condition
             _flow_artifact(el, flow, ids)
-    _diagram(root, model, layout, ids, collab.get("id") or "", participant_ids, message,
-             flow_id)
+    _diagram(root, model, layout, ids, collab.get("id") or "", participant_ids, message, flow_id)
     kinds = {"lanes": "lane", "nodes": "node", "artifacts": "artifact"}
-    write_extensions(root, model, lambda kind, item: flow_id(item) if kind == "flows"
-                     else ids(kinds[kind], item.id))
+    write_extensions(
+        root,
+        model,
+        lambda kind, item: flow_id(item) if kind == "flows" else ids(kinds[kind], item.id),
+    )
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
@@ -224,8 +271,9 @@ def _version() -> str:
         return "0"
 
 
-def _node(process: etree._Element, model: Model, node: Node, ids: _Ids,
-          defaults: dict[str, str]) -> None:
+def _node(
+    process: etree._Element, model: Model, node: Node, ids: _Ids, defaults: dict[str, str]
+) -> None:
     nid = ids("node", node.id)
     attrs: dict[str, str] = {"id": nid, "name": node.name}
     if node.is_activity:
@@ -253,8 +301,15 @@ def _node(process: etree._Element, model: Model, node: Node, ids: _Ids,
     _documentation(el, node.description)
     if node.is_activity:
         # the schema wants every property before the first association
-        props = [_sub(el, "property", id=ids("x", f"{node.id}_input_{art}"),
-                      name="__targetRef_placeholder") for art in node.inputs]
+        props = [
+            _sub(
+                el,
+                "property",
+                id=ids("x", f"{node.id}_input_{art}"),
+                name="__targetRef_placeholder",
+            )
+            for art in node.inputs
+        ]
         for art, prop in zip(node.inputs, props, strict=True):
             assoc = _sub(el, "dataInputAssociation", id=ids("x", f"{node.id}_in_{art}"))
             _sub(assoc, "sourceRef").text = ids("x", f"{art}_ref")
@@ -275,22 +330,42 @@ def _node(process: etree._Element, model: Model, node: Node, ids: _Ids,
                 definition.set("name", node.label)
 
 
-def _diagram(root: etree._Element, model: Model, layout: Layout, ids: _Ids,
-             collab_id: str, participant_ids: dict[str, str], message: list[Flow],
-             flow_id: Any) -> None:
+def _diagram(
+    root: etree._Element,
+    model: Model,
+    layout: Layout,
+    ids: _Ids,
+    collab_id: str,
+    participant_ids: dict[str, str],
+    message: list[Flow],
+    flow_id: Any,
+) -> None:
     diagram = etree.SubElement(root, f"{{{DI_NS}}}BPMNDiagram", id=ids("x", "BPMNDiagram_1"))
-    plane = etree.SubElement(diagram, f"{{{DI_NS}}}BPMNPlane", id=ids("x", "BPMNPlane_1"),
-                             bpmnElement=collab_id)
+    plane = etree.SubElement(
+        diagram, f"{{{DI_NS}}}BPMNPlane", id=ids("x", "BPMNPlane_1"), bpmnElement=collab_id
+    )
 
     def shape(element: str, box: Any, **extra: str) -> None:
-        el = etree.SubElement(plane, f"{{{DI_NS}}}BPMNShape", id=ids("x", f"{element}_di"),
-                              bpmnElement=element, **extra)
-        etree.SubElement(el, f"{{{DC_NS}}}Bounds", x=_fmt(box.x), y=_fmt(box.y),
-                         width=_fmt(box.width), height=_fmt(box.height))
+        el = etree.SubElement(
+            plane,
+            f"{{{DI_NS}}}BPMNShape",
+            id=ids("x", f"{element}_di"),
+            bpmnElement=element,
+            **extra,
+        )
+        etree.SubElement(
+            el,
+            f"{{{DC_NS}}}Bounds",
+            x=_fmt(box.x),
+            y=_fmt(box.y),
+            width=_fmt(box.width),
+            height=_fmt(box.height),
+        )
 
     def edge(element: str, points: list[tuple[float, float]]) -> None:
-        el = etree.SubElement(plane, f"{{{DI_NS}}}BPMNEdge", id=ids("x", f"{element}_di"),
-                              bpmnElement=element)
+        el = etree.SubElement(
+            plane, f"{{{DI_NS}}}BPMNEdge", id=ids("x", f"{element}_di"), bpmnElement=element
+        )
         for x, y in points:
             etree.SubElement(el, f"{{{DD_NS}}}waypoint", x=_fmt(x), y=_fmt(y))
 
@@ -323,9 +398,9 @@ def _diagram(root: etree._Element, model: Model, layout: Layout, ids: _Ids,
         box = layout.nodes[node.id].box
         for art_id in node.inputs:
             data = layout.data[art_id]
-            edge(ids("x", f"{node.id}_in_{art_id}"),
-                 [(data.cx, data.y), (box.cx - 10, box.bottom)])
+            edge(ids("x", f"{node.id}_in_{art_id}"), [(data.cx, data.y), (box.cx - 10, box.bottom)])
         for art_id in node.outputs:
             data = layout.data[art_id]
-            edge(ids("x", f"{node.id}_out_{art_id}"),
-                 [(box.cx + 10, box.bottom), (data.cx, data.y)])
+            edge(
+                ids("x", f"{node.id}_out_{art_id}"), [(box.cx + 10, box.bottom), (data.cx, data.y)]
+            )

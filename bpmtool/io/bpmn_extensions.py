@@ -40,12 +40,34 @@ ELEMENT_TAG = f"{{{BPMTOOL_NS}}}element"
 _EXTENSIONS = f"{{{BPMN_NS}}}extensionElements"
 _DOCUMENTATION = f"{{{BPMN_NS}}}documentation"
 #: model keys BPMN has no element for
-_MODEL_KEYS = ("id", "name", "description", "version", "preset", "rules", "stages", "ctqs",
-               "triggers", "journey")
+_MODEL_KEYS = (
+    "id",
+    "name",
+    "description",
+    "version",
+    "preset",
+    "rules",
+    "stages",
+    "ctqs",
+    "triggers",
+    "journey",
+)
 _KINDS = ("lanes", "nodes", "artifacts", "flows")
 #: the event definitions BPMN has elements for
-_EVENT_DEFINITIONS = frozenset({"message", "timer", "error", "signal", "escalation",
-                                "compensate", "conditional", "link", "terminate", "cancel"})
+_EVENT_DEFINITIONS = frozenset(
+    {
+        "message",
+        "timer",
+        "error",
+        "signal",
+        "escalation",
+        "compensate",
+        "conditional",
+        "link",
+        "terminate",
+        "cancel",
+    }
+)
 
 #: (kind, model element) → the element's XML id in the exported document
 XmlId = Callable[[str, Any], str]
@@ -59,8 +81,7 @@ def write_extensions(root: etree._Element, model: Model, xml_id: XmlId) -> None:
     data = model.model_dump(by_alias=True, exclude_defaults=True, mode="json")
     head: dict[str, Any] = {key: data[key] for key in _MODEL_KEYS if key in data}
     head["name"] = model.name  # even when empty: the import would name the model by its pool
-    head["order"] = {kind: [xml_id(kind, item) for item in getattr(model, kind)]
-                     for kind in _KINDS}
+    head["order"] = {kind: [xml_id(kind, item) for item in getattr(model, kind)] for kind in _KINDS}
     _attach(collab, MODEL_TAG, head)
     for kind in _KINDS:
         for item in getattr(model, kind):
@@ -101,9 +122,12 @@ def _element_extra(kind: str, item: Any, ident: str, tag: str) -> dict[str, Any]
             extra["interrupting"] = False
         if item.task_type != tag:  # the import takes the element's name for it
             extra["task_type"] = item.task_type
-        if item.event_definition and (not item.is_event or any(
-                kind.strip() not in _EVENT_DEFINITIONS
-                for kind in item.event_definition.split(","))):
+        if item.event_definition and (
+            not item.is_event
+            or any(
+                kind.strip() not in _EVENT_DEFINITIONS for kind in item.event_definition.split(",")
+            )
+        ):
             extra["event_definition"] = item.event_definition
         if not item.is_activity:  # BPMN's data associations belong to activities
             if item.inputs:
@@ -121,12 +145,14 @@ def _attach(el: etree._Element, tag: str, doc: dict[str, Any]) -> None:
         while at < len(el) and el[at].tag == _DOCUMENTATION:
             at += 1
         el.insert(at, container)
-    etree.SubElement(container, tag).text = json.dumps(doc, ensure_ascii=False,
-                                                        separators=(",", ":"))
+    etree.SubElement(container, tag).text = json.dumps(
+        doc, ensure_ascii=False, separators=(",", ":")
+    )
 
 
-def read_extensions(model: Model, root: etree._Element, filename: str
-                    ) -> tuple[Model, list[Problem]]:
+def read_extensions(
+    model: Model, root: etree._Element, filename: str
+) -> tuple[Model, list[Problem]]:
     """The imported model with what bpmtool's extension elements say, and warnings for
     extension data that could not be used.  A document without them is returned as is."""
     warnings: list[Problem] = []
@@ -158,8 +184,10 @@ def read_extensions(model: Model, root: etree._Element, filename: str
         return Model.model_validate(data), warnings
     except Exception as exc:  # e.g. a stage names a node deleted in a modeller
         problems = getattr(exc, "problems", None) or [Problem(message=str(exc))]
-        warnings += [Problem(f"bpmtool model data not used: {p.message}", file=filename,
-                             key=p.key) for p in problems]
+        warnings += [
+            Problem(f"bpmtool model data not used: {p.message}", file=filename, key=p.key)
+            for p in problems
+        ]
     try:
         return Model.model_validate(plain), warnings
     except Exception:
@@ -172,9 +200,14 @@ def _json(el: etree._Element, filename: str, warnings: list[Problem]) -> dict[st
     except ValueError as exc:
         doc = exc
     if not isinstance(doc, dict):
-        warnings.append(Problem(f"<bpmtool:{etree.QName(el).localname}> is not a JSON object; "
-                                "ignored", file=filename, line=el.sourceline,
-                                expected="a JSON object written by bpmtool"))
+        warnings.append(
+            Problem(
+                f"<bpmtool:{etree.QName(el).localname}> is not a JSON object; ignored",
+                file=filename,
+                line=el.sourceline,
+                expected="a JSON object written by bpmtool",
+            )
+        )
         return None
     return doc
 
@@ -189,8 +222,7 @@ def _reordered(items: list[dict[str, Any]], ids: list[Any]) -> list[dict[str, An
 def _apply_element_extras(data: dict[str, Any], extras: dict[str, dict[str, Any]]) -> None:
     """Set each element's extra fields; a changed id is changed in every reference too."""
     renamed: dict[str, dict[str, str]] = {"lanes": {}, "nodes": {}, "artifacts": {}}
-    no_lane = {item["id"] for item in data.get("lanes", [])
-               if "lane" in extras.get(item["id"], {})}
+    no_lane = {item["id"] for item in data.get("lanes", []) if "lane" in extras.get(item["id"], {})}
     data["lanes"] = [item for item in data.get("lanes", []) if item["id"] not in no_lane]
     for node in data.get("nodes", []):
         if node.get("lane") in no_lane:
@@ -237,16 +269,26 @@ def differences(model: Model, again: Model) -> list[str]:
     >>> differences(a, a.model_copy(update={"name": "x"}))
     ['name']
     """
-    return _diff(model.model_dump(by_alias=True, mode="json"),
-                 again.model_dump(by_alias=True, mode="json"), "")
+    return _diff(
+        model.model_dump(by_alias=True, mode="json"),
+        again.model_dump(by_alias=True, mode="json"),
+        "",
+    )
 
 
 def _diff(a: Any, b: Any, path: str) -> list[str]:
     if isinstance(a, dict) and isinstance(b, dict):
-        return [d for key in a for d in _diff(a[key], b.get(key), f"{path}.{key}"
-                                               if path else key)]
-    if isinstance(a, list) and isinstance(b, list) and len(a) == len(b) and a \
-            and isinstance(a[0], dict):
-        return [d for i, (x, y) in enumerate(zip(a, b, strict=True))
-                for d in _diff(x, y, f"{path}[{i}]")]
+        return [d for key in a for d in _diff(a[key], b.get(key), f"{path}.{key}" if path else key)]
+    if (
+        isinstance(a, list)
+        and isinstance(b, list)
+        and len(a) == len(b)
+        and a
+        and isinstance(a[0], dict)
+    ):
+        return [
+            d
+            for i, (x, y) in enumerate(zip(a, b, strict=True))
+            for d in _diff(x, y, f"{path}[{i}]")
+        ]
     return [] if a == b else [path]

@@ -14,39 +14,120 @@ BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMTOOL_NS = "https://bpmtool.dev/bpmn"
 B = f"{{{BPMN_NS}}}"
 
-TASKS = frozenset({"task", "userTask", "serviceTask", "sendTask", "receiveTask", "manualTask",
-                   "businessRuleTask", "scriptTask", "callActivity"})
+TASKS = frozenset(
+    {
+        "task",
+        "userTask",
+        "serviceTask",
+        "sendTask",
+        "receiveTask",
+        "manualTask",
+        "businessRuleTask",
+        "scriptTask",
+        "callActivity",
+    }
+)
 SUBPROCESSES = frozenset({"subProcess", "transaction", "adHocSubProcess"})
-EVENTS = {"startEvent": "start", "endEvent": "end", "intermediateCatchEvent": "intermediate",
-          "intermediateThrowEvent": "intermediate", "boundaryEvent": "intermediate",
-          "implicitThrowEvent": "intermediate"}
-GATEWAYS = {"exclusiveGateway": "exclusive", "parallelGateway": "parallel",
-            "inclusiveGateway": "inclusive", "eventBasedGateway": "event_based",
-            "complexGateway": "complex"}
+EVENTS = {
+    "startEvent": "start",
+    "endEvent": "end",
+    "intermediateCatchEvent": "intermediate",
+    "intermediateThrowEvent": "intermediate",
+    "boundaryEvent": "intermediate",
+    "implicitThrowEvent": "intermediate",
+}
+GATEWAYS = {
+    "exclusiveGateway": "exclusive",
+    "parallelGateway": "parallel",
+    "inclusiveGateway": "inclusive",
+    "eventBasedGateway": "event_based",
+    "complexGateway": "complex",
+}
 #: process children that are diagram notes or definitions we do not need: skipped silently
-QUIET = frozenset({"documentation", "extensionElements", "laneSet", "textAnnotation",
-                    "association", "group", "category", "ioSpecification", "property",
-                    "auditing", "monitoring", "dataInput", "dataOutput", "inputSet",
-                    "outputSet", "resourceRole", "performer", "humanPerformer",
-                    "potentialOwner", "correlationSubscription", "supports",
-                    "multiInstanceLoopCharacteristics", "standardLoopCharacteristics",
-                    "incoming", "outgoing", "dataInputAssociation", "dataOutputAssociation",
-                    "completionCondition"})
-DEFINITIONS_QUIET = frozenset({"process", "collaboration", "message", "signal", "error",
-                                "escalation", "itemDefinition", "dataStore", "category",
-                                "resource", "interface", "BPMNDiagram", "relationship",
-                                "extension", "import", "documentation", "extensionElements",
-                                "eventDefinition", "timerEventDefinition",
-                                "messageEventDefinition", "signalEventDefinition",
-                                "errorEventDefinition", "escalationEventDefinition",
-                                "correlationProperty", "endPoint", "partnerRole",
-                                "partnerEntity", "globalTask", "globalUserTask",
-                                "globalManualTask", "globalScriptTask",
-                                "globalBusinessRuleTask", "textAnnotation", "association",
-                                "group"})
-COLLABORATION_QUIET = frozenset({"participant", "messageFlow", "documentation",
-                                  "extensionElements", "textAnnotation", "association",
-                                  "group", "messageFlowAssociation", "correlationKey"})
+QUIET = frozenset(
+    {
+        "documentation",
+        "extensionElements",
+        "laneSet",
+        "textAnnotation",
+        "association",
+        "group",
+        "category",
+        "ioSpecification",
+        "property",
+        "auditing",
+        "monitoring",
+        "dataInput",
+        "dataOutput",
+        "inputSet",
+        "outputSet",
+        "resourceRole",
+        "performer",
+        "humanPerformer",
+        "potentialOwner",
+        "correlationSubscription",
+        "supports",
+        "multiInstanceLoopCharacteristics",
+        "standardLoopCharacteristics",
+        "incoming",
+        "outgoing",
+        "dataInputAssociation",
+        "dataOutputAssociation",
+        "completionCondition",
+    }
+)
+DEFINITIONS_QUIET = frozenset(
+    {
+        "process",
+        "collaboration",
+        "message",
+        "signal",
+        "error",
+        "escalation",
+        "itemDefinition",
+        "dataStore",
+        "category",
+        "resource",
+        "interface",
+        "BPMNDiagram",
+        "relationship",
+        "extension",
+        "import",
+        "documentation",
+        "extensionElements",
+        "eventDefinition",
+        "timerEventDefinition",
+        "messageEventDefinition",
+        "signalEventDefinition",
+        "errorEventDefinition",
+        "escalationEventDefinition",
+        "correlationProperty",
+        "endPoint",
+        "partnerRole",
+        "partnerEntity",
+        "globalTask",
+        "globalUserTask",
+        "globalManualTask",
+        "globalScriptTask",
+        "globalBusinessRuleTask",
+        "textAnnotation",
+        "association",
+        "group",
+    }
+)
+COLLABORATION_QUIET = frozenset(
+    {
+        "participant",
+        "messageFlow",
+        "documentation",
+        "extensionElements",
+        "textAnnotation",
+        "association",
+        "group",
+        "messageFlowAssociation",
+        "correlationKey",
+    }
+)
 
 UNSAFE_ID = re.compile(r"[\s>]+")
 SPACE = re.compile(r"\s+")

@@ -43,14 +43,31 @@ Progress = Callable[[int, int | None], None]
 LOG_SUFFIXES = (".xes", ".xes.gz", ".csv", ".csv.gz", ".tsv", ".parquet", ".pq")
 
 _STANDARD_LIFECYCLE = {
-    "schedule", "assign", "reassign", "start", "suspend", "resume", "complete", "autoskip",
-    "manualskip", "withdraw", "ate_abort", "pi_abort", "unknown", "abort_activity",
+    "schedule",
+    "assign",
+    "reassign",
+    "start",
+    "suspend",
+    "resume",
+    "complete",
+    "autoskip",
+    "manualskip",
+    "withdraw",
+    "ate_abort",
+    "pi_abort",
+    "unknown",
+    "abort_activity",
 }
 
 
-def read_log(path: str | Path, *, columns: ColumnMap | Mapping[str, str] | None = None,
-             encoding: str | None = None, date_format: str | None = None,
-             progress: Progress | None = None) -> pd.DataFrame:
+def read_log(
+    path: str | Path,
+    *,
+    columns: ColumnMap | Mapping[str, str] | None = None,
+    encoding: str | None = None,
+    date_format: str | None = None,
+    progress: Progress | None = None,
+) -> pd.DataFrame:
     """Read an event log by its extension into the standard frame described above.
 
     ``date_format`` (a strftime format such as ``%d/%m/%Y %H:%M``) reads the text times of
@@ -70,16 +87,19 @@ def read_log(path: str | Path, *, columns: ColumnMap | Mapping[str, str] | None 
     elif name.endswith((".csv", ".csv.gz", ".tsv", ".txt")):
         from bpmtool.io.eventlog_csv import read_csv
 
-        raw = read_csv(path, columns=column_map, encoding=encoding,
-                       date_format=date_format, progress=progress)
+        raw = read_csv(
+            path, columns=column_map, encoding=encoding, date_format=date_format, progress=progress
+        )
     elif name.endswith((".parquet", ".pq")):
         from bpmtool.io.eventlog_csv import read_parquet
 
         raw = read_parquet(path, columns=column_map, date_format=date_format)
     else:
         raise EventLogError.single(
-            f"cannot tell the format of {path.name!r} from its extension", file=str(path),
-            expected="a log ending in " + ", ".join(LOG_SUFFIXES))
+            f"cannot tell the format of {path.name!r} from its extension",
+            file=str(path),
+            expected="a log ending in " + ", ".join(LOG_SUFFIXES),
+        )
     notes = list(raw.attrs.get("notes", []))
     df = finish_log(raw, str(path))
     del raw
@@ -87,8 +107,9 @@ def read_log(path: str | Path, *, columns: ColumnMap | Mapping[str, str] | None 
     if df[TIMESTAMP].isna().all() and not any(n.key == TIMESTAMP for n in notes):
         from bpmtool.io.eventlog_csv import no_times_message
 
-        notes.append(Problem(no_times_message("the log has no times"), file=str(path),
-                             key=TIMESTAMP))
+        notes.append(
+            Problem(no_times_message("the log has no times"), file=str(path), key=TIMESTAMP)
+        )
     df.attrs["notes"] = notes
     return df
 
@@ -120,13 +141,16 @@ def finish_log(df: pd.DataFrame, filename: str) -> pd.DataFrame:
     import pandas as pd
 
     if len(df) == 0:
-        raise EventLogError.single("the log has no events", file=filename,
-                                   expected="at least one event")
+        raise EventLogError.single(
+            "the log has no events", file=filename, expected="at least one event"
+        )
     missing = [c for c in (CASE, ACTIVITY) if c not in df.columns]
     if missing:
         raise EventLogError.single(
             f"missing column(s) {', '.join(missing)}; found {', '.join(map(str, df.columns))}",
-            file=filename, expected="a case id and an activity per event")
+            file=filename,
+            expected="a case id and an activity per event",
+        )
     if TIMESTAMP not in df.columns:
         # control flow can be checked without times; waiting times then stay empty
         empty = pd.Series(pd.NaT, index=df.index, dtype="datetime64[us, UTC]")
@@ -135,8 +159,7 @@ def finish_log(df: pd.DataFrame, filename: str) -> pd.DataFrame:
     if not present.all():
         df = df[present]
     if len(df) == 0:
-        raise EventLogError.single("no event has both a case id and an activity",
-                                   file=filename)
+        raise EventLogError.single("no event has both a case id and an activity", file=filename)
     df = _lifecycle(df)
     for column in (CASE, ACTIVITY, RESOURCE, GROUP, LIFECYCLE):
         if column in df.columns:
@@ -146,13 +169,16 @@ def finish_log(df: pd.DataFrame, filename: str) -> pd.DataFrame:
     for column in [c for c in df.columns if c.startswith("case:") and c != CASE]:
         if df[column].dtype == object:
             df[column] = df[column].astype("string")
-    order = _stable_order(df[CASE].cat.codes.to_numpy(),
-                          df[TIMESTAMP].dt.tz_convert(None).to_numpy(dtype="datetime64[ns]"))
+    order = _stable_order(
+        df[CASE].cat.codes.to_numpy(),
+        df[TIMESTAMP].dt.tz_convert(None).to_numpy(dtype="datetime64[ns]"),
+    )
     if not (order[1:] > order[:-1]).all():  # most logs come sorted: no copy then
         df = df.iloc[order]
     df = df.reset_index(drop=True)
-    first = [c for c in (CASE, ACTIVITY, TIMESTAMP, RESOURCE, GROUP, LIFECYCLE, START)
-             if c in df.columns]
+    first = [
+        c for c in (CASE, ACTIVITY, TIMESTAMP, RESOURCE, GROUP, LIFECYCLE, START) if c in df.columns
+    ]
     return df[first + [c for c in df.columns if c not in first]]
 
 

@@ -41,14 +41,20 @@ def sniff(path: Path, encoding: str | None = None) -> tuple[str, str]:
         with opener(path, "rb") as fh:
             head = fh.read(_SAMPLE)
     except (OSError, EOFError, zlib.error) as exc:
-        raise EventLogError.single(f"the file is cut short or damaged ({exc})", file=str(path),
-                                   expected="a complete file") from None
+        raise EventLogError.single(
+            f"the file is cut short or damaged ({exc})", file=str(path), expected="a complete file"
+        ) from None
     if not head.strip():
-        raise EventLogError.single("the file is empty", file=str(path),
-                                   expected="a header line and at least one event")
+        raise EventLogError.single(
+            "the file is empty", file=str(path), expected="a header line and at least one event"
+        )
     if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        raise EventLogError.single("this is a binary file, not CSV", file=str(path), line=1,
-                                   expected="a text file with one event per line")
+        raise EventLogError.single(
+            "this is a binary file, not CSV",
+            file=str(path),
+            line=1,
+            expected="a text file with one event per line",
+        )
     if encoding is None:
         if head.startswith(codecs.BOM_UTF8):
             encoding = "utf-8-sig"
@@ -63,8 +69,9 @@ def sniff(path: Path, encoding: str | None = None) -> tuple[str, str]:
                     line = head[: exc.start].count(b"\n") + 1
                     raise EventLogError.single(
                         f"byte 0x{head[exc.start]:02x} on line {line} is not UTF-8",
-                        file=str(path), line=line,
-                        expected="UTF-8 text, or say the encoding, e.g. --encoding cp1252"
+                        file=str(path),
+                        line=line,
+                        expected="UTF-8 text, or say the encoding, e.g. --encoding cp1252",
                     ) from None
     text = head.decode(encoding, errors="replace")
     lines = text.splitlines()[:50]
@@ -75,9 +82,14 @@ def sniff(path: Path, encoding: str | None = None) -> tuple[str, str]:
     return encoding, delimiter
 
 
-def read_csv(path: Path, *, columns: ColumnMap, encoding: str | None = None,
-             date_format: str | None = None,
-             progress: Callable[[int, int | None], None] | None = None) -> pd.DataFrame:
+def read_csv(
+    path: Path,
+    *,
+    columns: ColumnMap,
+    encoding: str | None = None,
+    date_format: str | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> pd.DataFrame:
     """Read a CSV log and rename its columns to the standard names; what was found or
     assumed about its times is in ``df.attrs["notes"]`` (see :func:`_time_column`)."""
     import pandas as pd
@@ -86,46 +98,68 @@ def read_csv(path: Path, *, columns: ColumnMap, encoding: str | None = None,
     try:
         header = pd.read_csv(path, sep=delimiter, encoding=encoding, nrows=0).columns
     except (UnicodeDecodeError, LookupError) as exc:
-        raise EventLogError.single(f"cannot decode the file as {encoding}: {exc}",
-                                   file=str(path), expected="a valid --encoding") from None
+        raise EventLogError.single(
+            f"cannot decode the file as {encoding}: {exc}",
+            file=str(path),
+            expected="a valid --encoding",
+        ) from None
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise EventLogError.single(f"not a readable CSV: {exc}", file=str(path)) from None
     except (OSError, EOFError, zlib.error) as exc:  # a damaged .csv.gz
-        raise EventLogError.single(f"the file is cut short or damaged ({exc})",
-                                   file=str(path), expected="a complete file") from None
+        raise EventLogError.single(
+            f"the file is cut short or damaged ({exc})", file=str(path), expected="a complete file"
+        ) from None
     rename = _rename(path, list(header), columns)
-    notes = _time_column(path, list(header), rename,
-                         lambda wanted: _csv_sample(path, delimiter, encoding, wanted))
+    notes = _time_column(
+        path, list(header), rename, lambda wanted: _csv_sample(path, delimiter, encoding, wanted)
+    )
     # case attributes (e.g. case:nps for the journey's emotion score) come along
     rename.update({c: c for c in header if c.startswith("case:") and c not in rename})
     _refuse_duplicates(path, [str(c) for c in header], rename)
     from bpmtool.io.eventlog_csv_stream import read_csv_blocks
 
     order = DateOrder(str(path), date_format)
-    df = read_csv_blocks(path, delimiter=delimiter, encoding=encoding, rename=rename,
-                         time_columns={TIMESTAMP, START},
-                         attribute_columns={s for s in rename.values()
-                                            if s.startswith("case:") and s != CASE},
-                         order=order, progress=progress)
+    df = read_csv_blocks(
+        path,
+        delimiter=delimiter,
+        encoding=encoding,
+        rename=rename,
+        time_columns={TIMESTAMP, START},
+        attribute_columns={s for s in rename.values() if s.startswith("case:") and s != CASE},
+        order=order,
+        progress=progress,
+    )
     df.attrs["notes"] = notes + order.notes
     return df
 
 
-def _csv_sample(path: Path, delimiter: str, encoding: str, wanted: list[str]
-                ) -> dict[str, list[str]]:
+def _csv_sample(
+    path: Path, delimiter: str, encoding: str, wanted: list[str]
+) -> dict[str, list[str]]:
     """The first rows' text of some columns (to tell which holds times)."""
     import pandas as pd
 
     try:
-        rows = pd.read_csv(path, sep=delimiter, encoding=encoding, nrows=_SAMPLE_ROWS,
-                           dtype=str, keep_default_na=False, usecols=wanted)
+        rows = pd.read_csv(
+            path,
+            sep=delimiter,
+            encoding=encoding,
+            nrows=_SAMPLE_ROWS,
+            dtype=str,
+            keep_default_na=False,
+            usecols=wanted,
+        )
     except (ValueError, UnicodeDecodeError, pd.errors.ParserError):
         return {}  # the full read says what is wrong, at its line
     return {str(c): rows[c].tolist() for c in rows.columns}
 
 
-def _time_column(path: Path, header: list[str], rename: dict[str, str],
-                 sample: Callable[[list[str]], dict[str, list[str]]]) -> list[Problem]:
+def _time_column(
+    path: Path,
+    header: list[str],
+    rename: dict[str, str],
+    sample: Callable[[list[str]], dict[str, list[str]]],
+) -> list[Problem]:
     """Find the time column by its values when no column has a usual time name.
 
     One column whose first rows are all dates or times becomes the event time (added to
@@ -141,19 +175,36 @@ def _time_column(path: Path, header: list[str], rename: dict[str, str],
     if len(timely) > 1:
         raise EventLogError.single(
             f"no column has a usual time name, and several hold dates: "
-            f"{', '.join(map(repr, timely))}", file=str(path), line=1,
-            expected="the event's time column named with --timestamp COLUMN")
+            f"{', '.join(map(repr, timely))}",
+            file=str(path),
+            line=1,
+            expected="the event's time column named with --timestamp COLUMN",
+        )
     if timely:
         rename[timely[0]] = TIMESTAMP
-        return [Problem(f"no column has a usual time name; column {timely[0]!r} holds dates "
-                        "and times, so it is read as the time of each event (name another "
-                        "with --timestamp)", file=str(path), line=1, key=timely[0])]
-    return [Problem(no_times_message(f"no column holds times (columns: {', '.join(header)})"),
-                    file=str(path), line=1, key=TIMESTAMP)]
+        return [
+            Problem(
+                f"no column has a usual time name; column {timely[0]!r} holds dates "
+                "and times, so it is read as the time of each event (name another "
+                "with --timestamp)",
+                file=str(path),
+                line=1,
+                key=timely[0],
+            )
+        ]
+    return [
+        Problem(
+            no_times_message(f"no column holds times (columns: {', '.join(header)})"),
+            file=str(path),
+            line=1,
+            key=TIMESTAMP,
+        )
+    ]
 
 
-def time_column_notes(path: Path, columns: ColumnMap, date_format: str | None = None
-                      ) -> tuple[str | None, list[Problem]]:
+def time_column_notes(
+    path: Path, columns: ColumnMap, date_format: str | None = None
+) -> tuple[str | None, list[Problem]]:
     """For a preview (the web's column mapping): the time column a read would use and the
     notes it would give about it, from the header and the first rows only — so the day/month
     order is what those rows show, and the read may still find it in later rows.  Raises
@@ -173,11 +224,13 @@ def time_column_notes(path: Path, columns: ColumnMap, date_format: str | None = 
             return _parquet_sample(head, wanted)
     else:
         encoding, delimiter = sniff(path)
-        header = [str(c) for c in pd.read_csv(path, sep=delimiter, encoding=encoding,
-                                              nrows=0).columns]
+        header = [
+            str(c) for c in pd.read_csv(path, sep=delimiter, encoding=encoding, nrows=0).columns
+        ]
 
         def sample(wanted: list[str]) -> dict[str, list[str]]:
             return _csv_sample(path, delimiter, encoding, wanted)
+
     rename = _rename(path, header, columns)
     notes = _time_column(path, header, rename, sample)
     used = next((src for src, std in rename.items() if std == TIMESTAMP), None)
@@ -196,22 +249,28 @@ def _order_notes(path: Path, column: str, values: list[str]) -> list[Problem]:
     except EventLogError as err:  # both orders already
         return list(err.problems)
     if order.day_first is None and order.undecided is not None:
-        return [Problem(f"the first {len(values)} dates of column {column!r} fit both "
-                        f"day-first and month-first (e.g. {order.undecided[2]!r}); unless a "
-                        "later one has a day above 12, reading will ask for the date format",
-                        file=str(path), key=column)]
+        return [
+            Problem(
+                f"the first {len(values)} dates of column {column!r} fit both "
+                f"day-first and month-first (e.g. {order.undecided[2]!r}); unless a "
+                "later one has a day above 12, reading will ask for the date format",
+                file=str(path),
+                key=column,
+            )
+        ]
     return order.notes
 
 
 def no_times_message(why: str) -> str:
     """What a log without times means for the user."""
-    return (f"{why}: events keep their order in the file, and there are no waiting times, "
-            "durations or time checks (CTQs, deadlines); name the time column with "
-            "--timestamp")
+    return (
+        f"{why}: events keep their order in the file, and there are no waiting times, "
+        "durations or time checks (CTQs, deadlines); name the time column with "
+        "--timestamp"
+    )
 
 
-def read_parquet(path: Path, *, columns: ColumnMap, date_format: str | None = None
-                 ) -> pd.DataFrame:
+def read_parquet(path: Path, *, columns: ColumnMap, date_format: str | None = None) -> pd.DataFrame:
     """Read a Parquet log and rename its columns to the standard names (times as with
     :func:`read_csv`)."""
     import pandas as pd
@@ -220,8 +279,9 @@ def read_parquet(path: Path, *, columns: ColumnMap, date_format: str | None = No
         df = pd.read_parquet(path)
         _validate_arrow_text(df)
     except Exception as exc:  # pyarrow raises many types for a damaged file
-        raise EventLogError.single(f"not a readable Parquet file: {exc}", file=str(path),
-                                   expected="an Apache Parquet file") from None
+        raise EventLogError.single(
+            f"not a readable Parquet file: {exc}", file=str(path), expected="an Apache Parquet file"
+        ) from None
     header = [str(c) for c in df.columns]
     rename = _rename(path, header, columns)
     notes = _time_column(path, header, rename, lambda wanted: _parquet_sample(df, wanted))
@@ -270,8 +330,12 @@ def _refuse_duplicates(path: Path, header: list[str], rename: dict[str, str]) ->
             first = header.index(base)
             raise EventLogError.single(
                 f"the column {base!r} appears more than once in the header (columns "
-                f"{first + 1} and {position + 1})", file=str(path), line=1, key=base,
-                expected="each column name once")
+                f"{first + 1} and {position + 1})",
+                file=str(path),
+                line=1,
+                key=base,
+                expected="each column name once",
+            )
 
 
 def _rename(path: Path, header: list[str], columns: ColumnMap) -> dict[str, str]:
@@ -281,21 +345,25 @@ def _rename(path: Path, header: list[str], columns: ColumnMap) -> dict[str, str]
         role = exc.args[0]
         raise EventLogError.single(
             f"there is no column {getattr(columns, role)!r} (given for the {role})",
-            file=str(path), line=1, expected=f"one of the columns: {', '.join(header)}"
+            file=str(path),
+            line=1,
+            expected=f"one of the columns: {', '.join(header)}",
         ) from None
     found = set(rename.values())
     for role, standard in (("case", CASE), ("activity", ACTIVITY)):
         if standard not in found:
             raise EventLogError.single(
                 f"no {role} column: found {', '.join(header)}; tried "
-                f"{', '.join(usual_names(role)[:8])}, …", file=str(path), line=1,
+                f"{', '.join(usual_names(role)[:8])}, …",
+                file=str(path),
+                line=1,
                 expected=f"{'an' if role[0] in 'aeiou' else 'a'} {role} column, or name it "
-                         f"with --{role} COLUMN")
+                f"with --{role} COLUMN",
+            )
     return rename
 
 
-def _parquet_times(df: pd.DataFrame, source: dict[str, str], order: DateOrder
-                   ) -> pd.DataFrame:
+def _parquet_times(df: pd.DataFrame, source: dict[str, str], order: DateOrder) -> pd.DataFrame:
     """Parquet's time columns as UTC: datetimes converted, text parsed (``source`` gives a
     column's name in the file, for messages)."""
     import pandas as pd
@@ -307,8 +375,11 @@ def _parquet_times(df: pd.DataFrame, source: dict[str, str], order: DateOrder
             continue
         if pd.api.types.is_datetime64_any_dtype(df[column]):
             stamps = pd.to_datetime(df[column])
-            df[column] = (stamps.dt.tz_localize("UTC") if stamps.dt.tz is None
-                          else stamps.dt.tz_convert("UTC")).astype("datetime64[us, UTC]")
+            df[column] = (
+                stamps.dt.tz_localize("UTC")
+                if stamps.dt.tz is None
+                else stamps.dt.tz_convert("UTC")
+            ).astype("datetime64[us, UTC]")
             continue
         texts[column] = TimeColumn(source.get(column, column), order)
         texts[column].add(pa.array(df[column].astype("string"), type=pa.string()), 0)

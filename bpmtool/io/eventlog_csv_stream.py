@@ -48,8 +48,9 @@ class _Codes:
         local = column.dictionary.to_pylist()
         index = self.index
         # the last slot is for nulls (empty cells)
-        remap = np.fromiter((index.setdefault(v, len(index)) for v in local), dtype=np.int32,
-                            count=len(local))
+        remap = np.fromiter(
+            (index.setdefault(v, len(index)) for v in local), dtype=np.int32, count=len(local)
+        )
         remap = np.append(remap, np.int32(-1))
         indices = pc.fill_null(column.indices, len(local)).to_numpy(zero_copy_only=False)
         self.chunks.append(remap[indices])
@@ -68,11 +69,17 @@ class _Codes:
         return pd.Categorical.from_codes(codes, categories=pd.Index(values, dtype=object))
 
 
-def read_csv_blocks(path: Path, *, delimiter: str, encoding: str, rename: dict[str, str],
-                    time_columns: Collection[str], attribute_columns: Collection[str] = (),
-                    order: DateOrder | None = None,
-                    progress: Callable[[int, int | None], None] | None = None
-                    ) -> pd.DataFrame:
+def read_csv_blocks(
+    path: Path,
+    *,
+    delimiter: str,
+    encoding: str,
+    rename: dict[str, str],
+    time_columns: Collection[str],
+    attribute_columns: Collection[str] = (),
+    order: DateOrder | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+) -> pd.DataFrame:
     """Read the columns named in ``rename`` (file name → standard name) block by block.
 
     Columns whose standard name is in ``time_columns`` are parsed as times, the others
@@ -84,8 +91,10 @@ def read_csv_blocks(path: Path, *, delimiter: str, encoding: str, rename: dict[s
     import pyarrow.csv as pacsv
 
     wanted = list(rename)
-    types = {c: pa.string() if rename[c] in time_columns
-             else pa.dictionary(pa.int32(), pa.string()) for c in wanted}
+    types = {
+        c: pa.string() if rename[c] in time_columns else pa.dictionary(pa.int32(), pa.string())
+        for c in wanted
+    }
     codes = {c: _Codes() for c in wanted if rename[c] not in time_columns}
     order = order if order is not None else DateOrder(str(path))
     times = {c: TimeColumn(c, order) for c in wanted if rename[c] in time_columns}
@@ -101,11 +110,13 @@ def read_csv_blocks(path: Path, *, delimiter: str, encoding: str, rename: dict[s
             pa.PythonFile(source, mode="r"),
             read_options=pacsv.ReadOptions(block_size=_BLOCK, encoding=_arrow_encoding(encoding)),
             parse_options=pacsv.ParseOptions(delimiter=delimiter),
-            convert_options=pacsv.ConvertOptions(include_columns=wanted, column_types=types,
-                                                 strings_can_be_null=True),
+            convert_options=pacsv.ConvertOptions(
+                include_columns=wanted, column_types=types, strings_can_be_null=True
+            ),
             # the system allocator hands each block back when it is done with; Arrow's
             # default pool would keep them for reuse and so hold the largest read-ahead
-            memory_pool=pa.system_memory_pool())
+            memory_pool=pa.system_memory_pool(),
+        )
         for batch in reader:
             for name, column in zip(batch.schema.names, batch.columns, strict=True):
                 if name in codes:
@@ -116,8 +127,9 @@ def read_csv_blocks(path: Path, *, delimiter: str, encoding: str, rename: dict[s
             if progress is not None:
                 progress(min(raw.tell(), total), total)
     except (pa.ArrowInvalid, pa.ArrowTypeError, OSError, EOFError) as exc:
-        raise _unreadable(path, "utf-8" if "invalid UTF8" in str(exc) else None, exc,
-                          rows) from None
+        raise _unreadable(
+            path, "utf-8" if "invalid UTF8" in str(exc) else None, exc, rows
+        ) from None
     except UnicodeDecodeError as exc:  # from transcoding another encoding
         raise _unreadable(path, encoding, exc, rows) from None
     finally:
@@ -126,8 +138,9 @@ def read_csv_blocks(path: Path, *, delimiter: str, encoding: str, rename: dict[s
         if reader is not None:
             reader.close()
         source.close()
-    data: dict[str, Any] = {rename[c]: codes[c].column(rename[c] in attribute_columns)
-                            for c in codes}
+    data: dict[str, Any] = {
+        rename[c]: codes[c].column(rename[c] in attribute_columns) for c in codes
+    }
     data.update({rename[c]: times[c].series() for c in times})
     import pandas as pd
 
@@ -139,23 +152,29 @@ def _arrow_encoding(encoding: str) -> str:
     return "utf8" if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig") else encoding
 
 
-def _unreadable(path: Path, encoding: str | None, exc: BaseException, rows: int
-                ) -> EventLogError:
+def _unreadable(path: Path, encoding: str | None, exc: BaseException, rows: int) -> EventLogError:
     """The error for a file Arrow could not read; ``encoding`` when its text would not
     decode."""
     message = str(exc)
     if encoding is not None:
         return EventLogError.single(
-            f"the file is not {encoding} past its first lines", file=str(path),
+            f"the file is not {encoding} past its first lines",
+            file=str(path),
             line=_first_undecodable_line(path, encoding),
-            expected="one encoding for the whole file, e.g. --encoding cp1252")
+            expected="one encoding for the whole file, e.g. --encoding cp1252",
+        )
     if isinstance(exc, (OSError, EOFError)) or "gzip" in message.lower():
-        return EventLogError.single(f"the file is cut short or damaged ({message})",
-                                    file=str(path), expected="a complete file")
+        return EventLogError.single(
+            f"the file is cut short or damaged ({message})",
+            file=str(path),
+            expected="a complete file",
+        )
     where = f" after its first {rows:,} events" if rows else ""
     return EventLogError.single(
-        f"not a readable CSV{where}: {message}", file=str(path),
-        expected="one event per line, the same columns on every line")
+        f"not a readable CSV{where}: {message}",
+        file=str(path),
+        expected="one event per line, the same columns on every line",
+    )
 
 
 def _first_undecodable_line(path: Path, encoding: str) -> int | None:

@@ -34,7 +34,8 @@ _NUMERIC_DATE = r"^\s*(?P<a>\d{1,2})[/.\-](?P<b>\d{1,2})[/.\-](?P<y>\d{4}|\d{2})
 #: what a value must start with to count as a date when looking for the time column
 _DATE_LIKE = re.compile(
     r"\s*(\d{4}-\d{1,2}-\d{1,2}|\d{4}/\d{1,2}/\d{1,2}|\d{1,2}[/.\-]\d{1,2}[/.\-]\d{2,4}"
-    r"|\d{1,2}[ \-][A-Za-z]{3,9}\.?[ \-,]+\d{2,4}|[A-Za-z]{3,9}\.? \d{1,2},? \d{4})")
+    r"|\d{1,2}[ \-][A-Za-z]{3,9}\.?[ \-,]+\d{2,4}|[A-Za-z]{3,9}\.? \d{1,2},? \d{4})"
+)
 _EXAMPLE = "timestamps such as 2024-03-01 09:30:00 or 2024-03-01T09:30:00+01:00"
 
 
@@ -54,8 +55,9 @@ def looks_like_times(values: list[str]) -> bool:
         return False
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        parsed = pd.to_datetime(pd.Series(filled, dtype=object), format="mixed", utc=True,
-                                errors="coerce")
+        parsed = pd.to_datetime(
+            pd.Series(filled, dtype=object), format="mixed", utc=True, errors="coerce"
+        )
     return bool(parsed.notna().all())
 
 
@@ -94,22 +96,27 @@ class DateOrder:
             assert at is not None
             self.day_first = first_day
             self.decided_by = (column, first_row + at, values[at].as_py())
-            self.notes.append(Problem(
-                f"column {column!r} holds {self._order_words()} dates, as row "
-                f"{first_row + at + 1} ({values[at].as_py()!r}) shows", file=self.filename,
-                line=first_row + at + 2, key=column))
+            self.notes.append(
+                Problem(
+                    f"column {column!r} holds {self._order_words()} dates, as row "
+                    f"{first_row + at + 1} ({values[at].as_py()!r}) shows",
+                    file=self.filename,
+                    line=first_row + at + 2,
+                    key=column,
+                )
+            )
         against = month if self.day_first else day
         if self.day_first is not None and against is not None:
             self._contradiction(values[against].as_py(), column, first_row + against)
-        both = _first(pc.and_(pc.not_equal(a, b), pc.and_(pc.less_equal(a, 12),
-                                                          pc.less_equal(b, 12))))
+        both = _first(
+            pc.and_(pc.not_equal(a, b), pc.and_(pc.less_equal(a, 12), pc.less_equal(b, 12)))
+        )
         if both is not None and self.undecided is None:
             self.undecided = (column, first_row + both, values[both].as_py())
         return both is not None
 
     def _order_words(self) -> str:
-        return "day-first (day/month/year)" if self.day_first else \
-            "month-first (month/day/year)"
+        return "day-first (day/month/year)" if self.day_first else "month-first (month/day/year)"
 
     def _contradiction(self, value: str, column: str, row: int) -> None:
         """A value that fits only the other order: no reading is right for the whole file."""
@@ -119,8 +126,12 @@ class DateOrder:
         raise EventLogError.single(
             f"row {row + 1}: {column} {value!r} can only be {other}, but row "
             f"{earlier_row + 1} ({earlier!r}) is {self._order_words().split()[0]}: the file "
-            "mixes both date orders", file=self.filename, line=row + 2, key=column,
-            expected="one date order in the whole file")
+            "mixes both date orders",
+            file=self.filename,
+            line=row + 2,
+            key=column,
+            expected="one date order in the whole file",
+        )
 
     def refuse_if_undecided(self) -> None:
         """The error for a file whose dates all fit both orders."""
@@ -131,10 +142,13 @@ class DateOrder:
         raise EventLogError.single(
             f"row {row + 1}: {column} {value!r} could be {day} (day first) or {month} "
             "(month first), and no date in the file has a day above 12 to tell",
-            file=self.filename, line=row + 2, key=column,
+            file=self.filename,
+            line=row + 2,
+            key=column,
             expected="the format, e.g. --date-format "
-                     f"'{_guess(value, True) or '%d/%m/%Y'}' or "
-                     f"'{_guess(value, False) or '%m/%d/%Y'}'")
+            f"'{_guess(value, True) or '%d/%m/%Y'}' or "
+            f"'{_guess(value, False) or '%m/%d/%Y'}'",
+        )
 
 
 class TimeColumn:
@@ -163,8 +177,7 @@ class TimeColumn:
                 parsed = pc.cast(values, target)
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
                 continue
-            self.chunks.append(
-                parsed.cast(pa.int64()).fill_null(np.iinfo(np.int64).min).to_numpy())
+            self.chunks.append(parsed.cast(pa.int64()).fill_null(np.iinfo(np.int64).min).to_numpy())
             return
         self.iso = False
         if self.format is not None:
@@ -185,8 +198,7 @@ class TimeColumn:
 
         if any(isinstance(c, tuple) for c in self.chunks):
             self.order.refuse_if_undecided()
-            self.chunks = [self._by_order(*c) if isinstance(c, tuple) else c
-                           for c in self.chunks]
+            self.chunks = [self._by_order(*c) if isinstance(c, tuple) else c for c in self.chunks]
         parts = [c for c in self.chunks if not isinstance(c, tuple)]
         return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
@@ -210,8 +222,11 @@ class TimeColumn:
             if self.order.day_first is not None:
                 self.format = fmt
             return fast
-        return _ns(parse_time_text(_text(values), self.column, self.order.filename,
-                                   first_row, day_first=day_first))
+        return _ns(
+            parse_time_text(
+                _text(values), self.column, self.order.filename, first_row, day_first=day_first
+            )
+        )
 
     def _by_format(self, values: pa.Array, first_row: int) -> np.ndarray:
         import pandas as pd
@@ -228,10 +243,18 @@ class TimeColumn:
         except ValueError as exc:  # a format pandas cannot use
             raise EventLogError.single(
                 f"--date-format {fmt!r} is not a usable format: {exc}",
-                file=self.order.filename, key=self.column,
-                expected="a strftime format such as '%d/%m/%Y %H:%M'") from None
-        _refuse_unparsed(parsed, text, self.column, self.order.filename, first_row,
-                         f"dates in the format {fmt!r} (--date-format)")
+                file=self.order.filename,
+                key=self.column,
+                expected="a strftime format such as '%d/%m/%Y %H:%M'",
+            ) from None
+        _refuse_unparsed(
+            parsed,
+            text,
+            self.column,
+            self.order.filename,
+            first_row,
+            f"dates in the format {fmt!r} (--date-format)",
+        )
         return _ns(parsed)
 
 
@@ -252,8 +275,9 @@ def _strptime(values: pa.Array, fmt: str) -> np.ndarray | None:
     return parsed.cast(pa.int64()).fill_null(np.iinfo(np.int64).min).to_numpy()
 
 
-def parse_time_text(raw: pd.Series, column: str, filename: str, first_row: int = 0, *,
-                    day_first: bool = False) -> pd.Series:
+def parse_time_text(
+    raw: pd.Series, column: str, filename: str, first_row: int = 0, *, day_first: bool = False
+) -> pd.Series:
     """Text times as UTC: ISO 8601 first, then value by value (``day_first`` for numeric
     dates); a value that is no time (blank cells stay empty) is an error naming its row and
     line, counted from ``first_row``."""
@@ -276,30 +300,40 @@ def _mixed(raw: pd.Series, *, day_first: bool) -> pd.Series:
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return pd.to_datetime(raw, utc=True, format="mixed", dayfirst=day_first,
-                              errors="coerce")
+        return pd.to_datetime(raw, utc=True, format="mixed", dayfirst=day_first, errors="coerce")
 
 
-def _refuse_unparsed(parsed: pd.Series, raw: pd.Series, column: str, filename: str,
-                     first_row: int, expected: str) -> None:
+def _refuse_unparsed(
+    parsed: pd.Series, raw: pd.Series, column: str, filename: str, first_row: int, expected: str
+) -> None:
     import pandas as pd
 
     # times are kept as 64-bit nanoseconds, which span the years 1677 to 2262
-    outside = parsed.notna() & ((parsed < pd.Timestamp("1678-01-01", tz="UTC"))
-                                | (parsed >= pd.Timestamp("2262-01-01", tz="UTC")))
+    outside = parsed.notna() & (
+        (parsed < pd.Timestamp("1678-01-01", tz="UTC"))
+        | (parsed >= pd.Timestamp("2262-01-01", tz="UTC"))
+    )
     if outside.any():
         at = int(outside.to_numpy().nonzero()[0][0])
         row = first_row + at
         raise EventLogError.single(
-            f"row {row + 1}: {column} {str(raw.iloc[at])[:60]!r} is outside the years "
-            "1678 to 2261", file=filename, line=row + 2, key=column, expected=expected)
+            f"row {row + 1}: {column} {str(raw.iloc[at])[:60]!r} is outside the years 1678 to 2261",
+            file=filename,
+            line=row + 2,
+            key=column,
+            expected=expected,
+        )
     bad = parsed.isna() & raw.notna() & (raw.str.strip() != "")
     if bad.any():
         at = int(bad.to_numpy().nonzero()[0][0])
         row = first_row + at
         raise EventLogError.single(
             f"row {row + 1}: {column} {raw.iloc[at]!r} is not a date or time",
-            file=filename, line=row + 2, key=column, expected=expected)
+            file=filename,
+            line=row + 2,
+            key=column,
+            expected=expected,
+        )
 
 
 def _text(values: pa.Array) -> pd.Series:

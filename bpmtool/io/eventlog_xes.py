@@ -43,13 +43,22 @@ class _Columns:
         entry[1].append(value)
 
 
-def _parse_events(source: IO[bytes] | LimitedReader, events: tuple[str, ...],
-                  tag: tuple[str, ...] | None = None) -> Any:
+def _parse_events(
+    source: IO[bytes] | LimitedReader, events: tuple[str, ...], tag: tuple[str, ...] | None = None
+) -> Any:
     from lxml import etree
 
-    return etree.iterparse(source, events=events, tag=tag, resolve_entities=False,
-                           no_network=True, huge_tree=False, load_dtd=False,
-                           remove_comments=True, remove_pis=True)
+    return etree.iterparse(
+        source,
+        events=events,
+        tag=tag,
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
 
 
 def _syntax_error(exc: Any, path: Path) -> EventLogError:
@@ -60,8 +69,12 @@ def _syntax_error(exc: Any, path: Path) -> EventLogError:
     elif "huge" in message.lower() or "too long" in message.lower():
         message = f"a value or text longer than 10 MB ({message.split(',')[0]})"
     line = exc.lineno if hasattr(exc, "lineno") else None
-    return EventLogError.single(f"not well-formed XES: {message}", file=str(path), line=line,
-                                expected="a complete XES document")
+    return EventLogError.single(
+        f"not well-formed XES: {message}",
+        file=str(path),
+        line=line,
+        expected="a complete XES document",
+    )
 
 
 def _guard(path: Path) -> None:
@@ -77,34 +90,54 @@ def _guard(path: Path) -> None:
             for _, root in _parse_events(source, ("start",)):
                 docinfo = root.getroottree().docinfo
                 dtd = docinfo.internalDTD
-                if docinfo.system_url or docinfo.public_id or (
-                        dtd is not None and any(True for _ in dtd.iterentities())):
+                if (
+                    docinfo.system_url
+                    or docinfo.public_id
+                    or (dtd is not None and any(True for _ in dtd.iterentities()))
+                ):
                     raise EventLogError.single(
                         "the XES file declares entities or an external DTD in its DOCTYPE; "
                         "bpmtool refuses such files (entity expansion and external entities "
-                        "are unsafe)", file=str(path), line=1,
-                        expected="plain XES without entity declarations or an external DTD")
+                        "are unsafe)",
+                        file=str(path),
+                        line=1,
+                        expected="plain XES without entity declarations or an external DTD",
+                    )
                 name = etree.QName(root).localname
                 if name not in ("log", "trace"):
                     raise EventLogError.single(
                         f"this is not an XES log (its root element is <{name}>)",
-                        file=str(path), line=root.sourceline, expected="a <log> element")
+                        file=str(path),
+                        line=root.sourceline,
+                        expected="a <log> element",
+                    )
                 return
     except etree.XMLSyntaxError as exc:  # before the root element: not XML at all
         error = _syntax_error(exc, path)
         problem = error.problems[0]
         raise EventLogError.single(
-            "this is not an XES log (" + problem.message.removeprefix("not well-formed XES: ")
-            + ")", file=str(path), line=problem.line, expected="an XES document") from None
+            "this is not an XES log ("
+            + problem.message.removeprefix("not well-formed XES: ")
+            + ")",
+            file=str(path),
+            line=problem.line,
+            expected="an XES document",
+        ) from None
     except (OSError, EOFError, zlib.error) as exc:
-        raise EventLogError.single(f"cannot read the log: {exc}", file=str(path),
-                                   expected="an XES file (optionally gzip-compressed)") from None
-    raise EventLogError.single("this is not an XES log (no <log> element)", file=str(path),
-                               line=1, expected="an XES document")
+        raise EventLogError.single(
+            f"cannot read the log: {exc}",
+            file=str(path),
+            expected="an XES file (optionally gzip-compressed)",
+        ) from None
+    raise EventLogError.single(
+        "this is not an XES log (no <log> element)",
+        file=str(path),
+        line=1,
+        expected="an XES document",
+    )
 
 
-def read_xes(path: Path, progress: Callable[[int, int | None], None] | None = None
-             ) -> pd.DataFrame:
+def read_xes(path: Path, progress: Callable[[int, int | None], None] | None = None) -> pd.DataFrame:
     """Read ``path`` (``.xes`` or ``.xes.gz``) into a frame with XES attribute keys as columns:
     with rustxes when that gives the same frame (:mod:`bpmtool.io.eventlog_xes_fast`), else
     in one streaming pass with lxml."""
@@ -138,13 +171,13 @@ def read_xes(path: Path, progress: Callable[[int, int | None], None] | None = No
                     values = columns.get(key)
                     if values is None:
                         tag = child.tag
-                        kind = tag[tag.rfind("}") + 1:] if isinstance(tag, str) else ""
+                        kind = tag[tag.rfind("}") + 1 :] if isinstance(tag, str) else ""
                         if kind not in _TYPED:
                             continue
                         values = columns[key] = []
                         kinds[key] = kind
                     if len(values) > row:  # a key given twice in one event: the first
-                        continue           # counts, as with rustxes (the fast reader)
+                        continue  # counts, as with rustxes (the fast reader)
                     if len(values) < row:  # earlier events lacked this attribute
                         values.extend([None] * (row - len(values)))
                     values.append(child.get("value"))
@@ -174,8 +207,10 @@ def read_xes(path: Path, progress: Callable[[int, int | None], None] | None = No
         raise _syntax_error(exc, path) from None
     except (EOFError, zlib.error, OSError) as exc:
         raise EventLogError.single(
-            f"the file is cut short or damaged ({exc})", file=str(path),
-            expected="a complete .xes.gz file") from None
+            f"the file is cut short or damaged ({exc})",
+            file=str(path),
+            expected="a complete .xes.gz file",
+        ) from None
     finally:
         source.close()
     if progress is not None:
@@ -185,17 +220,27 @@ def read_xes(path: Path, progress: Callable[[int, int | None], None] | None = No
     return _frame(events, cases, trace_ends, case_attrs, row, str(path))
 
 
-def _frame(events: _Columns, cases: list[str], trace_ends: list[int], case_attrs: _Columns,
-           n: int, filename: str) -> pd.DataFrame:
+def _frame(
+    events: _Columns,
+    cases: list[str],
+    trace_ends: list[int],
+    case_attrs: _Columns,
+    n: int,
+    filename: str,
+) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
 
     if n == 0:
-        raise EventLogError.single("the log has no events", file=filename,
-                                   expected="at least one <event> inside a <trace>")
+        raise EventLogError.single(
+            "the log has no events", file=filename, expected="at least one <event> inside a <trace>"
+        )
     if trace_ends[-1:] != [n]:
-        raise EventLogError.single("events stand outside any <trace>", file=filename,
-                                   expected="every <event> inside a <trace>")
+        raise EventLogError.single(
+            "events stand outside any <trace>",
+            file=filename,
+            expected="every <event> inside a <trace>",
+        )
     counts = np.diff(np.asarray([0, *trace_ends], dtype=np.int64)).astype(np.int64)
     trace_of_event = np.repeat(np.arange(len(cases), dtype=np.int64), counts)
     names = np.asarray([c or f"trace {i + 1}" for i, c in enumerate(cases)], dtype=object)
@@ -213,8 +258,9 @@ def _frame(events: _Columns, cases: list[str], trace_ends: list[int], case_attrs
     return frame
 
 
-def _column(rows: list[int], values: list[str | None], kind: str, n: int, key: str,
-            filename: str) -> pd.Series:
+def _column(
+    rows: list[int], values: list[str | None], kind: str, n: int, key: str, filename: str
+) -> pd.Series:
     import numpy as np
     import pandas as pd
 
@@ -244,6 +290,9 @@ def _dates(series: pd.Series, key: str, filename: str) -> pd.Series:
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
         raise EventLogError.single(
-            f"event {row + 1}: {key} {series.iloc[row]!r} is not a date", file=filename,
-            key=key, expected="an ISO 8601 timestamp such as 2024-03-01T09:30:00+01:00")
+            f"event {row + 1}: {key} {series.iloc[row]!r} is not a date",
+            file=filename,
+            key=key,
+            expected="an ISO 8601 timestamp such as 2024-03-01T09:30:00+01:00",
+        )
     return parsed

@@ -49,8 +49,9 @@ _NESTING_TAG = re.compile(rb"<(/?)(?:\w+:)?(?:list|container)\b[^>]*?(/?)>")
 _CHUNK = 16 << 20  # XML per piece that rustxes reads at once (8 MB: slower, 32 MB: +110 MB)
 _READ = 4 << 20
 # a <global> declaration, self-closing or with its default attributes inside
-_GLOBAL = re.compile(rb"<(?:\w+:)?global\b[^>]*/>|<(?:\w+:)?global\b[^>]*>.*?</(?:\w+:)?global\s*>",
-                     re.S)
+_GLOBAL = re.compile(
+    rb"<(?:\w+:)?global\b[^>]*/>|<(?:\w+:)?global\b[^>]*>.*?</(?:\w+:)?global\s*>", re.S
+)
 
 
 def _without_globals(header: bytes) -> bytes:
@@ -63,9 +64,9 @@ def _without_globals(header: bytes) -> bytes:
     return header
 
 
-def read_xes_fast(path: Path,
-                  progress: Callable[[int, int | None], None] | None = None,
-                  chunk_bytes: int = _CHUNK) -> pd.DataFrame | None:
+def read_xes_fast(
+    path: Path, progress: Callable[[int, int | None], None] | None = None, chunk_bytes: int = _CHUNK
+) -> pd.DataFrame | None:
     """The log as the lxml reader would give it, or ``None`` when this way cannot tell.
 
     The file (gunzipped) is cut between traces into pieces of about ``chunk_bytes`` that
@@ -98,9 +99,9 @@ class _CannotTell(Exception):
     """The file is not laid out as the splitter expects (the lxml reader takes over)."""
 
 
-def _pieces(path: Path, chunk_bytes: int,
-            progress: Callable[[int, int | None], None] | None
-            ) -> Generator[tuple[Path, int], None, None]:
+def _pieces(
+    path: Path, chunk_bytes: int, progress: Callable[[int, int | None], None] | None
+) -> Generator[tuple[Path, int], None, None]:
     """Temporary XES files of whole traces, each with the log's header, and the number of
     ``<event`` tags each holds (rustxes must give as many rows: it silently drops events
     that stand outside a trace, where the lxml reader refuses the file)."""
@@ -131,7 +132,7 @@ def _pieces(path: Path, chunk_bytes: int,
             if not block:  # the end: what follows the last trace must be the log's end
                 end = body.rfind(b"</log>")
                 last = body.rfind(b"</trace>")
-                after = body[last + len(b"</trace>"):] if last >= 0 else body
+                after = body[last + len(b"</trace>") :] if last >= 0 else body
                 if end < 0 or b"<event" in after:  # events outside any trace
                     raise _CannotTell
                 body = body[:end]
@@ -148,8 +149,7 @@ def _refuse_native_hazards(body: bytes) -> None:
     """Raise :class:`_CannotTell` for what makes rustxes crash or balloon (see the module)."""
     if b"\x00" in body or (b"&#" in body and _NUL_REFERENCE.search(body)):
         raise _CannotTell
-    if b"<list" in body or b"<container" in body or b":list" in body \
-            or b":container" in body:
+    if b"<list" in body or b"<container" in body or b":list" in body or b":container" in body:
         depth = 0
         for match in _NESTING_TAG.finditer(body):
             if match.group(2):  # <list/>: opens and closes
@@ -165,12 +165,13 @@ def _piece_file() -> Iterator[Callable[[bytes], Path]]:
     if hasattr(os, "memfd_create") and Path("/proc/self/fd").is_dir():
         fd = os.memfd_create(_TEMP_PREFIX + "piece", getattr(os, "MFD_CLOEXEC", 0))
         try:
+
             def write_memory(data: bytes) -> Path:
                 os.ftruncate(fd, 0)
                 os.lseek(fd, 0, os.SEEK_SET)
                 view = memoryview(data)
                 while view:
-                    view = view[os.write(fd, view):]
+                    view = view[os.write(fd, view) :]
                 return Path(f"/proc/self/fd/{fd}")
 
             yield write_memory
@@ -199,7 +200,7 @@ def remove_stale_pieces(directory: Path | None = None) -> list[Path]:
     except OSError:
         return removed
     for folder in candidates:
-        pid_text = folder.name[len(_TEMP_PREFIX):].split("-", 1)[0]
+        pid_text = folder.name[len(_TEMP_PREFIX) :].split("-", 1)[0]
         if not pid_text.isdigit() or not folder.is_dir() or folder.is_symlink():
             continue
         if _running(int(pid_text)):
@@ -225,7 +226,7 @@ def _read_piece(path: Path, events: int) -> pd.DataFrame | None:
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:  # a Rust panic (rustxes, polars) is a BaseException; on any
-        return None        # failure the exact reader says what is wrong, and where
+        return None  # failure the exact reader says what is wrong, and where
 
 
 def _convert_piece(path: Path, events: int) -> pd.DataFrame | None:
@@ -234,8 +235,12 @@ def _convert_piece(path: Path, events: int) -> pd.DataFrame | None:
 
     df, _ = rustxes.import_xes(str(path))
     schema = df.schema
-    if df.height != events or df.height == 0 or schema.get(CASE) != pl.String \
-            or df[CASE].null_count():
+    if (
+        df.height != events
+        or df.height == 0
+        or schema.get(CASE) != pl.String
+        or df[CASE].null_count()
+    ):
         return None
     if TIMESTAMP in schema and not isinstance(schema[TIMESTAMP], pl.Datetime):
         return None
@@ -269,10 +274,18 @@ def _concat(pieces: list[pd.DataFrame]) -> pd.DataFrame:
         kind = next(part.dtype for part in parts if part is not None)
         if isinstance(kind, pd.CategoricalDtype):
             data[column] = union_categoricals(
-                [part if part is not None else pd.Categorical([None] * len(p))
-                 for part, p in zip(parts, pieces, strict=True)], ignore_order=True)
+                [
+                    part if part is not None else pd.Categorical([None] * len(p))
+                    for part, p in zip(parts, pieces, strict=True)
+                ],
+                ignore_order=True,
+            )
         else:
             data[column] = pd.concat(
-                [part if part is not None else pd.Series(None, index=range(len(p)), dtype=kind)
-                 for part, p in zip(parts, pieces, strict=True)], ignore_index=True)
+                [
+                    part if part is not None else pd.Series(None, index=range(len(p)), dtype=kind)
+                    for part, p in zip(parts, pieces, strict=True)
+                ],
+                ignore_index=True,
+            )
     return pd.DataFrame(data)

@@ -27,8 +27,9 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
         directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
-        raise InputError.single(f"cannot write here: {exc.strerror or exc}",
-                                file=str(path)) from None
+        raise InputError.single(
+            f"cannot write here: {exc.strerror or exc}", file=str(path)
+        ) from None
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(payload)
@@ -40,6 +41,7 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
         os.replace(tmp, path)
     except OSError as exc:
         Path(tmp).unlink(missing_ok=True)
-        raise InputError.single(f"cannot write the file: {exc.strerror or exc}",
-                                file=str(path)) from None
+        raise InputError.single(
+            f"cannot write the file: {exc.strerror or exc}", file=str(path)
+        ) from None
     return path

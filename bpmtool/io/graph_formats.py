@@ -30,8 +30,7 @@ def graph_text(model: Model, fmt: str) -> str:
     raise ValueError(f"unknown graph format {fmt!r}; use one of {', '.join(GRAPH_FORMATS)}")
 
 
-_SHAPES = {"activity": "box", "start": "circle", "end": "doublecircle",
-           "intermediate": "circle"}
+_SHAPES = {"activity": "box", "start": "circle", "end": "doublecircle", "intermediate": "circle"}
 
 
 def _quote(text: str) -> str:
@@ -40,9 +39,12 @@ def _quote(text: str) -> str:
 
 def _dot(model: Model) -> str:
     """DOT with one cluster per lane and handoffs drawn bold."""
-    out = [f"digraph {_quote(model.id)} {{", "  rankdir=LR;",
-           '  node [fontname="Helvetica", fontsize=10];', '  edge [fontname="Helvetica", '
-           "fontsize=9];"]
+    out = [
+        f"digraph {_quote(model.id)} {{",
+        "  rankdir=LR;",
+        '  node [fontname="Helvetica", fontsize=10];',
+        '  edge [fontname="Helvetica", fontsize=9];',
+    ]
     by_lane: dict[str, list[str]] = {}
     for node in model.nodes:
         by_lane.setdefault(node.lane or "", []).append(node.id)
@@ -77,5 +79,3 @@ def _dot(model: Model) -> str:
         out.append(f"  {_quote(flow.source)} -> {_quote(flow.target)}{suffix};")
     out.append("}")
     return "\n".join(out) + "\n"
-
-

@@ -63,7 +63,8 @@ def max_inflated_bytes() -> int | None:
         limit = parse_size(text)
     except ValueError:
         raise InputError.single(
-            f"{MAX_INFLATED_ENV}={text[:40]!r} is not a size", key=MAX_INFLATED_ENV,
+            f"{MAX_INFLATED_ENV}={text[:40]!r} is not a size",
+            key=MAX_INFLATED_ENV,
             expected="a number of bytes, optionally with K, M or G (e.g. 4G); 0 for no limit",
         ) from None
     return limit or None
@@ -77,7 +78,9 @@ def _too_large(filename: str, limit: int) -> InflatedTooLarge:
     return InflatedTooLarge.single(
         f"the file inflates to more than {_human(limit)} when decompressed; refused to protect "
         f"memory (raise the limit with {MAX_INFLATED_ENV}, e.g. {MAX_INFLATED_ENV}=8G)",
-        file=filename, expected=f"at most {_human(limit)} of decompressed data")
+        file=filename,
+        expected=f"at most {_human(limit)} of decompressed data",
+    )
 
 
 def _human(n: int) -> str:
@@ -92,8 +95,14 @@ class LimitedReader:
     came out of it (``limit`` ``None``: no limit).  ``raw`` is the file on disk under it,
     whose position tells the progress through a compressed file."""
 
-    def __init__(self, stream: IO[bytes], limit: int | None, filename: str,
-                 raw: IO[bytes] | None = None, max_token: int | None = None) -> None:
+    def __init__(
+        self,
+        stream: IO[bytes],
+        limit: int | None,
+        filename: str,
+        raw: IO[bytes] | None = None,
+        max_token: int | None = None,
+    ) -> None:
         self._stream = stream
         self.raw = raw if raw is not None else stream
         self._limit = limit
@@ -124,7 +133,7 @@ class LimitedReader:
             if self._run + first > self._max_token:
                 self._refuse_token(data[:first])
             if last - first > self._max_token:  # a read longer than a token: look inside
-                inner = max(map(len, re.split(rb"[<>]", data[first + 1:last])))
+                inner = max(map(len, re.split(rb"[<>]", data[first + 1 : last])))
                 if inner > self._max_token:
                     self._refuse_token(data[:last])
             self._run = len(data) - last - 1
@@ -137,8 +146,11 @@ class LimitedReader:
         line = self._lines + seen.count(b"\n")
         raise EventLogError.single(
             f"an attribute value, text or comment is longer than {_human(self._max_token)}; "
-            "refused to protect memory", file=self._filename, line=line,
-            expected=f"values of at most {_human(self._max_token)}")
+            "refused to protect memory",
+            file=self._filename,
+            line=line,
+            expected=f"values of at most {_human(self._max_token)}",
+        )
 
     def close(self) -> None:
         self._stream.close()
@@ -168,8 +180,9 @@ class LimitedReader:
         self.close()
 
 
-def open_log_bytes(path: Path, limit: int | None = -1,
-                   max_token: int | None = None) -> LimitedReader:
+def open_log_bytes(
+    path: Path, limit: int | None = -1, max_token: int | None = None
+) -> LimitedReader:
     """``path`` opened for reading its (gunzipped, for ``.gz``) bytes under the limit.
 
     ``limit`` ``-1`` takes :func:`max_inflated_bytes`; plain files are not limited (their
@@ -180,8 +193,9 @@ def open_log_bytes(path: Path, limit: int | None = -1,
         limit = max_inflated_bytes() if compressed else None
     raw = path.open("rb")
     stream: IO[bytes] = gzip.GzipFile(fileobj=raw) if compressed else raw  # type: ignore[assignment]
-    return LimitedReader(stream, limit if compressed else None, str(path), raw=raw,
-                         max_token=max_token)
+    return LimitedReader(
+        stream, limit if compressed else None, str(path), raw=raw, max_token=max_token
+    )
 
 
 def check_inflated_size(path: str | Path, limit: int | None = -1) -> int:
@@ -201,5 +215,8 @@ def check_inflated_size(path: str | Path, limit: int | None = -1) -> int:
                 pass
             return reader.count
     except (OSError, EOFError, zlib.error) as exc:
-        raise EventLogError.single(f"the file is cut short or damaged ({exc})", file=str(path),
-                                   expected="a complete gzip file") from None
+        raise EventLogError.single(
+            f"the file is cut short or damaged ({exc})",
+            file=str(path),
+            expected="a complete gzip file",
+        ) from None

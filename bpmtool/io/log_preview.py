@@ -36,8 +36,7 @@ class LogColumns:
     notes: list[str] = field(default_factory=list)
 
 
-def log_columns(path: Path, saved: dict[str, str], date_format: str | None = None
-                ) -> LogColumns:
+def log_columns(path: Path, saved: dict[str, str], date_format: str | None = None) -> LogColumns:
     """Read the header (CSV: and five rows; Parquet: the schema); XES needs no mapping."""
     name = path.name.lower()
     if name.endswith((".xes", ".xes.gz")):
@@ -80,8 +79,11 @@ def _parquet_header(path: Path) -> list[str]:
     try:
         return list(pq.read_schema(path).names)
     except (pa.ArrowException, OSError, ValueError) as exc:
-        raise InputError.single(f"this is not a readable Parquet file ({str(exc)[:200]})",
-                                file=path.name, expected="a Parquet file") from None
+        raise InputError.single(
+            f"this is not a readable Parquet file ({str(exc)[:200]})",
+            file=path.name,
+            expected="a Parquet file",
+        ) from None
 
 
 def _csv_head(path: Path) -> tuple[list[str], list[list[str]]]:
@@ -98,8 +100,10 @@ def _csv_head(path: Path) -> tuple[list[str], list[list[str]]]:
         except StopIteration:
             raise InputError.single("the file is empty", file=path.name) from None
         except csv.Error as exc:  # a field past the csv module's limit (128 KB), a NUL
-            raise InputError.single(f"this line cannot be read as CSV: {exc}",
-                                    file=path.name, line=reader.line_num or 1,
-                                    expected=f"fields of at most {csv.field_size_limit():,} "
-                                             "characters") from None
+            raise InputError.single(
+                f"this line cannot be read as CSV: {exc}",
+                file=path.name,
+                line=reader.line_num or 1,
+                expected=f"fields of at most {csv.field_size_limit():,} characters",
+            ) from None
     return header, rows

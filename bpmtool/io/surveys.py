@@ -24,8 +24,9 @@ __all__ = ["SCORE_RANGES", "read_surveys", "score_numbers"]
 _HEADER_LIMIT = 1 << 20  # bytes read to find the header line
 
 
-def read_surveys(path: str | Path, *, case_column: str = "case_id",
-                 scores: dict[str, str] | None = None) -> pd.DataFrame:
+def read_surveys(
+    path: str | Path, *, case_column: str = "case_id", scores: dict[str, str] | None = None
+) -> pd.DataFrame:
     """Read a survey table; ``scores`` maps score columns to their scale (``nps``/``csat``),
     by default the columns named ``nps`` and ``csat``.  Case ids are text."""
     import pandas as pd
@@ -42,21 +43,33 @@ def read_surveys(path: str | Path, *, case_column: str = "case_id",
     except InputError:
         raise
     except (OSError, ValueError, UnicodeDecodeError, csv.Error) as exc:
-        raise InputError.single(f"cannot read the survey file: {_first_line(exc)}",
-                                file=filename) from None
+        raise InputError.single(
+            f"cannot read the survey file: {_first_line(exc)}", file=filename
+        ) from None
     except Exception as exc:  # pyarrow raises many types for a damaged Parquet file
-        raise InputError.single(f"cannot read the survey file: {_first_line(exc)}",
-                                file=filename, expected="a CSV or Parquet table") from None
+        raise InputError.single(
+            f"cannot read the survey file: {_first_line(exc)}",
+            file=filename,
+            expected="a CSV or Parquet table",
+        ) from None
     found = ", ".join(map(str, table.columns[:20])) or "none"
     if case_column not in table.columns:
-        raise InputError.single(f"the survey file has no case id column {case_column!r}",
-                                file=filename, line=1, expected=f"it among the columns ({found})")
+        raise InputError.single(
+            f"the survey file has no case id column {case_column!r}",
+            file=filename,
+            line=1,
+            expected=f"it among the columns ({found})",
+        )
     table[case_column] = table[case_column].astype(str)
     wanted = scores or {c: c for c in SCORE_RANGES if c in table.columns}
     if not wanted or any(c not in table.columns for c in wanted):
         names = " or ".join(repr(c) for c in (scores or SCORE_RANGES))
-        raise InputError.single(f"the survey file has no answer column {names}", file=filename,
-                                line=1, expected=f"it among the columns ({found})")
+        raise InputError.single(
+            f"the survey file has no answer column {names}",
+            file=filename,
+            line=1,
+            expected=f"it among the columns ({found})",
+        )
     for column, scale in wanted.items():
         _check_answers(table[column], column, scale, filename)
     return table
@@ -72,8 +85,12 @@ def _check_answers(values: pd.Series, column: str, scale: str, filename: str) ->
         shown = shown if len(shown) <= 40 else shown[:37] + "..."
         raise InputError.single(
             f"row {row + 1}: {scale.upper()} answer {shown!r} in {column!r} is out of range"
-            f" ({int(bad.sum())} such answer(s))", file=filename, line=row + 2, key=column,
-            expected=f"{low:g} to {high:g}")
+            f" ({int(bad.sum())} such answer(s))",
+            file=filename,
+            line=row + 2,
+            key=column,
+            expected=f"{low:g} to {high:g}",
+        )
 
 
 def _refuse_repeated_names(path: Path) -> None:
@@ -96,8 +113,12 @@ def _refuse_repeated_names(path: Path) -> None:
         if name in seen:
             raise InputError.single(
                 f"the column {name[:60]!r} appears more than once in the header (columns "
-                f"{seen[name] + 1} and {position + 1})", file=str(path), line=1,
-                key=name[:60], expected="each column name once")
+                f"{seen[name] + 1} and {position + 1})",
+                file=str(path),
+                line=1,
+                key=name[:60],
+                expected="each column name once",
+            )
         seen[name] = position
 
 

@@ -24,16 +24,26 @@ _ENTITY_OR_EXTERNAL = re.compile(rb"<!ENTITY|\bSYSTEM\b|\bPUBLIC\b")
 
 def hardened_parser() -> etree.XMLParser:
     """A fresh lxml parser that resolves no entities, loads no DTD and uses no network."""
-    return etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False,
-                           load_dtd=False, dtd_validation=False, remove_comments=True,
-                           remove_pis=True)
+    return etree.XMLParser(
+        resolve_entities=False,
+        no_network=True,
+        huge_tree=False,
+        load_dtd=False,
+        dtd_validation=False,
+        remove_comments=True,
+        remove_pis=True,
+    )
 
 
 def _ascii_view(data: bytes) -> bytes:
     """The prolog as ASCII-compatible bytes, also for UTF-16/32 documents."""
     head = data[:65536]
-    for bom, codec in ((b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
-                       (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+    for bom, codec in (
+        (b"\xff\xfe\x00\x00", "utf-32-le"),
+        (b"\x00\x00\xfe\xff", "utf-32-be"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+    ):
         if head.startswith(bom):
             return head.decode(codec, errors="ignore").encode("ascii", errors="ignore")
     if head[:2] in (b"<\x00", b"\x00<"):
@@ -42,14 +52,13 @@ def _ascii_view(data: bytes) -> bytes:
     return head
 
 
-def _refuse_entities(data: bytes, filename: str,
-                     error_cls: type[InputError]) -> None:
+def _refuse_entities(data: bytes, filename: str, error_cls: type[InputError]) -> None:
     view = _ascii_view(data)
     match = _DOCTYPE.search(view)
     if match is None:
         return
     # the DOCTYPE ends at the first '>' after its internal subset, if it has one
-    tail = view[match.start():]
+    tail = view[match.start() :]
     bracket = tail.find(b"[")
     close = tail.find(b">")
     end = tail.find(b"]>") if 0 <= bracket < close else close
@@ -59,12 +68,15 @@ def _refuse_entities(data: bytes, filename: str,
         raise error_cls.single(
             "the document declares entities or an external DTD in its DOCTYPE; "
             "bpmtool refuses such documents (entity expansion and external entities are unsafe)",
-            file=filename, line=line,
-            expected="an XML document without <!ENTITY> declarations or external DTDs")
+            file=filename,
+            line=line,
+            expected="an XML document without <!ENTITY> declarations or external DTDs",
+        )
 
 
-def parse_xml(data: bytes, filename: str,
-              error_cls: type[InputError] = InputError) -> etree._ElementTree:
+def parse_xml(
+    data: bytes, filename: str, error_cls: type[InputError] = InputError
+) -> etree._ElementTree:
     """Parse ``data`` safely; syntax errors become ``error_cls`` with file, line and column."""
     _refuse_entities(data, filename, error_cls)
     try:
@@ -72,8 +84,13 @@ def parse_xml(data: bytes, filename: str,
     except etree.XMLSyntaxError as exc:
         line, column = exc.position if exc.position else (None, None)
         message = str(exc.msg or exc).split(" (", 1)[0] if exc.msg else str(exc)
-        raise error_cls.single(f"malformed XML: {message}", file=filename, line=line,
-                               column=column, expected="well-formed XML") from None
+        raise error_cls.single(
+            f"malformed XML: {message}",
+            file=filename,
+            line=line,
+            column=column,
+            expected="well-formed XML",
+        ) from None
     except ValueError as exc:  # e.g. a str with an encoding declaration
         raise error_cls.single(f"cannot parse XML: {exc}", file=filename) from None
     docinfo = tree.docinfo
@@ -81,5 +98,8 @@ def parse_xml(data: bytes, filename: str,
     if docinfo.system_url or docinfo.public_id or (dtd is not None and any(dtd.iterentities())):
         raise error_cls.single(
             "the document declares entities or an external DTD; bpmtool refuses such documents",
-            file=filename, line=1, expected="an XML document without a DOCTYPE")
+            file=filename,
+            line=1,
+            expected="an XML document without a DOCTYPE",
+        )
     return tree

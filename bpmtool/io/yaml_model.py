@@ -43,18 +43,22 @@ def load_model(path: str | Path) -> Model:
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise ModelError.single(f"cannot read the model: {exc.strerror or exc}",
-                                file=str(path)) from None
+        raise ModelError.single(
+            f"cannot read the model: {exc.strerror or exc}", file=str(path)
+        ) from None
     if size > MAX_MODEL_BYTES:
         raise ModelError.single(
             f"the file is {size / 1e6:.1f} MB; models are limited to "
             f"{MAX_MODEL_BYTES // (1024 * 1024)} MB",
-            file=str(path), expected="a process model of at most a few MB")
+            file=str(path),
+            expected="a process model of at most a few MB",
+        )
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise ModelError.single(f"cannot read the model: {exc.strerror or exc}",
-                                file=str(path)) from None
+        raise ModelError.single(
+            f"cannot read the model: {exc.strerror or exc}", file=str(path)
+        ) from None
     return loads_model(data, filename=str(path))
 
 
@@ -71,19 +75,32 @@ def loads_model(source: str | bytes, filename: str = "<input>") -> Model:
         if size > _MAX_VALUES:
             raise ModelError.single(
                 "the file expands to more than 2 million values (YAML aliases?)",
-                file=filename, line=1, expected="a model without alias bombs")
+                file=filename,
+                line=1,
+                expected="a model without alias bombs",
+            )
         data = _to_python(root, (), positions, filename) if root is not None else None
     except ModelError as err:
-        raise ModelError(problems=[replace(p, file=filename) for p in err.problems],
-                         summary=f"{filename}: {err.problems[0].message}") from None
+        raise ModelError(
+            problems=[replace(p, file=filename) for p in err.problems],
+            summary=f"{filename}: {err.problems[0].message}",
+        ) from None
     except RecursionError:  # lists or mappings nested some hundreds deep
-        raise ModelError.single("values are nested too deeply", file=filename, line=1,
-                                expected="a model nested a few levels deep") from None
+        raise ModelError.single(
+            "values are nested too deeply",
+            file=filename,
+            line=1,
+            expected="a model nested a few levels deep",
+        ) from None
     if not isinstance(data, dict):
         line = root.start_mark.line + 1 if root is not None else 1
         raise ModelError.single(
             "the top level of a model must be a mapping with keys such as id, lanes, nodes, flows",
-            file=filename, line=line, column=1, expected="a YAML mapping")
+            file=filename,
+            line=line,
+            column=1,
+            expected="a YAML mapping",
+        )
     problems: list[Problem] = []
     model: Model | None = None
     total = 0
@@ -96,9 +113,15 @@ def loads_model(source: str | bytes, filename: str = "<input>") -> Model:
             loc = tuple(detail["loc"])
             if loc[-1:] == ("_attributes",):  # a shorthand's bad attributes: said once below
                 continue
-            problems.append(_locate(Problem(message=_message(detail), key=_dotted(loc),
-                                            expected=_expected(detail)), loc, positions,
-                                    filename, shorthands))
+            problems.append(
+                _locate(
+                    Problem(message=_message(detail), key=_dotted(loc), expected=_expected(detail)),
+                    loc,
+                    positions,
+                    filename,
+                    shorthands,
+                )
+            )
     references, count = capped_reference_problems(data, MAX_PROBLEMS)
     total += count
     for problem in references:
@@ -108,8 +131,11 @@ def loads_model(source: str | bytes, filename: str = "<input>") -> Model:
         problems.sort(key=lambda p: (p.line or 0, p.column or 0))
         listed = problems[:MAX_PROBLEMS]
         more = f" (the first {len(listed):,} are listed)" if total > len(listed) else ""
-        raise ModelError(problems=listed, omitted=total - len(listed),
-                         summary=f"{filename}: {total:,} problem(s) in the model{more}")
+        raise ModelError(
+            problems=listed,
+            omitted=total - len(listed),
+            summary=f"{filename}: {total:,} problem(s) in the model{more}",
+        )
     return model
 
 
@@ -128,12 +154,16 @@ class _PlainLoader(_Loader):  # type: ignore[misc, valid-type]
 
 
 _PlainLoader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers
-            if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")]
-    for first, resolvers in _Loader.yaml_implicit_resolvers.items()}
+    first: [
+        (tag, regexp)
+        for tag, regexp in resolvers
+        if tag not in ("tag:yaml.org,2002:bool", "tag:yaml.org,2002:timestamp")
+    ]
+    for first, resolvers in _Loader.yaml_implicit_resolvers.items()
+}
 _PlainLoader.add_implicit_resolver(
-    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
-    list("tTfF"))
+    "tag:yaml.org,2002:bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
+)
 
 
 def _fast_path(text: str) -> Model | None:
@@ -171,8 +201,21 @@ def dump_model(model: Model) -> str:
         flows.append({head: flow} if flow else head)
     if flows:
         data["flows"] = flows
-    order = ["id", "name", "description", "version", "preset", "rules", "lanes", "artifacts",
-             "nodes", "flows", "stages", "ctqs", "triggers"]
+    order = [
+        "id",
+        "name",
+        "description",
+        "version",
+        "preset",
+        "rules",
+        "lanes",
+        "artifacts",
+        "nodes",
+        "flows",
+        "stages",
+        "ctqs",
+        "triggers",
+    ]
     ordered = {k: data[k] for k in order if k in data}
     ordered.update({k: v for k, v in data.items() if k not in ordered})
     return yaml.dump(ordered, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
@@ -206,22 +249,32 @@ def _decode(source: str | bytes, filename: str) -> str:
     else:
         if b"\x00" in source[:8192]:
             raise ModelError.single(
-                "this is a binary file, not a YAML or JSON model", file=filename, line=1,
-                expected="a text file in UTF-8")
+                "this is a binary file, not a YAML or JSON model",
+                file=filename,
+                line=1,
+                expected="a text file in UTF-8",
+            )
         try:
             text = source.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             line = source[: exc.start].count(b"\n") + 1
             col = exc.start - (source.rfind(b"\n", 0, exc.start) + 1) + 1
             raise ModelError.single(
-                f"byte 0x{source[exc.start]:02x} is not valid UTF-8", file=filename, line=line,
-                column=col, expected="a text file in UTF-8") from None
+                f"byte 0x{source[exc.start]:02x} is not valid UTF-8",
+                file=filename,
+                line=line,
+                column=col,
+                expected="a text file in UTF-8",
+            ) from None
     bad = re.search(r"[\x00-\x08\x0b\x0c\x0e-\x1f]", text)
     if bad:
         line = text.count("\n", 0, bad.start()) + 1
         raise ModelError.single(
             f"control character {bad.group()!r} in the file; it looks like binary data",
-            file=filename, line=line, expected="a text file in UTF-8")
+            file=filename,
+            line=line,
+            expected="a text file in UTF-8",
+        )
     return text
 
 
@@ -232,12 +285,16 @@ def _compose(text: str, filename: str) -> yaml.Node | None:
         mark = exc.problem_mark or exc.context_mark
         what = " ".join(x for x in (exc.context, exc.problem) if x)
         raise ModelError.single(
-            f"not valid YAML: {what}", file=filename,
-            line=mark.line + 1 if mark else None, column=mark.column + 1 if mark else None,
-            expected="YAML or JSON") from None
+            f"not valid YAML: {what}",
+            file=filename,
+            line=mark.line + 1 if mark else None,
+            column=mark.column + 1 if mark else None,
+            expected="YAML or JSON",
+        ) from None
     except yaml.YAMLError as exc:
-        raise ModelError.single(f"not valid YAML: {exc}", file=filename,
-                                expected="YAML or JSON") from None
+        raise ModelError.single(
+            f"not valid YAML: {exc}", file=filename, expected="YAML or JSON"
+        ) from None
 
 
 _SCALARS = yaml.constructor.SafeConstructor()
@@ -245,8 +302,9 @@ _SCALARS = yaml.constructor.SafeConstructor()
 _TAG = re.compile(r"(?:^|[\s\[{,:-])!")
 _CORE = "tag:yaml.org,2002:"
 #: the tags a model's values may carry: plain YAML data, nothing else
-_PLAIN_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq",
-                                   "timestamp")}
+_PLAIN_TAGS = {
+    _CORE + t for t in ("str", "int", "float", "bool", "null", "map", "seq", "timestamp")
+}
 #: integers longer than this stay text (Python refuses to convert over 4,300 digits)
 _MAX_INT_DIGITS = 100
 
@@ -258,8 +316,11 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     if key in memo:
         if memo[key] < 0:
             raise ModelError.single(
-                "a YAML alias refers to itself", line=node.start_mark.line + 1,
-                column=node.start_mark.column + 1, expected="a model without recursive aliases")
+                "a YAML alias refers to itself",
+                line=node.start_mark.line + 1,
+                column=node.start_mark.column + 1,
+                expected="a model without recursive aliases",
+            )
         return memo[key]
     memo[key] = -1  # in progress: meeting it again means the alias refers to itself
     if isinstance(node, yaml.MappingNode):
@@ -272,32 +333,44 @@ def _expanded_size(node: yaml.Node, memo: dict[int, int]) -> int:
     return size
 
 
-def _to_python(node: yaml.Node, loc: _Loc, positions: dict[_Loc, tuple[int, int]],
-               filename: str) -> Any:
+def _to_python(
+    node: yaml.Node, loc: _Loc, positions: dict[_Loc, tuple[int, int]], filename: str
+) -> Any:
     positions.setdefault(loc, (node.start_mark.line + 1, node.start_mark.column + 1))
     if node.tag not in _PLAIN_TAGS:
         tag = node.tag.replace(_CORE, "!!")
         raise ModelError.single(
-            f"the YAML tag {tag[:60]!r} is not supported in a model", file=filename,
-            line=node.start_mark.line + 1, column=node.start_mark.column + 1,
-            key=_dotted(loc) or None, expected="plain YAML values (text, numbers, lists, maps)")
+            f"the YAML tag {tag[:60]!r} is not supported in a model",
+            file=filename,
+            line=node.start_mark.line + 1,
+            column=node.start_mark.column + 1,
+            key=_dotted(loc) or None,
+            expected="plain YAML values (text, numbers, lists, maps)",
+        )
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _PLAIN_TAGS:
                 raise ModelError.single(
-                    "a key is a list, a mapping or tagged", file=filename,
-                    line=key_node.start_mark.line + 1, column=key_node.start_mark.column + 1,
-                    key=_dotted(loc) or None, expected="a plain key such as id or name")
+                    "a key is a list, a mapping or tagged",
+                    file=filename,
+                    line=key_node.start_mark.line + 1,
+                    column=key_node.start_mark.column + 1,
+                    key=_dotted(loc) or None,
+                    expected="a plain key such as id or name",
+                )
             key = _scalar(key_node)
             key_loc = (*loc, key if isinstance(key, (str, int)) else str(key))
-            positions[(*key_loc, "__key__")] = (key_node.start_mark.line + 1,
-                                                key_node.start_mark.column + 1)
+            positions[(*key_loc, "__key__")] = (
+                key_node.start_mark.line + 1,
+                key_node.start_mark.column + 1,
+            )
             out[key] = _to_python(value_node, key_loc, positions, filename)
         return out
     if isinstance(node, yaml.SequenceNode):
-        return [_to_python(item, (*loc, i), positions, filename)
-                for i, item in enumerate(node.value)]
+        return [
+            _to_python(item, (*loc, i), positions, filename) for i, item in enumerate(node.value)
+        ]
     return _scalar(node)
 
 
@@ -311,8 +384,13 @@ def _scalar(node: yaml.Node) -> Any:
     return _SCALARS.construct_object(node)
 
 
-def _locate(problem: Problem, loc: _Loc, positions: dict[_Loc, tuple[int, int]],
-            filename: str, shorthands: dict[_Loc, _Loc] | None = None) -> Problem:
+def _locate(
+    problem: Problem,
+    loc: _Loc,
+    positions: dict[_Loc, tuple[int, int]],
+    filename: str,
+    shorthands: dict[_Loc, _Loc] | None = None,
+) -> Problem:
     """Find the deepest position known for ``loc``, looking through ``a -> b`` shorthands."""
     best = positions.get((), (1, 1))
     found: list[str | int] = []
@@ -337,8 +415,14 @@ def _locate(problem: Problem, loc: _Loc, positions: dict[_Loc, tuple[int, int]],
                 continue
             best = positions.get((*head, "__key__"), positions[head])
         break
-    return Problem(message=problem.message, file=filename, line=best[0], column=best[1],
-                   key=problem.key, expected=problem.expected)
+    return Problem(
+        message=problem.message,
+        file=filename,
+        line=best[0],
+        column=best[1],
+        key=problem.key,
+        expected=problem.expected,
+    )
 
 
 def _message(err: Mapping[str, Any]) -> str:

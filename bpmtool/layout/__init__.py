@@ -10,5 +10,15 @@ as BPMNDI.  (It sits beside :mod:`bpmtool.graph`, not in ``render/``, because bo
 from bpmtool.layout.geometry import Band, Box, EdgeRoute, Label, Layout, NodePlace, Orientation
 from bpmtool.layout.swimlane import NO_LANE, layout_model, node_size
 
-__all__ = ["NO_LANE", "Band", "Box", "EdgeRoute", "Label", "Layout", "NodePlace", "Orientation",
-           "layout_model", "node_size"]
+__all__ = [
+    "NO_LANE",
+    "Band",
+    "Box",
+    "EdgeRoute",
+    "Label",
+    "Layout",
+    "NodePlace",
+    "Orientation",
+    "layout_model",
+    "node_size",
+]

@@ -39,13 +39,20 @@ class Box:
 
     def overlaps(self, other: Box, margin: float = 0.0) -> bool:
         """True when the two boxes share area (touching edges do not count)."""
-        return (self.x < other.right + margin and other.x < self.right + margin
-                and self.y < other.bottom + margin and other.y < self.bottom + margin)
+        return (
+            self.x < other.right + margin
+            and other.x < self.right + margin
+            and self.y < other.bottom + margin
+            and other.y < self.bottom + margin
+        )
 
     def contains(self, other: Box, tolerance: float = 0.01) -> bool:
-        return (other.x >= self.x - tolerance and other.y >= self.y - tolerance
-                and other.right <= self.right + tolerance
-                and other.bottom <= self.bottom + tolerance)
+        return (
+            other.x >= self.x - tolerance
+            and other.y >= self.y - tolerance
+            and other.right <= self.right + tolerance
+            and other.bottom <= self.bottom + tolerance
+        )
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,15 @@ from bpmtool.findings import Finding
 from bpmtool.layout.geometry import Layout
 from bpmtool.model import Model
 
-__all__ = ["LEGEND_LINE", "LegendLine", "Marker", "finding_markers", "legend",
-           "legend_height", "subject_anchor"]
+__all__ = [
+    "LEGEND_LINE",
+    "LegendLine",
+    "Marker",
+    "finding_markers",
+    "legend",
+    "legend_height",
+    "subject_anchor",
+]
 
 #: the height of one legend line
 LEGEND_LINE = 18.0
@@ -44,8 +51,7 @@ class LegendLine:
     y: float
 
 
-def subject_anchor(lay: Layout, model: Model, ids: tuple[str, ...]
-                   ) -> tuple[float, float] | None:
+def subject_anchor(lay: Layout, model: Model, ids: tuple[str, ...]) -> tuple[float, float] | None:
     """The spot a finding about ``ids`` is marked at, or ``None`` when nothing drawn fits."""
     for sid in ids:
         if sid in lay.nodes:
@@ -89,8 +95,14 @@ def finding_markers(lay: Layout, model: Model, findings: Sequence[Finding]) -> l
     return out
 
 
-def legend(findings: Sequence[Finding], width: float, *, caption: str = "",
-           overlay_line: str = "", notes: Sequence[str] = ()) -> list[LegendLine]:
+def legend(
+    findings: Sequence[Finding],
+    width: float,
+    *,
+    caption: str = "",
+    overlay_line: str = "",
+    notes: Sequence[str] = (),
+) -> list[LegendLine]:
     """The legend's lines for a drawing ``width`` wide: the caption, then each numbered
     finding ("3. CODE — message", with its severity's dot), then the overlay's one-line
     explanation and ``notes``, wrapped to the width (the overlay line as it is)."""

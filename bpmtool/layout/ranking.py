@@ -31,8 +31,9 @@ class Grid:
     band_rank: dict[str, int] = field(default_factory=dict)
 
 
-def _back_edges(nodes: list[str], succ: dict[str, list[str]],
-                starts: list[str]) -> set[tuple[str, str]]:
+def _back_edges(
+    nodes: list[str], succ: dict[str, list[str]], starts: list[str]
+) -> set[tuple[str, str]]:
     """Edges into a node still on the depth-first stack (iterative: models can be deep)."""
     state: dict[str, int] = {}  # 1 on the stack, 2 done
     back: set[tuple[str, str]] = set()
@@ -88,8 +89,14 @@ def _layers(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
     return column
 
 
-def rank(nodes: list[str], edges: list[tuple[str, str]], band: dict[str, str],
-         band_order: list[str], starts: list[str], sweeps: int = 4) -> Grid:
+def rank(
+    nodes: list[str],
+    edges: list[tuple[str, str]],
+    band: dict[str, str],
+    band_order: list[str],
+    starts: list[str],
+    sweeps: int = 4,
+) -> Grid:
     """Columns and rows for ``nodes`` (in model order) joined by ``edges`` (flows, in order)."""
     succ: dict[str, list[str]] = defaultdict(list)
     for s, t in edges:
@@ -99,8 +106,7 @@ def rank(nodes: list[str], edges: list[tuple[str, str]], band: dict[str, str],
     forward = [(t, s) if (s, t) in back else (s, t) for s, t in edges if s != t]
     forward = list(dict.fromkeys(forward))
     column = _layers(nodes, forward)
-    grid = Grid(column=column, band=band,
-                band_rank={b: i for i, b in enumerate(band_order)})
+    grid = Grid(column=column, band=band, band_rank={b: i for i, b in enumerate(band_order)})
     _rows(grid, nodes, forward, sweeps)
     return grid
 
@@ -132,7 +138,7 @@ def _rows(grid: Grid, nodes: list[str], forward: list[tuple[str, str]], sweeps: 
     best_crossings = _crossings(grid, forward)
     for sweep in range(sweeps):
         down = sweep % 2 == 0
-        for c in (columns if down else list(reversed(columns))):
+        for c in columns if down else list(reversed(columns)):
             neighbours = pred if down else succ
             cells: dict[str, list[str]] = defaultdict(list)
             for n in by_column[c]:

@@ -34,18 +34,22 @@ def simplify(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
             continue
         if len(out) >= 2:
             (a1, c1), (a2, c2) = out[-2], out[-1]
-            if (abs(a1 - a2) < 0.01 and abs(a2 - p[0]) < 0.01) or \
-                    (abs(c1 - c2) < 0.01 and abs(c2 - p[1]) < 0.01):
+            if (abs(a1 - a2) < 0.01 and abs(a2 - p[0]) < 0.01) or (
+                abs(c1 - c2) < 0.01 and abs(c2 - p[1]) < 0.01
+            ):
                 out[-1] = p
                 continue
         out.append(p)
     return out
 
 
-def place_label(pts: list[tuple[float, float]], la: float, lc: float,
-                 obstacles: list[tuple[float, float, float, float]],
-                 bounds: tuple[float, float, float, float]
-                 ) -> tuple[float, float, float, float]:
+def place_label(
+    pts: list[tuple[float, float]],
+    la: float,
+    lc: float,
+    obstacles: list[tuple[float, float, float, float]],
+    bounds: tuple[float, float, float, float],
+) -> tuple[float, float, float, float]:
     """A free spot for a label beside the route, inside ``bounds`` (a0, c0, a1, c1): above,
     then below, the segments from the target backwards (just before the arrow first); the
     first candidate inside the bounds if none is free."""
@@ -74,7 +78,10 @@ def place_label(pts: list[tuple[float, float]], la: float, lc: float,
         a, c, w, h = spot
         return inside(spot) and all(
             not (a < oa + ow + 2 and oa < a + w + 2 and c < oc + oh + 2 and oc < c + h + 2)
-            for oa, oc, ow, oh in obstacles)
+            for oa, oc, ow, oh in obstacles
+        )
 
-    return next((s for s in candidates if clear(s)),
-                next((s for s in candidates if inside(s)), candidates[0]))
+    return next(
+        (s for s in candidates if clear(s)),
+        next((s for s in candidates if inside(s)), candidates[0]),
+    )

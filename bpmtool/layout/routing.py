@@ -61,13 +61,24 @@ class _Segment:
     track: int = 0
 
 
-def _seg(kind: str, where: int, p: float, q: float, route: int, slot: int,
-         ends: list[tuple[float, str]] | None = None) -> _Segment:
+def _seg(
+    kind: str,
+    where: int,
+    p: float,
+    q: float,
+    route: int,
+    slot: int,
+    ends: list[tuple[float, str]] | None = None,
+) -> _Segment:
     return _Segment(kind, where, min(p, q), max(p, q), route, slot, ends or [])
 
 
-def plan_routes(flows: list[tuple[int, str, str]], column: dict[str, int],
-                row: dict[str, int], attached: dict[str, str]) -> Plan:
+def plan_routes(
+    flows: list[tuple[int, str, str]],
+    column: dict[str, int],
+    row: dict[str, int],
+    attached: dict[str, str],
+) -> Plan:
     """Routes for ``flows`` (index, source, target); ``row`` is the global row of each node;
     ``attached`` maps a boundary event to its host (its route starts on the host's border)."""
     occupied: set[tuple[int, int]] = set()
@@ -95,11 +106,13 @@ def plan_routes(flows: list[tuple[int, str, str]], column: dict[str, int],
         s_pos = sr + (0.7 if source in attached else 0.5)
         if source == target:
             points.clear()
-            points += [(("centre", source), ("bottom", source)),
-                       (("centre", source), ("channel", sr, None)),
-                       (("gap", sc, None), ("channel", sr, None)),
-                       (("gap", sc, None), ("port", source)),
-                       (("end", source), ("port", source))]
+            points += [
+                (("centre", source), ("bottom", source)),
+                (("centre", source), ("channel", sr, None)),
+                (("gap", sc, None), ("channel", sr, None)),
+                (("gap", sc, None), ("port", source)),
+                (("end", source), ("port", source)),
+            ]
             segments.append(_Segment("channel", sr, sc, sc + 0.5, k, 1))
             segments.append(_Segment("gap", sc, sr + 0.5, sr + 0.9, k, 2, [(sr + 0.5, "L")]))
         elif tc > sc:
@@ -110,27 +123,38 @@ def plan_routes(flows: list[tuple[int, str, str]], column: dict[str, int],
             elif tc == sc + 1 or (source not in attached and free(sr, sc + 1, tc - 1)):
                 take(sr, sc + 1, tc - 1)
                 g = tc - 1
-                points += [(("gap", g, None), port_s), (("gap", g, None), ("port", target)),
-                           (("start", target), ("port", target))]
-                segments.append(_seg("gap", g, s_pos, tr + 0.5, k, 1,
-                                         ends=[(s_pos, "L"), (tr + 0.5, "R")]))
+                points += [
+                    (("gap", g, None), port_s),
+                    (("gap", g, None), ("port", target)),
+                    (("start", target), ("port", target)),
+                ]
+                segments.append(
+                    _seg("gap", g, s_pos, tr + 0.5, k, 1, ends=[(s_pos, "L"), (tr + 0.5, "R")])
+                )
             elif free(tr, sc + 1, tc - 1):
                 take(tr, sc + 1, tc - 1)
-                points += [(("gap", sc, None), port_s), (("gap", sc, None), ("port", target)),
-                           (("start", target), ("port", target))]
-                segments.append(_seg("gap", sc, s_pos, tr + 0.5, k, 1,
-                                         ends=[(s_pos, "L"), (tr + 0.5, "R")]))
+                points += [
+                    (("gap", sc, None), port_s),
+                    (("gap", sc, None), ("port", target)),
+                    (("start", target), ("port", target)),
+                ]
+                segments.append(
+                    _seg("gap", sc, s_pos, tr + 0.5, k, 1, ends=[(s_pos, "L"), (tr + 0.5, "R")])
+                )
             else:
                 ch = min(sr, tr)
-                points += [(("gap", sc, None), port_s), (("gap", sc, None), ("channel", ch, None)),
-                           (("gap", tc - 1, None), ("channel", ch, None)),
-                           (("gap", tc - 1, None), ("port", target)),
-                           (("start", target), ("port", target))]
-                segments += [_seg("gap", sc, s_pos, ch + 0.9, k, 1,
-                                      ends=[(s_pos, "L")]),
-                             _Segment("channel", ch, sc + 0.5, tc - 0.5, k, 2),
-                             _seg("gap", tc - 1, ch + 0.9, tr + 0.5, k, 3,
-                                      ends=[(tr + 0.5, "R")])]
+                points += [
+                    (("gap", sc, None), port_s),
+                    (("gap", sc, None), ("channel", ch, None)),
+                    (("gap", tc - 1, None), ("channel", ch, None)),
+                    (("gap", tc - 1, None), ("port", target)),
+                    (("start", target), ("port", target)),
+                ]
+                segments += [
+                    _seg("gap", sc, s_pos, ch + 0.9, k, 1, ends=[(s_pos, "L")]),
+                    _Segment("channel", ch, sc + 0.5, tc - 0.5, k, 2),
+                    _seg("gap", tc - 1, ch + 0.9, tr + 0.5, k, 3, ends=[(tr + 0.5, "R")]),
+                ]
         else:  # a loop back (or a flow within one column)
             low = max(sr, tr)
             if sr == low and source not in attached:
@@ -138,25 +162,35 @@ def plan_routes(flows: list[tuple[int, str, str]], column: dict[str, int],
                 start_a = float(sc)
             else:
                 points.append((("gap", sc, None), port_s))
-                segments.append(_seg("gap", sc, s_pos, low + 0.9, k, 1,
-                                         ends=[(s_pos, "L")]))
+                segments.append(_seg("gap", sc, s_pos, low + 0.9, k, 1, ends=[(s_pos, "L")]))
                 start_a = sc + 0.5
             first_a: Coord = points[-1][0]
             points.append((first_a, ("channel", low, None)))
             if tr == low:
-                points += [(("centre", target), ("channel", low, None)),
-                           (("centre", target), ("bottom", target))]
-                segments.append(_seg("channel", low, start_a, float(tc), k,
-                                         len(points) - 3))
+                points += [
+                    (("centre", target), ("channel", low, None)),
+                    (("centre", target), ("bottom", target)),
+                ]
+                segments.append(_seg("channel", low, start_a, float(tc), k, len(points) - 3))
             else:
                 route.label_gap = tc - 1
-                points += [(("gap", tc - 1, None), ("channel", low, None)),
-                           (("gap", tc - 1, None), ("port", target)),
-                           (("start", target), ("port", target))]
-                segments += [_seg("channel", low, start_a, tc - 0.5, k,
-                                      len(points) - 4),
-                             _seg("gap", tc - 1, tr + 0.5, low + 0.9, k,
-                                      len(points) - 3, ends=[(tr + 0.5, "R")])]
+                points += [
+                    (("gap", tc - 1, None), ("channel", low, None)),
+                    (("gap", tc - 1, None), ("port", target)),
+                    (("start", target), ("port", target)),
+                ]
+                segments += [
+                    _seg("channel", low, start_a, tc - 0.5, k, len(points) - 4),
+                    _seg(
+                        "gap",
+                        tc - 1,
+                        tr + 0.5,
+                        low + 0.9,
+                        k,
+                        len(points) - 3,
+                        ends=[(tr + 0.5, "R")],
+                    ),
+                ]
         plan.routes.append(route)
     _assign_tracks(segments, plan)
     return plan
@@ -188,8 +222,7 @@ def _assign_tracks(segments: list[_Segment], plan: Plan) -> None:
         for i in _constraint_order(len(members), before):
             seg = members[i]
             t = 1 + max((assigned[b] for b in before[i] if b in assigned), default=-1)
-            while t < len(tracks) and any(lo <= seg.high and seg.low <= hi
-                                          for lo, hi in tracks[t]):
+            while t < len(tracks) and any(lo <= seg.high and seg.low <= hi for lo, hi in tracks[t]):
                 t += 1
             if t == len(tracks):
                 tracks.append([])

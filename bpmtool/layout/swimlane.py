@@ -85,11 +85,18 @@ def layout_model(model: Model, orientation: Orientation = "horizontal") -> Layou
     edges = _route_edges(model, grid, shapes, room, along, across, nodes, centre)
     bands, pools, pool_header = _place_bands(grid, along, across)
     data = _place_data(model, grid, along, across, centre)
-    width, height = (along.total, across.total) if grid.horizontal else \
-        (across.total, along.total)
-    return Layout(orientation=orientation, width=round(width, 2), height=round(height, 2),
-                  bands=bands, pools=pools, pool_header=pool_header, nodes=nodes, edges=edges,
-                  data=data)
+    width, height = (along.total, across.total) if grid.horizontal else (across.total, along.total)
+    return Layout(
+        orientation=orientation,
+        width=round(width, 2),
+        height=round(height, 2),
+        bands=bands,
+        pools=pools,
+        pool_header=pool_header,
+        nodes=nodes,
+        edges=edges,
+        data=data,
+    )
 
 
 @dataclass(frozen=True)
@@ -120,24 +127,37 @@ class _Grid:
 
     def box(self, a: float, c: float, sa: float, sc: float) -> Box:
         """A box given along/across, in screen coordinates (rounded to 0.01)."""
-        return Box(round(a, 2), round(c, 2), round(sa, 2), round(sc, 2)) if self.horizontal \
+        return (
+            Box(round(a, 2), round(c, 2), round(sa, 2), round(sc, 2))
+            if self.horizontal
             else Box(round(c, 2), round(a, 2), round(sc, 2), round(sa, 2))
+        )
 
 
 def _grid(model: Model, orientation: Orientation) -> _Grid:
     by_id = model.node_by_id
     lanes = model.lane_by_id
-    attached = {n.id: n.attached_to for n in model.nodes if n.attached_to
-                and n.attached_to in by_id and not by_id[n.attached_to].attached_to}
+    attached = {
+        n.id: n.attached_to
+        for n in model.nodes
+        if n.attached_to and n.attached_to in by_id and not by_id[n.attached_to].attached_to
+    }
     placed = [n for n in model.nodes if n.id not in attached]
     band_of = {n.id: (n.lane if n.lane in lanes else NO_LANE) for n in placed}
     bands = _bands(model, NO_LANE in band_of.values())
     order = [b[0] for b in bands]
-    flows = [(i, f.source, attached.get(f.target, f.target)) for i, f in enumerate(model.flows)
-             if f.source in by_id and f.target in by_id]
-    ranked = rank([n.id for n in placed],
-                  [(attached.get(s, s), t) for _, s, t in flows], band_of, order,
-                  [n.id for n in placed if n.type == "start"])
+    flows = [
+        (i, f.source, attached.get(f.target, f.target))
+        for i, f in enumerate(model.flows)
+        if f.source in by_id and f.target in by_id
+    ]
+    ranked = rank(
+        [n.id for n in placed],
+        [(attached.get(s, s), t) for _, s, t in flows],
+        band_of,
+        order,
+        [n.id for n in placed if n.type == "start"],
+    )
     rows_in = dict.fromkeys(order, 1)
     for n in placed:
         rows_in[band_of[n.id]] = max(rows_in[band_of[n.id]], ranked.row[n.id] + 1)
@@ -147,9 +167,21 @@ def _grid(model: Model, orientation: Orientation) -> _Grid:
         g += rows_in[b]
     global_row = {n.id: first_row[band_of[n.id]] + ranked.row[n.id] for n in placed}
     plan = plan_routes(flows, ranked.column, global_row, attached)
-    return _Grid(orientation, attached, placed, band_of, bands, ranked.column, ranked.row,
-                 rows_in, first_row, global_row, g,
-                 max(ranked.column.values(), default=0) + 1, plan)
+    return _Grid(
+        orientation,
+        attached,
+        placed,
+        band_of,
+        bands,
+        ranked.column,
+        ranked.row,
+        rows_in,
+        first_row,
+        global_row,
+        g,
+        max(ranked.column.values(), default=0) + 1,
+        plan,
+    )
 
 
 def _shapes(model: Model, grid: _Grid) -> dict[str, _Ax]:
@@ -200,8 +232,9 @@ def _room(model: Model, grid: _Grid, ax: dict[str, _Ax]) -> _Room:
         edge_lines[route.index] = lines
         if route.label_gap is not None:
             lw, lh = block_size(lines, EDGE_FONT)
-            gap_room[route.label_gap] = max(gap_room[route.label_gap],
-                                            (lw if grid.horizontal else lh) + 10)
+            gap_room[route.label_gap] = max(
+                gap_room[route.label_gap], (lw if grid.horizontal else lh) + 10
+            )
     return _Room(col_size, up, down, edge_lines, dict(gap_room))
 
 
@@ -225,8 +258,11 @@ def _along(grid: _Grid, room: _Room) -> _Along:
             col_centre.append(cursor + room.col_size[c] / 2)
             cursor += room.col_size[c]
         gap_start[c] = cursor
-        cursor += TRACK_START + grid.plan.gap_tracks.get(c, 0) * TRACK + max(
-            GAP_FREE, room.gap_room.get(c, 0))
+        cursor += (
+            TRACK_START
+            + grid.plan.gap_tracks.get(c, 0) * TRACK
+            + max(GAP_FREE, room.gap_room.get(c, 0))
+        )
     return _Along(header, gap_start, col_centre, cursor + 10)
 
 
@@ -268,8 +304,9 @@ def _across(grid: _Grid, room: _Room) -> _Across:
     return _Across(band_box, port, channel, c0)
 
 
-def _place_nodes(model: Model, grid: _Grid, ax: dict[str, _Ax], along: _Along,
-                 across: _Across) -> tuple[dict[str, NodePlace], dict[str, tuple[float, float]]]:
+def _place_nodes(
+    model: Model, grid: _Grid, ax: dict[str, _Ax], along: _Along, across: _Across
+) -> tuple[dict[str, NodePlace], dict[str, tuple[float, float]]]:
     """Phase 6: every node's box and outside label; boundary events on their host's edge.
     Also returns the centres (along, across) the edges are routed from."""
     centre: dict[str, tuple[float, float]] = {}
@@ -289,20 +326,36 @@ def _place_nodes(model: Model, grid: _Grid, ax: dict[str, _Ax], along: _Along,
         label = None
         if s.lines:
             lw, lh = block_size(s.lines)
-            lbox = Box(round(na - lw / 2, 2), round(nc + s.sc / 2 + 4, 2), round(lw, 2),
-                       round(lh, 2)) if grid.horizontal else \
-                Box(round(nc + s.sc / 2 + 6, 2), round(na - lh / 2, 2), round(lw, 2), round(lh, 2))
+            lbox = (
+                Box(round(na - lw / 2, 2), round(nc + s.sc / 2 + 4, 2), round(lw, 2), round(lh, 2))
+                if grid.horizontal
+                else Box(
+                    round(nc + s.sc / 2 + 6, 2), round(na - lh / 2, 2), round(lw, 2), round(lh, 2)
+                )
+            )
             label = Label(s.lines, lbox)
         host = grid.host(n.id)
-        nodes[n.id] = NodePlace(n.id, grid.box(na - s.sa / 2, nc - s.sc / 2, s.sa, s.sc), label,
-                                grid.band_of.get(host, NO_LANE), grid.column[host],
-                                grid.row[host])
+        nodes[n.id] = NodePlace(
+            n.id,
+            grid.box(na - s.sa / 2, nc - s.sc / 2, s.sa, s.sc),
+            label,
+            grid.band_of.get(host, NO_LANE),
+            grid.column[host],
+            grid.row[host],
+        )
     return nodes, centre
 
 
-def _route_edges(model: Model, grid: _Grid, ax: dict[str, _Ax], room: _Room, along: _Along,
-                 across: _Across, nodes: dict[str, NodePlace],
-                 centre: dict[str, tuple[float, float]]) -> list[EdgeRoute]:
+def _route_edges(
+    model: Model,
+    grid: _Grid,
+    ax: dict[str, _Ax],
+    room: _Room,
+    along: _Along,
+    across: _Across,
+    nodes: dict[str, NodePlace],
+    centre: dict[str, tuple[float, float]],
+) -> list[EdgeRoute]:
     """Phase 7: every planned route as points, and its label in a free spot beside it."""
     horizontal = grid.horizontal
 
@@ -336,18 +389,22 @@ def _route_edges(model: Model, grid: _Grid, ax: dict[str, _Ax], room: _Room, alo
         if text_lines:
             lw, lh = block_size(text_lines, EDGE_FONT)
             la, lc = (lw, lh) if horizontal else (lh, lw)
-            spot = place_label(pts, la, lc, obstacles,
-                                (along.header, 0.0, along.total, across.total))
+            spot = place_label(
+                pts, la, lc, obstacles, (along.header, 0.0, along.total, across.total)
+            )
             obstacles.append(spot)
             label = Label(text_lines, grid.box(spot[0], spot[1], la, lc))
-        screen = tuple((round(p[0], 2), round(p[1], 2)) if horizontal
-                       else (round(p[1], 2), round(p[0], 2)) for p in pts)
+        screen = tuple(
+            (round(p[0], 2), round(p[1], 2)) if horizontal else (round(p[1], 2), round(p[0], 2))
+            for p in pts
+        )
         edges.append(EdgeRoute(route.index, route.source, route.target, screen, label))
     return edges
 
 
-def _place_bands(grid: _Grid, along: _Along, across: _Across
-                 ) -> tuple[list[Band], dict[str, Box], Box | None]:
+def _place_bands(
+    grid: _Grid, along: _Along, across: _Across
+) -> tuple[list[Band], dict[str, Box], Box | None]:
     """Phase 8: the bands with their headers, the pool around the team lanes and one pool
     per external band."""
     bands: list[Band] = []
@@ -361,8 +418,16 @@ def _place_bands(grid: _Grid, along: _Along, across: _Across
         else:
             head = grid.box(POOL_HEADER, start_c, LANE_HEADER, size)
         band_label = Label(tuple(wrap(name, size - 24, 2, 14)), head)
-        bands.append(Band(b, name, kind,  # type: ignore[arg-type]
-                          grid.box(start, start_c, along.total - start, size), head, band_label))
+        bands.append(
+            Band(
+                b,
+                name,
+                kind,  # type: ignore[arg-type]
+                grid.box(start, start_c, along.total - start, size),
+                head,
+                band_label,
+            )
+        )
         if kind == "external":
             pools[b] = grid.box(0, start_c, along.total, size)
     internal = [b for b in grid.bands if b[2] != "external"]
@@ -374,8 +439,13 @@ def _place_bands(grid: _Grid, along: _Along, across: _Across
     return bands, pools, pool_header
 
 
-def _place_data(model: Model, grid: _Grid, along: _Along, across: _Across,
-                centre: dict[str, tuple[float, float]]) -> dict[str, Box]:
+def _place_data(
+    model: Model,
+    grid: _Grid,
+    along: _Along,
+    across: _Across,
+    centre: dict[str, tuple[float, float]],
+) -> dict[str, Box]:
     """Phase 9: data objects (for BPMNDI) in a strip after the last band, each under the
     first node that uses it."""
     used_at: dict[str, float] = {}
@@ -393,6 +463,5 @@ def _place_data(model: Model, grid: _Grid, along: _Along, across: _Across,
             at, fallback = fallback, fallback + 60
         k = taken[at]
         taken[at] += 1
-        data[artifact.id] = grid.box(at - data_sa / 2 + 46 * k, across.total + 30, data_sa,
-                                     data_sc)
+        data[artifact.id] = grid.box(at - data_sa / 2 + 46 * k, across.total + 30, data_sa, data_sc)
     return data

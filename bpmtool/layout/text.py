@@ -33,8 +33,13 @@ def text_width(text: str, size: float = FONT_SIZE) -> float:
     return em * size
 
 
-def wrap(text: str, max_width: float, max_lines: int = 3, size: float = FONT_SIZE,
-         first_width: float | None = None) -> list[str]:
+def wrap(
+    text: str,
+    max_width: float,
+    max_lines: int = 3,
+    size: float = FONT_SIZE,
+    first_width: float | None = None,
+) -> list[str]:
     """Words of ``text`` in lines no wider than ``max_width`` (the first no wider than
     ``first_width`` when given); the last line kept ends in "…" when the text does not fit
     in ``max_lines``.  A word longer than a line is cut.
@@ -48,6 +53,7 @@ def wrap(text: str, max_width: float, max_lines: int = 3, size: float = FONT_SIZ
         return []
     lines: list[str] = []
     current = ""
+
     def limit() -> float:
         return first_width if first_width is not None and not lines else max_width
 
@@ -74,7 +80,7 @@ def wrap(text: str, max_width: float, max_lines: int = 3, size: float = FONT_SIZ
         last = lines[max_lines - 1]
         while last and text_width(last + "…", size) > max_width:
             last = last[:-1].rstrip()
-        lines = [*lines[:max_lines - 1], last + "…"]
+        lines = [*lines[: max_lines - 1], last + "…"]
     return lines
 
 
@@ -93,5 +99,7 @@ def block_size(lines: list[str] | tuple[str, ...], size: float = FONT_SIZE) -> t
     """Width and height of a block of lines."""
     if not lines:
         return 0.0, 0.0
-    return (max(text_width(line, size) for line in lines),
-            len(lines) * LINE_HEIGHT * size / FONT_SIZE)
+    return (
+        max(text_width(line, size) for line in lines),
+        len(lines) * LINE_HEIGHT * size / FONT_SIZE,
+    )

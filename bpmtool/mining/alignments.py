@@ -84,9 +84,14 @@ class Aligned:
         return self.search == "approximate"
 
 
-def align_variants(wf: WorkflowNet, closed: list[Variant], result: Conformance,
-                   progress: Progress | None, budget: AlignmentBudget,
-                   aligned: Mapping[tuple[str, ...], Aligned] | None = None) -> None:
+def align_variants(
+    wf: WorkflowNet,
+    closed: list[Variant],
+    result: Conformance,
+    progress: Progress | None,
+    budget: AlignmentBudget,
+    aligned: Mapping[tuple[str, ...], Aligned] | None = None,
+) -> None:
     """Align every variant within ``budget``; fill ``result``'s fitness, skips, insertions
     and ``approximated``.  Variants in ``aligned`` (computed elsewhere) are taken as they
     are."""
@@ -95,15 +100,24 @@ def align_variants(wf: WorkflowNet, closed: list[Variant], result: Conformance,
 
     fast = align.Variants.VERSION_DIJKSTRA_LESS_MEMORY
     exact = align.Variants.VERSION_STATE_EQUATION_A_STAR
-    empty = align.apply(Trace(), wf.net, wf.initial, wf.final, variant=exact,
-                        parameters={align.Parameters.ENABLE_BEST_WORST_COST: False})
+    empty = align.apply(
+        Trace(),
+        wf.net,
+        wf.initial,
+        wf.final,
+        variant=exact,
+        parameters={align.Parameters.ENABLE_BEST_WORST_COST: False},
+    )
     empty_cost = int(empty["cost"])
     base = {align.Parameters.BEST_WORST_COST_INTERNAL: empty_cost}
     # A*'s costs for the fast search too (it would make some silent moves free), so the
     # alignment costs and the fitness equal pm4py's default to the last digit
     costs = {t: 1 if t.label is None else _MOVE for t in wf.net.transitions}
-    fast_params = {**base, "max_align_time_trace": budget.fast_s,
-                   align.Parameters.PARAM_MODEL_COST_FUNCTION: costs}
+    fast_params = {
+        **base,
+        "max_align_time_trace": budget.fast_s,
+        align.Parameters.PARAM_MODEL_COST_FUNCTION: costs,
+    }
     started = time.perf_counter()
     misses = 0
     approximated: list[Variant] = []
@@ -121,17 +135,35 @@ def align_variants(wf: WorkflowNet, closed: list[Variant], result: Conformance,
         a, search = None, "approximate"
         share = _share(budget, time.perf_counter() - started, len(closed) - i)
         if share > 0 and misses < budget.fast_misses:
-            a = align.apply(trace, wf.net, wf.initial, wf.final, variant=fast,
-                            parameters={**fast_params, **per_event,
-                                        "max_align_time_trace": min(budget.fast_s, share)})
+            a = align.apply(
+                trace,
+                wf.net,
+                wf.initial,
+                wf.final,
+                variant=fast,
+                parameters={
+                    **fast_params,
+                    **per_event,
+                    "max_align_time_trace": min(budget.fast_s, share),
+                },
+            )
             search = "dijkstra"
             if a is None:
                 misses += 1
         share = _share(budget, time.perf_counter() - started, len(closed) - i)
         if a is None and share > 0:
-            a = align.apply(trace, wf.net, wf.initial, wf.final, variant=exact,
-                            parameters={**base, **per_event,
-                                        "max_align_time_trace": min(budget.variant_s, share)})
+            a = align.apply(
+                trace,
+                wf.net,
+                wf.initial,
+                wf.final,
+                variant=exact,
+                parameters={
+                    **base,
+                    **per_event,
+                    "max_align_time_trace": min(budget.variant_s, share),
+                },
+            )
             search = "a*"
         bwc = _MOVE * len(v.labels) + empty_cost
         if a is None:
@@ -141,9 +173,12 @@ def align_variants(wf: WorkflowNet, closed: list[Variant], result: Conformance,
         else:
             moves = a["alignment"]
             v.alignment = Aligned(
-                int(a["cost"]), bwc,
+                int(a["cost"]),
+                bwc,
                 tuple(m for x, m in moves if x == ">>" and m not in (None, ">>")),
-                tuple(x for x, m in moves if m == ">>" and x not in (None, ">>")), search)
+                tuple(x for x, m in moves if m == ">>" and x not in (None, ">>")),
+                search,
+            )
         if progress is not None:
             progress(i + 1, len(closed))
     if approximated:

@@ -57,35 +57,53 @@ class CheckResult:
     def summary(self) -> dict[str, Any]:
         c = self.conformance
         unknown = sum(u.events for u in self.mapping.unmatched)
-        return {"cases": self.cases, "events": self.events, "variants": self.variants,
-                "open_cases": self.open_cases, "method": self.method,
-                "fitness_replay": _round(c.replay_fitness),
-                "fitness_alignments": _round(c.alignment_fitness),
-                "precision": _round(c.precision),
-                "fitting_cases_replay": _round(c.fitting_share_replay),
-                "fitting_cases_alignments": _round(c.fitting_share_alignments),
-                "unknown_events": unknown,
-                "unknown_share": _round(unknown / max(self.events, 1)),
-                "lane_source": self.mapping.lane_source,
-                "lanes_modelled": self.lanes_modelled,
-                "open_rule": j.to_dict() if (j := c.open_judgement) is not None else None,
-                "precision_cut_short": c.precision_cut_short,
-                "approximated_variants": len(c.approximated),
-                "approximated_cases": sum(v.count for v in c.approximated)}
+        return {
+            "cases": self.cases,
+            "events": self.events,
+            "variants": self.variants,
+            "open_cases": self.open_cases,
+            "method": self.method,
+            "fitness_replay": _round(c.replay_fitness),
+            "fitness_alignments": _round(c.alignment_fitness),
+            "precision": _round(c.precision),
+            "fitting_cases_replay": _round(c.fitting_share_replay),
+            "fitting_cases_alignments": _round(c.fitting_share_alignments),
+            "unknown_events": unknown,
+            "unknown_share": _round(unknown / max(self.events, 1)),
+            "lane_source": self.mapping.lane_source,
+            "lanes_modelled": self.lanes_modelled,
+            "open_rule": j.to_dict() if (j := c.open_judgement) is not None else None,
+            "precision_cut_short": c.precision_cut_short,
+            "approximated_variants": len(c.approximated),
+            "approximated_cases": sum(v.count for v in c.approximated),
+        }
 
     def activities(self) -> list[dict[str, Any]]:
         c = self.conformance
         labels = sorted(set(c.skips) | set(c.insertions))
-        return [{"activity": a, "skipped_cases": c.skips.get(a, 0),
-                 "inserted_cases": c.insertions.get(a, 0)} for a in labels]
+        return [
+            {
+                "activity": a,
+                "skipped_cases": c.skips.get(a, 0),
+                "inserted_cases": c.insertions.get(a, 0),
+            }
+            for a in labels
+        ]
 
     def variant_rows(self, limit: int = 50) -> list[dict[str, Any]]:
         rows = []
         for v in self.conformance.variants[:limit]:
             fit, _, _, _ = _variant_outcome(v)
-            rows.append({"cases": v.count, "open": v.open, "fitness": _round(fit),
-                         "approximate": v.alignment is not None and v.alignment.approximate,
-                         "activities": list(v.labels), "example_cases": v.cases[:3]})
+            rows.append(
+                {
+                    "cases": v.count,
+                    "open": v.open,
+                    "fitness": _round(fit),
+                    "approximate": v.alignment is not None and v.alignment.approximate,
+                    "activities": list(v.labels),
+                    "example_cases": v.cases[:3],
+                }
+            )
         return rows
 
     def case_frame(self) -> pd.DataFrame:
@@ -97,18 +115,44 @@ class CheckResult:
             fit, fitting, skipped, inserted = _variant_outcome(v)
             approximate = v.alignment is not None and v.alignment.approximate
             for case in v.cases:
-                rows.append((case, v.open, fitting, _round(fit), approximate, skipped, inserted,
-                             len(v.labels)))
-        return pd.DataFrame(rows, columns=["case", "open", "fitting", "fitness", "approximate",
-                                           "skipped", "inserted", "events"])
+                rows.append(
+                    (
+                        case,
+                        v.open,
+                        fitting,
+                        _round(fit),
+                        approximate,
+                        skipped,
+                        inserted,
+                        len(v.labels),
+                    )
+                )
+        return pd.DataFrame(
+            rows,
+            columns=[
+                "case",
+                "open",
+                "fitting",
+                "fitness",
+                "approximate",
+                "skipped",
+                "inserted",
+                "events",
+            ],
+        )
 
     def to_dict(self) -> dict[str, Any]:
-        return {"model": self.model_id, "summary": self.summary(),
-                "findings": [f.to_dict() for f in self.findings],
-                "handoffs": [h.to_dict() for h in self.handoffs],
-                "activities": self.activities(), "variants": self.variant_rows(),
-                "mapping": self.mapping.to_dict(), "flows": self.flows(),
-                "notes": [n.to_dict() for n in self.notes]}
+        return {
+            "model": self.model_id,
+            "summary": self.summary(),
+            "findings": [f.to_dict() for f in self.findings],
+            "handoffs": [h.to_dict() for h in self.handoffs],
+            "activities": self.activities(),
+            "variants": self.variant_rows(),
+            "mapping": self.mapping.to_dict(),
+            "flows": self.flows(),
+            "notes": [n.to_dict() for n in self.notes],
+        }
 
     def flows(self) -> list[dict[str, Any]]:
         """Per modelled flow, in the model's order: its key and how often cases walked it."""
@@ -130,12 +174,18 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(float(value), 4)
 
 
-def run_check(model: Model, mapped: MappedLog, *, method: str = "both",
-              progress: Callable[[int, int | None], None] | None = None,
-              slow_after: timedelta | None = None, precision: bool = True,
-              open_rule: OpenCaseRule | None = None,
-              budget: AlignmentBudget | None = None,
-              align: Aligner | None = None) -> CheckResult:
+def run_check(
+    model: Model,
+    mapped: MappedLog,
+    *,
+    method: str = "both",
+    progress: Callable[[int, int | None], None] | None = None,
+    slow_after: timedelta | None = None,
+    precision: bool = True,
+    open_rule: OpenCaseRule | None = None,
+    budget: AlignmentBudget | None = None,
+    align: Aligner | None = None,
+) -> CheckResult:
     """Check a mapped log against a model: fitness, precision and the handoff findings.
 
     ``align`` computes the alignments of the finished variants elsewhere (a cluster's
@@ -148,47 +198,92 @@ def run_check(model: Model, mapped: MappedLog, *, method: str = "both",
     wf = to_petri_net(model)
     aligning = method in ("both", "alignments")
     aligned = align([v.labels for v in found if not v.open]) if align and aligning else None
-    result = conformance(wf, found, replay=method in ("both", "replay"), alignments=aligning,
-                         precision=precision, progress=progress, budget=budget,
-                         aligned=aligned)
+    result = conformance(
+        wf,
+        found,
+        replay=method in ("both", "replay"),
+        alignments=aligning,
+        precision=precision,
+        progress=progress,
+        budget=budget,
+        aligned=aligned,
+    )
     result.open_judgement = judgement
     lanes = lanes_modelled(model)
-    stats, findings = analyse_handoffs(graph, df, lanes_observed=mapped.lane_source != "model",
-                                       slow_after=slow_after, lanes_modelled=lanes)
+    stats, findings = analyse_handoffs(
+        graph,
+        df,
+        lanes_observed=mapped.lane_source != "model",
+        slow_after=slow_after,
+        lanes_modelled=lanes,
+    )
     total = int(df[CASE].nunique())
     findings += _skipped(model, result, total)
-    findings += [f for f in (*_lanes_missing(model, mapped, lanes, stats),
-                             *_approximated(model, result, total)) if f is not None]
+    findings += [
+        f
+        for f in (
+            *_lanes_missing(model, mapped, lanes, stats),
+            *_approximated(model, result, total),
+        )
+        if f is not None
+    ]
     walks = [(tuple(mapped.matched.get(label) for label in v.labels), v.count) for v in found]
-    return CheckResult(model.id, method, total, len(df), len(found),
-                       result.open_cases, result, mapped, stats,
-                       sort_findings(findings),
-                       list(zip((f.key for f in model.flows), flow_counts(model, walks),
-                                strict=True)), lanes_modelled=lanes)
+    return CheckResult(
+        model.id,
+        method,
+        total,
+        len(df),
+        len(found),
+        result.open_cases,
+        result,
+        mapped,
+        stats,
+        sort_findings(findings),
+        list(zip((f.key for f in model.flows), flow_counts(model, walks), strict=True)),
+        lanes_modelled=lanes,
+    )
 
 
 def lanes_modelled(model: Model) -> bool:
     """Whether the model has lanes to check a log against: two or more internal lanes with
     activities.  A BPMN without lanes (pm4py writes them so) has one invented lane."""
-    return len({n.lane for n in model.activities() if n.lane is not None
-                and not getattr(model.lane_by_id.get(n.lane), "external", False)}) >= 2
+    return (
+        len(
+            {
+                n.lane
+                for n in model.activities()
+                if n.lane is not None
+                and not getattr(model.lane_by_id.get(n.lane), "external", False)
+            }
+        )
+        >= 2
+    )
 
 
-def _lanes_missing(model: Model, mapped: MappedLog, lanes: bool,
-                   stats: list[HandoffStats]) -> list[Finding | None]:
+def _lanes_missing(
+    model: Model, mapped: MappedLog, lanes: bool, stats: list[HandoffStats]
+) -> list[Finding | None]:
     if lanes:
         return []
     observed = sorted({h.source_lane for h in stats} | {h.target_lane for h in stats})
-    seen = (f"the log shows {len(observed)} lanes ({mapped.lane_source}) and "
-            f"{sum(h.count for h in stats):,} handoffs between them, listed with the check"
-            if observed else "the log shows no handoffs either")
-    return [make_finding(
-        model, LANES_NOT_MODELLED, (model.id,),
-        "The model has no lanes to compare with (at most one team does its work), so the "
-        f"checks of who does what (WRONG-LANE, UNMODELLED-HANDOFF) did not run; {seen}.",
-        "Put the activities into lanes for the teams that own them (or give each activity "
-        "its lane in a YAML model) to check handoffs and ownership.",
-        {"observed_lanes": observed[:20], "lane_source": mapped.lane_source})]
+    seen = (
+        f"the log shows {len(observed)} lanes ({mapped.lane_source}) and "
+        f"{sum(h.count for h in stats):,} handoffs between them, listed with the check"
+        if observed
+        else "the log shows no handoffs either"
+    )
+    return [
+        make_finding(
+            model,
+            LANES_NOT_MODELLED,
+            (model.id,),
+            "The model has no lanes to compare with (at most one team does its work), so the "
+            f"checks of who does what (WRONG-LANE, UNMODELLED-HANDOFF) did not run; {seen}.",
+            "Put the activities into lanes for the teams that own them (or give each activity "
+            "its lane in a YAML model) to check handoffs and ownership.",
+            {"observed_lanes": observed[:20], "lane_source": mapped.lane_source},
+        )
+    ]
 
 
 def _approximated(model: Model, result: Conformance, total: int) -> list[Finding | None]:
@@ -197,15 +292,24 @@ def _approximated(model: Model, result: Conformance, total: int) -> list[Finding
         return []
     cases = sum(v.count for v in approx)
     examples = sorted(c for v in approx[:_EXAMPLES] for c in v.cases[:1])
-    return [make_finding(
-        model, APPROXIMATED, (model.id,),
-        f"{len(approx):,} variant(s) ({cases:,} case(s), {cases / max(total, 1):.1%}) could "
-        "not be aligned within the time budget; their fitness is the token-replay fitness "
-        "and their skips are not counted.",
-        "Give the alignments more time (check --align-budget 10m), or simplify the model "
-        "(a discovered model with many silent steps is slow to align).",
-        {"variants": len(approx), "cases": cases, "example_cases": examples,
-         "longest_variant_events": max(len(v.labels) for v in approx)})]
+    return [
+        make_finding(
+            model,
+            APPROXIMATED,
+            (model.id,),
+            f"{len(approx):,} variant(s) ({cases:,} case(s), {cases / max(total, 1):.1%}) could "
+            "not be aligned within the time budget; their fitness is the token-replay fitness "
+            "and their skips are not counted.",
+            "Give the alignments more time (check --align-budget 10m), or simplify the model "
+            "(a discovered model with many silent steps is slow to align).",
+            {
+                "variants": len(approx),
+                "cases": cases,
+                "example_cases": examples,
+                "longest_variant_events": max(len(v.labels) for v in approx),
+            },
+        )
+    ]
 
 
 def _skipped(model: Model, result: Conformance, total: int) -> list[Finding]:
@@ -214,12 +318,20 @@ def _skipped(model: Model, result: Conformance, total: int) -> list[Finding]:
     for label, n_cases in sorted(result.skips.items()):
         node = by_label.get(label)
         cases = result.skip_examples(label, _EXAMPLES)
-        out.append(make_finding(
-            model, SKIPPED, (node.id if node else label,),
-            f"{label!r} was skipped in {n_cases} case(s) ({n_cases / max(total, 1):.1%}): the "
-            "model expects it, the log does not show it.",
-            f"Find out whether {label!r} is done outside the system, no longer needed, or "
-            "really forgotten — then change the model or the practice.",
-            {"cases": n_cases, "share_of_cases": round(n_cases / max(total, 1), 4),
-             "example_cases": cases[:_EXAMPLES]}))
+        out.append(
+            make_finding(
+                model,
+                SKIPPED,
+                (node.id if node else label,),
+                f"{label!r} was skipped in {n_cases} case(s) ({n_cases / max(total, 1):.1%}): the "
+                "model expects it, the log does not show it.",
+                f"Find out whether {label!r} is done outside the system, no longer needed, or "
+                "really forgotten — then change the model or the practice.",
+                {
+                    "cases": n_cases,
+                    "share_of_cases": round(n_cases / max(total, 1), 4),
+                    "example_cases": cases[:_EXAMPLES],
+                },
+            )
+        )
     return [f for f in out if f is not None]

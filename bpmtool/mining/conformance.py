@@ -72,8 +72,11 @@ class Variant:
     @property
     def cases(self) -> list[str]:
         names = self.case_names
-        return [str(names[c]) for c in self.case_codes] if names is not None \
+        return (
+            [str(names[c]) for c in self.case_codes]
+            if names is not None
             else [str(c) for c in self.case_codes]
+        )
 
 
 @dataclass
@@ -105,8 +108,7 @@ class Conformance:
         """The first ``n`` case ids (sorted) that skipped ``label``."""
         import heapq
 
-        return heapq.nsmallest(n, {c for v in self.skip_variants.get(label, [])
-                                   for c in v.cases})
+        return heapq.nsmallest(n, {c for v in self.skip_variants.get(label, []) for c in v.cases})
 
 
 @contextlib.contextmanager
@@ -121,8 +123,9 @@ def quiet_pm4py() -> Any:
             yield
 
 
-def variants(df: pd.DataFrame, graph: ProcessGraph | None = None,
-             rule: OpenCaseRule | None = None) -> list[Variant]:
+def variants(
+    df: pd.DataFrame, graph: ProcessGraph | None = None, rule: OpenCaseRule | None = None
+) -> list[Variant]:
     """The log's variants (sorted by frequency), open cases apart from finished ones.
 
     Without a model graph (a net from elsewhere), every case counts as finished; with one,
@@ -132,9 +135,9 @@ def variants(df: pd.DataFrame, graph: ProcessGraph | None = None,
     return variants_judged(df, graph, rule)[0]
 
 
-def variants_judged(df: pd.DataFrame, graph: ProcessGraph | None = None,
-                    rule: OpenCaseRule | None = None
-                    ) -> tuple[list[Variant], OpenCases | None]:
+def variants_judged(
+    df: pd.DataFrame, graph: ProcessGraph | None = None, rule: OpenCaseRule | None = None
+) -> tuple[list[Variant], OpenCases | None]:
     """:func:`variants`, and how its open cases were judged."""
     import numpy as np
 
@@ -166,18 +169,21 @@ def variants_judged(df: pd.DataFrame, graph: ProcessGraph | None = None,
                 col = col.dt.tz_convert(None)
             ns = col.to_numpy().astype("datetime64[ns]").view(np.int64)
             first, last = ns[starts], ns[ends - 1]
-        is_open, judgement = judge_open(unfinished, first, last, case_names[first_cases],
-                                        rule or OpenCaseRule())
+        is_open, judgement = judge_open(
+            unfinished, first, last, case_names[first_cases], rule or OpenCaseRule()
+        )
     groups: dict[tuple[bool, bytes], Variant] = {}
     label_bytes = labels.tobytes()
     size = labels.itemsize
-    for s, e, c, o in zip(starts.tolist(), ends.tolist(), first_cases.tolist(),
-                          is_open.tolist(), strict=True):
-        key = (o, label_bytes[s * size:e * size])
+    for s, e, c, o in zip(
+        starts.tolist(), ends.tolist(), first_cases.tolist(), is_open.tolist(), strict=True
+    ):
+        key = (o, label_bytes[s * size : e * size])
         variant = groups.get(key)
         if variant is None:
-            variant = groups[key] = Variant(tuple(label_names[x] for x in labels[s:e]), [], o,
-                                            case_names)
+            variant = groups[key] = Variant(
+                tuple(label_names[x] for x in labels[s:e]), [], o, case_names
+            )
         variant.case_codes.append(c)
     found = sorted(groups.values(), key=lambda v: (-v.count, v.labels, v.open))
     return found, judgement
@@ -211,11 +217,17 @@ def _with_unknown_labels(wf: WorkflowNet, unknown: set[str]) -> Any:
     return net, im, fm
 
 
-def conformance(wf: WorkflowNet, found: list[Variant], *, replay: bool = True,
-                alignments: bool = True, precision: bool = False,
-                progress: Progress | None = None,
-                budget: AlignmentBudget | None = None,
-                aligned: Mapping[tuple[str, ...], Aligned] | None = None) -> Conformance:
+def conformance(
+    wf: WorkflowNet,
+    found: list[Variant],
+    *,
+    replay: bool = True,
+    alignments: bool = True,
+    precision: bool = False,
+    progress: Progress | None = None,
+    budget: AlignmentBudget | None = None,
+    aligned: Mapping[tuple[str, ...], Aligned] | None = None,
+) -> Conformance:
     """Replay and/or align every closed variant; count skips and insertions per activity.
 
     ``aligned`` gives alignments already computed elsewhere (by a cluster's workers, see
@@ -227,8 +239,14 @@ def conformance(wf: WorkflowNet, found: list[Variant], *, replay: bool = True,
         if replay and closed:
             _replay(wf, closed, result)
         if alignments and closed:
-            align_variants(wf, closed, result, None if aligned else progress,
-                           budget or AlignmentBudget(), aligned or {})
+            align_variants(
+                wf,
+                closed,
+                result,
+                None if aligned else progress,
+                budget or AlignmentBudget(),
+                aligned or {},
+            )
         if precision and found:
             result.precision = _precision(wf, found, (budget or AlignmentBudget()).precision_s)
             result.precision_cut_short = result.precision is None
@@ -265,8 +283,9 @@ def _precision(wf: WorkflowNet, found: list[Variant], budget_s: float) -> float 
             prefix = v.labels[:i]
             follow.setdefault(prefix, set()).add(v.labels[i])
             count[prefix] += v.count
-    enabled_at_start = {t.label for t in get_visible_transitions_eventually_enabled_by_marking(
-        wf.net, wf.initial)}
+    enabled_at_start = {
+        t.label for t in get_visible_transitions_eventually_enabled_by_marking(wf.net, wf.initial)
+    }
     allowed = cases * len(enabled_at_start)
     escaping = cases * len(enabled_at_start - starts)
     prefixes = list(follow)
@@ -274,14 +293,20 @@ def _precision(wf: WorkflowNet, found: list[Variant], budget_s: float) -> float 
     for at in range(0, len(prefixes), _PRECISION_CHUNK):
         if time.perf_counter() - started > budget_s:
             return None
-        chunk = prefixes[at:at + _PRECISION_CHUNK]
-        replayed = token_replay.apply(_event_log(chunk), wf.net, wf.initial, wf.final,
-                                      parameters={"show_progress_bar": False,
-                                                  "consider_remaining_in_fitness": False,
-                                                  "try_to_reach_final_marking_through_hidden":
-                                                      False,
-                                                  "stop_immediately_unfit": True,
-                                                  "walk_through_hidden_trans": True})
+        chunk = prefixes[at : at + _PRECISION_CHUNK]
+        replayed = token_replay.apply(
+            _event_log(chunk),
+            wf.net,
+            wf.initial,
+            wf.final,
+            parameters={
+                "show_progress_bar": False,
+                "consider_remaining_in_fitness": False,
+                "try_to_reach_final_marking_through_hidden": False,
+                "stop_immediately_unfit": True,
+                "walk_through_hidden_trans": True,
+            },
+        )
         for prefix, diag in zip(chunk, replayed, strict=True):
             if not diag["trace_is_fit"]:
                 continue
@@ -295,10 +320,16 @@ def _token_replay(wf: WorkflowNet, found: list[Variant]) -> list[dict[str, Any]]
     from pm4py.algo.conformance.tokenreplay import algorithm as token_replay
 
     unknown = {a for v in found for a in v.labels} - wf.labels
-    net, im, fm = _with_unknown_labels(wf, unknown) if unknown else (wf.net, wf.initial,
-                                                                      wf.final)
-    return list(token_replay.apply(_event_log([v.labels for v in found]), net, im, fm,
-                                   parameters={"show_progress_bar": False}))
+    net, im, fm = _with_unknown_labels(wf, unknown) if unknown else (wf.net, wf.initial, wf.final)
+    return list(
+        token_replay.apply(
+            _event_log([v.labels for v in found]),
+            net,
+            im,
+            fm,
+            parameters={"show_progress_bar": False},
+        )
+    )
 
 
 def replay_fitness_per_variant(wf: WorkflowNet, found: list[Variant]) -> list[float]:
@@ -320,6 +351,7 @@ def _replay(wf: WorkflowNet, closed: list[Variant], result: Conformance) -> None
             sums[key] += d[key] * v.count
         fitting += v.count if d["trace_is_fit"] else 0
     total = sum(v.count for v in closed)
-    result.replay_fitness = 0.5 * (1 - sums["missing_tokens"] / max(sums["consumed_tokens"], 1)) \
-        + 0.5 * (1 - sums["remaining_tokens"] / max(sums["produced_tokens"], 1))
+    result.replay_fitness = 0.5 * (
+        1 - sums["missing_tokens"] / max(sums["consumed_tokens"], 1)
+    ) + 0.5 * (1 - sums["remaining_tokens"] / max(sums["produced_tokens"], 1))
     result.fitting_share_replay = fitting / total

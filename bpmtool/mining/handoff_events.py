@@ -19,8 +19,7 @@ from bpmtool.mining.model_order import follows_pairs
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["EXAMPLES", "Events", "Waits", "days_text", "handoff_events", "lane_name",
-           "limit_ns"]
+__all__ = ["EXAMPLES", "Events", "Waits", "days_text", "handoff_events", "lane_name", "limit_ns"]
 
 EXAMPLES = 5  # case ids named in a finding's evidence
 
@@ -50,8 +49,7 @@ class Waits:
         known = waits[~np.isnat(waits)].astype(np.int64).astype(np.float64)
         if not len(known):
             return cls(None, None, None)
-        return cls(float(np.median(known)), float(np.quantile(known, 0.9)),
-                   float(known.max()))
+        return cls(float(np.median(known)), float(np.quantile(known, 0.9)), float(known.max()))
 
 
 @dataclass(frozen=True)
@@ -73,8 +71,9 @@ class Events:
 
         def codes(column: str) -> tuple[Any, Any]:
             cat = df[column].astype("category")
-            return cat.cat.codes.to_numpy(), np.asarray(cat.cat.categories.astype(str),
-                                                         dtype=object)
+            return cat.cat.codes.to_numpy(), np.asarray(
+                cat.cat.categories.astype(str), dtype=object
+            )
 
         times = df[TIMESTAMP]
         if isinstance(times.dtype, pd.DatetimeTZDtype):
@@ -82,8 +81,15 @@ class Events:
         case, case_names = codes(CASE)
         lane, lane_names = codes(LANE)
         node, node_names = codes(NODE)
-        return cls(case, case_names, lane, lane_names, node, node_names,
-                   times.to_numpy(dtype="datetime64[ns]"))
+        return cls(
+            case,
+            case_names,
+            lane,
+            lane_names,
+            node,
+            node_names,
+            times.to_numpy(dtype="datetime64[ns]"),
+        )
 
     def at_node(self, code: int) -> Any:
         """Positions (int32) of the events of one node whose lane is known."""
@@ -103,9 +109,12 @@ class Events:
 
         unique = np.unique(codes)
         names = sorted(self.case_names[unique].tolist())
-        return {"cases": len(unique), "share_of_cases": round(len(unique) / max(total, 1), 4),
-                "example_cases": names[:EXAMPLES], **extra}
-
+        return {
+            "cases": len(unique),
+            "share_of_cases": round(len(unique) / max(total, 1), 4),
+            "example_cases": names[:EXAMPLES],
+            **extra,
+        }
 
 
 def lane_name(model: Any, lane_id: object) -> str:

@@ -50,7 +50,6 @@ SLOW = "SLOW-HANDOFF"
 SKIPPED = "SKIPPED-ACTIVITY"
 
 
-
 @dataclass(frozen=True)
 class HandoffStats:
     """Observed lane → lane transitions with their waits."""
@@ -73,9 +72,14 @@ class HandoffStats:
         return out
 
 
-def analyse_handoffs(graph: ProcessGraph, df: pd.DataFrame, *, lanes_observed: bool,
-                     slow_after: timedelta | None = None, lanes_modelled: bool = True
-                     ) -> tuple[list[HandoffStats], list[Finding]]:
+def analyse_handoffs(
+    graph: ProcessGraph,
+    df: pd.DataFrame,
+    *,
+    lanes_observed: bool,
+    slow_after: timedelta | None = None,
+    lanes_modelled: bool = True,
+) -> tuple[list[HandoffStats], list[Finding]]:
     """Observed handoff matrix and the handoff findings of a mapped log sorted by case.
 
     Without modelled lanes (``lanes_modelled`` false) the observed handoffs are counted but
@@ -97,8 +101,9 @@ def analyse_handoffs(graph: ProcessGraph, df: pd.DataFrame, *, lanes_observed: b
     return stats, [f for f in findings if f is not None]
 
 
-def _observed(graph: ProcessGraph, ev: Events, cases_total: int, to: Any, since: Any
-              ) -> tuple[list[HandoffStats], list[Finding | None]]:
+def _observed(
+    graph: ProcessGraph, ev: Events, cases_total: int, to: Any, since: Any
+) -> tuple[list[HandoffStats], list[Finding | None]]:
     """The handoffs of the log per lane pair, with their waits (see :func:`handoff_events`)."""
     import numpy as np
 
@@ -126,20 +131,42 @@ def _observed(graph: ProcessGraph, ev: Events, cases_total: int, to: Any, since:
             sel = acts == k
             x, y = divmod(k, n_nodes)
             aw = Waits.of(waits[mine][sel])
-            by_activity.append({"from": _label(model, ev, x - 1), "to": _label(model, ev, y - 1),
-                                "count": int(sel.sum()), "median_wait": days_text(aw.median),
-                                "p90_wait": days_text(aw.p90)})
-        stats.append(HandoffStats(a, b, count, n_cases, modelled, days_text(w.median),
-                                  days_text(w.p90), days_text(w.max), tuple(by_activity)))
+            by_activity.append(
+                {
+                    "from": _label(model, ev, x - 1),
+                    "to": _label(model, ev, y - 1),
+                    "count": int(sel.sum()),
+                    "median_wait": days_text(aw.median),
+                    "p90_wait": days_text(aw.p90),
+                }
+            )
+        stats.append(
+            HandoffStats(
+                a,
+                b,
+                count,
+                n_cases,
+                modelled,
+                days_text(w.median),
+                days_text(w.p90),
+                days_text(w.max),
+                tuple(by_activity),
+            )
+        )
         if not modelled:
-            findings.append(make_finding(
-                model, UNMODELLED, (a, b),
-                f"Work passed from {lane_name(model, a)} to {lane_name(model, b)} {count} "
-                f"time(s) in {n_cases} case(s) ({n_cases / cases_total:.1%}), a handoff the "
-                "model does not have: nobody agreed what is handed over or how fast.",
-                f"Model the handoff from {lane_name(model, a)} to {lane_name(model, b)} with "
-                "its artifact, or stop it happening.",
-                ev.cases(in_cases, cases_total, count=count, p90_wait=days_text(w.p90))))
+            findings.append(
+                make_finding(
+                    model,
+                    UNMODELLED,
+                    (a, b),
+                    f"Work passed from {lane_name(model, a)} to {lane_name(model, b)} {count} "
+                    f"time(s) in {n_cases} case(s) ({n_cases / cases_total:.1%}), a handoff the "
+                    "model does not have: nobody agreed what is handed over or how fast.",
+                    f"Model the handoff from {lane_name(model, a)} to {lane_name(model, b)} with "
+                    "its artifact, or stop it happening.",
+                    ev.cases(in_cases, cases_total, count=count, p90_wait=days_text(w.p90)),
+                )
+            )
     stats.sort(key=lambda h: (h.source_lane, h.target_lane))
     return stats, findings
 
@@ -157,8 +184,7 @@ def _possible_lane_pairs(graph: ProcessGraph) -> set[tuple[str, str]]:
     return {(lane_of(x) or "", lane_of(y) or "") for x, y in pairs if lane_of(x) != lane_of(y)}
 
 
-def _unexpected(model: Any, df: pd.DataFrame, ev: Events, total: int
-                ) -> list[Finding | None]:
+def _unexpected(model: Any, df: pd.DataFrame, ev: Events, total: int) -> list[Finding | None]:
     import numpy as np
 
     unknown = np.flatnonzero(ev.node < 0)
@@ -171,13 +197,18 @@ def _unexpected(model: Any, df: pd.DataFrame, ev: Events, total: int
         rows = unknown[label_codes == code]
         label = str(labels.cat.categories[code])
         n_cases = len(np.unique(ev.case[rows]))
-        out.append(make_finding(
-            model, UNEXPECTED, (label,),
-            f"{label!r} happened {len(rows)} time(s) in {n_cases} case(s) "
-            f"({n_cases / total:.1%}) but is not in the model: work nobody planned for.",
-            "Add the activity to the model (or as an alias of the step it belongs to), or "
-            "find out why it is done.",
-            ev.cases(ev.case[rows], total, events=len(rows))))
+        out.append(
+            make_finding(
+                model,
+                UNEXPECTED,
+                (label,),
+                f"{label!r} happened {len(rows)} time(s) in {n_cases} case(s) "
+                f"({n_cases / total:.1%}) but is not in the model: work nobody planned for.",
+                "Add the activity to the model (or as an alias of the step it belongs to), or "
+                "find out why it is done.",
+                ev.cases(ev.case[rows], total, events=len(rows)),
+            )
+        )
     return sorted(out, key=lambda f: f.subject if f else ())
 
 
@@ -199,25 +230,36 @@ def _lanes(model: Any, ev: Events, total: int) -> list[Finding | None]:
             if owner.get(node_id) == lane_id:
                 continue
             n = model.node_by_id[node_id]
-            out.append(make_finding(
-                model, WRONG_LANE, (node_id, lane_id),
-                f"{n.label!r} belongs to {lane_name(model, n.lane)} but "
-                f"{lane_name(model, lane_id)} did it {len(cases)} time(s) in {n_cases} "
-                f"case(s) ({n_cases / total:.1%}).",
-                f"Agree who owns {n.label!r}; if {lane_name(model, lane_id)} really does it, "
-                "move it to that lane in the model.",
-                ev.cases(cases, total, events=len(cases), owner=n.lane)))
+            out.append(
+                make_finding(
+                    model,
+                    WRONG_LANE,
+                    (node_id, lane_id),
+                    f"{n.label!r} belongs to {lane_name(model, n.lane)} but "
+                    f"{lane_name(model, lane_id)} did it {len(cases)} time(s) in {n_cases} "
+                    f"case(s) ({n_cases / total:.1%}).",
+                    f"Agree who owns {n.label!r}; if {lane_name(model, lane_id)} really does it, "
+                    "move it to that lane in the model.",
+                    ev.cases(cases, total, events=len(cases), owner=n.lane),
+                )
+            )
     for node_id, lanes_seen in sorted(lanes_by_node.items()):
         if len(lanes_seen) < 2:
             continue
         label = model.node_by_id[node_id].label
-        names = ", ".join(f"{lane_name(model, x)} ({c} cases)"
-                          for x, c in sorted(lanes_seen.items()))
-        out.append(make_finding(
-            model, SHARED, (node_id, *sorted(lanes_seen)),
-            f"{label!r} is done by {len(lanes_seen)} teams: {names}.",
-            "Give the activity one owner, or split it into the distinct pieces each team does.",
-            {"lanes": lanes_seen}))
+        names = ", ".join(
+            f"{lane_name(model, x)} ({c} cases)" for x, c in sorted(lanes_seen.items())
+        )
+        out.append(
+            make_finding(
+                model,
+                SHARED,
+                (node_id, *sorted(lanes_seen)),
+                f"{label!r} is done by {len(lanes_seen)} teams: {names}.",
+                "Give the activity one owner, or split it into the distinct pieces each team does.",
+                {"lanes": lanes_seen},
+            )
+        )
     return out
 
 
@@ -239,18 +281,25 @@ def _unused(graph: ProcessGraph, ev: Events, total: int) -> list[Finding | None]
         found[found] = ev.case[s_at[j[found]]] == ev.case[r_at[found]]
         if found.any():
             continue
-        out.append(make_finding(
-            model, UNUSED, (h.flow, h.source, h.target),
-            f"The modelled handoff {lane_name(model, h.source_lane)} → "
-            f"{lane_name(model, h.target_lane)} ({_names(model, senders)} → "
-            f"{_names(model, receivers)}) never happens in the log.",
-            "Check whether the handoff is still needed, or whether it happens outside the "
-            "systems that wrote this log.", {"flow": h.flow}))
+        out.append(
+            make_finding(
+                model,
+                UNUSED,
+                (h.flow, h.source, h.target),
+                f"The modelled handoff {lane_name(model, h.source_lane)} → "
+                f"{lane_name(model, h.target_lane)} ({_names(model, senders)} → "
+                f"{_names(model, receivers)}) never happens in the log.",
+                "Check whether the handoff is still needed, or whether it happens outside the "
+                "systems that wrote this log.",
+                {"flow": h.flow},
+            )
+        )
     return out
 
 
-def _slow(graph: ProcessGraph, ev: Events, total: int, slow_after: timedelta | None,
-          to: Any, since: Any) -> list[Finding | None]:
+def _slow(
+    graph: ProcessGraph, ev: Events, total: int, slow_after: timedelta | None, to: Any, since: Any
+) -> list[Finding | None]:
     """Modelled handoffs whose 90th-percentile wait exceeds their CTQ (or ``slow_after``):
     the waits of the handoffs (:func:`handoff_events`) from one of its sending activities
     to one of its receiving ones, as the handoff table measures them."""
@@ -278,20 +327,31 @@ def _slow(graph: ProcessGraph, ev: Events, total: int, slow_after: timedelta | N
         sender = " or ".join(repr(_label(model, ev, x)) for x in seen_from)
         receiver = " or ".join(repr(_label(model, ev, y)) for y in seen_to)
         target = f"the CTQ {ctq.label!r}" if ctq is not None else "the threshold"
-        out.append(make_finding(
-            model, SLOW,
-            (h.flow, h.source_lane, h.target_lane),
-            f"The handoff {lane_name(model, h.source_lane)} → "
-            f"{lane_name(model, h.target_lane)} from {sender} to {receiver} waits "
-            f"{days_text(w.p90)} at the 90th percentile (median {days_text(w.median)}, "
-            f"{len(waits)} handoff(s)), over {target} of {days_text(limit_ns(limit))}; "
-            f"{len(over)} case(s) waited longer.",
-            "Find what the receiving team waits for; agree a service level for this handoff.",
-            ev.cases(ev.case[over], total, p50=days_text(w.median), p90=days_text(w.p90),
-                     max=days_text(w.max), limit=days_text(limit_ns(limit)),
-                     ctq=ctq.id if ctq is not None else None, handoffs=len(waits),
-                     sender=[_label(model, ev, x) for x in seen_from],
-                     receiver=[_label(model, ev, y) for y in seen_to])))
+        out.append(
+            make_finding(
+                model,
+                SLOW,
+                (h.flow, h.source_lane, h.target_lane),
+                f"The handoff {lane_name(model, h.source_lane)} → "
+                f"{lane_name(model, h.target_lane)} from {sender} to {receiver} waits "
+                f"{days_text(w.p90)} at the 90th percentile (median {days_text(w.median)}, "
+                f"{len(waits)} handoff(s)), over {target} of {days_text(limit_ns(limit))}; "
+                f"{len(over)} case(s) waited longer.",
+                "Find what the receiving team waits for; agree a service level for this handoff.",
+                ev.cases(
+                    ev.case[over],
+                    total,
+                    p50=days_text(w.median),
+                    p90=days_text(w.p90),
+                    max=days_text(w.max),
+                    limit=days_text(limit_ns(limit)),
+                    ctq=ctq.id if ctq is not None else None,
+                    handoffs=len(waits),
+                    sender=[_label(model, ev, x) for x in seen_from],
+                    receiver=[_label(model, ev, y) for y in seen_to],
+                ),
+            )
+        )
     return out
 
 

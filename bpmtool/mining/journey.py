@@ -41,6 +41,7 @@ STUCK_IN_STAGE = "STUCK-IN-STAGE"
 MILESTONE_OVERDUE = "MILESTONE-OVERDUE"
 LEFT_HAPPY_PATH = "LEFT-HAPPY-PATH"
 
+
 @dataclass(frozen=True)
 class StageStep:
     """One step of the stage funnel."""
@@ -54,9 +55,15 @@ class StageStep:
     p90_days: float | None
 
     def to_dict(self) -> dict[str, object]:
-        return {"stage": self.stage, "name": self.name, "reached": self.reached,
-                "current": self.current, "conversion": _r(self.conversion),
-                "median_days": _r(self.median_days), "p90_days": _r(self.p90_days)}
+        return {
+            "stage": self.stage,
+            "name": self.name,
+            "reached": self.reached,
+            "current": self.current,
+            "conversion": _r(self.conversion),
+            "median_days": _r(self.median_days),
+            "p90_days": _r(self.p90_days),
+        }
 
 
 @dataclass(frozen=True)
@@ -76,11 +83,19 @@ class MilestoneStat:
     overdue: int  # not reached, still on the way, deadline passed
 
     def to_dict(self) -> dict[str, object]:
-        return {"milestone": self.milestone, "stage": self.stage, "question": self.question,
-                "measurable": self.measurable, "reached": self.reached,
-                "entered_stage": self.entered_stage, "median_days": _r(self.median_days),
-                "p90_days": _r(self.p90_days), "deadline_days": _r(self.deadline_days),
-                "late": self.late, "overdue": self.overdue}
+        return {
+            "milestone": self.milestone,
+            "stage": self.stage,
+            "question": self.question,
+            "measurable": self.measurable,
+            "reached": self.reached,
+            "entered_stage": self.entered_stage,
+            "median_days": _r(self.median_days),
+            "p90_days": _r(self.p90_days),
+            "deadline_days": _r(self.deadline_days),
+            "late": self.late,
+            "overdue": self.overdue,
+        }
 
 
 @dataclass(frozen=True)
@@ -132,14 +147,21 @@ def stage_journeys(ev: JourneyEvents, model: Model) -> StageJourneys:
     frame, n = ev.frame, ev.n_cases
     stage_ids = [s.id for s in model.stages]
     staged = frame[frame["stage"] >= 0]
-    entry = (staged.groupby(["case", "stage"], sort=True)["time"].min().unstack("stage")
-             .reindex(index=range(n), columns=range(len(stage_ids))))
+    entry = (
+        staged.groupby(["case", "stage"], sort=True)["time"]
+        .min()
+        .unstack("stage")
+        .reindex(index=range(n), columns=range(len(stage_ids)))
+    )
     entry.columns = stage_ids
     entry = entry.astype("datetime64[ns]")
     entered = entry.notna().to_numpy()
     last_entered = len(stage_ids) - 1 - np.argmax(entered[:, ::-1], axis=1) if stage_ids else 0
-    current = pd.Series(np.where(entered.any(axis=1), last_entered, -1) if stage_ids
-                        else np.full(n, -1), index=range(n), dtype="int64")
+    current = pd.Series(
+        np.where(entered.any(axis=1), last_entered, -1) if stage_ids else np.full(n, -1),
+        index=range(n),
+        dtype="int64",
+    )
 
     reached = pd.DataFrame(index=range(n))
     for ms in model.milestone_by_id.values():
@@ -151,7 +173,7 @@ def stage_journeys(ev: JourneyEvents, model: Model) -> StageJourneys:
     until = pd.Series(ev.now, index=range(n)).where(~success, ev.end)
     days_in = pd.DataFrame(index=range(n), columns=stage_ids, dtype="float64")
     for i, sid in enumerate(stage_ids):
-        later = entry.iloc[:, i + 1:].min(axis=1) if i + 1 < len(stage_ids) else empty_times(n)
+        later = entry.iloc[:, i + 1 :].min(axis=1) if i + 1 < len(stage_ids) else empty_times(n)
         end = later.where(later.notna(), until)
         days_in[sid] = days(end - entry[sid])
 
@@ -175,16 +197,24 @@ def _funnel(model: Model, current: pd.Series, days_in: pd.DataFrame, n: int) -> 
     for i, stage in enumerate(model.stages):
         reached = int((current >= i).sum())
         moved_on = days_in.loc[current > i, stage.id].dropna()
-        steps.append(StageStep(
-            stage.id, stage.label, reached, int((current == i).sum()),
-            reached / before if before else None,
-            _q(moved_on, 0.5), _q(moved_on, 0.9)))
+        steps.append(
+            StageStep(
+                stage.id,
+                stage.label,
+                reached,
+                int((current == i).sum()),
+                reached / before if before else None,
+                _q(moved_on, 0.5),
+                _q(moved_on, 0.9),
+            )
+        )
         before = reached
     return steps
 
 
-def _milestone_stats(ev: JourneyEvents, model: Model, entry: pd.DataFrame,
-                     reached: pd.DataFrame, success: pd.Series) -> list[MilestoneStat]:
+def _milestone_stats(
+    ev: JourneyEvents, model: Model, entry: pd.DataFrame, reached: pd.DataFrame, success: pd.Series
+) -> list[MilestoneStat]:
     out = []
     for stage in model.stages:
         entered = entry[stage.id].notna()
@@ -197,12 +227,21 @@ def _milestone_stats(ev: JourneyEvents, model: Model, entry: pd.DataFrame,
                 late = int(((when - entry[stage.id]) > limit).sum())
                 waiting = entered & when.isna() & ~success
                 overdue = int((waiting & ((ev.now - entry[stage.id]) > limit)).sum())
-            out.append(MilestoneStat(
-                ms.id, stage.id, ms.question, ms.reached_when is not None,
-                int(when.notna().sum()), int(entered.sum()), _q(to_reach, 0.5),
-                _q(to_reach, 0.9),
-                days(pd.Timedelta(ms.deadline)) if ms.deadline is not None else None,
-                late, overdue))
+            out.append(
+                MilestoneStat(
+                    ms.id,
+                    stage.id,
+                    ms.question,
+                    ms.reached_when is not None,
+                    int(when.notna().sum()),
+                    int(entered.sum()),
+                    _q(to_reach, 0.5),
+                    _q(to_reach, 0.9),
+                    days(pd.Timedelta(ms.deadline)) if ms.deadline is not None else None,
+                    late,
+                    overdue,
+                )
+            )
     return out
 
 

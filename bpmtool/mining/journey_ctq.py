@@ -58,8 +58,9 @@ class CtqResult:
     #: the breaching cases, worst first, at most 5: (case id, days, "late" or "open")
     worst: list[tuple[str, float, str]]
     #: per case code: days since ``from`` for the open overdue cases (for the exception report)
-    overdue_days: pd.Series = field(repr=False, compare=False,
-                                    default_factory=lambda: pd.Series(dtype=float))
+    overdue_days: pd.Series = field(
+        repr=False, compare=False, default_factory=lambda: pd.Series(dtype=float)
+    )
 
     @property
     def late(self) -> int:
@@ -86,11 +87,12 @@ class CtqResult:
         """One sentence, the same in the CLI, the report and the ``CTQ-BREACH`` finding."""
         limit = format_duration(pd.Timedelta(days=self.max_days).to_pytimedelta())
         if not self.decided:
-            waiting = f"; {self.open_in_time} still waiting within it" if self.open_in_time \
-                else ""
+            waiting = f"; {self.open_in_time} still waiting within it" if self.open_in_time else ""
             return f"{self.name} (limit {limit}): no case decided yet{waiting}."
-        text = (f"{self.name} (limit {limit}): {self.compliant_text()} compliant, "
-                f"{self.breaches} of {self.decided} decided case(s) broke it")
+        text = (
+            f"{self.name} (limit {limit}): {self.compliant_text()} compliant, "
+            f"{self.breaches} of {self.decided} decided case(s) broke it"
+        )
         parts = []
         if self.late:
             parts.append(f"{self.late} finished late")
@@ -99,25 +101,35 @@ class CtqResult:
         if parts:
             text += " (" + ", ".join(parts) + ")"
         if self.measured:
-            text += (f"; {self.measured} finished, p50 {self.p50_days:.1f}d, "
-                     f"p90 {self.p90_days:.1f}d")
+            text += (
+                f"; {self.measured} finished, p50 {self.p50_days:.1f}d, p90 {self.p90_days:.1f}d"
+            )
         if self.open_in_time:
             text += f"; {self.open_in_time} still waiting within the limit"
         return text + "."
 
     def to_dict(self) -> dict[str, object]:
         share = self.share_compliant
-        return {"ctq": self.ctq, "name": self.name, "from": self.source, "to": self.target,
-                "max_days": round(self.max_days, 3), "measured": self.measured,
-                "compliant": self.compliant, "late": self.late,
-                "open_overdue": self.open_overdue, "open_in_time": self.open_in_time,
-                "decided": self.decided, "breaches": self.breaches,
-                "share_compliant": None if share is None else round(share, 4),
-                "compliant_text": self.compliant_text(),
-                "p50_days": _r(self.p50_days), "p90_days": _r(self.p90_days),
-                "worst": [{"case": c, "days": round(d, 3), "state": st}
-                          for c, d, st in self.worst],
-                "summary": self.summary()}
+        return {
+            "ctq": self.ctq,
+            "name": self.name,
+            "from": self.source,
+            "to": self.target,
+            "max_days": round(self.max_days, 3),
+            "measured": self.measured,
+            "compliant": self.compliant,
+            "late": self.late,
+            "open_overdue": self.open_overdue,
+            "open_in_time": self.open_in_time,
+            "decided": self.decided,
+            "breaches": self.breaches,
+            "share_compliant": None if share is None else round(share, 4),
+            "compliant_text": self.compliant_text(),
+            "p50_days": _r(self.p50_days),
+            "p90_days": _r(self.p90_days),
+            "worst": [{"case": c, "days": round(d, 3), "state": st} for c, d, st in self.worst],
+            "summary": self.summary(),
+        }
 
 
 @dataclass(frozen=True)
@@ -136,11 +148,18 @@ class TriggerResult:
     missed_cases: list[str]  # late and missed, by case id
 
     def to_dict(self) -> dict[str, object]:
-        return {"trigger": self.trigger, "milestone": self.milestone,
-                "activity": self.activity, "within_days": round(self.within_days, 3),
-                "reached": self.reached, "on_time": self.on_time, "late": self.late,
-                "missed": self.missed, "pending": self.pending,
-                "missed_cases": self.missed_cases}
+        return {
+            "trigger": self.trigger,
+            "milestone": self.milestone,
+            "activity": self.activity,
+            "within_days": round(self.within_days, 3),
+            "reached": self.reached,
+            "on_time": self.on_time,
+            "late": self.late,
+            "missed": self.missed,
+            "pending": self.pending,
+            "missed_cases": self.missed_cases,
+        }
 
 
 def _first_after(ev: JourneyEvents, node: str, since: pd.Series) -> pd.Series:
@@ -163,18 +182,35 @@ def measure_ctqs(ev: JourneyEvents, model: Model) -> list[CtqResult]:
         waiting = days(ev.now - start[start.notna() & end.isna()])
         overdue = waiting[waiting > limit]
         late = took[took > limit]
-        breaching = pd.concat([
-            pd.DataFrame({"days": late, "state": "late"}),
-            pd.DataFrame({"days": overdue, "state": "open"})])
+        breaching = pd.concat(
+            [
+                pd.DataFrame({"days": late, "state": "late"}),
+                pd.DataFrame({"days": overdue, "state": "open"}),
+            ]
+        )
         breaching = breaching.sort_values("days", ascending=False, kind="stable").head(5)
-        out.append(CtqResult(
-            ctq.id, ctq.label, ctq.from_, ctq.to, float(limit), len(took),
-            int((took <= limit).sum()), _q(took, 0.5), _q(took, 0.9), len(overdue),
-            int((waiting <= limit).sum()),
-            [(str(ev.case_ids[c]), float(d), str(st))
-             for c, d, st in zip(breaching.index, breaching["days"], breaching["state"],
-                                 strict=True)],
-            overdue))
+        out.append(
+            CtqResult(
+                ctq.id,
+                ctq.label,
+                ctq.from_,
+                ctq.to,
+                float(limit),
+                len(took),
+                int((took <= limit).sum()),
+                _q(took, 0.5),
+                _q(took, 0.9),
+                len(overdue),
+                int((waiting <= limit).sum()),
+                [
+                    (str(ev.case_ids[c]), float(d), str(st))
+                    for c, d, st in zip(
+                        breaching.index, breaching["days"], breaching["state"], strict=True
+                    )
+                ],
+                overdue,
+            )
+        )
     return out
 
 
@@ -192,10 +228,20 @@ def check_triggers(ev: JourneyEvents, model: Model, journeys: StageJourneys) -> 
         missed = never & ((ev.now - reached) > window)
         pending = never & ~missed
         named = np.flatnonzero((late | missed).to_numpy())
-        out.append(TriggerResult(
-            trig.key, trig.when.milestone, trig.expect.activity, float(days(window)),
-            int(has.sum()), int(on_time.sum()), int(late.sum()), int(missed.sum()),
-            int(pending.sum()), ev.case_ids[named].astype(str).tolist()))
+        out.append(
+            TriggerResult(
+                trig.key,
+                trig.when.milestone,
+                trig.expect.activity,
+                float(days(window)),
+                int(has.sum()),
+                int(on_time.sum()),
+                int(late.sum()),
+                int(missed.sum()),
+                int(pending.sum()),
+                ev.case_ids[named].astype(str).tolist(),
+            )
+        )
     return out
 
 
@@ -206,19 +252,33 @@ def ctq_findings(model: Model, results: list[CtqResult]) -> list[Finding]:
     for r in results:
         if r.breaches == 0:
             continue
-        worst = ", ".join(f"{c} ({d:.1f}d, {'finished late' if st == 'late' else 'still open'})"
-                          for c, d, st in r.worst)
+        worst = ", ".join(
+            f"{c} ({d:.1f}d, {'finished late' if st == 'late' else 'still open'})"
+            for c, d, st in r.worst
+        )
         finding = make_finding(
-            model, CTQ_BREACH, (r.ctq, r.source, r.target), r.summary(),
+            model,
+            CTQ_BREACH,
+            (r.ctq, r.source, r.target),
+            r.summary(),
             f"Look at the cases that broke it first: {worst}.",
-            {"decided": r.decided, "breaches": r.breaches, "late": r.late,
-             "open_overdue": r.open_overdue, "open_in_time": r.open_in_time,
-             "measured": r.measured,
-             "share_compliant": None if r.share_compliant is None
-             else round(r.share_compliant, 4),
-             "p50_days": _r(r.p50_days), "p90_days": _r(r.p90_days),
-             "worst_cases": [{"case": c, "days": round(d, 3), "state": st}
-                             for c, d, st in r.worst]})
+            {
+                "decided": r.decided,
+                "breaches": r.breaches,
+                "late": r.late,
+                "open_overdue": r.open_overdue,
+                "open_in_time": r.open_in_time,
+                "measured": r.measured,
+                "share_compliant": None
+                if r.share_compliant is None
+                else round(r.share_compliant, 4),
+                "p50_days": _r(r.p50_days),
+                "p90_days": _r(r.p90_days),
+                "worst_cases": [
+                    {"case": c, "days": round(d, 3), "state": st} for c, d, st in r.worst
+                ],
+            },
+        )
         if finding is not None:
             findings.append(finding)
     return findings
@@ -233,16 +293,29 @@ def trigger_findings(model: Model, results: list[TriggerResult]) -> list[Finding
         within = format_duration(pd.Timedelta(days=r.within_days).to_pytimedelta())
         named = ", ".join(r.missed_cases[:_NAMED])
         more = len(r.missed_cases) - _NAMED
-        message = (f"{len(r.missed_cases)} of {r.reached} cases reached milestone "
-                   f"{r.milestone!r} without {r.activity!r} within {within} "
-                   f"({r.late} late, {r.missed} never): {named}"
-                   + (f" and {more} more" if more > 0 else "") + ".")
+        message = (
+            f"{len(r.missed_cases)} of {r.reached} cases reached milestone "
+            f"{r.milestone!r} without {r.activity!r} within {within} "
+            f"({r.late} late, {r.missed} never): {named}"
+            + (f" and {more} more" if more > 0 else "")
+            + "."
+        )
         finding = make_finding(
-            model, MISSED_TRIGGER, (r.trigger, r.milestone, r.activity), message,
+            model,
+            MISSED_TRIGGER,
+            (r.trigger, r.milestone, r.activity),
+            message,
             f"Make {r.activity!r} follow milestone {r.milestone!r} automatically, "
             f"or remind its owner within {within}.",
-            {"reached": r.reached, "on_time": r.on_time, "late": r.late, "missed": r.missed,
-             "pending": r.pending, "cases": r.missed_cases[:_LISTED]})
+            {
+                "reached": r.reached,
+                "on_time": r.on_time,
+                "late": r.late,
+                "missed": r.missed,
+                "pending": r.pending,
+                "cases": r.missed_cases[:_LISTED],
+            },
+        )
         if finding is not None:
             findings.append(finding)
     return findings

@@ -81,8 +81,9 @@ def days(values: pd.Series | pd.Timedelta) -> pd.Series | float:
     return values / _DAY
 
 
-def prepare_events(model: Model, log: pd.DataFrame, *, now: object = None,
-                   extra_columns: Iterable[str] = ()) -> JourneyEvents:
+def prepare_events(
+    model: Model, log: pd.DataFrame, *, now: object = None, extra_columns: Iterable[str] = ()
+) -> JourneyEvents:
     """Sort, code and map a pm4py-style log for the journey analysis.
 
     Uses the ``bpmtool:node`` / ``bpmtool:lane`` columns when the log has been
@@ -96,9 +97,16 @@ def prepare_events(model: Model, log: pd.DataFrame, *, now: object = None,
     missing = [c for c in (CASE, ACTIVITY, TIMESTAMP) if c not in log.columns]
     if missing:
         raise EventLogError(
-            problems=[Problem(message=f"the log has no column {c!r}", key=c,
-                              expected="pm4py's standard columns") for c in missing],
-            summary=f"the event log lacks {', '.join(missing)}")
+            problems=[
+                Problem(
+                    message=f"the log has no column {c!r}",
+                    key=c,
+                    expected="pm4py's standard columns",
+                )
+                for c in missing
+            ],
+            summary=f"the event log lacks {', '.join(missing)}",
+        )
     time = _utc(log[TIMESTAMP]).dt.tz_localize(None).to_numpy()
     codes, case_ids = pd.factorize(_text(log[CASE]), sort=True)
     label_codes, label_values = pd.factorize(_text(log[ACTIVITY]), sort=True)
@@ -109,29 +117,34 @@ def prepare_events(model: Model, log: pd.DataFrame, *, now: object = None,
         index = {nid: i for i, nid in enumerate(node_ids)}
         present = np.unique(label_codes[label_codes >= 0])
         mapping = LabelMatcher.of(model).match(label_values[present].tolist())
-        per_label = np.array([index.get(mapping.get(str(lab)) or "", -1)
-                              for lab in label_values]
-                             + [-1], dtype=np.int64)
+        per_label = np.array(
+            [index.get(mapping.get(str(lab)) or "", -1) for lab in label_values] + [-1],
+            dtype=np.int64,
+        )
         node_codes = per_label[label_codes]
     lane_ids = [lane.id for lane in model.lanes]
     if LANE in log.columns:
         lane = pd.Categorical(log[LANE], categories=lane_ids)
     else:
         lane_index = {lid: i for i, lid in enumerate(lane_ids)}
-        per_node = np.array([lane_index.get(n.lane or "", -1) for n in model.nodes] + [-1],
-                            dtype=np.int64)
+        per_node = np.array(
+            [lane_index.get(n.lane or "", -1) for n in model.nodes] + [-1], dtype=np.int64
+        )
         lane = pd.Categorical.from_codes(per_node[node_codes], categories=lane_ids)
     # a node listed in two stages belongs to the first (as in the static rules)
     stage_of = {nid: i for i, st in reversed(list(enumerate(model.stages))) for nid in st.nodes}
-    stage = np.array([stage_of.get(nid, -1) for nid in node_ids] + [-1],
-                     dtype=np.int64)[node_codes]
+    stage = np.array([stage_of.get(nid, -1) for nid in node_ids] + [-1], dtype=np.int64)[node_codes]
     order = np.lexsort((time.view("int64"), codes))
-    frame = pd.DataFrame({
-        "case": codes.astype("int64")[order],
-        "label": pd.Categorical.from_codes(label_codes[order], categories=label_values),
-        "node": pd.Categorical.from_codes(np.asarray(node_codes)[order], categories=node_ids),
-        "lane": pd.Categorical.from_codes(np.asarray(lane.codes)[order], categories=lane_ids),
-        "stage": stage[order], "time": time[order]})
+    frame = pd.DataFrame(
+        {
+            "case": codes.astype("int64")[order],
+            "label": pd.Categorical.from_codes(label_codes[order], categories=label_values),
+            "node": pd.Categorical.from_codes(np.asarray(node_codes)[order], categories=node_ids),
+            "lane": pd.Categorical.from_codes(np.asarray(lane.codes)[order], categories=lane_ids),
+            "stage": stage[order],
+            "time": time[order],
+        }
+    )
     for column in extra_columns:
         if column in log.columns and column not in frame.columns:
             frame[column] = log[column].to_numpy()[order]
@@ -165,9 +178,11 @@ def _moment(now: object, times: pd.Series) -> pd.Timestamp:
     try:
         moment = pd.Timestamp(now)  # type: ignore[arg-type]
     except (ValueError, TypeError):
-        raise InputError.single(f"{now!r} is not a time", key="now",
-                                expected="an ISO 8601 time such as 2025-07-01 or "
-                                         "2025-07-01T09:30") from None
+        raise InputError.single(
+            f"{now!r} is not a time",
+            key="now",
+            expected="an ISO 8601 time such as 2025-07-01 or 2025-07-01T09:30",
+        ) from None
     return moment if moment.tzinfo is None else moment.tz_convert("UTC").tz_localize(None)
 
 

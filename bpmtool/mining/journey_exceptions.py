@@ -41,9 +41,19 @@ from bpmtool.model import Model
 __all__ = ["EXCEPTION_COLUMNS", "exception_findings", "stage_limits", "struggling_customers"]
 
 #: the columns of the exception report, in CSV order
-EXCEPTION_COLUMNS = ["case", "reasons", "stage", "stage_name", "days_in_stage",
-                     "days_since_last_event", "last_activity", "detail", "action", "quadrant",
-                     "quadrant_action"]
+EXCEPTION_COLUMNS = [
+    "case",
+    "reasons",
+    "stage",
+    "stage_name",
+    "days_in_stage",
+    "days_since_last_event",
+    "last_activity",
+    "detail",
+    "action",
+    "quadrant",
+    "quadrant_action",
+]
 _LISTED = 200
 _POINTS = 10  # departure points reported as findings, most common first
 
@@ -59,8 +69,13 @@ def stage_limits(model: Model, journeys: StageJourneys) -> dict[str, float]:
     return out
 
 
-def _flags(ev: JourneyEvents, model: Model, journeys: StageJourneys, paths: HappyPaths,
-           ctqs: list[CtqResult]) -> list[tuple[str, pd.Series]]:
+def _flags(
+    ev: JourneyEvents,
+    model: Model,
+    journeys: StageJourneys,
+    paths: HappyPaths,
+    ctqs: list[CtqResult],
+) -> list[tuple[str, pd.Series]]:
     """(reason, detail per flagged case code), one entry per stage, milestone, CTQ, …"""
     open_ = ~journeys.success
     current = journeys.current
@@ -71,8 +86,11 @@ def _flags(ev: JourneyEvents, model: Model, journeys: StageJourneys, paths: Happ
             continue
         spent = journeys.days_in[stage.id]
         hit = open_ & (current == i) & (spent > limits[stage.id])
-        detail = (f"in {stage.label} for " + spent[hit].round(0).astype(int).astype(str)
-                  + f"d; successful customers leave it within {limits[stage.id]:.0f}d (p90)")
+        detail = (
+            f"in {stage.label} for "
+            + spent[hit].round(0).astype(int).astype(str)
+            + f"d; successful customers leave it within {limits[stage.id]:.0f}d (p90)"
+        )
         parts.append(("stuck", detail))
     for stage in model.stages:
         entry = journeys.entry[stage.id]
@@ -80,19 +98,26 @@ def _flags(ev: JourneyEvents, model: Model, journeys: StageJourneys, paths: Happ
             if ms.deadline is None or ms.reached_when is None:
                 continue
             limit = pd.Timedelta(ms.deadline)
-            hit = (open_ & entry.notna() & journeys.reached[ms.id].isna()
-                   & ((ev.now - entry) > limit))
+            hit = (
+                open_ & entry.notna() & journeys.reached[ms.id].isna() & ((ev.now - entry) > limit)
+            )
             waited = days(ev.now - entry[hit]).round(0).astype(int).astype(str)
-            detail = (f"'{ms.question or ms.id}' not yet after " + waited
-                      + f"d in {stage.label} (deadline {days(limit):.0f}d)")
+            detail = (
+                f"'{ms.question or ms.id}' not yet after "
+                + waited
+                + f"d in {stage.label} (deadline {days(limit):.0f}d)"
+            )
             parts.append(("milestone-overdue", detail))
     for ctq in ctqs:
         over = ctq.overdue_days[open_.reindex(ctq.overdue_days.index, fill_value=False)]
-        detail = (f"{ctq.name}: waiting " + over.round(0).astype(int).astype(str)
-                  + f"d (limit {ctq.max_days:.0f}d)")
+        detail = (
+            f"{ctq.name}: waiting "
+            + over.round(0).astype(int).astype(str)
+            + f"d (limit {ctq.max_days:.0f}d)"
+        )
         parts.append(("ctq-overdue", detail))
     dep = paths.departures[paths.departures["after_sale"]]
-    detail = ("left every happy path: '" + dep["activity"] + "' after '" + dep["after"] + "'")
+    detail = "left every happy path: '" + dep["activity"] + "' after '" + dep["after"] + "'"
     parts.append(("left-happy-path", detail))
     return parts
 
@@ -105,17 +130,25 @@ def _joined(parts: list[tuple[str, pd.Series]], n: int) -> tuple[np.ndarray, np.
         codes = detail.index.to_numpy(dtype="int64")
         text = detail.astype(str).to_numpy(dtype=object)
         had = reasons[codes]
-        new = np.array([reason not in r.split(";") for r in had], dtype=bool) if len(had) \
+        new = (
+            np.array([reason not in r.split(";") for r in had], dtype=bool)
+            if len(had)
             else np.zeros(0, dtype=bool)
+        )
         reasons[codes] = np.where(had == "", reason, np.where(new, had + ";" + reason, had))
         before = details[codes]
         details[codes] = np.where(before == "", text, before + "; " + text)
     return reasons, details
 
 
-def struggling_customers(ev: JourneyEvents, model: Model, journeys: StageJourneys,
-                         paths: HappyPaths, ctqs: list[CtqResult],
-                         feeling: Sentiment | None = None) -> pd.DataFrame:
+def struggling_customers(
+    ev: JourneyEvents,
+    model: Model,
+    journeys: StageJourneys,
+    paths: HappyPaths,
+    ctqs: list[CtqResult],
+    feeling: Sentiment | None = None,
+) -> pd.DataFrame:
     """The exception report: one row per struggling case (see :data:`EXCEPTION_COLUMNS`)."""
     reasons, details = _joined(_flags(ev, model, journeys, paths, ctqs), ev.n_cases)
     codes = np.flatnonzero(reasons != "")
@@ -130,11 +163,13 @@ def struggling_customers(ev: JourneyEvents, model: Model, journeys: StageJourney
     rows["stage"] = stage_ids[stage_idx]  # -1 picks the trailing ""
     rows["stage_name"] = names[stage_idx]
     spent = journeys.days_in.to_numpy(dtype=float)
-    in_stage = np.where(stage_idx >= 0, spent[codes, np.maximum(stage_idx, 0)], np.nan) \
-        if spent.shape[1] else np.full(len(codes), np.nan)
+    in_stage = (
+        np.where(stage_idx >= 0, spent[codes, np.maximum(stage_idx, 0)], np.nan)
+        if spent.shape[1]
+        else np.full(len(codes), np.nan)
+    )
     rows["days_in_stage"] = np.round(in_stage, 2)
-    rows["days_since_last_event"] = np.round(
-        days(ev.now - ev.end).to_numpy(dtype=float)[codes], 2)
+    rows["days_since_last_event"] = np.round(days(ev.now - ev.end).to_numpy(dtype=float)[codes], 2)
     last = ev.frame.groupby("case", sort=True)["label"].last().reindex(range(ev.n_cases))
     rows["last_activity"] = last.to_numpy()[codes]
     rows["action"] = actions[stage_idx]
@@ -145,38 +180,60 @@ def struggling_customers(ev: JourneyEvents, model: Model, journeys: StageJourney
         quad = feeling.scores["quadrant"].to_numpy()[codes]
         rows["quadrant"] = [by_key[q].name if isinstance(q, str) else "" for q in quad]
         rows["quadrant_action"] = [by_key[q].action if isinstance(q, str) else "" for q in quad]
-    rows = rows.sort_values(["days_in_stage", "case"], ascending=[False, True],
-                            na_position="last", kind="stable")
+    rows = rows.sort_values(
+        ["days_in_stage", "case"], ascending=[False, True], na_position="last", kind="stable"
+    )
     return rows[EXCEPTION_COLUMNS].reset_index(drop=True)
 
 
-def exception_findings(ev: JourneyEvents, model: Model, report: pd.DataFrame,
-                       journeys: StageJourneys, paths: HappyPaths) -> list[Finding]:
+def exception_findings(
+    ev: JourneyEvents,
+    model: Model,
+    report: pd.DataFrame,
+    journeys: StageJourneys,
+    paths: HappyPaths,
+) -> list[Finding]:
     """Findings that sum the exception report up: per stage, milestone and departure point."""
     out: list[Finding | None] = []
     limits = stage_limits(model, journeys)
     reasons = report["reasons"].str.split(";")
     for stage in model.stages:
-        cases = report.loc[reasons.map(lambda r: "stuck" in r) & (report["stage"] == stage.id),
-                           "case"].tolist()
+        cases = report.loc[
+            reasons.map(lambda r: "stuck" in r) & (report["stage"] == stage.id), "case"
+        ].tolist()
         if cases:
-            out.append(make_finding(
-                model, STUCK_IN_STAGE, (stage.id,),
-                f"{len(cases)} customer(s) have been in {stage.label} longer than successful "
-                f"customers ever needed ({limits[stage.id]:.0f}d, p90): "
-                + ", ".join(cases[:10]) + (" …" if len(cases) > 10 else "") + ".",
-                stage.action or "Agree with the customer what stops them moving on.",
-                {"cases": cases[:_LISTED], "count": len(cases),
-                 "p90_days": round(limits[stage.id], 3)}))
+            out.append(
+                make_finding(
+                    model,
+                    STUCK_IN_STAGE,
+                    (stage.id,),
+                    f"{len(cases)} customer(s) have been in {stage.label} longer than successful "
+                    f"customers ever needed ({limits[stage.id]:.0f}d, p90): "
+                    + ", ".join(cases[:10])
+                    + (" …" if len(cases) > 10 else "")
+                    + ".",
+                    stage.action or "Agree with the customer what stops them moving on.",
+                    {
+                        "cases": cases[:_LISTED],
+                        "count": len(cases),
+                        "p90_days": round(limits[stage.id], 3),
+                    },
+                )
+            )
     for stat in journeys.milestones:
         if stat.overdue:
-            out.append(make_finding(
-                model, MILESTONE_OVERDUE, (stat.milestone, stat.stage),
-                f"{stat.overdue} customer(s) have not reached milestone {stat.milestone!r} "
-                f"({stat.question}) within its {stat.deadline_days:.0f}-day deadline; "
-                f"{stat.late} more reached it late.",
-                model.stage_by_id[stat.stage].action,
-                {"overdue": stat.overdue, "late": stat.late, "reached": stat.reached}))
+            out.append(
+                make_finding(
+                    model,
+                    MILESTONE_OVERDUE,
+                    (stat.milestone, stat.stage),
+                    f"{stat.overdue} customer(s) have not reached milestone {stat.milestone!r} "
+                    f"({stat.question}) within its {stat.deadline_days:.0f}-day deadline; "
+                    f"{stat.late} more reached it late.",
+                    model.stage_by_id[stat.stage].action,
+                    {"overdue": stat.overdue, "late": stat.late, "reached": stat.reached},
+                )
+            )
     dep = paths.departures[paths.departures["after_sale"]]
     matcher = LabelMatcher.of(model)
     counts = dep.groupby(["after", "activity"], sort=True).size()
@@ -185,11 +242,15 @@ def exception_findings(ev: JourneyEvents, model: Model, report: pd.DataFrame,
         if (after, activity) not in top.index:
             continue
         cases = np.asarray(ev.case_ids)[group.index.to_numpy()].astype(str).tolist()
-        out.append(make_finding(
-            model, LEFT_HAPPY_PATH, (matcher.node(after) or str(after),
-                                     matcher.node(activity) or str(activity)),
-            f"{len(group)} customer(s) left every happy path after the sale: "
-            f"{activity!r} after {after!r}.",
-            "Check whether this step is a new path to success or the start of a problem.",
-            {"count": len(group), "cases": cases[:_LISTED]}))
+        out.append(
+            make_finding(
+                model,
+                LEFT_HAPPY_PATH,
+                (matcher.node(after) or str(after), matcher.node(activity) or str(activity)),
+                f"{len(group)} customer(s) left every happy path after the sale: "
+                f"{activity!r} after {after!r}.",
+                "Check whether this step is a new path to success or the start of a problem.",
+                {"count": len(group), "cases": cases[:_LISTED]},
+            )
+        )
     return [f for f in out if f is not None]

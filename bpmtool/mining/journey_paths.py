@@ -49,10 +49,17 @@ class HappyPath:
     nodes: tuple[str | None, ...] = ()
 
     def to_dict(self) -> dict[str, object]:
-        return {"rank": self.rank, "activities": list(self.activities), "cases": self.cases,
-                "share": round(self.share, 4), "coverage": round(self.coverage, 4),
-                "median_days": round(self.median_days, 3), "follows_model": self.follows_model,
-                "off_model_step": self.off_model_step, "nodes": list(self.nodes)}
+        return {
+            "rank": self.rank,
+            "activities": list(self.activities),
+            "cases": self.cases,
+            "share": round(self.share, 4),
+            "coverage": round(self.coverage, 4),
+            "median_days": round(self.median_days, 3),
+            "follows_model": self.follows_model,
+            "off_model_step": self.off_model_step,
+            "nodes": list(self.nodes),
+        }
 
 
 @dataclass(frozen=True)
@@ -77,8 +84,9 @@ class HappyPaths:
         if after_sale_only:
             dep = dep[dep["after_sale"]]
         counts = dep.groupby(["after", "activity"], sort=True).size().rename("cases")
-        return counts.reset_index().sort_values(["cases", "after", "activity"],
-                                                ascending=[False, True, True], kind="stable")
+        return counts.reset_index().sort_values(
+            ["cases", "after", "activity"], ascending=[False, True, True], kind="stable"
+        )
 
 
 def variant_codes(ev: JourneyEvents) -> tuple[np.ndarray, np.ndarray, pd.Index]:
@@ -93,11 +101,18 @@ def variant_codes(ev: JourneyEvents) -> tuple[np.ndarray, np.ndarray, pd.Index]:
         for k in range(1, longest):  # one step per trace position, not per event
             powers[k] = powers[k - 1] * base % mod
         term = (label_codes.astype(np.int64) + 1) * powers[pos] % mod
-        keys.append(np.bincount(frame["case"].to_numpy(), weights=term,
-                                minlength=ev.n_cases).astype(np.int64))
+        keys.append(
+            np.bincount(frame["case"].to_numpy(), weights=term, minlength=ev.n_cases).astype(
+                np.int64
+            )
+        )
     keys.append(np.bincount(frame["case"].to_numpy(), minlength=ev.n_cases))
-    variant = pd.DataFrame({"h1": keys[0], "h2": keys[1], "n": keys[2]}).groupby(
-        ["h1", "h2", "n"], sort=False).ngroup().to_numpy()
+    variant = (
+        pd.DataFrame({"h1": keys[0], "h2": keys[1], "n": keys[2]})
+        .groupby(["h1", "h2", "n"], sort=False)
+        .ngroup()
+        .to_numpy()
+    )
     return variant, label_codes, pd.Index(labels)
 
 
@@ -107,9 +122,13 @@ def _traces(ev: JourneyEvents, label_codes: np.ndarray, cases: np.ndarray) -> di
     keep = np.isin(case_col, cases)
     sel_cases, sel_codes = case_col[keep], label_codes[keep]
     cuts = np.flatnonzero(np.diff(sel_cases)) + 1
-    return {int(chunk_case[0]): chunk for chunk_case, chunk in
-            zip(np.split(sel_cases, cuts), np.split(sel_codes, cuts), strict=True)
-            if len(chunk_case)}
+    return {
+        int(chunk_case[0]): chunk
+        for chunk_case, chunk in zip(
+            np.split(sel_cases, cuts), np.split(sel_codes, cuts), strict=True
+        )
+        if len(chunk_case)
+    }
 
 
 class PathChecker:
@@ -138,8 +157,11 @@ class PathChecker:
 
     @cached_property
     def _splits(self) -> list[set[str]]:
-        return [nx.descendants(self.graph, g) for g, d in self.graph.nodes(data=True)
-                if d["type"] == "parallel" and self.graph.out_degree(g) > 1]
+        return [
+            nx.descendants(self.graph, g)
+            for g, d in self.graph.nodes(data=True)
+            if d["type"] == "parallel" and self.graph.out_degree(g) > 1
+        ]
 
     def _concurrent(self, a: str, b: str) -> bool:
         if b in nx.descendants(self.graph, a) or a in nx.descendants(self.graph, b):
@@ -163,8 +185,13 @@ class PathChecker:
         return None
 
 
-def happy_paths(ev: JourneyEvents, model: Model, success: pd.Series,
-                sale_nodes: set[str] | None = None, limit: int = 5) -> HappyPaths:
+def happy_paths(
+    ev: JourneyEvents,
+    model: Model,
+    success: pd.Series,
+    sale_nodes: set[str] | None = None,
+    limit: int = 5,
+) -> HappyPaths:
     """The ``limit`` most common variants of successful cases, and departures from them."""
     variant, label_codes, labels = variant_codes(ev)
     ok = success.to_numpy(dtype=bool)
@@ -172,14 +199,19 @@ def happy_paths(ev: JourneyEvents, model: Model, success: pd.Series,
     per_case = pd.DataFrame({"variant": variant, "ok": ok, "days": duration})
     good = per_case[per_case["ok"]]
     n_ok = len(good)
-    stats = good.groupby("variant", sort=False).agg(cases=("days", "size"),
-                                                    median=("days", "median"))
+    stats = good.groupby("variant", sort=False).agg(
+        cases=("days", "size"), median=("days", "median")
+    )
     stats["first"] = good.reset_index().groupby("variant", sort=False)["index"].min()
     stats = stats.sort_values(["cases", "first"], ascending=[False, True], kind="stable")
     top = stats.head(limit)
     traces = _traces(ev, label_codes, top["first"].to_numpy())
-    node_of_label = (ev.frame.dropna(subset=["node"]).drop_duplicates("label")
-                     .set_index("label")["node"].to_dict())
+    node_of_label = (
+        ev.frame.dropna(subset=["node"])
+        .drop_duplicates("label")
+        .set_index("label")["node"]
+        .to_dict()
+    )
     checker = PathChecker(model)
     paths, covered = [], 0
     for rank, (_, row) in enumerate(top.iterrows(), start=1):
@@ -187,22 +219,52 @@ def happy_paths(ev: JourneyEvents, model: Model, success: pd.Series,
         covered += int(row["cases"])
         nodes = tuple(node_of_label.get(a) for a in acts)
         off = checker.first_off_step(list(nodes))
-        paths.append(HappyPath(rank, acts, int(row["cases"]), float(row["cases"]) / n_ok,
-                               covered / n_ok, float(row["median"]), off is None, off, nodes))
-    departures = _departures(ev, per_case, label_codes, labels,
-                             [traces[int(f)] for f in top["first"]], node_of_label,
-                             sale_nodes or set())
-    return HappyPaths(paths, n_ok, int(good["variant"].nunique()),
-                      int(per_case["variant"].nunique()), departures)
+        paths.append(
+            HappyPath(
+                rank,
+                acts,
+                int(row["cases"]),
+                float(row["cases"]) / n_ok,
+                covered / n_ok,
+                float(row["median"]),
+                off is None,
+                off,
+                nodes,
+            )
+        )
+    departures = _departures(
+        ev,
+        per_case,
+        label_codes,
+        labels,
+        [traces[int(f)] for f in top["first"]],
+        node_of_label,
+        sale_nodes or set(),
+    )
+    return HappyPaths(
+        paths, n_ok, int(good["variant"].nunique()), int(per_case["variant"].nunique()), departures
+    )
 
 
-def _departures(ev: JourneyEvents, per_case: pd.DataFrame, label_codes: np.ndarray,
-                labels: pd.Index, happy: list[np.ndarray], node_of_label: dict[str, str],
-                sale_nodes: set[str]) -> pd.DataFrame:
+def _departures(
+    ev: JourneyEvents,
+    per_case: pd.DataFrame,
+    label_codes: np.ndarray,
+    labels: pd.Index,
+    happy: list[np.ndarray],
+    node_of_label: dict[str, str],
+    sale_nodes: set[str],
+) -> pd.DataFrame:
     columns = ["step", "activity", "after", "after_sale"]
-    empty = pd.DataFrame({"step": pd.Series(dtype="int64"), "activity": pd.Series(dtype=str),
-                          "after": pd.Series(dtype=str), "after_sale": pd.Series(dtype=bool)},
-                         index=pd.Index([], name="case", dtype="int64"))
+    empty = pd.DataFrame(
+        {
+            "step": pd.Series(dtype="int64"),
+            "activity": pd.Series(dtype=str),
+            "after": pd.Series(dtype=str),
+            "after_sale": pd.Series(dtype=bool),
+        },
+        index=pd.Index([], name="case", dtype="int64"),
+    )
     bad = per_case[~per_case["ok"]]
     if not happy or bad.empty:
         return empty
@@ -217,8 +279,12 @@ def _departures(ev: JourneyEvents, per_case: pd.DataFrame, label_codes: np.ndarr
         if step >= len(trace):
             continue  # still on (a prefix of) a happy path
         sale_at = next((i for i, c in enumerate(trace[:step]) if int(c) in sale_codes), None)
-        rows[var] = (step, names[trace[step]], names[trace[step - 1]] if step else "",
-                     sale_at is not None)
+        rows[var] = (
+            step,
+            names[trace[step]],
+            names[trace[step - 1]] if step else "",
+            sale_at is not None,
+        )
     if not rows:
         return empty
     table = pd.DataFrame.from_dict(rows, orient="index", columns=columns)

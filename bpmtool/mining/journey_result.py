@@ -76,8 +76,11 @@ class JourneyResult:
 
     def to_dict(self, *, limit: int = 100) -> dict[str, Any]:
         """The stable JSON shape; lists of cases are cut at ``limit`` (with the totals)."""
-        reasons = (self.exceptions["reasons"].str.split(";").explode().value_counts()
-                   .sort_index() if len(self.exceptions) else pd.Series(dtype=int))
+        reasons = (
+            self.exceptions["reasons"].str.split(";").explode().value_counts().sort_index()
+            if len(self.exceptions)
+            else pd.Series(dtype=int)
+        )
         departures = self.happy.departure_points(after_sale_only=False).head(10)
         after_sale = self.happy.departure_points(after_sale_only=True).head(10)
         return {
@@ -86,8 +89,7 @@ class JourneyResult:
             "now": self.now.isoformat(),
             "cases": self.n_cases,
             "events": self.n_events,
-            "success": None if self.success is None else self.success.model_dump(
-                exclude_none=True),
+            "success": None if self.success is None else self.success.model_dump(exclude_none=True),
             "funnel": [s.to_dict() for s in self.funnel],
             "milestones": [m.to_dict() for m in self.milestones],
             "happy_paths": {
@@ -116,12 +118,15 @@ class JourneyResult:
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     clean = frame.astype(object).where(frame.notna(), None)
-    return [{k: (float(v) if isinstance(v, np.floating) else v) for k, v in row.items()}
-            for row in clean.to_dict(orient="records")]
+    return [
+        {k: (float(v) if isinstance(v, np.floating) else v) for k, v in row.items()}
+        for row in clean.to_dict(orient="records")
+    ]
 
 
-def analyse_journey(model: Model, log: pd.DataFrame, *, surveys: pd.DataFrame | None = None,
-                    now: object = None) -> JourneyResult:
+def analyse_journey(
+    model: Model, log: pd.DataFrame, *, surveys: pd.DataFrame | None = None, now: object = None
+) -> JourneyResult:
     """Analyse the customer journey in ``log`` against ``model``.
 
     ``surveys`` is a table with a case id column and NPS or CSAT answers (see
@@ -138,18 +143,39 @@ def analyse_journey(model: Model, log: pd.DataFrame, *, surveys: pd.DataFrame | 
     triggers = check_triggers(ev, model, journeys)
     feeling = sentiment(ev, model, surveys)
     report = struggling_customers(ev, model, journeys, paths, ctqs, feeling)
-    findings = sort_findings([*ctq_findings(model, ctqs), *trigger_findings(model, triggers),
-                              *exception_findings(ev, model, report, journeys, paths)])
+    findings = sort_findings(
+        [
+            *ctq_findings(model, ctqs),
+            *trigger_findings(model, triggers),
+            *exception_findings(ev, model, report, journeys, paths),
+        ]
+    )
     unmapped = sorted(ev.frame.loc[ev.frame["node"].isna(), "label"].unique().tolist())
-    return JourneyResult(model.id, ev.now.tz_localize("UTC"), ev.n_cases, len(ev.frame),
-                         success_definition(model),
-                         journeys.funnel, journeys.milestones, paths, ctqs, triggers, feeling,
-                         report, findings, _case_table(ev, model, journeys, feeling), unmapped)
+    return JourneyResult(
+        model.id,
+        ev.now.tz_localize("UTC"),
+        ev.n_cases,
+        len(ev.frame),
+        success_definition(model),
+        journeys.funnel,
+        journeys.milestones,
+        paths,
+        ctqs,
+        triggers,
+        feeling,
+        report,
+        findings,
+        _case_table(ev, model, journeys, feeling),
+        unmapped,
+    )
 
 
 def _attribute_columns(model: Model) -> list[str]:
-    cols = [m.reached_when.attribute for m in model.milestone_by_id.values()
-            if m.reached_when is not None and m.reached_when.attribute]
+    cols = [
+        m.reached_when.attribute
+        for m in model.milestone_by_id.values()
+        if m.reached_when is not None and m.reached_when.attribute
+    ]
     emotion = model.journey.emotion if model.journey is not None else None
     if emotion is not None and emotion.attribute:
         cols.append(emotion.attribute)
@@ -163,13 +189,17 @@ def _sale_nodes(model: Model) -> set[str]:
     return {cond.activity} if cond is not None else set()
 
 
-def _case_table(ev: JourneyEvents, model: Model, journeys: Any, feeling: Sentiment
-                ) -> pd.DataFrame:
+def _case_table(ev: JourneyEvents, model: Model, journeys: Any, feeling: Sentiment) -> pd.DataFrame:
     stage_ids = np.array([s.id for s in model.stages] + [""], dtype=object)
-    table = pd.DataFrame({"stage": stage_ids[journeys.current.to_numpy()],
-                          "success": journeys.success.to_numpy(),
-                          "start": utc(ev.start).array, "end": utc(ev.end).array},
-                         index=ev.case_ids)
+    table = pd.DataFrame(
+        {
+            "stage": stage_ids[journeys.current.to_numpy()],
+            "success": journeys.success.to_numpy(),
+            "start": utc(ev.start).array,
+            "end": utc(ev.end).array,
+        },
+        index=ev.case_ids,
+    )
     for mid in journeys.reached.columns:
         table[f"reached:{mid}"] = utc(journeys.reached[mid]).array
     for sid in journeys.days_in.columns:

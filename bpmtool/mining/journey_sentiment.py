@@ -23,15 +23,23 @@ from bpmtool.mining.journey_events import JourneyEvents, days
 from bpmtool.model import BehaviourMeasure, EmotionSource, Model, Quadrants
 from bpmtool.survey_schema import SCORE_RANGES, score_numbers
 
-__all__ = ["QUADRANTS", "QuadrantGroup", "Sentiment", "behaviour_scores", "emotion_scores",
-           "emotion_source",
-           "sentiment"]
+__all__ = [
+    "QUADRANTS",
+    "QuadrantGroup",
+    "Sentiment",
+    "behaviour_scores",
+    "emotion_scores",
+    "emotion_source",
+    "sentiment",
+]
 
 QUADRANTS = ("champion", "loyal_unhappy", "happy_drifting", "at_risk")
 _RANGE = SCORE_RANGES
 _HAPPY_AT = {"nps": 7.0, "csat": 4.0}
-_DEFAULT_MEASURES = (BehaviourMeasure(id="activities_done", kind="activities"),
-                     BehaviourMeasure(id="recency", kind="recency"))
+_DEFAULT_MEASURES = (
+    BehaviourMeasure(id="activities_done", kind="activities"),
+    BehaviourMeasure(id="recency", kind="recency"),
+)
 _LISTED = 100
 
 
@@ -45,9 +53,14 @@ class QuadrantGroup:
     case_ids: list[str]
 
     def to_dict(self, limit: int = _LISTED) -> dict[str, object]:
-        return {"key": self.key, "name": self.name, "action": self.action,
-                "cases": len(self.case_ids), "case_ids": self.case_ids[:limit],
-                "truncated": len(self.case_ids) > limit}
+        return {
+            "key": self.key,
+            "name": self.name,
+            "action": self.action,
+            "cases": len(self.case_ids),
+            "case_ids": self.case_ids[:limit],
+            "truncated": len(self.case_ids) > limit,
+        }
 
 
 @dataclass(frozen=True)
@@ -68,13 +81,17 @@ class Sentiment:
 
     def to_dict(self, limit: int = _LISTED) -> dict[str, object]:
         scored = self.scores["emotion"].notna()
-        return {"source": self.source, "scale": self.scale, "happy_at": self.happy_at,
-                "behaviour_high_at": self.behaviour_high_at,
-                "behaviour_median": _r(self.scores["behaviour"].median()),
-                "cases_scored": int(scored.sum()),
-                "cases_without_emotion": int((~scored).sum()),
-                "unmatched_survey_rows": self.unmatched_survey_rows,
-                "quadrants": [g.to_dict(limit) for g in self.groups]}
+        return {
+            "source": self.source,
+            "scale": self.scale,
+            "happy_at": self.happy_at,
+            "behaviour_high_at": self.behaviour_high_at,
+            "behaviour_median": _r(self.scores["behaviour"].median()),
+            "cases_scored": int(scored.sum()),
+            "cases_without_emotion": int((~scored).sum()),
+            "unmatched_survey_rows": self.unmatched_survey_rows,
+            "quadrants": [g.to_dict(limit) for g in self.groups],
+        }
 
 
 def behaviour_scores(ev: JourneyEvents, measures: list[BehaviourMeasure]) -> pd.DataFrame:
@@ -132,12 +149,15 @@ def emotion_source(model: Model, surveys: pd.DataFrame | None) -> EmotionSource 
         return EmotionSource(column="csat", scale="csat")
     raise InputError.single(
         f"the survey table has neither an 'nps' nor a 'csat' column (it has "
-        f"{', '.join(map(str, surveys.columns))})", key="surveys",
-        expected="a 'case_id' column and an 'nps' or 'csat' column")
+        f"{', '.join(map(str, surveys.columns))})",
+        key="surveys",
+        expected="a 'case_id' column and an 'nps' or 'csat' column",
+    )
 
 
-def emotion_scores(ev: JourneyEvents, source: EmotionSource,
-                   surveys: pd.DataFrame | None) -> tuple[pd.Series, str | None, int]:
+def emotion_scores(
+    ev: JourneyEvents, source: EmotionSource, surveys: pd.DataFrame | None
+) -> tuple[pd.Series, str | None, int]:
     """Per case code the last answer, where it came from, and unmatched survey rows."""
     n = ev.n_cases
     if source.column is not None and surveys is not None:
@@ -145,8 +165,9 @@ def emotion_scores(ev: JourneyEvents, source: EmotionSource,
             raise InputError.single(
                 f"the survey table needs the columns {source.case_column!r} and "
                 f"{source.column!r}; it has {', '.join(map(str, surveys.columns))}",
-                key="surveys", expected=f"a {source.case_column!r} and a {source.column!r} "
-                                        "column")
+                key="surveys",
+                expected=f"a {source.case_column!r} and a {source.column!r} column",
+            )
         codes = ev.case_ids.get_indexer(surveys[source.case_column].astype(str))
         values = _checked(surveys[source.column], source, source.column, key="surveys")
         table = pd.DataFrame({"case": codes, "value": values.to_numpy()})
@@ -161,8 +182,9 @@ def emotion_scores(ev: JourneyEvents, source: EmotionSource,
     return pd.Series(np.nan, index=range(n)), None, 0
 
 
-def _checked(values: pd.Series, source: EmotionSource, column: str,
-             key: str | None = None) -> pd.Series:
+def _checked(
+    values: pd.Series, source: EmotionSource, column: str, key: str | None = None
+) -> pd.Series:
     numbers = score_numbers(values)
     low, high = _RANGE[source.scale]
     bad = numbers.notna() & ((numbers < low) | (numbers > high))
@@ -170,7 +192,10 @@ def _checked(values: pd.Series, source: EmotionSource, column: str,
         examples = ", ".join(str(v) for v in values[bad].head(3))
         raise InputError.single(
             f"{int(bad.sum())} {source.scale.upper()} value(s) in {column!r} are out of range "
-            f"({examples})", key=key or column, expected=f"{low:g} to {high:g}")
+            f"({examples})",
+            key=key or column,
+            expected=f"{low:g} to {high:g}",
+        )
     return numbers
 
 
@@ -200,8 +225,14 @@ def sentiment(ev: JourneyEvents, model: Model, surveys: pd.DataFrame | None = No
     for k in QUADRANTS:
         spec = getattr(cells, k)
         members = np.flatnonzero((scores["quadrant"] == k).to_numpy())
-        groups.append(QuadrantGroup(k, spec.name or k.replace("_", " "), spec.action,
-                                    ev.case_ids[members].astype(str).tolist()))
+        groups.append(
+            QuadrantGroup(
+                k,
+                spec.name or k.replace("_", " "),
+                spec.action,
+                ev.case_ids[members].astype(str).tolist(),
+            )
+        )
     return Sentiment(scores, groups, scale, where, happy_at, high_at, unmatched)
 
 

@@ -58,8 +58,9 @@ class LabelMatcher:
         """The node a label names, ``None`` for none; raises for an ambiguous label."""
         return self.match([label])[str(label)]
 
-    def match(self, labels: Iterable[object], *, filename: str | None = None
-              ) -> dict[str, str | None]:
+    def match(
+        self, labels: Iterable[object], *, filename: str | None = None
+    ) -> dict[str, str | None]:
         """Each label → its node id (``None`` when it names no node).
 
         Raises :class:`~bpmtool.errors.EventLogError` listing every label among
@@ -69,16 +70,21 @@ class LabelMatcher:
         for label in labels:
             ids = self.nodes_of.get(label_key(label), ())
             if len(ids) > 1:
-                problems.append(Problem(
-                    message=f"the activity {str(label)!r} matches {len(ids)} model nodes "
-                            f"({', '.join(ids)}) by name, id or alias",
-                    file=filename, key=str(label),
-                    expected="each log label to name one node: rename one of them or give "
-                             "it a distinct alias"))
+                problems.append(
+                    Problem(
+                        message=f"the activity {str(label)!r} matches {len(ids)} model nodes "
+                        f"({', '.join(ids)}) by name, id or alias",
+                        file=filename,
+                        key=str(label),
+                        expected="each log label to name one node: rename one of them or give "
+                        "it a distinct alias",
+                    )
+                )
                 continue
             out[str(label)] = ids[0] if ids else None
         if problems:
-            raise EventLogError(problems=problems,
-                                summary=f"{len(problems)} activity label(s) of the log are "
-                                        "ambiguous in the model")
+            raise EventLogError(
+                problems=problems,
+                summary=f"{len(problems)} activity label(s) of the log are ambiguous in the model",
+            )
         return out

@@ -26,10 +26,17 @@ class LogSummary:
     top_activities: tuple[tuple[str, int], ...]
 
     def to_dict(self) -> dict[str, Any]:
-        return {"cases": self.cases, "events": self.events, "activities": self.activities,
-                "variants": self.variants, "start": self.start, "end": self.end,
-                "lanes": list(self.lanes), "resources": self.resources,
-                "top_activities": [{"activity": a, "events": n} for a, n in self.top_activities]}
+        return {
+            "cases": self.cases,
+            "events": self.events,
+            "activities": self.activities,
+            "variants": self.variants,
+            "start": self.start,
+            "end": self.end,
+            "lanes": list(self.lanes),
+            "resources": self.resources,
+            "top_activities": [{"activity": a, "events": n} for a, n in self.top_activities],
+        }
 
 
 def variant_ids(df: pd.DataFrame) -> pd.Series:
@@ -51,13 +58,18 @@ def variant_ids(df: pd.DataFrame) -> pd.Series:
 def log_summary(df: pd.DataFrame) -> LogSummary:
     """Count what a log holds (on the standard frame of :func:`bpmtool.io.eventlog.read_log`)."""
     times = df[TIMESTAMP].dropna()
-    lanes = tuple(sorted(str(x) for x in df[GROUP].dropna().unique())) \
-        if GROUP in df.columns else ()
+    lanes = (
+        tuple(sorted(str(x) for x in df[GROUP].dropna().unique())) if GROUP in df.columns else ()
+    )
     top = df[ACTIVITY].value_counts().head(10)
     return LogSummary(
-        cases=int(df[CASE].nunique()), events=len(df), activities=int(df[ACTIVITY].nunique()),
+        cases=int(df[CASE].nunique()),
+        events=len(df),
+        activities=int(df[ACTIVITY].nunique()),
         variants=int(variant_ids(df).nunique()) if len(df) else 0,
         start=times.min().isoformat() if len(times) else None,
         end=times.max().isoformat() if len(times) else None,
-        lanes=lanes, resources=int(df[RESOURCE].nunique()) if RESOURCE in df.columns else 0,
-        top_activities=tuple((str(a), int(n)) for a, n in top.items()))
+        lanes=lanes,
+        resources=int(df[RESOURCE].nunique()) if RESOURCE in df.columns else 0,
+        top_activities=tuple((str(a), int(n)) for a, n in top.items()),
+    )

@@ -64,17 +64,22 @@ class MappedLog:
         return int(self.df[NODE].notna().sum())
 
     def to_dict(self) -> dict[str, Any]:
-        return {"matched": dict(sorted(self.matched.items())),
-                "unmatched": [u.to_dict() for u in self.unmatched],
-                "matched_events": self.matched_events, "events": len(self.df),
-                "lane_source": self.lane_source, "unknown_groups": self.unknown_groups}
+        return {
+            "matched": dict(sorted(self.matched.items())),
+            "unmatched": [u.to_dict() for u in self.unmatched],
+            "matched_events": self.matched_events,
+            "events": len(self.df),
+            "lane_source": self.lane_source,
+            "unknown_groups": self.unknown_groups,
+        }
 
 
 _key = label_key
 
 
-def map_log(model: Model, df: pd.DataFrame, *, lane_map: LaneMap | None = None,
-            filename: str = "<log>") -> MappedLog:
+def map_log(
+    model: Model, df: pd.DataFrame, *, lane_map: LaneMap | None = None, filename: str = "<log>"
+) -> MappedLog:
     """Add the node and lane of every event; refuse a log none of whose labels match."""
     labels = df[ACTIVITY].astype("category")
     categories = [str(c) for c in labels.cat.categories]
@@ -85,17 +90,26 @@ def map_log(model: Model, df: pd.DataFrame, *, lane_map: LaneMap | None = None,
     matched = {c: n for c, n in node_of.items() if n is not None}
     names = sorted({n.label for n in model.activities()})
     unmatched = sorted(
-        (Unmatched(c, int(counts.get(c, 0)),
-                   tuple(difflib.get_close_matches(c, names, n=3, cutoff=0.5)))
-         for c, n in node_of.items() if n is None and counts.get(c, 0) > 0),
-        key=lambda u: (-u.events, u.label))
+        (
+            Unmatched(
+                c,
+                int(counts.get(c, 0)),
+                tuple(difflib.get_close_matches(c, names, n=3, cutoff=0.5)),
+            )
+            for c, n in node_of.items()
+            if n is None and counts.get(c, 0) > 0
+        ),
+        key=lambda u: (-u.events, u.label),
+    )
     if not matched:
         top = ", ".join(repr(u.label) for u in unmatched[:5])
         raise EventLogError.single(
             f"none of the log's {len(categories)} activities matches the model; the most "
-            f"frequent are {top}", file=filename,
+            f"frequent are {top}",
+            file=filename,
             expected="activity labels equal to node names or aliases, e.g. "
-                     + ", ".join(repr(n) for n in names[:5]))
+            + ", ".join(repr(n) for n in names[:5]),
+        )
     out = df.copy(deep=False)  # new columns only; the log's own columns are shared
     out[NODE] = recode(labels, node_of)
     lane, source, unknown = _lanes(model, out, lane_map, filename)
@@ -103,8 +117,9 @@ def map_log(model: Model, df: pd.DataFrame, *, lane_map: LaneMap | None = None,
     return MappedLog(out, matched, unmatched, source, unknown)
 
 
-def _lanes(model: Model, df: pd.DataFrame, lane_map: LaneMap | None, filename: str
-           ) -> tuple[pd.Series, str, list[str]]:
+def _lanes(
+    model: Model, df: pd.DataFrame, lane_map: LaneMap | None, filename: str
+) -> tuple[pd.Series, str, list[str]]:
     import pandas as pd
 
     lane_keys: dict[str, str] = {}
@@ -114,8 +129,11 @@ def _lanes(model: Model, df: pd.DataFrame, lane_map: LaneMap | None, filename: s
     if lane_map is not None:
         mapping = _resource_lanes(lane_map, lane_keys)
         if RESOURCE not in df.columns:
-            raise EventLogError.single("a resource → lane map needs an org:resource column",
-                                       file=filename, expected="a resource column in the log")
+            raise EventLogError.single(
+                "a resource → lane map needs an org:resource column",
+                file=filename,
+                expected="a resource column in the log",
+            )
         resources = df[RESOURCE].astype("category")
         lane = recode(resources, {c: mapping.get(str(c)) for c in resources.cat.categories})
         unknown = sorted(str(c) for c in resources.cat.categories if str(c) not in mapping)
@@ -135,9 +153,11 @@ def _resource_lanes(lane_map: LaneMap, lane_keys: dict[str, str]) -> dict[str, s
     for line, resource, lane in lane_map.rows:
         lane_id = lane_keys.get(_key(lane))
         if lane_id is None:
-            raise EventLogError.single(f"unknown lane {lane[:80]!r} for resource "
-                                       f"{resource[:80]!r}",
-                                       file=lane_map.file, line=line or None,
-                                       expected="a lane id or name of the model")
+            raise EventLogError.single(
+                f"unknown lane {lane[:80]!r} for resource {resource[:80]!r}",
+                file=lane_map.file,
+                line=line or None,
+                expected="a lane id or name of the model",
+            )
         mapping[resource] = lane_id
     return mapping

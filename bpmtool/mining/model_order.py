@@ -52,7 +52,7 @@ def concurrent_pairs(graph: ProcessGraph) -> set[tuple[str, str]]:
         common = set.intersection(*reach) if reach else set()
         branches = [{n for n in r - common if nodes[n].is_activity} for r in reach]
         for i, a in enumerate(branches):
-            for b in branches[i + 1:]:
+            for b in branches[i + 1 :]:
                 for x in a:
                     for y in b:
                         pairs.add((x, y))

@@ -35,8 +35,7 @@ class NetDraft:
     producers: dict[str, set[str]] = field(default_factory=dict)
     consumers: dict[str, set[str]] = field(default_factory=dict)
 
-    def add(self, name: str, label: str | None, ins: dict[str, int],
-            outs: dict[str, int]) -> None:
+    def add(self, name: str, label: str | None, ins: dict[str, int], outs: dict[str, int]) -> None:
         """Add transition ``name`` (silent when ``label`` is None) with its arcs."""
         if name in self.label:
             raise ValueError(f"transition {name!r} added twice")
@@ -82,8 +81,12 @@ class NetDraft:
                 if t not in self.label or self.label[t] is not None or len(self.pre[t]) != 1:
                     continue
                 [(p, weight)] = self.pre[t].items()
-                if weight != 1 or p in (SOURCE, SINK) or self.consumers[p] != {t} \
-                        or len(self.producers[p]) != 1:
+                if (
+                    weight != 1
+                    or p in (SOURCE, SINK)
+                    or self.consumers[p] != {t}
+                    or len(self.producers[p]) != 1
+                ):
                     continue
                 (s,) = self.producers[p]
                 if s == t or self.post[s][p] != 1:
@@ -107,8 +110,12 @@ class NetDraft:
                 if t not in self.label or self.label[t] is not None or len(self.post[t]) != 1:
                     continue
                 [(q, weight)] = self.post[t].items()
-                if weight != 1 or q in (SOURCE, SINK) or self.producers[q] != {t} \
-                        or len(self.consumers[q]) != 1:
+                if (
+                    weight != 1
+                    or q in (SOURCE, SINK)
+                    or self.producers[q] != {t}
+                    or len(self.consumers[q]) != 1
+                ):
                     continue
                 (u,) = self.consumers[q]
                 if u == t or self.pre[u][q] != 1:

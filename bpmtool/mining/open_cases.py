@@ -54,13 +54,22 @@ class OpenCases:
     reason: str
 
     def to_dict(self) -> dict[str, Any]:
-        return {"rule": self.rule, "open": self.open, "unfinished": self.unfinished,
-                "window": format_duration(self.window) if self.window is not None else None,
-                "reason": self.reason}
+        return {
+            "rule": self.rule,
+            "open": self.open,
+            "unfinished": self.unfinished,
+            "window": format_duration(self.window) if self.window is not None else None,
+            "reason": self.reason,
+        }
 
 
-def judge_open(unfinished: np.ndarray, first: np.ndarray | None, last: np.ndarray | None,
-               names: Any, rule: OpenCaseRule) -> tuple[np.ndarray, OpenCases]:
+def judge_open(
+    unfinished: np.ndarray,
+    first: np.ndarray | None,
+    last: np.ndarray | None,
+    names: Any,
+    rule: OpenCaseRule,
+) -> tuple[np.ndarray, OpenCases]:
     """Per case (in the order of ``names``): open or not, and the account of the decision.
 
     ``unfinished`` marks cases whose last activity cannot end the process; ``first`` and
@@ -71,48 +80,73 @@ def judge_open(unfinished: np.ndarray, first: np.ndarray | None, last: np.ndarra
 
     n_unfinished = int(unfinished.sum())
     if rule.cases is not None:
-        is_open = np.fromiter((str(c) in rule.cases for c in names), dtype=bool,
-                              count=len(names))
+        is_open = np.fromiter((str(c) in rule.cases for c in names), dtype=bool, count=len(names))
         n = int(is_open.sum())
         return is_open, OpenCases(
-            "list", n, n_unfinished, None,
-            f"{n:,} case(s) named in the open-cases list; every other case counts as finished")
+            "list",
+            n,
+            n_unfinished,
+            None,
+            f"{n:,} case(s) named in the open-cases list; every other case counts as finished",
+        )
     if last is None or first is None or not n_unfinished:
-        why = "no case stops before an end of the process" if not n_unfinished else \
-            "the log has no times, so nothing shows a case is still running"
+        why = (
+            "no case stops before an end of the process"
+            if not n_unfinished
+            else "the log has no times, so nothing shows a case is still running"
+        )
         return np.zeros(len(unfinished), dtype=bool), OpenCases(
-            "no-evidence", 0, n_unfinished, None,
-            f"{why}; {n_unfinished:,} case(s) that stop early count as finished")
+            "no-evidence",
+            0,
+            n_unfinished,
+            None,
+            f"{why}; {n_unfinished:,} case(s) that stop early count as finished",
+        )
     nat = np.iinfo(np.int64).min
     timed = last != nat
     if not timed.any():
         return np.zeros(len(unfinished), dtype=bool), OpenCases(
-            "no-evidence", 0, n_unfinished, None,
-            f"the log has no times; {n_unfinished:,} case(s) that stop early count as finished")
+            "no-evidence",
+            0,
+            n_unfinished,
+            None,
+            f"the log has no times; {n_unfinished:,} case(s) that stop early count as finished",
+        )
     end = int(last[timed].max())
     if rule.after is not None:
         window, name = rule.after, "open-after"
-        source = f"last event less than {format_duration(window)} before the log's end " \
-                 "(--open-after)"
+        source = (
+            f"last event less than {format_duration(window)} before the log's end (--open-after)"
+        )
     else:
         done = ~unfinished & timed & (first != nat)
         if not done.any():
             return np.zeros(len(unfinished), dtype=bool), OpenCases(
-                "no-evidence", 0, n_unfinished, None,
+                "no-evidence",
+                0,
+                n_unfinished,
+                None,
                 "no case reaches an end of the process, so there is no duration to judge by; "
-                f"{n_unfinished:,} case(s) that stop early count as finished")
+                f"{n_unfinished:,} case(s) that stop early count as finished",
+            )
         ns = float(np.quantile((last[done] - first[done]).astype(np.float64), QUANTILE))
         window, name = timedelta(microseconds=ns / 1000), "finished-durations"
-        source = (f"last event less than {format_duration(window)} before the log's end — "
-                  f"the {QUANTILE * 100:.0f}th percentile of the durations of the "
-                  f"{int(done.sum()):,} finished cases")
+        source = (
+            f"last event less than {format_duration(window)} before the log's end — "
+            f"the {QUANTILE * 100:.0f}th percentile of the durations of the "
+            f"{int(done.sum()):,} finished cases"
+        )
     is_open = unfinished & timed & (end - last < window / timedelta(microseconds=1) * 1000)
     n = int(is_open.sum())
     return is_open, OpenCases(
-        name, n, n_unfinished, window,
+        name,
+        n,
+        n_unfinished,
+        window,
         f"{n:,} of the {n_unfinished:,} case(s) whose last activity cannot end the process "
         f"are open: {source}; the other {n_unfinished - n:,} count as finished, their missing "
-        "steps as skips")
+        "steps as skips",
+    )
 
 
 def read_case_list(path: Path) -> frozenset[str]:
@@ -122,17 +156,18 @@ def read_case_list(path: Path) -> frozenset[str]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise EventLogError.single(f"cannot read the list of open cases: {exc}",
-                                   file=str(path)) from None
+        raise EventLogError.single(
+            f"cannot read the list of open cases: {exc}", file=str(path)
+        ) from None
     ids = []
     for i, row in enumerate(csv.reader(text.splitlines()), start=1):
         if not row or not row[0].strip():
             continue
-        if i == 1 and row[0].strip().lower() in ("case", "case_id", "case id",
-                                                  "case:concept:name"):
+        if i == 1 and row[0].strip().lower() in ("case", "case_id", "case id", "case:concept:name"):
             continue
         ids.append(row[0].strip())
     if not ids:
-        raise EventLogError.single("the list of open cases names no case", file=str(path),
-                                   expected="one case id per line")
+        raise EventLogError.single(
+            "the list of open cases names no case", file=str(path), expected="one case id per line"
+        )
     return frozenset(ids)

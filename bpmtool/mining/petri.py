@@ -123,8 +123,7 @@ def _draft(model: Model) -> tuple[NetDraft, dict[str, str]]:
         if node.type in ("parallel", "inclusive") and len(ins) > 1:
             in_sets = [tuple(ins)] if node.type == "parallel" else _subsets(ins)
             for i, keys in enumerate(in_sets):
-                draft.add(f"join:{n}:{i}", None, dict.fromkeys(map(flow, keys), 1),
-                          {f"ent_{n}": 1})
+                draft.add(f"join:{n}:{i}", None, dict.fromkeys(map(flow, keys), 1), {f"ent_{n}": 1})
         else:
             for k in ins:
                 draft.add(f"tfl:{k}", None, {flow(k): 1}, {f"ent_{n}": 1})
@@ -140,18 +139,19 @@ def _draft(model: Model) -> tuple[NetDraft, dict[str, str]]:
                 draft.add(f"sfl:{k}", None, {exit_: 1}, {flow(k): 1})
         else:
             for i, keys in enumerate(out_sets):
-                draft.add(f"split:{n}:{i}", None, {exit_: 1},
-                          dict.fromkeys(map(flow, keys), 1))
+                draft.add(f"split:{n}:{i}", None, {exit_: 1}, dict.fromkeys(map(flow, keys), 1))
     return draft, node_of
 
 
-def _starts(model: Model, incoming: dict[str, list[str]],
-            outgoing: dict[str, list[str]]) -> list[str]:
+def _starts(
+    model: Model, incoming: dict[str, list[str]], outgoing: dict[str, list[str]]
+) -> list[str]:
     """Where a case can begin: start events without incoming flow; in a part of the model
     that has none (a pool that starts with a message event), its nodes without incoming
     flow."""
-    free = [n for n in model.nodes if not incoming[n.id] and not n.attached_to
-            and not n.triggered_by]
+    free = [
+        n for n in model.nodes if not incoming[n.id] and not n.attached_to and not n.triggered_by
+    ]
     declared = [n.id for n in free if n.type == "start"]
     if not declared:
         return [n.id for n in free]
@@ -217,8 +217,12 @@ def _ends_may_meet(model: Model) -> bool:
             return False
         plain = sum(not f.condition and not f.default for f in flows)
         conds = sum(bool(f.condition) and not f.default for f in flows)
-        return n.type in ("parallel", "inclusive") or plain >= 2 or conds >= 2 or (
-            plain >= 1 and len(flows) > plain)
+        return (
+            n.type in ("parallel", "inclusive")
+            or plain >= 2
+            or conds >= 2
+            or (plain >= 1 and len(flows) > plain)
+        )
 
     def ends_from(first: str, joins: set[str]) -> set[str]:
         seen, todo, ends = {first}, [first], set()
@@ -247,9 +251,13 @@ def _ends_may_meet(model: Model) -> bool:
             continue
         branches = [target_of[k] for k in outgoing[split.id]]
         reached = [reach(b) for b in branches]
-        joins = {j for j in nodes if len(incoming[j]) > 1
-                 and nodes[j].type in ("parallel", "inclusive")
-                 and sum(j in r for r in reached) >= 2}
+        joins = {
+            j
+            for j in nodes
+            if len(incoming[j]) > 1
+            and nodes[j].type in ("parallel", "inclusive")
+            and sum(j in r for r in reached) >= 2
+        }
         found = [ends_from(b, joins) for b in branches]
         if sum(bool(f) for f in found) >= 2:
             return True

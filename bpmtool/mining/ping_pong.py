@@ -62,30 +62,40 @@ def ping_pong(graph: ProcessGraph, ev: Events, total: int) -> list[Finding | Non
     order = {lane.id: i for i, lane in enumerate(model.lanes)}
     names = [str(x) for x in ev.lane_names]
     rank = [(order.get(x, len(order)), x) for x in names]
-    low = np.where([rank[h] <= rank[a] for h, a in zip(home.tolist(), away.tolist(),
-                                                       strict=True)], home, away)
+    low = np.where(
+        [rank[h] <= rank[a] for h, a in zip(home.tolist(), away.tolist(), strict=True)], home, away
+    )
     high = np.where(low == home, away, home)
     out: list[Finding | None] = []
-    for lo, hi in sorted({(int(a), int(b)) for a, b in zip(low.tolist(), high.tolist(),
-                                                            strict=True)},
-                         key=lambda p: (rank[p[0]], rank[p[1]])):
+    for lo, hi in sorted(
+        {(int(a), int(b)) for a, b in zip(low.tolist(), high.tolist(), strict=True)},
+        key=lambda p: (rank[p[0]], rank[p[1]]),
+    ):
         mine = (low == lo) & (high == hi)
         cases = s_case[k[mine]]
         n_cases = len(np.unique(cases))
         a, b = names[lo], names[hi]
-        back_to = {a: int(np.count_nonzero(mine & (home == lo))),
-                   b: int(np.count_nonzero(mine & (home == hi)))}
-        returns = " and ".join(f"{n} back to {lane_name(model, x)}" for x, n in back_to.items()
-                               if n)
-        out.append(make_finding(
-            model, PING_PONG, (a, b),
-            f"Work bounced between {lane_name(model, a)} and {lane_name(model, b)} "
-            f"{int(mine.sum())} time(s) in {n_cases} case(s) ({n_cases / total:.1%}): it "
-            f"went to the other team and came back ({returns}), a return the model has no "
-            "path for.",
-            "Find out why work is sent back (missing input, unclear acceptance criteria, "
-            "wrong routing) and agree it before the handoff.",
-            ev.cases(cases, total, bounces=int(mine.sum()), back_to=back_to)))
+        back_to = {
+            a: int(np.count_nonzero(mine & (home == lo))),
+            b: int(np.count_nonzero(mine & (home == hi))),
+        }
+        returns = " and ".join(
+            f"{n} back to {lane_name(model, x)}" for x, n in back_to.items() if n
+        )
+        out.append(
+            make_finding(
+                model,
+                PING_PONG,
+                (a, b),
+                f"Work bounced between {lane_name(model, a)} and {lane_name(model, b)} "
+                f"{int(mine.sum())} time(s) in {n_cases} case(s) ({n_cases / total:.1%}): it "
+                f"went to the other team and came back ({returns}), a return the model has no "
+                "path for.",
+                "Find out why work is sent back (missing input, unclear acceptance criteria, "
+                "wrong routing) and agree it before the handoff.",
+                ev.cases(cases, total, bounces=int(mine.sum()), back_to=back_to),
+            )
+        )
     return out
 
 
@@ -97,6 +107,9 @@ def _cross_lane_pairs(graph: ProcessGraph, ev: Events) -> Any:
     lane_of = graph.model.lane_of
     code = {str(name): i for i, name in enumerate(ev.node_names)}
     n = len(ev.node_names) + 1
-    keys = [code[x] * n + code[y] for x, y in follows_pairs(graph) | concurrent_pairs(graph)
-            if x in code and y in code and lane_of(x) != lane_of(y)]
+    keys = [
+        code[x] * n + code[y]
+        for x, y in follows_pairs(graph) | concurrent_pairs(graph)
+        if x in code and y in code and lane_of(x) != lane_of(y)
+    ]
     return np.asarray(sorted(keys), dtype=np.int64)

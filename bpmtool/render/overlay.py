@@ -27,12 +27,22 @@ def overlay_of(check: CheckResult) -> Overlay:
             slow.add(f.subject[0])
         elif f.code == "UNEXPECTED-ACTIVITY" and f.subject:
             unexpected.append((f.subject[0], int(f.evidence.get("events", 0))))
-    return Overlay(flow_counts=[n for _, n in check.flow_counts], skipped=skipped, slow=slow,
-                   unexpected=unexpected, cases=check.cases)
+    return Overlay(
+        flow_counts=[n for _, n in check.flow_counts],
+        skipped=skipped,
+        slow=slow,
+        unexpected=unexpected,
+        cases=check.cases,
+    )
 
 
 def happy_overlay(flow_counts: list[int], successful: int, paths: int) -> Overlay:
     """The happy paths over the swimlane: widths = successful cases whose path walks a flow."""
-    return Overlay(flow_counts=flow_counts, cases=successful, caption=(
-        f"The {paths} happy path(s) of {successful} successful case(s): line width = how many "
-        "of those cases walk a flow; grey dashed = on no happy path."))
+    return Overlay(
+        flow_counts=flow_counts,
+        cases=successful,
+        caption=(
+            f"The {paths} happy path(s) of {successful} successful case(s): line width = how many "
+            "of those cases walk a flow; grey dashed = on no happy path."
+        ),
+    )

@@ -46,11 +46,15 @@ class ReportData:
 
 
 def _env() -> Environment:
-    env = Environment(loader=PackageLoader("bpmtool.render", "templates"),
-                      # HTML is escaped; Markdown is not (it showed &#39; for every quote)
-                      autoescape=select_autoescape(["html.j2"], default=False),
-                      trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-                      undefined=StrictUndefined)
+    env = Environment(
+        loader=PackageLoader("bpmtool.render", "templates"),
+        # HTML is escaped; Markdown is not (it showed &#39; for every quote)
+        autoescape=select_autoescape(["html.j2"], default=False),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        undefined=StrictUndefined,
+    )
     env.filters["pct"] = lambda v: "–" if v is None else f"{float(v):.1%}"
     env.filters["num"] = lambda v: "–" if v is None else f"{v:,}"
     env.filters["md"] = lambda v: str(v).replace("|", "\\|").replace("\n", " ")
@@ -67,37 +71,62 @@ def _context(data: ReportData) -> dict[str, Any]:
     by_severity = Counter(f.severity.value for f in data.findings)
     lanes = [lane.id for lane in m.lanes]
     matrix = {a: {b: len(hs) for b, hs in row.items()} for a, row in data.matrix.items()}
-    handoff_rows = [{"from": _lane(m, h.source_lane), "to": _lane(m, h.target_lane),
-                     "source": m.node_by_id[h.source].label,
-                     "target": m.node_by_id[h.target].label,
-                     "artifact": m.artifact_label(h.artifact) if h.artifact else "",
-                     "kind": h.kind} for h in data.handoffs]
+    handoff_rows = [
+        {
+            "from": _lane(m, h.source_lane),
+            "to": _lane(m, h.target_lane),
+            "source": m.node_by_id[h.source].label,
+            "target": m.node_by_id[h.target].label,
+            "artifact": m.artifact_label(h.artifact) if h.artifact else "",
+            "kind": h.kind,
+        }
+        for h in data.handoffs
+    ]
     ctx: dict[str, Any] = {
-        "model": m, "version": __version__, "source": data.source,
+        "model": m,
+        "version": __version__,
+        "source": data.source,
         "findings": list(enumerate(data.findings, start=1)),
         "by_severity": by_severity,
-        "counts": {"activities": len(m.activities()), "lanes": len(m.lanes),
-                   "handoffs": len(data.handoffs), "nodes": len(m.nodes),
-                   "flows": len(m.flows), "artifacts": len(m.artifacts)},
+        "counts": {
+            "activities": len(m.activities()),
+            "lanes": len(m.lanes),
+            "handoffs": len(data.handoffs),
+            "nodes": len(m.nodes),
+            "flows": len(m.flows),
+            "artifacts": len(m.artifacts),
+        },
         "lanes": [(lane, _lane(m, lane)) for lane in lanes],
-        "matrix": matrix, "handoff_rows": handoff_rows,
+        "matrix": matrix,
+        "handoff_rows": handoff_rows,
         "svg": Markup(data.svg),  # ours: svgwrite escaped every text
         "sipoc_html": Markup(sipoc_html(data.sipoc, standalone=False)),
         "sipoc_md": sipoc_markdown(data.sipoc),
-        "check": None, "journey": None,
+        "check": None,
+        "journey": None,
     }
     if data.check is not None:
         c = data.check
-        ctx["check"] = {"summary": c.summary(), "activities": c.activities(),
-                        "variants": c.variant_rows(10),
-                        "handoffs": [{**h.to_dict(), "from": _lane(m, h.source_lane),
-                                      "to": _lane(m, h.target_lane)} for h in c.handoffs],
-                        "unmatched": c.mapping.to_dict()["unmatched"],
-                        "notes": [n.message for n in c.notes]}
+        ctx["check"] = {
+            "summary": c.summary(),
+            "activities": c.activities(),
+            "variants": c.variant_rows(10),
+            "handoffs": [
+                {**h.to_dict(), "from": _lane(m, h.source_lane), "to": _lane(m, h.target_lane)}
+                for h in c.handoffs
+            ],
+            "unmatched": c.mapping.to_dict()["unmatched"],
+            "notes": [n.message for n in c.notes],
+        }
     if data.journey is not None:
         j = data.journey.to_dict(limit=20)
-        ctx["journey"] = {**j, "charts": {k: Markup(v)  # our own charts
-                                          for k, v in data.journey_charts.items()}}
+        ctx["journey"] = {
+            **j,
+            "charts": {
+                k: Markup(v)  # our own charts
+                for k, v in data.journey_charts.items()
+            },
+        }
     return ctx
 
 

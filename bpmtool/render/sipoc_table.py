@@ -21,8 +21,15 @@ HEADER = ("Stage", "Lane", "Suppliers", "Inputs", "Process", "Outputs", "Custome
 
 def _cells(table: Sipoc, row: SipocRow, sep: str = ", ") -> tuple[str, ...]:
     stage = next((s.name for s in table.stages if s.id == row.stage), "")
-    return (stage, row.lane, sep.join(row.suppliers), sep.join(row.inputs), row.process,
-            sep.join(row.outputs), sep.join(row.customers))
+    return (
+        stage,
+        row.lane,
+        sep.join(row.suppliers),
+        sep.join(row.inputs),
+        row.process,
+        sep.join(row.outputs),
+        sep.join(row.customers),
+    )
 
 
 def to_text(table: Sipoc) -> str:
@@ -59,17 +66,32 @@ def to_markdown(table: Sipoc) -> str:
     def md(text: str) -> str:
         return text.replace("|", "\\|").replace("\n", " ")
 
-    out = [f"# SIPOC — {md(table.model_name)}", "", "| " + " | ".join(HEADER) + " |",
-           "|" + "---|" * len(HEADER)]
+    out = [
+        f"# SIPOC — {md(table.model_name)}",
+        "",
+        "| " + " | ".join(HEADER) + " |",
+        "|" + "---|" * len(HEADER),
+    ]
     out += ["| " + " | ".join(md(c) for c in _cells(table, r, "<br>")) + " |" for r in table.rows]
     for title, rollups in (("By stage", table.stages), ("By lane", table.lanes)):
         if not rollups:
             continue
-        out += ["", f"## {title}", "", "| | Suppliers | Inputs | Process | Outputs | Customers |",
-                "|---|---|---|---|---|---|"]
+        out += [
+            "",
+            f"## {title}",
+            "",
+            "| | Suppliers | Inputs | Process | Outputs | Customers |",
+            "|---|---|---|---|---|---|",
+        ]
         for r in rollups:
-            cells = (r.name, ", ".join(r.suppliers), ", ".join(r.inputs), " → ".join(r.process),
-                     ", ".join(r.outputs), ", ".join(r.customers))
+            cells = (
+                r.name,
+                ", ".join(r.suppliers),
+                ", ".join(r.inputs),
+                " → ".join(r.process),
+                ", ".join(r.outputs),
+                ", ".join(r.customers),
+            )
             out.append("| " + " | ".join(md(c) for c in cells) + " |")
     return "\n".join(out) + "\n"
 
@@ -93,17 +115,21 @@ def to_html(table: Sipoc, *, standalone: bool = True) -> str:
     head = "".join(f"<th>{escape(h)}</th>" for h in HEADER)
     body = "".join(
         "<tr>" + "".join(f"<td>{escape(c)}</td>" for c in _cells(table, r, ", ")) + "</tr>"
-        for r in table.rows)
-    fragment = (f'<table class="sipoc"><thead><tr>{head}</tr></thead>'
-                f"<tbody>{body}</tbody></table>")
+        for r in table.rows
+    )
+    fragment = f'<table class="sipoc"><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>'
     if not standalone:
         return fragment
-    style = ("body{font-family:system-ui,sans-serif;margin:2rem;color:#1d2733}"
-             "table{border-collapse:collapse;font-size:14px}th,td{border:1px solid #cfd6de;"
-             "padding:6px 10px;vertical-align:top;text-align:left}th{background:#eef2f6}")
-    return (f"<!doctype html><html lang=en><meta charset=utf-8><title>SIPOC — "
-            f"{escape(table.model_name)}</title><style>{style}</style><h1>SIPOC — "
-            f"{escape(table.model_name)}</h1>{fragment}</html>\n")
+    style = (
+        "body{font-family:system-ui,sans-serif;margin:2rem;color:#1d2733}"
+        "table{border-collapse:collapse;font-size:14px}th,td{border:1px solid #cfd6de;"
+        "padding:6px 10px;vertical-align:top;text-align:left}th{background:#eef2f6}"
+    )
+    return (
+        f"<!doctype html><html lang=en><meta charset=utf-8><title>SIPOC — "
+        f"{escape(table.model_name)}</title><style>{style}</style><h1>SIPOC — "
+        f"{escape(table.model_name)}</h1>{fragment}</html>\n"
+    )
 
 
 def to_xlsx(table: Sipoc) -> bytes:
@@ -116,8 +142,9 @@ def to_xlsx(table: Sipoc) -> bytes:
     bold, fill = Font(bold=True), PatternFill("solid", fgColor="DDE6EF")
     wrap = Alignment(wrap_text=True, vertical="top")
 
-    def sheet(title: str, header: tuple[str, ...], rows: Sequence[tuple[str, ...]],
-              first: bool) -> None:
+    def sheet(
+        title: str, header: tuple[str, ...], rows: Sequence[tuple[str, ...]], first: bool
+    ) -> None:
         ws = wb.active if first else wb.create_sheet()
         assert ws is not None
         ws.title = _sheet_title(title, wb.sheetnames if not first else [])
@@ -134,9 +161,18 @@ def to_xlsx(table: Sipoc) -> bytes:
         ws.freeze_panes = "A2"
 
     roll_header = ("Scope", "Name", "Suppliers", "Inputs", "Process", "Outputs", "Customers")
-    summary = [(r.scope, r.name, "\n".join(r.suppliers), "\n".join(r.inputs),
-                "\n".join(r.process), "\n".join(r.outputs), "\n".join(r.customers))
-               for r in (*table.stages, *table.lanes)]
+    summary = [
+        (
+            r.scope,
+            r.name,
+            "\n".join(r.suppliers),
+            "\n".join(r.inputs),
+            "\n".join(r.process),
+            "\n".join(r.outputs),
+            "\n".join(r.customers),
+        )
+        for r in (*table.stages, *table.lanes)
+    ]
     sheet("Summary", roll_header, summary, first=True)
     groups = [(s.name, s.id) for s in table.stages]
     if any(r.stage is None for r in table.rows):

@@ -40,18 +40,25 @@ class Overlay:
     caption: str = ""
 
 
-def render_svg(model: Model, *, findings: list[Finding] | None = None,
-               overlay: Overlay | None = None, orientation: Orientation = "horizontal",
-               layout: Layout | None = None, legend: bool = True,
-               findings_caption: str = "") -> str:
+def render_svg(
+    model: Model,
+    *,
+    findings: list[Finding] | None = None,
+    overlay: Overlay | None = None,
+    orientation: Orientation = "horizontal",
+    layout: Layout | None = None,
+    legend: bool = True,
+    findings_caption: str = "",
+) -> str:
     """The swimlane diagram of ``model`` as an SVG document (a string).
 
     ``legend=False`` leaves out the findings' legend (a report lists them in a table);
     ``findings_caption`` heads the legend with which findings are numbered."""
     lay = layout or layout_model(model, orientation)
     markers = finding_markers(lay, model, findings or [])
-    legend_lines = _legend_lines(findings or [] if legend else [], overlay, lay.width,
-                                 findings_caption if legend else "")
+    legend_lines = _legend_lines(
+        findings or [] if legend else [], overlay, lay.width, findings_caption if legend else ""
+    )
     legend_h = legend_height(legend_lines)
     width, height = lay.width + 2 * PAD, lay.height + 2 * PAD + legend_h
     dwg = svgwrite.Drawing(size=(f"{width:g}", f"{height:g}"), profile="full", debug=False)
@@ -77,26 +84,46 @@ def _title(dwg: svgwrite.Drawing, parent: Group, text: str) -> None:
     parent.set_desc(title=text)
 
 
-def _text_block(dwg: svgwrite.Drawing, parent: Group, lines: list[str] | tuple[str, ...],
-                cx: float, top: float, size: float = 12, cls: str = "label",
-                anchor: str = "middle") -> None:
+def _text_block(
+    dwg: svgwrite.Drawing,
+    parent: Group,
+    lines: list[str] | tuple[str, ...],
+    cx: float,
+    top: float,
+    size: float = 12,
+    cls: str = "label",
+    anchor: str = "middle",
+) -> None:
     for i, line in enumerate(lines):
-        parent.add(dwg.text(line, insert=(round(cx, 2), round(top + (i + 0.8) * LINE_HEIGHT
-                                                               * size / 12, 2)),
-                            class_=cls, **{"text-anchor": anchor, "font-size": f"{size:g}"}))
+        parent.add(
+            dwg.text(
+                line,
+                insert=(round(cx, 2), round(top + (i + 0.8) * LINE_HEIGHT * size / 12, 2)),
+                class_=cls,
+                **{"text-anchor": anchor, "font-size": f"{size:g}"},
+            )
+        )
 
 
 def _markers(dwg: svgwrite.Drawing) -> None:
-    for name, colour, filled in (("arrow", PALETTE["flow"], True),
-                                 ("arrow-handoff", PALETTE["handoff"], True),
-                                 ("arrow-message", PALETTE["message"], False)):
-        m = dwg.marker(id=name, insert=(9, 5), size=(10, 10), orient="auto",
-                       markerUnits="userSpaceOnUse")
-        m.add(dwg.path("M0,0 L10,5 L0,10 z", fill=colour if filled else "#ffffff",
-                       stroke=colour, **{"stroke-width": 1}))
+    for name, colour, filled in (
+        ("arrow", PALETTE["flow"], True),
+        ("arrow-handoff", PALETTE["handoff"], True),
+        ("arrow-message", PALETTE["message"], False),
+    ):
+        m = dwg.marker(
+            id=name, insert=(9, 5), size=(10, 10), orient="auto", markerUnits="userSpaceOnUse"
+        )
+        m.add(
+            dwg.path(
+                "M0,0 L10,5 L0,10 z",
+                fill=colour if filled else "#ffffff",
+                stroke=colour,
+                **{"stroke-width": 1},
+            )
+        )
         dwg.defs.add(m)
-    start = dwg.marker(id="message-start", insert=(4, 4), size=(8, 8),
-                       markerUnits="userSpaceOnUse")
+    start = dwg.marker(id="message-start", insert=(4, 4), size=(8, 8), markerUnits="userSpaceOnUse")
     start.add(dwg.circle((4, 4), 3, fill="#ffffff", stroke=PALETTE["message"]))
     dwg.defs.add(start)
 
@@ -111,13 +138,17 @@ def _bands(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout) -> Non
         lane.add(dwg.rect((b.x, b.y), (b.width, b.height), class_="band-body"))
         h = band.header
         lane.add(dwg.rect((h.x, h.y), (h.width, h.height), class_="band-head"))
-        what = {"lane": "lane", "external": "external party (its own pool in BPMN)",
-                "none": "nodes that name no lane"}[band.kind]
+        what = {
+            "lane": "lane",
+            "external": "external party (its own pool in BPMN)",
+            "none": "nodes that name no lane",
+        }[band.kind]
         _title(dwg, lane, f"{band.name} — {what}")
         lines = band.label.lines
         if vertical:
-            _text_block(dwg, lane, lines, h.cx, h.cy - len(lines) * LINE_HEIGHT / 2,
-                        13, "lane-name")
+            _text_block(
+                dwg, lane, lines, h.cx, h.cy - len(lines) * LINE_HEIGHT / 2, 13, "lane-name"
+            )
         else:
             t = lane.add(dwg.g(transform=f"translate({h.cx:g},{h.cy:g}) rotate(-90)"))
             _text_block(dwg, t, lines, 0, -len(lines) * LINE_HEIGHT / 2, 13, "lane-name")
@@ -146,8 +177,9 @@ def _flow_kind(model: Model, index: int) -> str:
     return "flow"
 
 
-def _edges(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout,
-           overlay: Overlay | None) -> None:
+def _edges(
+    dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout, overlay: Overlay | None
+) -> None:
     g = root.add(dwg.g(class_="flows"))
     peak = max(overlay.flow_counts, default=0) if overlay else 0
     for e in lay.edges:
@@ -157,8 +189,10 @@ def _edges(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout,
         tip = f"{model.node_by_id[f.source].label} → {model.node_by_id[f.target].label}"
         if kind == "handoff":
             s, t = model.node_by_id[f.source], model.node_by_id[f.target]
-            tip = (f"Handoff {model.lane_by_id[s.lane].name or s.lane} → "  # type: ignore[index]
-                   f"{model.lane_by_id[t.lane].name or t.lane}: {tip}")  # type: ignore[index]
+            tip = (
+                f"Handoff {model.lane_by_id[s.lane].name or s.lane} → "  # type: ignore[index]
+                f"{model.lane_by_id[t.lane].name or t.lane}: {tip}"
+            )  # type: ignore[index]
         if f.artifact:
             tip += f" (carries {model.artifact_label(f.artifact)})"
         if f.condition:
@@ -193,15 +227,22 @@ def _edge_labels(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout) 
         kind = _flow_kind(model, e.index)
         box = e.label.box
         lab = g.add(dwg.g(class_=f"flow-label flow-label-{kind}", **{"data-flow": f.key}))
-        lab.add(dwg.rect((box.x - 2, box.y - 1), (box.width + 4, box.height + 2), rx=3,
-                         class_="flow-label-bg"))
+        lab.add(
+            dwg.rect(
+                (box.x - 2, box.y - 1),
+                (box.width + 4, box.height + 2),
+                rx=3,
+                class_="flow-label-bg",
+            )
+        )
         _text_block(dwg, lab, e.label.lines, box.cx, box.y, 11, "flow-text")
         what = "condition" if f.condition else ("artifact" if f.artifact else "name")
         _title(dwg, lab, f"{' '.join(e.label.lines)} ({what})")
 
 
-def _nodes(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout,
-           overlay: Overlay | None) -> None:
+def _nodes(
+    dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout, overlay: Overlay | None
+) -> None:
     g = root.add(dwg.g(class_="nodes"))
     for node in model.nodes:
         place = lay.nodes.get(node.id)
@@ -225,12 +266,14 @@ def _nodes(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout,
             grp.add(dwg.rect((b.x, b.y), (b.width, b.height), rx=10, class_="shape"))
             glyph = _task_glyph(node.task_type or "")
             # with a task-type marker in the corner the text keeps clear of it
-            lines = wrap(node.caption, b.width - 14, 4,
-                         first_width=b.width - 34 if glyph else None)
+            lines = wrap(node.caption, b.width - 14, 4, first_width=b.width - 34 if glyph else None)
             _text_block(dwg, grp, lines, b.cx, b.cy - len(lines) * LINE_HEIGHT / 2)
             if glyph:
-                grp.add(dwg.text(glyph, insert=(b.x + 5, b.y + 12), class_="task-type",
-                                 **{"font-size": "10"}))
+                grp.add(
+                    dwg.text(
+                        glyph, insert=(b.x + 5, b.y + 12), class_="task-type", **{"font-size": "10"}
+                    )
+                )
         elif node.is_gateway:
             _gateway(dwg, grp, node, b.cx, b.cy, b.width / 2)
         else:
@@ -241,89 +284,150 @@ def _nodes(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout,
             x = lb.cx if anchor == "middle" else lb.x
             _text_block(dwg, grp, place.label.lines, x, lb.y, 12, "label outside", anchor)
         if overlay and node.id in overlay.skipped:
-            grp.add(dwg.text(f"skipped ×{overlay.skipped[node.id]}",
-                             insert=(b.x, b.y - 4), class_="skip-note",
-                             **{"font-size": "10"}))
+            grp.add(
+                dwg.text(
+                    f"skipped ×{overlay.skipped[node.id]}",
+                    insert=(b.x, b.y - 4),
+                    class_="skip-note",
+                    **{"font-size": "10"},
+                )
+            )
 
 
 def _task_glyph(task_type: str) -> str:
     """A marker for the kind of task, from characters every common sans-serif font has
     (emoji are missing from many, headless browsers and printers among them)."""
-    return {"userTask": "☺", "serviceTask": "⚙", "sendTask": "✉", "receiveTask": "✉",
-            "manualTask": "☚", "scriptTask": "≡", "businessRuleTask": "▤",
-            "subProcess": "⊞", "callActivity": "⊞", "transaction": "⊞",
-            "adHocSubProcess": "~"}.get(task_type, "")
+    return {
+        "userTask": "☺",
+        "serviceTask": "⚙",
+        "sendTask": "✉",
+        "receiveTask": "✉",
+        "manualTask": "☚",
+        "scriptTask": "≡",
+        "businessRuleTask": "▤",
+        "subProcess": "⊞",
+        "callActivity": "⊞",
+        "transaction": "⊞",
+        "adHocSubProcess": "~",
+    }.get(task_type, "")
 
 
-def _gateway(dwg: svgwrite.Drawing, grp: Group, node: Node, cx: float, cy: float,
-             r: float) -> None:
-    grp.add(dwg.polygon([(cx, cy - r), (cx + r, cy), (cx, cy + r), (cx - r, cy)],
-                        class_="shape"))
+def _gateway(dwg: svgwrite.Drawing, grp: Group, node: Node, cx: float, cy: float, r: float) -> None:
+    grp.add(dwg.polygon([(cx, cy - r), (cx + r, cy), (cx, cy + r), (cx - r, cy)], class_="shape"))
     k = r * 0.36
     if node.type == "exclusive":
-        grp.add(dwg.path(f"M{cx - k:g},{cy - k:g} L{cx + k:g},{cy + k:g} M{cx + k:g},"
-                         f"{cy - k:g} L{cx - k:g},{cy + k:g}", class_="mark"))
+        grp.add(
+            dwg.path(
+                f"M{cx - k:g},{cy - k:g} L{cx + k:g},{cy + k:g} M{cx + k:g},"
+                f"{cy - k:g} L{cx - k:g},{cy + k:g}",
+                class_="mark",
+            )
+        )
     elif node.type == "parallel":
-        grp.add(dwg.path(f"M{cx:g},{cy - k * 1.3:g} L{cx:g},{cy + k * 1.3:g} "
-                         f"M{cx - k * 1.3:g},{cy:g} L{cx + k * 1.3:g},{cy:g}", class_="mark"))
+        grp.add(
+            dwg.path(
+                f"M{cx:g},{cy - k * 1.3:g} L{cx:g},{cy + k * 1.3:g} "
+                f"M{cx - k * 1.3:g},{cy:g} L{cx + k * 1.3:g},{cy:g}",
+                class_="mark",
+            )
+        )
     elif node.type == "inclusive":
         grp.add(dwg.circle((cx, cy), k * 1.2, class_="mark", fill="none"))
     elif node.type == "event_based":
         grp.add(dwg.circle((cx, cy), k * 1.4, class_="mark thin", fill="none"))
-        pts = [(cx + k * math.sin(a) * 0.9, cy - k * math.cos(a) * 0.9)
-               for a in (i * 2 * math.pi / 5 for i in range(5))]
+        pts = [
+            (cx + k * math.sin(a) * 0.9, cy - k * math.cos(a) * 0.9)
+            for a in (i * 2 * math.pi / 5 for i in range(5))
+        ]
         grp.add(dwg.polygon(pts, class_="mark thin", fill="none"))
     else:  # complex
-        grp.add(dwg.path(f"M{cx:g},{cy - k * 1.3:g} L{cx:g},{cy + k * 1.3:g} M{cx - k * 1.3:g},"
-                         f"{cy:g} L{cx + k * 1.3:g},{cy:g} M{cx - k:g},{cy - k:g} L{cx + k:g},"
-                         f"{cy + k:g} M{cx + k:g},{cy - k:g} L{cx - k:g},{cy + k:g}",
-                         class_="mark"))
+        grp.add(
+            dwg.path(
+                f"M{cx:g},{cy - k * 1.3:g} L{cx:g},{cy + k * 1.3:g} M{cx - k * 1.3:g},"
+                f"{cy:g} L{cx + k * 1.3:g},{cy:g} M{cx - k:g},{cy - k:g} L{cx + k:g},"
+                f"{cy + k:g} M{cx + k:g},{cy - k:g} L{cx - k:g},{cy + k:g}",
+                class_="mark",
+            )
+        )
 
 
-def _event(dwg: svgwrite.Drawing, grp: Group, node: Node, cx: float, cy: float,
-           r: float) -> None:
+def _event(dwg: svgwrite.Drawing, grp: Group, node: Node, cx: float, cy: float, r: float) -> None:
     grp.add(dwg.circle((cx, cy), r, class_="shape"))
     if node.type == "intermediate":
         grp.add(dwg.circle((cx, cy), r - 3.5, class_="inner", fill="none"))
-    glyph = {"message": "✉", "timer": "◷", "error": "⚡", "signal": "△", "escalation": "⇑",
-             "conditional": "≡", "compensation": "⏪", "terminate": "●", "link": "→",
-             "cancel": "✕"}.get(node.event_definition or "")
+    glyph = {
+        "message": "✉",
+        "timer": "◷",
+        "error": "⚡",
+        "signal": "△",
+        "escalation": "⇑",
+        "conditional": "≡",
+        "compensation": "⏪",
+        "terminate": "●",
+        "link": "→",
+        "cancel": "✕",
+    }.get(node.event_definition or "")
     if glyph:
-        grp.add(dwg.text(glyph, insert=(cx, cy + 5), class_="event-glyph",
-                         **{"text-anchor": "middle", "font-size": f"{r * 0.95:.1f}"}))
+        grp.add(
+            dwg.text(
+                glyph,
+                insert=(cx, cy + 5),
+                class_="event-glyph",
+                **{"text-anchor": "middle", "font-size": f"{r * 0.95:.1f}"},
+            )
+        )
 
 
 def _finding_markers(dwg: svgwrite.Drawing, root: Group, markers: list[Marker]) -> None:
     g = root.add(dwg.g(class_="finding-markers"))
     for mk in markers:
         f = mk.finding
-        m = g.add(dwg.g(class_=f"finding-marker sev-{f.severity.value}",
-                        **{"data-finding": str(mk.number), "data-code": f.code}))
+        m = g.add(
+            dwg.g(
+                class_=f"finding-marker sev-{f.severity.value}",
+                **{"data-finding": str(mk.number), "data-code": f.code},
+            )
+        )
         m.add(dwg.circle((mk.x, mk.y), 8.5, fill=SEVERITY_COLOUR[f.severity.value]))
-        m.add(dwg.text(str(mk.number), insert=(mk.x, mk.y + 3.6), class_="marker-number",
-                       **{"text-anchor": "middle", "font-size": "10"}))
+        m.add(
+            dwg.text(
+                str(mk.number),
+                insert=(mk.x, mk.y + 3.6),
+                class_="marker-number",
+                **{"text-anchor": "middle", "font-size": "10"},
+            )
+        )
         _title(dwg, m, f"{mk.number}. {f.code} ({f.severity.value}): {f.message}")
 
 
-def _legend_lines(findings: list[Finding], overlay: Overlay | None, width: float,
-                  caption: str = "") -> list[LegendLine]:
+def _legend_lines(
+    findings: list[Finding], overlay: Overlay | None, width: float, caption: str = ""
+) -> list[LegendLine]:
     if overlay is None:
         return legend(findings, width, caption=caption)
     explained = overlay.caption or (
         f"Overlay of {overlay.cases} case(s): line width = how often cases walked a "
         "flow; grey dashed = never walked; amber = slow handoff; red outline = skipped "
-        "step.")
-    unexpected = ["Done but not in the model: " + "; ".join(
-        f"{label} ({n} events)" for label, n in overlay.unexpected)] if overlay.unexpected \
+        "step."
+    )
+    unexpected = (
+        [
+            "Done but not in the model: "
+            + "; ".join(f"{label} ({n} events)" for label, n in overlay.unexpected)
+        ]
+        if overlay.unexpected
         else []
+    )
     return legend(findings, width, caption=caption, overlay_line=explained, notes=unexpected)
 
 
-def _legend(dwg: svgwrite.Drawing, root: Group, lay: Layout,
-            lines: list[LegendLine]) -> None:
+def _legend(dwg: svgwrite.Drawing, root: Group, lay: Layout, lines: list[LegendLine]) -> None:
     g = root.add(dwg.g(class_="legend", transform=f"translate(0,{lay.height + 24:g})"))
     for line in lines:
         if line.severity:
             g.add(dwg.circle((6, line.y + 8), 5, fill=SEVERITY_COLOUR[line.severity]))
-        g.add(dwg.text(line.text, insert=(18, line.y + 12), class_="legend-text",
-                       **{"font-size": "12"}))
+        g.add(
+            dwg.text(
+                line.text, insert=(18, line.y + 12), class_="legend-text", **{"font-size": "12"}
+            )
+        )

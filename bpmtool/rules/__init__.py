@@ -38,13 +38,20 @@ def run_rules(model: Model, graph: ProcessGraph | None = None) -> list[Finding]:
         try:
             reports = list(CHECKS[code](context))
         except Exception as exc:  # a broken rule must not stop the lint
-            findings.append(make_finding(
-                model, RULE_ERROR, (code,),
-                f"rule {code} crashed on this model ({type(exc).__name__}: {exc}); "
-                "the other rules ran", "Report this model to the bpmtool developers."))
+            findings.append(
+                make_finding(
+                    model,
+                    RULE_ERROR,
+                    (code,),
+                    f"rule {code} crashed on this model ({type(exc).__name__}: {exc}); "
+                    "the other rules ran",
+                    "Report this model to the bpmtool developers.",
+                )
+            )
             continue
-        findings += [make_finding(model, code, r.subject, r.message, r.fix, r.evidence)
-                     for r in reports]
+        findings += [
+            make_finding(model, code, r.subject, r.message, r.fix, r.evidence) for r in reports
+        ]
     findings += _unknown_overrides(model)
     return sort_findings(f for f in findings if f is not None)
 
@@ -56,8 +63,14 @@ def _unknown_overrides(model: Model) -> list[Finding | None]:
             continue
         close = difflib.get_close_matches(code, list(RULES), n=1)
         hint = f" Did you mean {close[0]}?" if close else ""
-        out.append(make_finding(
-            model, UNKNOWN_RULE, (code,),
-            f"'rules:' names {code!r}, which is not a rule code, so the setting does nothing."
-            + hint, "Use a code listed by `bpmtool rules`."))
+        out.append(
+            make_finding(
+                model,
+                UNKNOWN_RULE,
+                (code,),
+                f"'rules:' names {code!r}, which is not a rule code, so the setting does nothing."
+                + hint,
+                "Use a code listed by `bpmtool rules`.",
+            )
+        )
     return out

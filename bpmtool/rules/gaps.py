@@ -20,8 +20,10 @@ __all__: list[str] = []
 
 def _where(g: ProcessGraph, h: Handoff) -> str:
     m = g.model
-    return (f"{t.lane(m, h.source_lane)} → {t.lane(m, h.target_lane)} "
-            f"({t.node(m, h.source)} → {t.node(m, h.target)})")
+    return (
+        f"{t.lane(m, h.source_lane)} → {t.lane(m, h.target_lane)} "
+        f"({t.node(m, h.source)} → {t.node(m, h.target)})"
+    )
 
 
 @rule("HANDOFF-NO-ARTIFACT")
@@ -34,7 +36,8 @@ def handoff_no_artifact(g: ProcessGraph) -> Iterator[Report]:
             f"Work changes hands at {_where(g, h)}, but the handoff does not say what is "
             "handed over. Receiving teams then start from a conversation instead of a document.",
             "Name the artifact on the flow (`artifact:`), e.g. handover notes or a signed order.",
-            {"source_lane": h.source_lane, "target_lane": h.target_lane})
+            {"source_lane": h.source_lane, "target_lane": h.target_lane},
+        )
 
 
 @rule("HANDOFF-ARTIFACT-NOT-PRODUCED")
@@ -53,7 +56,8 @@ def handoff_artifact_not_produced(g: ProcessGraph) -> Iterator[Report]:
             f"step {names} does not list it among its outputs: nobody on the "
             f"{t.lane(m, h.source_lane)} side is responsible for producing it.",
             f"Add {h.artifact!r} to the outputs of {names}, or correct the flow's artifact.",
-            {"senders": sorted(senders), "artifact": h.artifact})
+            {"senders": sorted(senders), "artifact": h.artifact},
+        )
 
 
 @rule("HANDOFF-ARTIFACT-NOT-USED")
@@ -72,7 +76,8 @@ def handoff_artifact_not_used(g: ProcessGraph) -> Iterator[Report]:
             f"step {names} does not take it as an input: either the receiver ignores it or the "
             "model hides what the receiver really needs.",
             f"Add {h.artifact!r} to the inputs of {names}, or stop handing it over.",
-            {"receivers": sorted(receivers), "artifact": h.artifact})
+            {"receivers": sorted(receivers), "artifact": h.artifact},
+        )
 
 
 @rule("HANDOFF-NO-RECEIVER")
@@ -89,7 +94,8 @@ def handoff_no_receiver(g: ProcessGraph) -> Iterator[Report]:
             f"Work is handed over at {_where(g, h)}, but no activity follows on the receiving "
             f"side: nobody in {t.lane(m, h.target_lane)} picks it up.",
             "Add the step that receives the work, or end the process in the sending lane.",
-            {"target_lane": h.target_lane})
+            {"target_lane": h.target_lane},
+        )
 
 
 @rule("INPUT-NO-SUPPLIER")
@@ -106,7 +112,8 @@ def input_no_supplier(g: ProcessGraph) -> Iterator[Report]:
                 "but no step in the model produces it: the supplier is missing.",
                 f"Add {art!r} to the outputs of the step that supplies it (an external lane "
                 "such as the customer can be that supplier).",
-                {"artifact": art, "lane": node.lane})
+                {"artifact": art, "lane": node.lane},
+            )
 
 
 @rule("OUTPUT-NO-CUSTOMER")
@@ -122,7 +129,8 @@ def output_no_customer(g: ProcessGraph) -> Iterator[Report]:
                 f"{t.node(m, node.id)} ({t.lane(m, node.lane)}) produces {t.artifact(m, art)}, "
                 "but no step uses it: it has no customer.",
                 f"Add {art!r} to the inputs of the step that needs it, or stop producing it.",
-                {"artifact": art, "lane": node.lane})
+                {"artifact": art, "lane": node.lane},
+            )
 
 
 @rule("NODE-NO-LANE")
@@ -132,8 +140,11 @@ def node_no_lane(g: ProcessGraph) -> Iterator[Report]:
         if node.lane:
             continue
         yield Report(
-            (node.id,), f"{t.node(m, node.id)} belongs to no lane: no team owns it.",
-            "Give the node a `lane:`.", {"type": node.type})
+            (node.id,),
+            f"{t.node(m, node.id)} belongs to no lane: no team owns it.",
+            "Give the node a `lane:`.",
+            {"type": node.type},
+        )
 
 
 @rule("UNREACHABLE")
@@ -149,7 +160,8 @@ def unreachable(g: ProcessGraph) -> Iterator[Report]:
             f"{t.node(m, node.id)} ({t.lane(m, node.lane)}) cannot be reached from any start: "
             "as drawn, this work never happens.",
             "Connect it with a flow from the step that should lead to it, or remove it.",
-            {"starts": list(g.starts)})
+            {"starts": list(g.starts)},
+        )
 
 
 @rule("DEAD-END")
@@ -165,7 +177,8 @@ def dead_end(g: ProcessGraph) -> Iterator[Report]:
             f"From {t.node(m, node.id)} ({t.lane(m, node.lane)}) there is no path to an end: "
             "a case that gets here is never finished or handed on.",
             "Add the flow that continues the work, or an end event.",
-            {"ends": list(g.ends)})
+            {"ends": list(g.ends)},
+        )
 
 
 @rule("LANE-EMPTY")
@@ -174,8 +187,12 @@ def lane_empty(g: ProcessGraph) -> Iterator[Report]:
     for lane in m.lanes:
         if lane.external or g.nodes_by_lane.get(lane.id):
             continue  # an external party (a black-box pool) need not show its work
-        yield Report((lane.id,), f"Lane {lane.label} has no steps: its part in the process "
-                     "is undefined.", "Add the steps this team does, or remove the lane.", {})
+        yield Report(
+            (lane.id,),
+            f"Lane {lane.label} has no steps: its part in the process is undefined.",
+            "Add the steps this team does, or remove the lane.",
+            {},
+        )
 
 
 @rule("STAGE-NOT-COVERED")
@@ -184,9 +201,13 @@ def stage_not_covered(g: ProcessGraph) -> Iterator[Report]:
     for stage in m.stages:
         if any(m.node_by_id[n].is_activity for n in stage.nodes if n in m.node_by_id):
             continue
-        yield Report((stage.id,), f"Journey stage {stage.label!r} holds no activity: no team "
-                     "does anything for the customer in this stage.",
-                     "List the activities of this stage under its `nodes:`.", {})
+        yield Report(
+            (stage.id,),
+            f"Journey stage {stage.label!r} holds no activity: no team "
+            "does anything for the customer in this stage.",
+            "List the activities of this stage under its `nodes:`.",
+            {},
+        )
 
 
 @rule("MILESTONE-NOT-MEASURABLE")
@@ -199,13 +220,18 @@ def milestone_not_measurable(g: ProcessGraph) -> Iterator[Report]:
                 why = "has no `reached_when`, so no event in a log can answer it"
             elif not m.node_by_id[cond.activity].is_activity:
                 kind = m.node_by_id[cond.activity].type
-                why = (f"is answered by {t.node(m, cond.activity)}, a {kind} node, which "
-                       "leaves no event in a log")
+                why = (
+                    f"is answered by {t.node(m, cond.activity)}, a {kind} node, which "
+                    "leaves no event in a log"
+                )
             else:
                 continue
-            yield Report((ms.id, stage.id),
-                         f"Milestone {ms.id!r} ({ms.question or 'no question'}) {why}.",
-                         "Set `reached_when: {activity: <an activity id>}`.", {"stage": stage.id})
+            yield Report(
+                (ms.id, stage.id),
+                f"Milestone {ms.id!r} ({ms.question or 'no question'}) {why}.",
+                "Set `reached_when: {activity: <an activity id>}`.",
+                {"stage": stage.id},
+            )
 
 
 @rule("STAGE-NO-HANDOFF")
@@ -227,7 +253,8 @@ def stage_no_handoff(g: ProcessGraph) -> Iterator[Report]:
             "between the two stages.",
             f"Add a flow from the last step of {a.label!r} to the first of {b.label!r}, "
             "carrying what the next team needs.",
-            {"from_owner": oa, "to_owner": ob})
+            {"from_owner": oa, "to_owner": ob},
+        )
 
 
 def _carried(g: ProcessGraph) -> set[str]:
@@ -238,9 +265,11 @@ def _carried(g: ProcessGraph) -> set[str]:
 def _owner(g: ProcessGraph, nodes: list[str]) -> str | None:
     """The lane doing most of a stage's activities (ties: the first lane of the model)."""
     m = g.model
-    counts = Counter(m.node_by_id[n].lane for n in nodes
-                     if n in m.node_by_id and m.node_by_id[n].is_activity
-                     and m.node_by_id[n].lane)
+    counts = Counter(
+        m.node_by_id[n].lane
+        for n in nodes
+        if n in m.node_by_id and m.node_by_id[n].is_activity and m.node_by_id[n].lane
+    )
     if not counts:
         return None
     order = {lane.id: i for i, lane in enumerate(m.lanes)}

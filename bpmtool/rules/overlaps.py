@@ -36,7 +36,8 @@ def duplicate_activity(g: ProcessGraph) -> Iterator[Report]:
             "did it.",
             "Give the activity one owner, or name the two activities after what each team "
             "really does differently.",
-            {"lanes": lanes})
+            {"lanes": lanes},
+        )
 
 
 @rule("ARTIFACT-MULTIPLE-PRODUCERS")
@@ -56,7 +57,8 @@ def artifact_multiple_producers(g: ProcessGraph) -> Iterator[Report]:
             f"{len(lanes)} lanes ({t.listing(t.lane(m, x) for x in lanes)}): two versions of "
             "the truth.",
             "Let one team produce it and the others update or consume it.",
-            {"lanes": lanes, "producers": ids})
+            {"lanes": lanes, "producers": ids},
+        )
 
 
 @rule("PING-PONG")
@@ -71,7 +73,8 @@ def ping_pong(g: ProcessGraph) -> Iterator[Report]:
             "to a team that already had it, and each round trip adds waiting time.",
             "Settle the question in one lane (a checklist or an acceptance criterion before "
             "the handoff), or make the rework loop stay inside the team that fixes it.",
-            {"lanes": list(cycle.lanes), "handoffs": [h.flow for h in cycle.handoffs]})
+            {"lanes": list(cycle.lanes), "handoffs": [h.flow for h in cycle.handoffs]},
+        )
 
 
 @rule("DUPLICATE-HANDOFF")
@@ -90,7 +93,8 @@ def duplicate_handoff(g: ProcessGraph) -> Iterator[Report]:
             f"{len(hs)} times ({t.listing(h.flow for h in hs)}): two handoffs of the same "
             "thing between the same teams.",
             "Keep one handoff of this artifact, or name what differs between them.",
-            {"artifact": art, "source_lane": a, "target_lane": b})
+            {"artifact": art, "source_lane": a, "target_lane": b},
+        )
 
 
 @rule("STAGE-OVERLAP")
@@ -107,4 +111,6 @@ def stage_overlap(g: ProcessGraph) -> Iterator[Report]:
             (node, *stages),
             f"{t.node(m, node)} is listed in {len(stages)} journey stages "
             f"({t.listing(stages)}): a customer doing it cannot be placed in one stage.",
-            "List the step in one stage only.", {"stages": stages})
+            "List the step in one stage only.",
+            {"stages": stages},
+        )

@@ -17,10 +17,14 @@ def empty_model(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     if m.nodes:
         return
-    yield Report((m.id,), f"The model {m.label!r} has no steps, events or gateways: it "
-                 "describes no process, so no handoff could be checked.",
-                 "Draw the process (in a BPMN file: a <process> with flow nodes), or check that "
-                 "this is the file you meant.", {"lanes": len(m.lanes), "flows": len(m.flows)})
+    yield Report(
+        (m.id,),
+        f"The model {m.label!r} has no steps, events or gateways: it "
+        "describes no process, so no handoff could be checked.",
+        "Draw the process (in a BPMN file: a <process> with flow nodes), or check that "
+        "this is the file you meant.",
+        {"lanes": len(m.lanes), "flows": len(m.flows)},
+    )
 
 
 @rule("NO-START")
@@ -28,8 +32,12 @@ def no_start(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     if not m.nodes or any(n.type == "start" for n in m.nodes):
         return
-    yield Report((m.id,), "The model has no start event: what sets the process off is "
-                 "not stated.", "Add a node with `type: start` before the first step.", {})
+    yield Report(
+        (m.id,),
+        "The model has no start event: what sets the process off is not stated.",
+        "Add a node with `type: start` before the first step.",
+        {},
+    )
 
 
 @rule("NO-END")
@@ -37,8 +45,12 @@ def no_end(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
     if not m.nodes or any(n.type == "end" for n in m.nodes):
         return
-    yield Report((m.id,), "The model has no end event: when a case is finished is not "
-                 "stated.", "Add a node with `type: end` after the last step.", {})
+    yield Report(
+        (m.id,),
+        "The model has no end event: when a case is finished is not stated.",
+        "Add a node with `type: end` after the last step.",
+        {},
+    )
 
 
 @rule("GATEWAY-SINGLE-FLOW")
@@ -55,7 +67,8 @@ def gateway_single_flow(g: ProcessGraph) -> Iterator[Report]:
             f"Gateway {t.node(m, node.id)} has {ins} incoming and {outs} outgoing flow(s): "
             "it neither splits nor joins.",
             "Remove the gateway, or add the branches it is meant to decide between.",
-            {"incoming": ins, "outgoing": outs})
+            {"incoming": ins, "outgoing": outs},
+        )
 
 
 @rule("IMPLICIT-SPLIT")
@@ -75,7 +88,9 @@ def implicit_split(g: ProcessGraph) -> Iterator[Report]:
             f"(to {t.listing(t.node(m, x) for x in targets)}) without a gateway: readers cannot "
             "tell whether every branch happens or only one.",
             "Put a parallel gateway (all branches) or an exclusive gateway with conditions "
-            "(one branch) after the step.", {"targets": targets})
+            "(one branch) after the step.",
+            {"targets": targets},
+        )
 
 
 @rule("DISCONNECTED")
@@ -90,8 +105,13 @@ def disconnected(g: ProcessGraph) -> Iterator[Report]:
         if len(ordered) == 1:
             message = f"{t.node(m, ordered[0])} has no flows: it is not part of the process."
         else:
-            message = (f"{len(ordered)} nodes ({t.listing(t.node(m, n) for n in ordered)}) are "
-                       "not connected to the rest of the process.")
-        yield Report(tuple(ordered), message,
-                     "Connect them with flows to the main process, or move them to a model "
-                     "of their own.", {"main_component_size": len(main)})
+            message = (
+                f"{len(ordered)} nodes ({t.listing(t.node(m, n) for n in ordered)}) are "
+                "not connected to the rest of the process."
+            )
+        yield Report(
+            tuple(ordered),
+            message,
+            "Connect them with flows to the main process, or move them to a model of their own.",
+            {"main_component_size": len(main)},
+        )

@@ -26,8 +26,9 @@ def workspace(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def client(workspace: Path) -> Iterator[TestClient]:
-    app = create_app(Settings(workspace=workspace, max_model_bytes=200_000,
-                              max_log_bytes=2_000_000))
+    app = create_app(
+        Settings(workspace=workspace, max_model_bytes=200_000, max_log_bytes=2_000_000)
+    )
     with TestClient(app, base_url=BASE_URL) as c:
         yield c
 

@@ -22,12 +22,18 @@ def free_port() -> int:
 
 
 @contextmanager
-def running_server(settings: Settings, *, header_timeout: float = serving.HEADER_TIMEOUT
-                   ) -> Iterator[str]:
+def running_server(
+    settings: Settings, *, header_timeout: float = serving.HEADER_TIMEOUT
+) -> Iterator[str]:
     """Serve the app for ``settings``; yields its base URL."""
     port = free_port()
-    config = serving.config(create_app(settings), host="127.0.0.1", port=port,
-                            limit_concurrency=200, header_timeout=header_timeout)
+    config = serving.config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        limit_concurrency=200,
+        header_timeout=header_timeout,
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()

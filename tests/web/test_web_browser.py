@@ -33,8 +33,10 @@ def shots(tmp_path: Path) -> Path:
 def browser():
     playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        b = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         try:
             yield b
         finally:
@@ -53,12 +55,19 @@ def _renamed_log(tmp_path: Path) -> Path:
 def test_the_whole_story(browser, tmp_path: Path, shots: Path) -> None:
     problems: list[str] = []
     with running_server(Settings(workspace=tmp_path / "ws")) as base:
-        context = browser.new_context(viewport={"width": 1440, "height": 1000},
-                                      accept_downloads=True)
+        context = browser.new_context(
+            viewport={"width": 1440, "height": 1000}, accept_downloads=True
+        )
         page = context.new_page()
         page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
-        page.on("console", lambda msg: problems.append(f"console: {msg.text}")
-                if msg.type == "error" and "status of 422" not in msg.text else None)
+        page.on(
+            "console",
+            lambda msg: (
+                problems.append(f"console: {msg.text}")
+                if msg.type == "error" and "status of 422" not in msg.text
+                else None
+            ),
+        )
         page.on("dialog", lambda d: problems.append(f"dialog opened: {d.message}"))
 
         # 1. the seeded workspace
@@ -88,8 +97,9 @@ def test_the_whole_story(browser, tmp_path: Path, shots: Path) -> None:
 
         # 4. upload a CSV log; map the columns no reader could guess
         page.goto(base + "/upload")
-        page.set_input_files("form[action='/upload/log'] input[type=file]",
-                             str(_renamed_log(tmp_path)))
+        page.set_input_files(
+            "form[action='/upload/log'] input[type=file]", str(_renamed_log(tmp_path))
+        )
         page.click("form[action='/upload/log'] button[type=submit]")
         page.wait_for_selector("form[data-mapping]")
         assert page.url.endswith("/logs/crm-export.csv?uploaded=1")
@@ -149,8 +159,7 @@ def test_the_whole_story(browser, tmp_path: Path, shots: Path) -> None:
         editor.fill(text.replace("lane: sales}", "lane: salez}", 1))
         page.wait_for_selector(".gutter span.bad", timeout=10_000)
         bad_line = int(page.locator(".gutter span.bad").first.inner_text())
-        assert "salez" in text.replace("lane: sales}", "lane: salez}", 1).splitlines()[
-            bad_line - 1]
+        assert "salez" in text.replace("lane: sales}", "lane: salez}", 1).splitlines()[bad_line - 1]
         page.screenshot(path=shots / "09-editor-error.png")
         page.click("button:has-text('Save')")
         page.wait_for_selector(".alert.error")
@@ -159,7 +168,9 @@ def test_the_whole_story(browser, tmp_path: Path, shots: Path) -> None:
         # 9. a hostile model name runs nothing
         hostile = REFERENCE_MODEL.read_text().replace(
             "name: From sale to implementation to support",
-            'name: "<script>alert(1)</script><img src=x onerror=alert(2)>"', 1)
+            'name: "<script>alert(1)</script><img src=x onerror=alert(2)>"',
+            1,
+        )
         xss = tmp_path / "xss.yaml"
         xss.write_text(hostile)
         page.goto(base + "/upload")

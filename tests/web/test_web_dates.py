@@ -37,36 +37,62 @@ def test_the_mapping_page_finds_the_time_column_and_offers_a_date_format(client)
 
 def test_a_check_reports_the_date_order_it_read(client) -> None:
     client.post("/api/logs", files={"file": ("eu.csv", _csv(ambiguous=False))})
-    run_id = client.post("/api/check", json={"model": "saas-handoffs.yaml", "log": "eu.csv",
-                                             "method": "replay"}).json()["id"]
+    run_id = client.post(
+        "/api/check", json={"model": "saas-handoffs.yaml", "log": "eu.csv", "method": "replay"}
+    ).json()["id"]
     run = _wait(client, run_id)
     assert run["status"] == "done", run
     notes = client.get(f"/api/runs/{run_id}/result").json()["notes"]
     assert any("day-first" in n["message"] for n in notes)
     assert "Reading the log" in client.get(f"/runs/{run_id}").text
-    journey = _wait(client, client.post("/api/journey", json={
-        "model": "saas-handoffs.yaml", "log": "eu.csv"}).json()["id"])
+    journey = _wait(
+        client,
+        client.post("/api/journey", json={"model": "saas-handoffs.yaml", "log": "eu.csv"}).json()[
+            "id"
+        ],
+    )
     assert journey["status"] == "done", journey
     assert "day-first" in client.get(f"/runs/{journey['id']}").text
 
 
 def test_undecidable_dates_fail_the_check_until_a_date_format_is_saved(client) -> None:
     client.post("/api/logs", files={"file": ("amb.csv", _csv(ambiguous=True))})
-    run = _wait(client, client.post("/api/check", json={
-        "model": "saas-handoffs.yaml", "log": "amb.csv", "method": "replay"}).json()["id"])
+    run = _wait(
+        client,
+        client.post(
+            "/api/check", json={"model": "saas-handoffs.yaml", "log": "amb.csv", "method": "replay"}
+        ).json()["id"],
+    )
     assert run["status"] == "failed" and "--date-format" in str(run["error"])
 
-    r = client.post("/logs/amb.csv/columns", data={
-        "case": "case_id", "activity": "activity", "timestamp": "When",
-        "date_format": "%d/%m/%Y %H:%M:%S"}, follow_redirects=False)
+    r = client.post(
+        "/logs/amb.csv/columns",
+        data={
+            "case": "case_id",
+            "activity": "activity",
+            "timestamp": "When",
+            "date_format": "%d/%m/%Y %H:%M:%S",
+        },
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     page = client.get("/logs/amb.csv").text
     assert 'value="%d/%m/%Y %H:%M:%S"' in page and "fit both" not in page
-    run = _wait(client, client.post("/api/check", json={
-        "model": "saas-handoffs.yaml", "log": "amb.csv", "method": "replay"}).json()["id"])
+    run = _wait(
+        client,
+        client.post(
+            "/api/check", json={"model": "saas-handoffs.yaml", "log": "amb.csv", "method": "replay"}
+        ).json()["id"],
+    )
     assert run["status"] == "done", run
 
-    bad = client.post("/logs/amb.csv/columns", data={
-        "case": "case_id", "activity": "activity", "timestamp": "When",
-        "date_format": "day/month"})
+    bad = client.post(
+        "/logs/amb.csv/columns",
+        data={
+            "case": "case_id",
+            "activity": "activity",
+            "timestamp": "When",
+            "date_format": "day/month",
+        },
+    )
     assert bad.status_code == 422 and "not a date format" in bad.text

@@ -30,8 +30,14 @@ SMALL = b"id: t\nlanes: [{id: a}]\nnodes: [{id: x, lane: a}]\n"
 
 
 def _multipart(boundary: str) -> tuple[bytes, dict[str, str]]:
-    body = (f"--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; "
-            f"filename=\"m.yaml\"\r\n\r\n").encode() + SMALL + f"\r\n--{boundary}--\r\n".encode()
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="file"; '
+            f'filename="m.yaml"\r\n\r\n'
+        ).encode()
+        + SMALL
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
     return body, {"content-type": f"multipart/form-data; boundary={boundary}"}
 
 
@@ -72,8 +78,9 @@ def test_a_csv_with_a_200_kb_header_field_gets_a_located_422(client) -> None:
     assert r.status_code == 422
 
 
-@pytest.mark.parametrize("url", ["/api/models", "/api/lint", "/upload/model", "/api/logs",
-                                 "/login"])
+@pytest.mark.parametrize(
+    "url", ["/api/models", "/api/lint", "/upload/model", "/api/logs", "/login"]
+)
 def test_a_multipart_boundary_of_1100_characters_is_400(client, url: str) -> None:
     body, headers = _multipart("b" * 1100)
     r = client.post(url, content=body, headers=headers)
@@ -86,8 +93,9 @@ def test_a_request_for_another_host_is_refused(client) -> None:
     r = client.get("/models", headers={"Host": "rebound.evil.example:8000"})
     assert r.status_code == 400
     assert "--allowed-host rebound.evil.example" in r.json()["detail"]
-    r = client.put("/api/models/rebound.yaml", content=SMALL,
-                   headers={"Host": "rebound.evil.example"})
+    r = client.put(
+        "/api/models/rebound.yaml", content=SMALL, headers={"Host": "rebound.evil.example"}
+    )
     assert r.status_code == 400
     assert client.get("/api/models/rebound.yaml").status_code == 404  # nothing was written
     for origin in ("http://rebound.evil.example:8000", "https://127.0.0.1.evil.example"):
@@ -98,8 +106,13 @@ def test_a_request_for_another_host_is_refused(client) -> None:
 
 
 def test_allowed_hosts_can_be_added_or_opened(tmp_path: Path) -> None:
-    app = create_app(Settings(workspace=tmp_path / "ws", seed=False,
-                              allowed_hosts=[*default_allowed_hosts("127.0.0.1"), "bpm.example"]))
+    app = create_app(
+        Settings(
+            workspace=tmp_path / "ws",
+            seed=False,
+            allowed_hosts=[*default_allowed_hosts("127.0.0.1"), "bpm.example"],
+        )
+    )
     with TestClient(app, base_url="http://bpm.example:8000") as c:
         assert c.get("/api/models").status_code == 200
         assert c.get("/api/models", headers={"Host": "other.example"}).status_code == 400
@@ -132,8 +145,9 @@ def test_every_route_but_login_and_static_needs_the_token(token_client) -> None:
         if path in open_paths:
             continue
         assert "{" not in path, path
-        r = token_client.request(method, path, follow_redirects=False,
-                                 headers={"Accept": "application/json"})
+        r = token_client.request(
+            method, path, follow_redirects=False, headers={"Accept": "application/json"}
+        )
         assert r.status_code == 401, (method, path, r.status_code)
         checked += 1
     assert checked > 40
@@ -152,12 +166,17 @@ def _chunks(total: int, size: int = 8192) -> Iterator[bytes]:
 
 
 def test_a_chunked_login_body_is_cut_off_at_its_limit(token_client) -> None:
-    r = token_client.post("/login", content=_chunks(2_000_000),
-                          headers={"content-type": "application/x-www-form-urlencoded"})
+    r = token_client.post(
+        "/login",
+        content=_chunks(2_000_000),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
     assert r.status_code == 413
-    r = token_client.post("/login", content=_chunks(2_000_000),
-                          headers={"content-type": "application/x-www-form-urlencoded",
-                                   "Accept": "application/json"})
+    r = token_client.post(
+        "/login",
+        content=_chunks(2_000_000),
+        headers={"content-type": "application/x-www-form-urlencoded", "Accept": "application/json"},
+    )
     assert r.status_code == 413 and "limit" in r.json()["detail"]
 
 
@@ -165,8 +184,11 @@ def test_chunked_bodies_are_limited_while_they_stream(client, workspace: Path) -
     # the test app: models up to 200 kB (routes that read a form: 3 x + 1 MB), logs 2 MB
     r = client.post("/api/validate", content=_chunks(3_000_000))
     assert r.status_code == 413
-    r = client.put("/api/logs/saas-handoffs.csv/columns", content=_chunks(3_000_000),
-                   headers={"content-type": "application/json"})
+    r = client.put(
+        "/api/logs/saas-handoffs.csv/columns",
+        content=_chunks(3_000_000),
+        headers={"content-type": "application/json"},
+    )
     assert r.status_code == 413
     r = client.post("/api/logs?filename=big.csv", content=_chunks(3_000_000))
     assert r.status_code == 413
@@ -208,8 +230,9 @@ def test_leftovers_of_a_dead_server_are_swept_at_start_not_a_live_ones(tmp_path:
 
 
 @pytest.mark.parametrize("name", ["bomb.csv.gz", "bomb.xes.gz"])
-def test_a_compressed_log_is_held_to_the_upload_limit_once_inflated(client, workspace: Path,
-                                                                    name: str) -> None:
+def test_a_compressed_log_is_held_to_the_upload_limit_once_inflated(
+    client, workspace: Path, name: str
+) -> None:
     # the test app takes logs up to 2 MB; this one is 15 kB packed and 3 MB unpacked
     text = b"case,activity,time\n" + b"1,a,2024-01-01 10:00:00\n" * 130_000
     if name.endswith(".xes.gz"):
@@ -229,8 +252,7 @@ def test_a_compressed_log_is_held_to_the_upload_limit_once_inflated(client, work
     assert r.status_code == 422 and "cut short" in r.json()["detail"]
 
 
-@pytest.mark.parametrize("name", ["a" * 300 + ".yaml", "b" * 300 + ".csv", "%00" * 100,
-                                  "x" * 5000])
+@pytest.mark.parametrize("name", ["a" * 300 + ".yaml", "b" * 300 + ".csv", "%00" * 100, "x" * 5000])
 def test_no_route_answers_500_to_a_very_long_name(client, name: str) -> None:
     for method, path in _every_route(client.app.routes):
         url = path.replace("saas-handoffs.yaml", name)

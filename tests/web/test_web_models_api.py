@@ -28,8 +28,7 @@ def test_get_gives_the_file_and_its_version_as_etag(client) -> None:
 
 
 def _edited(text: str, name: str) -> bytes:
-    return text.replace("name: From sale to implementation to support", f"name: {name}", 1
-                        ).encode()
+    return text.replace("name: From sale to implementation to support", f"name: {name}", 1).encode()
 
 
 def test_save_with_the_current_version_then_a_stale_one_is_refused(client, workspace) -> None:
@@ -65,8 +64,11 @@ def test_save_without_if_match_is_428_and_invalid_yaml_is_422_with_lines(client)
 
 def test_restore_brings_back_a_previous_version(client) -> None:
     original = client.get(f"/api/models/{MODEL}")
-    client.put(f"/api/models/{MODEL}", content=_edited(original.text, "Changed"),
-               headers={"If-Match": original.headers["etag"]})
+    client.put(
+        f"/api/models/{MODEL}",
+        content=_edited(original.text, "Changed"),
+        headers={"If-Match": original.headers["etag"]},
+    )
     entry = client.get(f"/api/models/{MODEL}/history").json()[0]["id"]
     r = client.post(f"/api/models/{MODEL}/history/{entry}/restore")
     assert r.status_code == 200

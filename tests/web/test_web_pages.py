@@ -19,9 +19,19 @@ def _version(html: str) -> str:
 
 
 def test_every_page_renders(client) -> None:
-    for url in ("/models", f"/models/{MODEL}", f"/models/{MODEL}/edit",
-                f"/models/{MODEL}/history", "/logs", "/logs/saas-handoffs.csv", "/upload",
-                "/runs", "/docs", "/models/new", "/login"):
+    for url in (
+        "/models",
+        f"/models/{MODEL}",
+        f"/models/{MODEL}/edit",
+        f"/models/{MODEL}/history",
+        "/logs",
+        "/logs/saas-handoffs.csv",
+        "/upload",
+        "/runs",
+        "/docs",
+        "/models/new",
+        "/login",
+    ):
         r = client.get(url)
         assert r.status_code == 200, url
         assert "<title>" in r.text and "/static/style.css" in r.text
@@ -61,19 +71,23 @@ def test_saving_invalid_yaml_shows_the_problem_at_its_line(client, workspace: Pa
 def test_a_concurrent_save_is_a_409_that_keeps_your_text(client, workspace: Path) -> None:
     version = _version(client.get(f"/models/{MODEL}/edit").text)
     original = REFERENCE_MODEL.read_text()
-    ann = original.replace("version: \"1.0\"", "version: \"1.1\"")
-    bob = original.replace("version: \"1.0\"", "version: \"2.0\"")
-    r = client.post(f"/models/{MODEL}/edit", data={"text": ann, "version": version},
-                    follow_redirects=False)
+    ann = original.replace('version: "1.0"', 'version: "1.1"')
+    bob = original.replace('version: "1.0"', 'version: "2.0"')
+    r = client.post(
+        f"/models/{MODEL}/edit", data={"text": ann, "version": version}, follow_redirects=False
+    )
     assert r.status_code == 303
     r = client.post(f"/models/{MODEL}/edit", data={"text": bob, "version": version})
     assert r.status_code == 409
     assert "Someone else saved this model" in r.text
-    assert 'version: &#34;2.0&#34;' in r.text or 'version: "2.0"' in r.text  # Bob's text kept
+    assert "version: &#34;2.0&#34;" in r.text or 'version: "2.0"' in r.text  # Bob's text kept
     assert (workspace / "models" / MODEL).read_text() == ann  # Ann's save stands
     # saving again from the conflict page (now based on Ann's version) goes through
-    r = client.post(f"/models/{MODEL}/edit", data={"text": bob, "version": _version(r.text)},
-                    follow_redirects=False)
+    r = client.post(
+        f"/models/{MODEL}/edit",
+        data={"text": bob, "version": _version(r.text)},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     assert (workspace / "models" / MODEL).read_text() == bob
     assert len(client.get(f"/api/models/{MODEL}/history").json()) == 2
@@ -81,12 +95,15 @@ def test_a_concurrent_save_is_a_409_that_keeps_your_text(client, workspace: Path
 
 def test_history_page_restores_a_version(client, workspace: Path) -> None:
     version = _version(client.get(f"/models/{MODEL}/edit").text)
-    changed = REFERENCE_MODEL.read_text().replace("version: \"1.0\"", "version: \"9\"")
+    changed = REFERENCE_MODEL.read_text().replace('version: "1.0"', 'version: "9"')
     client.post(f"/models/{MODEL}/edit", data={"text": changed, "version": version})
     html = client.get(f"/models/{MODEL}/history").text
     entry = re.search(rf"/models/{MODEL}/history/([^/\"]+)/restore", html).group(1)
-    r = client.post(f"/models/{MODEL}/history/{entry}/restore",
-                    data={"version": _version(html)}, follow_redirects=False)
+    r = client.post(
+        f"/models/{MODEL}/history/{entry}/restore",
+        data={"version": _version(html)},
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     assert (workspace / "models" / MODEL).read_bytes() == REFERENCE_MODEL.read_bytes()
 
@@ -94,16 +111,25 @@ def test_history_page_restores_a_version(client, workspace: Path) -> None:
 def test_a_new_model_from_the_editor(client, workspace: Path) -> None:
     form = client.get("/models/new").text
     text = html.unescape(re.search(r"<textarea[^>]*>\n(.*?)</textarea>", form, re.S).group(1))
-    r = client.post("/models/new", data={"name": "Onboarding flow", "text": text},
-                    follow_redirects=False)
+    r = client.post(
+        "/models/new", data={"name": "Onboarding flow", "text": text}, follow_redirects=False
+    )
     assert r.status_code == 303 and r.headers["location"].startswith("/models/Onboarding-flow.yaml")
     assert (workspace / "models" / "Onboarding-flow.yaml").is_file()
 
 
 def test_the_column_mapping_form_saves(client) -> None:
-    r = client.post("/logs/saas-handoffs.csv/columns",
-                    data={"case": "case_id", "activity": "activity", "timestamp": "timestamp",
-                          "resource": "resource", "lane": ""}, follow_redirects=False)
+    r = client.post(
+        "/logs/saas-handoffs.csv/columns",
+        data={
+            "case": "case_id",
+            "activity": "activity",
+            "timestamp": "timestamp",
+            "resource": "resource",
+            "lane": "",
+        },
+        follow_redirects=False,
+    )
     assert r.status_code == 303
     chosen = client.get("/api/logs/saas-handoffs.csv/columns").json()["chosen"]
     assert chosen["case"] == "case_id" and chosen["resource"] == "resource"

@@ -28,8 +28,7 @@ def _wait(client, run_id: str, timeout: float = 120.0) -> dict:
 
 
 def test_a_check_runs_in_the_background_and_matches_the_cli(client) -> None:
-    r = client.post("/api/check", json={"model": "saas-handoffs.yaml",
-                                        "log": "saas-handoffs.csv"})
+    r = client.post("/api/check", json={"model": "saas-handoffs.yaml", "log": "saas-handoffs.csv"})
     assert r.status_code == 202 and r.headers["location"].startswith("/api/runs/")
     run_id = r.json()["id"]
     # the server answers other requests meanwhile
@@ -37,8 +36,10 @@ def test_a_check_runs_in_the_background_and_matches_the_cli(client) -> None:
     run = _wait(client, run_id)
     assert run["status"] == "done", run
     result = client.get(f"/api/runs/{run_id}/result").json()
-    out = CliRunner().invoke(cli, ["check", str(REFERENCE_MODEL),
-                                   str(EXAMPLES / "saas-handoffs.csv"), "-f", "json", "-q"])
+    out = CliRunner().invoke(
+        cli,
+        ["check", str(REFERENCE_MODEL), str(EXAMPLES / "saas-handoffs.csv"), "-f", "json", "-q"],
+    )
     expected = json.loads(out.stdout)
     assert result["summary"] == expected["summary"]
     assert result["findings"] == expected["findings"]
@@ -50,8 +51,9 @@ def test_a_check_runs_in_the_background_and_matches_the_cli(client) -> None:
 
 def test_a_check_that_cannot_read_its_log_fails_with_a_reason(client) -> None:
     client.post("/api/logs", files={"file": ("broken.csv", b"a,b\n1,2\n")})
-    run_id = client.post("/api/check", json={"model": "saas-handoffs.yaml",
-                                             "log": "broken.csv"}).json()["id"]
+    run_id = client.post(
+        "/api/check", json={"model": "saas-handoffs.yaml", "log": "broken.csv"}
+    ).json()["id"]
     run = _wait(client, run_id)
     assert run["status"] == "failed" and run["error"]
     assert client.get(f"/api/runs/{run_id}/result").status_code == 409
@@ -62,22 +64,30 @@ def test_a_check_that_cannot_read_its_log_fails_with_a_reason(client) -> None:
 def test_a_journey_run_from_the_model_page_shows_the_journey(client) -> None:
     model_page = client.get("/models/saas-handoffs.yaml").text
     assert 'name="kind" value="journey"' in model_page
-    started = client.post("/runs", data={"model": "saas-handoffs.yaml",
-                                         "log": "saas-handoffs.csv", "kind": "journey"},
-                          follow_redirects=False)
+    started = client.post(
+        "/runs",
+        data={"model": "saas-handoffs.yaml", "log": "saas-handoffs.csv", "kind": "journey"},
+        follow_redirects=False,
+    )
     assert started.status_code == 303
     run_id = started.headers["location"].rsplit("/", 1)[-1]
     run = _wait(client, run_id)
     assert run["status"] == "done", run
     result = client.get(f"/api/runs/{run_id}/result").json()
-    out = CliRunner().invoke(cli, ["journey", str(REFERENCE_MODEL),
-                                   str(EXAMPLES / "saas-handoffs.csv"), "-f", "json"])
+    out = CliRunner().invoke(
+        cli, ["journey", str(REFERENCE_MODEL), str(EXAMPLES / "saas-handoffs.csv"), "-f", "json"]
+    )
     expected = json.loads(out.stdout)
     assert result["funnel"] == expected["funnel"]
     assert result["happy_paths"]["paths"] == expected["happy_paths"]["paths"]
     page = client.get(f"/runs/{run_id}").text
-    for heading in ("Stage funnel", "Happy paths over the swimlanes", "Behaviour × emotion",
-                    "Struggling customers", "Critical to quality"):
+    for heading in (
+        "Stage funnel",
+        "Happy paths over the swimlanes",
+        "Behaviour × emotion",
+        "Struggling customers",
+        "Critical to quality",
+    ):
         assert heading in page
     assert page.count("<svg") >= 3  # funnel, quadrants, the happy paths over the swimlanes
     assert str(expected["exceptions"]["rows"][0]["case"]) in page
@@ -90,14 +100,19 @@ def test_a_check_runs_svg_numbers_the_same_findings_as_render_with_a_log(client)
     do, and says so in its legend (it once numbered the check's findings only)."""
     import re
 
-    r = client.post("/api/check", json={"model": "saas-handoffs.yaml",
-                                        "log": "saas-handoffs.csv"})
+    r = client.post("/api/check", json={"model": "saas-handoffs.yaml", "log": "saas-handoffs.csv"})
     run_id = r.json()["id"]
     run = _wait(client, run_id)
     assert run["status"] == "done", run
     svg = client.get(f"/runs/{run_id}/overlay.svg").text
-    out = CliRunner().invoke(cli, ["render", str(REFERENCE_MODEL), "--log",
-                                   str(EXAMPLES / "saas-handoffs.csv"), "-q"]).stdout
+    out = (
+        CliRunner()
+        .invoke(
+            cli,
+            ["render", str(REFERENCE_MODEL), "--log", str(EXAMPLES / "saas-handoffs.csv"), "-q"],
+        )
+        .stdout
+    )
     numbered = re.findall(r">\d+\. ([A-Z-]+) — ", svg)
     assert numbered and numbered == re.findall(r">\d+\. ([A-Z-]+) — ", out)
     assert "Numbered: lint + check" in svg

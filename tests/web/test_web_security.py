@@ -9,7 +9,8 @@ XSS = "<script>alert(1)</script>"
 
 def test_a_hostile_model_name_is_escaped_everywhere(client) -> None:
     text = REFERENCE_MODEL.read_text().replace(
-        "name: From sale to implementation to support", f'name: "{XSS}"', 1)
+        "name: From sale to implementation to support", f'name: "{XSS}"', 1
+    )
     client.post("/api/models", files={"file": ("xss.yaml", text.encode())})
     for url in ("/models", "/models/xss.yaml", "/models/xss.yaml/edit"):
         body = client.get(url).text
@@ -30,8 +31,9 @@ def test_without_the_token_pages_redirect_to_login_and_the_api_is_401(token_clie
     r = token_client.get("/api/models")
     assert r.status_code == 401 and r.headers["www-authenticate"] == "Bearer"
     assert token_client.get("/openapi.json").status_code == 401  # like every route
-    assert token_client.get("/api/models", headers={"Authorization": "Bearer nope"}
-                            ).status_code == 401
+    assert (
+        token_client.get("/api/models", headers={"Authorization": "Bearer nope"}).status_code == 401
+    )
 
 
 def test_bearer_token_and_login_cookie_open_the_door(token_client) -> None:
@@ -39,25 +41,27 @@ def test_bearer_token_and_login_cookie_open_the_door(token_client) -> None:
     assert r.status_code == 200
     r = token_client.post("/login", data={"token": "wrong", "next": "/models"})
     assert r.status_code == 401 and "not right" in r.text
-    r = token_client.post("/login", data={"token": "s3cret-token", "next": "/models"},
-                          follow_redirects=False)
+    r = token_client.post(
+        "/login", data={"token": "s3cret-token", "next": "/models"}, follow_redirects=False
+    )
     assert r.status_code == 303 and r.headers["location"] == "/models"
     assert "s3cret-token" not in r.headers["set-cookie"]
     assert token_client.get("/models").status_code == 200
 
 
 def test_login_never_redirects_off_site(token_client) -> None:
-    r = token_client.post("/login", data={"token": "s3cret-token",
-                                          "next": "//evil.example/x"}, follow_redirects=False)
+    r = token_client.post(
+        "/login", data={"token": "s3cret-token", "next": "//evil.example/x"}, follow_redirects=False
+    )
     assert r.headers["location"] == "/"
 
 
 def test_cross_site_posts_are_refused(client) -> None:
-    r = client.post("/api/validate", content=b"id: x\n",
-                    headers={"Origin": "http://evil.example"})
+    r = client.post("/api/validate", content=b"id: x\n", headers={"Origin": "http://evil.example"})
     assert r.status_code == 403
-    r = client.post("/api/validate", content=b"id: x\n",
-                    headers={"Origin": "http://127.0.0.1:8000"})
+    r = client.post(
+        "/api/validate", content=b"id: x\n", headers={"Origin": "http://127.0.0.1:8000"}
+    )
     assert r.status_code == 200
 
 
@@ -74,8 +78,11 @@ def test_bad_inputs_are_4xx_never_500(client) -> None:
         ("POST", "/api/check", {"model": "nope.yaml", "log": "saas-handoffs.csv"}),
         ("POST", "/api/check", {"model": "saas-handoffs.yaml", "log": "../x.csv"}),
         ("POST", "/api/check", {"model": "saas-handoffs.yaml"}),
-        ("POST", "/api/check", {"model": "saas-handoffs.yaml", "log": "saas-handoffs.csv",
-                                "method": "magic"}),
+        (
+            "POST",
+            "/api/check",
+            {"model": "saas-handoffs.yaml", "log": "saas-handoffs.csv", "method": "magic"},
+        ),
         ("POST", "/runs", None),
         ("POST", "/models/saas-handoffs.yaml/edit", None),
         ("POST", "/models/saas-handoffs.yaml/history/x/restore", {"version": "x"}),

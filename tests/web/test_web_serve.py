@@ -33,8 +33,7 @@ def test_a_port_in_use_is_exit_2_before_anything_is_announced(tmp_path: Path) ->
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        result = CliRunner().invoke(cli, ["serve", "--port", str(port),
-                                          "-w", str(tmp_path / "ws")])
+        result = CliRunner().invoke(cli, ["serve", "--port", str(port), "-w", str(tmp_path / "ws")])
     assert result.exit_code == 2
     assert f"port {port} is in use" in result.output
     assert "serving" not in result.output and not (tmp_path / "ws").exists()
@@ -42,8 +41,11 @@ def test_a_port_in_use_is_exit_2_before_anything_is_announced(tmp_path: Path) ->
 
 def _start(workspace: Path) -> tuple[subprocess.Popen[str], str]:
     """`bpmtool serve` on a free port; the process and its base URL (from its announcement)."""
-    proc = subprocess.Popen([sys.executable, "-m", "bpmtool", "serve", "--port", "0",
-                             "-w", str(workspace)], stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "bpmtool", "serve", "--port", "0", "-w", str(workspace)],
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     assert proc.stderr is not None
     line = proc.stderr.readline()
     match = re.search(r"on (http://127\.0\.0\.1:\d+)/", line)
@@ -82,8 +84,9 @@ def test_sigterm_stops_the_server_and_its_check_worker_cleanly(tmp_path: Path) -
     try:
         with urllib.request.urlopen(f"{url}/models", timeout=30) as page:
             assert b"saas-handoffs.yaml" in page.read()
-        workers = [c for c in _children(proc.pid) if "spawn_main" in
-                   Path(f"/proc/{c}/cmdline").read_text()]
+        workers = [
+            c for c in _children(proc.pid) if "spawn_main" in Path(f"/proc/{c}/cmdline").read_text()
+        ]
         assert workers, "the check worker did not start"
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -96,15 +99,16 @@ def test_sigterm_stops_the_server_and_its_check_worker_cleanly(tmp_path: Path) -
 
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_after_kill_9_the_worker_ends_and_the_next_start_sweeps_the_upload(
-        tmp_path: Path) -> None:
+def test_after_kill_9_the_worker_ends_and_the_next_start_sweeps_the_upload(tmp_path: Path) -> None:
     workspace = tmp_path / "ws"
     proc, url = _start(workspace)
     port = int(url.rsplit(":", 1)[1])
     uploads = workspace / ".bpmtool" / "uploads"
     with socket.create_connection(("127.0.0.1", port), timeout=30) as client:
-        client.sendall(b"POST /api/logs?filename=big.csv HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                       b"Content-Length: 50000000\r\n\r\n" + b"case,activity,time\n" * 50_000)
+        client.sendall(
+            b"POST /api/logs?filename=big.csv HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Length: 50000000\r\n\r\n" + b"case,activity,time\n" * 50_000
+        )
         assert _wait_until(lambda: any(p.stat().st_size > 0 for p in uploads.iterdir()))
         workers = _children(proc.pid)
         proc.kill()
@@ -120,12 +124,13 @@ def test_a_body_that_stops_arriving_gets_408_and_the_connection_closes(tmp_path:
     with running_server(settings) as url:
         port = int(url.rsplit(":", 1)[1])
         for request in (
-                b"PUT /api/models/half.yaml HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                b"Content-Length: 1000\r\n\r\nid: half\n",
-                b"POST /api/logs?filename=half.csv HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                b"Transfer-Encoding: chunked\r\n\r\n13\r\ncase,activity,time\n\r\n",
-                b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
-                b"application/x-www-form-urlencoded\r\nContent-Length: 500\r\n\r\ntoken=ab"):
+            b"PUT /api/models/half.yaml HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Length: 1000\r\n\r\nid: half\n",
+            b"POST /api/logs?filename=half.csv HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Transfer-Encoding: chunked\r\n\r\n13\r\ncase,activity,time\n\r\n",
+            b"POST /login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: "
+            b"application/x-www-form-urlencoded\r\nContent-Length: 500\r\n\r\ntoken=ab",
+        ):
             with socket.create_connection(("127.0.0.1", port), timeout=60) as client:
                 client.sendall(request)
                 reply = _read_all(client)
@@ -156,8 +161,7 @@ def _read_all(client: socket.socket) -> bytes:
 
 
 def test_a_check_worker_count_out_of_range_is_a_usage_error(tmp_path: Path) -> None:
-    result = CliRunner().invoke(cli, ["serve", "--check-workers", "0",
-                                      "-w", str(tmp_path / "ws")])
+    result = CliRunner().invoke(cli, ["serve", "--check-workers", "0", "-w", str(tmp_path / "ws")])
     assert result.exit_code == 2
     assert "--check-workers" in result.output and "validation error" not in result.output
     assert not (tmp_path / "ws").exists()

@@ -63,8 +63,7 @@ def test_bad_models_are_422_with_located_problems(client) -> None:
 
 
 def test_upload_a_csv_log_and_map_its_columns(client) -> None:
-    csv = (b"ticket;step;when;agent\nT1;Open;2025-01-01 10:00;ann\n"
-           b"T1;Close;2025-01-02 11:00;bob\n")
+    csv = b"ticket;step;when;agent\nT1;Open;2025-01-01 10:00;ann\nT1;Close;2025-01-02 11:00;bob\n"
     r = client.post("/api/logs", files={"file": ("my tickets.csv", csv)})
     assert r.status_code == 201, r.text
     name = r.json()["name"]
@@ -72,10 +71,16 @@ def test_upload_a_csv_log_and_map_its_columns(client) -> None:
     cols = client.get(f"/api/logs/{name}/columns").json()
     assert cols["columns"] == ["ticket", "step", "when", "agent"]
     assert cols["preview"][0] == ["T1", "Open", "2025-01-01 10:00", "ann"]
-    r = client.put(f"/api/logs/{name}/columns",
-                   json={"case": "ticket", "activity": "step", "timestamp": "when"})
-    assert r.json()["chosen"] == {"case": "ticket", "activity": "step", "timestamp": "when",
-                                  "resource": "agent"}
+    r = client.put(
+        f"/api/logs/{name}/columns",
+        json={"case": "ticket", "activity": "step", "timestamp": "when"},
+    )
+    assert r.json()["chosen"] == {
+        "case": "ticket",
+        "activity": "step",
+        "timestamp": "when",
+        "resource": "agent",
+    }
     r = client.put(f"/api/logs/{name}/columns", json={"case": "nope"})
     assert r.status_code == 422
 
@@ -88,8 +93,11 @@ def test_logs_that_are_not_their_format_are_refused(client) -> None:
 
 
 def test_page_uploads_redirect_to_the_new_model_and_log(client) -> None:
-    r = client.post("/upload/model", files={"file": ("page.yaml", REFERENCE_MODEL.read_bytes())},
-                    follow_redirects=False)
+    r = client.post(
+        "/upload/model",
+        files={"file": ("page.yaml", REFERENCE_MODEL.read_bytes())},
+        follow_redirects=False,
+    )
     assert r.status_code == 303 and r.headers["location"].startswith("/models/page.yaml")
     csv = io.BytesIO(b"case_id,activity,timestamp\nC1,Request demo,2025-01-01T10:00:00\n")
     r = client.post("/upload/log", files={"file": ("l.csv", csv)}, follow_redirects=False)

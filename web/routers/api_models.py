@@ -21,15 +21,28 @@ from bpmtool.web.views import cached, lint_json
 
 __all__ = ["UPLOAD_BODY", "router"]
 
-router = APIRouter(prefix="/api/models", tags=["models"],
-                   responses={404: {"model": ErrorOut}, 422: {"model": ErrorOut}})
+router = APIRouter(
+    prefix="/api/models",
+    tags=["models"],
+    responses={404: {"model": ErrorOut}, 422: {"model": ErrorOut}},
+)
 
 #: the OpenAPI description of an upload (the route streams the body itself)
-UPLOAD_BODY: dict[str, Any] = {"requestBody": {"required": True, "content": {
-    "multipart/form-data": {"schema": {"type": "object", "properties": {
-        "file": {"type": "string", "format": "binary"}}}},
-    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}},
-    "description": "a file as a form field, or the raw body with ?filename=…"}}
+UPLOAD_BODY: dict[str, Any] = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                }
+            },
+            "application/octet-stream": {"schema": {"type": "string", "format": "binary"}},
+        },
+        "description": "a file as a form field, or the raw body with ?filename=…",
+    }
+}
 
 
 def _unquote(etag: str | None) -> str | None:
@@ -44,50 +57,68 @@ def _unquote(etag: str | None) -> str | None:
 @router.get("", response_model=list[ModelInfo])
 def list_models(ws: WorkspaceDep) -> list[ModelInfo]:
     """The models in the workspace."""
-    return [ModelInfo(name=f.name, format=f.format, size=f.size, modified=f.modified)
-            for f in ws.list_models()]
+    return [
+        ModelInfo(name=f.name, format=f.format, size=f.size, modified=f.modified)
+        for f in ws.list_models()
+    ]
 
 
 @router.post("", response_model=SavedModel, status_code=201, openapi_extra=UPLOAD_BODY)
-async def upload_model(request: Request, ws: WorkspaceDep, settings: SettingsDep
-                       ) -> SavedModel:
+async def upload_model(request: Request, ws: WorkspaceDep, settings: SettingsDep) -> SavedModel:
     """Add a model (YAML, JSON or BPMN); a taken name gets a number (``x-2.yaml``)."""
-    upload = await receive_upload(request, ws.new_upload_path(".part"),
-                                  limit=settings.max_model_bytes)
+    upload = await receive_upload(
+        request, ws.new_upload_path(".part"), limit=settings.max_model_bytes
+    )
     if upload.path is None:
         raise HTTPException(400, "no file was sent")
     name, loaded = await run_in_threadpool(accept_model, ws, upload)
     _, version = ws.read_model(name)
-    return SavedModel(name=name, version=version,
-                      warnings=[p.to_dict() for p in loaded.warnings])  # type: ignore[misc]
+    return SavedModel(name=name, version=version, warnings=[p.to_dict() for p in loaded.warnings])  # type: ignore[misc]
 
 
 @router.get("/{name}", responses={200: {"content": {"application/yaml": {}}}})
 def get_model(ws: WorkspaceDep, name: str) -> Response:
     """The model file as stored; its ``ETag`` is the version to send back with a save."""
     data, version = ws.read_model(name)
-    media = "application/xml" if name.lower().endswith((".bpmn", ".bpmn2", ".xml")) \
+    media = (
+        "application/xml"
+        if name.lower().endswith((".bpmn", ".bpmn2", ".xml"))
         else "application/yaml; charset=utf-8"
+    )
     return Response(data, media_type=media, headers={"ETag": f'"{version}"'})
 
 
-@router.put("/{name}", response_model=SavedModel, openapi_extra=UPLOAD_BODY,
-            responses={409: {"model": ErrorOut}, 428: {"model": ErrorOut}})
-async def put_model(request: Request, ws: WorkspaceDep, settings: SettingsDep, name: str,
-                    if_match: str | None = Header(default=None)) -> Response:
+@router.put(
+    "/{name}",
+    response_model=SavedModel,
+    openapi_extra=UPLOAD_BODY,
+    responses={409: {"model": ErrorOut}, 428: {"model": ErrorOut}},
+)
+async def put_model(
+    request: Request,
+    ws: WorkspaceDep,
+    settings: SettingsDep,
+    name: str,
+    if_match: str | None = Header(default=None),
+) -> Response:
     """Save a new version of a YAML model.  Send ``If-Match: "<version>"`` (from the
     ETag) to change an existing model; a stale version is refused with 409 Conflict and
     nothing is written.  Without an existing file the model is created (201)."""
     if not name.lower().endswith((".yaml", ".yml", ".json")):
-        raise HTTPException(400, "only YAML or JSON models are saved this way; "
-                                 "upload a BPMN file with POST /api/models")
+        raise HTTPException(
+            400,
+            "only YAML or JSON models are saved this way; upload a BPMN file with POST /api/models",
+        )
     if not is_clean(name, MODEL_SUFFIXES):
         shown = name if len(name) <= 60 else f"{name[:40]}…{name[-12:]} ({len(name)} characters)"
         raise InputError.single(
-            f"{shown!r} is not a usable model file name", key="name",
-            expected=f"at most {MAX_STEM} letters, digits, - or _ before .yaml, .yml or .json")
-    upload = await receive_upload(request, ws.new_upload_path(".part"),
-                                  limit=settings.max_model_bytes)
+            f"{shown!r} is not a usable model file name",
+            key="name",
+            expected=f"at most {MAX_STEM} letters, digits, - or _ before .yaml, .yml or .json",
+        )
+    upload = await receive_upload(
+        request, ws.new_upload_path(".part"), limit=settings.max_model_bytes
+    )
     try:
         data = upload.path.read_bytes() if upload.path else b""
     finally:
@@ -96,19 +127,26 @@ async def put_model(request: Request, ws: WorkspaceDep, settings: SettingsDep, n
     if exists and if_match is None:
         raise HTTPException(428, "send If-Match with the version (ETag) you changed")
     await run_in_threadpool(loads_model, data, name)
-    version = await run_in_threadpool(ws.save_model, name, data,
-                                      expected=_unquote(if_match) if exists else None,
-                                      create=not exists)
+    version = await run_in_threadpool(
+        ws.save_model,
+        name,
+        data,
+        expected=_unquote(if_match) if exists else None,
+        create=not exists,
+    )
     body = SavedModel(name=name, version=version).model_dump()
-    return JSONResponse(body, status_code=status.HTTP_200_OK if exists else 201,
-                        headers={"ETag": f'"{version}"'})
+    return JSONResponse(
+        body, status_code=status.HTTP_200_OK if exists else 201, headers={"ETag": f'"{version}"'}
+    )
 
 
 @router.get("/{name}/history", response_model=list[HistoryItem])
 def model_history(ws: WorkspaceDep, name: str) -> list[HistoryItem]:
     """The previous versions of a model, newest first."""
-    return [HistoryItem(id=e.id, saved=e.saved, version=e.version, size=e.size)
-            for e in ws.history(name)]
+    return [
+        HistoryItem(id=e.id, saved=e.saved, version=e.version, size=e.size)
+        for e in ws.history(name)
+    ]
 
 
 @router.get("/{name}/history/{entry}")
@@ -117,10 +155,14 @@ def model_history_entry(ws: WorkspaceDep, name: str, entry: str) -> Response:
     return Response(ws.history_bytes(name, entry), media_type="text/plain; charset=utf-8")
 
 
-@router.post("/{name}/history/{entry}/restore", response_model=SavedModel,
-             responses={409: {"model": ErrorOut}})
-def restore_model(ws: WorkspaceDep, name: str, entry: str,
-                  if_match: str | None = Header(default=None)) -> SavedModel:
+@router.post(
+    "/{name}/history/{entry}/restore",
+    response_model=SavedModel,
+    responses={409: {"model": ErrorOut}},
+)
+def restore_model(
+    ws: WorkspaceDep, name: str, entry: str, if_match: str | None = Header(default=None)
+) -> SavedModel:
     """Make a previous version current again; the current one joins the history."""
     _, current = ws.read_model(name)
     version = ws.restore(name, entry, expected=_unquote(if_match) or current)
@@ -138,8 +180,7 @@ def sipoc_model(ws: WorkspaceDep, name: str) -> Any:
     """The same JSON as ``bpmtool sipoc --format json``."""
     from bpmtool import api
 
-    return json.loads(cached(ws, name, "sipoc.json",
-                             lambda ld: api.sipoc_table(ld.model, "json")))
+    return json.loads(cached(ws, name, "sipoc.json", lambda ld: api.sipoc_table(ld.model, "json")))
 
 
 @router.get("/{name}/render", responses={200: {"content": {"image/svg+xml": {}}}})
@@ -149,8 +190,9 @@ def render_model(ws: WorkspaceDep, name: str) -> Response:
 
 
 @router.get("/{name}/convert")
-def convert_model(ws: WorkspaceDep, name: str,
-                  to: str = Query("yaml", pattern="^(yaml|bpmn)$")) -> Response:
+def convert_model(
+    ws: WorkspaceDep, name: str, to: str = Query("yaml", pattern="^(yaml|bpmn)$")
+) -> Response:
     """The model in another format: ``yaml`` or ``bpmn`` (BPMN 2.0 with diagram)."""
     return _download(ws, name, to)
 

@@ -13,13 +13,15 @@ from bpmtool.web.schemas import CheckRequest, ErrorOut, JourneyRequest, RunStatu
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api", tags=["runs"],
-                   responses={404: {"model": ErrorOut}, 422: {"model": ErrorOut}})
+router = APIRouter(
+    prefix="/api", tags=["runs"], responses={404: {"model": ErrorOut}, 422: {"model": ErrorOut}}
+)
 
 
 def _accepted(ws: WorkspaceDep, run_id: str) -> JSONResponse:
-    return JSONResponse(ws.read_run(run_id), status_code=202,
-                        headers={"Location": f"/api/runs/{run_id}"})
+    return JSONResponse(
+        ws.read_run(run_id), status_code=202, headers={"Location": f"/api/runs/{run_id}"}
+    )
 
 
 @router.post("/check", status_code=202, response_model=RunStatus)
@@ -27,8 +29,9 @@ def check(body: CheckRequest, ws: WorkspaceDep, jobs: JobsDep) -> JSONResponse:
     """Start a conformance check in the background; poll ``/api/runs/{id}`` for progress
     and fetch ``/api/runs/{id}/result`` (the JSON of ``bpmtool check --format json``)."""
     columns = body.columns if body.columns is not None else ws.log_columns(body.log)
-    run_id = jobs.submit("check", model=body.model, log=body.log, method=body.method,
-                         columns=columns)
+    run_id = jobs.submit(
+        "check", model=body.model, log=body.log, method=body.method, columns=columns
+    )
     return _accepted(ws, run_id)
 
 

@@ -24,14 +24,20 @@ from bpmtool.web.views import lint_json
 
 __all__ = ["router"]
 
-router = APIRouter(prefix="/api", tags=["tools"],
-                   responses={422: {"model": ErrorOut}, 413: {"model": ErrorOut}})
+router = APIRouter(
+    prefix="/api", tags=["tools"], responses={422: {"model": ErrorOut}, 413: {"model": ErrorOut}}
+)
 
 
-async def _with_model(request: Request, ws: WorkspaceDep, settings: SettingsDep,
-                      work: Callable[[str, api.Loaded], Any]) -> Any:
-    upload = await receive_upload(request, ws.new_upload_path(".part"),
-                                  limit=settings.max_model_bytes)
+async def _with_model(
+    request: Request,
+    ws: WorkspaceDep,
+    settings: SettingsDep,
+    work: Callable[[str, api.Loaded], Any],
+) -> Any:
+    upload = await receive_upload(
+        request, ws.new_upload_path(".part"), limit=settings.max_model_bytes
+    )
     if upload.path is None:
         raise HTTPException(400, "no file was sent")
 
@@ -54,25 +60,41 @@ async def lint(request: Request, ws: WorkspaceDep, settings: SettingsDep) -> Any
 @router.post("/sipoc", openapi_extra=UPLOAD_BODY)
 async def sipoc(request: Request, ws: WorkspaceDep, settings: SettingsDep) -> Any:
     """The SIPOC table of an uploaded model: the JSON of ``bpmtool sipoc --format json``."""
-    return await _with_model(request, ws, settings,
-                             lambda _, ld: json.loads(api.sipoc_table(ld.model, "json")))
+    return await _with_model(
+        request, ws, settings, lambda _, ld: json.loads(api.sipoc_table(ld.model, "json"))
+    )
 
 
-@router.post("/render", openapi_extra=UPLOAD_BODY,
-             responses={200: {"content": {"image/svg+xml": {}}}})
-async def render(request: Request, ws: WorkspaceDep, settings: SettingsDep,
-                 orientation: str = Query("horizontal", pattern="^(horizontal|vertical)$")
-                 ) -> Response:
+@router.post(
+    "/render", openapi_extra=UPLOAD_BODY, responses={200: {"content": {"image/svg+xml": {}}}}
+)
+async def render(
+    request: Request,
+    ws: WorkspaceDep,
+    settings: SettingsDep,
+    orientation: str = Query("horizontal", pattern="^(horizontal|vertical)$"),
+) -> Response:
     """The swimlane SVG of an uploaded model, with its lint findings marked."""
-    svg = await _with_model(request, ws, settings, lambda _, ld: features.render_svg(
-        ld.model, findings=api.lint(ld.model), orientation=orientation))
+    svg = await _with_model(
+        request,
+        ws,
+        settings,
+        lambda _, ld: features.render_svg(
+            ld.model, findings=api.lint(ld.model), orientation=orientation
+        ),
+    )
     return Response(svg, media_type="image/svg+xml")
 
 
 @router.post("/convert", openapi_extra=UPLOAD_BODY)
-async def convert(request: Request, ws: WorkspaceDep, settings: SettingsDep,
-                  to: str = Query("yaml", pattern="^(yaml|bpmn)$")) -> Response:
+async def convert(
+    request: Request,
+    ws: WorkspaceDep,
+    settings: SettingsDep,
+    to: str = Query("yaml", pattern="^(yaml|bpmn)$"),
+) -> Response:
     """Convert an uploaded model: YAML ↔ BPMN 2.0."""
+
     def work(_: str, ld: api.Loaded) -> str | bytes:
         return dump_model(ld.model) if to == "yaml" else features.export_bpmn(ld.model)
 
@@ -81,10 +103,16 @@ async def convert(request: Request, ws: WorkspaceDep, settings: SettingsDep,
     return Response(data, media_type=media)
 
 
-@router.post("/validate", response_model=ValidateOut, openapi_extra={"requestBody": {
-    "required": True, "content": {"text/plain": {"schema": {"type": "string"}}}}})
-async def validate(request: Request, settings: SettingsDep,
-                   filename: str = Query("model.yaml")) -> ValidateOut:
+@router.post(
+    "/validate",
+    response_model=ValidateOut,
+    openapi_extra={
+        "requestBody": {"required": True, "content": {"text/plain": {"schema": {"type": "string"}}}}
+    },
+)
+async def validate(
+    request: Request, settings: SettingsDep, filename: str = Query("model.yaml")
+) -> ValidateOut:
     """Validate YAML model text (the editor calls this as you type); problems with lines."""
     body = bytearray()
     async for chunk in request.stream():

@@ -23,16 +23,27 @@ def login_form(request: Request, next: str = "/") -> Response:
 
 
 @router.post("/login", response_class=HTMLResponse)
-def login(request: Request, settings: SettingsDep, token: Annotated[str, Form()],
-          next: Annotated[str, Form()] = "/") -> Response:
+def login(
+    request: Request,
+    settings: SettingsDep,
+    token: Annotated[str, Form()],
+    next: Annotated[str, Form()] = "/",
+) -> Response:
     if not settings.token:
         return RedirectResponse(safe_next(next), status_code=303)
     if not hmac.compare_digest(token.strip().encode(), settings.token.encode()):
-        return page(request, "login.html", {"next": safe_next(next), "wrong": True},
-                    status_code=401)
+        return page(
+            request, "login.html", {"next": safe_next(next), "wrong": True}, status_code=401
+        )
     response = RedirectResponse(safe_next(next), status_code=303)
-    response.set_cookie(COOKIE, session_value(settings.token), httponly=True, samesite="strict",
-                        secure=request.url.scheme == "https", max_age=30 * 24 * 3600)
+    response.set_cookie(
+        COOKIE,
+        session_value(settings.token),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        max_age=30 * 24 * 3600,
+    )
     return response
 
 

@@ -26,13 +26,20 @@ def api_docs(request: Request) -> Response:
             if op is None:
                 continue
             tag = (op.get("tags") or ["other"])[0]
-            groups.setdefault(tag, []).append({
-                "method": method.upper(), "path": path, "summary": op.get("summary", ""),
-                "description": op.get("description", ""),
-                "params": [(p["name"], p["in"], p.get("required", False))
-                           for p in op.get("parameters", [])],
-                "body": list(op.get("requestBody", {}).get("content", {})),
-                "responses": sorted(op.get("responses", {}))})
+            groups.setdefault(tag, []).append(
+                {
+                    "method": method.upper(),
+                    "path": path,
+                    "summary": op.get("summary", ""),
+                    "description": op.get("description", ""),
+                    "params": [
+                        (p["name"], p["in"], p.get("required", False))
+                        for p in op.get("parameters", [])
+                    ],
+                    "body": list(op.get("requestBody", {}).get("content", {})),
+                    "responses": sorted(op.get("responses", {})),
+                }
+            )
     return page(request, "docs.html", {"groups": groups, "info": spec.get("info", {})})
 
 

@@ -24,8 +24,10 @@ DOWNLOADS: dict[str, tuple[str, str]] = {
     "yaml": (".yaml", "application/yaml; charset=utf-8"),
     "bpmn": (".bpmn", "application/xml"),
     "svg": (".svg", "image/svg+xml"),
-    "sipoc.xlsx": (".sipoc.xlsx",
-                   "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    "sipoc.xlsx": (
+        ".sipoc.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
     "sipoc.csv": (".sipoc.csv", "text/csv; charset=utf-8"),
     "sipoc.md": (".sipoc.md", "text/markdown; charset=utf-8"),
     "sipoc.html": (".sipoc.html", "text/html; charset=utf-8"),
@@ -35,15 +37,18 @@ DOWNLOADS: dict[str, tuple[str, str]] = {
 }
 
 
-def download_response(data: str | bytes, filename: str, media_type: str, *,
-                      inline: bool = False) -> Response:
+def download_response(
+    data: str | bytes, filename: str, media_type: str, *, inline: bool = False
+) -> Response:
     """A file response that the browser saves (or shows, for ``inline``)."""
     disposition = "inline" if inline else "attachment"
     headers = {"Content-Disposition": f'{disposition}; filename="{filename}"'}
     if media_type.startswith("text/html"):  # a report may carry its own script: isolate it
-        headers["Content-Security-Policy"] = ("sandbox allow-scripts; default-src 'none'; "
-                                              "style-src 'unsafe-inline'; img-src data:; "
-                                              "script-src 'unsafe-inline'")
+        headers["Content-Security-Policy"] = (
+            "sandbox allow-scripts; default-src 'none'; "
+            "style-src 'unsafe-inline'; img-src data:; "
+            "script-src 'unsafe-inline'"
+        )
     return Response(data, media_type=media_type, headers=headers)
 
 
@@ -52,10 +57,12 @@ def produce(ws: Workspace, name: str, what: str) -> str | bytes:
     path = ws.model_path(name)
     original = name.lower().rsplit(".", 1)[-1]
     makers: dict[str, Callable[[api.Loaded], str | bytes]] = {
-        "yaml": lambda ld: path.read_bytes() if original in ("yaml", "yml")
-        else dump_model(ld.model),
-        "bpmn": lambda ld: path.read_bytes() if original in ("bpmn", "bpmn2")
-        else features.export_bpmn(ld.model),
+        "yaml": lambda ld: (
+            path.read_bytes() if original in ("yaml", "yml") else dump_model(ld.model)
+        ),
+        "bpmn": lambda ld: (
+            path.read_bytes() if original in ("bpmn", "bpmn2") else features.export_bpmn(ld.model)
+        ),
         "svg": lambda ld: features.render_svg(ld.model, findings=api.lint(ld.model)),
         "sipoc.xlsx": lambda ld: api.sipoc_table(ld.model, "xlsx"),
         "sipoc.csv": lambda ld: api.sipoc_table(ld.model, "csv"),
@@ -63,8 +70,9 @@ def produce(ws: Workspace, name: str, what: str) -> str | bytes:
         "sipoc.html": lambda ld: api.sipoc_table(ld.model, "html"),
         "report.html": lambda ld: features.report(ld.model, fmt="html"),
         "report.md": lambda ld: features.report(ld.model, fmt="md"),
-        "lint.json": lambda ld: json.dumps(lint_json(ld, name), indent=2,
-                                           ensure_ascii=False) + "\n",
+        "lint.json": lambda ld: (
+            json.dumps(lint_json(ld, name), indent=2, ensure_ascii=False) + "\n"
+        ),
     }
     return cached(ws, name, f"download:{what}", makers[what])
 
@@ -72,8 +80,7 @@ def produce(ws: Workspace, name: str, what: str) -> str | bytes:
 @router.get("/models/{name}/download/{what}")
 def download(ws: WorkspaceDep, name: str, what: str) -> Response:
     if what not in DOWNLOADS:
-        raise HTTPException(404, f"no download called {what!r}; try one of "
-                                 f"{', '.join(DOWNLOADS)}")
+        raise HTTPException(404, f"no download called {what!r}; try one of {', '.join(DOWNLOADS)}")
     data = produce(ws, name, what)
     suffix, media = DOWNLOADS[what]
     stem = name.rsplit(".", 1)[0]

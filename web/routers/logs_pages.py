@@ -30,13 +30,23 @@ def log_page(request: Request, ws: WorkspaceDep, name: str) -> Response:
     except InputError as err:
         cols, problems = LogColumns([], mappable=False), err.problems
     runs = [r for r in ws.list_runs() if r.get("log") == name][:10]
-    return page(request, "log.html", {
-        "name": name, "size": path.stat().st_size, "cols": cols, "roles": ROLES,
-        "problems": problems, "models": ws.list_models(), "runs": runs,
-        "date_format": ws.log_date_format(name) or "",
-        "saved": request.query_params.get("saved"),
-        "uploaded": request.query_params.get("uploaded")},
-        status_code=422 if problems else 200)  # the page, with what is wrong with the file
+    return page(
+        request,
+        "log.html",
+        {
+            "name": name,
+            "size": path.stat().st_size,
+            "cols": cols,
+            "roles": ROLES,
+            "problems": problems,
+            "models": ws.list_models(),
+            "runs": runs,
+            "date_format": ws.log_date_format(name) or "",
+            "saved": request.query_params.get("saved"),
+            "uploaded": request.query_params.get("uploaded"),
+        },
+        status_code=422 if problems else 200,
+    )  # the page, with what is wrong with the file
 
 
 @router.post("/logs/{name}/columns")
@@ -47,16 +57,23 @@ async def save_columns(request: Request, ws: WorkspaceDep, name: str) -> Respons
     chosen = {role: str(form.get(role) or "") for role in ROLES}
     bad = [f"{role}: {col!r}" for role, col in chosen.items() if col and col not in header]
     if bad:
-        raise InputError.single("these columns are not in the log: " + ", ".join(bad),
-                                file=name, expected="one of " + ", ".join(header))
+        raise InputError.single(
+            "these columns are not in the log: " + ", ".join(bad),
+            file=name,
+            expected="one of " + ", ".join(header),
+        )
     for required in ("case", "activity", "timestamp"):
         if not chosen[required]:
-            raise InputError.single(f"choose the column that holds the {required}",
-                                    file=name, key=required)
+            raise InputError.single(
+                f"choose the column that holds the {required}", file=name, key=required
+            )
     date_format = str(form.get("date_format") or "").strip()
     if date_format and "%" not in date_format:
-        raise InputError.single(f"{date_format!r} is not a date format", file=name,
-                                key="date_format",
-                                expected="a strftime format such as %d/%m/%Y %H:%M")
+        raise InputError.single(
+            f"{date_format!r} is not a date format",
+            file=name,
+            key="date_format",
+            expected="a strftime format such as %d/%m/%Y %H:%M",
+        )
     ws.save_log_columns(name, chosen, date_format or None)
     return RedirectResponse(f"/logs/{name}?saved=1", status_code=303)

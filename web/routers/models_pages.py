@@ -52,8 +52,12 @@ def models_list(request: Request, ws: WorkspaceDep) -> Response:
         row: dict[str, Any] = {"file": stored, "label": None, "error": None, "counts": None}
         try:
             view = model_view(ws, stored.name)
-            row.update(label=view.model.label, counts=view.counts(),
-                       lanes=len(view.model.lanes), nodes=len(view.model.nodes))
+            row.update(
+                label=view.model.label,
+                counts=view.counts(),
+                lanes=len(view.model.lanes),
+                nodes=len(view.model.nodes),
+            )
         except InputError as err:
             row["error"] = err.summary
         rows.append(row)
@@ -62,26 +66,30 @@ def models_list(request: Request, ws: WorkspaceDep) -> Response:
 
 @router.get("/models/new", response_class=HTMLResponse)
 def new_model_form(request: Request) -> Response:
-    return page(request, "edit.html", {"name": "", "new": True, "text": _NEW_MODEL,
-                                       "version": "", "problems": []})
+    return page(
+        request,
+        "edit.html",
+        {"name": "", "new": True, "text": _NEW_MODEL, "version": "", "problems": []},
+    )
 
 
 @router.post("/models/new", response_class=HTMLResponse)
-def new_model(request: Request, ws: WorkspaceDep, name: Annotated[str, Form()],
-              text: Annotated[str, Form()]) -> Response:
+def new_model(
+    request: Request, ws: WorkspaceDep, name: Annotated[str, Form()], text: Annotated[str, Form()]
+) -> Response:
     from bpmtool.web.names import MODEL_SUFFIXES, clean_name
 
     ctx = {"name": name, "new": True, "text": text, "version": ""}
     try:
-        filename = clean_name(name if name.lower().endswith((".yaml", ".yml"))
-                              else f"{name}.yaml", MODEL_SUFFIXES)
+        filename = clean_name(
+            name if name.lower().endswith((".yaml", ".yml")) else f"{name}.yaml", MODEL_SUFFIXES
+        )
         loads_model(text, filename=filename)
         ws.save_model(filename, text.encode("utf-8"), expected=None, create=True)
     except InputError as err:
         return page(request, "edit.html", {**ctx, "problems": err.problems}, status_code=422)
     except VersionConflict:
-        return page(request, "edit.html", {**ctx, "problems": [], "taken": True},
-                    status_code=409)
+        return page(request, "edit.html", {**ctx, "problems": [], "taken": True}, status_code=409)
     return RedirectResponse(f"/models/{filename}?saved=1", status_code=303)
 
 
@@ -91,14 +99,29 @@ def model_page(request: Request, ws: WorkspaceDep, name: str) -> Response:
         view = model_view(ws, name)
     except InputError as err:  # a stored file that no longer loads: say why, offer the editor
         ws.model_path(name)
-        return page(request, "model_broken.html",
-                    {"name": name, "problems": err.problems, "summary": err.summary,
-                     "editable": name.lower().endswith((".yaml", ".yml", ".json"))},
-                    status_code=200)
+        return page(
+            request,
+            "model_broken.html",
+            {
+                "name": name,
+                "problems": err.problems,
+                "summary": err.summary,
+                "editable": name.lower().endswith((".yaml", ".yml", ".json")),
+            },
+            status_code=200,
+        )
     runs = [r for r in ws.list_runs() if r.get("model") == name][:10]
-    return page(request, "model.html", {"v": view, "svg": Markup(view.svg) if view.svg else None,
-                                        "runs": runs, "logs": ws.list_logs(),
-                                        "saved": request.query_params.get("saved")})
+    return page(
+        request,
+        "model.html",
+        {
+            "v": view,
+            "svg": Markup(view.svg) if view.svg else None,
+            "runs": runs,
+            "logs": ws.list_logs(),
+            "saved": request.query_params.get("saved"),
+        },
+    )
 
 
 @router.get("/models/{name}/edit", response_class=HTMLResponse)
@@ -106,13 +129,21 @@ def edit_form(request: Request, ws: WorkspaceDep, name: str) -> Response:
     data, version = ws.read_model(name)
     if not name.lower().endswith((".yaml", ".yml", ".json")):
         return page(request, "edit_bpmn.html", {"name": name})
-    return page(request, "edit.html", {"name": name, "text": data.decode("utf-8", "replace"),
-                                       "version": version, "problems": []})
+    return page(
+        request,
+        "edit.html",
+        {"name": name, "text": data.decode("utf-8", "replace"), "version": version, "problems": []},
+    )
 
 
 @router.post("/models/{name}/edit", response_class=HTMLResponse)
-def edit_save(request: Request, ws: WorkspaceDep, name: str, text: Annotated[str, Form()],
-              version: Annotated[str, Form()]) -> Response:
+def edit_save(
+    request: Request,
+    ws: WorkspaceDep,
+    name: str,
+    text: Annotated[str, Form()],
+    version: Annotated[str, Form()],
+) -> Response:
     ws.model_path(name)
     ctx: dict[str, Any] = {"name": name, "text": text, "version": version, "problems": []}
     try:
@@ -122,20 +153,33 @@ def edit_save(request: Request, ws: WorkspaceDep, name: str, text: Annotated[str
         return page(request, "edit.html", {**ctx, "problems": err.problems}, status_code=422)
     except VersionConflict as conflict:
         theirs = ws.read_model(name)[0].decode("utf-8", "replace")
-        diff = "".join(difflib.unified_diff(theirs.splitlines(True), text.splitlines(True),
-                                            "saved by someone else", "your text"))
-        return page(request, "edit.html",
-                    {**ctx, "version": conflict.current, "conflict": True, "diff": diff},
-                    status_code=409)
+        diff = "".join(
+            difflib.unified_diff(
+                theirs.splitlines(True), text.splitlines(True), "saved by someone else", "your text"
+            )
+        )
+        return page(
+            request,
+            "edit.html",
+            {**ctx, "version": conflict.current, "conflict": True, "diff": diff},
+            status_code=409,
+        )
     return RedirectResponse(f"/models/{name}?saved=1", status_code=303)
 
 
 @router.get("/models/{name}/history", response_class=HTMLResponse)
 def history_page(request: Request, ws: WorkspaceDep, name: str) -> Response:
     _, version = ws.read_model(name)
-    return page(request, "history.html", {"name": name, "version": version,
-                                          "entries": ws.history(name),
-                                          "restored": request.query_params.get("restored")})
+    return page(
+        request,
+        "history.html",
+        {
+            "name": name,
+            "version": version,
+            "entries": ws.history(name),
+            "restored": request.query_params.get("restored"),
+        },
+    )
 
 
 @router.get("/models/{name}/history/{entry}", response_class=PlainTextResponse)
@@ -144,8 +188,7 @@ def history_entry(ws: WorkspaceDep, name: str, entry: str) -> Response:
 
 
 @router.post("/models/{name}/history/{entry}/restore")
-def restore(ws: WorkspaceDep, name: str, entry: str, version: Annotated[str, Form()]
-            ) -> Response:
+def restore(ws: WorkspaceDep, name: str, entry: str, version: Annotated[str, Form()]) -> Response:
     ws.restore(name, entry, expected=version)
     return RedirectResponse(f"/models/{name}/history?restored=1", status_code=303)
 

@@ -23,13 +23,17 @@ METHODS = ("both", "replay", "alignments")
 
 
 @router.post("/runs")
-def start_run(ws: WorkspaceDep, jobs: JobsDep, model: Annotated[str, Form()],
-              log: Annotated[str, Form()], method: Annotated[str, Form()] = "both",
-              kind: Annotated[str, Form()] = "check") -> Response:
+def start_run(
+    ws: WorkspaceDep,
+    jobs: JobsDep,
+    model: Annotated[str, Form()],
+    log: Annotated[str, Form()],
+    method: Annotated[str, Form()] = "both",
+    kind: Annotated[str, Form()] = "check",
+) -> Response:
     if method not in METHODS or kind not in ("check", "journey"):
         raise HTTPException(400, f"method must be one of {', '.join(METHODS)}")
-    run_id = jobs.submit(kind, model=model, log=log, method=method,
-                         columns=ws.log_columns(log))
+    run_id = jobs.submit(kind, model=model, log=log, method=method, columns=ws.log_columns(log))
     return RedirectResponse(f"/runs/{run_id}", status_code=303)
 
 
@@ -50,13 +54,24 @@ def run_page(request: Request, ws: WorkspaceDep, run_id: str) -> Response:
     svg = Markup(svg_path.read_text("utf-8")) if svg_path.exists() else None
     journey = run.get("kind") == "journey"
     charts_path = ws.run_file(run_id, "charts")
-    charts = {k: Markup(v) for k, v in json.loads(charts_path.read_text("utf-8")).items()} \
-        if journey and charts_path.exists() else {}
-    return page(request, "journey_result.html" if journey else "run_result.html", {
-        "run": run, "r": result, "svg": svg, "charts": charts,
-        "matrix": {} if journey else handoff_matrix(result),
-        "lane_names": _lane_names(ws, str(run.get("model", ""))),
-        "has_report": ws.run_file(run_id, "report").exists()})
+    charts = (
+        {k: Markup(v) for k, v in json.loads(charts_path.read_text("utf-8")).items()}
+        if journey and charts_path.exists()
+        else {}
+    )
+    return page(
+        request,
+        "journey_result.html" if journey else "run_result.html",
+        {
+            "run": run,
+            "r": result,
+            "svg": svg,
+            "charts": charts,
+            "matrix": {} if journey else handoff_matrix(result),
+            "lane_names": _lane_names(ws, str(run.get("model", ""))),
+            "has_report": ws.run_file(run_id, "report").exists(),
+        },
+    )
 
 
 def _lane_names(ws: WorkspaceDep, model: str) -> dict[str, str]:
@@ -69,9 +84,11 @@ def _lane_names(ws: WorkspaceDep, model: str) -> dict[str, str]:
 
 @router.get("/runs/{run_id}/{what}")
 def run_download(ws: WorkspaceDep, run_id: str, what: str) -> Response:
-    parts = {"report.html": ("report", "text/html; charset=utf-8"),
-             "result.json": ("result", "application/json"),
-             "overlay.svg": ("svg", "image/svg+xml")}
+    parts = {
+        "report.html": ("report", "text/html; charset=utf-8"),
+        "result.json": ("result", "application/json"),
+        "overlay.svg": ("svg", "image/svg+xml"),
+    }
     if what not in parts:
         raise HTTPException(404, f"no download called {what!r}")
     part, media = parts[what]

@@ -23,9 +23,16 @@ router = APIRouter(tags=["pages: upload"], include_in_schema=False)
 
 @router.get("/upload", response_class=HTMLResponse)
 def upload_form(request: Request, settings: SettingsDep) -> Response:
-    return page(request, "upload.html", {"settings": settings, "problems": [],
-                                         "model_suffixes": MODEL_SUFFIXES,
-                                         "log_suffixes": LOG_SUFFIXES})
+    return page(
+        request,
+        "upload.html",
+        {
+            "settings": settings,
+            "problems": [],
+            "model_suffixes": MODEL_SUFFIXES,
+            "log_suffixes": LOG_SUFFIXES,
+        },
+    )
 
 
 async def _receive(request: Request, ws: Workspace, limit: int) -> Upload:
@@ -45,11 +52,14 @@ def load_upload(upload: Upload) -> tuple[str, api.Loaded]:
     try:
         return name, api.load_with_warnings(typed)
     except ImportError:
-        raise InputError.single("this bpmtool cannot import BPMN yet",
-                                file=upload.filename) from None
+        raise InputError.single(
+            "this bpmtool cannot import BPMN yet", file=upload.filename
+        ) from None
     except InputError as err:  # name the file as the user knows it, not our temp name
-        raise type(err)(problems=[_renamed(p, typed, upload.filename) for p in err.problems],
-                        summary=err.summary.replace(str(typed), upload.filename)) from None
+        raise type(err)(
+            problems=[_renamed(p, typed, upload.filename) for p in err.problems],
+            summary=err.summary.replace(str(typed), upload.filename),
+        ) from None
 
 
 def accept_model(ws: Workspace, upload: Upload) -> tuple[str, api.Loaded]:
@@ -88,11 +98,16 @@ def _looks_like(path: Path, name: str) -> None:
     if lower.endswith(".gz") and not head.startswith(b"\x1f\x8b"):
         raise InputError.single("this is not a gzip file", file=name, expected="a .gz file")
     if lower.endswith((".parquet", ".pq")) and not head.startswith(b"PAR1"):
-        raise InputError.single("this is not a Parquet file", file=name,
-                                expected="a file starting with PAR1")
+        raise InputError.single(
+            "this is not a Parquet file", file=name, expected="a file starting with PAR1"
+        )
     if lower.endswith(".xes") and not head.lstrip().startswith((b"<", b"\xef\xbb\xbf<")):
-        raise InputError.single("this is not an XES (XML) file", file=name, line=1,
-                                expected="XML starting with <?xml or <log")
+        raise InputError.single(
+            "this is not an XES (XML) file",
+            file=name,
+            line=1,
+            expected="XML starting with <?xml or <log",
+        )
 
 
 @router.post("/upload/model", response_class=HTMLResponse)
@@ -101,10 +116,18 @@ async def upload_model(request: Request, ws: WorkspaceDep, settings: SettingsDep
     try:
         name, _ = await run_in_threadpool(accept_model, ws, upload)
     except InputError as err:
-        return page(request, "upload.html",
-                    {"settings": settings, "problems": err.problems, "summary": err.summary,
-                     "model_suffixes": MODEL_SUFFIXES, "log_suffixes": LOG_SUFFIXES},
-                    status_code=422)
+        return page(
+            request,
+            "upload.html",
+            {
+                "settings": settings,
+                "problems": err.problems,
+                "summary": err.summary,
+                "model_suffixes": MODEL_SUFFIXES,
+                "log_suffixes": LOG_SUFFIXES,
+            },
+            status_code=422,
+        )
     return RedirectResponse(f"/models/{name}?uploaded=1", status_code=303)
 
 
@@ -114,8 +137,16 @@ async def upload_log(request: Request, ws: WorkspaceDep, settings: SettingsDep) 
     try:
         name = await run_in_threadpool(accept_log, ws, upload, settings.max_log_bytes)
     except InputError as err:
-        return page(request, "upload.html",
-                    {"settings": settings, "problems": err.problems, "summary": err.summary,
-                     "model_suffixes": MODEL_SUFFIXES, "log_suffixes": LOG_SUFFIXES},
-                    status_code=422)
+        return page(
+            request,
+            "upload.html",
+            {
+                "settings": settings,
+                "problems": err.problems,
+                "summary": err.summary,
+                "model_suffixes": MODEL_SUFFIXES,
+                "log_suffixes": LOG_SUFFIXES,
+            },
+            status_code=422,
+        )
     return RedirectResponse(f"/logs/{name}?uploaded=1", status_code=303)
