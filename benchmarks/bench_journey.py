@@ -128,7 +128,7 @@ def main() -> None:
     model = api.load(MODEL)
     t0 = time.perf_counter()
     if args.log:
-        log = api._read_journey_log(args.log)
+        log = api.analysis._read_journey_log(args.log)
         how = str(args.log)
     else:
         log = synthesise_log(args.events)

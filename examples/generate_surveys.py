@@ -61,7 +61,7 @@ def main() -> None:
     args = parser.parse_args()
     if not args.log.exists():
         parser.exit(2, f"error: no event log at {args.log} (run examples/generate_log.py)\n")
-    log = api._read_journey_log(args.log)
+    log = api.analysis._read_journey_log(args.log)
     surveys = generate_surveys(log, seed=args.seed)
     surveys.to_csv(args.out, index=False, lineterminator="\n")
     sys.stdout.write(f"{len(surveys)} answers written to {args.out}\n")

@@ -1,0 +1,120 @@
+"""The one public Python API: what the CLI, the web app and notebooks call.
+
+Every face goes through these functions, so the CLI and the web app always agree.
+
+>>> model = load("models/saas-handoffs.yaml")
+>>> [f.code for f in lint(model)]
+[]
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from bpmtool.api.analysis import check, journey, read_surveys
+from bpmtool.api.bpmn import convert, export_bpmn
+from bpmtool.api.drawing import diagram_findings, layout, render_svg, report
+from bpmtool.api.logs import (
+    cluster,
+    inflated_size,
+    log_columns,
+    log_notes,
+    log_summary,
+    map_log,
+    read_log,
+    write_partitioned_log,
+)
+from bpmtool.api.models import (
+    GRAPH_FORMATS,
+    LINT_JSON_SCHEMA,
+    MODEL_SUFFIXES,
+    SIPOC_FORMATS,
+    Loaded,
+    dump_model,
+    graph_text,
+    journey_charts,
+    json_schema,
+    lint,
+    lint_document,
+    lint_summary,
+    load,
+    load_with_warnings,
+    loads_model,
+    parse_duration,
+    rule_catalogue,
+    sipoc,
+    sipoc_table,
+    warm_up,
+    write_file,
+)
+
+# what the faces may name without reaching below the API
+from bpmtool.io.eventlog import LOG_SUFFIXES
+from bpmtool.io.limits import InflatedTooLarge, LimitedReader
+from bpmtool.io.log_preview import LogColumns
+from bpmtool.log_schema import COLUMN_ROLES, ROLE_COLUMNS
+from bpmtool.mining.alignments import AlignmentBudget
+from bpmtool.mining.open_cases import OpenCaseRule, read_case_list
+from bpmtool.model import Model
+from bpmtool.sipoc import Sipoc
+
+if TYPE_CHECKING:  # the result types the faces annotate with
+    from bpmtool.distributed import Cluster as Cluster
+    from bpmtool.io.eventlog import Progress as Progress
+    from bpmtool.layout import Layout as Layout
+    from bpmtool.mining.check import CheckResult as CheckResult
+    from bpmtool.mining.journey_result import JourneyResult as JourneyResult
+    from bpmtool.mining.log_summary import LogSummary as LogSummary
+    from bpmtool.mining.mapping import MappedLog as MappedLog
+
+__all__ = [
+    "COLUMN_ROLES",
+    "GRAPH_FORMATS",
+    "LINT_JSON_SCHEMA",
+    "LOG_SUFFIXES",
+    "MODEL_SUFFIXES",
+    "ROLE_COLUMNS",
+    "SIPOC_FORMATS",
+    "AlignmentBudget",
+    "InflatedTooLarge",
+    "LimitedReader",
+    "Loaded",
+    "LogColumns",
+    "Model",
+    "OpenCaseRule",
+    "Sipoc",
+    "check",
+    "cluster",
+    "convert",
+    "diagram_findings",
+    "dump_model",
+    "export_bpmn",
+    "graph_text",
+    "inflated_size",
+    "journey",
+    "journey_charts",
+    "json_schema",
+    "layout",
+    "lint",
+    "lint_document",
+    "lint_summary",
+    "load",
+    "load_with_warnings",
+    "loads_model",
+    "log_columns",
+    "log_notes",
+    "log_summary",
+    "map_log",
+    "parse_duration",
+    "read_case_list",
+    "read_log",
+    "read_surveys",
+    "render_svg",
+    "report",
+    "rule_catalogue",
+    "sipoc",
+    "sipoc_table",
+    "warm_up",
+    "write_file",
+    "write_partitioned_log",
+]

@@ -1,0 +1,158 @@
+"""Analyses of a log against a model: the conformance check and the customer journey."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bpmtool.api.logs import _source, log_notes, map_log, read_log
+from bpmtool.errors import InputError
+from bpmtool.log_schema import ROLE_OF
+from bpmtool.mining.alignments import AlignmentBudget
+from bpmtool.mining.open_cases import OpenCaseRule
+from bpmtool.model import Model
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from bpmtool.distributed import Cluster
+    from bpmtool.io.eventlog import Progress
+    from bpmtool.mining.check import CheckResult
+    from bpmtool.mining.journey_result import JourneyResult
+
+
+# --- journey (mining/journey) ---
+
+
+def read_surveys(
+    path: str | Path, *, case_column: str = "case_id", scores: dict[str, str] | None = None
+) -> pd.DataFrame:
+    """Read a survey table (CSV or Parquet) with a case id column and NPS/CSAT answers;
+    ``scores`` maps answer columns to their scale (default: columns ``nps`` and ``csat``),
+    whose answers are checked against it (a bad one is named by file, row and line)."""
+    from bpmtool.io.surveys import read_surveys as read
+
+    return read(path, case_column=case_column, scores=scores)
+
+
+def journey(
+    model: Model,
+    log: pd.DataFrame | str | Path,
+    *,
+    surveys: pd.DataFrame | str | Path | None = None,
+    now: object = None,
+    columns: dict[str, str] | None = None,
+    date_format: str | None = None,
+    cluster: Cluster | None = None,
+) -> JourneyResult:
+    """The customer journey in an event log: funnel, milestones, happy paths, struggling
+    customers, behaviour × emotion, CTQs and triggers (see ``docs/journey.md``).
+
+    ``log`` is a pm4py-style DataFrame or a path read with the event-log reader;
+    ``surveys`` a table or file with case ids and NPS/CSAT answers; ``now`` the moment
+    open cases are measured against (default: the log's last timestamp); ``columns``
+    renames the log's columns to pm4py's standard names (e.g. ``{"ticket": "case:concept:name"}``);
+    ``date_format`` reads the text times of a CSV or Parquet log (see :func:`read_log`);
+    with a ``cluster`` a partitioned log is read on its workers.
+    """
+    from bpmtool.mining.journey_result import analyse_journey
+
+    if isinstance(log, (str, Path)):
+        # a rename to a standard name tells the reader which column plays that role
+        roles = {ROLE_OF[std]: src for src, std in (columns or {}).items() if std in ROLE_OF}
+        log = read_log(log, columns=roles or None, date_format=date_format, cluster=cluster)
+        columns = {src: std for src, std in (columns or {}).items() if std not in ROLE_OF}
+    if columns:
+        log = log.rename(columns=columns)
+    survey_file = str(surveys) if isinstance(surveys, (str, Path)) else None
+    if isinstance(surveys, (str, Path)):
+        emotion = model.journey.emotion if model.journey is not None else None
+        scores: dict[str, str] | None = (
+            {emotion.column: emotion.scale} if emotion and emotion.column else None
+        )
+        surveys = read_surveys(
+            surveys, case_column=emotion.case_column if emotion else "case_id", scores=scores
+        )
+    try:
+        result = analyse_journey(model, log, surveys=surveys, now=now)
+    except InputError as err:
+        if survey_file is None or not any(p.key == "surveys" for p in err.problems):
+            raise
+        problems = [
+            replace(p, file=survey_file, key=None) if p.key == "surveys" else p
+            for p in err.problems
+        ]
+        raise InputError(problems=problems, summary=str(problems[0])) from None
+    return replace(result, notes=log_notes(log))
+
+
+def _read_journey_log(path: Path) -> pd.DataFrame:
+    return read_log(path)
+
+
+# --- conformance (mining) ---
+
+
+def check(
+    model: Model,
+    log: pd.DataFrame | str | Path,
+    *,
+    method: str = "both",
+    columns: dict[str, str] | None = None,
+    lanes_from: str | Path | None = None,
+    slow_after: timedelta | None = None,
+    precision: bool = True,
+    progress: Progress | None = None,
+    read_progress: Progress | None = None,
+    date_format: str | None = None,
+    cluster: Cluster | None = None,
+    open_rule: OpenCaseRule | None = None,
+    budget: AlignmentBudget | None = None,
+) -> CheckResult:
+    """Check an event log against a model: fitness, precision and every handoff finding.
+
+    ``log`` is a path (read with :func:`read_log`) or a frame with the standard columns.
+    ``progress(done, total)`` follows the alignments, ``read_progress`` the reading.
+    ``open_rule`` says which cases are still running (default: judged from the log's times,
+    see ``docs/conformance.md``); ``budget`` bounds the alignments' time (and so memory).
+    The result's ``notes`` are the log's :func:`log_notes`.  With a ``cluster``
+    (:func:`cluster`) a partitioned log is read on its workers and the distinct variants
+    are aligned there; the result is the same as without.
+    """
+    from bpmtool.mining.check import METHODS, run_check
+
+    if method not in METHODS:
+        raise InputError.single(
+            f"unknown check method {method!r}",
+            key="method",
+            expected="one of " + ", ".join(METHODS),
+        )
+    filename = str(log) if isinstance(log, (str, Path)) else _source(log)
+    frame = (
+        read_log(
+            log, columns=columns, progress=read_progress, date_format=date_format, cluster=cluster
+        )
+        if isinstance(log, (str, Path))
+        else log
+    )
+    mapped = map_log(model, frame, lanes_from=lanes_from, filename=filename)
+    align = None
+    if cluster is not None:
+        from bpmtool.distributed.alignments import cluster_aligner
+
+        align = cluster_aligner(cluster, model, progress)
+    result = run_check(
+        model,
+        mapped,
+        method=method,
+        progress=progress,
+        slow_after=slow_after,
+        precision=precision,
+        align=align,
+        open_rule=open_rule,
+        budget=budget,
+    )
+    result.notes = log_notes(frame)
+    return result

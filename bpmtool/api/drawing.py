@@ -1,0 +1,150 @@
+"""Drawing and reports: the swimlane layout, the SVG and the shareable report."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bpmtool.api.models import lint, sipoc
+from bpmtool.errors import InputError
+from bpmtool.findings import Finding
+from bpmtool.model import Model
+
+if TYPE_CHECKING:
+    from bpmtool.layout import Layout
+    from bpmtool.mining.check import CheckResult
+    from bpmtool.mining.journey_result import JourneyResult
+
+
+# --- drawing and reports (layout, render) ---
+
+ORIENTATIONS = ("horizontal", "vertical")
+
+
+def _orientation(orientation: str) -> Any:
+    if orientation not in ORIENTATIONS:
+        raise InputError.single(
+            f"unknown orientation {orientation!r}", expected="horizontal or vertical"
+        )
+    return orientation
+
+
+def layout(model: Model, *, orientation: str = "horizontal") -> Layout:
+    """The swimlane geometry: bands, node boxes, edge routes and labels, in pixels."""
+    from bpmtool.layout import layout_model
+
+    return layout_model(model, _orientation(orientation))
+
+
+def diagram_findings(model: Model, check: CheckResult | None = None) -> list[Finding]:
+    """The findings a swimlane diagram numbers: the model's lint findings and, when a log was
+    checked, the check's — the one set the CLI, the web app, the demo and the report draw."""
+    from bpmtool.findings import sort_findings
+
+    return sort_findings([*lint(model), *(check.findings if check is not None else [])])
+
+
+def _findings_caption(findings: list[Finding], check: CheckResult | None) -> str:
+    """The legend's statement of which findings a diagram numbers."""
+    if not findings:
+        return ""
+    lint_codes = sum(1 for f in findings if f.code not in _log_codes())
+    if check is None:
+        return f"Numbered: the model's {lint_codes} lint finding(s) (bpmtool lint)."
+    return (
+        f"Numbered: lint + check — the model's {lint_codes} lint finding(s) and the "
+        f"log's {len(findings) - lint_codes} check finding(s)."
+    )
+
+
+def _log_codes() -> set[str]:
+    from bpmtool.findings import RULES
+
+    return {code for code, rule in RULES.items() if rule.scope == "log"}
+
+
+def render_svg(
+    model: Model,
+    *,
+    findings: bool | list[Finding] | None = True,
+    overlay: CheckResult | None = None,
+    orientation: str = "horizontal",
+    legend: bool = True,
+    happy: JourneyResult | None = None,
+) -> str:
+    """The swimlane SVG.
+
+    ``findings=True`` (the default) numbers :func:`diagram_findings` — lint, plus the check's
+    findings when ``overlay`` (a check result) is given — and the legend says which; a list
+    numbers exactly those findings; ``False`` or ``None`` none.  ``overlay`` draws how often
+    each flow was walked and what was skipped or slow; a journey result (``happy``) draws
+    its happy paths instead."""
+    from bpmtool.render.overlay import happy_overlay, overlay_of
+    from bpmtool.render.svg import Overlay
+    from bpmtool.render.svg import render_svg as draw
+
+    drawn: Overlay | None = overlay_of(overlay) if overlay is not None else None
+    if happy is not None:
+        from bpmtool.mining.flow_counts import flow_counts
+
+        paths = happy.to_dict(limit=0)["happy_paths"]
+        walks = [(tuple(p["nodes"]), int(p["cases"])) for p in paths["paths"]]
+        drawn = happy_overlay(flow_counts(model, walks), int(paths["successful_cases"]), len(walks))
+    marked: list[Finding] = []
+    caption = ""
+    if findings is True:
+        marked = diagram_findings(model, overlay)
+        caption = _findings_caption(marked, overlay)
+    elif isinstance(findings, list):
+        marked = findings
+    return draw(
+        model,
+        findings=marked,
+        overlay=drawn,
+        orientation=_orientation(orientation),
+        legend=legend,
+        findings_caption=caption,
+    )
+
+
+def report(
+    model: Model,
+    *,
+    check: CheckResult | None = None,
+    journey: JourneyResult | None = None,
+    fmt: str = "html",
+    orientation: str = "horizontal",
+    source: str = "",
+) -> str:
+    """The self-contained report (``fmt`` ``html`` or ``md``): summary, swimlanes, findings
+    with fixes, handoff matrix, SIPOC, and the check's and journey's figures when given."""
+    from bpmtool.graph import ProcessGraph
+    from bpmtool.render.journey_charts import journey_charts
+    from bpmtool.render.report import ReportData, render_report
+
+    if fmt not in ("html", "md"):
+        raise InputError.single(f"unknown report format {fmt!r}", expected="html or md")
+    findings = diagram_findings(model, check)
+    if journey is not None:
+        findings += journey.findings
+    svg = (
+        render_svg(model, findings=findings, overlay=check, orientation=orientation, legend=False)
+        if fmt == "html"
+        else ""
+    )
+    charts = journey_charts(journey) if journey is not None else {}
+    if journey is not None and fmt == "html":
+        charts["happy"] = render_svg(model, happy=journey, orientation=orientation)
+    graph = ProcessGraph(model)
+    data = ReportData(
+        model,
+        findings,
+        sipoc(model),
+        graph.handoffs(),
+        graph.handoff_matrix(),
+        svg,
+        source=source,
+        check=check,
+        journey=journey,
+        journey_charts=charts,
+    )
+    return render_report(data, fmt)

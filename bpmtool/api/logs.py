@@ -1,0 +1,162 @@
+"""Event logs: read, map to the model, summarise, partition."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from bpmtool.errors import InputError, Problem
+from bpmtool.io.log_preview import LogColumns
+from bpmtool.model import Model
+
+if TYPE_CHECKING:
+    from contextlib import AbstractContextManager
+
+    import pandas as pd
+
+    from bpmtool.distributed import Cluster
+    from bpmtool.io.eventlog import Progress
+    from bpmtool.mining.log_summary import LogSummary
+    from bpmtool.mining.mapping import MappedLog
+
+
+# --- event logs (io/eventlog, mining/mapping) ---
+
+
+def log_columns(
+    path: str | Path, saved: dict[str, str] | None = None, date_format: str | None = None
+) -> LogColumns:
+    """A log file's columns for a column-mapping form: its header, its first rows, the
+    column the reader takes for each of :data:`COLUMN_ROLES` (``saved`` choices first, where
+    the file has them) and the reader's notes on the time column (read with
+    ``date_format`` when given)."""
+    from bpmtool.io.log_preview import log_columns as preview
+
+    return preview(Path(path), saved or {}, date_format)
+
+
+def read_log(
+    path: str | Path,
+    *,
+    columns: dict[str, str] | None = None,
+    encoding: str | None = None,
+    date_format: str | None = None,
+    progress: Progress | None = None,
+    cluster: Cluster | None = None,
+) -> pd.DataFrame:
+    """Read an event log (XES, XES.gz, CSV, Parquet) into pm4py's standard columns.
+
+    A folder or glob of Parquet files is a partitioned log (:func:`write_partitioned_log`):
+    its files are read on the ``cluster``'s workers (see :func:`cluster`), or one after
+    another here without one; the frame is the same either way.
+
+    ``columns`` names the source columns by role (``case``, ``activity``, ``timestamp``,
+    ``resource``, ``lane``, ``start_timestamp``, ``lifecycle``); roles not given are found
+    by their usual names, and the time column, failing that, by its values.
+    ``date_format`` (strftime, e.g. ``%d/%m/%Y %H:%M``) reads text times; without it the
+    day/month order of dates like ``07/01/2025`` is read from the data, and a file whose
+    dates fit both orders is refused.  What was found or assumed: :func:`log_notes`.
+    ``progress(done, total)`` is called during long reads.
+    """
+    from bpmtool.io.eventlog import read_log as read
+
+    if _partitioned(path):
+        from bpmtool.distributed.frames import read_partitioned
+
+        return read_partitioned(
+            str(path), cluster, columns=columns, date_format=date_format, progress=progress
+        )
+    try:
+        frame = read(
+            path, columns=columns, encoding=encoding, date_format=date_format, progress=progress
+        )
+    except LookupError:  # an encoding Python does not know
+        raise InputError.single(
+            f"unknown text encoding {encoding!r}",
+            file=str(path),
+            key="encoding",
+            expected="a Python codec name such as utf-8, cp1252 or latin-1",
+        ) from None
+    frame.attrs["source"] = str(path)  # so later problems can name the file
+    return frame
+
+
+def _partitioned(path: str | Path) -> bool:
+    from bpmtool.distributed.partitions import is_partitioned
+
+    return is_partitioned(path)
+
+
+def cluster(
+    scheduler: str | None = None, workers: int | None = None, *, memory_limit: str | None = None
+) -> AbstractContextManager[Cluster | None]:
+    """The Dask cluster to run on, as a context manager: a scheduler's address (default:
+    the ``BPMTOOL_SCHEDULER`` environment variable), or ``workers`` local worker
+    processes; ``None`` inside when neither is given (everything runs in this process).
+    A scheduler that cannot be reached within a few seconds raises an ``InputError``.
+    Give the cluster to :func:`read_log`, :func:`check` and :func:`journey`."""
+    from bpmtool.distributed import connect
+
+    return connect(scheduler, workers, memory_limit=memory_limit)
+
+
+def write_partitioned_log(
+    df: pd.DataFrame, out_dir: str | Path, *, partitions: int | None = None
+) -> list[Path]:
+    """Write a read log as partitioned Parquet (each case in one file, by a hash of its
+    id) for a cluster to read; returns the files written."""
+    from bpmtool.distributed.partitions import write_partitioned
+
+    return write_partitioned(df, out_dir, partitions=partitions, notes=log_notes(df))
+
+
+def log_notes(df: pd.DataFrame) -> list[Problem]:
+    """What reading a log found or assumed, for the user to see: the time column chosen by
+    its values, the day/month order of its dates, or that it has no times (and so no
+    waits).  Empty for a frame that was not read by :func:`read_log`."""
+    from bpmtool.io.eventlog import log_notes as notes
+
+    return notes(df)
+
+
+def inflated_size(path: str | Path, *, limit: int | None = -1) -> int:
+    """The size a log will have once decompressed (``.gz``: measured as it streams, in
+    bounded memory; else the file's size), or :class:`~bpmtool.io.limits.InflatedTooLarge`
+    (an ``InputError``) as soon as it passes ``limit`` bytes.  ``-1`` takes the limit the
+    readers use (``BPMTOOL_MAX_INFLATED``, default 2 GiB); ``None``: no limit.  For an
+    upload, pass the upload limit so that it also holds for what a compressed log inflates to.
+    """
+    from bpmtool.io.limits import check_inflated_size
+
+    return check_inflated_size(path, limit)
+
+
+def log_summary(df: pd.DataFrame) -> LogSummary:
+    """Cases, events, activities, variants, time span, lanes and resources of a log."""
+    from bpmtool.mining.log_summary import log_summary as summarise
+
+    return summarise(df)
+
+
+def map_log(
+    model: Model,
+    df: pd.DataFrame,
+    *,
+    lanes_from: str | Path | None = None,
+    filename: str | None = None,
+) -> MappedLog:
+    """Match a log's activity labels to the model's nodes and give every event a lane.
+    Problems name ``filename``, by default the file :func:`read_log` read the frame from."""
+    from bpmtool.mining.mapping import LaneMap
+    from bpmtool.mining.mapping import map_log as mapping
+
+    lane_map = None
+    if lanes_from is not None:
+        from bpmtool.io.lane_map import read_lane_pairs
+
+        lane_map = LaneMap(read_lane_pairs(Path(lanes_from)), str(lanes_from))
+    return mapping(model, df, lane_map=lane_map, filename=filename or _source(df))
+
+
+def _source(df: pd.DataFrame) -> str:
+    return str(df.attrs.get("source") or "the log")
