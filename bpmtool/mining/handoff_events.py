@@ -142,7 +142,8 @@ def handoff_events(graph: ProcessGraph, ev: Events) -> tuple[Any, Any]:
     change &= lane[1:] >= 0
     change &= lane[:-1] >= 0
     change &= lane[1:] != lane[:-1]
-    to = np.flatnonzero(change).astype(np.int64) + 1
+    to = np.flatnonzero(change).astype(np.int32) + 1
+    del change
     since = to - 1
     code = {str(name): i for i, name in enumerate(ev.node_names)}
     preds: dict[int, list[int]] = {}
@@ -157,7 +158,7 @@ def handoff_events(graph: ProcessGraph, ev: Events) -> tuple[Any, Any]:
         at = at[~direct]
         if not len(at):
             continue
-        s_at = np.flatnonzero(np.isin(node, xs) & (lane >= 0))
+        s_at = np.flatnonzero(np.isin(node, xs) & (lane >= 0)).astype(np.int32)
         j = np.searchsorted(s_at, to[at], side="right") - 1
         ok = j >= 0
         cand = np.where(ok, s_at[np.maximum(j, 0)], 0)

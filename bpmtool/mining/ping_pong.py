@@ -34,14 +34,25 @@ def ping_pong(graph: ProcessGraph, ev: Events, total: int) -> list[Finding | Non
     import numpy as np
 
     model = graph.model
-    known = np.flatnonzero(ev.lane >= 0)
-    if len(known) < 3:
+    has_lane = ev.lane >= 0
+    known: Any = None  # positions of the events of a known lane; None: every event
+    if has_lane.all():  # the usual case: no copies of the event columns
+        lane, case = ev.lane, ev.case
+    else:
+        known = np.flatnonzero(has_lane).astype(np.int32)
+        lane, case = ev.lane[known], ev.case[known]
+    del has_lane
+    if len(lane) < 3:
         return []
-    lane, case = ev.lane[known], ev.case[known]
-    starts = np.flatnonzero(np.r_[True, (case[1:] != case[:-1]) | (lane[1:] != lane[:-1])])
-    ends = np.r_[starts[1:], len(known)] - 1
+    cut = case[1:] != case[:-1]
+    cut |= lane[1:] != lane[:-1]
+    starts = np.flatnonzero(cut).astype(np.int32) + 1
+    del cut
+    starts = np.r_[np.int32(0), starts]
+    ends = np.r_[starts[1:], np.int32(len(lane))] - 1
     s_lane, s_case = lane[starts], case[starts]
-    first, last = known[starts], known[ends]  # event positions of each stint's ends
+    # event positions of each stint's ends
+    first, last = (starts, ends) if known is None else (known[starts], known[ends])
     bounce = (s_case[:-2] == s_case[2:]) & (s_lane[:-2] == s_lane[2:])
     k = np.flatnonzero(bounce)
     if not len(k):
