@@ -29,6 +29,7 @@ from lxml import etree
 
 from bpmtool.io.bpmn import BPMN_NS, BPMTOOL_NS, EVENTS, GATEWAYS, SUBPROCESSES, TASKS
 from bpmtool.io.bpmn_extensions import write_extensions
+from bpmtool.io.bpmn_vocabulary import EVENT_DEFINITIONS
 from bpmtool.layout import Layout, layout_model
 from bpmtool.model import Flow, Model, Node
 
@@ -46,20 +47,6 @@ NSMAP = {
     "xsi": XSI_NS,
     "bpmtool": BPMTOOL_NS,
 }
-_EVENT_DEFINITIONS = frozenset(
-    {
-        "message",
-        "timer",
-        "error",
-        "signal",
-        "escalation",
-        "compensate",
-        "conditional",
-        "link",
-        "terminate",
-        "cancel",
-    }
-)
 _GATEWAY_ELEMENT = {v: k for k, v in GATEWAYS.items()}
 _WITH_DEFAULT = frozenset({"exclusive", "inclusive", "complex"})
 _NOT_NCNAME = re.compile(r"[^A-Za-z0-9_.\-]")
@@ -320,7 +307,7 @@ def _node(
     if tag in EVENTS and node.event_definition:
         for kind in node.event_definition.split(","):
             kind = kind.strip()
-            if kind not in _EVENT_DEFINITIONS:
+            if kind not in EVENT_DEFINITIONS:
                 continue
             definition = _sub(el, f"{kind}EventDefinition", id=ids("x", f"{node.id}_{kind}"))
             if kind == "conditional":

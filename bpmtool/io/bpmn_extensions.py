@@ -30,7 +30,7 @@ from typing import Any
 from lxml import etree
 
 from bpmtool.errors import Problem
-from bpmtool.io.bpmn_vocabulary import BPMN_NS, BPMTOOL_NS
+from bpmtool.io.bpmn_vocabulary import BPMN_NS, BPMTOOL_NS, EVENT_DEFINITIONS
 from bpmtool.model import Model
 
 __all__ = ["ELEMENT_TAG", "MODEL_TAG", "differences", "read_extensions", "write_extensions"]
@@ -53,21 +53,6 @@ _MODEL_KEYS = (
     "journey",
 )
 _KINDS = ("lanes", "nodes", "artifacts", "flows")
-#: the event definitions BPMN has elements for
-_EVENT_DEFINITIONS = frozenset(
-    {
-        "message",
-        "timer",
-        "error",
-        "signal",
-        "escalation",
-        "compensate",
-        "conditional",
-        "link",
-        "terminate",
-        "cancel",
-    }
-)
 
 #: (kind, model element) → the element's XML id in the exported document
 XmlId = Callable[[str, Any], str]
@@ -125,7 +110,7 @@ def _element_extra(kind: str, item: Any, ident: str, tag: str) -> dict[str, Any]
         if item.event_definition and (
             not item.is_event
             or any(
-                kind.strip() not in _EVENT_DEFINITIONS for kind in item.event_definition.split(",")
+                kind.strip() not in EVENT_DEFINITIONS for kind in item.event_definition.split(",")
             )
         ):
             extra["event_definition"] = item.event_definition

@@ -8,7 +8,15 @@ import re
 
 from lxml import etree
 
-__all__ = ["BPMN_NS", "BPMTOOL_NS", "EVENTS", "GATEWAYS", "SUBPROCESSES", "TASKS"]
+__all__ = [
+    "BPMN_NS",
+    "BPMTOOL_NS",
+    "EVENTS",
+    "EVENT_DEFINITIONS",
+    "GATEWAYS",
+    "SUBPROCESSES",
+    "TASKS",
+]
 
 BPMN_NS = "http://www.omg.org/spec/BPMN/20100524/MODEL"
 BPMTOOL_NS = "https://bpmtool.dev/bpmn"
@@ -160,3 +168,21 @@ def ref_text(el: etree._Element, child: str) -> list[str]:
 def strip_prefix(ref: str) -> str:
     """``tns:Task_1`` → ``Task_1`` (some tools qualify references)."""
     return ref.split(":", 1)[1] if ":" in ref and not ref.startswith("http") else ref
+
+
+#: the event definitions BPMN has elements for (``<bpmn:{kind}EventDefinition>``), the only
+#: kinds the export writes as BPMN; any other is kept in the bpmtool extension
+EVENT_DEFINITIONS = frozenset(
+    {
+        "message",
+        "timer",
+        "error",
+        "signal",
+        "escalation",
+        "compensate",
+        "conditional",
+        "link",
+        "terminate",
+        "cancel",
+    }
+)
