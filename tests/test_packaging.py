@@ -78,7 +78,7 @@ def dist(tmp_path_factory: pytest.TempPathFactory) -> Path:
                 path,
                 src / name,
                 symlinks=True,
-                ignore=shutil.ignore_patterns("__pycache__", "*.egg-info"),
+                ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "node_modules"),
             )
         elif path.exists():
             shutil.copy2(path, src / name)
@@ -108,6 +108,10 @@ def test_the_wheel_holds_the_web_app_and_the_examples(dist: Path) -> None:
     ):
         assert needed in names
     assert not [n for n in names if n.startswith("web/")], "a top-level web package"
+    assert not [n for n in names if "node_modules" in n], "npm's packages shipped"
+    if (ROOT / "web" / "static" / "build" / "manifest.json").is_file():  # `make web-assets` ran
+        for bundle in ("manifest.json", "modeler.js", "modeler.css"):
+            assert f"bpmtool/web/static/build/{bundle}" in names
     assert not [
         n for n in names if n.endswith(".py") and "/_bundled/" in n.removesuffix("/__init__.py")
     ], "scripts of examples/ shipped as modules"

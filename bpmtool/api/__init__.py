@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bpmtool.api.analysis import check, journey, read_surveys
-from bpmtool.api.bpmn import convert, export_bpmn
+from bpmtool.api.bpmn import BPMN_SUFFIXES, convert, export_bpmn, loads_bpmn, model_text
 from bpmtool.api.drawing import diagram_findings, layout, render_svg, report
 from bpmtool.api.logs import (
     cluster,
@@ -68,6 +68,7 @@ if TYPE_CHECKING:  # the result types the faces annotate with
     from bpmtool.mining.mapping import MappedLog as MappedLog
 
 __all__ = [
+    "BPMN_SUFFIXES",
     "COLUMN_ROLES",
     "GRAPH_FORMATS",
     "LINT_JSON_SCHEMA",
@@ -100,11 +101,13 @@ __all__ = [
     "lint_summary",
     "load",
     "load_with_warnings",
+    "loads_bpmn",
     "loads_model",
     "log_columns",
     "log_notes",
     "log_summary",
     "map_log",
+    "model_text",
     "parse_duration",
     "read_case_list",
     "read_log",

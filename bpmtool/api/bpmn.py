@@ -6,12 +6,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bpmtool.api.drawing import layout
-from bpmtool.api.models import MODEL_SUFFIXES, load_with_warnings
+from bpmtool.api.models import MODEL_SUFFIXES, Loaded, load_with_warnings
 from bpmtool.errors import InputError, Problem
 from bpmtool.model import Model
 
 if TYPE_CHECKING:
     pass
+
+#: the suffixes of model files that hold BPMN XML
+BPMN_SUFFIXES = (".bpmn", ".bpmn2", ".xml")
 
 
 # --- BPMN (io/bpmn) ---
@@ -25,40 +28,60 @@ def export_bpmn(model: Model, *, orientation: str = "horizontal") -> bytes:
     return write_bpmn(model, layout(model, orientation=orientation))
 
 
+def loads_bpmn(data: bytes, filename: str = "<input>") -> Loaded:
+    """Read a model from BPMN 2.0 XML given as bytes (e.g. a diagram edited in a browser);
+    problems and warnings name ``filename``."""
+    from bpmtool.io.bpmn import read_bpmn_bytes
+
+    model, warnings = read_bpmn_bytes(data, filename)
+    return Loaded(model, list(warnings))
+
+
+def model_text(model: Model, filename: str) -> str | bytes:
+    """A model in the format ``filename``'s extension names: YAML, JSON or BPMN (bytes).
+
+    >>> m = Model.model_validate({"id": "m", "lanes": [{"id": "a"}]})
+    >>> print(model_text(m, "m.yaml"), end="")
+    id: m
+    lanes:
+    - {id: a}
+    """
+    import json
+
+    suffix = Path(filename).suffix.lower()
+    if suffix not in MODEL_SUFFIXES:
+        raise InputError.single(
+            f"cannot tell the format to write from {Path(filename).name!r}",
+            file=filename,
+            expected="a name ending in " + ", ".join(MODEL_SUFFIXES),
+        )
+    if suffix in BPMN_SUFFIXES:
+        return export_bpmn(model)
+    if suffix == ".json":
+        data = model.model_dump(by_alias=True, exclude_defaults=True, mode="json")
+        return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    from bpmtool.io.yaml_model import dump_model
+
+    return dump_model(model)
+
+
 def convert(in_path: str | Path, out_path: str | Path) -> list[Problem]:
     """Convert a model between YAML, JSON and BPMN by the extensions; returns the warnings:
     the source's import warnings, and anything the target would not give back."""
-    import json
-
     from bpmtool.io.files import write_atomic
 
     out_path = Path(out_path)
-    suffix = out_path.suffix.lower()
-    if suffix not in MODEL_SUFFIXES:
+    if out_path.suffix.lower() not in MODEL_SUFFIXES:
         raise InputError.single(
             f"cannot tell the format to write from {out_path.name!r}",
             file=str(out_path),
             expected="an output ending in " + ", ".join(MODEL_SUFFIXES),
         )
     loaded = load_with_warnings(in_path)
-    data: str | bytes
+    data = model_text(loaded.model, str(out_path))
     warnings = list(loaded.warnings)
-    if suffix in (".bpmn", ".bpmn2", ".xml"):
-        data = export_bpmn(loaded.model)
+    if isinstance(data, bytes):
         warnings += _lost_in_bpmn(loaded.model, data, str(out_path))
-    elif suffix == ".json":
-        data = (
-            json.dumps(
-                loaded.model.model_dump(by_alias=True, exclude_defaults=True, mode="json"),
-                indent=2,
-                ensure_ascii=False,
-            )
-            + "\n"
-        )
-    else:
-        from bpmtool.io.yaml_model import dump_model
-
-        data = dump_model(loaded.model)
     write_atomic(out_path, data)
     return warnings
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
@@ -127,8 +128,8 @@ def model_page(request: Request, ws: WorkspaceDep, name: str) -> Response:
 @router.get("/models/{name}/edit", response_class=HTMLResponse)
 def edit_form(request: Request, ws: WorkspaceDep, name: str) -> Response:
     data, version = ws.read_model(name)
-    if not name.lower().endswith((".yaml", ".yml", ".json")):
-        return page(request, "edit_bpmn.html", {"name": name})
+    if not name.lower().endswith((".yaml", ".yml", ".json")):  # a BPMN file: its diagram
+        return RedirectResponse(f"/models/{quote(name)}/diagram", status_code=303)
     return page(
         request,
         "edit.html",
