@@ -263,6 +263,28 @@ class ProcessGraph:
         comps = list(nx.weakly_connected_components(self.graph))
         return sorted(comps, key=lambda c: (-len(c), min(c)))
 
+    def pool_components(self) -> list[list[set[str]]]:
+        """The weakly connected components of each pool's process (largest first), without
+        the message flows between pools: separate pools are separate processes by design,
+        so each is judged on its own.  A model without pools is one pool."""
+        members: dict[str | None, list[str]] = defaultdict(list)
+        for node in self.model.nodes:
+            members[self.model.pool_of(node.id)].append(node.id)
+        if len(members) < 2:
+            return [self.components()] if self.model.nodes else []
+        out = []
+        for ids in members.values():
+            inside = set(ids)
+            sub = nx.Graph()
+            sub.add_nodes_from(ids)
+            sub.add_edges_from(
+                (a, b)
+                for a, b, kind in self.graph.edges(ids, data="kind")
+                if b in inside and kind != "message"
+            )
+            out.append(sorted(nx.connected_components(sub), key=lambda c: (-len(c), min(c))))
+        return out
+
     # -- lanes ---------------------------------------------------------------
 
     @cached_property

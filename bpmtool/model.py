@@ -34,18 +34,26 @@ from pydantic import (
 from bpmtool.durations import Duration, format_duration, parse_duration
 from bpmtool.errors import ModelError
 from bpmtool.model_checks import normalise_flow, reference_problems
+from bpmtool.model_diagram import Bounds, Diagram, Edge, Shape
+from bpmtool.model_pools import Annotation, Association, Group, Pool, SubProcess
 
 __all__ = [
     "ACTIVITY",
     "EVENT_TYPES",
     "GATEWAY_TYPES",
     "NODE_TYPES",
+    "Annotation",
     "Artifact",
+    "Association",
     "BehaviourMeasure",
+    "Bounds",
     "Ctq",
+    "Diagram",
     "Duration",
+    "Edge",
     "EmotionSource",
     "Flow",
+    "Group",
     "Journey",
     "JourneySuccess",
     "Lane",
@@ -53,9 +61,12 @@ __all__ = [
     "MilestoneCondition",
     "Model",
     "Node",
+    "Pool",
     "Quadrant",
     "Quadrants",
+    "Shape",
     "Stage",
+    "SubProcess",
     "Trigger",
     "format_duration",
     "json_schema",
@@ -111,6 +122,8 @@ class Lane(_Strict):
     name: str = ""
     external: bool = False
     description: str = ""
+    #: the pool the lane belongs to (required when the model has several pools)
+    pool: str | None = None
 
     @property
     def label(self) -> str:
@@ -125,6 +138,10 @@ class Artifact(_Strict):
     description: str = ""
     #: a data store (a database, a system of record) rather than a document passed along
     store: bool = False
+    #: a process's own input or output (BPMN ``dataInput``/``dataOutput`` of the process)
+    io: Literal["input", "output"] | None = None
+    #: the pool whose process holds it (none: the model's only process)
+    pool: str | None = None
 
     @property
     def label(self) -> str:
@@ -156,6 +173,11 @@ class Node(_Strict):
     #: its compensation boundary event), a boundary event of an expanded sub-process (from
     #: the sub-process's start)
     triggered_by: str | None = None
+    #: the pool whose process the node belongs to, for a node in no lane of a model with
+    #: several pools (a node in a lane belongs to the lane's pool)
+    pool: str | None = None
+    #: the expanded sub-process (see :class:`SubProcess`) the node sits in
+    parent: str | None = None
 
     @field_validator("type", mode="before")
     @classmethod
@@ -372,10 +394,22 @@ class Model(_Strict):
     name: str = ""
     description: str = ""
     version: str = ""
+    #: BPMN pools (participants); none: one implicit pool holds every lane
+    pools: list[Pool] = Field(default_factory=list)
     lanes: list[Lane] = Field(default_factory=list)
     artifacts: list[Artifact] = Field(default_factory=list)
     nodes: list[Node] = Field(default_factory=list)
     flows: list[Flow] = Field(default_factory=list)
+    #: message flows with a pool, not a node, at one end (to or from a black box, or to a
+    #: pool's border): drawn and exported, part of no process
+    pool_flows: list[Flow] = Field(default_factory=list)
+    #: expanded sub-processes: frames around the nodes whose ``parent`` they are
+    subprocesses: list[SubProcess] = Field(default_factory=list)
+    annotations: list[Annotation] = Field(default_factory=list)
+    groups: list[Group] = Field(default_factory=list)
+    associations: list[Association] = Field(default_factory=list)
+    #: the author's drawing (from BPMN diagram interchange); none: bpmtool lays it out
+    diagram: Diagram | None = None
     stages: list[Stage] = Field(default_factory=list)
     ctqs: list[Ctq] = Field(default_factory=list)
     triggers: list[Trigger] = Field(default_factory=list)
@@ -428,6 +462,40 @@ class Model(_Strict):
     @cached_property
     def milestone_by_id(self) -> dict[str, Milestone]:
         return {m.id: m for s in self.stages for m in s.milestones}
+
+    @cached_property
+    def pool_by_id(self) -> dict[str, Pool]:
+        return {p.id: p for p in self.pools}
+
+    @cached_property
+    def subprocess_by_id(self) -> dict[str, SubProcess]:
+        return {s.id: s for s in self.subprocesses}
+
+    @cached_property
+    def _only_pool(self) -> str | None:
+        working = [p.id for p in self.pools if not p.black_box]
+        return working[0] if len(working) == 1 else None
+
+    def pool_of(self, node_id: str) -> str | None:
+        """The pool a node's process belongs to: its lane's pool, its own ``pool``, or the
+        model's only working pool; None for a model without pools."""
+        node = self.node_by_id.get(node_id)
+        if node is None:
+            return None
+        lane = self.lane_by_id.get(node.lane or "")
+        return (lane.pool if lane is not None else None) or node.pool or self._only_pool
+
+    def whole_pool(self, lane_id: str) -> bool:
+        """True for the lane that stands for a whole pool: a BPMN pool without lanes gets
+        one lane of the pool's own id (the party that does the work), drawn and exported as
+        the pool alone."""
+        lane = self.lane_by_id.get(lane_id)
+        return lane is not None and lane.pool == lane.id
+
+    def lane_pool(self, lane_id: str) -> str | None:
+        """The pool a lane belongs to (None for a model without pools)."""
+        lane = self.lane_by_id.get(lane_id)
+        return (lane.pool if lane is not None else None) or self._only_pool
 
     def activities(self) -> list[Node]:
         return [n for n in self.nodes if n.is_activity]

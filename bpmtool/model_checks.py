@@ -42,6 +42,10 @@ def normalise_flow(item: object) -> object:
     return item
 
 
+#: where the ids of a kind are declared, for the kinds whose section is not ``kind + "s"``
+_SECTION_OF = {"sub-process": "'subprocesses'", "pool or node": "'pools' or 'nodes'"}
+
+
 @dataclass(frozen=True)
 class _Ref:
     loc: tuple[str | int, ...]
@@ -115,13 +119,17 @@ def capped_reference_problems(
             _Ref(
                 loc,
                 f"unknown {kind} id {value!r}" + (f"; {hint}" if hint else ""),
-                f"one of the {kind} ids declared under '{kind}s'"
+                f"one of the {kind} ids declared under {_SECTION_OF.get(kind, repr(kind + 's'))}"
                 if kind != "node"
                 else "a node id declared under 'nodes'",
             )
         )
 
     sections = {
+        "pools": "pool",
+        "subprocesses": "sub-process",
+        "annotations": "annotation",
+        "groups": "group",
         "lanes": "lane",
         "artifacts": "artifact",
         "nodes": "node",
@@ -158,6 +166,7 @@ def capped_reference_problems(
     known["milestone"] = set(seen)
 
     nodes, lanes, artifacts = known["node"], known["lane"], known["artifact"]
+    _pool_problems(data, known, unknown, refs)
     for i, node in _dicts(data.get("nodes")):
         if node.get("lane") is not None:
             unknown(("nodes", i, "lane"), "lane", node.get("lane"), lanes)
@@ -194,6 +203,28 @@ def capped_reference_problems(
                     "one flow per pair of nodes, or distinct flow ids",
                 )
             )
+    for i, flow in _dicts([normalise_flow(f) for f in data.get("pool_flows") or []]):
+        for end in ("source", "target"):
+            unknown(("pool_flows", i, end), "pool or node", flow.get(end), nodes | known["pool"])
+    flow_ids = {str(k) for k in flow_keys}
+    drawable = (
+        nodes
+        | lanes
+        | artifacts
+        | flow_ids
+        | set().union(*(known[k] for k in ("pool", "sub-process", "annotation", "group")))
+    )
+    for i, assoc in _dicts(data.get("associations")):
+        for end in ("source", "target"):
+            value = assoc.get(end)
+            if isinstance(value, str) and value not in drawable:
+                refs.append(
+                    _Ref(
+                        ("associations", i, end),
+                        f"association {end} {value!r} is no element of the model",
+                        "the id of a node, lane, pool, artifact, annotation, group or flow",
+                    )
+                )
     for i, stage in _dicts(data.get("stages")):
         if isinstance(stage.get("nodes"), list):
             for j, ref in enumerate(stage["nodes"]):
@@ -242,6 +273,62 @@ def capped_reference_problems(
         [Problem(message=r.message, key=_dotted(r.loc), expected=r.expected) for r in refs],
         refs.total,
     )
+
+
+def _pool_problems(
+    data: Mapping[str, Any], known: dict[str, set[str]], unknown: Any, refs: _Refs
+) -> None:
+    """Lanes, nodes, artifacts and sub-processes name known pools and parents; black boxes
+    hold nothing; with several working pools, every lane says which pool it is in."""
+    pools = {p["id"]: p for _, p in _dicts(data.get("pools")) if isinstance(p.get("id"), str)}
+    black = {i for i, p in pools.items() if p.get("black_box")}
+    working = [i for i in pools if i not in black]
+    lane_pool: dict[str, object] = {}
+    for section in ("lanes", "nodes", "artifacts", "subprocesses"):
+        for i, item in _dicts(data.get(section)):
+            pool = item.get("pool")
+            if section == "lanes" and isinstance(item.get("id"), str):
+                lane_pool[item["id"]] = pool
+            if pool is None:
+                if section == "lanes" and len(working) > 1:
+                    refs.append(
+                        _Ref(
+                            (section, i, "pool"),
+                            f"lane {item.get('id')!r} names no pool, and the model has "
+                            f"{len(working)}",
+                            f"one of the pool ids: {', '.join(sorted(working))}",
+                        )
+                    )
+                continue
+            unknown((section, i, "pool"), "pool", pool, set(pools))
+            if pool in black:
+                refs.append(
+                    _Ref(
+                        (section, i, "pool"),
+                        f"pool {pool!r} is a black box: it holds no lanes, nodes or data",
+                        "a pool without black_box: true",
+                    )
+                )
+    for section in ("nodes", "subprocesses"):
+        for i, item in _dicts(data.get(section)):
+            if item.get("parent") is not None:
+                unknown(
+                    (section, i, "parent"), "sub-process", item.get("parent"), known["sub-process"]
+                )
+            lane, pool = item.get("lane"), item.get("pool")
+            if (
+                isinstance(lane, str)
+                and pool is not None
+                and lane_pool.get(lane) not in (None, pool)
+            ):
+                refs.append(
+                    _Ref(
+                        (section, i, "pool"),
+                        f"{section[:-1]} {item.get('id')!r} is in pool {pool!r} but its lane "
+                        f"{lane!r} is in pool {lane_pool[lane]!r}",
+                        "the pool of its lane, or no pool",
+                    )
+                )
 
 
 def _dotted(loc: Sequence[str | int]) -> str:

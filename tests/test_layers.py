@@ -48,8 +48,9 @@ MODULES = _modules()
 
 def test_model_imports_only_its_own_helpers() -> None:
     ours = {m for m, _ in _imports(MODULES["bpmtool.model"]) if m.startswith("bpmtool")}
-    assert ours <= {"bpmtool.errors", "bpmtool.durations", "bpmtool.model_checks"}
-    for helper in ("bpmtool.durations", "bpmtool.model_checks"):
+    helpers = ("bpmtool.durations", "bpmtool.model_checks", "bpmtool.model_pools")
+    assert ours <= {"bpmtool.errors", *helpers, "bpmtool.model_diagram"}
+    for helper in (*helpers, "bpmtool.model_diagram"):
         assert {m for m, _ in _imports(MODULES[helper]) if m.startswith("bpmtool")} <= {
             "bpmtool.errors"
         }

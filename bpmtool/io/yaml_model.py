@@ -208,13 +208,20 @@ def dump_model(model: Model) -> str:
         "version",
         "preset",
         "rules",
+        "pools",
         "lanes",
         "artifacts",
         "nodes",
         "flows",
+        "subprocesses",
+        "annotations",
+        "groups",
+        "associations",
         "stages",
         "ctqs",
         "triggers",
+        "journey",
+        "diagram",
     ]
     ordered = {k: data[k] for k in order if k in data}
     ordered.update({k: v for k, v in data.items() if k not in ordered})

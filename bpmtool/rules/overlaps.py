@@ -21,9 +21,10 @@ def _normal(label: str) -> str:
 @rule("DUPLICATE-ACTIVITY")
 def duplicate_activity(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
-    by_label: dict[str, list[str]] = defaultdict(list)
+    # the same name in two pools is two parties' own work (each pool is its own process)
+    by_label: dict[tuple[str, str | None], list[str]] = defaultdict(list)
     for node in m.activities():
-        by_label[_normal(node.label)].append(node.id)
+        by_label[_normal(node.label), m.pool_of(node.id)].append(node.id)
     for ids in by_label.values():
         lanes = sorted({m.node_by_id[i].lane or "" for i in ids} - {""})
         if len(lanes) < 2:

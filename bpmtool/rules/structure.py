@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from bpmtool.findings import Report
 from bpmtool.graph import ProcessGraph
+from bpmtool.model import Model
 from bpmtool.rules import _text as t
 from bpmtool.rules.registry import rule
 
@@ -96,9 +97,12 @@ def implicit_split(g: ProcessGraph) -> Iterator[Report]:
 @rule("DISCONNECTED")
 def disconnected(g: ProcessGraph) -> Iterator[Report]:
     m = g.model
-    components = g.components()
-    if len(components) < 2:
-        return
+    for components in g.pool_components():
+        if len(components) > 1:
+            yield from _disconnected(m, components)
+
+
+def _disconnected(m: Model, components: list[set[str]]) -> Iterator[Report]:
     main = components[0]
     for comp in components[1:]:
         ordered = [n.id for n in m.nodes if n.id in comp]
