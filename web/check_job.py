@@ -127,6 +127,7 @@ def _check(
         date_format=spec.get("date_format"),
         progress=progress.phase("aligning"),
         read_progress=progress.phase("reading"),
+        log_filter=api.filter_from_fields(spec.get("filter") or {}),
     )
     progress.write("drawing", 0.96)
     write_atomic(
@@ -149,7 +150,11 @@ def _journey(ws: Workspace, run_id: str, model: Any, spec: JobSpec) -> dict[str,
         src: standard[role] for role, src in (spec.get("columns") or {}).items() if role in standard
     }
     result = api.journey(
-        model, spec["log_path"], columns=renames or None, date_format=spec.get("date_format")
+        model,
+        spec["log_path"],
+        columns=renames or None,
+        date_format=spec.get("date_format"),
+        log_filter=api.filter_from_fields(spec.get("filter") or {}),
     )
     write_atomic(ws.run_file(run_id, "svg"), features.render_svg(model, happy=result))
     write_atomic(

@@ -61,6 +61,7 @@ class JobRunner:
         log: str,
         method: str = "both",
         columns: dict[str, str] | None = None,
+        log_filter: dict[str, str] | None = None,
     ) -> str:
         """Queue a check (or journey) of ``log`` against ``model``; returns the run id."""
         if self._pool is None:
@@ -80,6 +81,7 @@ class JobRunner:
                 "log": log,
                 "method": method,
                 "columns": columns or {},
+                "filter": log_filter or {},
                 "status": "queued",
                 "created": _now(),
             },
@@ -91,6 +93,7 @@ class JobRunner:
             "method": method,
             "columns": columns or {},
             "date_format": ws.log_date_format(log),
+            "filter": log_filter or {},
         }
         try:
             future = self._pool.submit(run_job, str(ws.root), run_id, spec)

@@ -96,12 +96,18 @@ class CheckRequest(BaseModel):
         description="role → column (case, activity, timestamp, resource, lane); "
         "default: the log's saved mapping",
     )
+    filter: dict[str, str] | None = Field(
+        default=None,
+        description="which cases to keep: from, to, window, where, variant, lane, case_ids "
+        "(the fields of the run form, as text; see docs/cases.md)",
+    )
 
 
 class JourneyRequest(BaseModel):
     model: str
     log: str
     columns: dict[str, str] | None = None
+    filter: dict[str, str] | None = None
 
 
 class RunStatus(BaseModel):

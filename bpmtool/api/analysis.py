@@ -7,10 +7,12 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bpmtool.api.filters import filter_log
 from bpmtool.api.logs import _source, log_notes, map_log, read_log
 from bpmtool.errors import InputError
 from bpmtool.log_schema import ROLE_OF
 from bpmtool.mining.alignments import AlignmentBudget
+from bpmtool.mining.log_filter import FilterOutcome, LogFilter
 from bpmtool.mining.open_cases import OpenCaseRule
 from bpmtool.model import Model
 
@@ -46,6 +48,7 @@ def journey(
     columns: dict[str, str] | None = None,
     date_format: str | None = None,
     cluster: Cluster | None = None,
+    log_filter: LogFilter | None = None,
 ) -> JourneyResult:
     """The customer journey in an event log: funnel, milestones, happy paths, struggling
     customers, behaviour × emotion, CTQs and triggers (see ``docs/journey.md``).
@@ -55,17 +58,25 @@ def journey(
     open cases are measured against (default: the log's last timestamp); ``columns``
     renames the log's columns to pm4py's standard names (e.g. ``{"ticket": "case:concept:name"}``);
     ``date_format`` reads the text times of a CSV or Parquet log (see :func:`read_log`);
-    with a ``cluster`` a partitioned log is read on its workers.
+    with a ``cluster`` a partitioned log is read on its workers; ``log_filter`` keeps the
+    cases it selects before anything is measured (the result's ``filtered`` says what it kept).
     """
     from bpmtool.mining.journey_result import analyse_journey
 
     if isinstance(log, (str, Path)):
         # a rename to a standard name tells the reader which column plays that role
         roles = {ROLE_OF[std]: src for src, std in (columns or {}).items() if std in ROLE_OF}
-        log = read_log(log, columns=roles or None, date_format=date_format, cluster=cluster)
+        log = read_log(
+            log,
+            columns=roles or None,
+            date_format=date_format,
+            cluster=cluster,
+            keep=log_filter.columns() if log_filter else (),
+        )
         columns = {src: std for src, std in (columns or {}).items() if std not in ROLE_OF}
     if columns:
         log = log.rename(columns=columns)
+    log, outcome = _filtered(model, log, log_filter)
     survey_file = str(surveys) if isinstance(surveys, (str, Path)) else None
     if isinstance(surveys, (str, Path)):
         emotion = model.journey.emotion if model.journey is not None else None
@@ -85,7 +96,36 @@ def journey(
             for p in err.problems
         ]
         raise InputError(problems=problems, summary=str(problems[0])) from None
-    return replace(result, notes=log_notes(log))
+    return replace(result, notes=log_notes(log), filtered=outcome)
+
+
+def _filtered(
+    model: Model,
+    frame: pd.DataFrame,
+    log_filter: LogFilter | None,
+    lanes_from: str | Path | None = None,
+) -> tuple[pd.DataFrame, FilterOutcome | None]:
+    """The frame cut to the cases of ``log_filter`` (lanes as the check maps them), once,
+    before any analysis; refused when it keeps no case."""
+    if log_filter is None or log_filter.empty:
+        return frame, None
+    if log_filter.lanes:
+        from bpmtool.mining.mapping import LANE, NODE
+
+        mapped = map_log(model, frame, lanes_from=lanes_from)
+        kept, outcome = filter_log(mapped.df, log_filter, model=model)
+        kept = kept.drop(columns=[NODE, LANE])
+    else:
+        kept, outcome = filter_log(frame, log_filter, model=model)
+    if outcome.cases_after == 0:
+        raise InputError.single(
+            f"the filter ({outcome.description}) keeps none of the log's "
+            f"{outcome.cases_before:,} cases",
+            file=_source(frame),
+            key="filter",
+            expected="a filter that some cases pass",
+        )
+    return kept, outcome
 
 
 def _read_journey_log(path: Path) -> pd.DataFrame:
@@ -110,6 +150,7 @@ def check(
     cluster: Cluster | None = None,
     open_rule: OpenCaseRule | None = None,
     budget: AlignmentBudget | None = None,
+    log_filter: LogFilter | None = None,
 ) -> CheckResult:
     """Check an event log against a model: fitness, precision and every handoff finding.
 
@@ -119,7 +160,8 @@ def check(
     see ``docs/conformance.md``); ``budget`` bounds the alignments' time (and so memory).
     The result's ``notes`` are the log's :func:`log_notes`.  With a ``cluster``
     (:func:`cluster`) a partitioned log is read on its workers and the distinct variants
-    are aligned there; the result is the same as without.
+    are aligned there; the result is the same as without.  ``log_filter`` keeps the cases
+    it selects before the check (the result's ``filtered`` says what it kept).
     """
     from bpmtool.mining.check import METHODS, run_check
 
@@ -132,11 +174,17 @@ def check(
     filename = str(log) if isinstance(log, (str, Path)) else _source(log)
     frame = (
         read_log(
-            log, columns=columns, progress=read_progress, date_format=date_format, cluster=cluster
+            log,
+            columns=columns,
+            progress=read_progress,
+            date_format=date_format,
+            cluster=cluster,
+            keep=log_filter.columns() if log_filter else (),
         )
         if isinstance(log, (str, Path))
         else log
     )
+    frame, outcome = _filtered(model, frame, log_filter, lanes_from)
     mapped = map_log(model, frame, lanes_from=lanes_from, filename=filename)
     align = None
     if cluster is not None:
@@ -155,4 +203,5 @@ def check(
         budget=budget,
     )
     result.notes = log_notes(frame)
+    result.filtered = outcome
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,7 @@ def read_log(
     date_format: str | None = None,
     progress: Progress | None = None,
     cluster: Cluster | None = None,
+    keep: Collection[str] = (),
 ) -> pd.DataFrame:
     """Read an event log (XES, XES.gz, CSV, Parquet) into pm4py's standard columns.
 
@@ -56,7 +58,9 @@ def read_log(
     ``date_format`` (strftime, e.g. ``%d/%m/%Y %H:%M``) reads text times; without it the
     day/month order of dates like ``07/01/2025`` is read from the data, and a file whose
     dates fit both orders is refused.  What was found or assumed: :func:`log_notes`.
-    ``progress(done, total)`` is called during long reads.
+    ``progress(done, total)`` is called during long reads.  ``keep`` names attribute
+    columns (e.g. ``Region``) a CSV log keeps besides the standard ones and ``case:``
+    columns, for a filter on them (:meth:`LogFilter.columns`).
     """
     from bpmtool.io.eventlog import read_log as read
 
@@ -68,7 +72,12 @@ def read_log(
         )
     try:
         frame = read(
-            path, columns=columns, encoding=encoding, date_format=date_format, progress=progress
+            path,
+            columns=columns,
+            encoding=encoding,
+            date_format=date_format,
+            progress=progress,
+            keep=keep,
         )
     except LookupError:  # an encoding Python does not know
         raise InputError.single(

@@ -67,6 +67,13 @@ def check(
     workers: int | None = opt.WORKERS,
     open_after: str | None = opt.OPEN_AFTER,
     open_cases: Path | None = opt.OPEN_CASES,
+    since: str | None = opt.SINCE,
+    until: str | None = opt.UNTIL,
+    window: str = opt.WINDOW,
+    where: list[str] | None = opt.WHERE,
+    variant: list[int] | None = opt.VARIANT,
+    in_lane: list[str] | None = opt.IN_LANE,
+    case_ids: Path | None = opt.CASE_IDS,
     align_budget: str | None = typer.Option(
         None,
         "--align-budget",
@@ -85,6 +92,7 @@ def check(
             typer.echo(f"error: --slow-after: {exc}", err=True)
             raise typer.Exit(2) from None
         rule = opt.open_case_rule(open_after, open_cases)
+        chosen = opt.log_filter(since, until, window, where, variant, in_lane, case_ids)
         budget = None
         if align_budget is not None:
             try:
@@ -98,7 +106,7 @@ def check(
         with api.cluster(scheduler, workers) as cluster:
             frame = LogOptions(
                 case, activity, timestamp, resource, lane, lanes_from, encoding, date_format
-            ).read(log, quiet=quiet, cluster=cluster)
+            ).read(log, quiet=quiet, cluster=cluster, log_filter=chosen)
             with progress_bar("aligning variants", quiet=quiet, unit="variant") as aligning:
                 result = api.check(
                     loaded,
@@ -110,6 +118,7 @@ def check(
                     cluster=cluster,
                     open_rule=rule,
                     budget=budget,
+                    log_filter=chosen,
                 )
         if cases_csv is not None:
             api.write_file(cases_csv, result.case_frame().to_csv(index=False))
@@ -120,6 +129,7 @@ def check(
     s = result.summary()
     lines = [
         style(f"{log} against {model}", bold=True, enabled=colour),
+        *([f"  {result.filtered.text()}"] if result.filtered is not None else []),
         f"  cases {s['cases']:,} ({s['open_cases']:,} judged open), events "
         f"{s['events']:,}, variants {s['variants']:,}",
         *([f"  open cases   {s['open_rule']['reason']}"] if s["open_rule"] else []),

@@ -71,6 +71,13 @@ def journey_command(
     timestamp_column: str | None = typer.Option(
         None, "--timestamp-column", hidden=True, help="Deprecated: use --timestamp."
     ),
+    since: str | None = opt.SINCE,
+    until: str | None = opt.UNTIL,
+    window: str = opt.WINDOW,
+    where: list[str] | None = opt.WHERE,
+    variant: list[int] | None = opt.VARIANT,
+    in_lane: list[str] | None = opt.IN_LANE,
+    case_ids: Path | None = opt.CASE_IDS,
     scheduler: str | None = opt.SCHEDULER,
     workers: int | None = opt.WORKERS,
     out: Path | None = typer.Option(
@@ -103,11 +110,12 @@ def journey_command(
         encoding,
         date_format,
     )
+    chosen = opt.log_filter(since, until, window, where, variant, in_lane, case_ids)
     with input_errors_exit():
         model = api.load(model_path)
         with api.cluster(scheduler, workers) as cluster:
-            frame = options.read(log_path, quiet=quiet, cluster=cluster)
-        result = api.journey(model, frame, surveys=surveys, now=moment)
+            frame = options.read(log_path, quiet=quiet, cluster=cluster, log_filter=chosen)
+        result = api.journey(model, frame, surveys=surveys, now=moment, log_filter=chosen)
         if cases_csv is not None:
             api.write_file(cases_csv, result.cases_csv())
     if fmt == JourneyFormat.csv:
@@ -167,6 +175,7 @@ def format_journey_text(result: JourneyResult, *, colour: bool = False) -> str:
             f"Journey of {d['cases']} cases ({d['events']} events), measured at {d['now'][:10]}",
             colour,
         ),
+        *([f"  {result.filtered.text()}"] if result.filtered is not None else []),
         "",
         _h("Stage funnel", colour),
     ]

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from bpmtool import api
-from bpmtool.errors import Problem
+from bpmtool.errors import InputError, Problem
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -34,6 +34,7 @@ __all__ = [
     "DATE_FORMAT",
     "DATE_FORMAT_HELP",
     "ENCODING",
+    "FILTER_OPTIONS",
     "LANE",
     "LANES_FROM",
     "RESOURCE",
@@ -43,8 +44,10 @@ __all__ = [
     "LogOptions",
     "TextOrJson",
     "column_options",
+    "log_filter",
     "open_case_rule",
     "progress_bar",
+    "show_filter",
     "show_notes",
 ]
 
@@ -154,6 +157,111 @@ def open_case_rule(open_after: str | None, open_cases: Path | None) -> api.OpenC
     )
 
 
+# --- the filter: which cases an analysis looks at (api.LogFilter) ---
+SINCE = typer.Option(
+    None,
+    "--from",
+    metavar="DATE",
+    help="Keep the cases in the time window from this date or period on (e.g. 2026-07-01, "
+    "2026-Q3); how a case must stand in it: --window.",
+)
+UNTIL = typer.Option(
+    None,
+    "--to",
+    metavar="DATE",
+    help="End of the time window, inclusive (2026-09-30 keeps that whole day; 2026-Q3 "
+    "keeps the quarter).",
+)
+WINDOW = typer.Option(
+    "started",
+    "--window",
+    metavar="HOW",
+    help="How a case must stand in the --from/--to window: started (its first event in it), "
+    "completed, contained (all events), intersecting (any event), or trim (cut to its "
+    "events in the window).",
+)
+WHERE = typer.Option(
+    None,
+    "--where",
+    metavar="ATTR=VALUE",
+    help="Keep the cases where an event (or the case) has this attribute value, e.g. "
+    "Region=EMEA or Region=EMEA,APAC; ATTR!=VALUE keeps the others. Repeat to AND.",
+)
+VARIANT = typer.Option(
+    None,
+    "--variant",
+    metavar="N",
+    help="Keep the cases of variant N (1 = the most frequent activity sequence). Repeatable.",
+)
+IN_LANE = typer.Option(
+    None,
+    "--in-lane",
+    metavar="LANE",
+    help="Keep the cases with work in this lane (its id or name). Repeatable: any of them.",
+)
+CASE_IDS = typer.Option(
+    None,
+    "--case-ids",
+    metavar="FILE",
+    help="Keep only the cases listed in this file, one id per line.",
+)
+#: the names of the filter's options, for messages
+FILTER_OPTIONS = ("--from", "--to", "--window", "--where", "--variant", "--in-lane", "--case-ids")
+
+
+def log_filter(
+    since: str | None,
+    until: str | None,
+    window: str,
+    where: list[str] | None,
+    variant: list[int] | None,
+    in_lane: list[str] | None,
+    case_ids: Path | None,
+) -> api.LogFilter | None:
+    """The filter options as one :class:`bpmtool.api.LogFilter` (``None``: no filter); a
+    bad value exits 2 naming the option."""
+
+    def bad(option: str, message: object) -> typer.Exit:
+        typer.echo(f"error: {option}: {message}", err=True)
+        return typer.Exit(2)
+
+    try:
+        start = api.parse_moment(since) if since else None
+    except ValueError as exc:
+        raise bad("--from", exc) from None
+    try:
+        end = api.parse_moment(until, end=True) if until else None
+    except ValueError as exc:
+        raise bad("--to", exc) from None
+    tests = []
+    for text in where or []:
+        try:
+            tests.append(api.parse_where(text))
+        except ValueError as exc:
+            raise bad("--where", exc) from None
+    ids = api.case_id_list(case_ids) if case_ids is not None else None
+    try:
+        found = api.LogFilter(
+            start,
+            end,
+            window,
+            tuple(tests),
+            tuple(variant or ()),
+            tuple(in_lane or ()),
+            ids,
+            case_ids.name if case_ids is not None else None,
+        )
+    except InputError as exc:
+        raise bad("--" + str(exc.problems[0].key or "filter"), exc.problems[0].message) from None
+    return None if found.empty else found
+
+
+def show_filter(outcome: api.FilterOutcome | None) -> None:
+    """What the filter kept, on stderr (stdout stays the report)."""
+    if outcome is not None:
+        typer.echo(outcome.text(), err=True)
+
+
 class TextOrJson(StrEnum):
     text = "text"
     json = "json"
@@ -225,10 +333,16 @@ class LogOptions:
         return column_options(self.case, self.activity, self.timestamp, self.resource, self.lane)
 
     def read(
-        self, path: Path, *, quiet: bool = False, cluster: Cluster | None = None
+        self,
+        path: Path,
+        *,
+        quiet: bool = False,
+        cluster: Cluster | None = None,
+        log_filter: api.LogFilter | None = None,
     ) -> pd.DataFrame:
         """Read the log with a progress bar, and say on stderr what the reader assumed; a
-        partitioned log is read on the ``cluster``'s workers when there is one."""
+        partitioned log is read on the ``cluster``'s workers when there is one.  The
+        columns ``log_filter`` tests are kept (the filter itself runs in the analysis)."""
         if self.encoding is not None:
             try:
                 codecs.lookup(self.encoding)
@@ -247,6 +361,7 @@ class LogOptions:
                 date_format=self.date_format,
                 progress=reading,
                 cluster=cluster,
+                keep=log_filter.columns() if log_filter else (),
             )
         show_notes(api.log_notes(frame))
         return frame

@@ -47,13 +47,25 @@ _ORIENTATION = typer.Option(
 
 
 def _check(
-    loaded: Model, log: Path, quiet: bool, options: LogOptions, open_rule: api.OpenCaseRule
+    loaded: Model,
+    log: Path,
+    quiet: bool,
+    options: LogOptions,
+    open_rule: api.OpenCaseRule,
+    log_filter: api.LogFilter | None,
 ) -> tuple[pd.DataFrame, CheckResult]:
-    frame = options.read(log, quiet=quiet)
+    frame = options.read(log, quiet=quiet, log_filter=log_filter)
     with progress_bar("aligning variants", quiet=quiet, unit="variant") as aligning:
-        return frame, api.check(
-            loaded, frame, lanes_from=options.lanes_from, progress=aligning, open_rule=open_rule
+        result = api.check(
+            loaded,
+            frame,
+            lanes_from=options.lanes_from,
+            progress=aligning,
+            open_rule=open_rule,
+            log_filter=log_filter,
         )
+    opt.show_filter(result.filtered)
+    return frame, result
 
 
 @app.command()
@@ -80,6 +92,13 @@ def render(
     date_format: str | None = opt.DATE_FORMAT,
     open_after: str | None = opt.OPEN_AFTER,
     open_cases: Path | None = opt.OPEN_CASES,
+    since: str | None = opt.SINCE,
+    until: str | None = opt.UNTIL,
+    window: str = opt.WINDOW,
+    where: list[str] | None = opt.WHERE,
+    variant: list[int] | None = opt.VARIANT,
+    in_lane: list[str] | None = opt.IN_LANE,
+    case_ids: Path | None = opt.CASE_IDS,
     quiet: bool = _QUIET,
 ) -> None:
     """Draw the model as a swimlane SVG, with its findings and, given a log, the check."""
@@ -89,7 +108,8 @@ def render(
             case, activity, timestamp, resource, lane, lanes_from, encoding, date_format
         )
         rule = opt.open_case_rule(open_after, open_cases)
-        result = _check(loaded, log, quiet, options, rule)[1] if log else None
+        chosen = opt.log_filter(since, until, window, where, variant, in_lane, case_ids)
+        result = _check(loaded, log, quiet, options, rule, chosen)[1] if log else None
         svg = api.render_svg(
             loaded, findings=findings, overlay=result, orientation=orientation.value
         )
@@ -120,6 +140,13 @@ def report(
     date_format: str | None = opt.DATE_FORMAT,
     open_after: str | None = opt.OPEN_AFTER,
     open_cases: Path | None = opt.OPEN_CASES,
+    since: str | None = opt.SINCE,
+    until: str | None = opt.UNTIL,
+    window: str = opt.WINDOW,
+    where: list[str] | None = opt.WHERE,
+    variant: list[int] | None = opt.VARIANT,
+    in_lane: list[str] | None = opt.IN_LANE,
+    case_ids: Path | None = opt.CASE_IDS,
     quiet: bool = _QUIET,
 ) -> None:
     """Write the shareable report: summary, swimlanes, findings with fixes, handoff matrix,
@@ -141,11 +168,12 @@ def report(
         )
         result = journey = None
         if log is not None:
+            chosen = opt.log_filter(since, until, window, where, variant, in_lane, case_ids)
             frame, result = _check(
-                loaded, log, quiet, options, opt.open_case_rule(open_after, open_cases)
+                loaded, log, quiet, options, opt.open_case_rule(open_after, open_cases), chosen
             )
             if loaded.journey is not None:
-                journey = api.journey(loaded, frame, surveys=surveys)
+                journey = api.journey(loaded, frame, surveys=surveys, log_filter=chosen)
         text = api.report(
             loaded,
             check=result,

@@ -16,7 +16,7 @@ states) are kept whole.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -67,8 +67,13 @@ def read_log(
     encoding: str | None = None,
     date_format: str | None = None,
     progress: Progress | None = None,
+    keep: Collection[str] = (),
 ) -> pd.DataFrame:
     """Read an event log by its extension into the standard frame described above.
+
+    ``keep`` names attribute columns a CSV log keeps besides the standard ones and its
+    ``case:`` columns (e.g. ``Region`` for a filter); a name matches a column of any case,
+    or the case attribute ``case:NAME``.
 
     ``date_format`` (a strftime format such as ``%d/%m/%Y %H:%M``) reads the text times of
     a CSV or Parquet log; without it their day/month order is read from the data.  What
@@ -88,7 +93,12 @@ def read_log(
         from bpmtool.io.eventlog_csv import read_csv
 
         raw = read_csv(
-            path, columns=column_map, encoding=encoding, date_format=date_format, progress=progress
+            path,
+            columns=column_map,
+            encoding=encoding,
+            date_format=date_format,
+            progress=progress,
+            keep=keep,
         )
     elif name.endswith((".parquet", ".pq")):
         from bpmtool.io.eventlog_csv import read_parquet

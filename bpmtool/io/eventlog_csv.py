@@ -7,7 +7,7 @@ from __future__ import annotations
 import codecs
 import csv
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -89,9 +89,11 @@ def read_csv(
     encoding: str | None = None,
     date_format: str | None = None,
     progress: Callable[[int, int | None], None] | None = None,
+    keep: Collection[str] = (),
 ) -> pd.DataFrame:
     """Read a CSV log and rename its columns to the standard names; what was found or
-    assumed about its times is in ``df.attrs["notes"]`` (see :func:`_time_column`)."""
+    assumed about its times is in ``df.attrs["notes"]`` (see :func:`_time_column`).
+    Columns named in ``keep`` (any case, or as ``case:NAME``) come along as attributes."""
     import pandas as pd
 
     encoding, delimiter = sniff(path, encoding)
@@ -115,6 +117,9 @@ def read_csv(
     )
     # case attributes (e.g. case:nps for the journey's emotion score) come along
     rename.update({c: c for c in header if c.startswith("case:") and c not in rename})
+    wanted = {k.casefold() for k in keep} | {f"case:{k}".casefold() for k in keep}
+    kept = {c for c in header if c.casefold() in wanted and c not in rename}
+    rename.update({c: c for c in kept})
     _refuse_duplicates(path, [str(c) for c in header], rename)
     from bpmtool.io.eventlog_csv_stream import read_csv_blocks
 
@@ -125,7 +130,9 @@ def read_csv(
         encoding=encoding,
         rename=rename,
         time_columns={TIMESTAMP, START},
-        attribute_columns={s for s in rename.values() if s.startswith("case:") and s != CASE},
+        attribute_columns={
+            s for s in rename.values() if (s.startswith("case:") and s != CASE) or s in kept
+        },
         order=order,
         progress=progress,
     )

@@ -15,6 +15,7 @@ from bpmtool.mining.alignments import Aligned, AlignmentBudget
 from bpmtool.mining.conformance import Conformance, Variant, conformance, variants_judged
 from bpmtool.mining.flow_counts import flow_counts
 from bpmtool.mining.handoffs import SKIPPED, HandoffStats, analyse_handoffs
+from bpmtool.mining.log_filter import FilterOutcome
 from bpmtool.mining.mapping import MappedLog
 from bpmtool.mining.open_cases import OpenCaseRule
 from bpmtool.mining.petri import to_petri_net
@@ -53,6 +54,8 @@ class CheckResult:
     notes: list[Problem] = field(default_factory=list)
     #: whether the model has lanes to check the log's against (two or more, with work)
     lanes_modelled: bool = True
+    #: the filter the log went through, and what it kept (``None``: every case)
+    filtered: FilterOutcome | None = None
 
     def summary(self) -> dict[str, Any]:
         c = self.conformance
@@ -152,6 +155,7 @@ class CheckResult:
             "mapping": self.mapping.to_dict(),
             "flows": self.flows(),
             "notes": [n.to_dict() for n in self.notes],
+            "filter": self.filtered.to_dict() if self.filtered is not None else None,
         }
 
     def flows(self) -> list[dict[str, Any]]:

@@ -29,6 +29,7 @@ from bpmtool.mining.journey_events import JourneyEvents, prepare_events, utc
 from bpmtool.mining.journey_exceptions import exception_findings, struggling_customers
 from bpmtool.mining.journey_paths import HappyPaths, happy_paths
 from bpmtool.mining.journey_sentiment import Sentiment, sentiment
+from bpmtool.mining.log_filter import FilterOutcome
 from bpmtool.model import JourneySuccess, Model
 
 __all__ = ["SCHEMA", "JourneyResult", "analyse_journey"]
@@ -57,6 +58,8 @@ class JourneyResult:
     unmapped_labels: list[str]
     #: what reading the log found or assumed (its time column, date order, no times)
     notes: list[Problem] = field(default_factory=list)
+    #: the filter the log went through, and what it kept (``None``: every case)
+    filtered: FilterOutcome | None = None
 
     def exceptions_frame(self) -> pd.DataFrame:
         """The struggling customers, one row per case (a copy)."""
@@ -113,6 +116,7 @@ class JourneyResult:
             "findings": [f.to_dict() for f in self.findings],
             "unmapped_labels": self.unmapped_labels,
             "notes": [n.to_dict() for n in self.notes],
+            "filter": self.filtered.to_dict() if self.filtered is not None else None,
         }
 
 

@@ -149,16 +149,15 @@ def judge_open(
     )
 
 
-def read_case_list(path: Path) -> frozenset[str]:
-    """Case ids, one per line (a CSV's first column; a header ``case`` is skipped)."""
+def read_case_list(path: Path, what: str = "the list of open cases") -> frozenset[str]:
+    """Case ids, one per line (a CSV's first column; a header ``case`` is skipped);
+    ``what`` names the list in errors."""
     import csv
 
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise EventLogError.single(
-            f"cannot read the list of open cases: {exc}", file=str(path)
-        ) from None
+        raise EventLogError.single(f"cannot read {what}: {exc}", file=str(path)) from None
     ids = []
     for i, row in enumerate(csv.reader(text.splitlines()), start=1):
         if not row or not row[0].strip():
@@ -168,6 +167,6 @@ def read_case_list(path: Path) -> frozenset[str]:
         ids.append(row[0].strip())
     if not ids:
         raise EventLogError.single(
-            "the list of open cases names no case", file=str(path), expected="one case id per line"
+            f"{what} names no case", file=str(path), expected="one case id per line"
         )
     return frozenset(ids)

@@ -8,6 +8,8 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 from fastapi.responses import JSONResponse
 
+from bpmtool import api
+from bpmtool.errors import InputError
 from bpmtool.web.deps import JobsDep, WorkspaceDep
 from bpmtool.web.schemas import CheckRequest, ErrorOut, JourneyRequest, RunStatus
 
@@ -29,8 +31,14 @@ def check(body: CheckRequest, ws: WorkspaceDep, jobs: JobsDep) -> JSONResponse:
     """Start a conformance check in the background; poll ``/api/runs/{id}`` for progress
     and fetch ``/api/runs/{id}/result`` (the JSON of ``bpmtool check --format json``)."""
     columns = body.columns if body.columns is not None else ws.log_columns(body.log)
+    fields = _filter_fields(body.filter)
     run_id = jobs.submit(
-        "check", model=body.model, log=body.log, method=body.method, columns=columns
+        "check",
+        model=body.model,
+        log=body.log,
+        method=body.method,
+        columns=columns,
+        log_filter=fields,
     )
     return _accepted(ws, run_id)
 
@@ -39,8 +47,28 @@ def check(body: CheckRequest, ws: WorkspaceDep, jobs: JobsDep) -> JSONResponse:
 def journey(body: JourneyRequest, ws: WorkspaceDep, jobs: JobsDep) -> JSONResponse:
     """Analyse the customer journey of a log in the background (``bpmtool journey``)."""
     columns = body.columns if body.columns is not None else ws.log_columns(body.log)
-    run_id = jobs.submit("journey", model=body.model, log=body.log, columns=columns)
+    run_id = jobs.submit(
+        "journey",
+        model=body.model,
+        log=body.log,
+        columns=columns,
+        log_filter=_filter_fields(body.filter),
+    )
     return _accepted(ws, run_id)
+
+
+def _filter_fields(fields: dict[str, str] | None) -> dict[str, str] | None:
+    """The filter's fields as given, checked before the run is queued (422 naming a bad one)."""
+    if not fields:
+        return None
+    unknown = sorted(set(fields) - set(api.FILTER_FIELDS))
+    if unknown:
+        raise InputError.single(
+            f"unknown filter field {unknown[0]!r}",
+            key=f"filter.{unknown[0]}",
+            expected="one of " + ", ".join(api.FILTER_FIELDS),
+        )
+    return fields if api.filter_from_fields(fields) is not None else None
 
 
 @router.get("/runs", response_model=list[RunStatus])

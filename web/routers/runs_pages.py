@@ -9,6 +9,7 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from markupsafe import Markup
 
+from bpmtool import api
 from bpmtool.errors import InputError
 from bpmtool.web.deps import JobsDep, WorkspaceDep
 from bpmtool.web.routers.downloads import download_response
@@ -30,10 +31,34 @@ def start_run(
     log: Annotated[str, Form()],
     method: Annotated[str, Form()] = "both",
     kind: Annotated[str, Form()] = "check",
+    since: Annotated[str, Form(alias="from")] = "",
+    until: Annotated[str, Form(alias="to")] = "",
+    window: Annotated[str, Form()] = "",
+    where: Annotated[str, Form()] = "",
+    variant: Annotated[str, Form()] = "",
+    lane: Annotated[str, Form()] = "",
+    case_ids: Annotated[str, Form()] = "",
 ) -> Response:
     if method not in METHODS or kind not in ("check", "journey"):
         raise HTTPException(400, f"method must be one of {', '.join(METHODS)}")
-    run_id = jobs.submit(kind, model=model, log=log, method=method, columns=ws.log_columns(log))
+    fields = {
+        "from": since,
+        "to": until,
+        "window": window,
+        "where": where,
+        "variant": variant,
+        "lane": lane,
+        "case_ids": case_ids,
+    }
+    chosen = api.filter_from_fields(fields)  # a bad field is a 422 naming it, before queueing
+    run_id = jobs.submit(
+        kind,
+        model=model,
+        log=log,
+        method=method,
+        columns=ws.log_columns(log),
+        log_filter={k: v.strip() for k, v in fields.items() if v.strip()} if chosen else None,
+    )
     return RedirectResponse(f"/runs/{run_id}", status_code=303)
 
 
