@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     workspace: Path = Path("workspace")
     #: when set, every page and API call needs it (login cookie or ``Authorization: Bearer``)
     token: str | None = None
+    #: a users file (name, token, role per person); replaces the single ``token``
+    users_file: Path | None = None
     max_model_bytes: int = Field(default=10 * MB, gt=0)
     max_log_bytes: int = Field(default=500 * MB, gt=0)
     #: background processes that run checks (each one uses a CPU core while it works)

@@ -18,6 +18,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from bpmtool._bundled import EXAMPLE_LOG, REFERENCE_MODEL
+from bpmtool.errors import InputError
 from bpmtool.web.config import MB, Settings
 from bpmtool.web.deps import Authorised
 from bpmtool.web.errors import install_handlers
@@ -32,6 +33,7 @@ from bpmtool.web.routers import (
     docs,
     downloads,
     logs_pages,
+    manage,
     modeler,
     models_pages,
     runs_pages,
@@ -39,6 +41,7 @@ from bpmtool.web.routers import (
 )
 from bpmtool.web.security import SecurityMiddleware
 from bpmtool.web.uploads import FORM_SLACK
+from bpmtool.web.users import read_users
 from bpmtool.web.workspace import Workspace
 
 __all__ = ["create_app"]
@@ -62,6 +65,9 @@ def _warm_up_drawing() -> None:
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The web app over ``settings.workspace`` (seeded on first start)."""
     settings = settings or Settings()
+    if settings.users_file is not None and settings.token:
+        raise InputError.single("give either a users file or a single token, not both", key="users")
+    users = read_users(settings.users_file) if settings.users_file is not None else None
     workspace = Workspace(settings.workspace)
     workspace.sweep_leftovers()
     jobs = JobRunner(workspace, settings.check_workers, warm=settings.warm_workers)
@@ -87,6 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         "mirrors the `bpmtool` CLI and returns the same JSON.",
     )
     app.state.settings = settings
+    app.state.users = users
     app.state.workspace = workspace
     app.state.jobs = jobs
     if settings.seed:
@@ -102,6 +109,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityMiddleware, allowed_hosts=settings.allowed_hosts)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(auth.router)
+    # before the routers whose /runs/{id}/{what} would take /runs/{id}/delete
+    for router in (manage.api, manage.pages):
+        app.include_router(router, dependencies=[Authorised])
     for module in (
         api_models,
         api_logs,

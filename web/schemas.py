@@ -16,7 +16,9 @@ __all__ = [
     "LogInfo",
     "ModelInfo",
     "ProblemOut",
+    "RenameIn",
     "RunStatus",
+    "SaveItem",
     "SavedModel",
     "ValidateOut",
 ]
@@ -58,6 +60,25 @@ class HistoryItem(BaseModel):
     saved: datetime
     version: str
     size: int
+    #: who saved this version and why ("" for versions older than the save journal)
+    author: str = ""
+    message: str = ""
+
+
+class SaveItem(BaseModel):
+    """One change of a model: the version it made, by whom, why."""
+
+    saved: datetime
+    version: str
+    author: str
+    message: str
+    action: str
+
+
+class RenameIn(BaseModel):
+    """The new name of a model or log (the extension may be left out), or a run's title."""
+
+    to: str = Field(min_length=1, max_length=200)
 
 
 class LogInfo(BaseModel):
@@ -126,3 +147,5 @@ class RunStatus(BaseModel):
     summary: dict[str, Any] | None = None
     error: str | None = None
     problems: list[ProblemOut] | None = None
+    #: a name given to the run (renaming a run sets it; the id stays)
+    title: str | None = None

@@ -1,9 +1,11 @@
 """Access token, session cookie, host allow-list, cross-site request guard, security headers.
 
-With a token configured every page and API call needs it: API clients send
-``Authorization: Bearer <token>``; people log in once with a form and get a session
-cookie (an HMAC of the token, never the token itself).  Without a token the app
-trusts whoever can reach it, which is why it binds to 127.0.0.1 by default.
+With a token configured (or a users file, :mod:`bpmtool.web.users`) every page and API
+call needs one: API clients send ``Authorization: Bearer <token>``; people log in once
+with a form and get a session cookie (an HMAC keyed by the token's hash, never the token
+itself).  Without a token the app trusts whoever can reach it, which is why it binds to
+127.0.0.1 by default.  A viewer's POST, PUT, PATCH or DELETE is refused with 403, except
+the few that only compute an answer (lint, validate, … of an uploaded file).
 
 Every request must name an allowed host in its ``Host`` header (and in its ``Origin``,
 when it has one): a page of another site that re-points its own name at 127.0.0.1 (DNS
@@ -20,14 +22,17 @@ import hmac
 import json
 from urllib.parse import urlsplit
 
-from fastapi import Request
+from fastapi import HTTPException, Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from bpmtool.web.users import User, Users, local_user, token_hash
 
 __all__ = [
     "COOKIE",
     "LOOPBACK",
     "LoginRequired",
     "SecurityMiddleware",
+    "current_user",
     "default_allowed_hosts",
     "host_name",
     "require_token",
@@ -57,27 +62,70 @@ class LoginRequired(Exception):
 
 
 def session_value(token: str) -> str:
-    """The cookie that proves a login with ``token``."""
+    """The cookie that proves a login with ``token`` (the shared token)."""
     return hmac.new(token.encode(), b"bpmtool web session", hashlib.sha256).hexdigest()
 
 
-def token_ok(request: Request) -> bool:
+def user_session_value(user: User) -> str:
+    """The cookie that proves ``user`` logged in: keyed by the hash of their token."""
+    return hmac.new(user.secret.encode(), b"bpmtool web session", hashlib.sha256).hexdigest()
+
+
+#: POSTs that store nothing (they compute an answer from the body): viewers may send them
+READ_ONLY_POSTS = frozenset(
+    {"/api/lint", "/api/sipoc", "/api/render", "/api/convert", "/api/validate", "/logout"}
+)
+_SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+def shared_token_user(token: str) -> User:
+    """The one editor of a server started with ``--token``."""
+    return User(name="token", role="editor", secret=token_hash(token))
+
+
+def current_user(request: Request) -> User | None:
+    """Who sent the request, or None when it carries no valid token."""
+    users: Users | None = getattr(request.app.state, "users", None)
     token: str | None = request.app.state.settings.token
-    if not token:
-        return True
     auth = request.headers.get("authorization", "")
-    if auth[:7].lower() == "bearer " and hmac.compare_digest(
-        auth[7:].strip().encode(), token.encode()
-    ):
-        return True
+    bearer = auth[7:].strip() if auth[:7].lower() == "bearer " else None
     cookie = request.cookies.get(COOKIE, "")
-    return hmac.compare_digest(cookie.encode(), session_value(token).encode())
+    if users is not None:
+        if bearer is not None:
+            return users.find(bearer)
+        found = None
+        for user in users.users:
+            if hmac.compare_digest(cookie.encode(), user_session_value(user).encode()):
+                found = user
+        return found
+    if not token:
+        return local_user()
+    if bearer is not None and hmac.compare_digest(bearer.encode(), token.encode()):
+        return shared_token_user(token)
+    if hmac.compare_digest(cookie.encode(), session_value(token).encode()):
+        return shared_token_user(token)
+    return None
+
+
+def token_ok(request: Request) -> bool:
+    return current_user(request) is not None
 
 
 def require_token(request: Request) -> None:
-    """A dependency: pass, or raise :class:`LoginRequired`."""
-    if not token_ok(request):
+    """A dependency: remember who asks (``request.state.user``), or raise
+    :class:`LoginRequired`; a viewer's change is refused with 403."""
+    user = current_user(request)
+    if user is None:
         raise LoginRequired()
+    request.state.user = user
+    if (
+        request.method not in _SAFE_METHODS
+        and not user.can_edit
+        and request.url.path not in READ_ONLY_POSTS
+    ):
+        raise HTTPException(
+            403, f"{user.name} is a viewer: viewers can read the workspace but not change it"
+        )
 
 
 def safe_next(url: str | None) -> str:

@@ -50,5 +50,10 @@ def page(
 ) -> HTMLResponse:
     """Render a page template."""
     ctx = dict(context or {})
-    ctx.setdefault("token_required", bool(request.app.state.settings.token))
+    app = request.app
+    ctx.setdefault(
+        "token_required",
+        bool(app.state.settings.token) or getattr(app.state, "users", None) is not None,
+    )
+    ctx.setdefault("user", getattr(request.state, "user", None))
     return templates.TemplateResponse(request, name, ctx, status_code=status_code)

@@ -6,6 +6,7 @@ Layout::
     logs/              event logs as uploaded
     runs/              one JSON file per check run (status, progress, result)
     .bpmtool/history/  every saved model's previous versions
+    .bpmtool/saves/    who saved each version, when and why (:mod:`bpmtool.web.history`)
     .bpmtool/logs/     per-log settings (the column mapping)
     .bpmtool/uploads/  uploads while they stream in (``<pid>-<random>.part``)
     .bpmtool/locks/    one lock file per model, held while a save compares and writes
@@ -35,6 +36,7 @@ from typing import Any
 from bpmtool import api
 from bpmtool.api import write_file as write_atomic
 from bpmtool.errors import InputError
+from bpmtool.web.history import SaveRecord, read_records, write_record
 from bpmtool.web.names import LOG_SUFFIXES, MODEL_SUFFIXES, is_clean, split_suffix
 
 __all__ = [
@@ -89,6 +91,9 @@ class HistoryEntry:
     saved: datetime
     version: str
     size: int
+    #: who saved this version and why (empty for versions saved before the journal)
+    author: str = ""
+    message: str = ""
 
 
 class Workspace:
@@ -106,6 +111,7 @@ class Workspace:
             self.logs,
             self.runs,
             self.meta / "history",
+            self.meta / "saves",
             self.meta / "logs",
             self.uploads,
             self.meta / "locks",
@@ -160,13 +166,22 @@ class Workspace:
         return loaded
 
     def save_model(
-        self, name: str, data: bytes, *, expected: str | None, create: bool = False
+        self,
+        name: str,
+        data: bytes,
+        *,
+        expected: str | None,
+        create: bool = False,
+        author: str = "unknown",
+        message: str = "",
+        action: str | None = None,
     ) -> str:
         """Write a new version of a model and return it.
 
         ``expected`` is the version the change was based on; when the file holds another
         one, nothing is written and :class:`VersionConflict` is raised.  ``create`` allows
-        a name that does not exist yet (then ``expected`` must be ``None``).
+        a name that does not exist yet (then ``expected`` must be ``None``).  The journal
+        records ``author`` and ``message`` with the new version.
         """
         if not is_clean(name, MODEL_SUFFIXES):
             raise InputError.single(f"{name!r} is not a usable model file name", key="name")
@@ -181,9 +196,35 @@ class Workspace:
             if old is not None and current is not None:
                 self._keep(name, old, current)
             write_atomic(path, data)
+            write_record(
+                self.journal(name),
+                version_of(data),
+                author=author,
+                message=message,
+                action=action or ("created" if old is None else "saved"),
+            )
         return version_of(data)
 
-    def add_model_file(self, upload: Path, name: str) -> str:
+    def journal(self, name: str) -> Path:
+        """The folder of a model's save records."""
+        return self.meta / "saves" / name
+
+    def saves(self, name: str) -> list[SaveRecord]:
+        """Who saved which version of a model and why, newest first."""
+        self.model_path(name)
+        return read_records(self.journal(name))
+
+    def version_bytes(self, name: str, version: str) -> bytes:
+        """The content of any version of a model: the current one or one in its history."""
+        data, current = self.read_model(name)
+        if version == current:
+            return data
+        for entry in self.history(name):
+            if entry.version == version:
+                return (self.meta / "history" / name / entry.id).read_bytes()
+        raise NotFound(f"{name} has no version {version}")
+
+    def add_model_file(self, upload: Path, name: str, *, author: str = "unknown") -> str:
         """Move a finished upload in as a new model; a taken name gets a number: ``x-2.yaml``."""
         parts = split_suffix(name, MODEL_SUFFIXES)
         assert parts is not None
@@ -195,6 +236,13 @@ class Workspace:
                 if target.exists():
                     continue
                 os.replace(upload, target)
+                write_record(
+                    self.journal(candidate),
+                    version_of(target.read_bytes()),
+                    author=author,
+                    message=f"uploaded as {name}" if candidate != name else "",
+                    action="uploaded",
+                )
                 return candidate
         raise InputError.single(f"too many models called {name!r}", key="filename")
 
@@ -203,6 +251,7 @@ class Workspace:
         self.model_path(name)
         folder = self.meta / "history" / name
         entries = []
+        records = read_records(self.journal(name))
         if folder.is_dir():
             for path in folder.iterdir():
                 stamp, _, version = path.name.partition("-")
@@ -210,7 +259,18 @@ class Workspace:
                     saved = datetime.strptime(stamp, "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
                 except ValueError:
                     continue
-                entries.append(HistoryEntry(path.name, saved, version, path.stat().st_size))
+                # the save that made this version: the latest record of it before it was replaced
+                made = next((r for r in records if r.version == version and r.stamp <= stamp), None)
+                entries.append(
+                    HistoryEntry(
+                        path.name,
+                        saved,
+                        version,
+                        path.stat().st_size,
+                        made.author if made else "",
+                        made.message if made else "",
+                    )
+                )
         return sorted(entries, key=lambda e: e.id, reverse=True)
 
     def history_bytes(self, name: str, entry: str) -> bytes:
@@ -218,13 +278,28 @@ class Workspace:
             raise NotFound(entry)
         return (self.meta / "history" / name / entry).read_bytes()
 
-    def restore(self, name: str, entry: str, *, expected: str | None) -> str:
+    def restore(
+        self, name: str, entry: str, *, expected: str | None, author: str = "unknown"
+    ) -> str:
         """Make a previous version current again (the current one goes to the history)."""
-        return self.save_model(name, self.history_bytes(name, entry), expected=expected)
+        return self.save_model(
+            name,
+            self.history_bytes(name, entry),
+            expected=expected,
+            author=author,
+            message=f"restored the version {entry.partition('-')[2][:8]}",
+            action="restored",
+        )
 
     def _keep(self, name: str, data: bytes, version: str) -> None:
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%fZ")
         write_atomic(self.meta / "history" / name / f"{stamp}-{version}", data)
+
+    @contextmanager
+    def lock(self, name: str) -> Iterator[None]:
+        """Hold a model's (or log's) lock: other threads and server processes wait."""
+        with self._lock(name):
+            yield
 
     @contextmanager
     def _lock(self, name: str) -> Iterator[None]:

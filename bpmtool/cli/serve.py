@@ -8,6 +8,7 @@ from pathlib import Path
 import typer
 
 from bpmtool.cli.app import EXIT_BAD_INPUT, app, input_errors_exit
+from bpmtool.errors import InputError
 
 __all__: list[str] = []
 
@@ -35,6 +36,13 @@ def serve(
         envvar="BPMTOOL_TOKEN",
         help="Access token every page and API call needs (also from BPMTOOL_TOKEN).",
     ),
+    users: Path | None = typer.Option(
+        None,
+        "--users",
+        envvar="BPMTOOL_USERS",
+        help="A users file (YAML: name, role viewer|editor, token or token_sha256 per "
+        "person) instead of --token; see docs/web.md.",
+    ),
     workers: int = typer.Option(
         1, "--check-workers", min=1, max=16, help="Background processes that run checks (1 to 16)."
     ),
@@ -51,9 +59,12 @@ def serve(
     from bpmtool.web.main import create_app
     from bpmtool.web.security import LOOPBACK, default_allowed_hosts
 
-    if host not in LOOPBACK and not token:
+    if users is not None and token:
+        typer.echo("error: give --users or --token, not both", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    if host not in LOOPBACK and not token and users is None:
         typer.echo(
-            f"warning: serving on {host} without --token: anyone who can reach this "
+            f"warning: serving on {host} without --token or --users: anyone who can reach this "
             "machine can read and change the workspace",
             err=True,
         )
@@ -67,16 +78,21 @@ def serve(
             settings = Settings(
                 workspace=workspace,
                 token=token or None,
+                users_file=users,
                 check_workers=workers,
                 warm_workers=True,
                 allowed_hosts=default_allowed_hosts(host) + allowed_hosts,
             )
             application = create_app(settings)
+        except InputError:  # a bad users file: located, exit 2
+            sock.close()
+            raise
         except (OSError, ValueError) as exc:
             sock.close()
             typer.echo(f"error: {exc}", err=True)
             raise typer.Exit(EXIT_BAD_INPUT) from None
-    os.environ.pop("BPMTOOL_TOKEN", None)  # the worker processes need not see it
+    os.environ.pop("BPMTOOL_TOKEN", None)
+    os.environ.pop("BPMTOOL_USERS", None)  # the worker processes need not see it
     bound = sock.getsockname()[1]
     shown = f"[{host}]" if ":" in host else host
     typer.echo(

@@ -11,11 +11,11 @@ from fastapi.responses import JSONResponse, Response
 
 from bpmtool.api import loads_model
 from bpmtool.errors import InputError
-from bpmtool.web.deps import SettingsDep, WorkspaceDep
+from bpmtool.web.deps import SettingsDep, UserDep, WorkspaceDep
 from bpmtool.web.names import MAX_STEM, MODEL_SUFFIXES, is_clean
 from bpmtool.web.routers.downloads import DOWNLOADS, produce
 from bpmtool.web.routers.upload_pages import accept_model
-from bpmtool.web.schemas import ErrorOut, HistoryItem, ModelInfo, SavedModel
+from bpmtool.web.schemas import ErrorOut, HistoryItem, ModelInfo, SavedModel, SaveItem
 from bpmtool.web.uploads import receive_upload
 from bpmtool.web.views import cached, lint_json
 
@@ -64,14 +64,16 @@ def list_models(ws: WorkspaceDep) -> list[ModelInfo]:
 
 
 @router.post("", response_model=SavedModel, status_code=201, openapi_extra=UPLOAD_BODY)
-async def upload_model(request: Request, ws: WorkspaceDep, settings: SettingsDep) -> SavedModel:
+async def upload_model(
+    request: Request, ws: WorkspaceDep, settings: SettingsDep, user: UserDep
+) -> SavedModel:
     """Add a model (YAML, JSON or BPMN); a taken name gets a number (``x-2.yaml``)."""
     upload = await receive_upload(
         request, ws.new_upload_path(".part"), limit=settings.max_model_bytes
     )
     if upload.path is None:
         raise HTTPException(400, "no file was sent")
-    name, loaded = await run_in_threadpool(accept_model, ws, upload)
+    name, loaded = await run_in_threadpool(accept_model, ws, upload, user.name)
     _, version = ws.read_model(name)
     return SavedModel(name=name, version=version, warnings=[p.to_dict() for p in loaded.warnings])  # type: ignore[misc]
 
@@ -98,12 +100,15 @@ async def put_model(
     request: Request,
     ws: WorkspaceDep,
     settings: SettingsDep,
+    user: UserDep,
     name: str,
     if_match: str | None = Header(default=None),
+    message: str = Query("", max_length=500, description="why: kept in the history"),
 ) -> Response:
     """Save a new version of a YAML model.  Send ``If-Match: "<version>"`` (from the
     ETag) to change an existing model; a stale version is refused with 409 Conflict and
-    nothing is written.  Without an existing file the model is created (201)."""
+    nothing is written.  Without an existing file the model is created (201).  The
+    history records the user who saved and ``?message=``."""
     if not name.lower().endswith((".yaml", ".yml", ".json")):
         raise HTTPException(
             400,
@@ -133,6 +138,8 @@ async def put_model(
         data,
         expected=_unquote(if_match) if exists else None,
         create=not exists,
+        author=user.name,
+        message=message,
     )
     body = SavedModel(name=name, version=version).model_dump()
     return JSONResponse(
@@ -144,9 +151,22 @@ async def put_model(
 def model_history(ws: WorkspaceDep, name: str) -> list[HistoryItem]:
     """The previous versions of a model, newest first."""
     return [
-        HistoryItem(id=e.id, saved=e.saved, version=e.version, size=e.size)
+        HistoryItem(
+            id=e.id,
+            saved=e.saved,
+            version=e.version,
+            size=e.size,
+            author=e.author,
+            message=e.message,
+        )
         for e in ws.history(name)
     ]
+
+
+@router.get("/{name}/saves", response_model=list[SaveItem])
+def model_saves(ws: WorkspaceDep, name: str) -> list[SaveItem]:
+    """Every change of a model, newest first: version made, author, message, action."""
+    return [SaveItem(**r.to_dict()) for r in ws.saves(name)]  # type: ignore[arg-type]
 
 
 @router.get("/{name}/history/{entry}")
@@ -161,11 +181,15 @@ def model_history_entry(ws: WorkspaceDep, name: str, entry: str) -> Response:
     responses={409: {"model": ErrorOut}},
 )
 def restore_model(
-    ws: WorkspaceDep, name: str, entry: str, if_match: str | None = Header(default=None)
+    ws: WorkspaceDep,
+    user: UserDep,
+    name: str,
+    entry: str,
+    if_match: str | None = Header(default=None),
 ) -> SavedModel:
     """Make a previous version current again; the current one joins the history."""
     _, current = ws.read_model(name)
-    version = ws.restore(name, entry, expected=_unquote(if_match) or current)
+    version = ws.restore(name, entry, expected=_unquote(if_match) or current, author=user.name)
     return SavedModel(name=name, version=version)
 
 

@@ -9,8 +9,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bpmtool.web.deps import SettingsDep
-from bpmtool.web.security import COOKIE, safe_next, session_value
+from bpmtool.web.security import COOKIE, safe_next, session_value, user_session_value
 from bpmtool.web.templating import page
+from bpmtool.web.users import Users
 
 __all__ = ["router"]
 
@@ -29,16 +30,26 @@ def login(
     token: Annotated[str, Form()],
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    if not settings.token:
+    users: Users | None = request.app.state.users
+    if users is not None:
+        user = users.find(token)
+        if user is None:
+            return page(
+                request, "login.html", {"next": safe_next(next), "wrong": True}, status_code=401
+            )
+        cookie = user_session_value(user)
+    elif not settings.token:
         return RedirectResponse(safe_next(next), status_code=303)
-    if not hmac.compare_digest(token.strip().encode(), settings.token.encode()):
+    elif not hmac.compare_digest(token.strip().encode(), settings.token.encode()):
         return page(
             request, "login.html", {"next": safe_next(next), "wrong": True}, status_code=401
         )
+    else:
+        cookie = session_value(settings.token)
     response = RedirectResponse(safe_next(next), status_code=303)
     response.set_cookie(
         COOKIE,
-        session_value(settings.token),
+        cookie,
         httponly=True,
         samesite="strict",
         secure=request.url.scheme == "https",

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Header, HTTPException, Request
+from fastapi import APIRouter, Header, HTTPException, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from bpmtool import api
 from bpmtool.web.assets import BUILD_HINT, built_assets
-from bpmtool.web.deps import SettingsDep, WorkspaceDep
+from bpmtool.web.deps import SettingsDep, UserDep, WorkspaceDep
 from bpmtool.web.routers.downloads import produce
 from bpmtool.web.schemas import ErrorOut, SavedModel
 from bpmtool.web.templating import page
@@ -95,8 +95,10 @@ async def put_diagram(
     request: Request,
     ws: WorkspaceDep,
     settings: SettingsDep,
+    user: UserDep,
     name: str,
     if_match: str | None = Header(default=None),
+    message: str = Query("", max_length=500, description="why: kept in the history"),
 ) -> Response:
     """Save an edited diagram as the model's next version: a BPMN file as sent, a YAML or
     JSON model converted back to its own format.  Send ``If-Match: "<version>"``; a stale
@@ -117,7 +119,9 @@ async def put_diagram(
         loaded = api.loads_bpmn(bytes(body), shown)
         text = bytes(body) if _is_bpmn(name) else api.model_text(loaded.model, name)
         data = text.encode("utf-8") if isinstance(text, str) else text
-        version = ws.save_model(name, data, expected=_unquote(if_match))
+        version = ws.save_model(
+            name, data, expected=_unquote(if_match), author=user.name, message=message
+        )
         saved = SavedModel(
             name=name,
             version=version,

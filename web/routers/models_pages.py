@@ -12,7 +12,7 @@ from markupsafe import Markup
 
 from bpmtool.api import dump_model, loads_model
 from bpmtool.errors import InputError
-from bpmtool.web.deps import WorkspaceDep
+from bpmtool.web.deps import UserDep, WorkspaceDep
 from bpmtool.web.templating import page
 from bpmtool.web.views import cached, model_view
 from bpmtool.web.workspace import NotFound, VersionConflict, Workspace
@@ -76,7 +76,12 @@ def new_model_form(request: Request) -> Response:
 
 @router.post("/models/new", response_class=HTMLResponse)
 def new_model(
-    request: Request, ws: WorkspaceDep, name: Annotated[str, Form()], text: Annotated[str, Form()]
+    request: Request,
+    ws: WorkspaceDep,
+    user: UserDep,
+    name: Annotated[str, Form()],
+    text: Annotated[str, Form()],
+    message: Annotated[str, Form()] = "",
 ) -> Response:
     from bpmtool.web.names import MODEL_SUFFIXES, clean_name
 
@@ -86,7 +91,14 @@ def new_model(
             name if name.lower().endswith((".yaml", ".yml")) else f"{name}.yaml", MODEL_SUFFIXES
         )
         loads_model(text, filename=filename)
-        ws.save_model(filename, text.encode("utf-8"), expected=None, create=True)
+        ws.save_model(
+            filename,
+            text.encode("utf-8"),
+            expected=None,
+            create=True,
+            author=user.name,
+            message=message or "created",
+        )
     except InputError as err:
         return page(request, "edit.html", {**ctx, "problems": err.problems}, status_code=422)
     except VersionConflict:
@@ -141,15 +153,25 @@ def edit_form(request: Request, ws: WorkspaceDep, name: str) -> Response:
 def edit_save(
     request: Request,
     ws: WorkspaceDep,
+    user: UserDep,
     name: str,
     text: Annotated[str, Form()],
     version: Annotated[str, Form()],
+    message: Annotated[str, Form()] = "",
 ) -> Response:
     ws.model_path(name)
-    ctx: dict[str, Any] = {"name": name, "text": text, "version": version, "problems": []}
+    ctx: dict[str, Any] = {
+        "name": name,
+        "text": text,
+        "version": version,
+        "problems": [],
+        "message": message,
+    }
     try:
         loads_model(text, filename=name)
-        ws.save_model(name, text.encode("utf-8"), expected=version)
+        ws.save_model(
+            name, text.encode("utf-8"), expected=version, author=user.name, message=message
+        )
     except InputError as err:
         return page(request, "edit.html", {**ctx, "problems": err.problems}, status_code=422)
     except VersionConflict as conflict:
@@ -178,6 +200,7 @@ def history_page(request: Request, ws: WorkspaceDep, name: str) -> Response:
             "name": name,
             "version": version,
             "entries": ws.history(name),
+            "saves": ws.saves(name),
             "restored": request.query_params.get("restored"),
         },
     )
@@ -189,25 +212,34 @@ def history_entry(ws: WorkspaceDep, name: str, entry: str) -> Response:
 
 
 @router.post("/models/{name}/history/{entry}/restore")
-def restore(ws: WorkspaceDep, name: str, entry: str, version: Annotated[str, Form()]) -> Response:
-    ws.restore(name, entry, expected=version)
+def restore(
+    ws: WorkspaceDep, user: UserDep, name: str, entry: str, version: Annotated[str, Form()]
+) -> Response:
+    ws.restore(name, entry, expected=version, author=user.name)
     return RedirectResponse(f"/models/{name}/history?restored=1", status_code=303)
 
 
 @router.post("/models/{name}/yaml-copy")
-def yaml_copy(ws: WorkspaceDep, name: str) -> Response:
+def yaml_copy(ws: WorkspaceDep, user: UserDep, name: str) -> Response:
     """Save an imported (BPMN) model as a YAML model that can be edited here."""
     text = cached(ws, name, "yaml", lambda ld: dump_model(ld.model))
     stem = name.rsplit(".", 1)[0]
-    new = _add_text_model(ws, f"{stem}.yaml", text)
+    new = _add_text_model(ws, f"{stem}.yaml", text, author=user.name, source=name)
     return RedirectResponse(f"/models/{new}?saved=1", status_code=303)
 
 
-def _add_text_model(ws: Workspace, name: str, text: str) -> str:
+def _add_text_model(ws: Workspace, name: str, text: str, *, author: str, source: str) -> str:
     for n in range(1, 1000):
         candidate = name if n == 1 else name.replace(".yaml", f"-{n}.yaml")
         try:
-            ws.save_model(candidate, text.encode("utf-8"), expected=None, create=True)
+            ws.save_model(
+                candidate,
+                text.encode("utf-8"),
+                expected=None,
+                create=True,
+                author=author,
+                message=f"YAML copy of {source}",
+            )
             return candidate
         except VersionConflict:
             continue

@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bpmtool import api
 from bpmtool.errors import InputError, Problem
-from bpmtool.web.deps import SettingsDep, WorkspaceDep
+from bpmtool.web.deps import SettingsDep, UserDep, WorkspaceDep
 from bpmtool.web.names import LOG_SUFFIXES, MODEL_SUFFIXES, clean_name, split_suffix
 from bpmtool.web.templating import page
 from bpmtool.web.uploads import Upload, check_inflated, receive_upload
@@ -62,12 +62,12 @@ def load_upload(upload: Upload) -> tuple[str, api.Loaded]:
         ) from None
 
 
-def accept_model(ws: Workspace, upload: Upload) -> tuple[str, api.Loaded]:
+def accept_model(ws: Workspace, upload: Upload, author: str = "unknown") -> tuple[str, api.Loaded]:
     """Validate an uploaded model and add it to the workspace; its name and the import."""
     try:
         name, loaded = load_upload(upload)
         assert upload.path is not None
-        return ws.add_model_file(upload.path, name), loaded
+        return ws.add_model_file(upload.path, name, author=author), loaded
     finally:
         upload.discard()
 
@@ -111,10 +111,12 @@ def _looks_like(path: Path, name: str) -> None:
 
 
 @router.post("/upload/model", response_class=HTMLResponse)
-async def upload_model(request: Request, ws: WorkspaceDep, settings: SettingsDep) -> Response:
+async def upload_model(
+    request: Request, ws: WorkspaceDep, settings: SettingsDep, user: UserDep
+) -> Response:
     upload = await _receive(request, ws, settings.max_model_bytes)
     try:
-        name, _ = await run_in_threadpool(accept_model, ws, upload)
+        name, _ = await run_in_threadpool(accept_model, ws, upload, user.name)
     except InputError as err:
         return page(
             request,
