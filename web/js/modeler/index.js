@@ -10,6 +10,7 @@ import "./modeler.css";
 import bpmtoolModdle from "./bpmtool-moddle.json";
 import { LiveLint } from "./lint.js";
 import { PropertiesPanel } from "./properties.js";
+import { readableIds } from "./readable-ids.js";
 
 function start(root) {
   const name = root.dataset.name;
@@ -40,6 +41,7 @@ function start(root) {
     keyboard: { bind: true },
   });
   window.bpmtoolModeler = modeler;  // for the browser tests and the curious
+  if (root.dataset.format !== "bpmn") readableIds(modeler);
 
   const lint = new LiveLint(modeler, {
     filename: name.replace(/\.[^.]+$/, "") + ".bpmn",
@@ -66,16 +68,11 @@ function start(root) {
   function firstView() {
     const canvas = modeler.get("canvas");
     canvas.zoom("fit-viewport");
-    const box = canvas.viewbox();
-    const inner = box.inner;
-    const scale = Math.min(box.outer.height / (inner.height + 40), 1);
-    if (scale <= box.scale * 1.05) return;  // "fit" is readable already
-    canvas.viewbox({
-      x: inner.x - 100,  // the palette covers the left edge
-      y: inner.y - 20 - Math.max(0, box.outer.height / scale - inner.height - 40) / 2,
-      width: box.outer.width / scale,
-      height: box.outer.height / scale,
-    });
+    const { inner, outer } = canvas.viewbox();
+    const scale = Math.min(outer.height / (inner.height + 60), 1);
+    const width = outer.width / scale, height = outer.height / scale;
+    const left = Math.max(90 / scale, (width - inner.width) / 2);  // clear of the palette
+    canvas.viewbox({ x: inner.x - left, y: inner.y - (height - inner.height) / 2, width, height });
   }
 
   async function open() {
