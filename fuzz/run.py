@@ -90,6 +90,8 @@ class Report:
     counts: dict[str, Counter[str]] = field(default_factory=dict)
     failures: list[dict[str, str]] = field(default_factory=list)
     seconds: float = 0.0
+    #: wall seconds spent on each parser's inputs (generating them and waiting for answers)
+    target_seconds: Counter[str] = field(default_factory=Counter)
 
     def add(self, target: str, outcome: str, detail: str, data: bytes, out: Path) -> None:
         self.counts.setdefault(target, Counter())[outcome] += 1
@@ -113,6 +115,8 @@ class Report:
             t: {
                 "inputs": sum(c.values()),
                 **{k: c.get(k, 0) for k in ("refused", "accepted", "crash", "hang")},
+                "seconds": round(self.target_seconds[t], 1),
+                "per_second": round(sum(c.values()) / max(self.target_seconds[t], 1e-9), 1),
             }
             for t, c in self.counts.items()
         }
@@ -131,12 +135,15 @@ class Report:
         data = self.to_dict()
         lines = [
             f"{'parser':<12} {'inputs':>8} {'refused':>8} {'accepted':>9} {'crashes':>8}"
-            f" {'hangs':>6}"
+            f" {'hangs':>6} {'seconds':>8} {'inputs/s':>9}"
         ]
-        for name, row in [*data["targets"].items(), ("total", data["total"])]:
+        total = {**data["total"], "seconds": data["seconds"]}
+        total["per_second"] = round(total["inputs"] / max(data["seconds"], 1e-9), 1)
+        for name, row in [*data["targets"].items(), ("total", total)]:
             lines.append(
                 f"{name:<12} {row['inputs']:>8,} {row['refused']:>8,} "
                 f"{row['accepted']:>9,} {row['crash']:>8,} {row['hang']:>6,}"
+                f" {row['seconds']:>8,.0f} {row['per_second']:>9,.1f}"
             )
         lines.append(f"{data['seconds']:.0f} s")
         return "\n".join(lines)
@@ -164,11 +171,13 @@ def run(
     report = Report()
     pool = [_Worker(memory) for _ in range(workers)]
     try:
+        _drive(pool, "", [], report, timeout, memory, out)  # until every worker is ready
         done = 0
         turn = 0
         while done < per_target:
             size = min(chunk, per_target - done)
             for target in targets:
+                began = time.monotonic()
                 drawn = size // 4
                 inputs = [
                     *hypothesis_inputs(target, drawn, seed + turn),
@@ -176,6 +185,7 @@ def run(
                 ]
                 inputs += list(mutation_inputs(target, size - len(inputs), seed + turn + 7919))
                 _drive(pool, target, inputs, report, timeout, memory, out)
+                report.target_seconds[target] += time.monotonic() - began
                 report.seconds = time.monotonic() - start
                 if json_path is not None:
                     json_path.write_text(json.dumps(report.to_dict(), indent=2) + "\n")
@@ -204,7 +214,7 @@ def _drive(
     out: Path,
 ) -> None:
     pending = list(reversed(inputs))
-    while pending or any(w.busy for w in pool):
+    while pending or any(w.busy or not w.ready for w in pool):
         for worker in pool:
             if worker.busy is None and worker.ready and pending:
                 worker.send(target, pending.pop())
