@@ -3,6 +3,10 @@ and label wrapping that stays linear in the length of a word."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -189,6 +193,74 @@ def test_an_error_heavy_model_lists_the_first_thousand_and_counts_all(
     )
 
 
+_PEAK = """
+import resource, sys
+from bpmtool.errors import ModelError
+from bpmtool.io.yaml_model import load_model
+try:
+    load_model(sys.argv[1])
+except ModelError as err:
+    print(len(err.problems), err.omitted)
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("flow", ["q", "x -> nowhere"])
+def test_a_million_bad_flows_are_counted_in_bounded_memory(tmp_path: Path, flow: str) -> None:
+    # 1,000,000 flows that are not flows (3 MB), or 300,000 to an unknown node: pydantic
+    # used to hold an error object per problem (2 GB for the first file)
+    count = 1_000_000 if flow == "q" else 300_000
+    path = tmp_path / "heavy.yaml"
+    path.write_text(SMALL + "flows: [" + ", ".join([flow] * count) + "]\n")
+    out = subprocess.run(
+        [sys.executable, "-c", _PEAK, str(path)],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    ).stdout.split()
+    total = count if flow == "q" else count + 1  # and one duplicate flow
+    assert out[:2] == ["1000", str(total - 1000)]
+    assert int(out[2]) < 300, f"peak {out[2]} MB"
+
+
+def test_a_large_valid_model_loads_the_same_in_pieces(tmp_path: Path) -> None:
+    # over 20,000 values: the lists are validated in pieces, the model is the same
+    from bpmtool.io.model_validation import CHUNK_VALUES, count_values
+    from bpmtool.model import Model
+
+    n = 4000
+    data = {
+        "id": "big",
+        "lanes": [{"id": "a"}, {"id": "b"}],
+        "artifacts": [{"id": "y"}],
+        "nodes": [
+            {"id": f"t{i}", "name": f"Task {i}", "lane": "ab"[i % 2], "outputs": ["y"]}
+            for i in range(n)
+        ],
+        "flows": [{f"t{i} -> t{i + 1}": {"artifact": "y"}} for i in range(n - 1)],
+    }
+    assert count_values(data, 10**9) > CHUNK_VALUES
+    path = tmp_path / "big.json"
+    path.write_text(json.dumps(data))
+    model = api.load(path)
+    assert model == Model.model_validate(data) and len(model.flows) == n - 1
+    data["nodes"][3999]["lane"] = ["not", "a", "lane"]
+    path.write_text(json.dumps(data))
+    with pytest.raises(ModelError) as err:
+        api.load(path)
+    assert [p.key for p in err.value.problems] == ["nodes[3999].lane"]
+    assert err.value.problems[0].line == 1
+
+
+def test_an_entry_of_more_than_a_piece_is_refused_unvalidated(tmp_path: Path) -> None:
+    text = SMALL + "flows:\n  - source: x\n    target: y\n    name: [" + "1, " * 30_000 + "]\n"
+    err = _load(tmp_path, text)
+    assert err.problems[0].key == "flows[0]" and err.problems[0].line == 5
+    assert "holds more than 20,000 values" in err.problems[0].message
+
+
 def test_unknown_column_roles_and_methods_are_input_errors(tmp_path: Path) -> None:
     with pytest.raises(EventLogError, match="unknown column role") as err:
         api.read_log(LOG, columns={"ticket": "x"})
@@ -206,3 +278,35 @@ def test_deeply_nested_block_yaml_is_refused(tmp_path: Path) -> None:
     nested = "".join(" " * i + "- \n" for i in range(600)) + " " * 600 + "x\n"
     err = _load(tmp_path, SMALL + "name:\n" + nested)
     assert "nested too deeply" in err.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("text", "message", "line"),
+    [
+        ("id: t\n---\nid: u\n", "expected a single document", 2),
+        ("id: t\nlanes: [*nowhere]\n", "found undefined alias 'nowhere'", 2),
+        ("id: t\nlanes: [&a {id: a}, &a {id: b}]\n", "found duplicate anchor 'a'", 2),
+        ("id: t\n<<: {name: x}\n", "the YAML tag '!!merge' is not supported", 2),
+        ("id: t\n[a]: 1\n", "a key is a list, a mapping or tagged", 2),
+        ("id: t\nx: &k [1]\n*k : 2\n", "a key is a list, a mapping or tagged", 3),
+        ("id: t\nname: !!binary aGVsbG8=\n", "the YAML tag '!!binary' is not supported", 2),
+        ("id: t\nlanes: !!set {a: null}\n", "the YAML tag '!!set' is not supported", 2),
+        ("- 1\n- 2\n", "the top level of a model must be a mapping", 1),
+    ],
+)
+def test_yaml_read_from_its_events_refuses_what_a_model_may_not_hold(
+    tmp_path: Path, text: str, message: str, line: int
+) -> None:
+    err = _load(tmp_path, text)
+    assert message in err.problems[0].message and err.problems[0].line == line
+
+
+def test_aliases_of_lanes_and_values_still_load(tmp_path: Path) -> None:
+    path = tmp_path / "m.yaml"
+    path.write_text(
+        "id: t\nlanes: [&sales {id: sales}]\n"
+        "nodes: [{id: a, lane: sales, outputs: &out [o]}, {id: b, lane: sales, inputs: *out}]\n"
+        "artifacts: [{id: o}]\nflows: [a -> b]\n"
+    )
+    model = api.load(path)
+    assert model.node_by_id["b"].inputs == ["o"] and model.lanes[0].id == "sales"

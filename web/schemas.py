@@ -103,7 +103,10 @@ class ColumnsOut(BaseModel):
 
 class ValidateOut(BaseModel):
     valid: bool
+    #: the first 1,000 problems
     problems: list[ProblemOut]
+    #: how many problems there are in all (more than listed for an error-heavy text)
+    total: int = 0
 
 
 class CheckRequest(BaseModel):

@@ -258,3 +258,13 @@ def test_no_route_answers_500_to_a_very_long_name(client, name: str) -> None:
         url = path.replace("saas-handoffs.yaml", name)
         r = client.request(method, url, content=SMALL, follow_redirects=False)
         assert r.status_code < 500, (method, url[:80], r.status_code, r.text[:200])
+
+
+def test_the_editor_gets_the_first_thousand_problems_and_the_count(client) -> None:
+    text = SMALL + b"flows: [" + b", ".join([b"q"] * 50_000) + b"]\n"
+    r = client.post("/api/validate", content=text)
+    assert r.status_code == 200
+    out = r.json()
+    assert out["valid"] is False and out["total"] == 50_000
+    assert len(out["problems"]) == 1000 and out["problems"][0]["line"] == 4
+    assert len(r.content) < 400_000

@@ -124,7 +124,11 @@ async def validate(
         try:
             loads_model(bytes(body), filename=filename)
         except InputError as err:
-            return ValidateOut(valid=False, problems=[p.to_dict() for p in err.problems])  # type: ignore[misc]
+            return ValidateOut(
+                valid=False,
+                problems=[p.to_dict() for p in err.problems],  # type: ignore[misc]
+                total=len(err.problems) + err.omitted,
+            )
         return ValidateOut(valid=True, problems=[])
 
     return await run_in_threadpool(check)

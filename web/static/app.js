@@ -249,7 +249,9 @@
         bad = new Set(out.problems.filter((p) => p.line).map((p) => p.line));
         paint();
         showProblems(out.problems);
-        status.textContent = out.valid ? "Valid model" : `${out.problems.length} problem${out.problems.length === 1 ? "" : "s"}`;
+        const total = Math.max(out.total || 0, out.problems.length);
+        const listed = total > out.problems.length ? ` (the first ${out.problems.length.toLocaleString()} listed)` : "";
+        status.textContent = out.valid ? "Valid model" : `${total.toLocaleString()} problem${total === 1 ? "" : "s"}${listed}`;
         status.className = "status-line " + (out.valid ? "good" : "bad");
       } catch (e) { /* offline: the server checks again on save */ }
     };
