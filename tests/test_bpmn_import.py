@@ -65,8 +65,10 @@ def test_miwg_a40_lanes_and_message_flows() -> None:
 
 def test_miwg_c10_pools_and_message_flows() -> None:
     model, warnings = read_bpmn(BPMN_DIR / "miwg-reference" / "C.1.0.bpmn")
-    labels = {lane.label for lane in model.lanes}
-    assert {"Approver", "Accountant", "Team Assistant", "Team-Assistant"} <= labels
+    assert {lane.name for lane in model.lanes} == {"", "Approver", "Accountant", "Team Assistant"}
+    assert [p.name for p in model.pools] == ["Team-Assistant", "Process Engine - Invoice Receipt"]
+    # the unnamed lane is the Team-Assistant pool's; every lane names its pool
+    assert {model.lane_pool(lane.id) for lane in model.lanes} == {p.id for p in model.pools}
     assert sum(f.kind == "message" for f in model.flows) == 5
     assert warnings == []
 
@@ -84,7 +86,10 @@ def test_boundary_events_and_subprocesses() -> None:
     assert boundary and all(n.lane for n in boundary)
     assert any(n.attached_to for n in boundary)
     assert any(n.event_definition == "timer" for n in boundary)
-    assert any(" / " in n.name for n in model.nodes)  # flattened sub-process children
+    # sub-process content keeps its own names, inside a frame of its own
+    inner = [n for n in model.nodes if n.parent]
+    assert inner and all(n.parent in model.subprocess_by_id for n in inner)
+    assert not any(" / " in n.name for n in inner)
     assert {n.type for n in model.nodes} >= {
         "start",
         "end",
@@ -137,20 +142,23 @@ def test_nested_lanes_are_flattened_with_their_parent_name() -> None:
     assert warnings == []
 
 
-def test_black_box_pool_is_an_external_lane_and_pool_flows_warn() -> None:
+def test_black_box_pool_is_a_pool_and_a_message_flow_to_it_is_kept() -> None:
     data = _doc("""<collaboration id="c"><participant id="P" name="Us" processRef="p"/>
       <participant id="C" name="Customer"/>
       <messageFlow id="m" sourceRef="t" targetRef="C"/></collaboration>
       <process id="p"><task id="t" name="Send offer"/></process>""")
     model, warnings = read_bpmn_bytes(data, "b.bpmn")
-    assert [(lane.label, lane.external) for lane in model.lanes] == [
-        ("Us", False),
-        ("Customer", True),
-    ]
-    assert model.node_by_id["t"].lane == "P"
-    assert len(warnings) == 1 and "pool" in warnings[0].message and warnings[0].line == 5
+    assert [(p.label, p.black_box) for p in model.pools] == [("Us", False), ("Customer", True)]
+    # a pool without lanes: one lane of the pool's id stands for it
+    assert [(lane.id, lane.label) for lane in model.lanes] == [("P", "Us")]
+    assert model.whole_pool("P") and model.node_by_id["t"].lane == "P"
+    assert [(f.source, f.target, f.kind) for f in model.pool_flows] == [("t", "C", "message")]
+    assert warnings == []
+    bad = data.replace(b'targetRef="C"', b'targetRef="p"')
+    model, warnings = read_bpmn_bytes(bad, "b.bpmn")
+    assert len(warnings) == 1 and "<process>" in warnings[0].message and warnings[0].key == "m"
     with pytest.raises(BpmnImportError):
-        read_bpmn_bytes(data, "b.bpmn", strict=True)
+        read_bpmn_bytes(bad, "b.bpmn", strict=True)
 
 
 def test_unsupported_elements_warn_with_tag_and_line() -> None:

@@ -20,12 +20,12 @@ BPMN_SUFFIXES = (".bpmn", ".bpmn2", ".xml")
 # --- BPMN (io/bpmn) ---
 
 
-def export_bpmn(model: Model, *, orientation: str = "horizontal") -> bytes:
+def export_bpmn(model: Model, *, orientation: str = "horizontal", relayout: bool = False) -> bytes:
     """The model as BPMN 2.0 XML with diagram interchange (valid against the OMG XSD), laid
     out as the swimlane SVG is (lanes as rows, or as columns with ``vertical``)."""
     from bpmtool.io.bpmn_export import write_bpmn
 
-    return write_bpmn(model, layout(model, orientation=orientation))
+    return write_bpmn(model, layout(model, orientation=orientation, relayout=relayout))
 
 
 def loads_bpmn(data: bytes, filename: str = "<input>") -> Loaded:
@@ -37,8 +37,9 @@ def loads_bpmn(data: bytes, filename: str = "<input>") -> Loaded:
     return Loaded(model, list(warnings))
 
 
-def model_text(model: Model, filename: str) -> str | bytes:
-    """A model in the format ``filename``'s extension names: YAML, JSON or BPMN (bytes).
+def model_text(model: Model, filename: str, *, relayout: bool = False) -> str | bytes:
+    """A model in the format ``filename``'s extension names: YAML, JSON or BPMN (bytes; its
+    diagram is the model's own when it has one, unless ``relayout``).
 
     >>> m = Model.model_validate({"id": "m", "lanes": [{"id": "a"}]})
     >>> print(model_text(m, "m.yaml"), end="")
@@ -56,7 +57,7 @@ def model_text(model: Model, filename: str) -> str | bytes:
             expected="a name ending in " + ", ".join(MODEL_SUFFIXES),
         )
     if suffix in BPMN_SUFFIXES:
-        return export_bpmn(model)
+        return export_bpmn(model, relayout=relayout)
     if suffix == ".json":
         data = model.model_dump(by_alias=True, exclude_defaults=True, mode="json")
         return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
@@ -65,9 +66,10 @@ def model_text(model: Model, filename: str) -> str | bytes:
     return dump_model(model)
 
 
-def convert(in_path: str | Path, out_path: str | Path) -> list[Problem]:
+def convert(in_path: str | Path, out_path: str | Path, *, relayout: bool = False) -> list[Problem]:
     """Convert a model between YAML, JSON and BPMN by the extensions; returns the warnings:
-    the source's import warnings, and anything the target would not give back."""
+    the source's import warnings, and anything the target would not give back.  A BPMN
+    target keeps the source's diagram (a BPMN file's layout) unless ``relayout``."""
     from bpmtool.io.files import write_atomic
 
     out_path = Path(out_path)
@@ -78,7 +80,7 @@ def convert(in_path: str | Path, out_path: str | Path) -> list[Problem]:
             expected="an output ending in " + ", ".join(MODEL_SUFFIXES),
         )
     loaded = load_with_warnings(in_path)
-    data = model_text(loaded.model, str(out_path))
+    data = model_text(loaded.model, str(out_path), relayout=relayout)
     warnings = list(loaded.warnings)
     if isinstance(data, bytes):
         warnings += _lost_in_bpmn(loaded.model, data, str(out_path))

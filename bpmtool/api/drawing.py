@@ -28,10 +28,18 @@ def _orientation(orientation: str) -> Any:
     return orientation
 
 
-def layout(model: Model, *, orientation: str = "horizontal") -> Layout:
-    """The swimlane geometry: bands, node boxes, edge routes and labels, in pixels."""
+def layout(model: Model, *, orientation: str = "horizontal", relayout: bool = False) -> Layout:
+    """The geometry a diagram is drawn and exported with, in pixels: the author's layout
+    when the model came with one (a BPMN file's diagram), unless ``relayout`` asks for
+    bpmtool's own swimlane layout (bands, node boxes, edge routes and labels) in
+    ``orientation``; bpmtool's layout for a model without a diagram."""
     from bpmtool.layout import layout_model
 
+    _orientation(orientation)
+    if model.diagram is not None and not relayout:
+        from bpmtool.layout.from_di import layout_from_diagram
+
+        return layout_from_diagram(model)
     return layout_model(model, _orientation(orientation))
 
 
@@ -70,8 +78,10 @@ def render_svg(
     orientation: str = "horizontal",
     legend: bool = True,
     happy: JourneyResult | None = None,
+    relayout: bool = False,
 ) -> str:
-    """The swimlane SVG.
+    """The swimlane SVG, drawn on :func:`layout` (the author's layout when the model has
+    one, unless ``relayout``).
 
     ``findings=True`` (the default) numbers :func:`diagram_findings` — lint, plus the check's
     findings when ``overlay`` (a check result) is given — and the legend says which; a list
@@ -103,6 +113,7 @@ def render_svg(
         orientation=_orientation(orientation),
         legend=legend,
         findings_caption=caption,
+        layout=layout(model, orientation=orientation, relayout=relayout),
     )
 
 

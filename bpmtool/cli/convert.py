@@ -18,10 +18,15 @@ def convert(
     target: Path = typer.Argument(
         ..., help="Where to write: .yaml, .yml, .json or .bpmn", show_default=False
     ),
+    relayout: bool = typer.Option(
+        False,
+        "--relayout",
+        help="Lay the BPMN diagram out anew instead of keeping the source's own layout.",
+    ),
 ) -> None:
     """Convert a model between YAML, JSON and BPMN 2.0 (with a laid-out diagram)."""
     with input_errors_exit():
-        warnings = api.convert(source, target)
+        warnings = api.convert(source, target, relayout=relayout)
     for warning in warnings:
         typer.echo(f"warning: {warning}", err=True)
     typer.echo(f"wrote {target}", err=True)

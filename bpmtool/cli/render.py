@@ -100,6 +100,12 @@ def render(
     in_lane: list[str] | None = opt.IN_LANE,
     case_ids: Path | None = opt.CASE_IDS,
     quiet: bool = _QUIET,
+    relayout: bool = typer.Option(
+        False,
+        "--relayout",
+        help="Lay a BPMN file out anew (bpmtool's swimlanes) instead of drawing the "
+        "author's own layout.",
+    ),
 ) -> None:
     """Draw the model as a swimlane SVG, with its findings and, given a log, the check."""
     with input_errors_exit():
@@ -111,7 +117,11 @@ def render(
         chosen = opt.log_filter(since, until, window, where, variant, in_lane, case_ids)
         result = _check(loaded, log, quiet, options, rule, chosen)[1] if log else None
         svg = api.render_svg(
-            loaded, findings=findings, overlay=result, orientation=orientation.value
+            loaded,
+            findings=findings,
+            overlay=result,
+            orientation=orientation.value,
+            relayout=relayout,
         )
     write_output(svg, out)
 

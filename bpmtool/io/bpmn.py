@@ -1,20 +1,26 @@
-"""BPMN 2.0 import: our own lxml reader that keeps lanes, pools, data and message flows.
+"""BPMN 2.0 import: our own lxml reader that keeps pools, lanes, data, notes and the diagram.
 
-What becomes what (see ``docs/bpmn.md``):
+What becomes what (see ``docs/bpmn.md``), in passes:
 
-* every ``process`` contributes nodes; tasks of all kinds become activities with
-  ``task_type`` set to the element name; an expanded ``subProcess`` is flattened
-  (its children are named ``"Sub / Child"`` and flows into and out of it are
-  re-wired to its start and end nodes); a collapsed one is one activity;
-* lanes become lanes; nested lanes are flattened to ``"Parent / Child"``;
-* a pool (``participant``) whose process has no lanes becomes one lane named
-  after the pool; a pool without a process (a black box) becomes an external
-  lane without nodes; ``messageFlow`` s become flows of kind ``message``;
-* ``dataObject`` / ``dataStoreReference`` become artifacts and data
-  associations become node inputs and outputs.
+* every ``participant`` becomes a pool (one without a process is a black box); a
+  ``process`` no participant refers to becomes a pool drawn without a frame
+  (``participant: false``); each pool's lanes belong to it (nested lanes are flattened to
+  ``"Parent / Child"``), and a pool without lanes gets one lane of the pool's own id, the
+  party doing its work;
+* tasks of all kinds become activities with ``task_type`` set to the element name; an
+  expanded ``subProcess`` becomes a :class:`~bpmtool.model.SubProcess` frame whose content
+  are nodes with ``parent`` set (flows into and out of it are re-wired to its start and end
+  nodes); a collapsed one is one activity;
+* ``sequenceFlow`` s become flows, ``messageFlow`` s flows of kind ``message`` (or
+  ``pool_flows`` when one end is a pool);
+* data objects, stores and process inputs/outputs become artifacts
+  (:mod:`bpmtool.io.bpmn_data`), text annotations, groups and associations are kept;
+* what BPMN starts without a flow gets ``triggered_by`` (:mod:`bpmtool.io.bpmn_links`);
+* the diagram (BPMNDI) becomes the model's ``diagram`` (:mod:`bpmtool.io.bpmn_di`), and
+  pools and lanes are ordered as drawn.
 
-Anything else that carries meaning is reported as a warning naming the element
-and its line; diagram notes (annotations, groups, associations) are skipped.
+Unnamed elements keep an empty name: no id is shown as a label.  Anything else that carries
+meaning is reported as a warning naming the element and its line.
 """
 
 from __future__ import annotations
@@ -26,11 +32,28 @@ from typing import Any
 from lxml import etree
 
 from bpmtool.errors import BpmnImportError, Problem
+from bpmtool.io.bpmn_data import (
+    DATA_ELEMENTS,
+    data_associations,
+    process_data,
+    read_data,
+    read_notes,
+)
+from bpmtool.io.bpmn_di import read_diagram
 from bpmtool.io.bpmn_extensions import read_extensions
+from bpmtool.io.bpmn_flows import message_flows, sequence_flows
+from bpmtool.io.bpmn_links import read_triggers
+from bpmtool.io.bpmn_pools import (
+    add_pool,
+    black_boxes,
+    drawn_order,
+    lane_set,
+    participants,
+    whole_pool_lane,
+)
 from bpmtool.io.bpmn_vocabulary import (
     BPMN_NS,
     BPMTOOL_NS,
-    COLLABORATION_QUIET,
     DEFINITIONS_QUIET,
     EVENTS,
     GATEWAYS,
@@ -62,20 +85,19 @@ __all__ = [
 
 
 @dataclass
-class _Pool:
-    """What a process contributes: its lane ids and the lane for nodes outside lanes."""
-
-    default_lane: str | None
-
-
-@dataclass
 class _Reader:
     filename: str
     root: etree._Element
     warnings: list[Problem] = field(default_factory=list)
     errors: list[Problem] = field(default_factory=list)
     by_id: dict[str, etree._Element] = field(default_factory=dict)
+    pools: list[dict[str, Any]] = field(default_factory=list)
     lanes: list[dict[str, Any]] = field(default_factory=list)
+    pool_flows: list[dict[str, Any]] = field(default_factory=list)
+    subprocesses: list[dict[str, Any]] = field(default_factory=list)
+    annotations: list[dict[str, Any]] = field(default_factory=list)
+    groups: list[dict[str, Any]] = field(default_factory=list)
+    associations: list[dict[str, Any]] = field(default_factory=list)
     nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
     flows: list[dict[str, Any]] = field(default_factory=list)
     artifacts: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -84,6 +106,14 @@ class _Reader:
     lane_ids: dict[str, str] = field(default_factory=dict)
     #: BPMN data element id (reference, object, input/output) → artifact id
     data_ids: dict[str, str] = field(default_factory=dict)
+    #: participant id → pool id
+    pool_ids: dict[str, str] = field(default_factory=dict)
+    #: any BPMN id → the model id of what it became (for the diagram and associations)
+    element_ids: dict[str, str] = field(default_factory=dict)
+    #: sequence or message flow id → the key of the (first) model flow it became
+    flow_keys: dict[str, str] = field(default_factory=dict)
+    #: data association id → (node, artifact, "in" or "out")
+    data_edges: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     #: expanded sub-process id → node ids that flows into / out of it go to
     entries: dict[str, list[str]] = field(default_factory=dict)
     exits: dict[str, list[str]] = field(default_factory=dict)
@@ -145,14 +175,13 @@ class _Reader:
             name = local(child)
             if name and name not in DEFINITIONS_QUIET and in_bpmn(child):
                 self.unsupported(child, "definitions")
-        participants = self._participants()
+        by_process = participants(self)
         processes = self.root.findall(f"{B}process")
         for process in processes:
-            pool = participants.get(process.get("id") or "")
-            self._process(process, pool, many=len(processes) > 1)
-        self._black_boxes(participants)
-        self._sequence_flows_default()
-        self._message_flows()
+            self._process(process, by_process.get(process.get("id") or ""))
+        black_boxes(self, by_process)
+        sequence_flows(self)
+        message_flows(self)
         if self.errors:
             raise BpmnImportError(
                 problems=self.errors,
@@ -167,105 +196,34 @@ class _Reader:
             )
         return self._model()
 
-    def _participants(self) -> dict[str, etree._Element]:
-        out: dict[str, etree._Element] = {}
-        for collab in self.root.findall(f"{B}collaboration"):
-            for child in collab:
-                name = local(child)
-                if name and name not in COLLABORATION_QUIET and in_bpmn(child):
-                    self.unsupported(child, "collaboration")
-            for part in collab.findall(f"{B}participant"):
-                ref = strip_prefix(part.get("processRef") or "")
-                if ref:
-                    if ref not in self.by_id:
-                        self.error(
-                            f"participant refers to a missing process {ref!r}",
-                            part,
-                            "the id of a <process> in this file",
-                        )
-                    out.setdefault(ref, part)
-        return out
-
-    def _process(self, process: etree._Element, pool: etree._Element | None, *, many: bool) -> None:
-        lane_of: dict[str, str] = {}
+    def _process(self, process: etree._Element, participant: etree._Element | None) -> None:
+        has_nodes = self._expanded(process)
         lane_sets = process.findall(f"{B}laneSet")
-        pool_name = (name_of(pool) if pool is not None else "") or name_of(process)
-        for lane_set in lane_sets:
-            self._lane_set(lane_set, "", lane_of, pool_name)
-        has_nodes = any(
-            local(c) in TASKS
-            or local(c) in SUBPROCESSES
-            or local(c) in EVENTS
-            or local(c) in GATEWAYS
-            for c in process
-        )
+        if (
+            participant is None
+            and not has_nodes
+            and not any(ls.findall(f"{B}lane") for ls in lane_sets)
+        ):
+            return  # an empty process no pool shows (Signavio writes strays)
+        pool = add_pool(self, participant if participant is not None else process, process)
+        if participant is not None and process.get("id"):
+            self.element_ids.setdefault(process.get("id") or "", pool)
+        lane_of: dict[str, str] = {}
+        for each in lane_sets:
+            lane_set(self, each, "", lane_of, pool)
         default_lane: str | None = None
-        if not lane_of and not any(ls.findall(f"{B}lane") for ls in lane_sets):
-            if pool is not None:
-                name = name_of(pool) or name_of(process)
-                if not has_nodes and not name:
-                    return  # an empty, unnamed pool (Bizagi writes one per participant)
-                external = (pool.get(f"{{{BPMTOOL_NS}}}external") == "true") or not has_nodes
-                default_lane = self._add_lane(pool.get("id"), name, pool, external=external)
-            elif has_nodes:
-                name = name_of(process) or ("Process" if not many else "")
-                default_lane = self._add_lane(process.get("id"), name, process)
-        self._process_data(process)
-        self._container(process, "", lane_of, default_lane, in_lanes=bool(lane_of))
-
-    def _add_lane(
-        self, raw_id: str | None, name: str, el: etree._Element, *, external: bool = False
-    ) -> str:
-        ident = self.safe_id(raw_id, "lane", "lane")
-        if raw_id:
-            self.lane_ids[raw_id] = ident
-        lane: dict[str, Any] = {"id": ident, "name": name}
-        if external:
-            lane["external"] = True
-        doc = doc_of(el)
-        if doc:
-            lane["description"] = doc
-        self.lanes.append(lane)
-        return ident
-
-    def _lane_set(
-        self, lane_set: etree._Element, prefix: str, lane_of: dict[str, str], pool_name: str = ""
-    ) -> None:
-        """Leaf lanes become lanes; a parent lane only when it holds nodes of its own."""
-        lanes = lane_set.findall(f"{B}lane")
-        for lane in lanes:
-            # an unnamed lane alone in its pool is the pool
-            # no name is invented: an unnamed lane keeps an empty name (faces show its id)
-            label = name_of(lane) or (pool_name if len(lanes) == 1 and not prefix else "")
-            full = " / ".join(part for part in (prefix, label) if part) if label else ""
-            refs = [strip_prefix(r) for r in ref_text(lane, "flowNodeRef")]
-            for ref in refs:
-                if ref not in self.by_id:
-                    self.error(
-                        f"lane {label or lane.get('id')!r} refers to a missing flow node {ref!r}",
-                        lane,
-                        "the id of a flow node in this file",
-                    )
-            refs = [r for r in refs if r in self.by_id]
-            inner: dict[str, str] = {}
-            children = lane.findall(f"{B}childLaneSet")
-            for child in children:
-                self._lane_set(child, full, inner)
-            lane_of.update(inner)
-            own = [r for r in refs if r not in inner]
-            if not children or own:
-                ident = self._add_lane(lane.get("id"), full, lane)
-                for ref in own:
-                    lane_of.setdefault(ref, ident)
+        if not any(lane["pool"] == pool for lane in self.lanes) and has_nodes:
+            default_lane = whole_pool_lane(self, pool)
+        process_data(self, process, pool)
+        self._container(process, None, lane_of, default_lane, pool)
 
     def _container(
         self,
         container: etree._Element,
-        prefix: str,
+        parent: str | None,
         lane_of: dict[str, str],
         lane: str | None,
-        *,
-        in_lanes: bool,
+        pool: str,
     ) -> None:
         where = f"<{local(container)}> {container.get('id') or ''}".strip()
         empty = not self._expanded(container)
@@ -276,24 +234,24 @@ class _Reader:
             raw = el.get("id") or ""
             node_lane = lane_of.get(raw, lane)
             if kind in SUBPROCESSES and self._expanded(el):
-                self._subprocess(el, prefix, lane_of, node_lane, in_lanes=in_lanes)
+                self._subprocess(el, parent, lane_of, node_lane, pool)
                 if el.get("triggeredByEvent") == "true":
                     self._event_subprocess(el, container)
             elif kind in TASKS or kind in SUBPROCESSES:
-                self._node(el, prefix, "activity", node_lane, in_lanes=in_lanes)
+                self._node(el, parent, "activity", node_lane, pool)
             elif kind in EVENTS:
-                made = self._node(el, prefix, EVENTS[kind], node_lane, in_lanes=in_lanes)
+                made = self._node(el, parent, EVENTS[kind], node_lane, pool)
                 if kind == "startEvent":
                     self.container_starts.setdefault(container.get("id") or "", []).append(made)
             elif kind in GATEWAYS:
-                self._node(el, prefix, GATEWAYS[kind], node_lane, in_lanes=in_lanes)
+                self._node(el, parent, GATEWAYS[kind], node_lane, pool)
             elif kind == "sequenceFlow" and empty:
                 # Signavio leaves such strays in processes that have no flow nodes at all
                 self.warn(f"sequence flow in {where}, which has no flow nodes, skipped", el)
             elif kind == "sequenceFlow":
                 self.flows.append({"_el": el, "_kind": "sequence"})
-            elif kind in ("dataObject", "dataObjectReference", "dataStoreReference"):
-                self._data(el, prefix)
+            elif kind in DATA_ELEMENTS:
+                read_data(self, el, pool)
             elif kind not in QUIET:
                 self.unsupported(el, where)
         # data associations of the container's nodes, after every data element is known
@@ -301,7 +259,7 @@ class _Reader:
             ident = self.node_ids.get(el.get("id") or "")
             if ident is None or ident not in self.nodes:
                 continue
-            self._associations(el, self.nodes[ident])
+            data_associations(self, el, self.nodes[ident])
 
     @staticmethod
     def _expanded(el: etree._Element) -> bool:
@@ -314,15 +272,18 @@ class _Reader:
         )
 
     def _node(
-        self, el: etree._Element, prefix: str, type_: str, lane: str | None, *, in_lanes: bool
+        self, el: etree._Element, parent: str | None, type_: str, lane: str | None, pool: str
     ) -> str:
         raw = el.get("id") or ""
         ident = self.safe_id(raw, "node", "node")
         self.node_ids[raw] = ident
-        name = name_of(el)
+        self.element_ids[raw] = ident
         node: dict[str, Any] = {"id": ident, "type": type_, "lane": lane, "task_type": local(el)}
-        if name:  # an unnamed node keeps an empty name, inside a sub-process too
-            node["name"] = f"{prefix} / {name}" if prefix else name
+        name = name_of(el)
+        if name:  # an unnamed node keeps an empty name
+            node["name"] = name
+        if parent is not None:
+            node["parent"] = parent
         doc = doc_of(el)
         if doc:
             node["description"] = doc
@@ -345,25 +306,41 @@ class _Reader:
             node["_attached"] = attached
             if el.get("cancelActivity") == "false":
                 node["interrupting"] = False
-        if lane is None and in_lanes:
-            node["_no_lane"] = el
+        if lane is None:
+            node["pool"] = pool
+            if any(item.get("pool") == pool for item in self.lanes):
+                node["_no_lane"] = el
         self.nodes[ident] = node
         return ident
 
     def _subprocess(
         self,
         el: etree._Element,
-        prefix: str,
+        parent: str | None,
         lane_of: dict[str, str],
         lane: str | None,
-        *,
-        in_lanes: bool,
+        pool: str,
     ) -> None:
-        label = name_of(el)
-        inner_prefix = " / ".join(part for part in (prefix, label) if part)
+        raw = el.get("id") or ""
+        ident = self.safe_id(raw, "subprocess", "subprocess")
+        self.element_ids[raw] = ident
+        frame: dict[str, Any] = {"id": ident, "task_type": local(el)}
+        for key, value in (
+            ("name", name_of(el)),
+            ("description", doc_of(el)),
+            ("parent", parent),
+            ("lane", lane),
+        ):
+            if value:
+                frame[key] = value
+        if lane is None:
+            frame["pool"] = pool
+        if el.get("triggeredByEvent") == "true":
+            frame["event"] = True
+        self.subprocesses.append(frame)
         before = set(self.nodes)
         flows_before = len(self.flows)
-        self._container(el, inner_prefix, lane_of, lane, in_lanes=in_lanes)
+        self._container(el, ident, lane_of, lane, pool)
         inner = [n for n in self.nodes if n not in before and not self.nodes[n].get("_in_esp")]
         inner_flows = [f["_el"] for f in self.flows[flows_before:]]
         targets = {strip_prefix(f.get("targetRef") or "") for f in inner_flows}
@@ -383,51 +360,8 @@ class _Reader:
             ]
         if not ends:
             ends = [n for n in inner if back.get(n) not in sources]
-        raw = el.get("id") or ""
         self.entries[raw] = starts or inner[:1]
         self.exits[raw] = ends or inner[-1:]
-
-    def _triggers(self) -> None:
-        """What BPMN starts without a flow: event sub-processes from where their parent
-        starts, compensation handlers from their compensation boundary event."""
-        for ident, container in self.esp_starts:
-            parent = self.entries.get(container) or self.container_starts.get(container) or []
-            if parent and parent[0] != ident:
-                self.nodes[ident]["triggered_by"] = parent[0]
-        for assoc in self.root.iter(f"{B}association"):
-            source = self.node_ids.get(strip_prefix(assoc.get("sourceRef") or ""))
-            raw_target = strip_prefix(assoc.get("targetRef") or "")
-            target = self.node_ids.get(raw_target)
-            if source is None or target is None or target not in self.nodes:
-                continue
-            thrower = self.nodes[source]
-            if self.by_id[raw_target].get("isForCompensation") == "true" or "compensate" in (
-                thrower.get("event_definition") or ""
-            ).split(","):
-                self.nodes[target].setdefault("triggered_by", source)
-        self._links()
-        for node in self.nodes.values():
-            node.pop("_in_esp", None)
-
-    def _links(self) -> None:
-        """A link catch event continues where the link throw event of the same name (in the
-        same process) stopped: BPMN's off-page connector."""
-        for process in self.root.findall(f"{B}process"):
-            throws: dict[str, str] = {}
-            catches: list[tuple[str, str]] = []
-            for el in process.iter(f"{B}intermediateThrowEvent", f"{B}intermediateCatchEvent"):
-                link = el.find(f"{B}linkEventDefinition")
-                ident = self.node_ids.get(el.get("id") or "")
-                if link is None or ident is None:
-                    continue
-                name = name_of(link) or name_of(el)
-                if local(el) == "intermediateThrowEvent":
-                    throws.setdefault(name, ident)
-                else:
-                    catches.append((name, ident))
-            for name, ident in catches:
-                if name in throws:
-                    self.nodes[ident].setdefault("triggered_by", throws[name])
 
     def _event_subprocess(self, el: etree._Element, container: etree._Element) -> None:
         """An event sub-process is no step of its parent's flow: flows into and out of the
@@ -448,150 +382,7 @@ class _Reader:
             if (d.get("id") or "") in self.node_ids
         ]
 
-    def _data(self, el: etree._Element, prefix: str) -> None:
-        kind = local(el)
-        raw = el.get("id") or ""
-        target_raw = raw
-        if kind == "dataObjectReference":
-            target_raw = strip_prefix(el.get("dataObjectRef") or "") or raw
-        elif kind == "dataStoreReference":
-            target_raw = strip_prefix(el.get("dataStoreRef") or "") or raw
-        if target_raw not in self.data_ids:
-            source = self.by_id.get(target_raw, el)
-            name = name_of(source) or name_of(el)
-            ident = self.safe_id(target_raw, "artifact", "artifact")
-            art: dict[str, Any] = {"id": ident}
-            if name:
-                art["name"] = name
-            if kind == "dataStoreReference" or local(source) == "dataStore":
-                art["store"] = True
-            self.artifacts[ident] = art
-            self.data_ids[target_raw] = ident
-        ident = self.data_ids[target_raw]
-        self.data_ids[raw] = ident
-        if not self.artifacts[ident].get("name") and name_of(el):
-            self.artifacts[ident]["name"] = name_of(el)
-
-    def _associations(self, el: etree._Element, node: dict[str, Any]) -> None:
-        for tag, end, key in (
-            ("dataInputAssociation", "sourceRef", "inputs"),
-            ("dataOutputAssociation", "targetRef", "outputs"),
-        ):
-            for assoc in el.findall(f"{B}{tag}"):
-                for ref in ref_text(assoc, end):
-                    art = self.data_ids.get(strip_prefix(ref))
-                    if art is None:
-                        self._unknown_data(assoc, strip_prefix(ref), node)
-                    elif art not in node.setdefault(key, []):
-                        node[key].append(art)
-
-    def _unknown_data(self, assoc: etree._Element, ref: str, node: dict[str, Any]) -> None:
-        """A data association whose data end is no data object, store or process input or
-        output: said, never dropped silently."""
-        target = self.by_id.get(ref)
-        what = f"<{local(target)}> {ref!r}" if target is not None else f"missing {ref!r}"
-        self.warn(
-            f"data association of {node.get('name') or node['id']!r} refers to {what}, "
-            "which is no data object, data store or process input/output; skipped",
-            assoc,
-        )
-
-    def _process_data(self, process: etree._Element) -> None:
-        """A process's own inputs and outputs (``ioSpecification``) are artifacts its
-        activities read and write, like data objects."""
-        for spec in process.findall(f"{B}ioSpecification"):
-            for el in spec:
-                if local(el) in ("dataInput", "dataOutput") and el.get("id"):
-                    self._data(el, "")
-
-    def _black_boxes(self, participants: dict[str, etree._Element]) -> None:
-        seen = {p.get("id") for p in participants.values()}
-        for collab in self.root.findall(f"{B}collaboration"):
-            for part in collab.findall(f"{B}participant"):
-                if part.get("processRef") or part.get("id") in seen:
-                    continue
-                name = name_of(part)
-                if not name:
-                    self.warn("a pool without a name and without a process is skipped", part)
-                    continue
-                self._add_lane(part.get("id"), name, part, external=True)
-
-    def _ends(self, ref: str, el: etree._Element, side: str, *, kind: str) -> list[str] | None:
-        """Our node ids for a flow end; None when it cannot be drawn (warned or errored)."""
-        ref = strip_prefix(ref)
-        if not ref or ref not in self.by_id:
-            self.error(
-                f"{kind} flow {side}Ref points to a missing element {ref!r}",
-                el,
-                "the id of a flow node in this file",
-            )
-            return None
-        if side == "target" and ref in self.entries:
-            return self.entries[ref]
-        if side == "source" and ref in self.exits:
-            return self.exits[ref]
-        if ref in self.node_ids:
-            return [self.node_ids[ref]]
-        target = self.by_id[ref]
-        if local(target) == "participant":
-            self.warn(
-                f"{kind} flow to or from the pool {name_of(target) or ref!r} (not to a node) "
-                "skipped",
-                el,
-            )
-        elif ref not in self.skipped:
-            self.warn(
-                f"{kind} flow {side}Ref {ref!r} is a <{local(target)}>, not a flow node; "
-                "flow skipped",
-                el,
-            )
-        return None
-
-    def _sequence_flows_default(self) -> None:
-        pending = self.flows
-        self.flows = []
-        for item in pending:
-            self._flow(item["_el"], "sequence")
-
-    def _message_flows(self) -> None:
-        for collab in self.root.findall(f"{B}collaboration"):
-            for el in collab.findall(f"{B}messageFlow"):
-                self._flow(el, "message")
-
-    def _flow(self, el: etree._Element, kind: str) -> None:
-        sources = self._ends(el.get("sourceRef") or "", el, "source", kind=kind)
-        targets = self._ends(el.get("targetRef") or "", el, "target", kind=kind)
-        if not sources or not targets:
-            return
-        raw = el.get("id") or ""
-        many = len(sources) * len(targets) > 1
-        for s in sources:
-            for t in targets:
-                flow: dict[str, Any] = {"source": s, "target": t, "kind": kind}
-                flow["id"] = self.safe_id(raw + (f"_{s}_{t}" if many else ""), "flow", f"{s}->{t}")
-                name = name_of(el)
-                if name:
-                    flow["name"] = name
-                cond = el.find(f"{B}conditionExpression")
-                if cond is not None and " ".join((cond.text or "").split()):
-                    flow["condition"] = " ".join((cond.text or "").split())
-                if raw and raw in self.defaults:
-                    flow["default"] = True
-                self._bpmtool_attributes(el, flow)
-                self.flows.append(flow)
-
-    def _bpmtool_attributes(self, el: etree._Element, flow: dict[str, Any]) -> None:
-        """What our own export adds to flows: the artifact, a message flow's condition."""
-        artifact = el.get(f"{{{BPMTOOL_NS}}}artifact")
-        if artifact and artifact in self.data_ids:
-            flow["artifact"] = self.data_ids[artifact]
-        condition = el.get(f"{{{BPMTOOL_NS}}}condition")
-        if condition and "condition" not in flow:
-            flow["condition"] = condition
-        if el.get(f"{{{BPMTOOL_NS}}}kind") == "sequence":
-            flow["kind"] = "sequence"
-
-    def _model(self) -> Model:
+    def _boundary_events(self) -> None:
         for node in self.nodes.values():
             attached = node.pop("_attached", None)
             if attached:
@@ -600,6 +391,7 @@ class _Reader:
                 if node.get("_no_lane") is not None and host and self.nodes[host].get("lane"):
                     node["lane"] = self.nodes[host]["lane"]  # boundary events sit on their host
                     node.pop("_no_lane")
+                    node.pop("pool", None)
                 if target is None and host:
                     # on an expanded sub-process: it can happen once the sub-process started
                     node["triggered_by"] = host
@@ -613,7 +405,14 @@ class _Reader:
                     f"flow node {node.get('name') or node['id']!r} is in no lane of its process",
                     missing,
                 )
-        self._triggers()
+
+    def _model(self) -> Model:
+        self._boundary_events()
+        read_triggers(self)
+        read_notes(self)
+        diagram = read_diagram(
+            self.root, self.by_id, self.element_ids, self.flow_keys, self.data_edges
+        )
         collab = self.root.find(f"{B}collaboration")
         process = self.root.find(f"{B}process")
         name = ""
@@ -623,14 +422,23 @@ class _Reader:
                 break
         stem = Path(self.filename).stem
         raw_id = self.root.get("id") or (process.get("id") if process is not None else None)
-        data = {
+        data: dict[str, Any] = {
             "id": UNSAFE_ID.sub("_", raw_id or stem)[:180] or "model",
             "name": name or stem,
+            "pools": self.pools,
             "lanes": self.lanes,
             "artifacts": list(self.artifacts.values()),
             "nodes": list(self.nodes.values()),
             "flows": self.flows,
+            "pool_flows": self.pool_flows,
+            "subprocesses": self.subprocesses,
+            "annotations": self.annotations,
+            "groups": self.groups,
+            "associations": self.associations,
         }
+        if diagram is not None:
+            data["diagram"] = diagram
+            drawn_order(data, diagram)
         try:
             return Model.model_validate(data)
         except BpmnImportError:

@@ -23,6 +23,8 @@ is deterministic: the same model gives the same bytes.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from lxml import etree
@@ -31,7 +33,7 @@ from bpmtool.io.bpmn import BPMN_NS, BPMTOOL_NS, EVENTS, GATEWAYS, SUBPROCESSES,
 from bpmtool.io.bpmn_extensions import write_extensions
 from bpmtool.io.bpmn_vocabulary import EVENT_DEFINITIONS
 from bpmtool.layout import Layout, layout_model
-from bpmtool.model import Flow, Model, Node
+from bpmtool.model import Flow, Lane, Model, Node
 
 __all__ = ["write_bpmn"]
 
@@ -92,13 +94,92 @@ def _documentation(el: etree._Element, text: str) -> None:
         _sub(el, "documentation").text = text
 
 
-def _pool_of(model: Model, node: Node) -> str:
-    lane = model.lane_by_id.get(node.lane or "")
+#: the key of the internal pool in :attr:`Layout.pools` of a model without pools; external
+#: lanes are pools keyed by their lane id; a model's own pools are keyed by their id
+MAIN = ""
+
+
+@dataclass(frozen=True)
+class _ExportPool:
+    """One participant (and its process) to write."""
+
+    key: str
+    name: str
+    process: str | None  # the process's id base; None: a black box
+    lanes: list[Lane]
+    kind: str = "x"  # the id namespace of the participant
+    xml_base: str = ""
+    external: bool = False
+    description: str = ""
+    participant: bool = True
+    executable: bool | None = None
+
+
+def _export_pools(model: Model) -> list[_ExportPool]:
+    """The model's pools, or for a model without: one pool for its team lanes (named after
+    the model) and one per external lane (a black box when it has no nodes)."""
+    if model.pools:
+        return [
+            _ExportPool(
+                key=p.id,
+                name=p.name,
+                process=None if p.black_box else (p.process or f"Process_{p.id}"),
+                lanes=[
+                    lane
+                    for lane in model.lanes
+                    if model.lane_pool(lane.id) == p.id and not model.whole_pool(lane.id)
+                ],
+                kind="pool",
+                xml_base=p.id,
+                external=p.external,
+                description=p.description,
+                participant=p.participant,
+                executable=p.executable,
+            )
+            for p in model.pools
+        ]
+    out = []
+    if any(_legacy_pool(model, n.id) == MAIN for n in model.nodes) or any(
+        not lane.external for lane in model.lanes
+    ):
+        out.append(
+            _ExportPool(
+                key=MAIN,
+                name=model.label,
+                process=f"Process_{model.id}",
+                lanes=[lane for lane in model.lanes if not lane.external],
+                xml_base=f"Participant_{model.id}",
+            )
+        )
+    for lane in model.lanes:
+        if lane.external:
+            holds = any(n.lane == lane.id for n in model.nodes)
+            out.append(
+                _ExportPool(
+                    key=lane.id,
+                    name=lane.label,
+                    process=f"Process_{lane.id}" if holds else None,
+                    lanes=[],
+                    kind="lane",
+                    xml_base=lane.id,
+                    external=True,
+                    description=lane.description,
+                )
+            )
+    return out
+
+
+def _legacy_pool(model: Model, node_id: str) -> str:
+    lane = model.lane_by_id.get(model.node_by_id[node_id].lane or "")
     return lane.id if lane is not None and lane.external else MAIN
 
 
-#: the key of the internal pool in :attr:`Layout.pools`; external pools use their lane id
-MAIN = ""
+def _pool_key(model: Model) -> Callable[[str], str]:
+    """Node id → the key of the pool it is written in."""
+    if model.pools:
+        first = next((p.id for p in model.pools if not p.black_box), "")
+        return lambda node_id: model.pool_of(node_id) or first
+    return lambda node_id: _legacy_pool(model, node_id)
 
 
 def write_bpmn(model: Model, layout: Layout | None = None) -> bytes:
@@ -107,7 +188,12 @@ def write_bpmn(model: Model, layout: Layout | None = None) -> bytes:
     layout = layout or layout_model(model)
     ids = _Ids()
     # reserve the ids of model elements first so they stay as they are where possible
+    for declared in model.pools:
+        ids("pool", declared.id)
     for lane in model.lanes:
+        if model.whole_pool(lane.id):  # written as its pool: one element, one id
+            ids.known["lane", lane.id] = ids("pool", lane.id)
+            continue
         ids("lane", lane.id)
     for node in model.nodes:
         ids("node", node.id)
@@ -121,30 +207,24 @@ def write_bpmn(model: Model, layout: Layout | None = None) -> bytes:
     root.set("exporter", "bpmtool")
     root.set("exporterVersion", _version())
     collab = _sub(root, "collaboration", id=ids("x", "Collaboration_1"))
-    external = [lane for lane in model.lanes if lane.external]
-    has_main = any(_pool_of(model, n) == MAIN for n in model.nodes) or any(
-        not lane.external for lane in model.lanes
-    )
+    pools = _export_pools(model)
+    key_of = _pool_key(model)
     process_ids: dict[str, str] = {}
     participant_ids: dict[str, str] = {}
-    if has_main:
-        process_ids[MAIN] = ids("x", f"Process_{model.id}")
-        participant_ids[MAIN] = ids("x", f"Participant_{model.id}")
-        _sub(
-            collab,
-            "participant",
-            id=participant_ids[MAIN],
-            name=model.label,
-            processRef=process_ids[MAIN],
-        )
-    for lane in external:
-        participant_ids[lane.id] = ids("lane", lane.id)
-        part = _sub(collab, "participant", id=participant_ids[lane.id], name=lane.label)
-        part.set(f"{{{BPMTOOL_NS}}}external", "true")
-        if any(n.lane == lane.id for n in model.nodes):
-            process_ids[lane.id] = ids("x", f"Process_{lane.id}")
-            part.set("processRef", process_ids[lane.id])
-        _documentation_first(part, lane.description)
+    for pool in pools:
+        if pool.process is not None and not pool.participant and pool.process == pool.xml_base:
+            process_ids[pool.key] = ids(pool.kind, pool.xml_base)  # the process is the pool
+        elif pool.process is not None:
+            process_ids[pool.key] = ids("x", pool.process)
+        if not pool.participant:
+            continue
+        participant_ids[pool.key] = ids(pool.kind, pool.xml_base)
+        part = _sub(collab, "participant", id=participant_ids[pool.key], name=pool.name)
+        if pool.external:
+            part.set(f"{{{BPMTOOL_NS}}}external", "true")
+        if pool.process is not None:
+            part.set("processRef", process_ids[pool.key])
+        _documentation_first(part, pool.description)
 
     def flow_id(flow: Flow) -> str:
         return ids("flow", flow.key if flow.id else f"Flow_{flow.source}_{flow.target}")
@@ -152,20 +232,24 @@ def write_bpmn(model: Model, layout: Layout | None = None) -> bytes:
     message: list[Flow] = []
     sequence: dict[str, list[Flow]] = {}
     for flow in model.flows:
-        src = _pool_of(model, model.node_by_id[flow.source])
-        tgt = _pool_of(model, model.node_by_id[flow.target])
+        src, tgt = key_of(flow.source), key_of(flow.target)
         if flow.kind == "message" or src != tgt:
             message.append(flow)
         else:
             sequence.setdefault(src, []).append(flow)
+    message += model.pool_flows
+
+    def end_id(ref: str) -> str:
+        return ids("node", ref) if ref in model.node_by_id else participant_ids.get(ref, ref)
+
     for flow in message:
         el = _sub(
             collab,
             "messageFlow",
             id=flow_id(flow),
             name=flow.name,
-            sourceRef=ids("node", flow.source),
-            targetRef=ids("node", flow.target),
+            sourceRef=end_id(flow.source),
+            targetRef=end_id(flow.target),
         )
         # what BPMN cannot say about a message flow rides on our own attributes
         if flow.condition:
@@ -174,46 +258,55 @@ def write_bpmn(model: Model, layout: Layout | None = None) -> bytes:
             el.set(f"{{{BPMTOOL_NS}}}kind", "sequence")
         _flow_artifact(el, flow, ids)
     defaults = {f.source: flow_id(f) for f in reversed(model.flows) if f.default}
-    for pool, process_id in process_ids.items():
-        process = _sub(root, "process", id=process_id, isExecutable="false")
-        if pool == MAIN:
+    first = next((p.key for p in pools if p.process is not None), None)
+    for pool in pools:
+        if pool.process is None:
+            continue
+        process = _sub(root, "process", id=process_ids[pool.key], isExecutable="false")
+        if not pool.participant and pool.name:  # a process without a pool carries the name
+            process.set("name", pool.name)
+        if pool.executable is not None:
+            process.set("isExecutable", "true" if pool.executable else "false")
+        if not pool.participant:  # a process without a pool carries the pool's text
+            _documentation(process, pool.description)
+        elif pool.key == first:
             _documentation(process, model.description)
-        nodes = [n for n in model.nodes if _pool_of(model, n) == pool]
-        if pool == MAIN:
-            lanes = [lane for lane in model.lanes if not lane.external]
-            if lanes:
-                lane_set = _sub(process, "laneSet", id=ids("x", f"LaneSet_{model.id}"))
-                for lane in lanes:
-                    lane_el = _sub(lane_set, "lane", id=ids("lane", lane.id), name=lane.label)
-                    _documentation(lane_el, lane.description)
-                    for node in nodes:
-                        if node.lane == lane.id:
-                            _sub(lane_el, "flowNodeRef").text = ids("node", node.id)
-            for art in model.artifacts:
-                if art.store:  # a data store is global: it sits beside the process
-                    obj = etree.Element(_b("dataStore"), id=ids("artifact", art.id), name=art.label)
-                    root.insert(root.index(process), obj)
-                    _documentation(obj, art.description)
-                    _sub(
-                        process,
-                        "dataStoreReference",
-                        id=ids("x", f"{art.id}_ref"),
-                        name=art.label,
-                        dataStoreRef=ids("artifact", art.id),
-                    )
-                    continue
-                obj = _sub(process, "dataObject", id=ids("artifact", art.id), name=art.label)
+        nodes = [n for n in model.nodes if key_of(n.id) == pool.key]
+        if pool.lanes:
+            lane_set = _sub(process, "laneSet", id=ids("x", f"LaneSet_{pool.xml_base}"))
+            for lane in pool.lanes:
+                lane_el = _sub(lane_set, "lane", id=ids("lane", lane.id), name=lane.name)
+                _documentation(lane_el, lane.description)
+                for node in nodes:
+                    if node.lane == lane.id:
+                        _sub(lane_el, "flowNodeRef").text = ids("node", node.id)
+        for art in model.artifacts:
+            if ((art.pool if model.pools else None) or first) != pool.key:
+                continue
+            if art.store:  # a data store is global: it sits beside the process
+                obj = etree.Element(_b("dataStore"), id=ids("artifact", art.id), name=art.name)
+                root.insert(root.index(process), obj)
                 _documentation(obj, art.description)
                 _sub(
                     process,
-                    "dataObjectReference",
+                    "dataStoreReference",
                     id=ids("x", f"{art.id}_ref"),
-                    name=art.label,
-                    dataObjectRef=ids("artifact", art.id),
+                    name=art.name,
+                    dataStoreRef=ids("artifact", art.id),
                 )
+                continue
+            obj = _sub(process, "dataObject", id=ids("artifact", art.id), name=art.name)
+            _documentation(obj, art.description)
+            _sub(
+                process,
+                "dataObjectReference",
+                id=ids("x", f"{art.id}_ref"),
+                name=art.name,
+                dataObjectRef=ids("artifact", art.id),
+            )
         for node in nodes:
             _node(process, model, node, ids, defaults)
-        for flow in sequence.get(pool, []):
+        for flow in sequence.get(pool.key, []):
             el = _sub(
                 process,
                 "sequenceFlow",
@@ -362,7 +455,8 @@ def _diagram(
         if pool in layout.pools:
             shape(part_id, layout.pools[pool], isHorizontal=horizontal)
     for lane in model.lanes:
-        if not lane.external and lane.id in bands:
+        written = not model.whole_pool(lane.id) if model.pools else not lane.external
+        if written and lane.id in bands:
             shape(ids("lane", lane.id), bands[lane.id].box, isHorizontal=horizontal)
     for node in model.nodes:
         place = layout.nodes.get(node.id)
@@ -374,19 +468,29 @@ def _diagram(
             extra["isMarkerVisible"] = "true"
         shape(ids("node", node.id), box, **extra)
     for art in model.artifacts:
-        shape(ids("x", f"{art.id}_ref"), layout.data[art.id])
+        if art.id in layout.data:
+            shape(ids("x", f"{art.id}_ref"), layout.data[art.id])
     routes = {e.index: e.points for e in layout.edges}
     for i, flow in enumerate(model.flows):
         if i in routes:
             edge(flow_id(flow), list(routes[i]))
+    drawn = model.diagram
+    for flow in model.pool_flows:
+        route = drawn.edge_of(flow.key) if drawn is not None else None
+        if route is not None:
+            edge(flow_id(flow), list(route.points))
     for node in model.nodes:
         if not node.is_activity or node.id not in layout.nodes:
             continue
         box = layout.nodes[node.id].box
         for art_id in node.inputs:
+            if art_id not in layout.data:
+                continue
             data = layout.data[art_id]
             edge(ids("x", f"{node.id}_in_{art_id}"), [(data.cx, data.y), (box.cx - 10, box.bottom)])
         for art_id in node.outputs:
+            if art_id not in layout.data:
+                continue
             data = layout.data[art_id]
             edge(
                 ids("x", f"{node.id}_out_{art_id}"), [(box.cx + 10, box.bottom), (data.cx, data.y)]

@@ -67,6 +67,10 @@ def write_extensions(root: etree._Element, model: Model, xml_id: XmlId) -> None:
     head: dict[str, Any] = {key: data[key] for key in _MODEL_KEYS if key in data}
     head["name"] = model.name  # even when empty: the import would name the model by its pool
     head["order"] = {kind: [xml_id(kind, item) for item in getattr(model, kind)] for kind in _KINDS}
+    if model.pools:  # without: the pools the import finds are the export's, not the model's
+        head["pools"] = [pool.id for pool in model.pools]
+    if model.diagram is None:  # the diagram written is bpmtool's layout, not the author's
+        head["laid_out"] = True
     _attach(collab, MODEL_TAG, head)
     for kind in _KINDS:
         for item in getattr(model, kind):
@@ -156,6 +160,10 @@ def read_extensions(
     if head is None and not extras:
         return model, warnings
     data = model.model_dump(by_alias=True, exclude_defaults=True, mode="json")
+    if head is not None and "pools" not in head:
+        _implicit_pools(data)
+    if head is not None and head.get("laid_out"):
+        data.pop("diagram", None)
     order = (head or {}).get("order") or {}
     for kind in _KINDS:
         if isinstance(order.get(kind), list):
@@ -177,6 +185,19 @@ def read_extensions(
         return Model.model_validate(plain), warnings
     except Exception:
         return model, warnings
+
+
+def _implicit_pools(data: dict[str, Any]) -> None:
+    """Back to a model without pools: the export wrote one pool for the model's lanes and
+    one per external lane (a black box when it had no nodes)."""
+    for pool in data.pop("pools", []):
+        if pool.get("black_box") and pool.get("external"):
+            lane = {k: pool[k] for k in ("id", "name", "description") if k in pool}
+            data.setdefault("lanes", []).append({**lane, "external": True})
+    for key in ("lanes", "nodes", "artifacts", "subprocesses"):
+        for item in data.get(key, []):
+            item.pop("pool", None)
+    data.pop("pool_flows", None)
 
 
 def _json(el: etree._Element, filename: str, warnings: list[Problem]) -> dict[str, Any] | None:

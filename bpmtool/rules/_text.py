@@ -16,7 +16,15 @@ def lane(model: Model, lane_id: str | None) -> str:
     if not lane_id:
         return "no lane"
     found = model.lane_by_id.get(lane_id)
-    return found.label if found else lane_id
+    if found is None:
+        return lane_id
+    if found.name:
+        return found.name
+    # an unnamed lane is told by its pool's name, never by an id the author did not write
+    pool = model.pool_by_id.get(model.lane_pool(lane_id) or "")
+    if pool is not None and pool.name:
+        return f"the unnamed lane of {pool.name}"
+    return found.id
 
 
 def artifact(model: Model, artifact_id: str) -> str:

@@ -1,0 +1,131 @@
+"""The BPMN import's diagram pass: BPMN diagram interchange (BPMNDI) read into the model's
+:class:`~bpmtool.model.Diagram` — the bounds of every shape, the waypoints of every edge and
+the bounds of their labels, keyed by the model ids the other passes gave the elements.
+
+Only one diagram is read: the first whose plane shows the collaboration or a process (files
+may add diagrams that drill into a collapsed sub-process; their coordinates overlap the
+main one's).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lxml import etree
+
+from bpmtool.io.bpmn_vocabulary import local, strip_prefix
+
+__all__ = ["DC_NS", "DD_NS", "DI_NS", "read_diagram"]
+
+DI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
+DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
+DD_NS = "http://www.omg.org/spec/DD/20100524/DI"
+_DI, _DC, _DD = f"{{{DI_NS}}}", f"{{{DC_NS}}}", f"{{{DD_NS}}}"
+
+
+def read_diagram(
+    root: etree._Element,
+    by_id: dict[str, etree._Element],
+    element_ids: dict[str, str],
+    flow_keys: dict[str, str],
+    data_edges: dict[str, tuple[str, str, str]],
+) -> dict[str, Any] | None:
+    """The main diagram as model data (``{"shapes": [...], "edges": [...]}``), or None when
+    the file has no diagram or it draws nothing the model holds.
+
+    ``element_ids`` maps BPMN ids to model ids (nodes, lanes, pools, artifacts,
+    sub-processes, annotations, groups, associations), ``flow_keys`` sequence and message
+    flow ids to flow keys, ``data_edges`` data association ids to (node, artifact,
+    ``in``/``out``)."""
+    plane = _main_plane(root, by_id)
+    if plane is None:
+        return None
+    shapes: list[dict[str, Any]] = []
+    edges: list[dict[str, Any]] = []
+    for el in plane.iter(f"{_DI}BPMNShape", f"{_DI}BPMNEdge"):
+        raw = strip_prefix(el.get("bpmnElement") or "")
+        if el.tag == f"{_DI}BPMNShape":
+            shape = _shape(el, element_ids.get(raw))
+            if shape is not None:
+                shapes.append(shape)
+            continue
+        edge = _edge(el, raw, element_ids, flow_keys, data_edges)
+        if edge is not None:
+            edges.append(edge)
+    if not shapes and not edges:
+        return None
+    return {"shapes": shapes, "edges": edges}
+
+
+def _main_plane(root: etree._Element, by_id: dict[str, etree._Element]) -> etree._Element | None:
+    planes = [p for d in root.iter(f"{_DI}BPMNDiagram") for p in d.findall(f"{_DI}BPMNPlane")]
+    for plane in planes:
+        target = by_id.get(strip_prefix(plane.get("bpmnElement") or ""))
+        if target is None or local(target) in ("collaboration", "process"):
+            return plane
+    return planes[0] if planes else None
+
+
+def _bounds(el: etree._Element | None) -> dict[str, float] | None:
+    if el is None:
+        return None
+    try:
+        values = {k: float(el.get(k) or 0) for k in ("x", "y", "width", "height")}
+    except ValueError:
+        return None
+    if values["width"] < 0 or values["height"] < 0:
+        return None
+    return values
+
+
+def _label(el: etree._Element) -> dict[str, float] | None:
+    label = el.find(f"{_DI}BPMNLabel")
+    return _bounds(label.find(f"{_DC}Bounds")) if label is not None else None
+
+
+def _shape(el: etree._Element, element: str | None) -> dict[str, Any] | None:
+    bounds = _bounds(el.find(f"{_DC}Bounds"))
+    if element is None or bounds is None:
+        return None
+    shape: dict[str, Any] = {"element": element, **bounds}
+    label = _label(el)
+    if label is not None:
+        shape["label"] = label
+    for attr, key in (("isExpanded", "expanded"), ("isHorizontal", "horizontal")):
+        if el.get(attr) in ("true", "false"):
+            shape[key] = el.get(attr) == "true"
+    if el.get("isMarkerVisible") in ("true", "false"):
+        shape["marker"] = el.get("isMarkerVisible") == "true"
+    return shape
+
+
+def _edge(
+    el: etree._Element,
+    raw: str,
+    element_ids: dict[str, str],
+    flow_keys: dict[str, str],
+    data_edges: dict[str, tuple[str, str, str]],
+) -> dict[str, Any] | None:
+    points = []
+    for point in el.findall(f"{_DD}waypoint"):
+        try:
+            points.append((float(point.get("x") or 0), float(point.get("y") or 0)))
+        except ValueError:
+            return None
+    if len(points) < 2:
+        return None
+    edge: dict[str, Any]
+    if raw in flow_keys:
+        edge = {"element": flow_keys[raw]}
+    elif raw in data_edges:
+        node, artifact, direction = data_edges[raw]
+        edge = {"element": node, "artifact": artifact, "direction": direction}
+    elif raw in element_ids:
+        edge = {"element": element_ids[raw]}
+    else:
+        return None
+    edge["points"] = points
+    label = _label(el)
+    if label is not None:
+        edge["label"] = label
+    return edge

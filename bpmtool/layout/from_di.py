@@ -1,0 +1,184 @@
+"""The author's layout: a :class:`~bpmtool.layout.Layout` built from the diagram a model
+was imported with (BPMN diagram interchange), so a BPMN file is drawn and exported where
+its author placed everything.
+
+Positions are the file's own, moved only when the drawing reaches into negative
+coordinates (then everything moves by the same amount, so it starts at ``MARGIN``).  What
+the diagram does not show is laid out by us: a node without a shape goes in a row under
+the drawing (unless it sits in a sub-process drawn collapsed, where the file hides it), a
+flow without waypoints runs straight between its ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bpmtool.layout.geometry import Band, Box, EdgeRoute, Label, Layout, NodePlace
+from bpmtool.layout.swimlane import NO_LANE, node_size
+from bpmtool.layout.text import wrap
+from bpmtool.model import Bounds, Diagram, Model, Shape
+
+__all__ = ["MARGIN", "layout_from_diagram"]
+
+#: the least distance of the drawing from the top and left edges, when it must move
+MARGIN = 10.0
+_HEADER = 30.0
+_ADDED_GAP = 40.0
+#: diagram bounds → layout box (moved by the drawing's shift)
+Place = Callable[[Bounds], Box]
+
+
+def layout_from_diagram(model: Model) -> Layout:
+    """The layout of ``model.diagram``; raises ValueError when the model has none.
+
+    >>> from bpmtool.model import Model
+    >>> m = Model.model_validate({"id": "m", "nodes": [{"id": "t"}], "diagram": {"shapes": [
+    ...     {"element": "t", "x": 100, "y": 50, "width": 100, "height": 80}]}})
+    >>> layout_from_diagram(m).nodes["t"].box
+    Box(x=100.0, y=50.0, width=100.0, height=80.0)
+    """
+    diagram = model.diagram
+    if diagram is None:
+        raise ValueError(f"model {model.id!r} has no diagram to lay out from")
+    dx, dy = _shift(diagram)
+
+    def box(b: Bounds) -> Box:
+        return Box(round(b.x + dx, 2), round(b.y + dy, 2), round(b.width, 2), round(b.height, 2))
+
+    vertical = any(
+        s.horizontal is False for p in model.pools for s in diagram.shapes_by_element.get(p.id, [])
+    )
+    bands = _bands(model, diagram, box, vertical)
+    pools = {p.id: box(shape) for p in model.pools if (shape := diagram.shape_of(p.id)) is not None}
+    nodes = _nodes(model, diagram, box)
+    edges = _edges(model, diagram, nodes, dx, dy, box)
+    data = {a.id: box(s) for a in model.artifacts if (s := diagram.shape_of(a.id)) is not None}
+    boxes = [n.box for n in nodes.values()] + [b.box for b in bands] + list(data.values())
+    points = [p for e in edges for p in e.points]
+    width = max([b.right for b in boxes] + [x for x, _ in points], default=0.0) + MARGIN
+    height = max([b.bottom for b in boxes] + [y for _, y in points], default=0.0) + MARGIN
+    return Layout(
+        orientation="vertical" if vertical else "horizontal",
+        width=round(width, 2),
+        height=round(height, 2),
+        bands=bands,
+        pools=pools,
+        pool_header=None,
+        nodes=nodes,
+        edges=edges,
+        data=data,
+    )
+
+
+def _shift(diagram: Diagram) -> tuple[float, float]:
+    xs = [s.x for s in diagram.shapes] + [x for e in diagram.edges for x, _ in e.points]
+    ys = [s.y for s in diagram.shapes] + [y for e in diagram.edges for _, y in e.points]
+    low_x, low_y = min(xs, default=0.0), min(ys, default=0.0)
+    return (MARGIN - low_x if low_x < 0 else 0.0), (MARGIN - low_y if low_y < 0 else 0.0)
+
+
+def _bands(model: Model, diagram: Diagram, box: Place, vertical: bool) -> list[Band]:
+    """A band per drawn lane; a pool without lanes (or a black box) is one band."""
+    out: list[Band] = []
+    drawn: list[tuple[str, str, str, Shape]] = []
+    for pool in model.pools:
+        shape = diagram.shape_of(pool.id)
+        if shape is not None and (pool.black_box or model.whole_pool(pool.id)):
+            kind = "external" if pool.external or pool.black_box else "lane"
+            drawn.append((pool.id, pool.name, kind, shape))
+    for lane in model.lanes:
+        shape = diagram.shape_of(lane.id)
+        if shape is not None and not model.whole_pool(lane.id):
+            drawn.append((lane.id, lane.name, "external" if lane.external else "lane", shape))
+    for ident, name, kind, shape in drawn:
+        b = box(shape)
+        header = Box(b.x, b.y, b.width, _HEADER) if vertical else Box(b.x, b.y, _HEADER, b.height)
+        room = header.width if vertical else header.height
+        label = Label(tuple(wrap(name, max(room - 12, 20), 2, 13)), header)
+        out.append(Band(ident, name, kind, b, header, label))  # type: ignore[arg-type]
+    return out
+
+
+def _hidden(model: Model, diagram: Diagram, node_id: str) -> bool:
+    """True for a node inside a sub-process the diagram draws collapsed."""
+    parent = model.node_by_id[node_id].parent
+    while parent is not None:
+        shape = diagram.shape_of(parent)
+        if shape is not None and shape.expanded is False:
+            return True
+        frame = model.subprocess_by_id.get(parent)
+        parent = frame.parent if frame is not None else None
+    return False
+
+
+def _nodes(model: Model, diagram: Diagram, box: Place) -> dict[str, NodePlace]:
+    out: dict[str, NodePlace] = {}
+    missing = []
+    for node in model.nodes:
+        shape = diagram.shape_of(node.id)
+        if shape is None:
+            if not _hidden(model, diagram, node.id):
+                missing.append(node)
+            continue
+        out[node.id] = NodePlace(
+            node.id, box(shape), _label(node.caption, shape, box), node.lane or NO_LANE, 0, 0
+        )
+    if missing:  # what the author did not draw: a row under the drawing
+        bottom = max((p.box.bottom for p in out.values()), default=0.0)
+        bottom = max([bottom] + [box(s).bottom for s in diagram.shapes])
+        x = MARGIN
+        for node in missing:
+            w, h = node_size(node)
+            place = Box(x, bottom + _ADDED_GAP, w, h)
+            label = None
+            if not node.is_activity and node.caption:
+                label = Label(
+                    tuple(wrap(node.caption, 104, 3)), Box(x - 34, place.bottom + 4, w + 68, 16)
+                )
+            out[node.id] = NodePlace(node.id, place, label, node.lane or NO_LANE, 0, 0)
+            x += w + _ADDED_GAP
+    return out
+
+
+def _label(text: str, shape: Shape, box: Place) -> Label | None:
+    if not text or shape.label is None:
+        return None
+    where = box(shape.label)
+    return Label(tuple(wrap(text, max(where.width, 30), 4, 11)), where)
+
+
+def _edges(
+    model: Model, diagram: Diagram, nodes: dict[str, NodePlace], dx: float, dy: float, box: Place
+) -> list[EdgeRoute]:
+    out: list[EdgeRoute] = []
+    for i, flow in enumerate(model.flows):
+        edge = diagram.edge_of(flow.key)
+        if edge is not None:
+            points = tuple((round(x + dx, 2), round(y + dy, 2)) for x, y in edge.points)
+        elif flow.source in nodes and flow.target in nodes:
+            points = _straight(nodes[flow.source].box, nodes[flow.target].box)
+        else:
+            continue
+        text = flow.name or flow.condition or ""
+        label = None
+        if text and edge is not None and edge.label is not None:
+            where = box(edge.label)
+            label = Label(tuple(wrap(text, max(where.width, 30), 3, 11)), where)
+        out.append(EdgeRoute(i, flow.source, flow.target, points, label))
+    return out
+
+
+def _straight(a: Box, b: Box) -> tuple[tuple[float, float], ...]:
+    """From the border of ``a`` to the border of ``b``, with one bend when not level."""
+    if b.x >= a.right:
+        start, end = (a.right, a.cy), (b.x, b.cy)
+    elif a.x >= b.right:
+        start, end = (a.x, a.cy), (b.right, b.cy)
+    else:
+        start = (a.cx, a.bottom if b.y >= a.bottom else a.y)
+        end = (b.cx, b.y if b.y >= a.bottom else b.bottom)
+        return (start, end) if start[0] == end[0] else (start, (start[0], end[1]), end)
+    if start[1] == end[1]:
+        return (start, end)
+    mid = round((start[0] + end[0]) / 2, 2)
+    return (start, (mid, start[1]), (mid, end[1]), end)
