@@ -1,0 +1,93 @@
+"""Every shared MIWG file imports with what its author made, counted from the XML on its
+own: pools, lanes, flow nodes, sequence and message flows, data and annotations; and the
+author's positions are the layout's."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from bpmtool import api
+from bpmtool.io.bpmn import read_bpmn
+from bpmtool.io.bpmn_vocabulary import EVENTS, GATEWAYS, SUBPROCESSES, TASKS
+from tests.conftest import SHARED_DATA
+
+B = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+DC = "{http://www.omg.org/spec/DD/20100524/DC}"
+DI = "{http://www.omg.org/spec/BPMN/20100524/DI}"
+FILES = sorted((SHARED_DATA / "bpmn").rglob("*.bpmn"))
+
+
+def _local(el: etree._Element) -> str:
+    return etree.QName(el).localname if isinstance(el.tag, str) and el.tag.startswith(B) else ""
+
+
+def _expanded(el: etree._Element) -> bool:
+    kinds = TASKS | SUBPROCESSES | set(EVENTS) | set(GATEWAYS)
+    return any(_local(c) in kinds for c in el)
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_counts_equal_the_source(path: Path) -> None:
+    root = etree.parse(str(path)).getroot()
+    model, _ = read_bpmn(path)
+    participants = root.findall(f"{B}collaboration/{B}participant")
+    bare = [
+        p
+        for p in root.findall(f"{B}process")
+        if p.get("id") not in {(x.get("processRef") or "").split(":")[-1] for x in participants}
+        and (_expanded(p) or p.findall(f"{B}laneSet/{B}lane"))
+    ]
+    assert len(model.pools) == len(participants) + len(bare)
+    nodes = [
+        el
+        for el in root.iter()
+        if _local(el) in TASKS | set(EVENTS) | set(GATEWAYS)
+        or (_local(el) in SUBPROCESSES and not _expanded(el))
+    ]
+    assert len(model.nodes) == len(nodes)
+    assert len(model.subprocesses) == sum(
+        1 for el in root.iter() if _local(el) in SUBPROCESSES and _expanded(el)
+    )
+    assert len(model.annotations) == len(root.findall(f".//{B}textAnnotation"))
+    assert len(model.groups) == len(root.findall(f".//{B}group"))
+    messages = root.findall(f"{B}collaboration/{B}messageFlow")
+    assert sum(f.kind == "message" for f in [*model.flows, *model.pool_flows]) >= len(messages)
+    named_lanes = {
+        " ".join((el.get("name") or "").split())
+        for el in root.iter(f"{B}lane")
+        if (el.get("name") or "").strip() and not el.findall(f"{B}childLaneSet")
+    }
+    assert named_lanes <= {lane.name.split(" / ")[-1] for lane in model.lanes}
+    data = {
+        el.get("dataObjectRef") or el.get("dataStoreRef") or el.get("id")
+        for el in root.iter(f"{B}dataObjectReference", f"{B}dataStoreReference")
+    }
+    assert len([a for a in model.artifacts if a.io is None]) >= len(data - {None})
+
+
+@pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_the_layout_is_the_authors(path: Path) -> None:
+    model, _ = read_bpmn(path)
+    if model.diagram is None:
+        return
+    layout = api.layout(model)
+    xs = [s.x for s in model.diagram.shapes] + [x for e in model.diagram.edges for x, _ in e.points]
+    ys = [s.y for s in model.diagram.shapes] + [y for e in model.diagram.edges for _, y in e.points]
+    dx = 10 - min(xs) if min(xs) < 0 else 0
+    dy = 10 - min(ys) if min(ys) < 0 else 0
+    checked = 0
+    for node in model.nodes:
+        shape = model.diagram.shape_of(node.id)
+        if shape is None:
+            continue
+        box = layout.nodes[node.id].box
+        assert (box.x, box.y, box.width, box.height) == pytest.approx(
+            (shape.x + dx, shape.y + dy, shape.width, shape.height), abs=0.01
+        )
+        checked += 1
+    assert checked or not model.nodes
+    relaid = api.layout(model, relayout=True)  # bpmtool's own layout on request
+    assert relaid.pool_header is not None or not model.nodes
