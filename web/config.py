@@ -39,3 +39,7 @@ class Settings(BaseSettings):
     allowed_hosts: list[str] = Field(default_factory=lambda: ["localhost", "127.0.0.1", "::1"])
     #: seconds a request body may pause before the request is refused (408)
     body_timeout: float = Field(default=30.0, gt=0)
+    #: bytes a second a request body must average once 2 × ``body_timeout`` seconds have passed
+    body_min_rate: float = Field(default=16 * 1024, gt=0)
+    #: seconds a whole request body may take, however fast it arrives
+    body_deadline: float = Field(default=3600.0, gt=0)

@@ -105,6 +105,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         model_limit=3 * settings.max_model_bytes + MB,
         log_limit=settings.max_log_bytes + FORM_SLACK,
         timeout=settings.body_timeout,
+        min_rate=settings.body_min_rate,
+        deadline=settings.body_deadline,
     )
     app.add_middleware(SecurityMiddleware, allowed_hosts=settings.allowed_hosts)
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")

@@ -139,6 +139,54 @@ def test_a_body_that_stops_arriving_gets_408_and_the_connection_closes(tmp_path:
         assert list((tmp_path / "ws" / ".bpmtool" / "uploads").iterdir()) == []
 
 
+def _trickle(port: int, head: bytes, pause: float, piece: bytes, most: int) -> bytes:
+    """Send ``head``, then ``piece`` every ``pause`` seconds (at most ``most`` times, never a
+    pause long enough for the per-pause timeout) until the server answers; the answer."""
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as client:
+        client.sendall(head)
+        client.setblocking(False)
+        for _ in range(most):
+            time.sleep(pause)
+            try:
+                client.sendall(piece)
+            except OSError:  # the server has closed it
+                break
+            try:
+                if client.recv(1, socket.MSG_PEEK):
+                    break
+            except BlockingIOError:
+                continue
+        client.setblocking(True)
+        return _read_all(client)
+
+
+@pytest.mark.parametrize(
+    ("options", "piece", "why"),
+    [
+        ({"body_min_rate": 1024}, b"x", b"at least 1 KB/s on average after the first 4 s"),
+        ({"body_min_rate": 1, "body_deadline": 4}, b"xxxxxxxxxx", b"within 4 s"),
+    ],
+)
+def test_a_body_that_trickles_is_cut_off_by_the_whole_body_deadline(
+    tmp_path: Path, options: dict[str, float], piece: bytes, why: bytes
+) -> None:
+    # a byte every half second never pauses for the 2 s per-pause timeout (a slow loris)
+    settings = Settings(workspace=tmp_path / "ws", seed=False, body_timeout=2, **options)
+    with running_server(settings) as url:
+        port = int(url.rsplit(":", 1)[1])
+        for head in (
+            b"PUT /api/models/slow.yaml HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Length: 100000\r\n\r\n",
+            b"POST /api/logs?filename=slow.csv HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+            b"Content-Length: 100000\r\n\r\n",
+        ):
+            reply = _trickle(port, head, 0.5, piece, most=60)
+            assert reply.startswith(b"HTTP/1.1 408"), reply[:300]
+            assert b"arrives too slowly" in reply and why in reply
+            assert b"application/json" in reply
+        assert list((tmp_path / "ws" / ".bpmtool" / "uploads").iterdir()) == []
+
+
 def test_headers_that_never_end_are_cut_off(tmp_path: Path) -> None:
     settings = Settings(workspace=tmp_path / "ws", seed=False)
     with running_server(settings, header_timeout=1) as url:
