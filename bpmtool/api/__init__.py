@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from bpmtool.api.analysis import check, journey, read_surveys
 from bpmtool.api.bpmn import BPMN_SUFFIXES, convert, export_bpmn, loads_bpmn, model_text
+from bpmtool.api.discovery import compare, discover, parse_share
 from bpmtool.api.drawing import diagram_findings, layout, render_svg, report
 from bpmtool.api.filters import (
     FILTER_FIELDS,
@@ -72,6 +73,8 @@ from bpmtool.model import Model
 from bpmtool.sipoc import Sipoc
 
 if TYPE_CHECKING:  # the result types the faces annotate with
+    from bpmtool.discovery.compare import Comparison as Comparison
+    from bpmtool.discovery.discover import Discovery as Discovery
     from bpmtool.distributed import Cluster as Cluster
     from bpmtool.io.eventlog import Progress as Progress
     from bpmtool.layout import Layout as Layout
@@ -105,8 +108,10 @@ __all__ = [
     "case_id_list",
     "check",
     "cluster",
+    "compare",
     "convert",
     "diagram_findings",
+    "discover",
     "dump_model",
     "export_bpmn",
     "filter_from_fields",
@@ -133,6 +138,7 @@ __all__ = [
     "parse_moment",
     "parse_period",
     "parse_where",
+    "parse_share",
     "read_case_list",
     "read_log",
     "read_surveys",

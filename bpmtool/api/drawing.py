@@ -10,8 +10,10 @@ from bpmtool.findings import Finding
 from bpmtool.model import Model
 
 if TYPE_CHECKING:
+    from bpmtool.discovery.discover import Discovery
     from bpmtool.layout import Layout
     from bpmtool.mining.check import CheckResult
+    from bpmtool.mining.flow_numbers import FlowNumbers
     from bpmtool.mining.journey_result import JourneyResult
 
 
@@ -79,6 +81,7 @@ def render_svg(
     legend: bool = True,
     happy: JourneyResult | None = None,
     relayout: bool = False,
+    discovery: Discovery | None = None,
 ) -> str:
     """The swimlane SVG, drawn on :func:`layout` (the author's layout when the model has
     one, unless ``relayout``).
@@ -87,12 +90,18 @@ def render_svg(
     findings when ``overlay`` (a check result) is given — and the legend says which; a list
     numbers exactly those findings; ``False`` or ``None`` none.  ``overlay`` draws how often
     each flow was walked and what was skipped or slow; a journey result (``happy``) draws
-    its happy paths instead."""
-    from bpmtool.render.overlay import happy_overlay, overlay_of
+    its happy paths instead; a ``discovery`` (of this model) its process map.  A check or a
+    discovery writes case counts and median times on flows and boxes and draws the handoffs
+    the model lacks as dashed curves (:func:`flow_numbers`)."""
+    from bpmtool.render.overlay import happy_overlay, numbers_overlay, overlay_of
     from bpmtool.render.svg import Overlay
     from bpmtool.render.svg import render_svg as draw
 
-    drawn: Overlay | None = overlay_of(overlay) if overlay is not None else None
+    drawn: Overlay | None = (
+        overlay_of(overlay, model, flow_numbers(model, overlay)) if overlay is not None else None
+    )
+    if discovery is not None:
+        drawn = numbers_overlay(model, discovery.numbers, discovery.handoffs, discovery.cases)
     if happy is not None:
         from bpmtool.mining.flow_counts import flow_counts
 
@@ -115,6 +124,14 @@ def render_svg(
         findings_caption=caption,
         layout=layout(model, orientation=orientation, relayout=relayout),
     )
+
+
+def flow_numbers(model: Model, check: CheckResult) -> FlowNumbers:
+    """Cases and median times of every flow and activity of ``model`` in the checked log —
+    the numbers the overlay writes (see ``docs/discover.md``)."""
+    from bpmtool.mining.flow_numbers import flow_numbers as numbers
+
+    return numbers(model, check.mapping.df)
 
 
 def report(

@@ -12,6 +12,7 @@ from bpmtool.cli import (  # noqa: F401
     check,
     convert,
     demo,
+    discover,
     init,
     journey,
     log,

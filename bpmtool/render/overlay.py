@@ -8,15 +8,90 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bpmtool.render.svg import Overlay
+from bpmtool.render.svg import Overlay, Unmodelled
 
 if TYPE_CHECKING:
     from bpmtool.mining.check import CheckResult
+    from bpmtool.mining.flow_numbers import FlowNumbers
+    from bpmtool.mining.handoffs import HandoffStats
+    from bpmtool.model import Model
 
-__all__ = ["happy_overlay", "overlay_of"]
+__all__ = ["happy_overlay", "numbers_overlay", "overlay_of", "short_duration"]
 
 
-def overlay_of(check: CheckResult) -> Overlay:
+def short_duration(ns: float | None) -> str:
+    """A median time in a few characters: ``40m``, ``5.2h``, ``1.5d``."""
+    if ns is None:
+        return ""
+    minutes = ns / 60e9
+    if minutes < 60:
+        return f"{minutes:.0f}m"
+    if minutes < 24 * 60:
+        return f"{minutes / 60:.1f}h"
+    return f"{minutes / 1440:.1f}d"
+
+
+def number_notes(
+    model: Model, numbers: FlowNumbers, handoffs: list[HandoffStats]
+) -> tuple[dict[int, str], dict[str, str], list[Unmodelled]]:
+    """The texts of a process map: cases and median time on each walked flow (the median
+    when there is one), cases and median time under each activity, and each handoff the model
+    lacks from its most frequent activity pair."""
+    flow_notes: dict[int, str] = {}
+    for i, cases in enumerate(numbers.flow_cases):
+        if cases:
+            median = short_duration(numbers.flow_median_ns[i])
+            flow_notes[i] = f"{cases:,}" + (f" · {median}" if median else "")
+    node_notes: dict[str, str] = {}
+    for node in model.activities():
+        cases = numbers.node_cases.get(node.id, 0)
+        if cases:
+            median = short_duration(numbers.node_median_ns.get(node.id))
+            node_notes[node.id] = f"{cases:,} cases" + (f" · {median}" if median else "")
+    by_label = {n.label: n.id for n in model.activities()}
+    unmodelled = []
+    for h in handoffs:
+        if h.modelled:
+            continue
+        top = h.by_activity[0] if h.by_activity else {}
+        p50 = f" · p50 {h.median_wait}" if h.median_wait else ""
+        unmodelled.append(
+            Unmodelled(
+                h.source_lane,
+                h.target_lane,
+                by_label.get(str(top.get("from"))),
+                by_label.get(str(top.get("to"))),
+                f"{h.count:,}× unmodelled{p50}",
+            )
+        )
+    return flow_notes, node_notes, unmodelled
+
+
+def numbers_overlay(
+    model: Model, numbers: FlowNumbers, handoffs: list[HandoffStats], cases: int
+) -> Overlay:
+    """A discovered process map: widths and numbers = cases that took each flow."""
+    flow_notes, node_notes, unmodelled = number_notes(model, numbers, handoffs)
+    return Overlay(
+        flow_counts=list(numbers.flow_cases),
+        cases=cases,
+        caption=(
+            f"As-is map of {cases:,} case(s): line width and number on a flow = cases that "
+            "took it, then the median time between its two steps; under a box = cases and "
+            "the median time since the case's previous step; dashed = handoffs the model "
+            "does not have."
+        ),
+        flow_notes=flow_notes,
+        node_notes=node_notes,
+        unmodelled=unmodelled,
+    )
+
+
+def overlay_of(
+    check: CheckResult, model: Model | None = None, numbers: FlowNumbers | None = None
+) -> Overlay:
+    """A check over its model; with the log's ``numbers`` also the cases and median times
+    on flows and boxes and the unmodelled handoffs, dashed."""
     skipped: dict[str, int] = {}
     slow: set[str] = set()
     unexpected: list[tuple[str, int]] = []
@@ -27,12 +102,20 @@ def overlay_of(check: CheckResult) -> Overlay:
             slow.add(f.subject[0])
         elif f.code == "UNEXPECTED-ACTIVITY" and f.subject:
             unexpected.append((f.subject[0], int(f.evidence.get("events", 0))))
+    flow_notes, node_notes, unmodelled = (
+        number_notes(model, numbers, check.handoffs)
+        if numbers is not None and model is not None
+        else ({}, {}, [])
+    )
     return Overlay(
         flow_counts=[n for _, n in check.flow_counts],
         skipped=skipped,
         slow=slow,
         unexpected=unexpected,
         cases=check.cases,
+        flow_notes=flow_notes,
+        node_notes=node_notes,
+        unmodelled=unmodelled,
     )
 
 

@@ -20,9 +20,10 @@ from bpmtool.layout import Layout, Orientation, layout_model
 from bpmtool.layout.marks import LegendLine, Marker, finding_markers, legend, legend_height
 from bpmtool.layout.text import LINE_HEIGHT, wrap
 from bpmtool.model import Model, Node
+from bpmtool.render.svg_numbers import Unmodelled, draw_numbers
 from bpmtool.render.svg_style import CSS, PALETTE, SEVERITY_COLOUR
 
-__all__ = ["Overlay", "render_svg"]
+__all__ = ["Overlay", "Unmodelled", "render_svg"]
 
 PAD = 24.0
 
@@ -38,6 +39,11 @@ class Overlay:
     cases: int = 0
     #: what the widths mean, under the drawing (the check's explanation when empty)
     caption: str = ""
+    #: the numbers written on flows (by flow index) and under boxes (by node id)
+    flow_notes: dict[int, str] = field(default_factory=dict)
+    node_notes: dict[str, str] = field(default_factory=dict)
+    #: handoffs the log shows and the model lacks, drawn dashed between the lanes
+    unmodelled: list[Unmodelled] = field(default_factory=list)
 
 
 def render_svg(
@@ -74,6 +80,8 @@ def render_svg(
     _edges(dwg, root, model, lay, overlay)
     _nodes(dwg, root, model, lay, overlay)
     _edge_labels(dwg, root, model, lay)
+    if overlay is not None:
+        draw_numbers(dwg, root, lay, overlay.flow_notes, overlay.node_notes, overlay.unmodelled)
     _finding_markers(dwg, root, markers)
     if legend_lines:
         _legend(dwg, root, lay, legend_lines)

@@ -50,6 +50,10 @@ CSS = """
 .flow-label-handoff .flow-text { fill: #a23a06; font-weight: 600; }
 .node-skipped .shape { stroke: #c92a2a; stroke-width: 2.6; stroke-dasharray: 6 3; }
 .skip-note { fill: #c92a2a; font-weight: 600; }
+.count-note { fill: #1d4e89; font-weight: 600; }
+.count-bg { fill: #ffffff; fill-opacity: .85; }
+.unmodelled .flow-line { stroke: #c2255c; stroke-width: 2; stroke-dasharray: 8 5; fill: none; }
+.unmodelled-text { fill: #a61e4d; font-weight: 600; }
 .finding-marker circle { stroke: #ffffff; stroke-width: 1.5; }
 .marker-number { fill: #ffffff !important; font-weight: 700; }
 .legend-text { fill: #1f2a37; }

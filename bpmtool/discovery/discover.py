@@ -1,0 +1,261 @@
+"""As-is discovery: a swimlane model of what really happens, from an event log alone.
+
+1. :func:`~bpmtool.discovery.log_facts.log_facts` gives each event its lane, each activity
+   the lane that does most of its work (with that lane's share), and keeps the most frequent
+   activities (the activities slider).
+2. pm4py's inductive miner turns the variants over the kept activities into a process tree
+   (the paths slider is its noise threshold); :mod:`~bpmtool.discovery.tree_model` turns the
+   tree into activities, gateways and flows.
+3. The log, mapped onto the new model, gives every flow and box its numbers
+   (:func:`~bpmtool.mining.flow_numbers.flow_numbers`) and the observed handoffs with their
+   count and median/p90 wait (:func:`~bpmtool.mining.handoffs.analyse_handoffs`), whose
+   findings — an activity done by several lanes, for one — join the model's own lint.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bpmtool.discovery.log_facts import ActivityFacts, LogFacts, log_facts
+from bpmtool.discovery.tree_model import TreeGraph, mine_tree, tree_graph
+from bpmtool.findings import Finding
+from bpmtool.graph import ProcessGraph
+from bpmtool.log_schema import ACTIVITY, CASE, GROUP, TIMESTAMP
+from bpmtool.mining.flow_numbers import FlowNumbers, flow_numbers
+from bpmtool.mining.handoff_events import days_text
+from bpmtool.mining.handoffs import HandoffStats, analyse_handoffs
+from bpmtool.model import Model
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from bpmtool.errors import Problem
+    from bpmtool.mining.mapping import MappedLog
+    from bpmtool.sipoc import Sipoc
+
+__all__ = ["Discovery", "discover_model"]
+
+_ELEMENT = {
+    "start": "startEvent",
+    "end": "endEvent",
+    "exclusive": "exclusiveGateway",
+    "parallel": "parallelGateway",
+    "inclusive": "inclusiveGateway",
+}
+
+
+@dataclass
+class Discovery:
+    """A discovered as-is model and what the log says about each of its parts."""
+
+    model: Model
+    activities: list[ActivityFacts]
+    numbers: FlowNumbers
+    handoffs: list[HandoffStats]
+    #: the log's findings about the discovered model (SHARED-ACTIVITY and the like);
+    #: the API adds the model's lint
+    findings: list[Finding]
+    lane_source: str
+    cases: int
+    events: int
+    variants: int
+    activities_share: float
+    paths_share: float
+    mapped: MappedLog | None = field(default=None, repr=False)
+    #: suppliers and customers of each activity and lane, from the lanes before and after
+    sipoc: Sipoc | None = None
+    #: what the log reader found or assumed (the API fills it in)
+    notes: list[Problem] = field(default_factory=list)
+
+    def flows(self) -> list[dict[str, Any]]:
+        """Each flow with the cases that walked it, the times walked and the median time."""
+        model, n = self.model, self.numbers
+        return [
+            {
+                "source": f.source,
+                "target": f.target,
+                "cases": n.flow_cases[i],
+                "times": n.flow_times[i],
+                "median_time": days_text(n.flow_median_ns[i]),
+            }
+            for i, f in enumerate(model.flows)
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        kept = [a for a in self.activities if a.kept]
+        return {
+            "model_id": self.model.id,
+            "cases": self.cases,
+            "events": self.events,
+            "variants": self.variants,
+            "lane_source": self.lane_source,
+            "filter": {
+                "activities": self.activities_share,
+                "paths": self.paths_share,
+                "activities_kept": len(kept),
+                "activities_total": len(self.activities),
+            },
+            "lanes": [{"id": lane.id, "name": lane.label} for lane in self.model.lanes],
+            "activities": [
+                {
+                    **a.to_dict(),
+                    "median_time": days_text(
+                        self.numbers.node_median_ns.get(_node_of(self.model, a.label) or "")
+                    ),
+                }
+                for a in self.activities
+            ],
+            "flows": self.flows(),
+            "handoffs": [h.to_dict() for h in self.handoffs],
+            "findings": [f.to_dict() for f in self.findings],
+            "sipoc": self.sipoc.to_dict() if self.sipoc is not None else None,
+            "notes": [n.to_dict() for n in self.notes],
+        }
+
+
+def _node_of(model: Model, label: str) -> str | None:
+    for node in model.nodes:
+        if node.is_activity and node.label == label:
+            return node.id
+    return None
+
+
+def discover_model(
+    df: pd.DataFrame,
+    *,
+    activities: float = 1.0,
+    paths: float = 1.0,
+    lane_pairs: list[tuple[int, str, str]] | None = None,
+    model_id: str = "as-is",
+    name: str = "",
+    filename: str = "the log",
+) -> Discovery:
+    """Discover the as-is swimlane model of a log sorted by case and time.
+
+    ``activities`` keeps that share of the distinct activities, the ones in most cases
+    first; ``paths`` keeps the paths at least ``1 - paths`` as frequent as the most frequent
+    path out of the same activity (the inductive miner's noise threshold); both in (0, 1].
+    ``lane_pairs`` are ``(line, resource, lane)`` rows of a resource → lane map.
+    """
+    from bpmtool.discovery.as_is_sipoc import as_is_sipoc
+    from bpmtool.mining.mapping import map_log
+
+    facts = log_facts(df, activities=activities, lane_pairs=lane_pairs, filename=filename)
+    tree = mine_tree(facts.variants, max(0.0, 1.0 - paths))
+    lane_ids = _ids(facts.lanes, set())
+    activity_ids = _ids([a.label for a in facts.kept], {"start", "end"})
+    graph = tree_graph(tree, activity_ids)
+    model = _model(facts, graph, lane_ids, model_id, name)
+    kept = {a.label for a in facts.kept}
+    mask = df[ACTIVITY].astype(str).isin(kept).to_numpy()
+    frame = df.loc[mask, [CASE, ACTIVITY, TIMESTAMP]].copy()
+    frame[GROUP] = facts.lane_of_event[mask]
+    frame.attrs["source"] = filename
+    mapped = map_log(model, frame, filename=filename)
+    handoffs, findings = analyse_handoffs(ProcessGraph(model), mapped.df, lanes_observed=True)
+    return Discovery(
+        model,
+        facts.activities,
+        flow_numbers(model, mapped.df),
+        handoffs,
+        findings,
+        facts.lane_source,
+        facts.cases,
+        facts.events,
+        len(facts.variants),
+        activities,
+        paths,
+        mapped,
+        as_is_sipoc(model),
+    )
+
+
+def _ids(labels: list[str], taken: set[str]) -> dict[str, str]:
+    """A readable, unique model id for each label (``Close deal`` → ``close_deal``)."""
+    out: dict[str, str] = {}
+    used = set(taken)
+    for label in labels:
+        base = re.sub(r"[^0-9a-z]+", "_", label.lower()).strip("_")[:60] or "activity"
+        candidate, n = base, 1
+        while candidate in used:
+            n += 1
+            candidate = f"{base}_{n}"
+        used.add(candidate)
+        out[label] = candidate
+    return out
+
+
+def _model(
+    facts: LogFacts, graph: TreeGraph, lane_ids: dict[str, str], model_id: str, name: str
+) -> Model:
+    by_label = {a.label: a for a in facts.kept}
+    lane_of: dict[str, str | None] = {}
+    for node_id, label in graph.labels.items():
+        owner = by_label[label].lane
+        lane_of[node_id] = lane_ids[owner] if owner is not None else None
+    _place_gateways(graph, lane_of, next(iter(lane_ids.values()), None))
+    used_lanes = {lane for lane in lane_of.values() if lane}
+    nodes: list[dict[str, Any]] = []
+    for node_id, kind in graph.types.items():
+        node: dict[str, Any] = {"id": node_id, "type": kind, "lane": lane_of.get(node_id)}
+        if kind != "activity":  # drawn without a made-up name, exported as this element
+            node["task_type"] = _ELEMENT[kind]
+        else:
+            a = by_label[graph.labels[node_id]]
+            node["name"] = a.label
+            node["description"] = _ownership(a)
+        nodes.append(node)
+    data = {
+        "id": model_id,
+        "name": name or "As-is process",
+        "lanes": [
+            {"id": lane_ids[lane], "name": lane}
+            for lane in facts.lanes
+            if lane_ids[lane] in used_lanes
+        ],
+        "nodes": nodes,
+        "flows": [f"{a} -> {b}" for a, b in graph.flows],
+    }
+    return Model.model_validate(data)
+
+
+def _ownership(a: ActivityFacts) -> str:
+    """Who does the activity, as the model's description says it."""
+    if not a.lanes:
+        return f"{a.events:,} events in {a.cases:,} cases; no lane known."
+    known = sum(n for _, n in a.lanes)
+    text = f"{a.lanes[0][0]} does {a.share:.0%} of its {known:,} events ({a.cases:,} cases)"
+    others = [f"{lane} {n / known:.0%}" for lane, n in a.lanes[1:4]]
+    return text + (f"; also {', '.join(others)}." if others else ".")
+
+
+def _place_gateways(graph: TreeGraph, lane_of: dict[str, str | None], fallback: str | None) -> None:
+    """A split stands in the lane of the activity before it, a join in the lane of the one
+    after it; start and end events beside the first and the last activity."""
+    preds: dict[str, list[str]] = defaultdict(list)
+    succs: dict[str, list[str]] = defaultdict(list)
+    for a, b in graph.flows:
+        succs[a].append(b)
+        preds[b].append(a)
+
+    def nearest(start: str, step: dict[str, list[str]]) -> str | None:
+        seen, queue = {start}, list(step[start])
+        while queue:
+            current = queue.pop(0)
+            if current in seen:
+                continue
+            seen.add(current)
+            if graph.types.get(current) == "activity" and lane_of.get(current):
+                return lane_of[current]
+            queue.extend(step[current])
+        return None
+
+    for node_id, kind in graph.types.items():
+        if kind == "activity":
+            continue
+        joins = len(preds[node_id]) > 1 and len(succs[node_id]) <= 1
+        order = (succs, preds) if kind == "start" or joins else (preds, succs)
+        lane_of[node_id] = nearest(node_id, order[0]) or nearest(node_id, order[1]) or fallback
