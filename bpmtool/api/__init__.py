@@ -29,6 +29,7 @@ from bpmtool.api.filters import (
     parse_where,
 )
 from bpmtool.api.logs import (
+    WrittenPartitions,
     cluster,
     inflated_size,
     log_columns,
@@ -36,6 +37,8 @@ from bpmtool.api.logs import (
     log_summary,
     map_log,
     read_log,
+    stream_log_to_parquet,
+    streams_to_parquet,
     write_partitioned_log,
 )
 from bpmtool.api.models import (
@@ -105,6 +108,7 @@ __all__ = [
     "Model",
     "OpenCaseRule",
     "Sipoc",
+    "WrittenPartitions",
     "case_id_list",
     "check",
     "cluster",
@@ -147,6 +151,8 @@ __all__ = [
     "rule_catalogue",
     "sipoc",
     "sipoc_table",
+    "stream_log_to_parquet",
+    "streams_to_parquet",
     "warm_up",
     "write_file",
     "write_partitioned_log",

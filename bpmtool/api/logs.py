@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -117,6 +118,48 @@ def write_partitioned_log(
     from bpmtool.distributed.partitions import write_partitioned
 
     return write_partitioned(df, out_dir, partitions=partitions, notes=log_notes(df))
+
+
+@dataclass(frozen=True)
+class WrittenPartitions:
+    """What :func:`stream_log_to_parquet` wrote."""
+
+    files: list[Path]
+    events: int
+    cases: int
+    #: what reading the log found or assumed (its time column, date order, no times)
+    notes: list[Problem]
+
+
+def streams_to_parquet(path: str | Path) -> bool:
+    """Whether :func:`stream_log_to_parquet` reads this log (CSV and XES) as it streams by."""
+    return str(path).lower().endswith((".xes", ".xes.gz", ".csv", ".csv.gz", ".tsv", ".txt"))
+
+
+def stream_log_to_parquet(
+    path: str | Path,
+    out_dir: str | Path,
+    *,
+    columns: dict[str, str] | None = None,
+    encoding: str | None = None,
+    date_format: str | None = None,
+    partitions: int | None = None,
+    progress: Progress | None = None,
+) -> WrittenPartitions:
+    """Write a CSV or XES log as partitioned Parquet while reading it, without holding the
+    log in memory (see :mod:`bpmtool.distributed.streaming`)."""
+    from bpmtool.distributed.streaming import stream_to_partitions
+
+    files, events, cases, notes = stream_to_partitions(
+        Path(path),
+        Path(out_dir),
+        columns=columns,
+        encoding=encoding,
+        date_format=date_format,
+        partitions=partitions,
+        progress=progress,
+    )
+    return WrittenPartitions(files, events, cases, notes)
 
 
 def log_notes(df: pd.DataFrame) -> list[Problem]:

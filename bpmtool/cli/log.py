@@ -67,10 +67,29 @@ def log_command(
             "error: --lanes-from needs --model: the lanes it names are the model's", err=True
         )
         raise typer.Exit(2)
+    options = LogOptions(
+        case, activity, timestamp, resource, lane, lanes_from, encoding, date_format
+    )
+    if to_parquet is not None and api.streams_to_parquet(log):
+        with input_errors_exit(), progress_bar("writing partitions", quiet=quiet) as writing:
+            written = api.stream_log_to_parquet(
+                log,
+                to_parquet,
+                columns=options.columns() or None,
+                encoding=encoding,
+                date_format=date_format,
+                partitions=partitions,
+                progress=writing,
+            )
+        show_notes(written.notes)
+        typer.echo(
+            f"{written.events:,} events of {written.cases:,} cases written to "
+            f"{len(written.files)} Parquet file(s) in {to_parquet}",
+            err=True,
+        )
+        return
     with input_errors_exit():
-        df = LogOptions(
-            case, activity, timestamp, resource, lane, lanes_from, encoding, date_format
-        ).read(log, quiet=quiet)
+        df = options.read(log, quiet=quiet)
         if to_parquet is not None:
             files = api.write_partitioned_log(df, to_parquet, partitions=partitions)
             cases = df[api.ROLE_COLUMNS["case"]].nunique()

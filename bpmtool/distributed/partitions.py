@@ -25,9 +25,11 @@ if TYPE_CHECKING:
 __all__ = [
     "EVENTS_PER_PARTITION",
     "find_partitions",
+    "finish_folder",
     "is_partitioned",
     "partition_of",
     "read_notes",
+    "start_folder",
     "write_partitioned",
 ]
 
@@ -96,6 +98,31 @@ def write_partitioned(
         partitions = max(1, -(-len(df) // EVENTS_PER_PARTITION))
     if partitions < 1:
         raise EventLogError.single(f"partitions must be at least 1, not {partitions}")
+    tmp = start_folder(out)
+    cases = df[CASE].astype("category")
+    part = np.asarray(partition_of(cases.cat.categories, partitions))[cases.cat.codes.to_numpy()]
+    order = np.argsort(part, kind="stable")  # keeps each case's events in their order
+    bounds = np.searchsorted(part[order], np.arange(partitions + 1))
+    written = []
+    try:
+        for p in range(partitions):
+            rows = order[bounds[p] : bounds[p + 1]]
+            if not len(rows):
+                continue
+            table = pa.Table.from_pandas(df.iloc[rows], preserve_index=False)
+            name = f"part-{p:05d}.parquet"
+            pq.write_table(table, tmp / name)
+            written.append(out / name)
+        finish_folder(tmp, out, notes or [])
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return written
+
+
+def start_folder(out: Path) -> Path:
+    """A new folder beside ``out`` to write a partitioned log in; refuses an ``out`` that
+    exists and holds anything but a partitioned log (it is never replaced)."""
     if out.exists() and (
         not out.is_dir()
         or any(
@@ -107,33 +134,21 @@ def write_partitioned(
             file=str(out),
             expected="a new folder",
         )
-    cases = df[CASE].astype("category")
-    part = np.asarray(partition_of(cases.cat.categories, partitions))[cases.cat.codes.to_numpy()]
-    order = np.argsort(part, kind="stable")  # keeps each case's events in their order
-    bounds = np.searchsorted(part[order], np.arange(partitions + 1))
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     umask = os.umask(0)
     os.umask(umask)
     tmp.chmod(0o777 & ~umask)  # a folder like any other, not mkdtemp's private one
-    written = []
-    try:
-        for p in range(partitions):
-            rows = order[bounds[p] : bounds[p + 1]]
-            if not len(rows):
-                continue
-            table = pa.Table.from_pandas(df.iloc[rows], preserve_index=False)
-            name = f"part-{p:05d}.parquet"
-            pq.write_table(table, tmp / name)
-            written.append(out / name)
-        (tmp / _NOTES).write_text(json.dumps([n.to_dict() for n in notes or []]), encoding="utf-8")
-        if out.exists():
-            shutil.rmtree(out)
-        os.replace(tmp, out)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return written
+    return tmp
+
+
+def finish_folder(tmp: Path, out: Path, notes: list[Problem]) -> None:
+    """Write the reader's notes into ``tmp`` and rename it to ``out`` (replacing an old
+    partitioned log there), so a reader never sees half a log."""
+    (tmp / _NOTES).write_text(json.dumps([n.to_dict() for n in notes]), encoding="utf-8")
+    if out.exists():
+        shutil.rmtree(out)
+    os.replace(tmp, out)
 
 
 def read_notes(path: str | Path) -> list[Problem]:

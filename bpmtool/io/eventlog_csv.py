@@ -90,10 +90,13 @@ def read_csv(
     date_format: str | None = None,
     progress: Callable[[int, int | None], None] | None = None,
     keep: Collection[str] = (),
+    sink: Callable[[pd.DataFrame, float], None] | None = None,
 ) -> pd.DataFrame:
     """Read a CSV log and rename its columns to the standard names; what was found or
     assumed about its times is in ``df.attrs["notes"]`` (see :func:`_time_column`).
-    Columns named in ``keep`` (any case, or as ``case:NAME``) come along as attributes."""
+    Columns named in ``keep`` (any case, or as ``case:NAME``) come along as attributes.
+    With ``sink``, the events go to it in pieces as they are read (see
+    :func:`~bpmtool.io.eventlog_csv_stream.read_csv_blocks`) and the frame is empty."""
     import pandas as pd
 
     encoding, delimiter = sniff(path, encoding)
@@ -135,6 +138,7 @@ def read_csv(
         },
         order=order,
         progress=progress,
+        sink=sink,
     )
     df.attrs["notes"] = notes + order.notes
     return df

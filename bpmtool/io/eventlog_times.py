@@ -207,6 +207,18 @@ class TimeColumn:
 
         return pd.Series(self.nanoseconds().view("datetime64[ns]")).dt.tz_localize("UTC")
 
+    @property
+    def waiting(self) -> bool:
+        """Whether some block still waits for the date order."""
+        return any(isinstance(c, tuple) for c in self.chunks)
+
+    def drain(self) -> pd.Series:
+        """The blocks parsed since the last drain, and forget them (a streaming reader's
+        way to hand times on); like :meth:`series`, refuses undecided dates."""
+        out = self.series()
+        self.chunks = []
+        return out
+
     def _by_order(self, values: pa.Array, first_row: int) -> np.ndarray:
         """Parse with the decided day/month order: by one format guessed from the first
         value (Arrow, fast), else value by value."""

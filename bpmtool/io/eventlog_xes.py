@@ -137,19 +137,31 @@ def _guard(path: Path) -> None:
     )
 
 
-def read_xes(path: Path, progress: Callable[[int, int | None], None] | None = None) -> pd.DataFrame:
+#: with a sink, the events handed on at a time (whole traces: a case is never split)
+_HAND_ON_EVENTS = 200_000
+
+
+def read_xes(
+    path: Path,
+    progress: Callable[[int, int | None], None] | None = None,
+    sink: Callable[[pd.DataFrame, float], None] | None = None,
+) -> pd.DataFrame:
     """Read ``path`` (``.xes`` or ``.xes.gz``) into a frame with XES attribute keys as columns:
     with rustxes when that gives the same frame (:mod:`bpmtool.io.eventlog_xes_fast`), else
-    in one streaming pass with lxml."""
+    in one streaming pass with lxml.
+
+    With ``sink``, the lxml pass hands the traces read so far to it as a frame (with the
+    share of the file read) every ~200,000 events, keeps nothing, and returns an empty frame."""
     from lxml import etree
 
     from bpmtool.io.eventlog_xes_fast import read_xes_fast
 
     _guard(path)
     total = path.stat().st_size
-    fast = read_xes_fast(path, progress)
+    fast = read_xes_fast(path, progress) if sink is None else None
     if fast is not None:
         return fast
+    handed_traces = 0
     events = _Columns()
     cases: list[str] = []
     case_attrs = _Columns()
@@ -203,6 +215,13 @@ def read_xes(path: Path, progress: Callable[[int, int | None], None] | None = No
             parent = elem.getparent()
             while parent is not None and elem.getprevious() is not None:
                 del parent[0]
+            if sink is not None and row >= _HAND_ON_EVENTS:
+                _fill(events, columns, kinds)
+                frame = _frame(events, cases, trace_ends, case_attrs, row, str(path), handed_traces)
+                sink(frame, min(raw.tell(), total) / max(total, 1))
+                handed_traces += len(cases)
+                events, case_attrs, columns = _Columns(), _Columns(), {}
+                cases, trace_ends, row = [], [], 0
     except etree.XMLSyntaxError as exc:
         raise _syntax_error(exc, path) from None
     except (EOFError, zlib.error, OSError) as exc:
@@ -215,9 +234,19 @@ def read_xes(path: Path, progress: Callable[[int, int | None], None] | None = No
         source.close()
     if progress is not None:
         progress(total, total)
+    _fill(events, columns, kinds)
+    if sink is None:
+        return _frame(events, cases, trace_ends, case_attrs, row, str(path))
+    if row or not handed_traces:  # the last traces (or the error of a log without events)
+        sink(_frame(events, cases, trace_ends, case_attrs, row, str(path), handed_traces), 1.0)
+    import pandas as pd
+
+    return pd.DataFrame(columns=[CASE])
+
+
+def _fill(events: _Columns, columns: dict[str, list[str | None]], kinds: dict[str, str]) -> None:
     for key, values in columns.items():
         events.columns[key] = (list(range(len(values))), values, kinds[key])
-    return _frame(events, cases, trace_ends, case_attrs, row, str(path))
 
 
 def _frame(
@@ -227,6 +256,7 @@ def _frame(
     case_attrs: _Columns,
     n: int,
     filename: str,
+    first_trace: int = 0,
 ) -> pd.DataFrame:
     import numpy as np
     import pandas as pd
@@ -243,7 +273,9 @@ def _frame(
         )
     counts = np.diff(np.asarray([0, *trace_ends], dtype=np.int64)).astype(np.int64)
     trace_of_event = np.repeat(np.arange(len(cases), dtype=np.int64), counts)
-    names = np.asarray([c or f"trace {i + 1}" for i, c in enumerate(cases)], dtype=object)
+    names = np.asarray(
+        [c or f"trace {i + 1}" for i, c in enumerate(cases, start=first_trace)], dtype=object
+    )
     data: dict[str, Any] = {}
     if len(set(names)) == len(names):  # the usual case: codes are the trace numbers
         data[CASE] = pd.Categorical.from_codes(trace_of_event, categories=names)
