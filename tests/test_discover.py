@@ -312,3 +312,92 @@ def test_cli_discover_bad_input(args: list[str], message: str) -> None:
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_filters_apply_before_discovery(tmp_path: Path, example_log: pd.DataFrame) -> None:
+    # the cases with work in support: the same cases as counted from the log
+    in_support = set(example_log.loc[example_log[GROUP] == "support", CASE])
+    chosen = api.LogFilter(lanes=("support",))
+    found = api.discover(example_log, log_filter=chosen)
+    assert found.cases == len(in_support)
+    assert found.filtered is not None and found.filtered.cases_after == len(in_support)
+    # the same through the CLI's shared filter options, and a time window
+    result = runner.invoke(
+        app, ["discover", str(EXAMPLE_LOG), "-q", "-f", "json", "--in-lane", "support"]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["cases"] == len(in_support)
+    first = example_log.groupby(CASE, observed=True)["time:timestamp"].min()
+    since = first.sort_values().iloc[200]
+    result = runner.invoke(
+        app,
+        ["discover", str(EXAMPLE_LOG), "-q", "-f", "json", "--from", since.strftime("%Y-%m-%d")],
+    )
+    assert result.exit_code == 0, result.output
+    day = since.normalize()
+    assert json.loads(result.stdout)["cases"] == int((first >= day).sum())
+    bad = runner.invoke(app, ["discover", str(EXAMPLE_LOG), "-q", "--from", "someday"])
+    assert bad.exit_code == 2 and "--from" in bad.output
+
+
+def test_filter_by_a_lane_of_the_resource_map(tmp_path: Path) -> None:
+    path = tmp_path / "structured.csv"
+    _write_structured_log(path, cases=80)
+    lane_map = tmp_path / "lanes.csv"
+    lane_map.write_text("resource,lane\nfront-1,Desk\nback-1,Desk\nops-1,Field\n")
+    found = api.discover(path, lanes_from=lane_map, log_filter=api.LogFilter(lanes=("Field",)))
+    df = pd.read_csv(path)
+    assert found.cases == df.loc[df.resource == "ops-1", "case_id"].nunique()
+
+
+# --- the process map with numbers (render --log) ---
+
+
+def test_check_overlay_writes_cases_medians_and_unmodelled_handoffs(
+    example_log: pd.DataFrame, tmp_path: Path
+) -> None:
+    import re
+
+    model = api.load(ROOT / "models" / "saas-handoffs.yaml")
+    result = api.check(model, example_log, precision=False)
+    svg = api.render_svg(model, overlay=result)
+    cases = example_log.groupby(ACTIVITY, observed=True)[CASE].nunique()
+    notes = dict(re.findall(r'data-node-note="([^"]+)".*?<text[^>]*>([^<]+)</text>', svg))
+    for node in model.activities():
+        label = node.label if node.label in cases.index else None
+        if label is None:
+            alias = next((a for a in node.aliases if a in cases.index), None)
+            label = alias
+        if label is None:
+            assert node.id not in notes  # never done: no number
+            continue
+        assert notes[node.id].startswith(f"{cases[label]:,} cases"), (node.id, notes[node.id])
+    # the median under 'Set up support account' is the median time since the previous event
+    df = example_log
+    since = df.groupby(CASE, observed=True)["time:timestamp"].diff()
+    hours = since[df[ACTIVITY] == "Set up support account"].median() / pd.Timedelta(hours=1)
+    assert notes["setup_support"].endswith(f"{hours:.1f}h") or notes["setup_support"].endswith(
+        f"{hours / 24:.1f}d"
+    )
+    widths = sorted({float(w) for w in re.findall(r"stroke-width:([0-9.]+)px", svg)})
+    assert widths[-1] / widths[0] > 5  # frequent flows visibly wider than rare ones
+    # the two handoffs the model lacks, dashed between their lanes
+    drawn = set(re.findall(r'class="unmodelled" data-handoff="([^"]+)"', svg))
+    missing = {f"{h.source_lane}-&gt;{h.target_lane}" for h in result.handoffs if not h.modelled}
+    assert drawn == missing == {"customer-&gt;support", "support-&gt;impl"}
+    # the CLI draws the same
+    out = tmp_path / "map.svg"
+    cli = runner.invoke(
+        app,
+        [
+            "render",
+            str(ROOT / "models/saas-handoffs.yaml"),
+            "--log",
+            str(EXAMPLE_LOG),
+            "-o",
+            str(out),
+            "-q",
+        ],
+    )
+    assert cli.exit_code == 0, cli.output
+    assert set(re.findall(r'class="unmodelled" data-handoff="([^"]+)"', out.read_text())) == missing

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from bpmtool.discovery.compare import Comparison
     from bpmtool.discovery.discover import Discovery
+    from bpmtool.mining.log_filter import FilterOutcome, LogFilter
 
 __all__ = ["compare", "discover", "parse_share"]
 
@@ -50,6 +51,7 @@ def discover(
     date_format: str | None = None,
     model_id: str = "as-is",
     name: str = "",
+    log_filter: LogFilter | None = None,
 ) -> Discovery:
     """The as-is swimlane model of an event log, from the log alone (``docs/discover.md``).
 
@@ -60,7 +62,9 @@ def discover(
     noise threshold is ``1 - paths``) — ``80%``, ``0.8`` and ``80`` say the same.  The result
     holds the model, each activity's lanes and share, each flow's cases and median time,
     the observed handoffs with their count and median/p90 wait, and the findings: the
-    model's lint plus what the log shows (e.g. SHARED-ACTIVITY).
+    model's lint plus what the log shows (e.g. SHARED-ACTIVITY).  ``log_filter`` keeps the
+    cases it selects first (a lane is one of the lanes above; the result's ``filtered`` says
+    what it kept).
     """
     from bpmtool.discovery.discover import discover_model
     from bpmtool.findings import sort_findings
@@ -69,7 +73,12 @@ def discover(
     share_p = parse_share(paths, key="paths")
     filename = str(log) if isinstance(log, (str, Path)) else _source(log)
     frame = (
-        read_log(log, columns=columns, date_format=date_format)
+        read_log(
+            log,
+            columns=columns,
+            date_format=date_format,
+            keep=log_filter.columns() if log_filter else (),
+        )
         if isinstance(log, (str, Path))
         else log
     )
@@ -78,6 +87,9 @@ def discover(
         from bpmtool.io.lane_map import read_lane_pairs
 
         pairs = read_lane_pairs(Path(lanes_from))
+    outcome = None
+    if log_filter is not None and not log_filter.empty:
+        frame, outcome = _filtered(frame, log_filter, pairs, filename)
     found = discover_model(
         frame,
         activities=share_a,
@@ -89,7 +101,26 @@ def discover(
     )
     found = replace(found, findings=sort_findings([*lint(found.model), *found.findings]))
     found.notes = log_notes(frame)
+    found.filtered = outcome
     return found
+
+
+def _filtered(
+    frame: pd.DataFrame,
+    log_filter: LogFilter,
+    pairs: list[tuple[int, str, str]] | None,
+    filename: str,
+) -> tuple[pd.DataFrame, FilterOutcome]:
+    """The cases the filter keeps; with a lane map, ``--in-lane`` names its lanes."""
+    from bpmtool.api.filters import filter_log
+    from bpmtool.discovery.log_facts import event_lanes
+    from bpmtool.log_schema import GROUP
+
+    if pairs is None or not log_filter.lanes:
+        return filter_log(frame, log_filter)
+    lanes, _ = event_lanes(frame, pairs, filename)
+    # the map's lanes stand in org:group for the filter; discovery reads them from the map
+    return filter_log(frame.assign(**{GROUP: lanes}), log_filter)
 
 
 def compare(a: Model, b: Model) -> Comparison:

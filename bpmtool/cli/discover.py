@@ -59,6 +59,13 @@ def discover(
     lanes_from: Path | None = opt.LANES_FROM,
     encoding: str | None = opt.ENCODING,
     date_format: str | None = opt.DATE_FORMAT,
+    since: str | None = opt.SINCE,
+    until: str | None = opt.UNTIL,
+    window: str = opt.WINDOW,
+    where: list[str] | None = opt.WHERE,
+    variant: list[int] | None = opt.VARIANT,
+    in_lane: list[str] | None = opt.IN_LANE,
+    case_ids: Path | None = opt.CASE_IDS,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Discover the as-is swimlane model of an event log: lanes, who does each activity,
@@ -75,15 +82,17 @@ def discover(
             api.parse_share(activities, key="--activities"),
             api.parse_share(paths, key="--paths"),
         )
+        chosen = opt.log_filter(since, until, window, where, variant, in_lane, case_ids)
         df = LogOptions(
             case, activity, timestamp, resource, lane, lanes_from, encoding, date_format
-        ).read(log, quiet=quiet)
+        ).read(log, quiet=quiet, log_filter=chosen)
         found = api.discover(
             df,
             activities=shares[0],
             paths=shares[1],
             lanes_from=lanes_from,
             name=name,
+            log_filter=chosen,
         )
         if output is not None:
             suffix = output.suffix.lower()
@@ -113,6 +122,7 @@ def _text(found: Discovery, log: Path, output: Path | None) -> str:
     doc = found.to_dict()
     kept = doc["filter"]
     lines = [
+        *([found.filtered.text()] if found.filtered is not None else []),
         f"{log}: {found.cases:,} cases, {found.events:,} events, {found.variants:,} variants "
         f"over the kept activities; lanes from {found.lane_source}",
         f"  activities kept: {kept['activities_kept']} of {kept['activities_total']} "

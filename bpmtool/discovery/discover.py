@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from bpmtool.errors import Problem
+    from bpmtool.mining.log_filter import FilterOutcome
     from bpmtool.mining.mapping import MappedLog
     from bpmtool.sipoc import Sipoc
 
@@ -69,6 +70,8 @@ class Discovery:
     sipoc: Sipoc | None = None
     #: what the log reader found or assumed (the API fills it in)
     notes: list[Problem] = field(default_factory=list)
+    #: what a filter kept, when the cases were filtered first (the API fills it in)
+    filtered: FilterOutcome | None = None
 
     def flows(self) -> list[dict[str, Any]]:
         """Each flow with the cases that walked it, the times walked and the median time."""
@@ -113,6 +116,7 @@ class Discovery:
             "findings": [f.to_dict() for f in self.findings],
             "sipoc": self.sipoc.to_dict() if self.sipoc is not None else None,
             "notes": [n.to_dict() for n in self.notes],
+            "filtered": self.filtered.to_dict() if self.filtered is not None else None,
         }
 
 

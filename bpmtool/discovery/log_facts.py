@@ -18,7 +18,7 @@ from bpmtool.log_schema import ACTIVITY, CASE, GROUP, RESOURCE, TIMESTAMP
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ONE_LANE", "ActivityFacts", "LogFacts", "log_facts"]
+__all__ = ["ONE_LANE", "ActivityFacts", "LogFacts", "event_lanes", "log_facts"]
 
 #: the lane of a log that says nothing about lanes
 ONE_LANE = "Process"
@@ -96,7 +96,7 @@ def log_facts(
         raise EventLogError.single(
             "the log has no events", file=filename, expected="at least one event"
         )
-    lanes, source = _event_lanes(df, lane_pairs, filename)
+    lanes, source = event_lanes(df, lane_pairs, filename)
     case = df[CASE].astype("category").cat.codes.to_numpy().astype(np.int64)
     acts = df[ACTIVITY].astype("category")
     act = acts.cat.codes.to_numpy().astype(np.int64)
@@ -147,7 +147,7 @@ def log_facts(
     )
 
 
-def _event_lanes(
+def event_lanes(
     df: pd.DataFrame, lane_pairs: list[tuple[int, str, str]] | None, filename: str
 ) -> tuple[Any, str]:
     """Each event's lane name (or None) and where the lanes came from."""

@@ -417,6 +417,13 @@ def _legend_lines(
         f"Overlay of {overlay.cases} case(s): line width = how often cases walked a "
         "flow; grey dashed = never walked; amber = slow handoff; red outline = skipped "
         "step."
+        + (
+            " On a flow: cases that took it · median time between its two steps; under a box: "
+            "cases · median time since the case's previous step."
+            if overlay.flow_notes
+            else ""
+        )
+        + (" Magenta dashed = handoffs the model does not have." if overlay.unmodelled else "")
     )
     unexpected = (
         [
