@@ -1,5 +1,6 @@
 // Bundle the browser side of the web app into static/build/ (git-ignored):
 //   modeler.js + modeler.css   the bpmn-js Modeler page (js/modeler/)
+//   yaml-editor.js             CodeMirror 6 for the YAML editor (js/yaml-editor/)
 // and write static/build/manifest.json, which tells the app the bundles exist and which
 // build they are (the pages add its hash to the URLs, so browsers never mix two builds).
 import { build } from "esbuild";
@@ -15,6 +16,7 @@ rmSync(out, { recursive: true, force: true });
 const result = await build({
   entryPoints: {
     modeler: join(here, "js", "modeler", "index.js"),
+    "yaml-editor": join(here, "js", "yaml-editor", "index.js"),
   },
   outdir: out,
   bundle: true,

@@ -10,6 +10,8 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from bpmtool.web.assets import built_assets
+
 __all__ = ["page", "templates"]
 
 templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
@@ -43,6 +45,8 @@ def _pct(value: float | None) -> str:
 
 
 templates.env.filters.update(size=_size, when=_when, pct=_pct)
+#: the built browser bundles (or None): ``{% set assets = web_assets() %}``
+templates.env.globals["web_assets"] = built_assets
 
 
 def page(

@@ -139,3 +139,46 @@ def test_the_page_explains_how_to_build_missing_assets(client, monkeypatch) -> N
     assert "make web-assets" in page.text
     assert "modeler.js" not in page.text
     assert f'href="/models/{MODEL}/edit"' in page.text  # the YAML editor still works
+
+
+def test_a_viewer_sees_the_diagram_but_cannot_save_it(tmp_path: Path) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from fastapi.testclient import TestClient
+
+    from bpmtool.web.config import Settings
+    from bpmtool.web.main import create_app
+    from tests.web.conftest import BASE_URL
+
+    users = tmp_path / "users.yaml"
+    users.write_text(
+        "users:\n"
+        "  - {name: ana, role: editor, token: ana-token-0123456789}\n"
+        "  - {name: ben, role: viewer, token: ben-token-0123456789}\n"
+    )
+    app = create_app(Settings(workspace=tmp_path / "ws", users_file=users))
+    ana = {"Authorization": "Bearer ana-token-0123456789"}
+    ben = {"Authorization": "Bearer ben-token-0123456789"}
+    with TestClient(app, base_url=BASE_URL) as c:
+        xml = c.get(f"/api/models/{MODEL}/diagram", headers=ben)
+        assert xml.status_code == 200
+        page = c.get(f"/models/{MODEL}/diagram", headers=ben).text
+        if built_assets() is not None:
+            assert "data-read-only" in page and "your role is viewer" in page
+        refused = c.put(
+            f"/api/models/{MODEL}/diagram",
+            content=xml.content,
+            headers={**ben, "If-Match": xml.headers["etag"]},
+        )
+        assert refused.status_code == 403
+        saved = c.put(
+            f"/api/models/{MODEL}/diagram",
+            params={"message": "same diagram, saved from the editor"},
+            content=xml.content,
+            headers={**ana, "If-Match": xml.headers["etag"]},
+        )
+        assert saved.status_code == 200, saved.text
+        last = c.get(f"/api/models/{MODEL}/saves", headers=ana).json()[0]
+        assert (last["author"], last["message"]) == ("ana", "same diagram, saved from the editor")

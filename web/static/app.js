@@ -172,6 +172,7 @@
 
   // ---------- YAML editor ----------
   function setupEditor(form) {
+    if (form.dataset.rich) return;  // the CodeMirror editor (static/build/yaml-editor.js) took it
     const text = form.querySelector("textarea");
     const gutter = form.querySelector("[data-gutter]");
     const status = form.querySelector("[data-status]");

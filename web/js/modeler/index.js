@@ -17,6 +17,8 @@ function start(root) {
   const api = `/api/models/${encodeURIComponent(name)}/diagram`;
   const status = root.querySelector("[data-status]");
   const saveButton = root.querySelector("[data-save]");
+  const messageInput = root.querySelector("[data-message]");
+  const readOnly = saveButton.hasAttribute("data-read-only");
   const notice = root.querySelector("[data-notice]");
   let version = root.dataset.version;
   let dirty = false;
@@ -54,13 +56,13 @@ function start(root) {
 
   const markDirty = (value) => {
     dirty = value;
-    saveButton.disabled = saving;
+    saveButton.disabled = saving || readOnly;
     root.classList.toggle("dirty", dirty);
     if (dirty) say("Unsaved changes");
   };
   modeler.on("commandStack.changed", () => markDirty(true));
   window.addEventListener("beforeunload", (e) => {
-    if (dirty) { e.preventDefault(); e.returnValue = ""; }
+    if (dirty && !readOnly) { e.preventDefault(); e.returnValue = ""; }
   });
 
   // the first view: the lanes at a readable size (their whole height), the process's start
@@ -105,18 +107,21 @@ function start(root) {
   }
 
   async function save(force = false) {
-    if (saving) return;
+    if (saving || readOnly) return;
     saving = true;
     saveButton.disabled = true;
     say("Saving…");
     try {
       const { xml } = await modeler.saveXML({ format: true });
       const headers = { "Content-Type": "application/xml", Accept: "application/json", "If-Match": `"${version}"` };
-      const r = await fetch(api, { method: "PUT", headers, body: xml });
+      const message = messageInput ? messageInput.value.trim() : "";
+      const url = message ? `${api}?message=${encodeURIComponent(message)}` : api;
+      const r = await fetch(url, { method: "PUT", headers, body: xml });
       const body = await r.json().catch(() => ({}));
       if (r.ok) {
         version = body.version;
         markDirty(false);
+        if (messageInput) messageInput.value = "";
         const n = (body.warnings || []).length;
         say(`Saved${n ? ` (${n} warning${n === 1 ? "" : "s"})` : ""}`, "good");
         tell(n ? `Saved. ${body.warnings.map((w) => w.message).join("; ")}` : "", n ? "warning" : "info");
@@ -143,12 +148,13 @@ function start(root) {
       say("Not saved (no connection)", "bad");
     } finally {
       saving = false;
-      saveButton.disabled = false;
+      saveButton.disabled = readOnly;
       root.dataset.saves = String(Number(root.dataset.saves || 0) + (force ? 0 : 1));
     }
   }
 
   saveButton.addEventListener("click", () => save());
+  if (messageInput) messageInput.addEventListener("keydown", (e) => { if (e.key === "Enter") save(); });
   document.addEventListener("keydown", (e) => {
     if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "s") {
       e.preventDefault();
