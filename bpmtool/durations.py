@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import BeforeValidator, PlainSerializer
 
-__all__ = ["MAX_DURATION", "Duration", "format_duration", "parse_duration"]
+__all__ = ["MAX_DURATION", "Duration", "days_label", "format_duration", "parse_duration"]
 
 
 _UNIT_SECONDS = {"w": 604800, "d": 86400, "h": 3600, "m": 60, "s": 1}
@@ -25,6 +25,16 @@ _ISO_RE = re.compile(
     r"^P(?:(\d+(?:\.\d+)?)W)?(?:(\d+(?:\.\d+)?)D)?"
     r"(?:T(?:(\d+(?:\.\d+)?)H)?(?:(\d+(?:\.\d+)?)M)?(?:(\d+(?:\.\d+)?)S)?)?$"
 )
+
+
+def days_label(days: float | None) -> str | None:
+    """A span of days as every face shows it, to a hundredth of a day: the one format of
+    waits, CTQ times and problem costs, so a number printed twice reads the same twice.
+
+    >>> days_label(5.4832), days_label(0.5), days_label(None)
+    ('5.48d', '0.50d', None)
+    """
+    return None if days is None else f"{days:.2f}d"
 
 
 def parse_duration(value: object) -> timedelta:

@@ -86,6 +86,19 @@ class Finding:
             "evidence": dict(self.evidence),
         }
 
+    @classmethod
+    def from_dict(cls, doc: Mapping[str, Any]) -> Finding:
+        """The finding of a :meth:`to_dict` (e.g. read back from a check's JSON)."""
+        return cls(
+            code=str(doc["code"]),
+            kind=Kind(doc["kind"]),
+            severity=Severity(doc["severity"]),
+            subject=tuple(str(s) for s in doc.get("subject") or ()),
+            message=str(doc.get("message") or ""),
+            fix=str(doc.get("fix") or ""),
+            evidence=dict(doc.get("evidence") or {}),
+        )
+
 
 @dataclass(frozen=True)
 class Report:

@@ -168,7 +168,7 @@ def test_render_and_report_commands(tmp_path: Path) -> None:
     "args, says",
     [
         (["render", "MODEL", "--orientation", "diagonal"], "orientation"),
-        (["report", "MODEL", "--format", "pdf"], "'--format'"),
+        (["report", "MODEL", "--format", "docx"], "'--format'"),
         (["report", "MODEL", "--surveys", "x.csv"], "--surveys needs --log"),
         (["report", "FLAWED", "--log", "LOG", "--surveys", "x.csv"], "no journey section"),
         (["render", "missing.yaml"], "missing.yaml"),

@@ -21,6 +21,7 @@ from bpmtool import api
 from bpmtool.api import write_file as write_atomic
 from bpmtool.errors import BpmtoolError, InputError
 from bpmtool.web import features
+from bpmtool.web.messages import for_web, problems_for_web
 from bpmtool.web.workspace import Workspace
 
 __all__ = ["JobSpec", "run_job", "warm_up", "watch_parent"]
@@ -90,6 +91,8 @@ def run_job(root: str, run_id: str, spec: JobSpec) -> str:
         model = api.load(spec["model_path"])
         if spec["kind"] == "journey":
             doc = _journey(ws, run_id, model, spec)
+        elif spec["kind"] == "report":
+            doc = _full_report(ws, run_id, model, spec, progress)
         else:
             doc = _check(ws, run_id, model, spec, progress)
         write_atomic(
@@ -99,10 +102,12 @@ def run_job(root: str, run_id: str, spec: JobSpec) -> str:
         status.update(status="done", summary=doc.get("summary"))
     except InputError as err:
         status.update(
-            status="failed", error=err.summary, problems=[p.to_dict() for p in err.problems]
+            status="failed",
+            error=for_web(err.summary, ws.root),
+            problems=problems_for_web([p.to_dict() for p in err.problems], ws.root),
         )
     except BpmtoolError as err:
-        status.update(status="failed", error=str(err), problems=[])
+        status.update(status="failed", error=for_web(str(err), ws.root), problems=[])
     except Exception as err:  # a bug: keep the run's page readable, the traceback for us
         status.update(
             status="failed",
@@ -138,7 +143,59 @@ def _check(
     return doc
 
 
+def _full_report(
+    ws: Workspace, run_id: str, model: Any, spec: JobSpec, progress: _Progress
+) -> dict[str, Any]:
+    """Check and journey (with the log's surveys) in one report: the check's JSON with the
+    journey's findings added and the journey's own JSON under ``journey``."""
+    if model.journey is None:
+        raise InputError.single(
+            "this model has no customer journey (stages and milestones), so the full report "
+            "would be the check's: run a check instead, or add a journey to the model",
+            key="model",
+        )
+    result = api.check(
+        model,
+        spec["log_path"],
+        method=spec.get("method", "both"),
+        columns=spec.get("columns") or None,
+        date_format=spec.get("date_format"),
+        progress=progress.phase("aligning"),
+        read_progress=progress.phase("reading"),
+        log_filter=api.filter_from_fields(spec.get("filter") or {}),
+    )
+    progress.write("journey", 0.95)
+    journey = _journey_result(model, spec)
+    progress.write("drawing", 0.97)
+    write_atomic(
+        ws.run_file(run_id, "svg"), features.render_svg(model, findings=True, check=result)
+    )
+    write_atomic(
+        ws.run_file(run_id, "charts"),
+        json.dumps(features.journey_charts(journey), ensure_ascii=False),
+    )
+    write_atomic(
+        ws.run_file(run_id, "report"), features.report(model, check=result, journey=journey)
+    )
+    doc: dict[str, Any] = result.to_dict()
+    doc["findings"] = [*doc["findings"], *(f.to_dict() for f in journey.findings)]
+    doc["journey"] = journey.to_dict()
+    return doc
+
+
 def _journey(ws: Workspace, run_id: str, model: Any, spec: JobSpec) -> dict[str, Any]:
+    result = _journey_result(model, spec)
+    write_atomic(ws.run_file(run_id, "svg"), features.render_svg(model, happy=result))
+    write_atomic(
+        ws.run_file(run_id, "charts"),
+        json.dumps(features.journey_charts(result), ensure_ascii=False),
+    )
+    write_atomic(ws.run_file(run_id, "report"), features.report(model, journey=result))
+    doc: dict[str, Any] = result.to_dict()
+    return doc
+
+
+def _journey_result(model: Any, spec: JobSpec) -> Any:
     standard = {
         "case": "case:concept:name",
         "activity": "concept:name",
@@ -155,15 +212,9 @@ def _journey(ws: Workspace, run_id: str, model: Any, spec: JobSpec) -> dict[str,
         columns=renames or None,
         date_format=spec.get("date_format"),
         log_filter=api.filter_from_fields(spec.get("filter") or {}),
+        surveys=spec.get("surveys_path"),
     )
-    write_atomic(ws.run_file(run_id, "svg"), features.render_svg(model, happy=result))
-    write_atomic(
-        ws.run_file(run_id, "charts"),
-        json.dumps(features.journey_charts(result), ensure_ascii=False),
-    )
-    write_atomic(ws.run_file(run_id, "report"), features.report(model, journey=result))
-    doc: dict[str, Any] = result.to_dict()
-    return doc
+    return result
 
 
 def _now() -> str:

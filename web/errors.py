@@ -1,6 +1,7 @@
 """Every failure as a 4xx with a clear message: JSON under /api/, a friendly page elsewhere.
 
-Bad input is never a 500: :class:`~bpmtool.errors.InputError` becomes 422 with its
+Every message passes :func:`~bpmtool.web.messages.for_web` (no command-line options, no
+server paths).  Bad input is never a 500: :class:`~bpmtool.errors.InputError` becomes 422 with its
 located ``problems``; a missing thing 404; an outdated save 409 with the current version.
 """
 
@@ -16,6 +17,7 @@ from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from bpmtool.errors import BpmtoolError, InputError
+from bpmtool.web.messages import for_web, problems_for_web
 from bpmtool.web.security import LoginRequired
 from bpmtool.web.templating import page
 from bpmtool.web.workspace import NotFound, VersionConflict
@@ -42,6 +44,10 @@ def _reply(
     extra: dict[str, Any] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
+    root = request.app.state.workspace.root
+    detail = for_web(detail, root)
+    if problems is not None:
+        problems = problems_for_web(problems, root)
     if wants_json(request):
         body: dict[str, Any] = {"detail": detail}
         if problems is not None:

@@ -65,7 +65,7 @@ def write_record(
 
 def read_records(folder: Path) -> list[SaveRecord]:
     """A journal's records, newest first (unreadable ones are skipped)."""
-    out = []
+    out: list[SaveRecord] = []
     if not folder.is_dir():
         return out
     for path in folder.glob("*.json"):

@@ -13,6 +13,7 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 
 from bpmtool.web.check_job import JobSpec, run_job, warm_up, watch_parent
+from bpmtool.web.survey_store import survey_path
 from bpmtool.web.workspace import NotFound, Workspace
 
 __all__ = ["JobRunner"]
@@ -63,7 +64,8 @@ class JobRunner:
         columns: dict[str, str] | None = None,
         log_filter: dict[str, str] | None = None,
     ) -> str:
-        """Queue a check (or journey) of ``log`` against ``model``; returns the run id."""
+        """Queue a check, a journey or a full report (``kind``: check, journey or report)
+        of ``log`` against ``model``; returns the run id."""
         if self._pool is None:
             self.start()
         assert self._pool is not None
@@ -94,6 +96,7 @@ class JobRunner:
             "columns": columns or {},
             "date_format": ws.log_date_format(log),
             "filter": log_filter or {},
+            "surveys_path": str(found) if (found := survey_path(ws, log)) else None,
         }
         try:
             future = self._pool.submit(run_job, str(ws.root), run_id, spec)

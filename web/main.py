@@ -32,11 +32,13 @@ from bpmtool.web.routers import (
     auth,
     docs,
     downloads,
+    exports,
     logs_pages,
     manage,
     modeler,
     models_pages,
     runs_pages,
+    surveys,
     upload_pages,
 )
 from bpmtool.web.security import SecurityMiddleware
@@ -112,7 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(auth.router)
     # before the routers whose /runs/{id}/{what} would take /runs/{id}/delete
-    for router in (manage.api, manage.pages):
+    for router in (manage.api, manage.pages, exports.router, surveys.router):
         app.include_router(router, dependencies=[Authorised])
     for module in (
         api_models,

@@ -17,6 +17,7 @@ from pathlib import Path
 from bpmtool.errors import InputError
 from bpmtool.web.history import write_record
 from bpmtool.web.names import LOG_SUFFIXES, MAX_STEM, MODEL_SUFFIXES, is_clean, split_suffix
+from bpmtool.web.survey_store import delete_surveys, move_surveys
 from bpmtool.web.workspace import Workspace, version_of
 
 __all__ = [
@@ -128,18 +129,22 @@ def rename_log(ws: Workspace, old: str, new: str) -> str:
     if new == old:
         return old
     _move(ws.log_path(old), ws.logs / new)
-    settings = ws.meta / "logs" / f"{old}.json"
-    if settings.exists():
-        os.replace(settings, ws.meta / "logs" / f"{new}.json")
+    for suffix in (".json", ".activities.json"):
+        settings = ws.meta / "logs" / f"{old}{suffix}"
+        if settings.exists():
+            os.replace(settings, ws.meta / "logs" / f"{new}{suffix}")
+    move_surveys(ws, old, new)
     return new
 
 
 def delete_log(ws: Workspace, name: str) -> None:
-    """Delete an event log and its column mapping (runs made with it stay)."""
+    """Delete an event log with its column mapping and surveys (runs made with it stay)."""
     path = ws.log_path(name)
     path.unlink()
-    with contextlib.suppress(FileNotFoundError):
-        (ws.meta / "logs" / f"{name}.json").unlink()
+    for suffix in (".json", ".activities.json"):
+        with contextlib.suppress(FileNotFoundError):
+            (ws.meta / "logs" / f"{name}{suffix}").unlink()
+    delete_surveys(ws, name)
 
 
 def rename_run(ws: Workspace, run_id: str, title: str) -> dict[str, object]:

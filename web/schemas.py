@@ -112,7 +112,11 @@ class ValidateOut(BaseModel):
 class CheckRequest(BaseModel):
     """Check a workspace log against a workspace model."""
 
-    model: str = Field(description="a model file name in the workspace")
+    model: str | None = Field(
+        default=None,
+        description="a model file name in the workspace; default: the model whose "
+        "activities match the log's best (GET /api/logs/{log}/models)",
+    )
     log: str = Field(description="a log file name in the workspace")
     method: Literal["both", "replay", "alignments"] = "both"
     columns: dict[str, str] | None = Field(

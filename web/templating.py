@@ -9,8 +9,10 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
+from jinja2 import pass_context
 
 from bpmtool.web.assets import built_assets
+from bpmtool.web.messages import for_web
 
 __all__ = ["page", "templates"]
 
@@ -44,7 +46,17 @@ def _pct(value: float | None) -> str:
     return "–" if value is None else f"{value:.1%}"
 
 
-templates.env.filters.update(size=_size, when=_when, pct=_pct)
+@pass_context
+def _web(ctx: Any, text: object) -> str:
+    """A message of the analysis as the web shows it (:func:`bpmtool.web.messages.for_web`)."""
+    if text is None:
+        return ""
+    request = ctx.get("request")
+    root = request.app.state.workspace.root if request is not None else ""
+    return for_web(str(text), root)
+
+
+templates.env.filters.update(size=_size, when=_when, pct=_pct, web=_web)
 #: the built browser bundles (or None): ``{% set assets = web_assets() %}``
 templates.env.globals["web_assets"] = built_assets
 

@@ -14,7 +14,16 @@ from typing import TYPE_CHECKING
 from bpmtool.api.analysis import check, journey, read_surveys
 from bpmtool.api.bpmn import BPMN_SUFFIXES, convert, export_bpmn, loads_bpmn, model_text
 from bpmtool.api.discovery import compare, discover, parse_share
-from bpmtool.api.drawing import diagram_findings, layout, render_svg, report
+from bpmtool.api.drawing import (
+    FINDINGS_FORMATS,
+    diagram_findings,
+    findings_table,
+    html_to_pdf,
+    layout,
+    render_svg,
+    report,
+    report_pdf,
+)
 from bpmtool.api.filters import (
     FILTER_FIELDS,
     WINDOWS,
@@ -30,12 +39,14 @@ from bpmtool.api.filters import (
 )
 from bpmtool.api.logs import (
     WrittenPartitions,
+    activity_counts,
     cluster,
     inflated_size,
     log_columns,
     log_notes,
     log_summary,
     map_log,
+    model_match,
     read_log,
     stream_log_to_parquet,
     streams_to_parquet,
@@ -73,6 +84,8 @@ from bpmtool.log_schema import COLUMN_ROLES, ROLE_COLUMNS
 from bpmtool.mining.alignments import AlignmentBudget
 from bpmtool.mining.open_cases import OpenCaseRule, read_case_list
 from bpmtool.model import Model
+from bpmtool.priorities import ProblemCost, costly_problems
+from bpmtool.render.pdf import PdfUnavailable
 from bpmtool.sipoc import Sipoc
 
 if TYPE_CHECKING:  # the result types the faces annotate with
@@ -85,11 +98,13 @@ if TYPE_CHECKING:  # the result types the faces annotate with
     from bpmtool.mining.journey_result import JourneyResult as JourneyResult
     from bpmtool.mining.log_summary import LogSummary as LogSummary
     from bpmtool.mining.mapping import MappedLog as MappedLog
+    from bpmtool.mining.model_match import ModelMatch as ModelMatch
 
 __all__ = [
     "BPMN_SUFFIXES",
     "COLUMN_ROLES",
     "FILTER_FIELDS",
+    "FINDINGS_FORMATS",
     "GRAPH_FORMATS",
     "LINT_JSON_SCHEMA",
     "LOG_SUFFIXES",
@@ -107,20 +122,26 @@ __all__ = [
     "LogFilter",
     "Model",
     "OpenCaseRule",
+    "PdfUnavailable",
+    "ProblemCost",
     "Sipoc",
     "WrittenPartitions",
+    "activity_counts",
     "case_id_list",
     "check",
     "cluster",
     "compare",
     "convert",
+    "costly_problems",
     "diagram_findings",
     "discover",
     "dump_model",
     "export_bpmn",
     "filter_from_fields",
     "filter_log",
+    "findings_table",
     "graph_text",
+    "html_to_pdf",
     "inflated_size",
     "journey",
     "journey_charts",
@@ -137,6 +158,7 @@ __all__ = [
     "log_notes",
     "log_summary",
     "map_log",
+    "model_match",
     "model_text",
     "parse_duration",
     "parse_moment",
@@ -148,6 +170,7 @@ __all__ = [
     "read_surveys",
     "render_svg",
     "report",
+    "report_pdf",
     "rule_catalogue",
     "sipoc",
     "sipoc_table",

@@ -150,7 +150,7 @@ def report(
     from bpmtool.render.report import ReportData, render_report
 
     if fmt not in ("html", "md"):
-        raise InputError.single(f"unknown report format {fmt!r}", expected="html or md")
+        raise InputError.single(f"unknown report format {fmt!r}", expected="html, md or pdf")
     findings = diagram_findings(model, check)
     if journey is not None:
         findings += journey.findings
@@ -176,3 +176,42 @@ def report(
         journey_charts=charts,
     )
     return render_report(data, fmt)
+
+
+def html_to_pdf(html: str) -> bytes:
+    """A report's HTML printed to PDF by headless Chromium (its print style sheet sets the
+    pages); raises :class:`bpmtool.render.pdf.PdfUnavailable` when no Chromium is found."""
+    from bpmtool.render.pdf import html_to_pdf as print_pdf
+
+    return print_pdf(html)
+
+
+def report_pdf(
+    model: Model,
+    *,
+    check: CheckResult | None = None,
+    journey: JourneyResult | None = None,
+    orientation: str = "horizontal",
+    source: str = "",
+) -> bytes:
+    """The report as a PDF: the HTML report (:func:`report`) printed by Chromium."""
+    html = report(
+        model, check=check, journey=journey, fmt="html", orientation=orientation, source=source
+    )
+    return html_to_pdf(html)
+
+
+#: the formats :func:`findings_table` writes (``xlsx`` as bytes)
+FINDINGS_FORMATS = ("csv", "xlsx")
+
+
+def findings_table(findings: list[Finding] | list[dict[str, Any]], fmt: str) -> str | bytes:
+    """Findings (objects, or their JSON as a check's result holds them) as a spreadsheet:
+    ``csv`` text or ``xlsx`` bytes, numbered in the order given, with the cases and days
+    each cost (the numbers of the report's summary)."""
+    from bpmtool.render import findings_table as table
+
+    if fmt not in FINDINGS_FORMATS:
+        raise InputError.single(f"unknown table format {fmt!r}", expected="csv or xlsx")
+    items = [f if isinstance(f, Finding) else Finding.from_dict(f) for f in findings]
+    return table.to_csv(items) if fmt == "csv" else table.to_xlsx(items)

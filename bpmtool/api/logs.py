@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from bpmtool.io.eventlog import Progress
     from bpmtool.mining.log_summary import LogSummary
     from bpmtool.mining.mapping import MappedLog
+    from bpmtool.mining.model_match import ModelMatch
 
 
 # --- event logs (io/eventlog, mining/mapping) ---
@@ -212,3 +213,22 @@ def map_log(
 
 def _source(df: pd.DataFrame) -> str:
     return str(df.attrs.get("source") or "the log")
+
+
+def activity_counts(
+    path: str | Path, *, columns: dict[str, str] | None = None, date_format: str | None = None
+) -> dict[str, int]:
+    """Each activity label of a log with its number of events (most frequent first)."""
+    from bpmtool.log_schema import ACTIVITY
+
+    frame = read_log(path, columns=columns, date_format=date_format)
+    counts = frame[ACTIVITY].astype(str).value_counts()
+    return {str(k): int(v) for k, v in counts.items()}
+
+
+def model_match(model: Model, counts: dict[str, int]) -> ModelMatch:
+    """How well ``model``'s activities match a log's (:func:`activity_counts`): the share
+    of events it knows, of its activities the log shows, and a score to rank models by."""
+    from bpmtool.mining.model_match import model_match as match
+
+    return match(model, counts)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -37,6 +38,7 @@ class Orientation(StrEnum):
 class ReportFormat(StrEnum):
     html = "html"
     md = "md"
+    pdf = "pdf"
 
 
 _ORIENTATION = typer.Option(
@@ -138,7 +140,12 @@ def report(
         "--surveys",
         help="NPS/CSAT answers by case id, for the journey section (needs --log).",
     ),
-    format: ReportFormat = typer.Option(ReportFormat.html, "--format", "-f", help="html or md"),
+    format: ReportFormat = typer.Option(
+        ReportFormat.html,
+        "--format",
+        "-f",
+        help="html, md, or pdf (printed by Chromium or Chrome: BPMTOOL_CHROMIUM or the PATH).",
+    ),
     orientation: Orientation = _ORIENTATION,
     case: str | None = opt.CASE,
     activity: str | None = opt.ACTIVITY,
@@ -184,12 +191,24 @@ def report(
             )
             if loaded.journey is not None:
                 journey = api.journey(loaded, frame, surveys=surveys, log_filter=chosen)
-        text = api.report(
-            loaded,
-            check=result,
-            journey=journey,
-            fmt=format.value,
-            orientation=orientation.value,
-            source=model.name,
-        )
+        if format is ReportFormat.pdf:
+            if out is None and sys.stdout.isatty():
+                typer.echo("error: a PDF is not for the terminal: give -o report.pdf", err=True)
+                raise typer.Exit(2)
+            text: str | bytes = api.report_pdf(
+                loaded,
+                check=result,
+                journey=journey,
+                orientation=orientation.value,
+                source=model.name,
+            )
+        else:
+            text = api.report(
+                loaded,
+                check=result,
+                journey=journey,
+                fmt=format.value,
+                orientation=orientation.value,
+                source=model.name,
+            )
     write_output(text, out)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from bpmtool.errors import Problem
 from bpmtool.findings import Finding, make_finding, sort_findings
 from bpmtool.graph import ProcessGraph
-from bpmtool.log_schema import CASE
+from bpmtool.log_schema import CASE, TIMESTAMP
 from bpmtool.mining.alignments import Aligned, AlignmentBudget
 from bpmtool.mining.conformance import Conformance, Variant, conformance, variants_judged
 from bpmtool.mining.flow_counts import flow_counts
@@ -79,6 +79,18 @@ class CheckResult:
             "precision_cut_short": c.precision_cut_short,
             "approximated_variants": len(c.approximated),
             "approximated_cases": sum(v.count for v in c.approximated),
+            **self.period(),
+        }
+
+    def period(self) -> dict[str, str | None]:
+        """The time the checked log covers: its first and last event (ISO 8601), or None
+        for a log without times."""
+        times = self.mapping.df.get(TIMESTAMP)
+        if times is None or not len(times) or times.isna().all():
+            return {"first_event": None, "last_event": None}
+        return {
+            "first_event": times.min().isoformat(),
+            "last_event": times.max().isoformat(),
         }
 
     def activities(self) -> list[dict[str, Any]]:

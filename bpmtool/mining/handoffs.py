@@ -321,7 +321,10 @@ def _slow(
         w = Waits.of(waits)
         if w.p90 is None or w.p90 <= limit_ns(limit):
             continue
-        over = to[mine][waits > np.timedelta64(limit)]
+        slow = waits > np.timedelta64(limit)
+        over = to[mine][slow]
+        past = float((waits[slow] - np.timedelta64(limit)).sum() / np.timedelta64(1, "ns"))
+        n_over = len(np.unique(ev.case[over]))
         seen_from = sorted({int(x) for x in ev.node[since[mine]].tolist()})
         seen_to = sorted({int(y) for y in ev.node[to[mine]].tolist()})
         sender = " or ".join(repr(_label(model, ev, x)) for x in seen_from)
@@ -336,7 +339,7 @@ def _slow(
                 f"{lane_name(model, h.target_lane)} from {sender} to {receiver} waits "
                 f"{days_text(w.p90)} at the 90th percentile (median {days_text(w.median)}, "
                 f"{len(waits)} handoff(s)), over {target} of {days_text(limit_ns(limit))}; "
-                f"{len(over)} case(s) waited longer.",
+                f"{n_over} case(s) waited longer, {days_text(past)} past it in all.",
                 "Find what the receiving team waits for; agree a service level for this handoff.",
                 ev.cases(
                     ev.case[over],
@@ -347,6 +350,7 @@ def _slow(
                     limit=days_text(limit_ns(limit)),
                     ctq=ctq.id if ctq is not None else None,
                     handoffs=len(waits),
+                    days_over_limit=round(past / 86_400e9, 3),
                     sender=[_label(model, ev, x) for x in seen_from],
                     receiver=[_label(model, ev, y) for y in seen_to],
                 ),

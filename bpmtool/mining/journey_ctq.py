@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from bpmtool.durations import days_label
 from bpmtool.findings import Finding, make_finding
 from bpmtool.mining.journey import CTQ_BREACH, MISSED_TRIGGER, StageJourneys
 from bpmtool.mining.journey_events import JourneyEvents, days, first_time
@@ -61,6 +62,9 @@ class CtqResult:
     overdue_days: pd.Series = field(
         repr=False, compare=False, default_factory=lambda: pd.Series(dtype=float)
     )
+    #: days past the limit, added up over the breaching cases (late: took − limit; open
+    #: overdue: waiting so far − limit): what breaking the CTQ cost
+    days_over: float = 0.0
 
     @property
     def late(self) -> int:
@@ -100,9 +104,12 @@ class CtqResult:
             parts.append(f"{self.open_overdue} still open past the limit")
         if parts:
             text += " (" + ", ".join(parts) + ")"
+        if self.breaches:
+            text += f", {days_label(self.days_over)} past the limit in all"
         if self.measured:
             text += (
-                f"; {self.measured} finished, p50 {self.p50_days:.1f}d, p90 {self.p90_days:.1f}d"
+                f"; {self.measured} finished, p50 {days_label(self.p50_days)}, "
+                f"p90 {days_label(self.p90_days)}"
             )
         if self.open_in_time:
             text += f"; {self.open_in_time} still waiting within the limit"
@@ -127,6 +134,10 @@ class CtqResult:
             "compliant_text": self.compliant_text(),
             "p50_days": _r(self.p50_days),
             "p90_days": _r(self.p90_days),
+            "p50_text": days_label(self.p50_days),
+            "p90_text": days_label(self.p90_days),
+            "days_over": round(self.days_over, 3),
+            "days_over_text": days_label(self.days_over),
             "worst": [{"case": c, "days": round(d, 3), "state": st} for c, d, st in self.worst],
             "summary": self.summary(),
         }
@@ -209,6 +220,7 @@ def measure_ctqs(ev: JourneyEvents, model: Model) -> list[CtqResult]:
                     )
                 ],
                 overdue,
+                float((late - limit).sum() + (overdue - limit).sum()),
             )
         )
     return out
@@ -253,7 +265,7 @@ def ctq_findings(model: Model, results: list[CtqResult]) -> list[Finding]:
         if r.breaches == 0:
             continue
         worst = ", ".join(
-            f"{c} ({d:.1f}d, {'finished late' if st == 'late' else 'still open'})"
+            f"{c} ({days_label(d)}, {'finished late' if st == 'late' else 'still open'})"
             for c, d, st in r.worst
         )
         finding = make_finding(
@@ -274,6 +286,7 @@ def ctq_findings(model: Model, results: list[CtqResult]) -> list[Finding]:
                 else round(r.share_compliant, 4),
                 "p50_days": _r(r.p50_days),
                 "p90_days": _r(r.p90_days),
+                "days_over_limit": round(r.days_over, 3),
                 "worst_cases": [
                     {"case": c, "days": round(d, 3), "state": st} for c, d, st in r.worst
                 ],

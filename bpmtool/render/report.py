@@ -14,9 +14,11 @@ from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescap
 from markupsafe import Markup
 
 from bpmtool import __version__
+from bpmtool.durations import days_label
 from bpmtool.findings import Finding
 from bpmtool.graph import Handoff
 from bpmtool.model import Model
+from bpmtool.render.executive import executive_summary
 from bpmtool.render.sipoc_table import to_html as sipoc_html
 from bpmtool.render.sipoc_table import to_markdown as sipoc_markdown
 from bpmtool.sipoc import Sipoc
@@ -57,6 +59,7 @@ def _env() -> Environment:
     )
     env.filters["pct"] = lambda v: "–" if v is None else f"{float(v):.1%}"
     env.filters["num"] = lambda v: "–" if v is None else f"{v:,}"
+    env.filters["days"] = days_label
     env.filters["md"] = lambda v: str(v).replace("|", "\\|").replace("\n", " ")
     return env
 
@@ -104,6 +107,7 @@ def _context(data: ReportData) -> dict[str, Any]:
         "sipoc_md": sipoc_markdown(data.sipoc),
         "check": None,
         "journey": None,
+        "summary": executive_summary(data),
     }
     if data.check is not None:
         c = data.check

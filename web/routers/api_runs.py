@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 from bpmtool import api
 from bpmtool.errors import InputError
 from bpmtool.web.deps import JobsDep, WorkspaceDep
+from bpmtool.web.log_match import best_model
 from bpmtool.web.schemas import CheckRequest, ErrorOut, JourneyRequest, RunStatus
 
 __all__ = ["router"]
@@ -29,12 +30,25 @@ def _accepted(ws: WorkspaceDep, run_id: str) -> JSONResponse:
 @router.post("/check", status_code=202, response_model=RunStatus)
 def check(body: CheckRequest, ws: WorkspaceDep, jobs: JobsDep) -> JSONResponse:
     """Start a conformance check in the background; poll ``/api/runs/{id}`` for progress
-    and fetch ``/api/runs/{id}/result`` (the JSON of ``bpmtool check --format json``)."""
+    and fetch ``/api/runs/{id}/result`` (the JSON of ``bpmtool check --format json``).
+    Without ``model`` the log is checked against the model that matches it best."""
+    return _submit("check", body, ws, jobs)
+
+
+@router.post("/report", status_code=202, response_model=RunStatus)
+def full_report(body: CheckRequest, ws: WorkspaceDep, jobs: JobsDep) -> JSONResponse:
+    """Check and customer journey in one run, with the log's surveys: its report
+    (``/runs/{id}/report.html`` or ``.pdf``) has both; its result is the check's JSON with
+    the journey's findings added and the journey's JSON under ``journey``."""
+    return _submit("report", body, ws, jobs)
+
+
+def _submit(kind: str, body: CheckRequest, ws: WorkspaceDep, jobs: JobsDep) -> JSONResponse:
     columns = body.columns if body.columns is not None else ws.log_columns(body.log)
     fields = _filter_fields(body.filter)
     run_id = jobs.submit(
-        "check",
-        model=body.model,
+        kind,
+        model=body.model or _best(ws, body.log),
         log=body.log,
         method=body.method,
         columns=columns,
@@ -55,6 +69,15 @@ def journey(body: JourneyRequest, ws: WorkspaceDep, jobs: JobsDep) -> JSONRespon
         log_filter=_filter_fields(body.filter),
     )
     return _accepted(ws, run_id)
+
+
+def _best(ws: WorkspaceDep, log: str) -> str:
+    best = best_model(ws, log)
+    if best is None:
+        raise HTTPException(
+            422, f"no model knows any activity of {log}; choose the model to check it against"
+        )
+    return best.name
 
 
 def _filter_fields(fields: dict[str, str] | None) -> dict[str, str] | None:

@@ -9,6 +9,8 @@ from bpmtool.api import COLUMN_ROLES as ROLES
 from bpmtool.api import LogColumns, log_columns
 from bpmtool.errors import InputError
 from bpmtool.web.deps import WorkspaceDep
+from bpmtool.web.log_match import Ranked, rank_models
+from bpmtool.web.survey_store import survey_info
 from bpmtool.web.templating import page
 
 __all__ = ["router"]
@@ -30,6 +32,7 @@ def log_page(request: Request, ws: WorkspaceDep, name: str) -> Response:
     except InputError as err:
         cols, problems = LogColumns([], mappable=False), err.problems
     runs = [r for r in ws.list_runs() if r.get("log") == name][:10]
+    ranked = [] if problems else _ranked(ws, name)
     return page(
         request,
         "log.html",
@@ -40,6 +43,8 @@ def log_page(request: Request, ws: WorkspaceDep, name: str) -> Response:
             "roles": ROLES,
             "problems": problems,
             "models": ws.list_models(),
+            "ranked": ranked,
+            "surveys": survey_info(ws, name),
             "runs": runs,
             "date_format": ws.log_date_format(name) or "",
             "saved": request.query_params.get("saved"),
@@ -47,6 +52,15 @@ def log_page(request: Request, ws: WorkspaceDep, name: str) -> Response:
         },
         status_code=422 if problems else 200,
     )  # the page, with what is wrong with the file
+
+
+def _ranked(ws: WorkspaceDep, name: str) -> list[Ranked]:
+    """The models, best match for this log first; none when the log cannot be read yet
+    (the mapping form says why)."""
+    try:
+        return rank_models(ws, name)
+    except InputError:
+        return []
 
 
 @router.post("/logs/{name}/columns")

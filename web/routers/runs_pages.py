@@ -21,6 +21,8 @@ __all__ = ["handoff_matrix", "router"]
 router = APIRouter(tags=["pages: runs"], include_in_schema=False)
 
 METHODS = ("both", "replay", "alignments")
+#: a check, a customer journey, or both with the log's surveys in one report
+KINDS = ("check", "journey", "report")
 
 
 @router.post("/runs")
@@ -39,8 +41,10 @@ def start_run(
     lane: Annotated[str, Form()] = "",
     case_ids: Annotated[str, Form()] = "",
 ) -> Response:
-    if method not in METHODS or kind not in ("check", "journey"):
-        raise HTTPException(400, f"method must be one of {', '.join(METHODS)}")
+    if method not in METHODS:
+        raise HTTPException(400, f"the method must be one of {', '.join(METHODS)}")
+    if kind not in KINDS:
+        raise HTTPException(400, f"the kind of run must be one of {', '.join(KINDS)}")
     fields = {
         "from": since,
         "to": until,
