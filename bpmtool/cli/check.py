@@ -30,10 +30,12 @@ def _pct(value: float | None) -> str:
 @app.command()
 def check(
     model: Path = typer.Argument(..., help="A model: .yaml, .json or .bpmn", show_default=False),
-    log: Path = typer.Argument(
+    log: str = typer.Argument(
         ...,
+        metavar="LOG",
         help="An event log: .xes, .xes.gz, .csv or .parquet, "
-        "or a folder or glob of partitioned Parquet",
+        "or a folder or glob of partitioned Parquet (also an fsspec address, "
+        "e.g. s3://bucket/log.parts)",
         show_default=False,
     ),
     format: TextOrJson = typer.Option(TextOrJson.text, "--format", "-f", help="text or json"),

@@ -30,7 +30,12 @@ class JourneyFormat(StrEnum):
 @app.command("journey")
 def journey_command(
     model_path: Path = typer.Argument(..., metavar="MODEL", help="A model (.yaml, .json, .bpmn)"),
-    log_path: Path = typer.Argument(..., metavar="LOG", help="An event log (CSV, Parquet, XES)"),
+    log_path: str = typer.Argument(
+        ...,
+        metavar="LOG",
+        help="An event log (CSV, Parquet, XES), or a folder, glob or fsspec address "
+        "(s3://…) of partitioned Parquet",
+    ),
     exceptions: bool = typer.Option(
         False, "--exceptions", help="Only the struggling customers (the work list)."
     ),

@@ -334,7 +334,7 @@ class LogOptions:
 
     def read(
         self,
-        path: Path,
+        path: str | Path,
         *,
         quiet: bool = False,
         cluster: Cluster | None = None,

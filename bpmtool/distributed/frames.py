@@ -11,6 +11,7 @@ case keeps the order its own partition gave its events).
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bpmtool.log_schema import CASE
@@ -31,14 +32,52 @@ def read_partition(
     and become text again in :func:`join`."""
     import pandas as pd
 
+    from bpmtool.distributed.partitions import is_url
     from bpmtool.io.eventlog import read_log
 
-    df = read_log(path, columns=columns, date_format=date_format)
+    if is_url(path):
+        df = _read_remote(path, columns, date_format)
+    else:
+        df = read_log(path, columns=columns, date_format=date_format)
     df.attrs.clear()
     text = [c for c in df.columns if isinstance(df[c].dtype, pd.StringDtype)]
     for column in text:
         df[column] = df[column].astype("category")
     return df, text
+
+
+def _read_remote(url: str, columns: dict[str, str] | None, date_format: str | None) -> pd.DataFrame:
+    """A partition on an fsspec file system: copied to a local temporary file and read
+    like any Parquet log; problems name the address, not the copy."""
+    import shutil
+    import tempfile
+    from dataclasses import replace
+
+    import fsspec
+
+    from bpmtool.errors import EventLogError
+    from bpmtool.io.eventlog import read_log
+
+    with tempfile.TemporaryDirectory(prefix="bpmtool-partition-") as folder:
+        local = Path(folder) / "partition.parquet"
+        try:
+            with fsspec.open(url, "rb") as src, local.open("wb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+        except OSError as exc:
+            raise EventLogError.single(f"cannot read the partition: {exc}", file=url) from None
+        try:
+            return read_log(local, columns=columns, date_format=date_format)
+        except EventLogError as exc:
+            exc.problems = [
+                replace(
+                    p,
+                    file=url if p.file == str(local) else p.file,
+                    message=p.message.replace(str(local), url),
+                )
+                for p in exc.problems
+            ]
+            exc.summary = exc.summary.replace(str(local), url)
+            raise
 
 
 def read_partitioned(

@@ -14,7 +14,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bpmtool.errors import EventLogError, Problem
 from bpmtool.log_schema import CASE
@@ -27,6 +27,7 @@ __all__ = [
     "find_partitions",
     "finish_folder",
     "is_partitioned",
+    "is_url",
     "partition_of",
     "read_notes",
     "start_folder",
@@ -40,16 +41,62 @@ _NOTES = "_bpmtool-notes.json"
 _GLOB = ("*", "?", "[")
 
 
+def is_url(path: str | Path) -> bool:
+    """An address on a file system of fsspec's (``s3://bucket/log``, ``file:///data/log``)."""
+    return isinstance(path, str) and "://" in path
+
+
 def is_partitioned(path: str | Path) -> bool:
-    """A folder or a glob pattern: a log in several Parquet files."""
+    """A folder or a glob pattern: a log in several Parquet files; or an fsspec address."""
     text = str(path)
-    return Path(text).is_dir() or any(c in text for c in _GLOB)
+    return is_url(path) or Path(text).is_dir() or any(c in text for c in _GLOB)
+
+
+def _file_system(url: str) -> tuple[Any, str]:
+    """The fsspec file system of an address and the path on it; a clear error for a
+    protocol fsspec does not know or whose package is missing."""
+    import fsspec
+
+    try:
+        return fsspec.core.url_to_fs(url)
+    except ImportError as exc:
+        raise EventLogError.single(
+            f"the file system of {url.split('://')[0]!r} needs a package that is not "
+            f"installed ({exc})",
+            file=url,
+            expected="its fsspec package installed (e.g. s3fs for s3://, gcsfs for gs://)",
+        ) from None
+    except ValueError as exc:
+        raise EventLogError.single(
+            f"not an address bpmtool can read: {exc}",
+            file=url,
+            expected="a folder or glob of Parquet files on a file system fsspec knows",
+        ) from None
+
+
+def _find_remote(url: str) -> list[str]:
+    fs, root = _file_system(url)
+    try:
+        if any(c in root for c in _GLOB):
+            found = fs.glob(root)
+        elif fs.isdir(root):
+            found = [
+                p for p in fs.find(root, maxdepth=1) if p.lower().endswith((".parquet", ".pq"))
+            ]
+        else:
+            found = [root] if fs.isfile(root) else []
+    except OSError as exc:  # unreachable, refused, no such bucket
+        raise EventLogError.single(f"cannot list the partitions: {exc}", file=url) from None
+    return sorted(fs.unstrip_protocol(p) for p in found)
 
 
 def find_partitions(path: str | Path) -> list[str]:
-    """The Parquet files of a partitioned log, sorted by name."""
+    """The Parquet files of a partitioned log, sorted by name (addresses for an fsspec
+    address)."""
     text = str(path)
-    if Path(text).is_dir():
+    if is_url(path):
+        found = _find_remote(text)
+    elif Path(text).is_dir():
         found = sorted(
             str(p)
             for p in Path(text).iterdir()
@@ -153,9 +200,15 @@ def finish_folder(tmp: Path, out: Path, notes: list[Problem]) -> None:
 
 def read_notes(path: str | Path) -> list[Problem]:
     """What the reader noted about the log a partitioned folder was written from."""
-    folder = Path(path) if Path(path).is_dir() else Path(find_partitions(path)[0]).parent
     try:
-        data = json.loads((folder / _NOTES).read_text(encoding="utf-8"))
+        if is_url(path):
+            fs, root = _file_system(str(path))
+            folder = root if fs.isdir(root) else find_partitions(path)[0].rsplit("/", 1)[0]
+            folder = folder.split("://", 1)[-1]
+            data = json.loads(fs.cat_file(f"{folder.rstrip('/')}/{_NOTES}").decode("utf-8"))
+        else:
+            local = Path(path) if Path(path).is_dir() else Path(find_partitions(path)[0]).parent
+            data = json.loads((local / _NOTES).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return []
     fields = set(Problem.__dataclass_fields__)
