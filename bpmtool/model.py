@@ -178,6 +178,11 @@ class Node(_Strict):
     pool: str | None = None
     #: the expanded sub-process (see :class:`SubProcess`) the node sits in
     parent: str | None = None
+    #: an activity done repeatedly: ``standard`` (a loop), or several instances at once
+    #: (``parallel``) or one after another (``sequential``)
+    loop: Literal["standard", "parallel", "sequential"] | None = None
+    #: an activity that undoes another's work (BPMN ``isForCompensation``)
+    compensation: bool = False
 
     @field_validator("type", mode="before")
     @classmethod

@@ -295,6 +295,15 @@ class _Reader:
         definitions += ["reference"] * len(ref_text(el, "eventDefinitionRef"))
         if definitions:
             node["event_definition"] = ",".join(d for d in definitions if d)
+        for c in el:
+            if local(c) == "standardLoopCharacteristics":
+                node["loop"] = "standard"
+            elif local(c) == "multiInstanceLoopCharacteristics":
+                node["loop"] = "sequential" if c.get("isSequential") == "true" else "parallel"
+        if el.get("isForCompensation") == "true":
+            node["compensation"] = True
+        if local(el) == "startEvent" and el.get("isInterrupting") == "false":
+            node["interrupting"] = False
         if local(el) == "boundaryEvent":
             attached = strip_prefix(el.get("attachedToRef") or "")
             if attached and attached not in self.by_id:

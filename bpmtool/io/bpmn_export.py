@@ -360,12 +360,16 @@ def _node(
         tag = node.task_type if node.task_type in TASKS | SUBPROCESSES else "task"
         if node.id in defaults:
             attrs["default"] = defaults[node.id]
+        if node.compensation:
+            attrs["isForCompensation"] = "true"
     elif node.is_gateway:
         tag = _GATEWAY_ELEMENT[node.type]
         if node.type in _WITH_DEFAULT and node.id in defaults:
             attrs["default"] = defaults[node.id]
     elif node.type == "start":
         tag = "startEvent"
+        if not node.interrupting:
+            attrs["isInterrupting"] = "false"
     elif node.type == "end":
         tag = "endEvent"
     elif node.attached_to and node.attached_to in model.node_by_id:
@@ -397,6 +401,16 @@ def _node(
         for art in node.outputs:
             assoc = _sub(el, "dataOutputAssociation", id=ids("x", f"{node.id}_out_{art}"))
             _sub(assoc, "targetRef").text = ids("x", f"{art}_ref")
+        if node.loop == "standard":
+            _sub(el, "standardLoopCharacteristics", id=ids("x", f"{node.id}_loop"))
+        elif node.loop is not None:
+            sequential = "true" if node.loop == "sequential" else "false"
+            _sub(
+                el,
+                "multiInstanceLoopCharacteristics",
+                id=ids("x", f"{node.id}_loop"),
+                isSequential=sequential,
+            )
     if tag in EVENTS and node.event_definition:
         for kind in node.event_definition.split(","):
             kind = kind.strip()

@@ -107,7 +107,7 @@ def _element_extra(kind: str, item: Any, ident: str, tag: str) -> dict[str, Any]
             extra["aliases"] = list(item.aliases)
         if item.triggered_by:  # BPMN says it by structure, which the export flattens
             extra["triggered_by"] = item.triggered_by
-        if not item.interrupting and tag != "boundaryEvent":  # cancelActivity says it there
+        if not item.interrupting and tag not in ("boundaryEvent", "startEvent"):
             extra["interrupting"] = False
         if item.task_type != tag:  # the import takes the element's name for it
             extra["task_type"] = item.task_type

@@ -7,7 +7,17 @@ model always gives the same numbers.  ``render/svg`` draws them; the BPMN export
 as BPMNDI.  (It sits beside :mod:`bpmtool.graph`, not in ``render/``, because both use it.)
 """
 
-from bpmtool.layout.geometry import Band, Box, EdgeRoute, Label, Layout, NodePlace, Orientation
+from bpmtool.layout.geometry import (
+    Band,
+    Box,
+    EdgeRoute,
+    Frame,
+    Label,
+    Layout,
+    Link,
+    NodePlace,
+    Orientation,
+)
 from bpmtool.layout.swimlane import NO_LANE, layout_model, node_size
 
 __all__ = [
@@ -15,8 +25,10 @@ __all__ = [
     "Band",
     "Box",
     "EdgeRoute",
+    "Frame",
     "Label",
     "Layout",
+    "Link",
     "NodePlace",
     "Orientation",
     "layout_model",

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bpmtool.layout.geometry import Band, Box, EdgeRoute, Label, Layout, NodePlace
+from bpmtool.layout.geometry import Band, Box, EdgeRoute, Frame, Label, Layout, Link, NodePlace
 from bpmtool.layout.swimlane import NO_LANE, node_size
 from bpmtool.layout.text import wrap
 from bpmtool.model import Bounds, Diagram, Model, Shape
@@ -53,8 +53,16 @@ def layout_from_diagram(model: Model) -> Layout:
     nodes = _nodes(model, diagram, box)
     edges = _edges(model, diagram, nodes, dx, dy, box)
     data = {a.id: box(s) for a in model.artifacts if (s := diagram.shape_of(a.id)) is not None}
+    copies = [
+        (a.id, box(s)) for a in model.artifacts for s in diagram.shapes_by_element.get(a.id, [])[1:]
+    ]
+    frames = _frames(model, diagram, box)
+    notes = _notes(model, diagram, box)
+    links = _links(model, diagram, dx, dy, box)
     boxes = [n.box for n in nodes.values()] + [b.box for b in bands] + list(data.values())
-    points = [p for e in edges for p in e.points]
+    boxes += [b for _, b in copies]
+    boxes += [f.box for f in [*frames.values(), *notes.values()]] + list(pools.values())
+    points = [p for e in edges for p in e.points] + [p for k in links for p in k.points]
     width = max([b.right for b in boxes] + [x for x, _ in points], default=0.0) + MARGIN
     height = max([b.bottom for b in boxes] + [y for _, y in points], default=0.0) + MARGIN
     return Layout(
@@ -67,6 +75,11 @@ def layout_from_diagram(model: Model) -> Layout:
         nodes=nodes,
         edges=edges,
         data=data,
+        data_copies=copies,
+        frames=frames,
+        notes=notes,
+        links=links,
+        pool_titles=_pool_titles(model, pools, vertical),
     )
 
 
@@ -120,9 +133,9 @@ def _nodes(model: Model, diagram: Diagram, box: Place) -> dict[str, NodePlace]:
             if not _hidden(model, diagram, node.id):
                 missing.append(node)
             continue
-        out[node.id] = NodePlace(
-            node.id, box(shape), _label(node.caption, shape, box), node.lane or NO_LANE, 0, 0
-        )
+        # an activity's name is written inside its box, whatever label bounds it has
+        label = None if node.is_activity else _label(node.caption, shape, box)
+        out[node.id] = NodePlace(node.id, box(shape), label, node.lane or NO_LANE, 0, 0)
     if missing:  # what the author did not draw: a row under the drawing
         bottom = max((p.box.bottom for p in out.values()), default=0.0)
         bottom = max([bottom] + [box(s).bottom for s in diagram.shapes])
@@ -159,7 +172,7 @@ def _edges(
             points = _straight(nodes[flow.source].box, nodes[flow.target].box)
         else:
             continue
-        text = flow.name or flow.condition or ""
+        text = flow.name  # what the author wrote on the line, never its condition expression
         label = None
         if text and edge is not None and edge.label is not None:
             where = box(edge.label)
@@ -182,3 +195,102 @@ def _straight(a: Box, b: Box) -> tuple[tuple[float, float], ...]:
         return (start, end)
     mid = round((start[0] + end[0]) / 2, 2)
     return (start, (mid, start[1]), (mid, end[1]), end)
+
+
+def _frames(model: Model, diagram: Diagram, box: Place) -> dict[str, Frame]:
+    """Each drawn sub-process: a frame with its name at the top left, or — drawn closed —
+    a box with its name in the middle."""
+    out: dict[str, Frame] = {}
+    for sub in model.subprocesses:
+        shape = diagram.shape_of(sub.id)
+        if shape is None:
+            continue
+        where = box(shape)
+        expanded = shape.expanded is not False
+        label = None
+        if sub.name:
+            width = where.width - 16 if expanded else where.width - 14
+            lines = tuple(wrap(sub.name, max(width, 30), 2 if expanded else 4, 12))
+            label = Label(lines, Box(where.x + 8, where.y + 6, max(width, 30), 14 * len(lines)))
+        out[sub.id] = Frame(sub.id, where, label, expanded)
+    return out
+
+
+def _notes(model: Model, diagram: Diagram, box: Place) -> dict[str, Frame]:
+    """Text annotations (text inside the bracket) and groups (name above the frame)."""
+    out: dict[str, Frame] = {}
+    for note in model.annotations:
+        shape = diagram.shape_of(note.id)
+        if shape is None:
+            continue
+        where = box(shape)
+        lines = tuple(wrap(note.text, max(where.width - 10, 30), 12, 12)) if note.text else ()
+        text = Box(where.x + 6, where.y + 4, max(where.width - 10, 30), 14 * len(lines))
+        out[note.id] = Frame(note.id, where, Label(lines, text) if lines else None)
+    for group in model.groups:
+        shape = diagram.shape_of(group.id)
+        if shape is None:
+            continue
+        where = box(shape)
+        label = None
+        if group.name:
+            lines = tuple(wrap(group.name, max(where.width - 12, 40), 2, 12))
+            at = box(shape.label) if shape.label is not None else None
+            label = Label(lines, at or Box(where.x + 6, where.y + 4, where.width - 12, 14))
+        out[group.id] = Frame(group.id, where, label)
+    return out
+
+
+def _links(model: Model, diagram: Diagram, dx: float, dy: float, box: Place) -> list[Link]:
+    """Associations, data associations and message flows to or from a pool, as drawn."""
+
+    def moved(points: list[tuple[float, float]]) -> tuple[tuple[float, float], ...]:
+        return tuple((round(x + dx, 2), round(y + dy, 2)) for x, y in points)
+
+    out: list[Link] = []
+    for assoc in model.associations:
+        edge = diagram.edge_of(assoc.id)
+        if edge is not None:
+            out.append(
+                Link(
+                    "association",
+                    assoc.source,
+                    assoc.target,
+                    moved(edge.points),
+                    direction=assoc.direction,
+                )
+            )
+    for edge in diagram.edges:
+        if edge.artifact is None:
+            continue
+        ends = (edge.element, edge.artifact)
+        source, target = ends if edge.direction == "out" else ends[::-1]
+        out.append(Link("data", source, target, moved(edge.points)))
+    for i, flow in enumerate(model.pool_flows):
+        edge = diagram.edge_of(flow.key)
+        if edge is None:
+            continue
+        label = None
+        if flow.name and edge.label is not None:
+            where = box(edge.label)
+            label = Label(tuple(wrap(flow.name, max(where.width, 30), 3, 11)), where)
+        out.append(Link("message", flow.source, flow.target, moved(edge.points), i, label))
+    return out
+
+
+def _pool_titles(model: Model, pools: dict[str, Box], vertical: bool) -> dict[str, Label]:
+    """Each named pool's title, in the strip along its left edge (its top when the
+    diagram's pools are vertical); a pool drawn as one band has the band's title."""
+    out: dict[str, Label] = {}
+    for pool in model.pools:
+        where = pools.get(pool.id)
+        if where is None or not pool.name or pool.black_box or model.whole_pool(pool.id):
+            continue
+        strip = (
+            Box(where.x, where.y, where.width, _HEADER)
+            if vertical
+            else Box(where.x, where.y, _HEADER, where.height)
+        )
+        room = strip.width if vertical else strip.height
+        out[pool.id] = Label(tuple(wrap(pool.name, max(room - 12, 20), 2, 13)), strip)
+    return out

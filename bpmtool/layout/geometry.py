@@ -107,6 +107,34 @@ class EdgeRoute:
         return max(len(self.points) - 2, 0)
 
 
+@dataclass(frozen=True)
+class Frame:
+    """A box drawn around or for something that is not a node: an expanded sub-process
+    (``expanded``: its content inside; else drawn closed, as an activity with a "+"), a
+    text annotation or a group; ``label`` is where its name or text is written."""
+
+    id: str
+    box: Box
+    label: Label | None = None
+    expanded: bool = True
+
+
+@dataclass(frozen=True)
+class Link:
+    """A line that is not a sequence flow: an association (``association``), a data
+    association (``data``: ``source`` is the node or data object it leaves) or a message
+    flow with a pool at one end (``message``: ``index`` into ``model.pool_flows``)."""
+
+    kind: Literal["association", "data", "message"]
+    source: str
+    target: str
+    points: tuple[Point, ...]
+    index: int = -1
+    label: Label | None = None
+    #: for associations: which ends carry an arrow (``none``, ``one``, ``both``)
+    direction: str = "none"
+
+
 @dataclass
 class Layout:
     """The swimlane picture as geometry: what ``render/svg`` draws and BPMNDI records."""
@@ -122,6 +150,16 @@ class Layout:
     edges: list[EdgeRoute] = field(default_factory=list)
     #: data objects for BPMNDI, in a strip after the last band
     data: dict[str, Box] = field(default_factory=dict)
+    #: a data object's further drawings (a data object referenced in several places)
+    data_copies: list[tuple[str, Box]] = field(default_factory=list)
+    #: expanded (or drawn-closed) sub-processes, by sub-process id
+    frames: dict[str, Frame] = field(default_factory=dict)
+    #: text annotations and groups, by id
+    notes: dict[str, Frame] = field(default_factory=dict)
+    #: associations, data associations and message flows to or from a pool
+    links: list[Link] = field(default_factory=list)
+    #: where each pool's name is written (the strip along its left or top edge)
+    pool_titles: dict[str, Label] = field(default_factory=dict)
 
     @property
     def band_by_id(self) -> dict[str, Band]:

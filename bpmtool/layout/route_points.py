@@ -14,12 +14,18 @@ __all__ = ["abstract", "edge_text", "place_label", "simplify"]
 
 
 def edge_text(model: Model, index: int) -> str:
+    """What a flow's line says: its name, else the artifact it carries, else — in a model
+    written by hand, where it is the analyst's words ("accepted") — its condition; a
+    condition read from BPMN is an expression for an engine, so it is not written."""
     flow = model.flows[index]
-    if flow.condition:
-        return flow.condition
+    if flow.name:
+        return flow.name
     if flow.artifact:
         return model.artifact_label(flow.artifact)
-    return flow.name
+    source = model.node_by_id.get(flow.source)
+    if flow.condition and source is not None and source.task_type is None:
+        return flow.condition
+    return ""
 
 
 def abstract(b: Box, horizontal: bool) -> tuple[float, float, float, float]:

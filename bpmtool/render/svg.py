@@ -19,8 +19,23 @@ from bpmtool.findings import Finding
 from bpmtool.layout import Layout, Orientation, layout_model
 from bpmtool.layout.marks import LegendLine, Marker, finding_markers, legend, legend_height
 from bpmtool.layout.text import LINE_HEIGHT, wrap
-from bpmtool.model import Model, Node
+from bpmtool.model import Model
+from bpmtool.render.svg_notation import (
+    activity_markers,
+    draw_activity_decor,
+    draw_event,
+    draw_gateway,
+    draw_markers,
+)
 from bpmtool.render.svg_numbers import Unmodelled, draw_numbers
+from bpmtool.render.svg_parts import (
+    draw_data,
+    draw_frames,
+    draw_links,
+    draw_notes,
+    draw_pools,
+    text_block,
+)
 from bpmtool.render.svg_style import CSS, PALETTE, SEVERITY_COLOUR
 
 __all__ = ["Overlay", "Unmodelled", "render_svg"]
@@ -76,8 +91,13 @@ def render_svg(
     _markers(dwg)
     dwg.add(dwg.rect((0, 0), (width, height), fill=PALETTE["paper"]))
     root = dwg.add(dwg.g(transform=f"translate({PAD:g},{PAD:g})"))
+    draw_pools(dwg, root, model, lay)
     _bands(dwg, root, model, lay)
+    draw_notes(dwg, root, model, lay)
+    draw_frames(dwg, root, model, lay)
+    draw_data(dwg, root, model, lay)
     _edges(dwg, root, model, lay, overlay)
+    draw_links(dwg, root, model, lay)
     _nodes(dwg, root, model, lay, overlay)
     _edge_labels(dwg, root, model, lay)
     if overlay is not None:
@@ -90,27 +110,6 @@ def render_svg(
 
 def _title(dwg: svgwrite.Drawing, parent: Group, text: str) -> None:
     parent.set_desc(title=text)
-
-
-def _text_block(
-    dwg: svgwrite.Drawing,
-    parent: Group,
-    lines: list[str] | tuple[str, ...],
-    cx: float,
-    top: float,
-    size: float = 12,
-    cls: str = "label",
-    anchor: str = "middle",
-) -> None:
-    for i, line in enumerate(lines):
-        parent.add(
-            dwg.text(
-                line,
-                insert=(round(cx, 2), round(top + (i + 0.8) * LINE_HEIGHT * size / 12, 2)),
-                class_=cls,
-                **{"text-anchor": anchor, "font-size": f"{size:g}"},
-            )
-        )
 
 
 def _markers(dwg: svgwrite.Drawing) -> None:
@@ -130,6 +129,15 @@ def _markers(dwg: svgwrite.Drawing) -> None:
                 **{"stroke-width": 1},
             )
         )
+        dwg.defs.add(m)
+    for name, insert, path in (
+        ("arrow-open", (10, 5), "M0,0 L10,5 L0,10"),
+        ("arrow-open-start", (0, 5), "M10,0 L0,5 L10,10"),
+    ):
+        m = dwg.marker(
+            id=name, insert=insert, size=(11, 11), orient="auto", markerUnits="userSpaceOnUse"
+        )
+        m.add(dwg.path(path, fill="none", stroke=PALETTE["flow"], **{"stroke-width": 1.2}))
         dwg.defs.add(m)
     start = dwg.marker(id="message-start", insert=(4, 4), size=(8, 8), markerUnits="userSpaceOnUse")
     start.add(dwg.circle((4, 4), 3, fill="#ffffff", stroke=PALETTE["message"]))
@@ -151,15 +159,13 @@ def _bands(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout) -> Non
             "external": "external party (its own pool in BPMN)",
             "none": "nodes that name no lane",
         }[band.kind]
-        _title(dwg, lane, f"{band.name} — {what}")
+        _title(dwg, lane, f"{band.name} — {what}" if band.name else what)
         lines = band.label.lines
         if vertical:
-            _text_block(
-                dwg, lane, lines, h.cx, h.cy - len(lines) * LINE_HEIGHT / 2, 13, "lane-name"
-            )
+            text_block(dwg, lane, lines, h.cx, h.cy - len(lines) * LINE_HEIGHT / 2, 13, "lane-name")
         else:
             t = lane.add(dwg.g(transform=f"translate({h.cx:g},{h.cy:g}) rotate(-90)"))
-            _text_block(dwg, t, lines, 0, -len(lines) * LINE_HEIGHT / 2, 13, "lane-name")
+            text_block(dwg, t, lines, 0, -len(lines) * LINE_HEIGHT / 2, 13, "lane-name")
     if lay.pool_header is not None:
         p = lay.pool_header
         pool = g.add(dwg.g(class_="pool-head"))
@@ -167,10 +173,10 @@ def _bands(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout) -> Non
         _title(dwg, pool, f"{model.label} — the process")
         name = wrap(model.label, (p.height if not vertical else p.width) - 16, 1, 13)
         if vertical:
-            _text_block(dwg, pool, name, p.cx, p.cy - LINE_HEIGHT / 2, 13, "pool-name")
+            text_block(dwg, pool, name, p.cx, p.cy - LINE_HEIGHT / 2, 13, "pool-name")
         else:
             t = pool.add(dwg.g(transform=f"translate({p.cx:g},{p.cy:g}) rotate(-90)"))
-            _text_block(dwg, t, name, 0, -LINE_HEIGHT / 2, 13, "pool-name")
+            text_block(dwg, t, name, 0, -LINE_HEIGHT / 2, 13, "pool-name")
         box = lay.pools[""]
         g.add(dwg.rect((box.x, box.y), (box.width, box.height), class_="pool-frame"))
 
@@ -194,13 +200,13 @@ def _edges(
         f = model.flows[e.index]
         kind = _flow_kind(model, e.index)
         cls = f"flow flow-{kind}"
-        tip = f"{model.node_by_id[f.source].label} → {model.node_by_id[f.target].label}"
+        source, target = model.node_by_id[f.source], model.node_by_id[f.target]
+        tip = f"{_named(source.caption)} → {_named(target.caption)}"
         if kind == "handoff":
-            s, t = model.node_by_id[f.source], model.node_by_id[f.target]
             tip = (
-                f"Handoff {model.lane_by_id[s.lane].name or s.lane} → "  # type: ignore[index]
-                f"{model.lane_by_id[t.lane].name or t.lane}: {tip}"
-            )  # type: ignore[index]
+                f"Handoff {_named(model.lane_by_id[source.lane].name)} → "  # type: ignore[index]
+                f"{_named(model.lane_by_id[target.lane].name)}: {tip}"  # type: ignore[index]
+            )
         if f.artifact:
             tip += f" (carries {model.artifact_label(f.artifact)})"
         if f.condition:
@@ -243,8 +249,8 @@ def _edge_labels(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout) 
                 class_="flow-label-bg",
             )
         )
-        _text_block(dwg, lab, e.label.lines, box.cx, box.y, 11, "flow-text")
-        what = "condition" if f.condition else ("artifact" if f.artifact else "name")
+        text_block(dwg, lab, e.label.lines, box.cx, box.y, 11, "flow-text")
+        what = "name" if f.name else ("artifact" if f.artifact else "condition")
         _title(dwg, lab, f"{' '.join(e.label.lines)} ({what})")
 
 
@@ -258,9 +264,9 @@ def _nodes(
             continue
         b = place.box
         cls = f"node node-{node.type}"
-        tip = f"{node.label} ({node.task_type or node.type})"
-        if node.lane and node.lane in model.lane_by_id:
-            tip += f" — {model.lane_by_id[node.lane].name or node.lane}"
+        tip = f"{_named(node.caption)} ({node.task_type or node.type})"
+        if node.lane and node.lane in model.lane_by_id and model.lane_by_id[node.lane].name:
+            tip += f" — {model.lane_by_id[node.lane].name}"
         if node.inputs:
             tip += "\nneeds: " + ", ".join(model.artifact_label(a) for a in node.inputs)
         if node.outputs:
@@ -271,26 +277,30 @@ def _nodes(
         grp = g.add(dwg.g(class_=cls, **{"data-node": node.id}))
         _title(dwg, grp, tip)
         if node.is_activity:
-            grp.add(dwg.rect((b.x, b.y), (b.width, b.height), rx=10, class_="shape"))
-            glyph = _task_glyph(node.task_type or "")
-            # with a task-type marker in the corner the text keeps clear of it
-            lines = wrap(node.caption, b.width - 14, 4, first_width=b.width - 34 if glyph else None)
-            _text_block(dwg, grp, lines, b.cx, b.cy - len(lines) * LINE_HEIGHT / 2)
-            if glyph:
-                grp.add(
-                    dwg.text(
-                        glyph, insert=(b.x + 5, b.y + 12), class_="task-type", **{"font-size": "10"}
-                    )
-                )
+            kind = node.task_type or ""
+            call = " call" if kind == "callActivity" else ""
+            grp.add(dwg.rect((b.x, b.y), (b.width, b.height), rx=10, class_="shape" + call))
+            draw_activity_decor(dwg, grp, b, kind)
+            marks = activity_markers(node)
+            # the text keeps clear of a task-type icon in the corner and the markers below
+            lines = wrap(
+                node.caption,
+                b.width - 14,
+                3 if marks else 4,
+                first_width=b.width - 40 if kind.endswith("Task") and kind != "task" else None,
+            )
+            top = b.cy - len(lines) * LINE_HEIGHT / 2 - (6 if marks else 0)
+            text_block(dwg, grp, lines, b.cx, top)
+            draw_markers(dwg, grp, b, marks)
         elif node.is_gateway:
-            _gateway(dwg, grp, node, b.cx, b.cy, b.width / 2)
+            draw_gateway(dwg, grp, node, b.cx, b.cy, b.width / 2)
         else:
-            _event(dwg, grp, node, b.cx, b.cy, b.width / 2)
+            draw_event(dwg, grp, node, b.cx, b.cy, b.width / 2)
         if place.label is not None:
             lb = place.label.box
             anchor = "middle" if lay.orientation == "horizontal" else "start"
             x = lb.cx if anchor == "middle" else lb.x
-            _text_block(dwg, grp, place.label.lines, x, lb.y, 12, "label outside", anchor)
+            text_block(dwg, grp, place.label.lines, x, lb.y, 12, "label outside", anchor)
         if overlay and node.id in overlay.skipped:
             grp.add(
                 dwg.text(
@@ -302,88 +312,8 @@ def _nodes(
             )
 
 
-def _task_glyph(task_type: str) -> str:
-    """A marker for the kind of task, from characters every common sans-serif font has
-    (emoji are missing from many, headless browsers and printers among them)."""
-    return {
-        "userTask": "☺",
-        "serviceTask": "⚙",
-        "sendTask": "✉",
-        "receiveTask": "✉",
-        "manualTask": "☚",
-        "scriptTask": "≡",
-        "businessRuleTask": "▤",
-        "subProcess": "⊞",
-        "callActivity": "⊞",
-        "transaction": "⊞",
-        "adHocSubProcess": "~",
-    }.get(task_type, "")
-
-
-def _gateway(dwg: svgwrite.Drawing, grp: Group, node: Node, cx: float, cy: float, r: float) -> None:
-    grp.add(dwg.polygon([(cx, cy - r), (cx + r, cy), (cx, cy + r), (cx - r, cy)], class_="shape"))
-    k = r * 0.36
-    if node.type == "exclusive":
-        grp.add(
-            dwg.path(
-                f"M{cx - k:g},{cy - k:g} L{cx + k:g},{cy + k:g} M{cx + k:g},"
-                f"{cy - k:g} L{cx - k:g},{cy + k:g}",
-                class_="mark",
-            )
-        )
-    elif node.type == "parallel":
-        grp.add(
-            dwg.path(
-                f"M{cx:g},{cy - k * 1.3:g} L{cx:g},{cy + k * 1.3:g} "
-                f"M{cx - k * 1.3:g},{cy:g} L{cx + k * 1.3:g},{cy:g}",
-                class_="mark",
-            )
-        )
-    elif node.type == "inclusive":
-        grp.add(dwg.circle((cx, cy), k * 1.2, class_="mark", fill="none"))
-    elif node.type == "event_based":
-        grp.add(dwg.circle((cx, cy), k * 1.4, class_="mark thin", fill="none"))
-        pts = [
-            (cx + k * math.sin(a) * 0.9, cy - k * math.cos(a) * 0.9)
-            for a in (i * 2 * math.pi / 5 for i in range(5))
-        ]
-        grp.add(dwg.polygon(pts, class_="mark thin", fill="none"))
-    else:  # complex
-        grp.add(
-            dwg.path(
-                f"M{cx:g},{cy - k * 1.3:g} L{cx:g},{cy + k * 1.3:g} M{cx - k * 1.3:g},"
-                f"{cy:g} L{cx + k * 1.3:g},{cy:g} M{cx - k:g},{cy - k:g} L{cx + k:g},"
-                f"{cy + k:g} M{cx + k:g},{cy - k:g} L{cx - k:g},{cy + k:g}",
-                class_="mark",
-            )
-        )
-
-
-def _event(dwg: svgwrite.Drawing, grp: Group, node: Node, cx: float, cy: float, r: float) -> None:
-    grp.add(dwg.circle((cx, cy), r, class_="shape"))
-    if node.type == "intermediate":
-        grp.add(dwg.circle((cx, cy), r - 3.5, class_="inner", fill="none"))
-    glyph = {
-        "message": "✉",
-        "timer": "◷",
-        "error": "⚡",
-        "signal": "△",
-        "escalation": "⇑",
-        "conditional": "≡",
-        "compensation": "⏪",
-        "terminate": "●",
-        "link": "→",
-        "cancel": "✕",
-    }.get(node.event_definition or "")
-    if glyph:
-        grp.add(
-            dwg.text(
-                glyph,
-                insert=(cx, cy + 5),
-                class_="event-glyph",
-                **{"text-anchor": "middle", "font-size": f"{r * 0.95:.1f}"},
-            )
-        )
+def _named(text: str) -> str:
+    return text or "(unnamed)"
 
 
 def _finding_markers(dwg: svgwrite.Drawing, root: Group, markers: list[Marker]) -> None:

@@ -35,8 +35,30 @@ CSS = """
 .node-event_based .shape, .node-complex .shape { fill: #fff8db; stroke: #a07a12; }
 .mark { stroke: #6b5206; stroke-width: 3; stroke-linecap: round; }
 .mark.thin { stroke-width: 1.4; }
-.event-glyph { fill: #4d3d05; }
-.task-type { fill: #5f6b7a; }
+.node .shape.call { stroke-width: 4; }
+.node .shape.non-interrupting, .node .inner.non-interrupting { stroke-dasharray: 5 3; }
+.event-icon { stroke: #2f3e4e; stroke-width: 1.3; stroke-linejoin: round; fill: #ffffff; }
+.event-icon.thrown { fill: #2f3e4e; stroke: #2f3e4e; }
+.event-icon[data-definition="terminate"] { fill: #2f3e4e; }
+.task-icon { fill: none; stroke: #4a5568; stroke-width: 1.1; stroke-linejoin: round; }
+.task-icon.thrown { fill: #4a5568; stroke: #ffffff; }
+.task-icon.gear { stroke-width: 2.2; stroke-dasharray: 2 1.4; }
+.activity-marker { fill: none; stroke: #2f3e4e; stroke-width: 1.4; }
+.inner-border { stroke: #2f3e4e; stroke-width: 1.2; }
+.pool-body { fill: none; stroke: #8796a8; stroke-width: 1.4; }
+.frame-shape { fill: #ffffff; fill-opacity: .55; stroke: #2f3e4e; stroke-width: 1.4; }
+.event-subprocess .frame-shape { stroke-dasharray: 2 3; }
+.frame.collapsed .frame-shape { fill: #fdfefe; fill-opacity: 1; stroke-width: 1.6; }
+.frame-name { font-weight: 600; fill: #243447; }
+.data-shape { fill: #ffffff; stroke: #2f3e4e; stroke-width: 1.3; }
+.data-line { stroke: #2f3e4e; stroke-width: 1.1; }
+.data-io { fill: #ffffff; stroke: #2f3e4e; stroke-width: 1; }
+.data-io.thrown { fill: #2f3e4e; }
+.annotation-shape { stroke: #4a5568; stroke-width: 1.3; }
+.group-shape { fill: none; stroke: #4a5568; stroke-width: 1.3; stroke-dasharray: 8 3 1 3; }
+.note-text { fill: #33414f; }
+.link .flow-line { stroke: #4a5568; stroke-width: 1.3; stroke-dasharray: 1 4;
+  stroke-linecap: round; }
 .label { font-size: 12px; }
 .label.outside { fill: #33414f; }
 .flow-line { stroke: #4a5568; stroke-width: 1.4; stroke-linejoin: round; }
