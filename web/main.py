@@ -30,6 +30,7 @@ from bpmtool.web.routers import (
     api_runs,
     api_tools,
     auth,
+    discover_pages,
     docs,
     downloads,
     exports,
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         downloads,
         upload_pages,
         logs_pages,
+        discover_pages,
         runs_pages,
     ):
         app.include_router(module.router, dependencies=[Authorised])

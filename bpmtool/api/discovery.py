@@ -28,13 +28,13 @@ def parse_share(value: str | float, *, key: str = "share") -> float:
         number = float(text.rstrip("%").strip())
     except ValueError:
         raise InputError.single(
-            f"{key}: {text[:40]!r} is not a share", key=key, expected="a percentage such as 80%"
+            f"{text[:40]!r} is not a share", key=key, expected="a percentage such as 80%"
         ) from None
     if text.endswith("%") or number > 1:
         number /= 100
     if not 0 < number <= 1:
         raise InputError.single(
-            f"{key}: {text[:40]!r} is outside 0–100%",
+            f"{text[:40]!r} is outside 0–100%",
             key=key,
             expected="a percentage above 0% and at most 100%",
         )
