@@ -9,6 +9,7 @@ reading the log again.
 from __future__ import annotations
 
 import json
+import threading
 from dataclasses import dataclass
 
 from bpmtool import api
@@ -47,8 +48,29 @@ def activity_counts(ws: Workspace, log: str) -> dict[str, int]:
     return counts
 
 
+#: (workspace, log, log version, models' versions) → ranking: a page asks it on every visit
+_ranked: dict[tuple[object, ...], list[Ranked]] = {}
+_lock = threading.Lock()
+
+
 def rank_models(ws: Workspace, log: str) -> list[Ranked]:
     """Every model, best match first; raises the reader's InputError for an unreadable log."""
+    st = ws.log_path(log).stat()
+    state = tuple((f.name, f.size, f.modified) for f in ws.list_models())
+    key = (str(ws.root), log, st.st_size, st.st_mtime_ns, state)
+    with _lock:
+        hit = _ranked.get(key)
+    if hit is not None:
+        return hit
+    ranked = _rank(ws, log)
+    with _lock:
+        if len(_ranked) > 64:
+            _ranked.clear()
+        _ranked[key] = ranked
+    return ranked
+
+
+def _rank(ws: Workspace, log: str) -> list[Ranked]:
     counts = activity_counts(ws, log)
     ranked = []
     for stored in ws.list_models():

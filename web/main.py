@@ -9,6 +9,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -65,6 +67,32 @@ def _warm_up_drawing() -> None:
     api.report(tiny)
 
 
+def _warm_up_pages(app: FastAPI) -> None:
+    """Compile every page template and the API description once, so no first visit of a
+    page pays for it."""
+    from bpmtool.web.templating import templates
+
+    for name in templates.env.list_templates(extensions=["html"]):
+        templates.env.get_template(name)
+    app.openapi()
+
+
+def _warm_up_views(workspace: Workspace, limit: int = 50, log_bytes: int = 20 * MB) -> None:
+    """Lint, tabulate and draw the workspace's models (at most ``limit``), and rank them
+    for each log of at most ``log_bytes``, in the background: the first visit of a model's
+    or a log's page after the start finds it cached."""
+    from bpmtool.web.log_match import rank_models
+    from bpmtool.web.views import model_view
+
+    for stored in workspace.list_models()[:limit]:
+        with contextlib.suppress(Exception):  # a broken model shows its problems on its page
+            model_view(workspace, stored.name)
+    for log in workspace.list_logs()[:limit]:
+        if log.size <= log_bytes:
+            with contextlib.suppress(Exception):  # an unreadable log says why on its page
+                rank_models(workspace, log.name)
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The web app over ``settings.workspace`` (seeded on first start)."""
     settings = settings or Settings()
@@ -80,6 +108,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         jobs.start()
         if settings.warm_workers:  # `bpmtool serve`: the first model page pays no imports
             await asyncio.to_thread(_warm_up_drawing)
+            await asyncio.to_thread(_warm_up_pages, app)
+            threading.Thread(
+                target=_warm_up_views, args=(workspace,), name="bpmtool-warm-views", daemon=True
+            ).start()
         try:
             yield
         finally:

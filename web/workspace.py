@@ -25,7 +25,6 @@ import json
 import os
 import secrets
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -37,6 +36,7 @@ from bpmtool import api
 from bpmtool.api import write_file as write_atomic
 from bpmtool.errors import InputError
 from bpmtool.web.history import SaveRecord, read_records, write_record
+from bpmtool.web.housekeeping import STALE_TMP_SECONDS, Housekeeping
 from bpmtool.web.names import LOG_SUFFIXES, MODEL_SUFFIXES, is_clean, split_suffix
 
 __all__ = [
@@ -47,9 +47,6 @@ __all__ = [
     "Workspace",
     "version_of",
 ]
-
-#: an atomic write's temporary file older than this was left by a process that died
-STALE_TMP_SECONDS = 600.0
 
 
 def version_of(data: bytes) -> str:
@@ -96,7 +93,7 @@ class HistoryEntry:
     message: str = ""
 
 
-class Workspace:
+class Workspace(Housekeeping):
     """A workspace folder and the operations the app performs on it."""
 
     def __init__(self, root: Path) -> None:
@@ -406,38 +403,6 @@ class Workspace:
                 continue
         return runs
 
-    # --- shared ---
-
-    def new_upload_path(self, suffix: str) -> Path:
-        """A fresh name in the upload folder; it starts with this process's id, so a later
-        start can tell an upload left by a dead server from one still streaming in."""
-        return self.uploads / f"{os.getpid()}-{secrets.token_hex(8)}{suffix}"
-
-    def sweep_leftovers(self, *, tmp_age: float = STALE_TMP_SECONDS) -> list[Path]:
-        """Remove what a killed process left behind; the paths removed.
-
-        Uploads (``.part``) of a process that no longer runs, or of an earlier process that
-        had this one's id, go at once; those of another live server are kept.  Temporary
-        files of atomic writes (``.<name>.<random>.tmp``) go once ``tmp_age`` seconds old:
-        a live write replaces its file within a moment.
-        """
-        removed = []
-        now = time.time()
-        for path in self.uploads.glob("*"):
-            pid = path.name.split("-", 1)[0]
-            owner = int(pid) if pid.isdigit() else None
-            if owner is None or owner == os.getpid() or not _alive(owner):
-                removed.append(path)
-        for folder in (self.models, self.logs, self.runs, self.meta):
-            for path in folder.rglob(".*.tmp"):
-                with contextlib.suppress(OSError):
-                    if now - path.stat().st_mtime > tmp_age:
-                        removed.append(path)
-        for path in removed:
-            with contextlib.suppress(OSError):
-                path.unlink()
-        return removed
-
     def _list(self, folder: Path, suffixes: tuple[str, ...]) -> list[StoredFile]:
         out = []
         for path in folder.iterdir():
@@ -458,13 +423,3 @@ class Workspace:
 
 
 _RUN_ID_CHARS = frozenset("0123456789abcdef-")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True

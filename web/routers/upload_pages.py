@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 from fastapi import APIRouter, HTTPException, Request
@@ -11,6 +12,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from bpmtool import api
 from bpmtool.errors import InputError, Problem
 from bpmtool.web.deps import SettingsDep, UserDep, WorkspaceDep
+from bpmtool.web.log_match import activity_counts
 from bpmtool.web.names import LOG_SUFFIXES, MODEL_SUFFIXES, clean_name, split_suffix
 from bpmtool.web.templating import page
 from bpmtool.web.uploads import Upload, check_inflated, receive_upload
@@ -86,9 +88,12 @@ def accept_log(ws: Workspace, upload: Upload, limit: int) -> str:
         name = clean_name(upload.filename or "log.csv", LOG_SUFFIXES)
         _looks_like(upload.path, name)
         check_inflated(upload.path, name, limit)
-        return ws.add_log_file(upload.path, name)
+        added = ws.add_log_file(upload.path, name)
     finally:
         upload.discard()
+    with contextlib.suppress(InputError):  # read once now: its page ranks the models at once
+        activity_counts(ws, added)
+    return added
 
 
 def _looks_like(path: Path, name: str) -> None:
