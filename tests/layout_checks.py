@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from itertools import combinations, pairwise
 
+from bpmtool.findings import Finding
 from bpmtool.layout import Box, Layout
 from bpmtool.model import Model
 
@@ -85,4 +86,28 @@ def layout_problems(model: Model, lay: Layout) -> list[str]:
             for nid, box in labels:
                 if e.label.box.overlaps(box):
                     out.append(f"label of flow {e.index} overlaps the label of {nid}")
+    return out
+
+
+def marker_problems(model: Model, lay: Layout, findings: list[Finding]) -> list[str]:
+    """Finding markers that are cut at an edge, or cover a written name (label or title),
+    a node other than their subject, or another marker."""
+    from bpmtool.layout.marks import finding_markers, written_boxes
+
+    out: list[str] = []
+    written = written_boxes(lay)
+    markers = finding_markers(lay, model, findings)
+    for m in markers:
+        b = m.box
+        if b.x < 0 or b.y < 0 or b.right > lay.width:
+            out.append(f"marker {m.number} is cut at the edge ({m.x}, {m.y})")
+        for w in written:
+            if b.overlaps(w):
+                out.append(f"marker {m.number} covers a name at {w}")
+        for nid, place in lay.nodes.items():
+            if nid not in m.finding.subject and b.overlaps(place.box):
+                out.append(f"marker {m.number} covers node {nid}")
+    for a, b in combinations(markers, 2):
+        if a.box.overlaps(b.box):
+            out.append(f"markers {a.number} and {b.number} overlap")
     return out

@@ -14,7 +14,7 @@ from bpmtool.layout import layout_model
 from bpmtool.layout.text import text_width, wrap
 from bpmtool.model import Model
 from tests.conftest import FLAWED_MODEL, REFERENCE_MODEL, ROOT, SHARED_DATA, corpus_files
-from tests.layout_checks import layout_problems
+from tests.layout_checks import layout_problems, marker_problems
 
 BPMN_FILES = corpus_files(sorted((SHARED_DATA / "bpmn").rglob("*.bpmn")))
 MODEL_FILES = [REFERENCE_MODEL, FLAWED_MODEL, *BPMN_FILES]
@@ -37,6 +37,17 @@ def test_layout_is_sound(path: Path, orientation: str) -> None:
     lay = layout_model(model, orientation)  # type: ignore[arg-type]
     assert layout_problems(model, lay) == []
     assert lay.width > 0 and lay.height > 0
+    assert marker_problems(model, lay, api.lint(model)) == []
+
+
+@pytest.mark.parametrize("path", BPMN_FILES, ids=_id)
+def test_markers_on_the_authors_layout_cover_no_name(path: Path) -> None:
+    """On the author's diagram too, finding markers stay on the drawing and cover no
+    label, title, other node or other marker."""
+    model = api.load(path)
+    if model.diagram is None:
+        return
+    assert marker_problems(model, api.layout(model), api.lint(model)) == []
 
 
 def test_checks_catch_a_broken_layout() -> None:
@@ -176,7 +187,7 @@ def test_labels_stay_on_the_drawing() -> None:
 def test_marker_and_legend_geometry_are_numbers_from_the_layout() -> None:
     """Finding markers and legend lines are computed in bpmtool.layout (render only draws
     them): a finding on a node sits on its top-right corner, findings sharing a spot step
-    17 px to the left, and legend lines are 18 px apart with the severity on the first line
+    18 px to the left, and legend lines are 18 px apart with the severity on the first line
     of each finding."""
     from bpmtool.layout.marks import LEGEND_LINE, finding_markers, legend, legend_height
 
@@ -191,7 +202,7 @@ def test_marker_and_legend_geometry_are_numbers_from_the_layout() -> None:
     assert first, "a finding on a node is marked on its top-right corner"
     same = [m for m in markers if m.y == box.y + 2 and box.x < m.x <= box.right - 2]
     xs = sorted((m.x for m in same), reverse=True)
-    assert all(round(a - b, 6) == 17 for a, b in pairwise(xs))
+    assert all(round(a - b, 6) == 18 for a, b in pairwise(xs))
     lines = legend(findings, lay.width, caption="Numbered: lint")
     assert lines[0].text == "Numbered: lint" and lines[0].severity == ""
     assert [ln.y for ln in lines] == [i * LEGEND_LINE for i in range(len(lines))]

@@ -2,8 +2,11 @@
 
 :func:`finding_markers` puts each numbered finding on what it is about (a node's top-right
 corner, the middle of a flow, a lane's header, a stage's first step, or the process header),
-stacking markers that share a spot to the left; :func:`legend` wraps the legend's lines and
-gives each its offset under the drawing.  ``render/svg.py`` only draws them.
+stacking markers that share a spot to the left — and moves a marker along its subject to
+the first spot where it covers no written name (a node's or flow's label, a lane's or
+pool's title), no other node and no other marker, inside the drawing; :func:`legend` wraps
+the legend's lines and gives each its offset under the drawing.  ``render/svg.py`` only
+draws them.
 """
 
 from __future__ import annotations
@@ -13,22 +16,29 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bpmtool.findings import Finding
-from bpmtool.layout.geometry import Layout
+from bpmtool.layout.geometry import Box, Label, Layout
+from bpmtool.layout.text import LINE_HEIGHT, text_width
 from bpmtool.model import Model
 
 __all__ = [
     "LEGEND_LINE",
+    "MARKER_RADIUS",
     "LegendLine",
     "Marker",
     "finding_markers",
     "legend",
     "legend_height",
+    "legend_top",
     "subject_anchor",
+    "written_boxes",
 ]
 
 #: the height of one legend line
 LEGEND_LINE = 18.0
-_STACK = 17.0  # markers sharing a spot step this far to the left
+_STACK = 18.0  # markers sharing a spot step this far to the left (1 px apart)
+#: a finding marker's radius
+MARKER_RADIUS = 8.5
+_TRIES = 24  # spots tried along a subject before a marker settles where it collides
 
 
 @dataclass(frozen=True)
@@ -39,6 +49,11 @@ class Marker:
     finding: Finding
     x: float
     y: float
+
+    @property
+    def box(self) -> Box:
+        r = MARKER_RADIUS
+        return Box(self.x - r, self.y - r, 2 * r, 2 * r)
 
 
 @dataclass(frozen=True)
@@ -83,16 +98,56 @@ def subject_anchor(lay: Layout, model: Model, ids: tuple[str, ...]) -> tuple[flo
 
 def finding_markers(lay: Layout, model: Model, findings: Sequence[Finding]) -> list[Marker]:
     """A marker per finding that has a spot on the drawing, numbered 1, 2, … in order."""
+    written = written_boxes(lay)
     stacked: dict[tuple[float, float], int] = defaultdict(int)
-    out = []
+    out: list[Marker] = []
     for number, f in enumerate(findings, start=1):
         at = subject_anchor(lay, model, f.subject)
         if at is None:
             continue
         k = stacked[at]
         stacked[at] += 1
-        out.append(Marker(number, f, at[0] - _STACK * k, at[1]))
+        own = {s for s in f.subject if s in lay.nodes}
+        others = [p.box for n, p in lay.nodes.items() if n not in own]
+        spots = [(at[0] - _STACK * (k + i), at[1]) for i in range(_TRIES)]
+        spots += [(at[0] + _STACK * i, at[1] + _STACK) for i in range(_TRIES)]
+        taken = [m.box for m in out]
+        chosen = next(
+            (s for s in spots if _free(s, lay, [*written, *others, *taken])),
+            next((s for s in spots if _free(s, lay, taken)), spots[0]),
+        )
+        out.append(Marker(number, f, round(chosen[0], 2), round(chosen[1], 2)))
     return out
+
+
+def _free(spot: tuple[float, float], lay: Layout, boxes: list[Box]) -> bool:
+    r = MARKER_RADIUS
+    mark = Box(spot[0] - r, spot[1] - r, 2 * r, 2 * r)
+    inside = mark.x >= 0 and mark.y >= 0 and mark.right <= lay.width
+    return inside and not any(mark.overlaps(b) for b in boxes)
+
+
+def written_boxes(lay: Layout) -> list[Box]:
+    """Where the drawing writes names: node and flow labels, lane and pool titles, frame
+    and note texts (each as the box its text takes, not the strip it sits in)."""
+    out = [p.label.box for p in lay.nodes.values() if p.label is not None]
+    out += [e.label.box for e in lay.edges if e.label is not None]
+    out += [k.label.box for k in lay.links if k.label is not None]
+    out += [f.label.box for f in [*lay.frames.values(), *lay.notes.values()] if f.label]
+    rotated = lay.orientation == "horizontal"
+    titles = [b.label for b in lay.bands] + list(lay.pool_titles.values())
+    out += [_title_box(t, rotated, 13) for t in titles if t.lines]
+    return out
+
+
+def _title_box(label: Label, rotated: bool, size: float) -> Box:
+    """The box a centred title takes in its strip (turned a quarter when ``rotated``)."""
+    h = label.box
+    along = max(text_width(line, size) for line in label.lines)
+    across = len(label.lines) * LINE_HEIGHT * size / 12
+    if rotated:
+        return Box(h.cx - across / 2, h.cy - along / 2, across, along)
+    return Box(h.cx - along / 2, h.cy - across / 2, along, across)
 
 
 def legend(
@@ -117,6 +172,11 @@ def legend(
     for note in notes:
         rows += [("", part) for part in _chunks(note, chars)]
     return [LegendLine(sev, text, i * LEGEND_LINE) for i, (sev, text) in enumerate(rows)]
+
+
+def legend_top(lay: Layout) -> float:
+    """Where the legend starts: under the drawing."""
+    return lay.height + 24
 
 
 def legend_height(lines: Sequence[LegendLine]) -> float:

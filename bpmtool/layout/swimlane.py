@@ -84,6 +84,10 @@ def layout_model(model: Model, orientation: Orientation = "horizontal") -> Layou
     nodes, centre = _place_nodes(model, grid, shapes, along, across)
     edges = _route_edges(model, grid, shapes, room, along, across, nodes, centre)
     bands, pools, pool_header = _place_bands(grid, along, across)
+    titles = {}
+    if pool_header is not None:  # the process's name along the pool's strip
+        room = pool_header.height if grid.horizontal else pool_header.width
+        titles[""] = Label(tuple(wrap(model.label, room - 16, 1, 13)), pool_header)
     data = _place_data(model, grid, along, across, centre)
     width, height = (along.total, across.total) if grid.horizontal else (across.total, along.total)
     return Layout(
@@ -96,6 +100,7 @@ def layout_model(model: Model, orientation: Orientation = "horizontal") -> Layou
         nodes=nodes,
         edges=edges,
         data=data,
+        pool_titles=titles,
     )
 
 

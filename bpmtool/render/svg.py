@@ -17,7 +17,15 @@ from svgwrite.container import Group
 
 from bpmtool.findings import Finding
 from bpmtool.layout import Layout, Orientation, layout_model
-from bpmtool.layout.marks import LegendLine, Marker, finding_markers, legend, legend_height
+from bpmtool.layout.marks import (
+    MARKER_RADIUS,
+    LegendLine,
+    Marker,
+    finding_markers,
+    legend,
+    legend_height,
+    legend_top,
+)
 from bpmtool.layout.text import LINE_HEIGHT, wrap
 from bpmtool.model import Model
 from bpmtool.render.svg_notation import (
@@ -171,7 +179,8 @@ def _bands(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout) -> Non
         pool = g.add(dwg.g(class_="pool-head"))
         pool.add(dwg.rect((p.x, p.y), (p.width, p.height), class_="pool-head"))
         _title(dwg, pool, f"{model.label} — the process")
-        name = wrap(model.label, (p.height if not vertical else p.width) - 16, 1, 13)
+        title = lay.pool_titles.get("")
+        name = title.lines if title is not None else ()
         if vertical:
             text_block(dwg, pool, name, p.cx, p.cy - LINE_HEIGHT / 2, 13, "pool-name")
         else:
@@ -326,7 +335,7 @@ def _finding_markers(dwg: svgwrite.Drawing, root: Group, markers: list[Marker]) 
                 **{"data-finding": str(mk.number), "data-code": f.code},
             )
         )
-        m.add(dwg.circle((mk.x, mk.y), 8.5, fill=SEVERITY_COLOUR[f.severity.value]))
+        m.add(dwg.circle((mk.x, mk.y), MARKER_RADIUS, fill=SEVERITY_COLOUR[f.severity.value]))
         m.add(
             dwg.text(
                 str(mk.number),
@@ -367,7 +376,7 @@ def _legend_lines(
 
 
 def _legend(dwg: svgwrite.Drawing, root: Group, lay: Layout, lines: list[LegendLine]) -> None:
-    g = root.add(dwg.g(class_="legend", transform=f"translate(0,{lay.height + 24:g})"))
+    g = root.add(dwg.g(class_="legend", transform=f"translate(0,{legend_top(lay):g})"))
     for line in lines:
         if line.severity:
             g.add(dwg.circle((6, line.y + 8), 5, fill=SEVERITY_COLOUR[line.severity]))
