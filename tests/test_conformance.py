@@ -115,7 +115,9 @@ def test_precision_equals_pm4pys_own(log: str, net: str) -> None:
     assert ours.precision == pytest.approx(theirs, abs=1e-9)
 
 
-def test_unknown_labels_are_not_hidden_by_token_replay() -> None:
+def test_unknown_labels_count_as_pm4py_counts_them() -> None:
+    """Token replay steps over unknown work as pm4py's does (so its fitness is pm4py's);
+    alignments count each unknown event as a log move, so they show it."""
     import pm4py
 
     wf = _pnml("running-example.pnml")
@@ -127,17 +129,14 @@ def test_unknown_labels_are_not_hidden_by_token_replay() -> None:
     mixed = pd.concat([df.astype({"concept:name": str}), extra], ignore_index=True)
     mixed = mixed.sort_values(["case:concept:name", "time:timestamp"], kind="stable")
     with quiet_pm4py():
-        before = pm4py.fitness_token_based_replay(_pm4py_frame(df), wf.net, wf.initial, wf.final)[
-            "log_fitness"
-        ]
-        after = pm4py.fitness_token_based_replay(_pm4py_frame(mixed), wf.net, wf.initial, wf.final)[
-            "log_fitness"
-        ]
-    assert after == pytest.approx(before)  # the trap: pm4py does not see the unknown work
-    ours_before = conformance(wf, variants(df), alignments=False).replay_fitness
-    ours_after = conformance(wf, variants(mixed), alignments=False).replay_fitness
-    assert ours_before == pytest.approx(before)
-    assert ours_after is not None and ours_after < before - 0.1
+        theirs = pm4py.fitness_token_based_replay(_pm4py_frame(mixed), wf.net, wf.initial, wf.final)
+    before = conformance(wf, variants(df), budget=EXACT)
+    after = conformance(wf, variants(mixed), budget=EXACT)
+    assert after.replay_fitness == pytest.approx(theirs["log_fitness"], abs=1e-12)
+    assert after.replay_fitness == pytest.approx(before.replay_fitness, abs=1e-12)
+    assert before.alignment_fitness is not None and after.alignment_fitness is not None
+    assert after.alignment_fitness < before.alignment_fitness - 0.05
+    assert after.insertions["Chase the customer by phone"] == 6
 
 
 @pytest.mark.parametrize("path", sorted(MODELS.glob("*.yaml")), ids=lambda p: p.name)
@@ -280,3 +279,34 @@ def test_precision_and_alignments_finish_on_bpi_challenge_2012() -> None:
     result = conformance(wf, found, precision=True)
     assert result.precision is not None and 0 < result.precision <= 1
     assert result.alignment_fitness is not None and 0.5 < result.alignment_fitness <= 1
+
+
+@pytest.mark.parametrize("log, net", PAIRS)
+def test_prefix_tree_replay_is_pm4pys_per_trace(log: str, net: str) -> None:
+    """Replaying one step per prefix gives every variant pm4py's own token counts."""
+    from pm4py.algo.conformance.tokenreplay import algorithm as token_replay
+    from pm4py.objects.log.obj import Event, EventLog, Trace
+
+    from bpmtool.mining.replay_trie import replay_tree
+
+    wf = _pnml(net)
+    seqs = [v.labels for v in variants(api.read_log(SHARED_DATA / "logs" / log))]
+    tree = replay_tree(wf.net, wf.initial, wf.final, seqs, replay=seqs, enabled=True)
+    with quiet_pm4py():
+        theirs = token_replay.apply(
+            EventLog(Trace(Event({"concept:name": a}) for a in seq) for seq in seqs),
+            wf.net,
+            wf.initial,
+            wf.final,
+            parameters={"show_progress_bar": False},
+        )
+    for seq, d in zip(seqs, theirs, strict=True):
+        r = tree.replays[seq]
+        assert (r.missing, r.consumed, r.remaining, r.produced, r.fit) == (
+            d["missing_tokens"],
+            d["consumed_tokens"],
+            d["remaining_tokens"],
+            d["produced_tokens"],
+            d["trace_is_fit"],
+        ), seq
+        assert r.fitness == pytest.approx(d["trace_fitness"], abs=1e-12)

@@ -21,7 +21,8 @@ log moves as in any alignment, and no skips are counted for it.  Approximated va
 flagged on the variant and listed by the check, so nothing approximate passes as exact.
 
 Both searches use pm4py's standard costs and the best/worst cost (the alignment of the
-empty trace) is computed once, not per variant as pm4py does, so exact alignments have the
+empty trace) is computed once, not per variant as pm4py does (twice, in fact: its default
+argument is evaluated even when the cost is given), so exact alignments have the
 costs and fitness of pm4py's default to the last digit.  Only counts are kept per variant:
 cost, fitness and the labels of its model and log moves.
 """
@@ -109,7 +110,10 @@ def align_variants(
         parameters={align.Parameters.ENABLE_BEST_WORST_COST: False},
     )
     empty_cost = int(empty["cost"])
-    base = {align.Parameters.BEST_WORST_COST_INTERNAL: empty_cost}
+    # the best/worst cost is computed here, once: pm4py's per-trace call would align the
+    # empty trace again for every variant (its default argument is evaluated even when the
+    # cost is given), which on a discovered model costs as much as the variant itself
+    base = {align.Parameters.ENABLE_BEST_WORST_COST: False}
     # A*'s costs for the fast search too (it would make some silent moves free), so the
     # alignment costs and the fitness equal pm4py's default to the last digit
     costs = {t: 1 if t.label is None else _MOVE for t in wf.net.transitions}

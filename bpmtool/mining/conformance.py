@@ -4,11 +4,13 @@ What bpmtool adds to pm4py's algorithms:
 
 * **variants**: every distinct activity sequence is replayed or aligned once; counts weight
   the results, so the cost follows variants, not events;
-* **unknown labels are never hidden**: pm4py's token replay skips events whose label is not
-  in the net (a log full of unknown work would score 1.0).  For replay bpmtool gives each
-  unknown label a transition whose input place is never marked and whose output place is
-  never emptied, so each such event costs one missing and one remaining token; alignments
-  count it as a log move, as they always do;
+* **one step per prefix**: token replay (fitness) and the prefix replays behind precision
+  walk the variants' prefix tree, one pm4py replay step per distinct prefix
+  (:mod:`bpmtool.mining.replay_trie`), with pm4py's figures to the last digit;
+* **unknown labels are counted, where pm4py counts them**: token-replay fitness is pm4py's,
+  which steps over events whose label is not in the net; those events are reported on
+  their own (``UNEXPECTED-ACTIVITY``, the unknown share) and are log moves in alignments,
+  whose fitness therefore shows them;
 * **open cases** only on evidence (:mod:`bpmtool.mining.open_cases`): a case judged open is
   reported and left out of fitness and skips; every other case counts, so a finished case
   that skipped its last step shows as a skip;
@@ -36,6 +38,7 @@ from bpmtool.mining.mapping import NODE
 from bpmtool.mining.model_order import final_activities
 from bpmtool.mining.open_cases import OpenCaseRule, OpenCases, judge_open
 from bpmtool.mining.petri import WorkflowNet
+from bpmtool.mining.replay_trie import PrefixTree, replay_tree
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -189,34 +192,6 @@ def variants_judged(
     return found, judgement
 
 
-def _event_log(seqs: list[tuple[str, ...]]) -> Any:
-    from pm4py.objects.log.obj import Event, EventLog, Trace
-
-    log = EventLog()
-    for seq in seqs:
-        log.append(Trace([Event({"concept:name": a}) for a in seq]))
-    return log
-
-
-def _with_unknown_labels(wf: WorkflowNet, unknown: set[str]) -> Any:
-    """A copy of the net where each unknown label has a transition that costs a missing and a
-    remaining token when it fires."""
-    from copy import deepcopy
-
-    from pm4py.objects.petri_net.obj import PetriNet
-    from pm4py.objects.petri_net.utils.petri_utils import add_arc_from_to
-
-    net, im, fm = deepcopy((wf.net, wf.initial, wf.final))
-    for i, label in enumerate(sorted(unknown)):
-        before, after = PetriNet.Place(f"unknown_in_{i}"), PetriNet.Place(f"unknown_out_{i}")
-        t = PetriNet.Transition(f"unknown_{i}", label)
-        net.places.update({before, after})
-        net.transitions.add(t)
-        add_arc_from_to(before, t, net)
-        add_arc_from_to(t, after, net)
-    return net, im, fm
-
-
 def conformance(
     wf: WorkflowNet,
     found: list[Variant],
@@ -235,38 +210,61 @@ def conformance(
     they are, and only the variants missing from it are aligned here."""
     result = Conformance(found)
     closed = [v for v in found if not v.open]
+    budget = budget or AlignmentBudget()
     with quiet_pm4py():
-        if replay and closed:
-            _replay(wf, closed, result)
+        if (replay and closed) or (precision and found):
+            _replay_and_precision(wf, found, closed if replay else [], precision, budget, result)
         if alignments and closed:
             align_variants(
                 wf,
                 closed,
                 result,
                 None if aligned else progress,
-                budget or AlignmentBudget(),
+                budget,
                 aligned or {},
             )
-        if precision and found:
-            result.precision = _precision(wf, found, (budget or AlignmentBudget()).precision_s)
-            result.precision_cut_short = result.precision is None
     return result
 
 
-#: prefixes replayed at a time for precision, between looks at the clock
-_PRECISION_CHUNK = 256
+def _replay_and_precision(
+    wf: WorkflowNet,
+    found: list[Variant],
+    closed: list[Variant],
+    precision: bool,
+    budget: AlignmentBudget,
+    result: Conformance,
+) -> None:
+    """Token replay of the closed variants and ETConformance precision over all of them, in
+    one walk over their prefix tree (:mod:`bpmtool.mining.replay_trie`)."""
+    started = time.perf_counter()
+    tree = replay_tree(
+        wf.net,
+        wf.initial,
+        wf.final,
+        [v.labels for v in found] if precision else [],
+        replay=[v.labels for v in closed],
+        enabled=precision,
+        deadline=started + budget.precision_s if precision else None,
+    )
+    if precision:
+        result.precision = None if tree.cut_short else _precision(wf, found, tree)
+        result.precision_cut_short = tree.cut_short
+    if closed:
+        if tree.cut_short:  # precision ran out of time: the replay alone, to the end
+            tree = replay_tree(wf.net, wf.initial, wf.final, [], replay=[v.labels for v in closed])
+        _replay(closed, tree, result)
 
 
-def _precision(wf: WorkflowNet, found: list[Variant], budget_s: float) -> float | None:
+def _precision(wf: WorkflowNet, found: list[Variant], tree: PrefixTree) -> float:
     """ETConformance precision (Muñoz-Gama & Carmona), as pm4py defines it, from variants.
 
     For every prefix seen in the log, the activities the model enables after it are compared
     with the activities the log shows after it; each escaping activity counts as often as
-    the prefix occurs.  pm4py derives the prefix counts by walking every case; here they come
-    from the variants and their counts, and each distinct prefix is replayed once.
-    ``None`` when the replays of the prefixes take longer than ``budget_s`` seconds.
+    the prefix occurs (prefixes that do not replay without missing tokens count nothing).
+    pm4py derives the prefix counts by walking every case and replays every prefix from the
+    start; here they come from the variants and their counts, and each distinct prefix is
+    one replay step from its parent.
     """
-    from pm4py.algo.conformance.tokenreplay import algorithm as token_replay
     from pm4py.objects.petri_net.utils.align_utils import (
         get_visible_transitions_eventually_enabled_by_marking,
     )
@@ -288,48 +286,13 @@ def _precision(wf: WorkflowNet, found: list[Variant], budget_s: float) -> float 
     }
     allowed = cases * len(enabled_at_start)
     escaping = cases * len(enabled_at_start - starts)
-    prefixes = list(follow)
-    started = time.perf_counter()
-    for at in range(0, len(prefixes), _PRECISION_CHUNK):
-        if time.perf_counter() - started > budget_s:
-            return None
-        chunk = prefixes[at : at + _PRECISION_CHUNK]
-        replayed = token_replay.apply(
-            _event_log(chunk),
-            wf.net,
-            wf.initial,
-            wf.final,
-            parameters={
-                "show_progress_bar": False,
-                "consider_remaining_in_fitness": False,
-                "try_to_reach_final_marking_through_hidden": False,
-                "stop_immediately_unfit": True,
-                "walk_through_hidden_trans": True,
-            },
-        )
-        for prefix, diag in zip(chunk, replayed, strict=True):
-            if not diag["trace_is_fit"]:
-                continue
-            enabled = {t.label for t in diag["enabled_transitions_in_marking"] if t.label}
-            allowed += len(enabled) * count[prefix]
-            escaping += len(enabled - follow[prefix]) * count[prefix]
+    for prefix, seen in follow.items():
+        enabled = tree.enabled.get(prefix)
+        if enabled is None:
+            continue
+        allowed += len(enabled) * count[prefix]
+        escaping += len(enabled - seen) * count[prefix]
     return 1 - escaping / allowed if allowed else 1.0
-
-
-def _token_replay(wf: WorkflowNet, found: list[Variant]) -> list[dict[str, Any]]:
-    from pm4py.algo.conformance.tokenreplay import algorithm as token_replay
-
-    unknown = {a for v in found for a in v.labels} - wf.labels
-    net, im, fm = _with_unknown_labels(wf, unknown) if unknown else (wf.net, wf.initial, wf.final)
-    return list(
-        token_replay.apply(
-            _event_log([v.labels for v in found]),
-            net,
-            im,
-            fm,
-            parameters={"show_progress_bar": False},
-        )
-    )
 
 
 def replay_fitness_per_variant(wf: WorkflowNet, found: list[Variant]) -> list[float]:
@@ -337,21 +300,27 @@ def replay_fitness_per_variant(wf: WorkflowNet, found: list[Variant]) -> list[fl
     todo = [v for v in found if v.replay is None]
     if todo:
         with quiet_pm4py():
-            for v, d in zip(todo, _token_replay(wf, todo), strict=True):
-                v.replay = Replayed(float(d["trace_fitness"]), bool(d["trace_is_fit"]))
+            tree = replay_tree(wf.net, wf.initial, wf.final, [], replay=[v.labels for v in todo])
+        for v in todo:
+            r = tree.replays[v.labels]
+            v.replay = Replayed(r.fitness, r.fit)
     return [v.replay.fitness for v in found if v.replay is not None]
 
 
-def _replay(wf: WorkflowNet, closed: list[Variant], result: Conformance) -> None:
-    sums = Counter[str]()
-    fitting = 0
-    for v, d in zip(closed, _token_replay(wf, closed), strict=True):
-        v.replay = Replayed(float(d["trace_fitness"]), bool(d["trace_is_fit"]))
-        for key in ("missing_tokens", "consumed_tokens", "remaining_tokens", "produced_tokens"):
-            sums[key] += d[key] * v.count
-        fitting += v.count if d["trace_is_fit"] else 0
+def _replay(closed: list[Variant], tree: PrefixTree, result: Conformance) -> None:
+    """pm4py's log fitness: the token counts of all finished cases, added up."""
+    missing = consumed = remaining = produced = fitting = 0
+    for v in closed:
+        r = tree.replays[v.labels]
+        v.replay = Replayed(r.fitness, r.fit)
+        n = v.count
+        missing += r.missing * n
+        consumed += r.consumed * n
+        remaining += r.remaining * n
+        produced += r.produced * n
+        fitting += n if r.fit else 0
     total = sum(v.count for v in closed)
-    result.replay_fitness = 0.5 * (
-        1 - sums["missing_tokens"] / max(sums["consumed_tokens"], 1)
-    ) + 0.5 * (1 - sums["remaining_tokens"] / max(sums["produced_tokens"], 1))
+    result.replay_fitness = 0.5 * (1 - missing / max(consumed, 1)) + 0.5 * (
+        1 - remaining / max(produced, 1)
+    )
     result.fitting_share_replay = fitting / total
