@@ -11,9 +11,16 @@ Each variant is aligned once, by one of pm4py's exact searches:
   :attr:`AlignmentBudget.variant_s` seconds per variant.  The time limit is also the memory
   limit: a search explores its states at a bounded rate, so a variant can never hold more
   states than that many seconds produce;
-* all searches together get :attr:`AlignmentBudget.total_s` seconds; a variant may use at
-  most four times its fair share of what is left (variants are aligned most frequent first,
-  and most take milliseconds), so one hard variant cannot eat the budget of the rest.
+* all searches together get :meth:`AlignmentBudget.total_for` seconds (by default 60 s and
+  20 ms more per variant); a variant may use at most four times its fair share of what is
+  left (variants are aligned most frequent first, and most take milliseconds), so one hard
+  variant cannot eat the budget of the rest.
+
+Budgets count the CPU time of this process, not the wall clock: on a machine busy with
+other work a wall-clock budget would run out after a fraction of the work it stands for, and
+the same check would approximate more variants the busier the machine.  pm4py's own limit
+per variant is a wall-clock one; it is given the CPU seconds left times the ratio of wall
+clock to CPU time measured so far in the same loop.
 
 A variant no search finishes within its budget is **approximated**: its fitness is its
 token-replay fitness, its cost the cost that fitness implies, its unknown activities are
@@ -53,11 +60,20 @@ class AlignmentBudget:
 
     fast_s: float = 0.5
     variant_s: float = 10.0
-    total_s: float = 60.0
+    #: all alignments of a check; ``None``: :attr:`base_s` plus :attr:`per_variant_s` each
+    total_s: float | None = None
+    base_s: float = 60.0
+    per_variant_s: float = 0.02
     #: variants the fast search may fail on before A* goes first for the rest
     fast_misses: int = 3
     #: the token replays of all prefixes for precision; beyond it precision is not given
     precision_s: float = 60.0
+
+    def total_for(self, variants: int) -> float:
+        """The seconds all alignments of ``variants`` variants may take."""
+        if self.total_s is not None:
+            return self.total_s
+        return self.base_s + self.per_variant_s * variants
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +138,16 @@ def align_variants(
         "max_align_time_trace": budget.fast_s,
         align.Parameters.PARAM_MODEL_COST_FUNCTION: costs,
     }
-    started = time.perf_counter()
+    started_cpu, started_wall = time.process_time(), time.perf_counter()
+    total = budget.total_for(len(closed))
+
+    def share(remaining: int) -> tuple[float, float]:
+        """CPU seconds the next variant may take, and the wall-clock limit that stands for."""
+        cpu = time.process_time() - started_cpu
+        stretch = min(max((time.perf_counter() - started_wall) / max(cpu, 0.05), 1.0), 20.0)
+        got = _share(budget, total, cpu, remaining)
+        return got, got * stretch
+
     misses = 0
     approximated: list[Variant] = []
     for i, v in enumerate(closed):
@@ -137,8 +162,8 @@ def align_variants(
         # fitness) counts the trace's length whichever search answers
         per_event = {align.Parameters.PARAM_TRACE_COST_FUNCTION: [_MOVE] * len(v.labels)}
         a, search = None, "approximate"
-        share = _share(budget, time.perf_counter() - started, len(closed) - i)
-        if share > 0 and misses < budget.fast_misses:
+        cpu_s, wall_s = share(len(closed) - i)
+        if cpu_s > 0 and misses < budget.fast_misses:
             a = align.apply(
                 trace,
                 wf.net,
@@ -148,14 +173,14 @@ def align_variants(
                 parameters={
                     **fast_params,
                     **per_event,
-                    "max_align_time_trace": min(budget.fast_s, share),
+                    "max_align_time_trace": min(budget.fast_s, cpu_s) * wall_s / cpu_s,
                 },
             )
             search = "dijkstra"
             if a is None:
                 misses += 1
-        share = _share(budget, time.perf_counter() - started, len(closed) - i)
-        if a is None and share > 0:
+        cpu_s, wall_s = share(len(closed) - i)
+        if a is None and cpu_s > 0:
             a = align.apply(
                 trace,
                 wf.net,
@@ -165,7 +190,7 @@ def align_variants(
                 parameters={
                     **base,
                     **per_event,
-                    "max_align_time_trace": min(budget.variant_s, share),
+                    "max_align_time_trace": wall_s,
                 },
             )
             search = "a*"
@@ -191,11 +216,11 @@ def align_variants(
     result.approximated += approximated
 
 
-def _share(budget: AlignmentBudget, spent: float, remaining: int) -> float:
+def _share(budget: AlignmentBudget, total: float, spent: float, remaining: int) -> float:
     """The time one variant may take: its fair share of what is left of the total budget
     (four times the average, as most variants take milliseconds), at most the per-variant
     budget; 0 when the total is spent."""
-    left = budget.total_s - spent
+    left = total - spent
     if left <= 0:
         return 0.0
     return min(budget.variant_s, left, max(4 * left / max(remaining, 1), 0.05))
