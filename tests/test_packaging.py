@@ -169,6 +169,7 @@ def test_demo_and_serve_from_a_fresh_venv(dist: Path, tmp_path: Path) -> None:
     try:
         models = _wait_for_page(f"http://127.0.0.1:{port}/models", proc)
         logs = _wait_for_page(f"http://127.0.0.1:{port}/logs", proc)
+        diagram = _wait_for_page(f"http://127.0.0.1:{port}/models/saas-handoffs.yaml/diagram", proc)
     finally:
         proc.send_signal(signal.SIGTERM)
         _, err = proc.communicate(timeout=120)
@@ -179,3 +180,10 @@ def test_demo_and_serve_from_a_fresh_venv(dist: Path, tmp_path: Path) -> None:
     ).read_bytes()
     assert proc.returncode == 0, err
     assert "leaked semaphore" not in err
+    # the wheel carries the browser bundles when they were built before it (make web-assets)
+    if (ROOT / "web" / "static" / "build" / "manifest.json").is_file():
+        assert "/static/build/modeler.js" in diagram
+        assert "scripts are not built" not in err
+    else:
+        assert "The diagram editor is not installed on this server" in diagram
+        assert "make web-assets" in err

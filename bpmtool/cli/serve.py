@@ -55,6 +55,7 @@ def serve(
 ) -> None:
     """Serve the web app: models, SIPOC, swimlanes, findings and log checks in a browser."""
     from bpmtool.web import serving
+    from bpmtool.web.assets import BUILD_HINT, built_assets
     from bpmtool.web.config import Settings
     from bpmtool.web.main import create_app
     from bpmtool.web.security import LOOPBACK, default_allowed_hosts
@@ -98,6 +99,12 @@ def serve(
     typer.echo(
         f"bpmtool: serving {settings.workspace.resolve()} on http://{shown}:{bound}/", err=True
     )
+    if built_assets() is None:
+        typer.echo(
+            "note: the diagram editor's scripts are not built, so it is off (everything else "
+            f"works, the YAML editor as a plain text box): {BUILD_HINT}",
+            err=True,
+        )
     stopped = serving.run(serving.config(application), sock)
     if stopped is not None:
         typer.echo("bpmtool: stopped", err=True)

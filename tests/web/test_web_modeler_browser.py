@@ -133,11 +133,11 @@ def _drag(page, start: tuple[float, float], end: tuple[float, float]) -> None:
     page.mouse.up()
 
 
-def _select(page, element_id: str) -> None:
-    """Click a shape until it is the selection: right after a label edit bpmn-js may still be
-    finishing it (a frame later) and take the first click for that."""
+def _select(page, element_id: str, at: tuple[float, float] | None = None) -> None:
+    """Click a shape (at its center, or at diagram point ``at``) until it is the selection:
+    right after a label edit bpmn-js may still be finishing it and take the first click."""
     for _ in range(10):
-        page.mouse.click(*_center(page, element_id))
+        page.mouse.click(*(page.evaluate(_TO_PAGE, list(at)) if at else _center(page, element_id)))
         if page.evaluate(_SELECTED) == [element_id]:
             return
         page.wait_for_timeout(100)
@@ -345,7 +345,16 @@ def test_a_customer_pool_and_a_new_lane(browser, tmp_path: Path, shots: Path) ->
         page.keyboard.type("Customer")
         page.keyboard.press("Enter")
         expect(page.locator('g.djs-element[data-element-id="customer"]')).to_have_count(1)
-        _select(page, "customer")
+        # what the customer does, in its pool
+        cx, cy, cw, ch = page.evaluate(_BOUNDS, "customer")
+        page.click('.djs-palette [data-action="create.task"]')
+        spot = page.evaluate(_TO_PAGE, [cx + cw / 2, cy + ch / 2])
+        page.mouse.move(spot[0] - 30, spot[1] - 10, steps=5)
+        page.mouse.click(*spot)
+        page.keyboard.type("Sign contract")
+        page.keyboard.press("Enter")
+        expect(page.locator('g.djs-element[data-element-id="sign_contract"]')).to_have_count(1)
+        _select(page, "customer", at=(cx + 15, cy + ch / 2))  # the pool's name band
         page.locator("[data-prop=external]").check()
         page.screenshot(path=shots / "modeler-07-pool-and-lane.png")
         page.click("[data-save]")
@@ -354,6 +363,7 @@ def test_a_customer_pool_and_a_new_lane(browser, tmp_path: Path, shots: Path) ->
     lanes = {lane.label: lane for lane in saved.lanes}
     assert {"Sales", "Implementation", "Customer Support", "Customer"} <= set(lanes)
     assert lanes["Customer"].external
+    assert {n.id: n.lane for n in saved.nodes}["sign_contract"] == lanes["Customer"].id
     assert not lanes["Customer Support"].external
     assert problems == []
 
