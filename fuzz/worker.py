@@ -46,6 +46,29 @@ class _Api:
         self.api = api
         self.model = api.load(ROOT / "models" / "saas-handoffs.yaml")
         self.log = api.read_log(ROOT / "examples" / "saas-handoffs.csv").head(400)
+        self.journey_model = _journey_model(self.model)
+
+
+def _journey_model(model: Any) -> Any:
+    """The reference model with its journey cut to what surveys feed: one stage and its
+    milestone, no CTQs or triggers, one behaviour measure, the same emotion reading (NPS,
+    or CSAT when a file has no NPS).  Survey files go through the whole of ``api.journey``
+    at under half the reference model's cost (0.26 s against 0.59 s per file), the time that
+    bounded the fuzzing run."""
+    from bpmtool.model import Model
+
+    data = model.model_dump(by_alias=True, exclude_defaults=True, mode="json")
+    first = data["stages"][0]
+    data["stages"] = [{**first, "milestones": first["milestones"][:1]}]
+    data["ctqs"], data["triggers"] = [], []
+    journey = data["journey"]
+    journey.update(
+        success={"milestone": first["milestones"][0]["id"]},
+        happy_paths=1,
+        behaviour=journey["behaviour"][:1],
+    )
+    journey.pop("sale", None)
+    return Model.model_validate(data)
 
 
 def run_one(state: _Api, target: str, path: Path) -> None:
@@ -56,7 +79,7 @@ def run_one(state: _Api, target: str, path: Path) -> None:
         api.lint(model)
     elif target == "surveys":
         surveys = api.read_surveys(path)
-        api.journey(state.model, state.log, surveys=surveys)
+        api.journey(state.journey_model, state.log, surveys=surveys)
     elif target in ("lanes-yaml", "lanes-csv"):
         api.map_log(state.model, state.log, lanes_from=path)
     else:

@@ -275,3 +275,39 @@ def test_a_time_beyond_2261_is_a_located_error(tmp_path: Path) -> None:
     with pytest.raises(EventLogError, match="outside the years 1678 to 2261") as err:
         api.read_log(path)
     assert err.value.problems[0].line == 3
+
+
+@pytest.mark.parametrize("noise", [',"', "<list key='l'>"])
+def test_quotes_in_the_first_lines_do_not_stall_the_delimiter_guess(
+    tmp_path: Path, noise: str
+) -> None:
+    # fuzzing: the csv module's Sniffer backtracked on such lines (64 KB of ,": minutes;
+    # two .csv.gz inputs of 45 KB with <list key='l'> ran past the 20 s limit)
+    head = "case_id,activity,timestamp,resource\nC1,Run demo,2025-01-07 09:16:28+0000,ana\n"
+    path = tmp_path / "noisy.csv"
+    path.write_text(head + "C1,Run" + noise * (64_000 // len(noise)) + ",2025-01-08,ana\n")
+    if "," in noise:  # the commas make 16,000 columns
+        with pytest.raises(EventLogError, match="Expected 4 columns, got 16004") as err:
+            api.read_log(path)
+        assert err.value.problems[0].file == str(path)
+    else:
+        assert len(api.read_log(path)) == 2
+
+
+@pytest.mark.parametrize(
+    ("lines", "delimiter"),
+    [
+        (["a,b,c", "1,2,3", "4,5,6"], ","),
+        (["a;b;c", "1;2,5;3", "4;5,5;6"], ";"),  # decimal commas
+        (["a\tb", "x, y\tz"], "\t"),
+        (["a|b|c", "1|2|3"], "|"),
+        (['"a;x",b,c', '"1;2",2,3'], ","),  # a delimiter inside quotes does not count
+        (["case", "C1"], ","),  # one column: the default
+    ],
+)
+def test_the_delimiter_is_the_one_that_splits_every_line_alike(
+    lines: list[str], delimiter: str
+) -> None:
+    from bpmtool.io.eventlog_csv import guess_delimiter
+
+    assert guess_delimiter(lines) == delimiter

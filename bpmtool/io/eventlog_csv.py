@@ -75,11 +75,38 @@ def sniff(path: Path, encoding: str | None = None) -> tuple[str, str]:
                     ) from None
     text = head.decode(encoding, errors="replace")
     lines = text.splitlines()[:50]
-    try:
-        delimiter = csv.Sniffer().sniff("\n".join(lines), delimiters=",;\t|").delimiter
-    except csv.Error:
-        delimiter = max(",;\t|", key=lambda d: lines[0].count(d)) if lines else ","
-    return encoding, delimiter
+    return encoding, guess_delimiter(lines)
+
+
+#: the delimiters a log may use, in the order a tie is broken
+DELIMITERS = ",;\t|"
+
+
+def guess_delimiter(lines: list[str]) -> str:
+    """The delimiter that splits the header into the most columns while (nearly) every
+    other line splits into as many; failing that, the one the header holds most of.
+
+    The lines are parsed as CSV (quotes respected) once per candidate, so the guess takes
+    time in proportion to the sample.  (The csv module's ``Sniffer`` took 17 s on 64 KB of
+    ``<list key='l'>`` and 93 s on 128 KB: its quote patterns backtrack.)
+    """
+    if not lines:
+        return ","
+    best: tuple[bool, int, int] | None = None
+    chosen = max(DELIMITERS, key=lambda d: (lines[0].count(d), -DELIMITERS.index(d)))
+    for rank, delimiter in enumerate(DELIMITERS):
+        try:
+            counts = [len(row) for row in csv.reader(lines, delimiter=delimiter) if row]
+        except csv.Error:  # a field over the csv module's limit, a NUL
+            continue
+        if not counts or counts[0] < 2:
+            continue
+        agree = sum(c == counts[0] for c in counts[1:])
+        consistent = agree >= 0.8 * (len(counts) - 1)
+        score = (consistent, counts[0] if consistent else agree, -rank)
+        if best is None or score > best:
+            best, chosen = score, delimiter
+    return chosen
 
 
 def read_csv(
