@@ -123,7 +123,15 @@ class Workspace(Housekeeping):
         """Copy the reference model and example log into an empty workspace; the names added."""
         added: list[str] = []
         if model is not None and model.is_file() and not any(self.models.iterdir()):
-            write_atomic(self.models / model.name, model.read_bytes())
+            data = model.read_bytes()
+            write_atomic(self.models / model.name, data)
+            write_record(
+                self.journal(model.name),
+                version_of(data),
+                author="bpmtool",
+                message="the example model, added to the new workspace",
+                action="created",
+            )
             added.append(model.name)
         if log is not None and log.is_file() and not any(self.logs.iterdir()):
             write_atomic(self.logs / log.name, log.read_bytes())

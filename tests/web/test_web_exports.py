@@ -118,6 +118,10 @@ def test_the_full_report_has_check_journey_and_surveys_and_exports_its_findings(
     ):
         assert part in report, part
 
+    page = client.get(f"/runs/{run_id}").text
+    assert "data-full-journey" in page and "survey:nps" in page
+    support = next(c for c in result["journey"]["ctqs"] if c["ctq"] == "support_ready")
+    assert support["p90_text"] in page and support["p90_text"] in report
     rows = _csv_rows(client.get(f"/runs/{run_id}/findings.csv").text)
     assert rows[0][:4] == ["#", "Severity", "Kind", "Code"]
     assert len(rows) - 1 == len(result["findings"])

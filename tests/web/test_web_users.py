@@ -124,6 +124,10 @@ def test_every_save_records_its_author_and_message_and_two_versions_can_be_compa
     ]
     history = team.get(f"/api/models/{MODEL}/history").json()
     assert [h["version"] for h in history] == [v1, v0]
+    assert (history[1]["author"], history[1]["message"]) == (
+        "bpmtool",
+        "the example model, added to the new workspace",
+    )
     assert history[0]["author"] == "ana" and history[0]["message"] == "kick-off is a call now"
     page = team.get(f"/models/{MODEL}/history").text
     assert "video, not phone" in page and "kick-off is a call now" in page

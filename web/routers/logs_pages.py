@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
@@ -28,7 +30,7 @@ def log_page(request: Request, ws: WorkspaceDep, name: str) -> Response:
     path = ws.log_path(name)
     problems = []
     try:
-        cols = log_columns(path, ws.log_columns(name), ws.log_date_format(name))
+        cols = _columns(path, ws.log_columns(name), ws.log_date_format(name))
     except InputError as err:
         cols, problems = LogColumns([], mappable=False), err.problems
     runs = [r for r in ws.list_runs() if r.get("log") == name][:10]
@@ -52,6 +54,24 @@ def log_page(request: Request, ws: WorkspaceDep, name: str) -> Response:
         },
         status_code=422 if problems else 200,
     )  # the page, with what is wrong with the file
+
+
+#: (file, size, mtime, mapping, date format) → the columns and preview the page shows
+_previews: dict[tuple[object, ...], LogColumns] = {}
+
+
+def _columns(path: Path, chosen: dict[str, str], date_format: str | None) -> LogColumns:
+    """:func:`bpmtool.api.log_columns`, remembered until the file or its mapping changes
+    (the page is visited far more often than a log is replaced)."""
+    st = path.stat()
+    key = (str(path), st.st_size, st.st_mtime_ns, tuple(sorted(chosen.items())), date_format)
+    hit = _previews.get(key)
+    if hit is None:
+        hit = log_columns(path, chosen, date_format)
+        if len(_previews) > 64:
+            _previews.clear()
+        _previews[key] = hit
+    return hit
 
 
 def _ranked(ws: WorkspaceDep, name: str) -> list[Ranked]:

@@ -83,9 +83,9 @@ def run_page(request: Request, ws: WorkspaceDep, run_id: str) -> Response:
     svg = Markup(svg_path.read_text("utf-8")) if svg_path.exists() else None
     journey = run.get("kind") == "journey"
     charts_path = ws.run_file(run_id, "charts")
-    charts = (
+    charts = (  # a journey's, or a full report's journey part
         {k: Markup(v) for k, v in json.loads(charts_path.read_text("utf-8")).items()}
-        if journey and charts_path.exists()
+        if charts_path.exists()
         else {}
     )
     return page(
