@@ -154,6 +154,12 @@ def _accept_completion(page) -> None:
     page.keyboard.press("Enter")
 
 
+def saved_yaml_has_layout(path: Path) -> bool:
+    """The YAML holds the author's diagram (the shapes as placed in the editor)."""
+    model = api.loads_model(path.read_text(), path.name)
+    return model.diagram is not None and model.diagram.shape_of("send_welcome_pack") is not None
+
+
 def _badges(page) -> dict[str, str]:
     """Lint badge per diagram element: its tooltip (code: message per line)."""
     return dict(
@@ -259,9 +265,14 @@ def test_drag_connect_fix_save_and_reload(browser, tmp_path: Path, shots: Path) 
         assert last["message"] == "handover prepared by implementation"
         assert page.input_value("[data-message]") == ""
 
+        assert saved_yaml_has_layout(ws / "models" / "onboarding.yaml")
+        placed = page.evaluate(_BOUNDS, "send_welcome_pack")
+
         page.reload()
         expect(page.locator("[data-modeler][data-ready]")).to_have_count(1, timeout=30_000)
         assert page.evaluate(_LANES_OF, "prepare") == ["impl"]
+        # where the shapes were put by hand, not laid out again
+        assert page.evaluate(_BOUNDS, "send_welcome_pack") == pytest.approx(placed, abs=1)
         assert page.evaluate(_LANES_OF, "send_welcome_pack") == ["sales"]
         expect(page.locator('.lint-badge[data-element="send_welcome_pack"]')).to_have_count(
             1, timeout=20_000

@@ -62,7 +62,8 @@ function start(root) {
     root.classList.toggle("dirty", dirty);
     if (dirty) say("Unsaved changes");
   };
-  modeler.on("commandStack.changed", () => markDirty(true));
+  let edited = false;  // anything changed since the diagram was opened
+  modeler.on("commandStack.changed", () => { edited = true; markDirty(true); });
   window.addEventListener("beforeunload", (e) => {
     if (dirty && !readOnly) { e.preventDefault(); e.returnValue = ""; }
   });
@@ -115,12 +116,35 @@ function start(root) {
     lint.run(true);  // unchanged yet: the stored model's findings, cached by the server
   }
 
+  // A YAML model opened as bpmtool's layout says so (bpmtool:model "laid_out"), and reading it
+  // back drops that layout.  Once shapes were drawn or moved here the diagram is the
+  // author's: saved without the mark it is kept in the model (its `diagram:`).
+  function claimLayout() {
+    if (!edited) return;
+    const definitions = modeler.getDefinitions();
+    const holders = [...(definitions.rootElements || []), definitions];
+    for (const holder of holders) {
+      const values = (holder.extensionElements && holder.extensionElements.values) || [];
+      for (const ext of values) {
+        if (ext.$type !== "bpmtool:Model" || !ext.body) continue;
+        try {
+          const head = JSON.parse(ext.body);
+          if (head.laid_out) {
+            delete head.laid_out;
+            ext.body = JSON.stringify(head);
+          }
+        } catch (e) { /* not ours to fix */ }
+      }
+    }
+  }
+
   async function save(force = false) {
     if (saving || readOnly) return;
     saving = true;
     saveButton.disabled = true;
     say("Saving…");
     try {
+      claimLayout();
       const { xml } = await modeler.saveXML({ format: true });
       const headers = { "Content-Type": "application/xml", Accept: "application/json", "If-Match": `"${version}"` };
       const message = messageInput ? messageInput.value.trim() : "";
