@@ -171,7 +171,7 @@ def run(
     report = Report()
     pool = [_Worker(memory) for _ in range(workers)]
     try:
-        _drive(pool, "", [], report, timeout, memory, out)  # until every worker is ready
+        booting = True  # the workers start while the first inputs are made
         done = 0
         turn = 0
         while done < per_target:
@@ -184,8 +184,13 @@ def run(
                     *mutation_inputs(target, size - drawn, seed + turn),
                 ]
                 inputs += list(mutation_inputs(target, size - len(inputs), seed + turn + 7919))
+                made = time.monotonic() - began
+                if booting:
+                    _drive(pool, "", [], report, timeout, memory, out)  # until all are ready
+                    booting = False
+                began = time.monotonic()
                 _drive(pool, target, inputs, report, timeout, memory, out)
-                report.target_seconds[target] += time.monotonic() - began
+                report.target_seconds[target] += made + time.monotonic() - began
                 report.seconds = time.monotonic() - start
                 if json_path is not None:
                     json_path.write_text(json.dumps(report.to_dict(), indent=2) + "\n")

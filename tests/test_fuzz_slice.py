@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-PER_PARSER = 120
+PER_PARSER = 200
 
 
 @pytest.mark.slow

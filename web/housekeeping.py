@@ -9,6 +9,8 @@ import secrets
 import time
 from pathlib import Path
 
+from bpmtool import api
+
 __all__ = ["STALE_TMP_SECONDS", "Housekeeping"]
 
 #: an atomic write's temporary file older than this was left by a process that died
@@ -32,10 +34,11 @@ class Housekeeping:
     def sweep_leftovers(self, *, tmp_age: float = STALE_TMP_SECONDS) -> list[Path]:
         """Remove what a killed process left behind; the paths removed.
 
-        Uploads (``.part``) of a process that no longer runs, or of an earlier process that
-        had this one's id, go at once; those of another live server are kept.  Temporary
-        files of atomic writes (``.<name>.<random>.tmp``) go once ``tmp_age`` seconds old:
-        a live write replaces its file within a moment.
+        Uploads (``.part``) and temporary files of atomic writes
+        (``.<name>.<pid>-<random>.tmp``) of a process that no longer runs, or of an earlier
+        process that had this one's id, go at once; those of another live process are
+        kept.  A temporary file named without a process id (from an older version) goes
+        once ``tmp_age`` seconds old: a live write replaces its file within a moment.
         """
         removed = []
         now = time.time()
@@ -46,6 +49,11 @@ class Housekeeping:
                 removed.append(path)
         for folder in (self.models, self.logs, self.runs, self.meta):
             for path in folder.rglob(".*.tmp"):
+                owner = api.temp_file_owner(path)
+                if owner is not None:
+                    if owner == os.getpid() or not _alive(owner):
+                        removed.append(path)
+                    continue
                 with contextlib.suppress(OSError):
                     if now - path.stat().st_mtime > tmp_age:
                         removed.append(path)

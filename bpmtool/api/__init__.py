@@ -72,6 +72,7 @@ from bpmtool.api.models import (
     rule_catalogue,
     sipoc,
     sipoc_table,
+    temp_file_owner,
     warm_up,
     write_file,
 )
@@ -176,6 +177,7 @@ __all__ = [
     "sipoc_table",
     "stream_log_to_parquet",
     "streams_to_parquet",
+    "temp_file_owner",
     "warm_up",
     "write_file",
     "write_partitioned_log",

@@ -160,6 +160,14 @@ def write_file(path: str | Path, data: str | bytes) -> None:
     write_atomic(Path(path), data)
 
 
+def temp_file_owner(path: str | Path) -> int | None:
+    """The id of the process that was writing ``path``, a temporary file of
+    :func:`write_file`; ``None`` when its name does not say (not one of ours, or older)."""
+    from bpmtool.io.files import temp_owner
+
+    return temp_owner(Path(path))
+
+
 def loads_model(source: str | bytes, filename: str = "<input>") -> Model:
     """Validate a model given as YAML or JSON text; problems name ``filename``."""
     from bpmtool.io.yaml_model import loads_model as loads

@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import os
+import re
 import tempfile
 from pathlib import Path
 
 from bpmtool.errors import InputError
 
-__all__ = ["write_atomic"]
+__all__ = ["temp_owner", "write_atomic"]
+
+_TEMP_NAME = re.compile(r"^\..+\.(\d{1,10})-[A-Za-z0-9_]+\.tmp$")
+
+
+def temp_owner(path: Path) -> int | None:
+    """The id of the process writing the temporary file ``path`` (``.<name>.<pid>-<random>
+    .tmp``, made by :func:`write_atomic`), or ``None`` for a name without one."""
+    match = _TEMP_NAME.match(path.name)
+    return int(match.group(1)) if match else None
 
 
 def write_atomic(path: str | Path, data: str | bytes) -> Path:
@@ -25,7 +35,11 @@ def write_atomic(path: str | Path, data: str | bytes) -> Path:
     directory = path.parent if str(path.parent) else Path(".")
     try:
         directory.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+        # the writer's process id in the name lets a sweep remove at once what a killed
+        # writer left (see temp_owner)
+        fd, tmp = tempfile.mkstemp(
+            prefix=f".{path.name}.{os.getpid()}-", suffix=".tmp", dir=directory
+        )
     except OSError as exc:
         raise InputError.single(
             f"cannot write here: {exc.strerror or exc}", file=str(path)

@@ -268,3 +268,41 @@ def test_the_editor_gets_the_first_thousand_problems_and_the_count(client) -> No
     assert out["valid"] is False and out["total"] == 50_000
     assert len(out["problems"]) == 1000 and out["problems"][0]["line"] == 4
     assert len(r.content) < 400_000
+
+
+_STUCK_WRITER = """
+import os, sys, time
+from bpmtool.io import files
+def stuck(src, dst):
+    print("writing", flush=True)
+    time.sleep(600)
+os.replace = stuck
+files.write_atomic(sys.argv[1], b"x" * 1000)
+"""
+
+
+def test_a_killed_writers_temporary_file_is_swept_at_the_next_start(tmp_path: Path) -> None:
+    ws = tmp_path / "ws"
+    create_app(Settings(workspace=ws, seed=False))
+    target = ws / "models" / "m.yaml"
+    writer = subprocess.Popen(
+        [sys.executable, "-c", _STUCK_WRITER, str(target)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+    live = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        assert writer.stdout is not None and writer.stdout.readline() == "writing\n"
+        (left,) = list((ws / "models").glob(".m.yaml.*.tmp"))
+        assert f".m.yaml.{writer.pid}-" in left.name
+        writer.kill()
+        writer.wait()
+        busy = ws / "runs" / f".r.json.{live.pid}-abc123.tmp"  # another process, still writing
+        busy.write_bytes(b"half")
+        create_app(Settings(workspace=ws, seed=False))  # a minute later, not ten
+        assert not left.exists() and busy.exists()
+    finally:
+        for proc in (writer, live):
+            proc.kill()
+            proc.wait()
