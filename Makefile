@@ -92,7 +92,7 @@ test: python-ok $(DEVSTAMP) $(WEB_BUILD)
 fuzz: $(DEVSTAMP)
 	$(BIN)/python -m fuzz.run --json fuzz-report.json $(FUZZ_ARGS)
 
-benchmarks: $(STAMP)
+benchmarks: $(STAMP) $(WEB_BUILD)
 	$(BIN)/python benchmarks/run.py
 
 # also the way out of a .venv that a wrong Python left half-made
