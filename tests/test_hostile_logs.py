@@ -311,3 +311,35 @@ def test_the_delimiter_is_the_one_that_splits_every_line_alike(
     from bpmtool.io.eventlog_csv import guess_delimiter
 
     assert guess_delimiter(lines) == delimiter
+
+
+#: the list in docs/eventlogs.md (Hostile and oversized input) and docs/bpmn.md, case by case:
+#: what stands before the root element, and whether the file is then read
+_PROLOGS = {
+    "entity": ('<!DOCTYPE x [<!ENTITY a "b">]>\n', False),
+    "system DTD": ('<!DOCTYPE x SYSTEM "file:///etc/passwd">\n', False),
+    "public DTD": ('<!DOCTYPE x PUBLIC "-//x//y" "http://example.org/x.dtd">\n', False),
+    "entity after 70 KB": ("<!--" + "c" * 70_000 + '-->\n<!DOCTYPE x [<!ENTITY a "b">]>\n', False),
+    "DOCTYPE without entities": ("<!DOCTYPE x>\n", True),
+    "root after 70 KB": ("<!--" + "c" * 70_000 + "-->\n", True),
+}
+
+
+@pytest.mark.parametrize("case", sorted(_PROLOGS))
+@pytest.mark.parametrize("kind", ["xes", "xes.gz", "bpmn"])
+def test_the_documented_hostile_xml_list_holds(tmp_path: Path, case: str, kind: str) -> None:
+    prolog, read = _PROLOGS[case]
+    if kind == "bpmn":
+        text = api.export_bpmn(api.load(ROOT / "models" / "saas-handoffs.yaml")).decode()
+        declaration, _, rest = text.partition("\n")
+        text = declaration + "\n" + prolog + rest
+    else:
+        text = _xes().replace("<log", prolog + "<log", 1)
+    path = tmp_path / f"doc.{kind}"
+    data = text.encode()
+    path.write_bytes(gzip.compress(data) if kind.endswith(".gz") else data)
+    if read:
+        (api.load if kind == "bpmn" else api.read_log)(path)
+        return
+    with pytest.raises(InputError, match="entities or an external DTD"):
+        (api.load if kind == "bpmn" else api.read_log)(path)
