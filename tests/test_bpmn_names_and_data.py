@@ -84,11 +84,16 @@ def test_data_stores_and_process_inputs(tmp_path: Path) -> None:
     root = etree.fromstring(written)
     assert [el.get("name") for el in root.findall(f"{B}dataStore")] == ["CRM"]
     assert len(root.findall(f".//{B}dataStoreReference")) == 1
-    assert {el.get("name") for el in root.findall(f".//{B}dataObject")} == {"Order", "Invoice"}
+    # the process's own input and output stay its ioSpecification
+    spec = root.find(f"{B}process/{B}ioSpecification")
+    assert [el.get("name") for el in spec.findall(f"{B}dataInput")] == ["Order"]
+    assert [el.get("name") for el in spec.findall(f"{B}dataOutput")] == ["Invoice"]
     schema = etree.XMLSchema(etree.parse(str(SHARED_DATA / "xsd" / "bpmn20" / "BPMN20.xsd")))
     assert schema.validate(root), schema.error_log
     again, _ = read_bpmn_bytes(written, "again.bpmn")
-    assert {a.id: a.store for a in again.artifacts} == {a.id: a.store for a in model.artifacts}
+    assert {a.id: (a.store, a.io) for a in again.artifacts} == {
+        a.id: (a.store, a.io) for a in model.artifacts
+    }
 
 
 @pytest.mark.parametrize(

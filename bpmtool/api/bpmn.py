@@ -25,7 +25,9 @@ def export_bpmn(model: Model, *, orientation: str = "horizontal", relayout: bool
     out as the swimlane SVG is (lanes as rows, or as columns with ``vertical``)."""
     from bpmtool.io.bpmn_export import write_bpmn
 
-    return write_bpmn(model, layout(model, orientation=orientation, relayout=relayout))
+    return write_bpmn(
+        model, layout(model, orientation=orientation, relayout=relayout), relayout=relayout
+    )
 
 
 def loads_bpmn(data: bytes, filename: str = "<input>") -> Loaded:

@@ -13,7 +13,7 @@ from typing import Any
 
 from lxml import etree
 
-from bpmtool.io.bpmn_vocabulary import local, strip_prefix
+from bpmtool.io.bpmn_vocabulary import BPMTOOL_NS, local, strip_prefix
 
 __all__ = ["DC_NS", "DD_NS", "DI_NS", "read_diagram"]
 
@@ -21,6 +21,8 @@ DI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
 DD_NS = "http://www.omg.org/spec/DD/20100524/DI"
 _DI, _DC, _DD = f"{{{DI_NS}}}", f"{{{DC_NS}}}", f"{{{DD_NS}}}"
+#: what bpmtool's export laid out in an author's diagram: not the author's, laid out again
+_LAID_OUT = f"{{{BPMTOOL_NS}}}laidOut"
 
 
 def read_diagram(
@@ -44,6 +46,8 @@ def read_diagram(
     edges: list[dict[str, Any]] = []
     for el in plane.iter(f"{_DI}BPMNShape", f"{_DI}BPMNEdge"):
         raw = strip_prefix(el.get("bpmnElement") or "")
+        if el.get(_LAID_OUT) == "true":
+            continue
         if el.tag == f"{_DI}BPMNShape":
             shape = _shape(el, element_ids.get(raw))
             if shape is not None:

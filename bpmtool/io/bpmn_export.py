@@ -2,17 +2,20 @@
 
 What is written (see ``docs/bpmn.md``):
 
-* a collaboration; one participant (pool) holding the process of the internal
-  lanes, with a laneSet and flowNodeRefs; every external lane becomes its own
-  pool (a black box when it has no nodes), marked ``bpmtool:external="true"``;
-* tasks (``task_type`` or ``task``), events with their event definitions,
-  boundary events, gateways with their default flow;
+* a collaboration with a participant per pool (black boxes without a process); a model
+  without pools gets one participant holding the process of the internal lanes, and one per
+  external lane (a black box when it has no nodes), marked ``bpmtool:external="true"``;
+* per process: a laneSet with flowNodeRefs, tasks (``task_type`` or ``task``), events with
+  their event definitions, boundary events, gateways with their default flow, expanded
+  sub-processes holding their content (:mod:`bpmtool.io.bpmn_export_process`), the
+  process's own inputs and outputs as its ``ioSpecification``;
 * sequence flows with ``conditionExpression``; flows of kind ``message`` and
-  flows that cross pools become message flows;
+  flows that cross pools become message flows, pool flows message flows to a participant;
 * a dataObject and a dataObjectReference per artifact (a dataStore and a
-  dataStoreReference for a data store), and data input/output
-  associations for the inputs and outputs of activities;
-* BPMNDI shapes for pools, lanes, nodes and data objects, edges with waypoints;
+  dataStoreReference for a data store), and data input/output associations;
+* text annotations, groups and associations in the collaboration;
+* BPMNDI (:mod:`bpmtool.io.bpmn_export_di`): the author's diagram as it was read, or
+  bpmtool's swimlane layout;
 * what BPMN has no element for (stages, CTQs, triggers, the journey, aliases, …) in
   ``extensionElements`` in bpmtool's namespace (:mod:`bpmtool.io.bpmn_extensions`).
 
@@ -25,22 +28,18 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from lxml import etree
 
-from bpmtool.io.bpmn import BPMN_NS, BPMTOOL_NS, EVENTS, GATEWAYS, SUBPROCESSES, TASKS
+from bpmtool.io.bpmn import BPMN_NS, BPMTOOL_NS
+from bpmtool.io.bpmn_export_di import DC_NS, DD_NS, DI_NS, DiTargets, write_diagram
+from bpmtool.io.bpmn_export_process import XSI_NS, flow_ends, write_io, write_process_content
 from bpmtool.io.bpmn_extensions import write_extensions
-from bpmtool.io.bpmn_vocabulary import EVENT_DEFINITIONS
 from bpmtool.layout import Layout, layout_model
-from bpmtool.model import Flow, Lane, Model, Node
+from bpmtool.model import Flow, Lane, Model
 
 __all__ = ["write_bpmn"]
 
-DI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
-DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
-DD_NS = "http://www.omg.org/spec/DD/20100524/DI"
-XSI_NS = "http://www.w3.org/2001/XMLSchema-instance"
 NSMAP = {
     None: BPMN_NS,
     "bpmndi": DI_NS,
@@ -49,8 +48,6 @@ NSMAP = {
     "xsi": XSI_NS,
     "bpmtool": BPMTOOL_NS,
 }
-_GATEWAY_ELEMENT = {v: k for k, v in GATEWAYS.items()}
-_WITH_DEFAULT = frozenset({"exclusive", "inclusive", "complex"})
 _NOT_NCNAME = re.compile(r"[^A-Za-z0-9_.\-]")
 
 
@@ -64,6 +61,7 @@ class _Ids:
     def __init__(self) -> None:
         self.used: set[str] = set()
         self.known: dict[tuple[str, str], str] = {}
+        self.fresh_calls = 0
 
     def __call__(self, kind: str, ident: str) -> str:
         key = (kind, ident)
@@ -80,9 +78,10 @@ class _Ids:
         self.known[key] = out
         return out
 
-
-def _fmt(value: float) -> str:
-    return f"{value:.0f}" if value == int(value) else f"{value:.1f}"
+    def fresh(self, base: str) -> str:
+        """A new id on each call (an element drawn twice gets two DI shapes)."""
+        self.fresh_calls += 1
+        return self(f"fresh{self.fresh_calls}", base)
 
 
 def _sub(parent: etree._Element, tag: str, **attrs: str) -> etree._Element:
@@ -182,10 +181,19 @@ def _pool_key(model: Model) -> Callable[[str], str]:
     return lambda node_id: _legacy_pool(model, node_id)
 
 
-def write_bpmn(model: Model, layout: Layout | None = None) -> bytes:
-    """The model as BPMN 2.0 XML (UTF-8 bytes) with diagram interchange: the positions of
-    the swimlane layout (:mod:`bpmtool.layout`), so modellers open it as the SVG shows it."""
-    layout = layout or layout_model(model)
+def write_bpmn(model: Model, layout: Layout | None = None, *, relayout: bool = False) -> bytes:
+    """The model as BPMN 2.0 XML (UTF-8 bytes) with diagram interchange: the author's
+    diagram when the model has one (unless ``relayout``), with only what it lacks laid out;
+    otherwise the positions of the swimlane layout (:mod:`bpmtool.layout`), so modellers
+    open it as the SVG shows it."""
+    authors = model.diagram is not None and not relayout
+    if layout is None:
+        if authors:
+            from bpmtool.layout.from_di import layout_from_diagram
+
+            layout = layout_from_diagram(model)
+        else:
+            layout = layout_model(model)
     ids = _Ids()
     # reserve the ids of model elements first so they stay as they are where possible
     for declared in model.pools:
@@ -197,10 +205,20 @@ def write_bpmn(model: Model, layout: Layout | None = None) -> bytes:
         ids("lane", lane.id)
     for node in model.nodes:
         ids("node", node.id)
+    for frame in model.subprocesses:
+        ids("subprocess", frame.id)
     for art in model.artifacts:
         ids("artifact", art.id)
-    for flow in model.flows:
-        ids("flow", flow.key if flow.id else f"Flow_{flow.source}_{flow.target}")
+    # flows the import split from one BPMN flow (``split``) are written as one again; read
+    # again, they get their ids back
+    flow_xml, split = _flow_ids(model, ids)
+    for kind, items in (
+        ("annotation", model.annotations),
+        ("group", model.groups),
+        ("association", model.associations),
+    ):
+        for item in items:
+            ids(kind, item.id)
     root = etree.Element(_b("definitions"), nsmap=NSMAP)  # type: ignore[arg-type]
     root.set("id", ids("x", f"Definitions_{model.id}"))
     root.set("targetNamespace", f"http://bpmtool.dev/bpmn/{_NOT_NCNAME.sub('_', model.id)}")
@@ -227,7 +245,7 @@ def write_bpmn(model: Model, layout: Layout | None = None) -> bytes:
         _documentation_first(part, pool.description)
 
     def flow_id(flow: Flow) -> str:
-        return ids("flow", flow.key if flow.id else f"Flow_{flow.source}_{flow.target}")
+        return flow_xml[flow.key]
 
     message: list[Flow] = []
     sequence: dict[str, list[Flow]] = {}
@@ -240,7 +258,11 @@ def write_bpmn(model: Model, layout: Layout | None = None) -> bytes:
     message += model.pool_flows
 
     def end_id(ref: str) -> str:
-        return ids("node", ref) if ref in model.node_by_id else participant_ids.get(ref, ref)
+        if ref in model.node_by_id:
+            return ids("node", ref)
+        if ref in model.subprocess_by_id:
+            return ids("subprocess", ref)
+        return participant_ids.get(ref, ref)
 
     for flow in message:
         el = _sub(
@@ -257,12 +279,12 @@ def write_bpmn(model: Model, layout: Layout | None = None) -> bytes:
         if flow.kind == "sequence":
             el.set(f"{{{BPMTOOL_NS}}}kind", "sequence")
         _flow_artifact(el, flow, ids)
-    defaults = {f.source: flow_id(f) for f in reversed(model.flows) if f.default}
+    _notes(root, collab, model, ids, end_id, flow_xml)
     first = next((p.key for p in pools if p.process is not None), None)
     for pool in pools:
         if pool.process is None:
             continue
-        process = _sub(root, "process", id=process_ids[pool.key], isExecutable="false")
+        process = _sub(root, "process", id=process_ids[pool.key])
         if not pool.participant and pool.name:  # a process without a pool carries the name
             process.set("name", pool.name)
         if pool.executable is not None:
@@ -271,6 +293,12 @@ def write_bpmn(model: Model, layout: Layout | None = None) -> bytes:
             _documentation(process, pool.description)
         elif pool.key == first:
             _documentation(process, model.description)
+        mine = [
+            art
+            for art in model.artifacts
+            if ((art.pool if model.pools else None) or first) == pool.key
+        ]
+        write_io(process, [a for a in mine if a.io is not None], ids)
         nodes = [n for n in model.nodes if key_of(n.id) == pool.key]
         if pool.lanes:
             lane_set = _sub(process, "laneSet", id=ids("x", f"LaneSet_{pool.xml_base}"))
@@ -280,8 +308,11 @@ def write_bpmn(model: Model, layout: Layout | None = None) -> bytes:
                 for node in nodes:
                     if node.lane == lane.id:
                         _sub(lane_el, "flowNodeRef").text = ids("node", node.id)
-        for art in model.artifacts:
-            if ((art.pool if model.pools else None) or first) != pool.key:
+                for frame in model.subprocesses:
+                    if frame.lane == lane.id:
+                        _sub(lane_el, "flowNodeRef").text = ids("subprocess", frame.id)
+        for art in mine:
+            if art.io is not None:
                 continue
             if art.store:  # a data store is global: it sits beside the process
                 obj = etree.Element(_b("dataStore"), id=ids("artifact", art.id), name=art.name)
@@ -304,30 +335,152 @@ def write_bpmn(model: Model, layout: Layout | None = None) -> bytes:
                 name=art.name,
                 dataObjectRef=ids("artifact", art.id),
             )
-        for node in nodes:
-            _node(process, model, node, ids, defaults)
+        write_process_content(process, model, nodes, sequence.get(pool.key, []), ids, flow_xml)
         for flow in sequence.get(pool.key, []):
-            el = _sub(
-                process,
-                "sequenceFlow",
-                id=flow_id(flow),
-                name=flow.name,
-                sourceRef=ids("node", flow.source),
-                targetRef=ids("node", flow.target),
+            el = next(
+                (e for e in process.iter(_b("sequenceFlow")) if e.get("id") == flow_id(flow)),
+                None,
             )
-            if flow.condition:
-                cond = _sub(el, "conditionExpression")
-                cond.set(f"{{{XSI_NS}}}type", "tFormalExpression")
-                cond.text = flow.condition
-            _flow_artifact(el, flow, ids)
-    _diagram(root, model, layout, ids, collab.get("id") or "", participant_ids, message, flow_id)
+            if el is not None:
+                _flow_artifact(el, flow, ids)
+    _diagram(root, model, layout, ids, collab.get("id") or "", participant_ids, flow_xml, authors)
     kinds = {"lanes": "lane", "nodes": "node", "artifacts": "artifact"}
     write_extensions(
         root,
         model,
-        lambda kind, item: flow_id(item) if kind == "flows" else ids(kinds[kind], item.id),
+        lambda kind, item: (
+            (item.id if item.key in split else flow_id(item))
+            if kind == "flows"
+            else ids(kinds[kind], item.id)
+        ),
+        laid_out=not authors,
+        order_ids=lambda kind, item: ids(kind, item.id),
     )
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _flow_ids(model: Model, ids: _Ids) -> tuple[dict[str, str], set[str]]:
+    """Each flow's key → its XML id.  Flows the import made of one BPMN flow into or out of
+    an expanded sub-process (ids ``<flow>_<source>_<target>``) are one flow again."""
+    out: dict[str, str] = {}
+    split: set[str] = set()
+    merged: dict[tuple[str | None, str, str, str], str] = {}
+    for flow in model.flows:
+        base = flow.key if flow.id else f"Flow_{flow.source}_{flow.target}"
+        if flow.kind == "sequence" and flow.id:
+            container, source, target = flow_ends(model, flow)
+            if (source, target) != (flow.source, flow.target):
+                suffix = f"_{flow.source}_{flow.target}"
+                raw = flow.id.removesuffix(suffix) if flow.id.endswith(suffix) else flow.id
+                key = (container, source, target, raw)
+                split.add(flow.key)
+                if key in merged:
+                    out[flow.key] = merged[key]
+                    continue
+                merged[key] = out[flow.key] = ids("flow", raw)
+                continue
+        out[flow.key] = ids("flow", base)
+    for flow in model.pool_flows:
+        out[flow.key] = ids("flow", flow.key if flow.id else f"Flow_{flow.source}_{flow.target}")
+    return out, split
+
+
+def _notes(
+    root: etree._Element,
+    collab: etree._Element,
+    model: Model,
+    ids: _Ids,
+    end_id: Callable[[str], str],
+    flow_xml: dict[str, str],
+) -> None:
+    """Text annotations, groups (named by a category value) and associations, in the
+    collaboration, where they may point at anything of any pool."""
+    for note in model.annotations:
+        el = _sub(collab, "textAnnotation", id=ids("annotation", note.id))
+        if note.text:
+            _sub(el, "text").text = note.text
+    category = None
+    for group in model.groups:
+        el = _sub(collab, "group", id=ids("group", group.id))
+        if group.name:
+            if category is None:
+                category = etree.Element(_b("category"), id=ids("x", "Category_groups"))
+                root.insert(root.index(collab), category)
+            value = _sub(
+                category, "categoryValue", id=ids("x", f"{group.id}_name"), value=group.name
+            )
+            el.set("categoryValueRef", value.get("id") or "")
+    shapes = _shape_ids(model, ids)
+    for assoc in model.associations:
+        source = flow_xml.get(assoc.source) or shapes(assoc.source) or end_id(assoc.source)
+        target = flow_xml.get(assoc.target) or shapes(assoc.target) or end_id(assoc.target)
+        el = _sub(
+            collab,
+            "association",
+            id=ids("association", assoc.id),
+            sourceRef=source,
+            targetRef=target,
+        )
+        if assoc.direction != "none":
+            el.set("associationDirection", assoc.direction.capitalize())
+
+
+def _shape_ids(model: Model, ids: _Ids) -> Callable[[str], str | None]:
+    """A model element id → the XML id of what the export wrote for it (a data object's
+    reference, a process input's ``dataInput``, a lane standing for a pool's participant)."""
+    pools = {p.id for p in model.pools if p.participant}
+    annotations = {a.id for a in model.annotations}
+    groups = {g.id for g in model.groups}
+
+    def find(ident: str) -> str | None:
+        if ident in pools:
+            return ids("pool", ident)
+        if ident in model.lane_by_id:  # a whole pool's lane or an external lane: its pool
+            return ids("lane", ident)
+        if ident in model.node_by_id:
+            return ids("node", ident)
+        if ident in model.subprocess_by_id:
+            return ids("subprocess", ident)
+        art = model.artifact_by_id.get(ident)
+        if art is not None:
+            return ids("artifact", ident) if art.io is not None else ids("x", f"{ident}_ref")
+        if ident in annotations:
+            return ids("annotation", ident)
+        if ident in groups:
+            return ids("group", ident)
+        return None
+
+    return find
+
+
+def _diagram(
+    root: etree._Element,
+    model: Model,
+    layout: Layout,
+    ids: _Ids,
+    collab_id: str,
+    participant_ids: dict[str, str],
+    flow_xml: dict[str, str],
+    authors: bool,
+) -> None:
+    edges = dict(flow_xml)
+    edges.update({a.id: ids("association", a.id) for a in model.associations})
+    inputs = {(n.id, a) for n in model.nodes for a in n.inputs}
+    outputs = {(n.id, a) for n in model.nodes for a in n.outputs}
+
+    def data(node: str, art: str, direction: str) -> str | None:
+        if (node, art) in (inputs if direction == "in" else outputs):
+            return ids("x", f"{node}_{direction}_{art}")
+        return None
+
+    targets = DiTargets(
+        shape=_shape_ids(model, ids),
+        edge=edges,
+        data=data,
+        participants=participant_ids,
+        di_id=ids.fresh,
+    )
+    write_diagram(root, model, layout, targets, collab_id, authors=authors)
 
 
 def _flow_artifact(el: etree._Element, flow: Flow, ids: _Ids) -> None:
@@ -349,163 +502,3 @@ def _version() -> str:
         return version("bpmtool")
     except Exception:  # not installed as a distribution
         return "0"
-
-
-def _node(
-    process: etree._Element, model: Model, node: Node, ids: _Ids, defaults: dict[str, str]
-) -> None:
-    nid = ids("node", node.id)
-    attrs: dict[str, str] = {"id": nid, "name": node.name}
-    if node.is_activity:
-        tag = node.task_type if node.task_type in TASKS | SUBPROCESSES else "task"
-        if node.id in defaults:
-            attrs["default"] = defaults[node.id]
-        if node.compensation:
-            attrs["isForCompensation"] = "true"
-    elif node.is_gateway:
-        tag = _GATEWAY_ELEMENT[node.type]
-        if node.type in _WITH_DEFAULT and node.id in defaults:
-            attrs["default"] = defaults[node.id]
-    elif node.type == "start":
-        tag = "startEvent"
-        if not node.interrupting:
-            attrs["isInterrupting"] = "false"
-    elif node.type == "end":
-        tag = "endEvent"
-    elif node.attached_to and node.attached_to in model.node_by_id:
-        tag = "boundaryEvent"
-        attrs["attachedToRef"] = ids("node", node.attached_to)
-        if not node.interrupting:
-            attrs["cancelActivity"] = "false"
-    elif node.task_type in ("intermediateCatchEvent", "intermediateThrowEvent"):
-        tag = node.task_type
-    else:
-        tag = "intermediateCatchEvent" if node.event_definition else "intermediateThrowEvent"
-    el = _sub(process, tag, **attrs)
-    _documentation(el, node.description)
-    if node.is_activity:
-        # the schema wants every property before the first association
-        props = [
-            _sub(
-                el,
-                "property",
-                id=ids("x", f"{node.id}_input_{art}"),
-                name="__targetRef_placeholder",
-            )
-            for art in node.inputs
-        ]
-        for art, prop in zip(node.inputs, props, strict=True):
-            assoc = _sub(el, "dataInputAssociation", id=ids("x", f"{node.id}_in_{art}"))
-            _sub(assoc, "sourceRef").text = ids("x", f"{art}_ref")
-            _sub(assoc, "targetRef").text = prop.get("id")
-        for art in node.outputs:
-            assoc = _sub(el, "dataOutputAssociation", id=ids("x", f"{node.id}_out_{art}"))
-            _sub(assoc, "targetRef").text = ids("x", f"{art}_ref")
-        if node.loop == "standard":
-            _sub(el, "standardLoopCharacteristics", id=ids("x", f"{node.id}_loop"))
-        elif node.loop is not None:
-            sequential = "true" if node.loop == "sequential" else "false"
-            _sub(
-                el,
-                "multiInstanceLoopCharacteristics",
-                id=ids("x", f"{node.id}_loop"),
-                isSequential=sequential,
-            )
-    if tag in EVENTS and node.event_definition:
-        for kind in node.event_definition.split(","):
-            kind = kind.strip()
-            if kind not in EVENT_DEFINITIONS:
-                continue
-            definition = _sub(el, f"{kind}EventDefinition", id=ids("x", f"{node.id}_{kind}"))
-            if kind == "conditional":
-                cond = _sub(definition, "condition")
-                cond.set(f"{{{XSI_NS}}}type", "tFormalExpression")
-            elif kind == "link":
-                definition.set("name", node.label)
-
-
-def _diagram(
-    root: etree._Element,
-    model: Model,
-    layout: Layout,
-    ids: _Ids,
-    collab_id: str,
-    participant_ids: dict[str, str],
-    message: list[Flow],
-    flow_id: Any,
-) -> None:
-    diagram = etree.SubElement(root, f"{{{DI_NS}}}BPMNDiagram", id=ids("x", "BPMNDiagram_1"))
-    plane = etree.SubElement(
-        diagram, f"{{{DI_NS}}}BPMNPlane", id=ids("x", "BPMNPlane_1"), bpmnElement=collab_id
-    )
-
-    def shape(element: str, box: Any, **extra: str) -> None:
-        el = etree.SubElement(
-            plane,
-            f"{{{DI_NS}}}BPMNShape",
-            id=ids("x", f"{element}_di"),
-            bpmnElement=element,
-            **extra,
-        )
-        etree.SubElement(
-            el,
-            f"{{{DC_NS}}}Bounds",
-            x=_fmt(box.x),
-            y=_fmt(box.y),
-            width=_fmt(box.width),
-            height=_fmt(box.height),
-        )
-
-    def edge(element: str, points: list[tuple[float, float]]) -> None:
-        el = etree.SubElement(
-            plane, f"{{{DI_NS}}}BPMNEdge", id=ids("x", f"{element}_di"), bpmnElement=element
-        )
-        for x, y in points:
-            etree.SubElement(el, f"{{{DD_NS}}}waypoint", x=_fmt(x), y=_fmt(y))
-
-    horizontal = "true" if layout.orientation == "horizontal" else "false"
-    bands = layout.band_by_id
-    for pool, part_id in participant_ids.items():
-        if pool in layout.pools:
-            shape(part_id, layout.pools[pool], isHorizontal=horizontal)
-    for lane in model.lanes:
-        written = not model.whole_pool(lane.id) if model.pools else not lane.external
-        if written and lane.id in bands:
-            shape(ids("lane", lane.id), bands[lane.id].box, isHorizontal=horizontal)
-    for node in model.nodes:
-        place = layout.nodes.get(node.id)
-        if place is None:
-            continue
-        box = place.box
-        extra = {"isExpanded": "false"} if node.task_type in SUBPROCESSES else {}
-        if node.type == "exclusive":
-            extra["isMarkerVisible"] = "true"
-        shape(ids("node", node.id), box, **extra)
-    for art in model.artifacts:
-        if art.id in layout.data:
-            shape(ids("x", f"{art.id}_ref"), layout.data[art.id])
-    routes = {e.index: e.points for e in layout.edges}
-    for i, flow in enumerate(model.flows):
-        if i in routes:
-            edge(flow_id(flow), list(routes[i]))
-    drawn = model.diagram
-    for flow in model.pool_flows:
-        route = drawn.edge_of(flow.key) if drawn is not None else None
-        if route is not None:
-            edge(flow_id(flow), list(route.points))
-    for node in model.nodes:
-        if not node.is_activity or node.id not in layout.nodes:
-            continue
-        box = layout.nodes[node.id].box
-        for art_id in node.inputs:
-            if art_id not in layout.data:
-                continue
-            data = layout.data[art_id]
-            edge(ids("x", f"{node.id}_in_{art_id}"), [(data.cx, data.y), (box.cx - 10, box.bottom)])
-        for art_id in node.outputs:
-            if art_id not in layout.data:
-                continue
-            data = layout.data[art_id]
-            edge(
-                ids("x", f"{node.id}_out_{art_id}"), [(box.cx + 10, box.bottom), (data.cx, data.y)]
-            )

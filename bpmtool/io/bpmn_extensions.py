@@ -53,13 +53,30 @@ _MODEL_KEYS = (
     "journey",
 )
 _KINDS = ("lanes", "nodes", "artifacts", "flows")
+#: the parts whose order is recorded too: id kind → model key
+_NOTE_KINDS = {
+    "subprocess": "subprocesses",
+    "annotation": "annotations",
+    "group": "groups",
+    "association": "associations",
+}
 
 #: (kind, model element) → the element's XML id in the exported document
 XmlId = Callable[[str, Any], str]
 
 
-def write_extensions(root: etree._Element, model: Model, xml_id: XmlId) -> None:
-    """Add bpmtool's extension elements to an exported document (in place)."""
+def write_extensions(
+    root: etree._Element,
+    model: Model,
+    xml_id: XmlId,
+    *,
+    laid_out: bool | None = None,
+    order_ids: Callable[[str, Any], str] | None = None,
+) -> None:
+    """Add bpmtool's extension elements to an exported document (in place).  ``laid_out``:
+    the diagram written is bpmtool's layout, not the model's own (default: when the model
+    has none); ``order_ids`` gives the XML ids of sub-processes, annotations, groups and
+    associations (kind ``subprocess``, ``annotation``, …) to record their order too."""
     by_id = {el.get("id"): el for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
     collab = root.find(f"{{{BPMN_NS}}}collaboration")
     assert collab is not None, "the export always writes a collaboration"
@@ -69,8 +86,12 @@ def write_extensions(root: etree._Element, model: Model, xml_id: XmlId) -> None:
     head["order"] = {kind: [xml_id(kind, item) for item in getattr(model, kind)] for kind in _KINDS}
     if model.pools:  # without: the pools the import finds are the export's, not the model's
         head["pools"] = [pool.id for pool in model.pools]
-    if model.diagram is None:  # the diagram written is bpmtool's layout, not the author's
-        head["laid_out"] = True
+    if order_ids is not None:
+        for kind, key in _NOTE_KINDS.items():
+            if getattr(model, key):
+                head["order"][key] = [order_ids(kind, item) for item in getattr(model, key)]
+    if model.diagram is None if laid_out is None else laid_out:
+        head["laid_out"] = True  # the diagram written is bpmtool's layout, not the author's
     _attach(collab, MODEL_TAG, head)
     for kind in _KINDS:
         for item in getattr(model, kind):
@@ -165,7 +186,7 @@ def read_extensions(
     if head is not None and head.get("laid_out"):
         data.pop("diagram", None)
     order = (head or {}).get("order") or {}
-    for kind in _KINDS:
+    for kind in (*_KINDS, *_NOTE_KINDS.values()):
         if isinstance(order.get(kind), list):
             data[kind] = _reordered(data.get(kind, []), order[kind])
     _apply_element_extras(data, extras)
@@ -233,6 +254,7 @@ def _apply_element_extras(data: dict[str, Any], extras: dict[str, dict[str, Any]
     for node in data.get("nodes", []):
         if node.get("lane") in no_lane:
             node.pop("lane")
+    flow_xml_ids = [flow.get("id") for flow in data.get("flows", [])]
     for kind in _KINDS:
         for item in data.get(kind, []):
             extra = extras.get(item.get("id"))
@@ -241,6 +263,7 @@ def _apply_element_extras(data: dict[str, Any], extras: dict[str, dict[str, Any]
             new_id = extra.get("id", item["id"])
             if kind in renamed and isinstance(new_id, str) and new_id != item["id"]:
                 renamed[kind][item["id"]] = new_id
+
             for key, value in extra.items():
                 if key == "name" and item.get("name", "") not in ("", item["id"]):
                     continue  # renamed in a modeller: the new name wins
@@ -260,11 +283,36 @@ def _apply_element_extras(data: dict[str, Any], extras: dict[str, dict[str, Any]
         for key in ("inputs", "outputs"):
             if key in node:
                 node[key] = [arts.get(a, a) for a in node[key]]
-    for flow in data.get("flows", []):
+    flows: dict[str, str] = {}
+    for flow, old_key in zip(data.get("flows", []), flow_xml_ids, strict=True):
         flow["source"] = nodes.get(flow["source"], flow["source"])
         flow["target"] = nodes.get(flow["target"], flow["target"])
         if flow.get("artifact") in arts:
             flow["artifact"] = arts[flow["artifact"]]
+        new_key = flow.get("id") or f"{flow['source']}->{flow['target']}"
+        if old_key and old_key != new_key:
+            flows[old_key] = new_key
+    _rename_elsewhere(data, {**lanes, **nodes, **arts, **flows}, lanes, arts)
+
+
+def _rename_elsewhere(
+    data: dict[str, Any], every: dict[str, str], lanes: dict[str, str], arts: dict[str, str]
+) -> None:
+    """A changed id in the parts that name any element: sub-process lanes, associations
+    and the diagram."""
+    if not every:
+        return
+    for frame in data.get("subprocesses", []):
+        if frame.get("lane") in lanes:
+            frame["lane"] = lanes[frame["lane"]]
+    for assoc in data.get("associations", []):
+        for key in ("source", "target"):
+            assoc[key] = every.get(assoc[key], assoc[key])
+    diagram = data.get("diagram") or {}
+    for item in [*diagram.get("shapes", []), *diagram.get("edges", [])]:
+        item["element"] = every.get(item["element"], item["element"])
+        if item.get("artifact") in arts:
+            item["artifact"] = arts[item["artifact"]]
 
 
 def differences(model: Model, again: Model) -> list[str]:

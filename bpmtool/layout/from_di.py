@@ -18,7 +18,7 @@ from bpmtool.layout.swimlane import NO_LANE, node_size
 from bpmtool.layout.text import wrap
 from bpmtool.model import Bounds, Diagram, Model, Shape
 
-__all__ = ["MARGIN", "layout_from_diagram"]
+__all__ = ["MARGIN", "diagram_shift", "layout_from_diagram"]
 
 #: the least distance of the drawing from the top and left edges, when it must move
 MARGIN = 10.0
@@ -40,7 +40,7 @@ def layout_from_diagram(model: Model) -> Layout:
     diagram = model.diagram
     if diagram is None:
         raise ValueError(f"model {model.id!r} has no diagram to lay out from")
-    dx, dy = _shift(diagram)
+    dx, dy = diagram_shift(diagram)
 
     def box(b: Bounds) -> Box:
         return Box(round(b.x + dx, 2), round(b.y + dy, 2), round(b.width, 2), round(b.height, 2))
@@ -83,7 +83,9 @@ def layout_from_diagram(model: Model) -> Layout:
     )
 
 
-def _shift(diagram: Diagram) -> tuple[float, float]:
+def diagram_shift(diagram: Diagram) -> tuple[float, float]:
+    """How far the layout moves the author's drawing: right and down by what it reaches
+    into negative coordinates (and ``MARGIN``), else not at all."""
     xs = [s.x for s in diagram.shapes] + [x for e in diagram.edges for x, _ in e.points]
     ys = [s.y for s in diagram.shapes] + [y for e in diagram.edges for _, y in e.points]
     low_x, low_y = min(xs, default=0.0), min(ys, default=0.0)
