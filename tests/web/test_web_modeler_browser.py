@@ -429,3 +429,38 @@ def test_the_yaml_editor_completes_from_the_schema(browser, tmp_path: Path, shot
     kickoff = {n.id: n for n in saved.nodes}["kickoff"]
     assert kickoff.type == "parallel"
     assert problems == []
+
+
+def test_a_new_artifact_from_the_properties_panel(browser, tmp_path: Path, shots: Path) -> None:
+    from playwright.sync_api import expect
+
+    ws = tmp_path / "ws"
+    (ws / "models").mkdir(parents=True)
+    (ws / "models" / "onboarding.yaml").write_text(ONBOARDING)
+    problems: list[str] = []
+    with running_server(Settings(workspace=ws, seed=False)) as base:
+        page = _open(browser, base + "/models/onboarding.yaml/diagram", problems)
+        expect(page.locator("[data-lint-summary]")).to_have_text("No findings", timeout=20_000)
+        _select(page, "kickoff")
+        outputs = page.locator("[data-io=output]")
+        outputs.locator("[data-new-artifact]").fill("Project plan")
+        outputs.locator("button", has_text="Add").click()
+        # drawn beside the kickoff, connected as its output, and ticked in the panel
+        expect(outputs.locator('input[data-artifact="Project plan"]')).to_be_checked()
+        assert page.evaluate(
+            "() => window.bpmtoolModeler.get('elementRegistry').get('kickoff').outgoing"
+            ".filter(c => c.type === 'bpmn:DataOutputAssociation').map(c => c.target.id)"
+        ) == ["project_plan_ref"]
+        # the flow into the kickoff: a handoff that can now say it carries the plan
+        _, fx, fy = page.evaluate(_FLOW_MIDDLE, ["prepare", "kickoff"])
+        page.mouse.click(*page.evaluate(_TO_PAGE, [fx, fy]))
+        expect(page.locator("[data-prop=artifact] option", has_text="Project plan")).to_have_count(
+            1
+        )
+        page.screenshot(path=shots / "modeler-08-new-artifact.png")
+        page.click("[data-save]")
+        expect(page.locator("[data-status]")).to_have_text("Saved", timeout=20_000)
+    saved = api.loads_model((ws / "models" / "onboarding.yaml").read_text(), "x.yaml")
+    assert {a.id: a.name for a in saved.artifacts}["project_plan"] == "Project plan"
+    assert {n.id: n.outputs for n in saved.nodes}["kickoff"] == ["project_plan"]
+    assert problems == []

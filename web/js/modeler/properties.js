@@ -88,7 +88,10 @@ export class PropertiesPanel {
     }
     const bo = element_.businessObject;
     parts.push(el("h2", {}, typeLabel(element_)));
-    const id = modelId(element_);
+    let id = modelId(element_);
+    if (id == null && element_.source && element_.target) {  // a flow the YAML writes `a -> b`
+      id = `${modelId(element_.source)} -> ${modelId(element_.target)}`;
+    }
     parts.push(el("p", { class: "prop-id" }, "id ", el("code", {}, id == null ? "(none)" : id)));
     if (!is(element_, "bpmn:Association")) parts.push(this.nameField(element_));
     if (is(bo, "bpmn:Participant")) parts.push(this.externalField(element_));

@@ -42,9 +42,16 @@ export function readableIds(modeler) {
     const bo = target.businessObject;
     if (!created.has(bo) || !bo.name) return;
     const base = slug(bo.name);
-    if (!base || bo.id === base || bo.id.startsWith(`${base}_`)) return;
+    if (!base || bo.id === base || bo.id.startsWith(`${base}_`)) return;  // named so already
+    const taken = (x) => registry.get(x) || moddle.ids.assigned(x);
+    const data = bo.dataObjectRef;  // an artifact is named by its data object: that id is the model's
     let id = base;
-    for (let n = 2; registry.get(id) || moddle.ids.assigned(id); n++) id = `${base}_${n}`;
-    modeling.updateProperties(target, { id });
+    for (let n = 2; taken(id) || (data && taken(`${id}_ref`)); n++) id = `${base}_${n}`;
+    if (data) {
+      if (data.id !== id) modeling.updateModdleProperties(target, data, { id });
+      modeling.updateProperties(target, { id: `${id}_ref` });
+    } else {
+      modeling.updateProperties(target, { id });
+    }
   });
 }
