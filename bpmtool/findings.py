@@ -24,6 +24,7 @@ from types import MappingProxyType
 from typing import Any, Literal, Protocol
 
 __all__ = [
+    "CASE_CODES",
     "PRESETS",
     "RULES",
     "RULE_ERROR",
@@ -73,6 +74,9 @@ class Finding:
     message: str
     fix: str = ""
     evidence: Mapping[str, Any] = field(default_factory=dict)
+    #: a log finding's cases, as integer codes into its log's case ids (a numpy int32 array,
+    #: or ``None``): what the finding's case list shows (:mod:`bpmtool.mining.cases`)
+    case_codes: Any = field(default=None, compare=False, repr=False)
 
     def to_dict(self) -> dict[str, Any]:
         """The stable JSON shape documented in the README."""
@@ -128,6 +132,8 @@ class Rule:
     optional: bool = False
 
 
+#: the evidence key under which a log check hands its cases' codes to :func:`make_finding`
+CASE_CODES = "bpmtool:case_codes"
 RULE_ERROR = "RULE-ERROR"
 UNKNOWN_RULE = "UNKNOWN-RULE"
 
@@ -476,9 +482,13 @@ def make_finding(
     message: str,
     fix: str = "",
     evidence: Mapping[str, Any] | None = None,
+    *,
+    case_codes: Any = None,
 ) -> Finding | None:
     """A finding under a declared code, with its kind and the severity the model gives it;
-    ``None`` when the model switched the code off.
+    ``None`` when the model switched the code off.  ``case_codes`` are the cases behind a
+    log finding (see :attr:`Finding.case_codes`); evidence may carry them instead under
+    :data:`CASE_CODES` (as :meth:`bpmtool.mining.handoff_events.Events.cases` does).
 
     >>> from types import SimpleNamespace
     >>> model = SimpleNamespace(preset="recommended", rules={"SLOW-HANDOFF": "error"})
@@ -491,7 +501,9 @@ def make_finding(
     severity = severity_for(policy, code)
     if severity is None:
         return None
-    return Finding(code, rule.kind, severity, tuple(subject), message, fix, dict(evidence or {}))
+    found = dict(evidence or {})
+    codes = found.pop(CASE_CODES, case_codes)
+    return Finding(code, rule.kind, severity, tuple(subject), message, fix, found, codes)
 
 
 _KIND_ORDER = {k: i for i, k in enumerate(Kind)}

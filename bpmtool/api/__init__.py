@@ -13,6 +13,13 @@ from typing import TYPE_CHECKING
 
 from bpmtool.api.analysis import check, journey, read_surveys
 from bpmtool.api.bpmn import BPMN_SUFFIXES, convert, export_bpmn, loads_bpmn, model_text
+from bpmtool.api.cases import (
+    CASE_FORMATS,
+    case_index,
+    case_table_bytes,
+    case_timeline,
+    finding_selection,
+)
 from bpmtool.api.discovery import compare, discover, parse_share
 from bpmtool.api.drawing import (
     FINDINGS_FORMATS,
@@ -76,6 +83,7 @@ from bpmtool.api.models import (
     warm_up,
     write_file,
 )
+from bpmtool.api.windows import PERIOD_UNITS, compare_windows, comparison_periods
 
 # what the faces may name without reaching below the API
 from bpmtool.io.eventlog import LOG_SUFFIXES
@@ -95,7 +103,9 @@ if TYPE_CHECKING:  # the result types the faces annotate with
     from bpmtool.distributed import Cluster as Cluster
     from bpmtool.io.eventlog import Progress as Progress
     from bpmtool.layout import Layout as Layout
+    from bpmtool.mining.cases import CaseIndex as CaseIndex
     from bpmtool.mining.check import CheckResult as CheckResult
+    from bpmtool.mining.compare_windows import Comparison as Comparison
     from bpmtool.mining.journey_result import JourneyResult as JourneyResult
     from bpmtool.mining.log_summary import LogSummary as LogSummary
     from bpmtool.mining.mapping import MappedLog as MappedLog
@@ -103,6 +113,7 @@ if TYPE_CHECKING:  # the result types the faces annotate with
 
 __all__ = [
     "BPMN_SUFFIXES",
+    "CASE_FORMATS",
     "COLUMN_ROLES",
     "FILTER_FIELDS",
     "FINDINGS_FORMATS",
@@ -110,6 +121,7 @@ __all__ = [
     "LINT_JSON_SCHEMA",
     "LOG_SUFFIXES",
     "MODEL_SUFFIXES",
+    "PERIOD_UNITS",
     "ROLE_COLUMNS",
     "SIPOC_FORMATS",
     "WINDOWS",
@@ -129,9 +141,14 @@ __all__ = [
     "WrittenPartitions",
     "activity_counts",
     "case_id_list",
+    "case_index",
+    "case_table_bytes",
+    "case_timeline",
     "check",
     "cluster",
     "compare",
+    "compare_windows",
+    "comparison_periods",
     "convert",
     "costly_problems",
     "diagram_findings",
@@ -140,6 +157,7 @@ __all__ = [
     "export_bpmn",
     "filter_from_fields",
     "filter_log",
+    "finding_selection",
     "findings_table",
     "graph_text",
     "html_to_pdf",

@@ -9,6 +9,7 @@ import sys
 
 # importing the command modules registers their commands
 from bpmtool.cli import (  # noqa: F401
+    cases,
     check,
     convert,
     demo,

@@ -107,10 +107,12 @@ class CheckResult:
 
     def variant_rows(self, limit: int = 50) -> list[dict[str, Any]]:
         rows = []
+        number = variant_ranks(self.conformance.variants)
         for v in self.conformance.variants[:limit]:
             fit, _, _, _ = _variant_outcome(v)
             rows.append(
                 {
+                    "variant": number[v.labels],
                     "cases": v.count,
                     "open": v.open,
                     "fitness": _round(fit),
@@ -173,6 +175,18 @@ class CheckResult:
     def flows(self) -> list[dict[str, Any]]:
         """Per modelled flow, in the model's order: its key and how often cases walked it."""
         return [{"flow": k, "count": c} for k, c in self.flow_counts]
+
+
+def variant_ranks(found: list[Variant]) -> dict[tuple[str, ...], int]:
+    """Each activity sequence's variant number, as :func:`~bpmtool.mining.log_filter.
+    variant_numbers` gives it: 1 for the most cases (open and finished), ties by sequence."""
+    from collections import Counter
+
+    total: Counter[tuple[str, ...]] = Counter()
+    for v in found:
+        total[v.labels] += v.count
+    order = sorted(total, key=lambda labels: (-total[labels], labels))
+    return {labels: i for i, labels in enumerate(order, start=1)}
 
 
 def _variant_outcome(v: Variant) -> tuple[float | None, bool | None, str, str]:
@@ -324,8 +338,18 @@ def _approximated(model: Model, result: Conformance, total: int) -> list[Finding
                 "example_cases": examples,
                 "longest_variant_events": max(len(v.labels) for v in approx),
             },
+            case_codes=_codes(approx),
         )
     ]
+
+
+def _codes(found: list[Variant]) -> Any:
+    """The case codes of some variants, sorted, as one int32 array."""
+    import numpy as np
+
+    if not found:
+        return np.zeros(0, dtype=np.int32)
+    return np.sort(np.concatenate([np.asarray(v.case_codes, dtype=np.int32) for v in found]))
 
 
 def _skipped(model: Model, result: Conformance, total: int) -> list[Finding]:
@@ -348,6 +372,7 @@ def _skipped(model: Model, result: Conformance, total: int) -> list[Finding]:
                     "share_of_cases": round(n_cases / max(total, 1), 4),
                     "example_cases": cases[:_EXAMPLES],
                 },
+                case_codes=_codes(result.skip_variants.get(label, [])),
             )
         )
     return [f for f in out if f is not None]

@@ -9,12 +9,12 @@ their case counts, so the work follows the number of variants, not of events.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from itertools import pairwise
 
 from bpmtool.model import Model
 
-__all__ = ["flow_counts", "paths_between", "walk_counts"]
+__all__ = ["flow_counts", "paths_between", "walk_counts", "walked_flows"]
 
 
 def _paths(model: Model) -> dict[str, dict[str, set[int]]]:
@@ -61,6 +61,27 @@ def walk_counts(
 ) -> tuple[list[int], list[int]]:
     """(times walked, cases that walked it) for each flow of ``model.flows``; the times are
     :func:`flow_counts`'s, the cases count each of ``walks``' cases once per flow it used."""
+    walk = _walker(model)
+    times = [0] * len(model.flows)
+    cases = [0] * len(model.flows)
+    for nodes, count in walks:
+        for i, n in enumerate(walk(nodes)):
+            if n:
+                times[i] += n * count
+                cases[i] += count
+    return times, cases
+
+
+def walked_flows(model: Model, walks: Iterable[tuple[str | None, ...]]) -> list[list[int]]:
+    """For each walk (node ids of a variant's events), the flows of ``model.flows`` it
+    walked, as :func:`walk_counts` counts them: a flow's cases are the cases of the walks
+    that list it."""
+    walk = _walker(model)
+    return [[i for i, n in enumerate(walk(nodes)) if n] for nodes in walks]
+
+
+def _walker(model: Model) -> Callable[[tuple[str | None, ...]], list[int]]:
+    """How often one case (its node ids) walked each flow of ``model.flows``."""
     paths = _paths(model)
     starts = [n.id for n in model.nodes if n.type == "start"]
     ends = {n.id for n in model.nodes if n.type == "end"}
@@ -77,18 +98,15 @@ def walk_counts(
             sole.append((i, f.target))
         elif out_of is not None and out_of.is_activity and outgoing[f.source] == 1:
             sole.append((i, f.source))
-    times = [0] * len(model.flows)
-    cases = [0] * len(model.flows)
-    for nodes, count in walks:
+
+    def walk(nodes: tuple[str | None, ...]) -> list[int]:
         walked = _walk(nodes, paths, starts, ends, len(model.flows))
         happened = Counter(node for node in nodes if node is not None)
         for i, node in sole:
             walked[i] = happened[node]
-        for i, n in enumerate(walked):
-            if n:
-                times[i] += n * count
-                cases[i] += count
-    return times, cases
+        return walked
+
+    return walk
 
 
 def _walk(

@@ -7,11 +7,13 @@ way (:func:`handoff_events`).
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from bpmtool.durations import days_label
+from bpmtool.findings import CASE_CODES
 from bpmtool.graph import ProcessGraph
 from bpmtool.log_schema import CASE, TIMESTAMP
 from bpmtool.mining.mapping import LANE, NODE
@@ -106,12 +108,14 @@ class Events:
 
     def cases(self, codes: Any, total: int, **extra: Any) -> dict[str, Any]:
         """Evidence: how many cases, their share, the first few by name, and how many days
-        longer (median, first to last event) these cases took than the others."""
+        longer (median, first to last event) these cases took than the others (and all the
+        cases' codes, which :func:`~bpmtool.findings.make_finding` keeps on the finding)."""
         import numpy as np
 
-        unique = np.unique(codes)
-        names = sorted(self.case_names[unique].tolist())
+        unique = np.unique(codes).astype(np.int32)
+        names = heapq.nsmallest(EXAMPLES, self.case_names[unique].tolist())
         return {
+            CASE_CODES: unique,
             "cases": len(unique),
             "share_of_cases": round(len(unique) / max(total, 1), 4),
             "example_cases": names[:EXAMPLES],

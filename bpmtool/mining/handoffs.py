@@ -218,10 +218,12 @@ def _lanes(model: Any, ev: Events, total: int) -> list[Finding | None]:
     owner = {n.id: n.lane for n in model.nodes}
     out = []
     lanes_by_node: dict[str, dict[str, int]] = defaultdict(dict)
+    cases_of_node: dict[str, Any] = {}
     for ni, name in enumerate(ev.node_names):
         node_id = str(name)
         at = ev.at_node(ni)
         lanes = ev.lane[at]
+        cases_of_node[node_id] = np.unique(ev.case[at]).astype(np.int32)
         for li in np.unique(lanes).tolist():
             cases = ev.case[at[lanes == li]]
             lane_id = str(ev.lane_names[li])
@@ -258,6 +260,7 @@ def _lanes(model: Any, ev: Events, total: int) -> list[Finding | None]:
                 f"{label!r} is done by {len(lanes_seen)} teams: {names}.",
                 "Give the activity one owner, or split it into the distinct pieces each team does.",
                 {"lanes": lanes_seen},
+                case_codes=cases_of_node[node_id],
             )
         )
     return out

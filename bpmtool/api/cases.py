@@ -1,0 +1,121 @@
+"""Drill-down: the cases behind a check's numbers, and one case's timeline."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from bpmtool.errors import InputError
+from bpmtool.model import Model
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from bpmtool.mining.cases import CaseIndex
+    from bpmtool.mining.check import CheckResult
+
+__all__ = [
+    "CASE_FORMATS",
+    "case_index",
+    "case_table_bytes",
+    "case_timeline",
+    "finding_selection",
+]
+
+#: what a case list can be written as
+CASE_FORMATS = ("text", "csv", "xlsx", "json")
+
+
+def case_index(model: Model, result: CheckResult) -> CaseIndex:
+    """The cases of a check, for case lists and timelines (see :mod:`bpmtool.mining.cases`):
+    ``index.case_rows(key, offset=, limit=)`` pages a selection's cases,
+    ``index.timeline(case_id)`` gives one case's events and deviations."""
+    from bpmtool.mining.cases import check_case_index
+
+    return check_case_index(model, result)
+
+
+def finding_selection(
+    result: CheckResult, code: str, subject: Sequence[str] = ()
+) -> tuple[str, list[int]]:
+    """The selection key of the findings with ``code`` whose subject holds every one of
+    ``subject`` (ids, any case), and their positions; an unknown one is an input error
+    that lists the findings there are."""
+    wanted = [s.casefold() for s in subject]
+    hits = [
+        i
+        for i, f in enumerate(result.findings)
+        if f.code.casefold() == code.casefold()
+        and all(w in {x.casefold() for x in f.subject} for w in wanted)
+    ]
+    if not hits:
+        there = sorted({f"{f.code} {' '.join(f.subject)}" for f in result.findings})
+        about = f" about {', '.join(subject)}" if subject else ""
+        raise InputError.single(
+            f"the check has no finding {code}{about}",
+            key="finding",
+            expected="one of: " + "; ".join(there[:15]) if there else "a check with findings",
+        )
+    return "|".join(f"finding:{i}" for i in hits), hits
+
+
+def case_table_bytes(rows: pd.DataFrame, fmt: str) -> bytes:
+    """A case list as a file: ``csv``, ``xlsx`` (one sheet, ``Cases``) or ``json`` (records)."""
+    import io
+
+    out = rows.copy()
+    for column in ("start", "end"):
+        if column in out.columns:
+            out[column] = out[column].map(lambda t: "" if t is None or t != t else t.isoformat())
+    if fmt == "csv":
+        return str(out.to_csv(index=False, lineterminator="\n")).encode("utf-8")
+    if fmt == "json":
+        return (out.to_json(orient="records", force_ascii=False, indent=2) + "\n").encode("utf-8")
+    if fmt == "xlsx":
+        buffer = io.BytesIO()
+        out.to_excel(buffer, index=False, sheet_name="Cases", engine="openpyxl")
+        return buffer.getvalue()
+    raise InputError.single(
+        f"unknown case list format {fmt!r}", key="format", expected=", ".join(CASE_FORMATS[1:])
+    )
+
+
+def case_timeline(result: CheckResult, index: CaseIndex, case_id: str) -> dict[str, Any]:
+    """One case as JSON-ready data: ``case`` (its row of the case list), ``events``
+    (activity, lane, resource, time, note: where the event leaves the model), ``deviation``
+    (fitness, skipped and inserted steps of its variant) and ``findings`` (the findings it is
+    one of the cases of).  An unknown id is an input error naming it."""
+    row, events, deviation = index.timeline(case_id)
+    code = index.code_of(case_id)
+    findings = []
+    for key in index.selections_of(code):
+        f = result.findings[int(key.partition(":")[2])]
+        findings.append(f"{f.code} {' '.join(f.subject)}")
+    return {
+        "case": _jsonable(row),
+        "events": [_jsonable(e) for e in events.to_dict(orient="records")],
+        "deviation": None
+        if deviation is None
+        else {
+            "fitness": None if deviation.fitness is None else round(deviation.fitness, 4),
+            "skipped": list(deviation.skipped),
+            "inserted": list(deviation.inserted),
+        },
+        "findings": findings,
+    }
+
+
+def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
+    import pandas as pd
+
+    out: dict[str, Any] = {}
+    for k, v in row.items():
+        if v is None or (not isinstance(v, str) and pd.isna(v)):
+            out[k] = None
+        elif isinstance(v, pd.Timestamp):
+            out[k] = v.isoformat()
+        elif hasattr(v, "item"):
+            out[k] = v.item()
+        else:
+            out[k] = v
+    return out
