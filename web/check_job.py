@@ -139,6 +139,13 @@ def _check(
         ws.run_file(run_id, "svg"), features.render_svg(model, findings=True, check=result)
     )
     write_atomic(ws.run_file(run_id, "report"), features.report_html(model, check=result))
+    progress.write("drawing", 0.98)  # the case index: read by the case pages
+    api.write_case_index(
+        api.case_index(model, result),
+        ws.run_file(run_id, "cases"),
+        ws.run_file(run_id, "case_events"),
+        ws.run_file(run_id, "case_sets"),
+    )
     doc: dict[str, Any] = result.to_dict()
     return doc
 

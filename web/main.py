@@ -32,6 +32,7 @@ from bpmtool.web.routers import (
     api_runs,
     api_tools,
     auth,
+    cases_pages,
     discover_pages,
     docs,
     downloads,
@@ -161,6 +162,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         upload_pages,
         logs_pages,
         discover_pages,
+        cases_pages,  # before runs_pages: /runs/{id}/cases is not a download
         runs_pages,
     ):
         app.include_router(module.router, dependencies=[Authorised])

@@ -372,7 +372,8 @@ class Workspace(Housekeeping):
 
     def run_file(self, run_id: str, part: str = "status") -> Path:
         """``runs/<id>.json`` (status), ``<id>.result.json``, ``<id>.svg``, ``<id>.report.html``,
-        ``<id>.charts.json`` (a journey's charts)."""
+        ``<id>.charts.json`` (a journey's charts), ``<id>.cases.parquet``,
+        ``<id>.case-events.parquet`` and ``<id>.case-sets.parquet`` (a check's case index)."""
         if not _RUN_ID_CHARS.issuperset(run_id) or not 8 <= len(run_id) <= 40:
             raise NotFound(run_id)
         suffix = {
@@ -382,6 +383,10 @@ class Workspace(Housekeeping):
             "svg": ".svg",
             "report": ".report.html",
             "charts": ".charts.json",
+            # a check's case index (bpmtool.api.write_case_index): cases, events, selections
+            "cases": ".cases.parquet",
+            "case_events": ".case-events.parquet",
+            "case_sets": ".case-sets.parquet",
         }[part]
         return self.runs / f"{run_id}{suffix}"
 

@@ -19,6 +19,8 @@ from bpmtool.api.cases import (
     case_table_bytes,
     case_timeline,
     finding_selection,
+    open_case_index,
+    write_case_index,
 )
 from bpmtool.api.discovery import compare, discover, parse_share
 from bpmtool.api.drawing import (
@@ -179,6 +181,7 @@ __all__ = [
     "map_log",
     "model_match",
     "model_text",
+    "open_case_index",
     "parse_duration",
     "parse_moment",
     "parse_period",
@@ -197,6 +200,7 @@ __all__ = [
     "streams_to_parquet",
     "temp_file_owner",
     "warm_up",
+    "write_case_index",
     "write_file",
     "write_partitioned_log",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bpmtool.errors import InputError
@@ -20,6 +21,8 @@ __all__ = [
     "case_table_bytes",
     "case_timeline",
     "finding_selection",
+    "open_case_index",
+    "write_case_index",
 ]
 
 #: what a case list can be written as
@@ -80,17 +83,23 @@ def case_table_bytes(rows: pd.DataFrame, fmt: str) -> bytes:
     )
 
 
-def case_timeline(result: CheckResult, index: CaseIndex, case_id: str) -> dict[str, Any]:
+def case_timeline(findings: Sequence[Any], index: CaseIndex, case_id: str) -> dict[str, Any]:
     """One case as JSON-ready data: ``case`` (its row of the case list), ``events``
     (activity, lane, resource, time, note: where the event leaves the model), ``deviation``
     (fitness, skipped and inserted steps of its variant) and ``findings`` (the findings it is
-    one of the cases of).  An unknown id is an input error naming it."""
+    one of the cases of: ``{"index", "code", "subject"}``, from the check's ``findings`` —
+    :class:`~bpmtool.findings.Finding` s or their JSON).  An unknown id is an input error
+    naming it."""
     row, events, deviation = index.timeline(case_id)
     code = index.code_of(case_id)
-    findings = []
+    found = []
     for key in index.selections_of(code):
-        f = result.findings[int(key.partition(":")[2])]
-        findings.append(f"{f.code} {' '.join(f.subject)}")
+        i = int(key.partition(":")[2])
+        f = findings[i] if i < len(findings) else None
+        if f is None:
+            continue
+        code_, subject = (f["code"], f["subject"]) if isinstance(f, dict) else (f.code, f.subject)
+        found.append({"index": i, "code": code_, "subject": list(subject)})
     return {
         "case": _jsonable(row),
         "events": [_jsonable(e) for e in events.to_dict(orient="records")],
@@ -101,7 +110,7 @@ def case_timeline(result: CheckResult, index: CaseIndex, case_id: str) -> dict[s
             "skipped": list(deviation.skipped),
             "inserted": list(deviation.inserted),
         },
-        "findings": findings,
+        "findings": found,
     }
 
 
@@ -119,3 +128,20 @@ def _jsonable(row: dict[str, Any]) -> dict[str, Any]:
         else:
             out[k] = v
     return out
+
+
+def write_case_index(index: CaseIndex, cases: Path, events: Path, sets: Path) -> None:
+    """Keep a check's case index in three Parquet files (a web worker does, so that pages
+    read only the slice they show: :func:`open_case_index`)."""
+    from bpmtool.io.case_store import CasePaths
+    from bpmtool.io.case_store import write_case_index as write
+
+    write(index, CasePaths(cases, events, sets))
+
+
+def open_case_index(cases: Path, events: Path, sets: Path) -> CaseIndex:
+    """A case index written by :func:`write_case_index`: its case table read now, a
+    selection or a case's events when asked for."""
+    from bpmtool.io.case_store import CasePaths, StoredCases
+
+    return StoredCases.open(CasePaths(cases, events, sets))

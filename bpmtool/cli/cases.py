@@ -199,7 +199,7 @@ def case_command(
         )
         rule = opt.open_case_rule(open_after, open_cases)
         _, result, index = _checked(model, log, options, None, rule, quiet)
-        doc = api.case_timeline(result, index, case_id)
+        doc = api.case_timeline(result.findings, index, case_id)
     if fmt == TextOrJson.json:
         write_output(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n", out)
         return
@@ -221,7 +221,10 @@ def _timeline_text(doc: dict[str, Any]) -> str:
         if d["skipped"]:
             lines.append("  skipped (the model expects them): " + ", ".join(d["skipped"]))
     if doc["findings"]:
-        lines.append("  in findings: " + "; ".join(doc["findings"]))
+        lines.append(
+            "  in findings: "
+            + "; ".join(f"{f['code']} {' '.join(f['subject'])}" for f in doc["findings"])
+        )
     lines.append("")
     for e in doc["events"]:
         mark = f"   ← {e['note']}" if e["note"] else ""

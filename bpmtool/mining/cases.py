@@ -80,7 +80,7 @@ class CaseIndex:
                 codes = np.flatnonzero(self.table["variant"].to_numpy() == int(number))
                 if len(codes):
                     return codes.astype(np.int32)
-        found = self.selections.get(key)
+        found = self._selection(key)
         if found is None and key.startswith(("finding:", "flow:", "handoff:", "variant:")):
             return np.zeros(0, dtype=np.int32)  # a number of the check that has no case
         if found is None:
@@ -90,6 +90,9 @@ class CaseIndex:
                 expected="finding:N, variant:N, handoff:A>B or flow:KEY of the check",
             )
         return found
+
+    def _selection(self, key: str) -> np.ndarray | None:
+        return self.selections.get(key)
 
     def case_rows(
         self, key: str | None = None, *, offset: int = 0, limit: int | None = None
@@ -130,14 +133,16 @@ class CaseIndex:
                     out.append(key)
         return out
 
+    def events_of(self, code: int) -> pd.DataFrame:
+        """The events of case ``code``: activity, lane, resource, time, note."""
+        return self.events.iloc[self.offsets[code] : self.offsets[code + 1]].reset_index(drop=True)
+
     def timeline(self, case_id: str) -> tuple[dict[str, Any], pd.DataFrame, Deviation | None]:
         """A case's row, its events (activity, lane, resource, time, note) and how its
         variant leaves the model."""
         code = self.code_of(case_id)
         row = self.table.iloc[code].to_dict()
-        events = self.events.iloc[self.offsets[code] : self.offsets[code + 1]].reset_index(
-            drop=True
-        )
+        events = self.events_of(code)
         deviation = self.deviations.get(int(row["variant"]))
         if deviation is not None and deviation.inserted:
             events = _mark_inserted(events, deviation.inserted)
