@@ -246,7 +246,9 @@ def test_check_cli_text_json_and_cases(tmp_path: Path) -> None:
         "mapping",
         "flows",
         "notes",
+        "filter",
     }
+    assert doc["filter"] is None  # no filter given: every case
     assert doc["summary"]["fitness_alignments"] is None
     failing = runner.invoke(
         app,
