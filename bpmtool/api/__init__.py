@@ -107,7 +107,7 @@ if TYPE_CHECKING:  # the result types the faces annotate with
     from bpmtool.layout import Layout as Layout
     from bpmtool.mining.cases import CaseIndex as CaseIndex
     from bpmtool.mining.check import CheckResult as CheckResult
-    from bpmtool.mining.compare_windows import Comparison as Comparison
+    from bpmtool.mining.compare_windows import WindowComparison as WindowComparison
     from bpmtool.mining.journey_result import JourneyResult as JourneyResult
     from bpmtool.mining.log_summary import LogSummary as LogSummary
     from bpmtool.mining.mapping import MappedLog as MappedLog

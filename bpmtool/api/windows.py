@@ -13,7 +13,12 @@ from bpmtool.api.logs import read_log
 from bpmtool.errors import InputError
 from bpmtool.log_schema import TIMESTAMP
 from bpmtool.mining.alignments import AlignmentBudget
-from bpmtool.mining.compare_windows import PERIOD_UNITS, Comparison, compare_results, last_periods
+from bpmtool.mining.compare_windows import (
+    PERIOD_UNITS,
+    WindowComparison,
+    compare_results,
+    last_periods,
+)
 from bpmtool.mining.log_filter import LogFilter, parse_period
 from bpmtool.mining.open_cases import OpenCaseRule
 from bpmtool.model import Model
@@ -21,7 +26,7 @@ from bpmtool.model import Model
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["PERIOD_UNITS", "Comparison", "compare_windows", "comparison_periods"]
+__all__ = ["PERIOD_UNITS", "WindowComparison", "compare_windows", "comparison_periods"]
 
 
 def comparison_periods(
@@ -73,7 +78,7 @@ def compare_windows(
     open_rule: OpenCaseRule | None = None,
     budget: AlignmentBudget | None = None,
     precision: bool = True,
-) -> Comparison:
+) -> WindowComparison:
     """Check two windows of a log (:func:`comparison_periods`; how a case must stand in
     one: ``window``, as in :class:`LogFilter`) and put their KPIs and finding counts side by
     side.  ``log_filter`` (without a time window of its own) applies to both."""

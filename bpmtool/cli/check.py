@@ -212,7 +212,7 @@ def check(
     raise typer.Exit(_exit_code(result.findings, fail_on))
 
 
-def format_comparison(c: api.Comparison, window: str) -> str:
+def format_comparison(c: api.WindowComparison, window: str) -> str:
     """Two windows' KPIs and finding counts as a text table."""
     a, b = c.labels
     how = "events in" if window == "trim" else f"cases {window} in"

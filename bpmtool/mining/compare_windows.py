@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from bpmtool.mining.check import CheckResult
 
-__all__ = ["PERIOD_UNITS", "Comparison", "compare_results", "last_periods"]
+__all__ = ["PERIOD_UNITS", "WindowComparison", "compare_results", "last_periods"]
 
 PERIOD_UNITS = ("week", "month", "quarter", "year")
 
@@ -37,7 +37,7 @@ _KPIS = (
 
 
 @dataclass(frozen=True)
-class Comparison:
+class WindowComparison:
     """KPIs and finding counts of two checks: ``labels`` name them, e.g. the two periods."""
 
     labels: tuple[str, str]
@@ -56,7 +56,7 @@ class Comparison:
 
 def compare_results(
     labels: tuple[str, str], results: tuple[CheckResult, CheckResult]
-) -> Comparison:
+) -> WindowComparison:
     """The KPIs (:data:`_KPIS`) and, per finding code, the findings and the cases they
     concern, of two checks; ``change`` is the second minus the first."""
     values = [_kpis(r) for r in results]
@@ -81,7 +81,7 @@ def compare_results(
             }
         )
     filters = tuple(r.filtered.to_dict() if r.filtered is not None else None for r in results)
-    return Comparison(labels, (filters[0], filters[1]), kpis, findings)
+    return WindowComparison(labels, (filters[0], filters[1]), kpis, findings)
 
 
 def _kpis(result: CheckResult) -> dict[str, Any]:
