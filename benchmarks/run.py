@@ -20,6 +20,7 @@ def main() -> int:
         ["bench_render.py", *(["300"] if quick else [])],
         ["bench_journey.py", *(["--events", "200000"] if quick else [])],
         ["bench_check.py", *(["--sizes", "10000", "100000"] if quick else [])],
+        ["bench_discover.py", *(["--sizes", "10000", "100000"] if quick else [])],
         ["bench_web.py", *(["--events", "10000"] if quick else [])],
         ["bench_modeler.py", *(["--runs", "2"] if quick else [])],  # needs make web-assets
         # the full sizes (1M, 5M, 20M events) take about an hour on two cores

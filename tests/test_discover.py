@@ -401,3 +401,50 @@ def test_check_overlay_writes_cases_medians_and_unmodelled_handoffs(
     )
     assert cli.exit_code == 0, cli.output
     assert set(re.findall(r'class="unmodelled" data-handoff="([^"]+)"', out.read_text())) == missing
+
+
+# --- small and odd logs ---
+
+
+def test_a_log_without_lanes_is_one_lane(tmp_path: Path) -> None:
+    path = tmp_path / "plain.csv"
+    path.write_text(
+        "case,activity,time\n1,A,2025-01-01 10:00\n1,B,2025-01-01 11:00\n2,A,2025-01-02 10:00\n"
+    )
+    found = api.discover(path)
+    assert found.lane_source == "none"
+    assert [lane.label for lane in found.model.lanes] == ["Process"]
+    assert found.handoffs == []
+    assert {a.label: a.cases for a in found.activities} == {"A": 2, "B": 1}
+    one = tmp_path / "one.csv"
+    one.write_text("case,activity,time\n1,A,2025-01-01 10:00\n")
+    single = api.discover(one)
+    assert [n.label for n in single.model.activities()] == ["A"]
+    assert "<svg" in api.render_svg(single.model, discovery=single)
+
+
+def test_a_filter_that_keeps_nothing_is_named() -> None:
+    result = runner.invoke(app, ["discover", str(EXAMPLE_LOG), "-q", "--where", "org:group=nobody"])
+    assert result.exit_code == 2
+    assert "keeps none of the log's 400 cases" in result.output
+
+
+@pytest.mark.parametrize(
+    "name", ["02_teleclaims.xes.gz", "03_repairExample.xes.gz", "08_receipt.xes.gz"]
+)
+def test_more_real_logs_discover_lint_and_round_trip(
+    shared_data: Path, name: str, tmp_path: Path
+) -> None:
+    log = api.read_log(shared_data / "logs" / name)
+    found = api.discover(log)
+    events = log.groupby(ACTIVITY, observed=True).size()
+    cases = log.groupby(ACTIVITY, observed=True)[CASE].nunique()
+    assert {a.label: (a.events, a.cases) for a in found.activities} == {
+        label: (int(events[label]), int(cases[label])) for label in events.index
+    }
+    start = next(f for f in found.flows() if f["source"] == "start")
+    assert start["cases"] == found.cases == log[CASE].nunique()
+    api.lint(found.model)
+    path = tmp_path / "asis.bpmn"
+    path.write_bytes(api.export_bpmn(found.model))
+    assert api.compare(found.model, api.load(path)).same

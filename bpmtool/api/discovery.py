@@ -90,6 +90,13 @@ def discover(
     outcome = None
     if log_filter is not None and not log_filter.empty:
         frame, outcome = _filtered(frame, log_filter, pairs, filename)
+        if not outcome.cases_after:
+            raise InputError.single(
+                f"the filter ({outcome.description or log_filter.describe()}) keeps none of "
+                f"the log's {outcome.cases_before:,} cases",
+                file=filename,
+                expected="a filter that keeps some cases",
+            )
     found = discover_model(
         frame,
         activities=share_a,

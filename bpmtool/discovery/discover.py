@@ -154,7 +154,7 @@ def discover_model(
     graph = tree_graph(tree, activity_ids)
     model = _model(facts, graph, lane_ids, model_id, name)
     kept = {a.label for a in facts.kept}
-    mask = df[ACTIVITY].astype(str).isin(kept).to_numpy()
+    mask = df[ACTIVITY].isin(kept).to_numpy()
     frame = df.loc[mask, [CASE, ACTIVITY, TIMESTAMP]].copy()
     frame[GROUP] = facts.lane_of_event[mask]
     frame.attrs["source"] = filename

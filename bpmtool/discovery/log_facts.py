@@ -7,6 +7,7 @@ column (which ``--lane`` fills from any column), else the whole log is one lane.
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from bpmtool.errors import EventLogError
 from bpmtool.log_schema import ACTIVITY, CASE, GROUP, RESOURCE, TIMESTAMP
+from bpmtool.mining.flow_numbers import cases_per_code
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -68,7 +70,7 @@ class LogFacts:
     cases: int
     events: int
     variants: Counter[tuple[str, ...]]  # over the kept activities, with their case counts
-    lane_of_event: Any  # per event: lane name, or None
+    lane_of_event: Any  # per event: its lane (a pandas Categorical; missing where unknown)
 
     @property
     def kept(self) -> list[ActivityFacts]:
@@ -85,7 +87,6 @@ def log_facts(
     """The facts of a log sorted by case and time; ``activities`` (0..1] keeps that share of
     its distinct activities, the ones in most cases first (at least one)."""
     import numpy as np
-    import pandas as pd
 
     for column in (CASE, ACTIVITY, TIMESTAMP):
         if column not in df.columns:
@@ -101,12 +102,12 @@ def log_facts(
     acts = df[ACTIVITY].astype("category")
     act = acts.cat.codes.to_numpy().astype(np.int64)
     labels = [str(c) for c in acts.cat.categories]
-    lane_cat = pd.Categorical(lanes)
+    lane_cat = lanes
     lane = np.asarray(lane_cat.codes, dtype=np.int64)
     lane_names = [str(c) for c in lane_cat.categories]
     n_act, n_lane = len(labels), max(len(lane_names), 1)
     events = np.bincount(act, minlength=n_act)
-    cases = np.bincount(np.unique(case * n_act + act) % n_act, minlength=n_act)
+    cases = cases_per_code(case, act, n_act)
     known = lane >= 0
     by_lane = np.bincount(act[known] * n_lane + lane[known], minlength=n_act * n_lane).reshape(
         n_act, n_lane
@@ -149,9 +150,10 @@ def log_facts(
 
 def event_lanes(
     df: pd.DataFrame, lane_pairs: list[tuple[int, str, str]] | None, filename: str
-) -> tuple[Any, str]:
-    """Each event's lane name (or None) and where the lanes came from."""
+) -> tuple[pd.Categorical, str]:
+    """Each event's lane name (missing where unknown) and where the lanes came from."""
     import numpy as np
+    import pandas as pd
 
     if lane_pairs is not None:
         if RESOURCE not in df.columns:
@@ -162,15 +164,19 @@ def event_lanes(
             )
         mapping = {resource: lane for _, resource, lane in lane_pairs}
         resources = df[RESOURCE].astype("category")
-        names = np.array(
-            [mapping.get(str(c)) for c in resources.cat.categories] + [None], dtype=object
+        lanes = sorted(set(mapping.values()))
+        index = {lane: i for i, lane in enumerate(lanes)}
+        of_resource = np.array(
+            [index.get(mapping.get(str(c), ""), -1) for c in resources.cat.categories] + [-1],
+            dtype=np.int64,
         )
-        return names[resources.cat.codes.to_numpy()], "resource map"
+        codes = of_resource[resources.cat.codes.to_numpy()]
+        return pd.Categorical.from_codes(codes, categories=lanes), "resource map"
     if GROUP in df.columns and df[GROUP].notna().any():
-        groups = df[GROUP].astype("category")
-        names = np.array([str(c) for c in groups.cat.categories] + [None], dtype=object)
-        return names[groups.cat.codes.to_numpy()], "org:group"
-    return np.full(len(df), ONE_LANE, dtype=object), "none"
+        groups = df[GROUP].astype("category").cat.rename_categories(str)
+        return pd.Categorical(groups), "org:group"
+    codes = np.zeros(len(df), dtype=np.int64)
+    return pd.Categorical.from_codes(codes, categories=[ONE_LANE]), "none"
 
 
 def _variants(case: Any, act: Any, labels: list[str]) -> Counter[tuple[str, ...]]:
@@ -179,7 +185,9 @@ def _variants(case: Any, act: Any, labels: list[str]) -> Counter[tuple[str, ...]
     if not len(case):
         return Counter()
     starts = np.flatnonzero(np.r_[True, case[1:] != case[:-1]])
-    raw = Counter(chunk.tobytes() for chunk in np.split(act, starts[1:]))
+    data = act.tobytes()  # slices of one bytes object: no per-case arrays
+    bounds = (np.append(starts, len(act)) * 4).tolist()
+    raw = Counter(data[a:b] for a, b in itertools.pairwise(bounds))
     return Counter(
         {tuple(labels[c] for c in np.frombuffer(key, dtype=np.int32)): n for key, n in raw.items()}
     )

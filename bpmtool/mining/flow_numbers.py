@@ -26,7 +26,7 @@ from bpmtool.model import Model
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FlowNumbers", "flow_numbers"]
+__all__ = ["FlowNumbers", "cases_per_code", "flow_numbers"]
 
 
 @dataclass(frozen=True)
@@ -60,9 +60,12 @@ def flow_numbers(model: Model, df: pd.DataFrame) -> FlowNumbers:
     if n:
         first[1:] = case[1:] != case[:-1]
     starts = np.flatnonzero(first)
-    # variants: each case's node codes, counted once per distinct sequence
+    # variants: each case's node codes, counted once per distinct sequence (slices of one
+    # bytes object: no per-case arrays)
+    raw = node.tobytes()
+    bounds = np.append(starts, n) * 4
     variants: Counter[bytes] = Counter(
-        chunk.tobytes() for chunk in np.split(node, starts[1:]) if len(chunk)
+        raw[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
     )
     walks = [
         (
@@ -80,12 +83,17 @@ def flow_numbers(model: Model, df: pd.DataFrame) -> FlowNumbers:
     node_events: dict[str, int] = {}
     node_cases: dict[str, int] = {}
     node_median: dict[str, float | None] = {}
-    case_node = case.astype(np.int64) * (len(names) + 1) + node
+    width = len(names) + 1
+    known = node >= 0
+    events = np.bincount(node[known], minlength=len(names))
+    in_cases = cases_per_code(case[known], node[known], len(names))
+    order = np.argsort(node, kind="stable")
+    sorted_nodes = node[order]
+    edges = np.searchsorted(sorted_nodes, np.arange(len(names) + 1))
     for code, name in enumerate(names):
-        at = node == code
-        node_events[name] = int(at.sum())
-        node_cases[name] = len(np.unique(case_node[at]))
-        node_median[name] = _median(since_prev[at])
+        node_events[name] = int(events[code])
+        node_cases[name] = int(in_cases[code])
+        node_median[name] = _median(since_prev[order[edges[code] : edges[code + 1]]])
     # per step (a, b) of consecutive known events: the times between them
     pair_ok = ~first[1:] & (node[1:] >= 0) & (node[:-1] >= 0) if n else np.zeros(0, bool)
     at = np.flatnonzero(pair_ok) + 1
@@ -93,8 +101,9 @@ def flow_numbers(model: Model, df: pd.DataFrame) -> FlowNumbers:
     deltas = t[at] - t[at - 1]
     order = np.argsort(keys, kind="stable")
     keys, deltas = keys[order], deltas[order]
-    uniq, begin = np.unique(keys, return_index=True)
-    end = np.append(begin[1:], len(keys))
+    begin = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else keys
+    uniq = keys[begin]
+    end = np.append(begin[1:], len(keys)) if len(begin) else begin
     step_deltas = {
         (names[k // len(names)], names[k % len(names)]): deltas[b:e]
         for k, b, e in zip(uniq.tolist(), begin.tolist(), end.tolist(), strict=True)
@@ -123,6 +132,22 @@ def flow_numbers(model: Model, df: pd.DataFrame) -> FlowNumbers:
         node_median,
         len(starts),
     )
+
+
+def cases_per_code(case: Any, code: Any, n_codes: int) -> Any:
+    """For each code 0..n_codes-1, the number of distinct cases among the events that carry it
+    (``case`` and ``code`` non-negative integer arrays of the events)."""
+    import numpy as np
+
+    if not len(case):
+        return np.zeros(n_codes, dtype=np.int64)
+    n_cases = int(case.max()) + 1
+    if n_cases * n_codes <= 50_000_000:  # a bitmap of (case, code) is cheaper than hashing
+        seen = np.zeros(n_cases * n_codes, dtype=bool)
+        seen[case.astype(np.int64) * n_codes + code] = True
+        return seen.reshape(n_cases, n_codes).sum(axis=0)
+    pairs = np.unique(case.astype(np.int64) * n_codes + code)
+    return np.bincount(pairs % n_codes, minlength=n_codes)
 
 
 def _median(values: Any) -> float | None:
