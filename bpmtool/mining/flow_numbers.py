@@ -83,7 +83,6 @@ def flow_numbers(model: Model, df: pd.DataFrame) -> FlowNumbers:
     node_events: dict[str, int] = {}
     node_cases: dict[str, int] = {}
     node_median: dict[str, float | None] = {}
-    width = len(names) + 1
     known = node >= 0
     events = np.bincount(node[known], minlength=len(names))
     in_cases = cases_per_code(case[known], node[known], len(names))
