@@ -128,3 +128,16 @@ def test_discover_page_in_chromium(tmp_path: Path) -> None:
         finally:
             browser.close()
     assert problems == []
+
+
+def test_a_changed_log_is_read_again(client, workspace: Path) -> None:
+    path = workspace / "logs" / "small.csv"
+    path.write_text("case,activity,time\n1,A,2025-01-01 10:00\n1,B,2025-01-01 11:00\n")
+    assert client.get("/api/logs/small.csv/discover").json()["cases"] == 1
+    assert client.get("/api/logs/small.csv/discover?paths=50").json()["cases"] == 1
+    path.write_text(
+        "case,activity,time\n1,A,2025-01-01 10:00\n2,A,2025-01-02 10:00\n3,B,2025-01-03 10:00\n"
+    )
+    again = client.get("/api/logs/small.csv/discover?paths=50").json()
+    assert again["cases"] == 3
+    assert {a["activity"]: a["cases"] for a in again["activities"]} == {"A": 2, "B": 1}

@@ -3,7 +3,8 @@ of two models; the pages and their JSON twins."""
 
 from __future__ import annotations
 
-from typing import Any
+import threading
+from typing import TYPE_CHECKING, Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -15,6 +16,9 @@ from bpmtool.web.deps import UserDep, WorkspaceDep
 from bpmtool.web.names import MODEL_SUFFIXES, clean_name
 from bpmtool.web.templating import page
 from bpmtool.web.workspace import VersionConflict
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["router"]
 
@@ -32,20 +36,50 @@ def _percent(value: str | None, default: int, key: str) -> int:
     )
 
 
+#: the last log read for discovery, so moving a slider does not read the file again
+_LAST: dict[str, tuple[tuple[Any, ...], pd.DataFrame]] = {}
+_LAST_LOCK = threading.Lock()
+
+
+def _log_frame(ws: WorkspaceDep, name: str, keep: tuple[str, ...]) -> pd.DataFrame:
+    """The stored log as a frame: the one read last when neither the file, its column
+    mapping nor the columns a filter needs have changed since."""
+    path = ws.log_path(name)
+    st = path.stat()
+    columns = ws.log_columns(name)
+    date_format = ws.log_date_format(name)
+    key = (
+        str(path),
+        st.st_ino,
+        st.st_mtime_ns,
+        st.st_size,
+        tuple(sorted(columns.items())),
+        date_format,
+        keep,
+    )
+    with _LAST_LOCK:
+        hit = _LAST.get("log")
+    if hit is not None and hit[0] == key:
+        return hit[1]
+    frame = api.read_log(path, columns=columns or None, date_format=date_format, keep=keep)
+    with _LAST_LOCK:
+        _LAST["log"] = (key, frame)
+    return frame
+
+
 def _discover(
     ws: WorkspaceDep, name: str, params: Any
 ) -> tuple[api.Discovery, int, int, dict[str, str]]:
     activities = _percent(params.get("activities"), 100, "activities")
     paths = _percent(params.get("paths"), 80, "paths")
     fields = {k: str(params.get(k) or "") for k in _FILTER_FIELDS if params.get(k)}
+    chosen = api.filter_from_fields(fields)
     found = api.discover(
-        ws.log_path(name),
+        _log_frame(ws, name, tuple(sorted(chosen.columns())) if chosen else ()),
         activities=activities / 100,
         paths=paths / 100,
-        columns=ws.log_columns(name) or None,
-        date_format=ws.log_date_format(name),
         name=f"As-is of {name}",
-        log_filter=api.filter_from_fields(fields),
+        log_filter=chosen,
     )
     return found, activities, paths, fields
 
