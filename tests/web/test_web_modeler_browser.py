@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import urllib.request
 from pathlib import Path
 
@@ -18,6 +19,7 @@ import pytest
 from bpmtool import api
 from bpmtool.web.assets import built_assets
 from bpmtool.web.config import Settings
+from tests.conftest import SHARED_DATA
 from tests.web.server import running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -463,4 +465,38 @@ def test_a_new_artifact_from_the_properties_panel(browser, tmp_path: Path, shots
     saved = api.loads_model((ws / "models" / "onboarding.yaml").read_text(), "x.yaml")
     assert {a.id: a.name for a in saved.artifacts}["project_plan"] == "Project plan"
     assert {n.id: n.outputs for n in saved.nodes}["kickoff"] == ["project_plan"]
+    assert problems == []
+
+
+#: real BPMN from other tools: the MIWG reference models and Camunda's invoice example
+_REAL_BPMN = [
+    SHARED_DATA / "bpmn" / "camunda" / "invoice.v2.bpmn",
+    *sorted((SHARED_DATA / "bpmn" / "miwg-reference").glob("A.*.bpmn")),
+]
+
+
+def test_findings_of_real_bpmn_files_land_on_their_shapes(browser, tmp_path: Path) -> None:
+    from playwright.sync_api import expect
+
+    ws = tmp_path / "ws"
+    (ws / "models").mkdir(parents=True)
+    names = []
+    for path in _REAL_BPMN:
+        name = path.stem.replace(".", "_") + ".bpmn"
+        shutil.copy(path, ws / "models" / name)
+        names.append(name)
+    assert len(names) >= 5
+    problems: list[str] = []
+    with running_server(Settings(workspace=ws, seed=False)) as base:
+        for name in names:
+            page = _open(browser, f"{base}/models/{name}/diagram", problems)
+            expect(page.locator("[data-lint-summary][data-runs]")).to_have_count(1)
+            findings = api.lint(api.load(ws / "models" / name))
+            listed = page.locator(".findings-box .finding")
+            assert listed.count() == len(findings), name
+            # each finding names diagram elements the editor found and marked
+            assert page.locator(".findings-box .finding:not(.linked)").count() == 0, name
+            marked = set(_badges(page))
+            assert bool(marked) == bool(findings), name
+            page.close()
     assert problems == []
