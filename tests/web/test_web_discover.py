@@ -141,3 +141,29 @@ def test_a_changed_log_is_read_again(client, workspace: Path) -> None:
     again = client.get("/api/logs/small.csv/discover?paths=50").json()
     assert again["cases"] == 3
     assert {a["activity"]: a["cases"] for a in again["activities"]} == {"A": 2, "B": 1}
+
+
+@pytest.mark.slow
+def test_a_check_runs_map_carries_the_same_numbers_as_render_with_a_log(client) -> None:
+    from typer.testing import CliRunner
+
+    from bpmtool.cli import app as cli
+    from tests.conftest import REFERENCE_MODEL
+    from tests.web.test_web_runs import _wait
+
+    run_id = client.post(
+        "/api/check", json={"model": "saas-handoffs.yaml", "log": "saas-handoffs.csv"}
+    ).json()["id"]
+    assert _wait(client, run_id)["status"] == "done"
+    svg = client.get(f"/runs/{run_id}/overlay.svg").text
+    out = (
+        CliRunner()
+        .invoke(cli, ["render", str(REFERENCE_MODEL), "--log", str(EXAMPLES / LOG), "-q"])
+        .stdout
+    )
+
+    def notes(text: str) -> list[tuple[str, str]]:
+        return re.findall(r'data-node-note="([^"]+)".*?<text[^>]*>([^<]+)</text>', text)
+
+    assert len(notes(svg)) == 21 and notes(svg) == notes(out)
+    assert svg.count('class="unmodelled"') == out.count('class="unmodelled"') == 2
