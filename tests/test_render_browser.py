@@ -29,7 +29,12 @@ _COVERED = """() => {
         const owner = hit && hit.closest('g[data-node], g[data-flow], .finding-marker');
         const what = owner ? (owner.dataset.flow || owner.className.baseVal)
                            : hit && hit.tagName;
-        if (!owner || owner.dataset.node !== g.dataset.node) {
+        // a node the author drew inside this one (a called process in its call activity)
+        const inner = owner && owner.dataset.node && owner.querySelector('rect, circle, polygon');
+        const q = inner && inner.getBoundingClientRect();
+        const nested = q && q.left >= r.left && q.right <= r.right
+                         && q.top >= r.top && q.bottom <= r.bottom;
+        if (!owner || (owner.dataset.node !== g.dataset.node && !nested)) {
             out.push(g.dataset.node + ' covered by ' + what);
         }
     }

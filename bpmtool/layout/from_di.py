@@ -15,7 +15,7 @@ from collections.abc import Callable
 
 from bpmtool.layout.geometry import Band, Box, EdgeRoute, Frame, Label, Layout, Link, NodePlace
 from bpmtool.layout.swimlane import NO_LANE, node_size
-from bpmtool.layout.text import wrap
+from bpmtool.layout.text import block_size, wrap
 from bpmtool.model import Bounds, Diagram, Model, Shape
 
 __all__ = ["MARGIN", "diagram_shift", "layout_from_diagram"]
@@ -142,16 +142,18 @@ def _nodes(model: Model, diagram: Diagram, box: Place) -> dict[str, NodePlace]:
         bottom = max((p.box.bottom for p in out.values()), default=0.0)
         bottom = max([bottom] + [box(s).bottom for s in diagram.shapes])
         x = MARGIN
-        for node in missing:
+        for node in missing:  # each in a slot as wide as its shape or its name
             w, h = node_size(node)
-            place = Box(x, bottom + _ADDED_GAP, w, h)
+            lines = tuple(wrap(node.caption, 104, 3)) if not node.is_activity else ()
+            lw, lh = block_size(lines)
+            slot = max(w, lw)
+            place = Box(round(x + (slot - w) / 2, 2), bottom + _ADDED_GAP, w, h)
             label = None
-            if not node.is_activity and node.caption:
-                label = Label(
-                    tuple(wrap(node.caption, 104, 3)), Box(x - 34, place.bottom + 4, w + 68, 16)
-                )
+            if lines:
+                at = Box(round(x + (slot - lw) / 2, 2), place.bottom + 4, round(lw, 2), lh)
+                label = Label(lines, at)
             out[node.id] = NodePlace(node.id, place, label, node.lane or NO_LANE, 0, 0)
-            x += w + _ADDED_GAP
+            x += slot + _ADDED_GAP
     return out
 
 
@@ -159,7 +161,7 @@ def _label(text: str, shape: Shape, box: Place) -> Label | None:
     if not text or shape.label is None:
         return None
     where = box(shape.label)
-    return Label(tuple(wrap(text, max(where.width, 30), 4, 11)), where)
+    return Label(tuple(wrap(text, max(where.width, 30), 4, 11)), where, 11.0)
 
 
 def _edges(

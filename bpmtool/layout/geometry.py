@@ -61,6 +61,8 @@ class Label:
 
     lines: tuple[str, ...]
     box: Box
+    #: the font size it is written at (a modeller's diagram writes names smaller)
+    size: float = 12.0
 
 
 @dataclass(frozen=True)

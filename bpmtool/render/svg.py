@@ -267,10 +267,14 @@ def _nodes(
     dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout, overlay: Overlay | None
 ) -> None:
     g = root.add(dwg.g(class_="nodes"))
-    for node in model.nodes:
-        place = lay.nodes.get(node.id)
-        if place is None:
-            continue
+    # larger shapes first: what the author drew inside an activity (a called process in
+    # its expanded call activity) stays on top of it
+    order = sorted(
+        (n for n in model.nodes if n.id in lay.nodes),
+        key=lambda n: -lay.nodes[n.id].box.width * lay.nodes[n.id].box.height,
+    )
+    for node in order:
+        place = lay.nodes[node.id]
         b = place.box
         cls = f"node node-{node.type}"
         tip = f"{_named(node.caption)} ({node.task_type or node.type})"
@@ -307,9 +311,8 @@ def _nodes(
             draw_event(dwg, grp, node, b.cx, b.cy, b.width / 2)
         if place.label is not None:
             lb = place.label.box
-            anchor = "middle" if lay.orientation == "horizontal" else "start"
-            x = lb.cx if anchor == "middle" else lb.x
-            text_block(dwg, grp, place.label.lines, x, lb.y, 12, "label outside", anchor)
+            size = place.label.size  # centred in the box the layout gave it
+            text_block(dwg, grp, place.label.lines, lb.cx, lb.y, size, "label outside")
         if overlay and node.id in overlay.skipped:
             grp.add(
                 dwg.text(
