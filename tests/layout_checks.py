@@ -44,7 +44,8 @@ def layout_problems(model: Model, lay: Layout) -> list[str]:
     for lane in model.lanes:
         if lane.id not in lanes:
             out.append(f"lane {lane.id} has no band")
-    if len([b for b in lay.bands if b.kind != "none"]) != len(model.lanes):
+    black_boxes = sum(1 for p in model.pools if p.black_box)  # a band each, with no lane
+    if len([b for b in lay.bands if b.kind != "none"]) != len(model.lanes) + black_boxes:
         out.append("not one band per lane")
     attached = {n.id for n in model.nodes if n.attached_to and n.attached_to in lay.nodes}
     for nid, place in lay.nodes.items():

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from bpmtool.layout.geometry import Band, Box, EdgeRoute, Label, Layout, NodePlace, Orientation
+from bpmtool.layout.pools import NO_LANE, pool_bands, pool_flow_links, pool_key, pool_title, whole
 from bpmtool.layout.ranking import rank
 from bpmtool.layout.route_points import abstract, edge_text, place_label, simplify
 from bpmtool.layout.routing import Coord, Plan, plan_routes
@@ -19,7 +20,6 @@ from bpmtool.model import Model, Node
 __all__ = ["NO_LANE", "layout_model", "node_size"]
 
 #: the band of nodes that name no lane
-NO_LANE = "\x00"
 
 POOL_HEADER, LANE_HEADER = 30.0, 34.0
 GAP_FREE, TRACK, TRACK_START = 30.0, 10.0, 14.0
@@ -54,6 +54,8 @@ def _bands(model: Model, has_unlaned: bool) -> list[tuple[str, str, str]]:
     """Lanes in the model's order, except that external parties keep to the edges so the
     team lanes stay one pool: those listed before the first team lane on top, the rest
     below; nodes without a lane in a band of their own under the team lanes."""
+    if model.pools:  # one block of bands per pool (bpmtool.layout.pools)
+        return pool_bands(model, has_unlaned)
     first_internal = next((i for i, lane in enumerate(model.lanes) if not lane.external), None)
     top, middle, bottom = [], [], []
     for i, lane in enumerate(model.lanes):
@@ -83,11 +85,10 @@ def layout_model(model: Model, orientation: Orientation = "horizontal") -> Layou
     across = _across(grid, room)
     nodes, centre = _place_nodes(model, grid, shapes, along, across)
     edges = _route_edges(model, grid, shapes, room, along, across, nodes, centre)
-    bands, pools, pool_header = _place_bands(grid, along, across)
-    titles = {}
+    bands, pools, pool_header, titles = _place_bands(model, grid, along, across)
     if pool_header is not None:  # the process's name along the pool's strip
-        room = pool_header.height if grid.horizontal else pool_header.width
-        titles[""] = Label(tuple(wrap(model.label, room - 16, 1, 13)), pool_header)
+        strip = pool_header.height if grid.horizontal else pool_header.width
+        titles[""] = Label(tuple(wrap(model.label, strip - 16, 1, 13)), pool_header)
     data = _place_data(model, grid, along, across, centre)
     width, height = (along.total, across.total) if grid.horizontal else (across.total, along.total)
     return Layout(
@@ -101,6 +102,7 @@ def layout_model(model: Model, orientation: Orientation = "horizontal") -> Layou
         edges=edges,
         data=data,
         pool_titles=titles,
+        links=pool_flow_links(model, nodes, pools, grid.horizontal),
     )
 
 
@@ -114,6 +116,7 @@ class _Grid:
     placed: list[Node]
     band_of: dict[str, str]
     bands: list[tuple[str, str, str]]  # (id, name, kind) in drawing order
+    pool_of: dict[str, str]  # band → the key of its pool (bpmtool.layout.pools)
     column: dict[str, int]
     row: dict[str, int]  # row inside the band
     rows_in: dict[str, int]  # rows per band
@@ -178,6 +181,7 @@ def _grid(model: Model, orientation: Orientation) -> _Grid:
         placed,
         band_of,
         bands,
+        {b: pool_key(model, b) for b, _, _ in bands},
         ranked.column,
         ranked.row,
         rows_in,
@@ -287,12 +291,12 @@ def _across(grid: _Grid, room: _Room) -> _Across:
     port: list[float] = [0.0] * grid.rows
     channel: list[float] = [0.0] * grid.rows
     c0 = 0.0
-    previous_kind = None
+    previous_pool = None
     tracks = grid.plan.channel_tracks
-    for b, _, kind in grid.bands:
-        if previous_kind is not None and (kind == "external" or previous_kind == "external"):
+    for b, _, _kind in grid.bands:
+        if previous_pool is not None and grid.pool_of[b] != previous_pool:
             c0 += POOL_GAP
-        previous_kind = kind
+        previous_pool = grid.pool_of[b]
         rows = range(grid.first_row[b], grid.first_row[b] + grid.rows_in[b])
         size = 0.0
         for r in rows:
@@ -408,20 +412,27 @@ def _route_edges(
 
 
 def _place_bands(
-    grid: _Grid, along: _Along, across: _Across
-) -> tuple[list[Band], dict[str, Box], Box | None]:
-    """Phase 8: the bands with their headers, the pool around the team lanes and one pool
-    per external band."""
+    model: Model, grid: _Grid, along: _Along, across: _Across
+) -> tuple[list[Band], dict[str, Box], Box | None, dict[str, Label]]:
+    """Phase 8: the bands with their headers and the pools around them: a band that is a
+    pool on its own (an external lane, a pool without lanes, a black box) has its header
+    at the edge; lanes of a pool have theirs after the pool's title strip.  A model without
+    pools has one titled pool (key ``""``, its header returned) around the team lanes."""
     bands: list[Band] = []
     pools: dict[str, Box] = {}
-    pool_header = None
+    titles: dict[str, Label] = {}
+    members: dict[str, list[str]] = {}
     for b, name, kind in grid.bands:
         start_c, size = across.band_box[b]
-        start = 0.0 if kind == "external" else POOL_HEADER
-        if kind == "external":
+        alone = whole(model, b, kind)
+        start = 0.0 if alone else POOL_HEADER
+        if alone:
             head = grid.box(0, start_c, along.header, size)
+            if kind != "none":
+                pools[grid.pool_of[b]] = grid.box(0, start_c, along.total, size)
         else:
             head = grid.box(POOL_HEADER, start_c, LANE_HEADER, size)
+            members.setdefault(grid.pool_of[b], []).append(b)
         band_label = Label(tuple(wrap(name, size - 24, 2, 14)), head)
         bands.append(
             Band(
@@ -433,15 +444,19 @@ def _place_bands(
                 band_label,
             )
         )
-        if kind == "external":
-            pools[b] = grid.box(0, start_c, along.total, size)
-    internal = [b for b in grid.bands if b[2] != "external"]
-    if internal:
-        c_first = across.band_box[internal[0][0]][0]
-        c_last = sum(across.band_box[internal[-1][0]])
-        pools[""] = grid.box(0, c_first, along.total, c_last - c_first)
-        pool_header = grid.box(0, c_first, POOL_HEADER, c_last - c_first)
-    return bands, pools, pool_header
+    pool_header = None
+    for key, inside in members.items():
+        c_first = across.band_box[inside[0]][0]
+        c_last = sum(across.band_box[inside[-1]])
+        pools[key] = grid.box(0, c_first, along.total, c_last - c_first)
+        header = grid.box(0, c_first, POOL_HEADER, c_last - c_first)
+        if not model.pools:
+            pool_header = header
+            continue
+        title = pool_title(model, key, header, grid.horizontal)
+        if title is not None:
+            titles[key] = title
+    return bands, pools, pool_header, titles
 
 
 def _place_data(
