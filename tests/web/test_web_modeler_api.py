@@ -182,3 +182,15 @@ def test_a_viewer_sees_the_diagram_but_cannot_save_it(tmp_path: Path) -> None:
         assert saved.status_code == 200, saved.text
         last = c.get(f"/api/models/{MODEL}/saves", headers=ana).json()[0]
         assert (last["author"], last["message"]) == ("ana", "same diagram, saved from the editor")
+
+
+def test_a_model_that_does_not_load_is_a_located_422_not_a_diagram(client, workspace) -> None:
+    _, etag = _diagram(client)
+    broken = REFERENCE_MODEL.read_text().replace("lane: sales}", "lane: salez}", 1)
+    r = client.put(f"/api/models/{MODEL}", content=broken.encode(), headers={"If-Match": etag})
+    assert r.status_code == 422  # the YAML API refuses it…
+    (workspace / "models" / "broken.yaml").write_text(broken)  # …a file put there by hand
+    r = client.get("/api/models/broken.yaml/diagram")
+    assert r.status_code == 422
+    problem = r.json()["problems"][0]
+    assert problem["line"] and "salez" in problem["message"]
