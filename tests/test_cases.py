@@ -133,6 +133,19 @@ def test_the_stored_index_pages_like_the_one_in_memory(checked, tmp_path) -> Non
     )
 
 
+def test_a_timeline_reads_across_row_groups(checked, tmp_path) -> None:
+    from bpmtool.io.case_store import CasePaths, StoredCases, write_case_index
+
+    index = checked[2]
+    paths = CasePaths(tmp_path / "c.parquet", tmp_path / "e.parquet", tmp_path / "s.parquet")
+    write_case_index(index, paths, row_group=50)  # many cases straddle two row groups
+    stored = StoredCases.open(paths)
+    for case in index.table["case"].tolist()[::7]:
+        mine, theirs = index.timeline(case)[1], stored.timeline(case)[1]
+        assert mine["activity"].tolist() == theirs["activity"].tolist()
+        assert mine["note"].tolist() == theirs["note"].tolist()
+
+
 def test_the_cases_command_writes_csv_xlsx_and_json(raw, log_file, tmp_path) -> None:
     without = set(raw["case_id"]) - set(raw.loc[raw["activity"] == SKIPPED, "case_id"])
     base = ["cases", str(REFERENCE_MODEL), str(log_file), "--finding", "SKIPPED-ACTIVITY", "-q"]

@@ -139,15 +139,20 @@ def _check(
         ws.run_file(run_id, "svg"), features.render_svg(model, findings=True, check=result)
     )
     write_atomic(ws.run_file(run_id, "report"), features.report_html(model, check=result))
-    progress.write("drawing", 0.98)  # the case index: read by the case pages
+    progress.write("drawing", 0.98)
+    _write_cases(ws, run_id, model, result)
+    doc: dict[str, Any] = result.to_dict()
+    return doc
+
+
+def _write_cases(ws: Workspace, run_id: str, model: Any, result: Any) -> None:
+    """The check's case index, which the case list and timeline pages read."""
     api.write_case_index(
         api.case_index(model, result),
         ws.run_file(run_id, "cases"),
         ws.run_file(run_id, "case_events"),
         ws.run_file(run_id, "case_sets"),
     )
-    doc: dict[str, Any] = result.to_dict()
-    return doc
 
 
 def _full_report(
@@ -184,6 +189,7 @@ def _full_report(
     write_atomic(
         ws.run_file(run_id, "report"), features.report(model, check=result, journey=journey)
     )
+    _write_cases(ws, run_id, model, result)
     doc: dict[str, Any] = result.to_dict()
     doc["findings"] = [*doc["findings"], *(f.to_dict() for f in journey.findings)]
     doc["journey"] = journey.to_dict()

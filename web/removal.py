@@ -31,7 +31,17 @@ __all__ = [
 ]
 
 #: the parts of a run, as :meth:`Workspace.run_file` names them
-_RUN_PARTS = ("status", "result", "progress", "svg", "report", "charts")
+_RUN_PARTS = (
+    "status",
+    "result",
+    "progress",
+    "svg",
+    "report",
+    "charts",
+    "cases",
+    "case_events",
+    "case_sets",
+)
 MAX_TITLE = 120
 
 

@@ -44,8 +44,9 @@ class CasePaths:
         return self.cases.exists() and self.events.exists() and self.sets.exists()
 
 
-def write_case_index(index: CaseIndex, paths: CasePaths) -> None:
-    """Write ``index`` to ``paths`` (each file atomically)."""
+def write_case_index(index: CaseIndex, paths: CasePaths, *, row_group: int = _ROW_GROUP) -> None:
+    """Write ``index`` to ``paths`` (each file atomically; ``row_group`` rows at most in a
+    row group, the unit a timeline reads)."""
     import numpy as np
     import pandas as pd
     import pyarrow as pa
@@ -58,12 +59,12 @@ def write_case_index(index: CaseIndex, paths: CasePaths) -> None:
     meta = dict(table.schema.metadata or {})
     meta[_META] = json.dumps(deviations).encode()
     meta[_KEYS] = json.dumps(sorted(index.selections)).encode()
-    _write(paths.cases, table.replace_schema_metadata(meta))
+    _write(paths.cases, table.replace_schema_metadata(meta), row_group)
     events = index.events.copy()
     events.insert(
         0, "code", np.repeat(np.arange(len(index.table), dtype=np.int32), np.diff(index.offsets))
     )
-    _write(paths.events, pa.Table.from_pandas(events, preserve_index=False))
+    _write(paths.events, pa.Table.from_pandas(events, preserve_index=False), row_group)
     keys = sorted(index.selections)
     sizes = [len(index.selections[k]) for k in keys]
     sets = pd.DataFrame(
@@ -78,14 +79,14 @@ def write_case_index(index: CaseIndex, paths: CasePaths) -> None:
             else np.zeros(0, dtype=np.int32),
         }
     )
-    _write(paths.sets, pa.Table.from_pandas(sets, preserve_index=False))
+    _write(paths.sets, pa.Table.from_pandas(sets, preserve_index=False), row_group)
 
 
-def _write(path: Path, table: Any) -> None:
+def _write(path: Path, table: Any, row_group: int) -> None:
     import pyarrow.parquet as pq
 
     buffer = io.BytesIO()
-    pq.write_table(table, buffer, row_group_size=_ROW_GROUP, compression="zstd")
+    pq.write_table(table, buffer, row_group_size=row_group, compression="zstd")
     write_atomic(path, buffer.getvalue())
 
 
@@ -135,7 +136,17 @@ class StoredCases(CaseIndex):
         )
 
     def events_of(self, code: int) -> pd.DataFrame:
+        """Only the row groups that hold the case (events are stored in case order)."""
+        import bisect
+
         import pyarrow.parquet as pq
 
-        found = pq.read_table(self.paths.events, filters=[("code", "=", code)])
-        return found.drop(["code"]).to_pandas()
+        lo, hi = int(self.offsets[code]), int(self.offsets[code + 1])
+        with pq.ParquetFile(self.paths.events) as f:
+            starts = [0]
+            for i in range(f.metadata.num_row_groups):
+                starts.append(starts[-1] + f.metadata.row_group(i).num_rows)
+            first = bisect.bisect_right(starts, lo) - 1
+            last = max(first, bisect.bisect_left(starts, hi) - 1)
+            table = f.read_row_groups(list(range(first, last + 1)))
+        return table.slice(lo - starts[first], hi - lo).drop(["code"]).to_pandas()

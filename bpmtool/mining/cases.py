@@ -273,6 +273,17 @@ def _lanes_per_case(
     out = np.full(n, "", dtype=object)
     if not len(pairs):
         return out
+    if len(names) <= 62:  # each case's lanes as a bit mask: one text per distinct mask
+        mask = np.zeros(n, dtype=np.int64)
+        np.bitwise_or.at(mask, case_of, np.left_shift(1, lane_of))
+        kinds, inverse = np.unique(mask, return_inverse=True)
+        texts = [
+            ", ".join(
+                label_of.get(names[x], names[x]) for x in range(len(names)) if int(k) >> x & 1
+            )
+            for k in kinds.tolist()
+        ]
+        return np.asarray(texts, dtype=object)[inverse]
     bounds = np.flatnonzero(np.diff(case_of)) + 1
     text_of: dict[tuple[int, ...], str] = {}
     for group in np.split(np.arange(len(pairs)), bounds):
@@ -321,13 +332,22 @@ def _event_frame(model: Model, df: pd.DataFrame) -> pd.DataFrame:
     )
     return pd.DataFrame(
         {
-            "activity": df[ACTIVITY].to_numpy(),
+            "activity": df[ACTIVITY].astype("category").array,
             "lane": lane_labels,
-            "resource": df[RESOURCE].to_numpy() if RESOURCE in df.columns else None,
-            "time": df[TIMESTAMP].to_numpy() if TIMESTAMP in df.columns else None,
+            "resource": df[RESOURCE].astype("category").array if RESOURCE in df.columns else None,
+            "time": _naive(df[TIMESTAMP]) if TIMESTAMP in df.columns else None,
             "note": notes,
         }
     )
+
+
+def _naive(times: pd.Series) -> np.ndarray:
+    """Times as naive UTC datetime64 (a tz-aware column's values would be objects)."""
+    import pandas as pd
+
+    if isinstance(times.dtype, pd.DatetimeTZDtype):
+        times = times.dt.tz_convert(None)
+    return times.to_numpy(dtype="datetime64[ns]")
 
 
 def _categorical(texts: list[str], codes: np.ndarray) -> pd.Categorical:

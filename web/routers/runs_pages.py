@@ -99,6 +99,9 @@ def run_page(request: Request, ws: WorkspaceDep, run_id: str) -> Response:
             "matrix": {} if journey else handoff_matrix(result),
             "lane_names": _lane_names(ws, str(run.get("model", ""))),
             "has_report": ws.run_file(run_id, "report").exists(),
+            # a full report's journey findings follow the check's, and have no case list
+            "case_findings": len(result.get("findings") or [])
+            - len((result.get("journey") or {}).get("findings") or []),
             "cases_url": f"/runs/{run_id}/cases"
             if not journey and ws.run_file(run_id, "cases").exists()
             else None,
