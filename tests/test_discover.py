@@ -448,3 +448,20 @@ def test_more_real_logs_discover_lint_and_round_trip(
     path = tmp_path / "asis.bpmn"
     path.write_bytes(api.export_bpmn(found.model))
     assert api.compare(found.model, api.load(path)).same
+
+
+def test_cli_json_carries_the_model_and_lanes_from_a_map(tmp_path: Path) -> None:
+    path = tmp_path / "structured.csv"
+    _write_structured_log(path, cases=40)
+    lane_map = tmp_path / "lanes.yaml"
+    lane_map.write_text("front-1: Desk\nback-1: Desk\nops-1: Field\n")
+    result = runner.invoke(
+        app, ["discover", str(path), "--lanes-from", str(lane_map), "-q", "-f", "json"]
+    )
+    assert result.exit_code == 0, result.output
+    doc = json.loads(result.stdout)
+    assert doc["lane_source"] == "resource map"
+    model = api.Model.model_validate(doc["model"])
+    assert {lane.label for lane in model.lanes} == {"Desk", "Field"}
+    missing = runner.invoke(app, ["discover", str(path), "--lanes-from", "nope.csv", "-q"])
+    assert missing.exit_code == 2 and "nope.csv" in missing.output

@@ -102,6 +102,7 @@ class Discovery:
                 "activities_total": len(self.activities),
             },
             "lanes": [{"id": lane.id, "name": lane.label} for lane in self.model.lanes],
+            "model": self.model.model_dump(by_alias=True, exclude_defaults=True, mode="json"),
             "activities": [
                 {
                     **a.to_dict(),

@@ -116,9 +116,9 @@ def discover_json(request: Request, ws: WorkspaceDep, name: str) -> JSONResponse
     """The as-is model of a stored log: ``activities`` and ``paths`` (1–100, the sliders)
     and the filter fields of a check (``from``, ``to``, ``window``, ``where``, ``variant``,
     ``lane``, ``case_ids``) as query parameters; the result as ``bpmtool discover -f json``
-    gives it, with the model as YAML."""
+    gives it (the model as data under ``model``), and the model as YAML under ``model_yaml``."""
     found, _, _, _ = _discover(ws, name, request.query_params)
-    return JSONResponse({**found.to_dict(), "model": api.dump_model(found.model)})
+    return JSONResponse({**found.to_dict(), "model_yaml": api.dump_model(found.model)})
 
 
 @router.post("/logs/{name}/discover/save", include_in_schema=False)
