@@ -8,7 +8,8 @@ A quarter of the inputs of a parser are drawn by hypothesis from strategies that
 format's shape, the rest are byte-level mutations of valid seed files.  Each input is read
 in a worker
 process (a pool of long-lived workers, so Python and pandas start once per worker) under a
-memory limit (``RLIMIT_AS``, default 3 GiB) and a time limit (default 20 s); a worker that
+memory limit (``RLIMIT_AS``, default 3 GiB) and a time limit (default 20 s of processor time,
+or six times that in wall time: a loaded machine does not make hangs); a worker that
 dies is a crash, one that overruns the time limit is a hang (it is killed and replaced).
 Outcomes: ``accepted`` (read and analysed), ``refused`` (a clean ``InputError`` with located
 problems), ``crash`` (any other exception, or a dead worker), ``hang``.  Crashing and
@@ -28,7 +29,7 @@ import struct
 import subprocess
 import sys
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -37,6 +38,9 @@ from fuzz.inputs import TARGETS, hypothesis_inputs, mutation_inputs
 from fuzz.worker import FILE_NAMES
 
 ROOT = Path(__file__).resolve().parent.parent
+#: an input still running after this many times the time limit in wall time is a hang, however
+#: little processor time it got
+WALL_FACTOR = 6
 
 
 class _Worker:
@@ -54,7 +58,26 @@ class _Worker:
         )
         self.busy: tuple[str, bytes] | None = None
         self.started = 0.0
+        self.cpu_started = 0.0
         self.ready = False
+
+    def cpu_seconds(self) -> float | None:
+        """The processor time the worker has used (Linux), ``None`` where it cannot tell."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def overran(self, timeout: float, now: float) -> bool:
+        """Whether the input in hand has used more than ``timeout`` seconds of processor
+        time, or more than :data:`WALL_FACTOR` times that in wall time: on a loaded machine a
+        worker may wait long for a processor, and that is not a hang."""
+        wall = now - self.started
+        if wall <= timeout:
+            return False
+        cpu = self.cpu_seconds()
+        return cpu is None or cpu - self.cpu_started > timeout or wall > WALL_FACTOR * timeout
 
     @property
     def out(self) -> IO[bytes]:
@@ -68,6 +91,7 @@ class _Worker:
         self.proc.stdin.flush()
         self.busy = (target, data)
         self.started = time.monotonic()
+        self.cpu_started = self.cpu_seconds() or 0.0
 
     def receive(self) -> tuple[str, str] | None:
         head = self.out.read(4)
@@ -91,7 +115,7 @@ class Report:
     failures: list[dict[str, str]] = field(default_factory=list)
     seconds: float = 0.0
     #: wall seconds spent on each parser's inputs (generating them and waiting for answers)
-    target_seconds: Counter[str] = field(default_factory=Counter)
+    target_seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
     def add(self, target: str, outcome: str, detail: str, data: bytes, out: Path) -> None:
         self.counts.setdefault(target, Counter())[outcome] += 1
@@ -246,8 +270,11 @@ def _drive(
                 assert worker.busy is not None
                 report.add(target, answer[0], answer[1], worker.busy[1], out)
                 worker.busy = None
-            elif worker.busy is not None and now - worker.started > timeout:
-                report.add(target, "hang", f"no answer within {timeout:g} s", worker.busy[1], out)
+            elif worker.busy is not None and worker.overran(timeout, now):
+                used = worker.cpu_seconds()
+                spent = "" if used is None else f" ({used - worker.cpu_started:.1f} s of CPU)"
+                detail = f"no answer within {now - worker.started:.0f} s{spent}"
+                report.add(target, "hang", detail, worker.busy[1], out)
                 worker.stop()
                 pool[i] = _Worker(memory)
 
