@@ -465,3 +465,15 @@ def test_cli_json_carries_the_model_and_lanes_from_a_map(tmp_path: Path) -> None
     assert {lane.label for lane in model.lanes} == {"Desk", "Field"}
     missing = runner.invoke(app, ["discover", str(path), "--lanes-from", "nope.csv", "-q"])
     assert missing.exit_code == 2 and "nope.csv" in missing.output
+
+
+def test_the_map_shows_the_share_of_shared_activities(example: api.Discovery) -> None:
+    import re
+
+    svg = api.render_svg(example.model, discovery=example)
+    notes = dict(re.findall(r'data-node-note="([^"]+)".*?<text[^>]*>([^<]+)</text>', svg))
+    # Kickoff meeting: impl did 330 of its 341 events (96.8 %, shown rounded down)
+    assert notes["kickoff_meeting"] == "341 cases · 1.9d · 96% here"
+    # an activity one lane does alone shows no share
+    assert "here" not in notes["qualify_lead"]
+    assert sum("here" in n for n in notes.values()) == 2  # Kickoff meeting, Migrate data

@@ -101,7 +101,9 @@ def render_svg(
         overlay_of(overlay, model, flow_numbers(model, overlay)) if overlay is not None else None
     )
     if discovery is not None:
-        drawn = numbers_overlay(model, discovery.numbers, discovery.handoffs, discovery.cases)
+        drawn = numbers_overlay(
+            model, discovery.numbers, discovery.handoffs, discovery.cases, discovery.shares()
+        )
     if happy is not None:
         from bpmtool.mining.flow_counts import flow_counts
 

@@ -87,6 +87,15 @@ class Discovery:
             for i, f in enumerate(model.flows)
         ]
 
+    def shares(self) -> dict[str, float]:
+        """Node id → the share of the activity's events done by the lane it stands in."""
+        by_label = {a.label: a for a in self.activities}
+        return {
+            n.id: by_label[n.label].share
+            for n in self.model.activities()
+            if n.label in by_label and by_label[n.label].lanes
+        }
+
     def to_dict(self) -> dict[str, Any]:
         kept = [a for a in self.activities if a.kept]
         return {

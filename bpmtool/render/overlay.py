@@ -68,18 +68,28 @@ def number_notes(
 
 
 def numbers_overlay(
-    model: Model, numbers: FlowNumbers, handoffs: list[HandoffStats], cases: int
+    model: Model,
+    numbers: FlowNumbers,
+    handoffs: list[HandoffStats],
+    cases: int,
+    shares: dict[str, float] | None = None,
 ) -> Overlay:
-    """A discovered process map: widths and numbers = cases that took each flow."""
+    """A discovered process map: widths and numbers = cases that took each flow; ``shares``
+    (node id → the share of its events its lane did) adds ``· 97% here`` under an activity
+    another lane also does."""
     flow_notes, node_notes, unmodelled = number_notes(model, numbers, handoffs)
+    for node_id, share in (shares or {}).items():
+        if node_id in node_notes and share < 1:
+            node_notes[node_id] += f" · {int(share * 100)}% here"
     return Overlay(
         flow_counts=list(numbers.flow_cases),
         cases=cases,
         caption=(
             f"As-is map of {cases:,} case(s): line width and number on a flow = cases that "
             "took it, then the median time between its two steps; under a box = cases and "
-            "the median time since the case's previous step; dashed = handoffs the model "
-            "does not have."
+            "the median time since the case's previous step, and the share of its work this "
+            "lane does when another lane does some too; dashed = handoffs the model does not "
+            "have."
         ),
         flow_notes=flow_notes,
         node_notes=node_notes,
