@@ -93,6 +93,8 @@ def run_job(root: str, run_id: str, spec: JobSpec) -> str:
             doc = _journey(ws, run_id, model, spec)
         elif spec["kind"] == "report":
             doc = _full_report(ws, run_id, model, spec, progress)
+        elif spec["kind"] == "compare":
+            doc = _compare(model, spec, progress)
         else:
             doc = _check(ws, run_id, model, spec, progress)
         write_atomic(
@@ -142,6 +144,26 @@ def _check(
     progress.write("drawing", 0.98)
     _write_cases(ws, run_id, model, result)
     doc: dict[str, Any] = result.to_dict()
+    return doc
+
+
+def _compare(model: Any, spec: JobSpec, progress: _Progress) -> dict[str, Any]:
+    """Two windows of the log checked side by side (``check --compare``)."""
+    fields = dict(spec.get("filter") or {})
+    window = fields.pop("window", "") or "started"
+    comparison = api.compare_windows(
+        model,
+        spec["log_path"],
+        spec["periods"],
+        window=window,
+        log_filter=api.filter_from_fields(fields),
+        method=spec.get("method", "both"),
+        columns=spec.get("columns") or None,
+        date_format=spec.get("date_format"),
+    )
+    progress.write("drawing", 0.98)
+    doc: dict[str, Any] = comparison.to_dict()
+    doc["window"] = window
     return doc
 
 

@@ -63,6 +63,7 @@ class JobRunner:
         method: str = "both",
         columns: dict[str, str] | None = None,
         log_filter: dict[str, str] | None = None,
+        periods: list[str] | None = None,
     ) -> str:
         """Queue a check, a journey or a full report (``kind``: check, journey or report)
         of ``log`` against ``model``; returns the run id."""
@@ -84,6 +85,7 @@ class JobRunner:
                 "method": method,
                 "columns": columns or {},
                 "filter": log_filter or {},
+                **({"periods": periods} if periods else {}),
                 "status": "queued",
                 "created": _now(),
             },
@@ -96,6 +98,7 @@ class JobRunner:
             "columns": columns or {},
             "date_format": ws.log_date_format(log),
             "filter": log_filter or {},
+            "periods": periods or [],
             "surveys_path": str(found) if (found := survey_path(ws, log)) else None,
         }
         try:

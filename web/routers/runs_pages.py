@@ -22,7 +22,7 @@ router = APIRouter(tags=["pages: runs"], include_in_schema=False)
 
 METHODS = ("both", "replay", "alignments")
 #: a check, a customer journey, or both with the log's surveys in one report
-KINDS = ("check", "journey", "report")
+KINDS = ("check", "journey", "report", "compare")
 
 
 @router.post("/runs")
@@ -40,6 +40,8 @@ def start_run(
     variant: Annotated[str, Form()] = "",
     lane: Annotated[str, Form()] = "",
     case_ids: Annotated[str, Form()] = "",
+    compare_a: Annotated[str, Form()] = "",
+    compare_b: Annotated[str, Form()] = "",
 ) -> Response:
     if method not in METHODS:
         raise HTTPException(400, f"the method must be one of {', '.join(METHODS)}")
@@ -55,13 +57,22 @@ def start_run(
         "case_ids": case_ids,
     }
     chosen = api.filter_from_fields(fields)  # a bad field is a 422 naming it, before queueing
+    periods = [p.strip() for p in (compare_a, compare_b) if p.strip()]
+    if kind == "compare":
+        if len(periods) == 2 or (periods and periods[0].lower() not in api.PERIOD_UNITS):
+            api.comparison_periods(periods)  # two bad or missing periods: a 422 now
+        elif not periods:
+            api.comparison_periods([])
     run_id = jobs.submit(
         kind,
         model=model,
         log=log,
         method=method,
         columns=ws.log_columns(log),
-        log_filter={k: v.strip() for k, v in fields.items() if v.strip()} if chosen else None,
+        log_filter={k: v.strip() for k, v in fields.items() if v.strip()}
+        if chosen or kind == "compare"
+        else None,
+        periods=periods if kind == "compare" else None,
     )
     return RedirectResponse(f"/runs/{run_id}", status_code=303)
 
@@ -81,6 +92,9 @@ def run_page(request: Request, ws: WorkspaceDep, run_id: str) -> Response:
     result: dict[str, Any] = json.loads(ws.run_file(run_id, "result").read_text("utf-8"))
     svg_path = ws.run_file(run_id, "svg")
     svg = Markup(svg_path.read_text("utf-8")) if svg_path.exists() else None
+    if run.get("kind") == "compare":
+        doc = json.loads(ws.run_file(run_id, "result").read_text("utf-8"))
+        return page(request, "compare_result.html", {"run": run, "c": doc})
     journey = run.get("kind") == "journey"
     charts_path = ws.run_file(run_id, "charts")
     charts = (  # a journey's, or a full report's journey part
