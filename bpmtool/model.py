@@ -400,16 +400,37 @@ class Model(_Strict):
     description: str = ""
     version: str = ""
     #: BPMN pools (participants); none: one implicit pool holds every lane
-    pools: list[Pool] = Field(default_factory=list)
+    pools: list[Pool] = Field(
+        default_factory=list,
+        description=(
+            "BPMN pools (participants), each its own process: its lanes name it with "
+            "'pool'; a black box holds no lanes or nodes and is reached by message flows "
+            "(pool_flows). None: one implicit pool holds every lane."
+        ),
+        examples=[
+            [
+                {"id": "shop", "name": "Web shop"},
+                {"id": "bank", "name": "Bank", "black_box": True, "external": True},
+            ]
+        ],
+    )
     lanes: list[Lane] = Field(default_factory=list)
     artifacts: list[Artifact] = Field(default_factory=list)
     nodes: list[Node] = Field(default_factory=list)
     flows: list[Flow] = Field(default_factory=list)
     #: message flows with a pool, not a node, at one end (to or from a black box, or to a
     #: pool's border): drawn and exported, part of no process
-    pool_flows: list[Flow] = Field(default_factory=list)
+    pool_flows: list[Flow] = Field(
+        default_factory=list,
+        description="message flows with a pool (not a node) at one end, e.g. to a black box",
+        examples=[[{"source": "charge", "target": "bank", "kind": "message"}]],
+    )
     #: expanded sub-processes: frames around the nodes whose ``parent`` they are
-    subprocesses: list[SubProcess] = Field(default_factory=list)
+    subprocesses: list[SubProcess] = Field(
+        default_factory=list,
+        description="expanded sub-processes: frames around the nodes whose 'parent' they are",
+        examples=[[{"id": "fulfil", "name": "Fulfil order", "lane": "warehouse"}]],
+    )
     annotations: list[Annotation] = Field(default_factory=list)
     groups: list[Group] = Field(default_factory=list)
     associations: list[Association] = Field(default_factory=list)

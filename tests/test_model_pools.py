@@ -74,3 +74,30 @@ def test_the_schema_describes_pools_and_the_diagram() -> None:
     assert "black_box" in schema["$defs"]["Pool"]["properties"]
     assert "waypoints" not in schema["$defs"]["Edge"]["properties"]
     assert "points" in schema["$defs"]["Edge"]["properties"]
+
+
+def test_the_documented_pool_example_loads_lays_out_and_round_trips_through_bpmn() -> None:
+    """The YAML example of docs/bpmn.md is a valid model: two pools (one a black box), a
+    sub-process, a note; bpmtool's layout draws both pools, BPMN gives the model back."""
+    import re
+    from pathlib import Path
+
+    from bpmtool import api
+    from bpmtool.io.bpmn import read_bpmn_bytes
+    from bpmtool.io.bpmn_extensions import differences
+    from bpmtool.model import Pool
+
+    doc = (Path(__file__).parent.parent / "docs" / "bpmn.md").read_text(encoding="utf-8")
+    section = doc.split("## Pools, sub-processes and the diagram in the YAML format", 1)[1]
+    text = re.search(r"```yaml\n(.*?)```", section, re.S).group(1)
+    model = loads_model(text, "web-order.yaml")
+    assert [p.id for p in model.pools] == ["shop", "bank"]
+    assert {model.pool_of(n.id) for n in model.nodes} == {"shop"}
+    lay = api.layout(model)
+    assert {"shop", "bank"} <= set(lay.pools)
+    assert [link.target for link in lay.links] == ["bank"]
+    again, _ = read_bpmn_bytes(api.export_bpmn(model), "web-order.bpmn")
+    assert differences(model, again) == []
+    # the schema's examples are valid pools
+    for pool in json_schema()["properties"]["pools"]["examples"][0]:
+        Pool.model_validate(pool)

@@ -86,6 +86,10 @@ def write_extensions(
     head["order"] = {kind: [xml_id(kind, item) for item in getattr(model, kind)] for kind in _KINDS}
     if model.pools:  # without: the pools the import finds are the export's, not the model's
         head["pools"] = [pool.id for pool in model.pools]
+        # a pool that named no process: the export had to name one
+        unnamed = [pool.id for pool in model.pools if pool.process is None and not pool.black_box]
+        if unnamed:
+            head["no_process"] = unnamed
     if order_ids is not None:
         for kind, key in _NOTE_KINDS.items():
             if getattr(model, key):
@@ -101,6 +105,10 @@ def write_extensions(
             extra = _element_extra(kind, item, ident, etree.QName(by_id[ident]).localname)
             if extra:
                 _attach(by_id[ident], ELEMENT_TAG, extra)
+    for flow in model.pool_flows:  # a message flow to a pool: its id, when it had none
+        ident = xml_id("flows", flow)
+        if ident in by_id and flow.id != ident:
+            _attach(by_id[ident], ELEMENT_TAG, {"id": flow.id})
     if not any(not lane.external for lane in model.lanes):
         # the pool of a model without lanes of its own would import as a lane
         for part in collab.findall(f"{{{BPMN_NS}}}participant"):
@@ -185,6 +193,16 @@ def read_extensions(
         _implicit_pools(data)
     if head is not None and head.get("laid_out"):
         data.pop("diagram", None)
+    if head is not None and isinstance(head.get("no_process"), list):
+        for pool in data.get("pools", []):
+            if pool.get("id") in head["no_process"]:
+                pool.pop("process", None)
+    for flow in data.get("pool_flows", []):
+        extra = extras.get(flow.get("id") or "")
+        if extra is not None and "id" in extra:
+            flow["id"] = extra["id"]
+            if flow["id"] is None:
+                flow.pop("id")
     order = (head or {}).get("order") or {}
     for kind in (*_KINDS, *_NOTE_KINDS.values()):
         if isinstance(order.get(kind), list):
