@@ -245,7 +245,7 @@ class Workspace(Housekeeping):
                     self.journal(candidate),
                     version_of(target.read_bytes()),
                     author=author,
-                    message=f"uploaded as {name}" if candidate != name else "",
+                    message=f"uploaded as {name}",
                     action="uploaded",
                 )
                 return candidate

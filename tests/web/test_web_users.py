@@ -227,8 +227,9 @@ def test_the_single_token_and_no_token_modes_save_in_a_name(client, token_client
     text = client.get(f"/api/models/{MODEL}").text
     etag = client.get(f"/api/models/{MODEL}").headers["etag"]
     client.put(f"/api/models/{MODEL}", content=text.encode() + b"\n", headers={"If-Match": etag})
-    author = client.get(f"/api/models/{MODEL}/saves").json()[0]["author"]
-    assert author and author != "unknown"  # the account running the server
+    last = client.get(f"/api/models/{MODEL}/saves").json()[0]
+    assert last["author"] and last["author"] != "unknown"  # the account running the server
+    assert last["message"] == "saved through the API"  # a save without a message says how
     h = {"Authorization": "Bearer s3cret-token"}
     etag = token_client.get(f"/api/models/{MODEL}", headers=h).headers["etag"]
     token_client.put(

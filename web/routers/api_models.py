@@ -139,7 +139,7 @@ async def put_model(
         expected=_unquote(if_match) if exists else None,
         create=not exists,
         author=user.name,
-        message=message,
+        message=message or ("saved through the API" if exists else "created through the API"),
     )
     body = SavedModel(name=name, version=version).model_dump()
     return JSONResponse(

@@ -120,7 +120,11 @@ async def put_diagram(
         text = bytes(body) if _is_bpmn(name) else api.model_text(loaded.model, name)
         data = text.encode("utf-8") if isinstance(text, str) else text
         version = ws.save_model(
-            name, data, expected=_unquote(if_match), author=user.name, message=message
+            name,
+            data,
+            expected=_unquote(if_match),
+            author=user.name,
+            message=message or "edited in the diagram editor",
         )
         saved = SavedModel(
             name=name,

@@ -170,7 +170,11 @@ def edit_save(
     try:
         loads_model(text, filename=name)
         ws.save_model(
-            name, text.encode("utf-8"), expected=version, author=user.name, message=message
+            name,
+            text.encode("utf-8"),
+            expected=version,
+            author=user.name,
+            message=message or "edited in the YAML editor",
         )
     except InputError as err:
         return page(request, "edit.html", {**ctx, "problems": err.problems}, status_code=422)
