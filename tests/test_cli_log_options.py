@@ -234,7 +234,7 @@ def test_journey_keeps_its_old_column_options_as_deprecated_aliases(odd_log: Pat
         ),
         (["check", MODEL, str(EXAMPLES / "saas-handoffs.csv"), "--method", "fast"], "'--method'"),
         (["render", MODEL, "--orientation", "diagonal"], "'--orientation'"),
-        (["report", MODEL, "-f", "pdf"], "'--format'"),
+        (["report", MODEL, "-f", "docx"], "'--format'"),
         (["log", str(EXAMPLES / "saas-handoffs.csv"), "-f", "yaml"], "'--format'"),
         (
             ["log", str(EXAMPLES / "saas-handoffs.csv"), "--encoding", "nonsense"],
