@@ -477,3 +477,22 @@ def test_the_map_shows_the_share_of_shared_activities(example: api.Discovery) ->
     # an activity one lane does alone shows no share
     assert "here" not in notes["qualify_lead"]
     assert sum("here" in n for n in notes.values()) == 2  # Kickoff meeting, Migrate data
+
+
+def test_a_handoff_flow_shows_the_handoff_tables_p90(example: api.Discovery) -> None:
+    import re
+
+    svg = api.render_svg(example.model, discovery=example)
+    index = next(
+        i
+        for i, f in enumerate(example.model.flows)
+        if (f.source, f.target) == ("request_demo", "qualify_lead")
+    )
+    note = re.search(rf'data-flow-note="{index}".*?<text[^>]*>([^<]+)</text>', svg).group(1)  # type: ignore[union-attr]
+    table = next(
+        h for h in example.handoffs if (h.source_lane, h.target_lane) == ("customer", "sales")
+    )
+    pair = next(
+        a for a in table.by_activity if (a["from"], a["to"]) == ("Request demo", "Qualify lead")
+    )
+    assert note == f"400 · 1.5d · p90 {pair['p90_wait']}"

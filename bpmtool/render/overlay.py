@@ -35,13 +35,22 @@ def number_notes(
     model: Model, numbers: FlowNumbers, handoffs: list[HandoffStats]
 ) -> tuple[dict[int, str], dict[str, str], list[Unmodelled]]:
     """The texts of a process map: cases and median time on each walked flow (the median
-    when there is one), cases and median time under each activity, and each handoff the model
-    lacks from its most frequent activity pair."""
+    when there is one; on a flow from one activity straight to another's in another lane, also
+    the handoff table's p90 wait for that pair), cases and median time under each activity, and
+    each handoff the model lacks from its most frequent activity pair."""
+    p90 = {
+        (h.source_lane, h.target_lane, str(a.get("from")), str(a.get("to"))): a.get("p90_wait")
+        for h in handoffs
+        for a in h.by_activity
+    }
     flow_notes: dict[int, str] = {}
     for i, cases in enumerate(numbers.flow_cases):
         if cases:
             median = short_duration(numbers.flow_median_ns[i])
             flow_notes[i] = f"{cases:,}" + (f" · {median}" if median else "")
+            wait = p90.get(_handoff_key(model, model.flows[i].source, model.flows[i].target))
+            if wait:
+                flow_notes[i] += f" · p90 {wait}"
     node_notes: dict[str, str] = {}
     for node in model.activities():
         cases = numbers.node_cases.get(node.id, 0)
@@ -65,6 +74,13 @@ def number_notes(
             )
         )
     return flow_notes, node_notes, unmodelled
+
+
+def _handoff_key(model: Model, source: str, target: str) -> tuple[str, str, str, str]:
+    s, t = model.node_by_id.get(source), model.node_by_id.get(target)
+    if s is None or t is None or not (s.is_activity and t.is_activity) or s.lane == t.lane:
+        return ("", "", "", "")
+    return (s.lane or "", t.lane or "", s.label, t.label)
 
 
 def numbers_overlay(
