@@ -349,6 +349,14 @@ _CATALOGUE: tuple[Rule, ...] = (
         "improvised handoffs.",
     ),
     Rule(
+        "LANES-FROM-LOG",
+        Kind.GAP,
+        Severity.INFO,
+        "log",
+        "Lanes read off the log describe who usually does the work, not who should: the lane "
+        "checks against them show exceptions to habit, not to a design.",
+    ),
+    Rule(
         "MISSED-TRIGGER",
         Kind.GAP,
         Severity.WARNING,

@@ -95,3 +95,34 @@ def test_a_model_without_lanes_says_so_once(discovered: tuple[pd.DataFrame, Path
     )
     assert "LANES-NOT-MODELLED" not in {f.code for f in reference.findings}
     assert "WRONG-LANE" in {f.code for f in reference.findings}
+
+
+def test_lanes_from_the_logs_majority(discovered: tuple[pd.DataFrame, Path]) -> None:
+    """Asked to, a model without lanes is checked against the lane doing most of each
+    activity's events: labelled once, and WRONG-LANE counts exactly the other events."""
+    df, path = discovered
+    model = api.load(path)
+    result = api.check(model, df, method="replay", precision=False, lanes_from_log=True)
+    codes = [f.code for f in result.findings]
+    assert "LANES-NOT-MODELLED" not in codes and codes.count("LANES-FROM-LOG") == 1
+    assert result.summary()["lanes_from_log"] is True
+    assert result.summary()["lanes_modelled"] is False  # the model itself still has none
+    note = next(f for f in result.findings if f.code == "LANES-FROM-LOG")
+    # a plain count: each activity's most frequent org:group
+    known = df[df["concept:name"].isin({n.label for n in model.activities()})]
+    counts = known.groupby(["concept:name", "org:group"], observed=True).size()
+    majority = {
+        str(a): (str(g.idxmax()[1]), round(float(g.max() / g.sum()), 4))
+        for a, g in counts.groupby(level=0, observed=True)
+        if g.sum() > 0
+    }
+    owners = {o["activity"]: (o["lane"], o["share"]) for o in note.evidence["owners"]}
+    assert owners == majority
+    wrong = {f.subject[0]: f.evidence for f in result.findings if f.code == "WRONG-LANE"}
+    by_label = {n.label: n.id for n in model.activities()}
+    for activity, (_lane, share) in majority.items():
+        if share < 1:  # some events by another team: reported against the majority lane
+            assert by_label[activity] in wrong, activity
+    # without the option the default stays: the lanes are said to be missing, nothing more
+    plain = api.check(model, df, method="replay", precision=False)
+    assert "LANES-FROM-LOG" not in {f.code for f in plain.findings}

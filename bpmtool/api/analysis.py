@@ -151,6 +151,7 @@ def check(
     open_rule: OpenCaseRule | None = None,
     budget: AlignmentBudget | None = None,
     log_filter: LogFilter | None = None,
+    lanes_from_log: bool = False,
 ) -> CheckResult:
     """Check an event log against a model: fitness, precision and every handoff finding.
 
@@ -162,6 +163,8 @@ def check(
     (:func:`cluster`) a partitioned log is read on its workers and the distinct variants
     are aligned there; the result is the same as without.  ``log_filter`` keeps the cases
     it selects before the check (the result's ``filtered`` says what it kept).
+    ``lanes_from_log``: a model without lanes is checked against the lane that does most
+    of each activity's events in the log (``LANES-FROM-LOG`` says so).
     """
     from bpmtool.mining.check import METHODS, run_check
 
@@ -201,6 +204,7 @@ def check(
         align=align,
         open_rule=open_rule,
         budget=budget,
+        lanes_from_log=lanes_from_log,
     )
     result.notes = log_notes(frame)
     result.filtered = outcome

@@ -84,12 +84,19 @@ def check(
         "2026-Q3, or FROM..TO) or one of week, month, quarter, year (the log's latest one "
         "against the one before); KPIs and finding counts, per --window.",
     ),
+    lanes_from_log: bool = typer.Option(
+        False,
+        "--lanes-from-log",
+        help="For a model without lanes: put each activity into the log's lane that does "
+        "most of its events and check the lanes against that (reported as LANES-FROM-LOG).",
+    ),
     align_budget: str | None = typer.Option(
         None,
         "--align-budget",
         metavar="DURATION",
-        help="Time for all alignments (default 60s; e.g. 10m for a hard model). Variants "
-        "left when it runs out are approximated from token replay, flagged and listed.",
+        help="CPU time for all alignments (default 60s plus 20ms per variant; e.g. 10m for a "
+        "hard model). Variants left when it runs out are approximated from token replay, "
+        "flagged and listed.",
     ),
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the report here."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
@@ -151,6 +158,7 @@ def check(
                     open_rule=rule,
                     budget=budget,
                     log_filter=chosen,
+                    lanes_from_log=lanes_from_log,
                 )
         if cases_csv is not None:
             api.write_file(cases_csv, result.case_frame().to_csv(index=False))

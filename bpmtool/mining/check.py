@@ -16,6 +16,8 @@ from bpmtool.mining.conformance import Conformance, Variant, conformance, varian
 from bpmtool.mining.flow_counts import flow_counts
 from bpmtool.mining.handoffs import SKIPPED, HandoffStats, analyse_handoffs
 from bpmtool.mining.log_filter import FilterOutcome
+from bpmtool.mining.log_lanes import LogLanes
+from bpmtool.mining.log_lanes import lanes_from_log as lanes_from_log_of
 from bpmtool.mining.mapping import MappedLog
 from bpmtool.mining.open_cases import OpenCaseRule
 from bpmtool.mining.petri import to_petri_net
@@ -29,6 +31,7 @@ __all__ = ["METHODS", "Aligner", "CheckResult", "run_check"]
 METHODS = ("both", "replay", "alignments")
 APPROXIMATED = "ALIGNMENT-APPROXIMATED"
 LANES_NOT_MODELLED = "LANES-NOT-MODELLED"
+LANES_FROM_LOG = "LANES-FROM-LOG"
 #: alignments computed elsewhere: activity sequences in, their alignments by sequence out
 Aligner = Callable[[list[tuple[str, ...]]], dict[tuple[str, ...], Aligned]]
 _EXAMPLES = 5
@@ -54,6 +57,8 @@ class CheckResult:
     notes: list[Problem] = field(default_factory=list)
     #: whether the model has lanes to check the log's against (two or more, with work)
     lanes_modelled: bool = True
+    #: lanes taken from the log for a model without: [activity, lane, share] per activity
+    lanes_from_log: list[list[Any]] | None = None
     #: the filter the log went through, and what it kept (``None``: every case)
     filtered: FilterOutcome | None = None
 
@@ -75,6 +80,7 @@ class CheckResult:
             "unknown_share": _round(unknown / max(self.events, 1)),
             "lane_source": self.mapping.lane_source,
             "lanes_modelled": self.lanes_modelled,
+            "lanes_from_log": self.lanes_from_log is not None,
             "open_rule": j.to_dict() if (j := c.open_judgement) is not None else None,
             "precision_cut_short": c.precision_cut_short,
             "approximated_variants": len(c.approximated),
@@ -215,11 +221,14 @@ def run_check(
     open_rule: OpenCaseRule | None = None,
     budget: AlignmentBudget | None = None,
     align: Aligner | None = None,
+    lanes_from_log: bool = False,
 ) -> CheckResult:
     """Check a mapped log against a model: fitness, precision and the handoff findings.
 
     ``align`` computes the alignments of the finished variants elsewhere (a cluster's
-    workers): given their activity sequences, it returns their alignments by sequence."""
+    workers): given their activity sequences, it returns their alignments by sequence.
+    ``lanes_from_log``: for a model without lanes, check the lanes against the log's
+    majority owner of each activity (:mod:`bpmtool.mining.log_lanes`), labelled as such."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}")
     graph = ProcessGraph(model)
@@ -240,19 +249,24 @@ def run_check(
     )
     result.open_judgement = judgement
     lanes = lanes_modelled(model)
+    derived = None
+    if lanes_from_log and not lanes and mapped.lane_source != "model":
+        derived = lanes_from_log_of(model, df)
     stats, findings = analyse_handoffs(
-        graph,
-        df,
+        ProcessGraph(derived.model) if derived else graph,
+        derived.df if derived else df,
         lanes_observed=mapped.lane_source != "model",
         slow_after=slow_after,
-        lanes_modelled=lanes,
+        lanes_modelled=lanes or derived is not None,
     )
+    if derived is not None:
+        findings.append(_log_lanes_finding(model, mapped, derived))
     total = int(df[CASE].nunique())
     findings += _skipped(model, result, total)
     findings += [
         f
         for f in (
-            *_lanes_missing(model, mapped, lanes, stats),
+            *_lanes_missing(model, mapped, lanes or derived is not None, stats),
             *_approximated(model, result, total),
         )
         if f is not None
@@ -271,7 +285,29 @@ def run_check(
         sort_findings(findings),
         list(zip((f.key for f in model.flows), flow_counts(model, walks), strict=True)),
         lanes_modelled=lanes,
+        lanes_from_log=[list(o) for o in derived.owners] if derived else None,
     )
+
+
+def _log_lanes_finding(model: Model, mapped: MappedLog, derived: LogLanes) -> Finding:
+    owners = derived.owners
+    shown = "; ".join(f"{a} → {lane} ({share:.0%})" for a, lane, share in owners[:8])
+    finding = make_finding(
+        model,
+        LANES_FROM_LOG,
+        (model.id,),
+        f"The model has no lanes, so each of its {len(owners)} activities was put into the "
+        f"lane ({mapped.lane_source}) that did most of its events, and the lane checks ran "
+        f"against that: {shown}{'; …' if len(owners) > 8 else ''}. These lanes describe "
+        "what the log shows, not a design.",
+        "Put the activities into the lanes that should own them to check against a design.",
+        {
+            "owners": [{"activity": a, "lane": lane, "share": s} for a, lane, s in owners],
+            "lane_source": mapped.lane_source,
+        },
+    )
+    assert finding is not None
+    return finding
 
 
 def lanes_modelled(model: Model) -> bool:

@@ -22,12 +22,17 @@ pm4py reduces it.  ``docs/conformance.md`` has the whole table:
   entered from one source place, each through a silent transition; nodes without outgoing
   flow leave into one sink, and where two branches of a split can each end a case a silent
   transition merges the sink's tokens;
-* a boundary event is an alternative to its host activity: it takes the host's entry (a
-  non-interrupting one too: a silent loop that gave the entry back would let pm4py's token
-  replay loop for ever); a node BPMN starts without a flow (``triggered_by``: an event
+* an interrupting boundary event is an alternative to its host activity: it takes the
+  host's entry; a non-interrupting one takes it too, but the activity still ends after it
+  (a second transition with the activity's label, fed by a place the event marks), so the
+  event's branch runs in parallel with the activity's continuation — at most once per run
+  of the activity (a loop that gave the entry back would let pm4py's token replay loop for
+  ever); a node BPMN starts without a flow (``triggered_by``: an event
   sub-process's start, a compensation handler, a boundary event of an expanded
   sub-process) is an alternative to what follows its trigger: it takes the trigger's exit
-  (a link catch event is what follows its link throw event); compensation is a detour after
+  (a link catch event is what follows its link throw event), and an event sub-process
+  nested in a sub-process ends into that sub-process's end event, so the flow goes on after
+  the sub-process; compensation is a detour after
   its activity: the compensation boundary event takes the activity's exit, and it (or its
   handler) gives the token back there;
 * message flows between pools carry no control flow and are left out;
@@ -109,16 +114,31 @@ def _draft(model: Model) -> tuple[NetDraft, dict[str, str]]:
     # a link throw event goes on at its catch event, not into the sink
     linked = {n.triggered_by for n in model.nodes if n.triggered_by and _links(n)}
     compensating = compensation_hosts(model)
+    resumes = _event_subprocess_ends(model, outgoing)
     for node in model.nodes:
         n, ins, outs = node.id, incoming[node.id], outgoing[node.id]
         entry, exit_ = f"ent_{node.attached_to or n}", f"exi_{n}"
+        produces = {exit_: 1}
         if n in compensating and node.attached_to:
             entry = f"exi_{node.attached_to}"  # compensates what its activity did
+        elif node.attached_to and not node.interrupting:
+            # the activity goes on: it ends (a second transition with its label) in parallel
+            # with the event's branch; the event happens at most once per activity
+            host = model.node_by_id[node.attached_to]
+            produces = {exit_: 1, f"ni_{n}": 1}
+            again = f"node:{host.id}:after:{n}"
+            node_of[again] = host.id
+            draft.add(
+                again,
+                host.label if host.is_activity else None,
+                {f"ni_{n}": 1},
+                {f"exi_{host.id}": 1},
+            )
         if node.triggered_by and not ins:
             entry = f"exi_{node.triggered_by}"  # instead of what follows its trigger
         name = f"node:{n}"
         node_of[name] = n
-        draft.add(name, node.label if node.is_activity else None, {entry: 1}, {exit_: 1})
+        draft.add(name, node.label if node.is_activity else None, {entry: 1}, produces)
         # how flows come in
         if node.type in ("parallel", "inclusive") and len(ins) > 1:
             in_sets = [tuple(ins)] if node.type == "parallel" else _subsets(ins)
@@ -132,6 +152,9 @@ def _draft(model: Model) -> tuple[NetDraft, dict[str, str]]:
         if not outs and n in compensating:
             # compensation is a detour: back to where its activity left off
             draft.add(f"end:{n}", None, {exit_: 1}, {f"exi_{compensating[n]}": 1})
+        elif not outs and n in resumes:
+            # an event sub-process inside a sub-process ends it: on after the sub-process
+            draft.add(f"end:{n}", None, {exit_: 1}, {f"ent_{resumes[n]}": 1})
         elif not outs and n not in linked:
             draft.add(f"end:{n}", None, {exit_: 1}, {SINK: 1})
         elif out_sets is None:
@@ -161,6 +184,30 @@ def _starts(
     graph.add_edges_from((n, target_of[k]) for n, keys in outgoing.items() for k in keys)
     started = {c for s in declared for c in nx.node_connected_component(graph, s)}
     return declared + [n.id for n in free if n.id not in started]
+
+
+def _event_subprocess_ends(model: Model, outgoing: dict[str, list[str]]) -> dict[str, str]:
+    """For each end of an event sub-process nested in a sub-process: the end event of the
+    enclosing sub-process it finishes (BPMN: the event sub-process replaces the rest of its
+    parent, which then completes and the flow goes on after it)."""
+    subs = model.subprocess_by_id
+    ends: dict[str, list[str]] = {}
+    for node in model.nodes:
+        if node.parent and node.type == "end":
+            ends.setdefault(node.parent, []).append(node.id)
+    out: dict[str, str] = {}
+    for node in model.nodes:
+        sub = subs.get(node.parent or "")
+        if outgoing[node.id] or sub is None or not sub.event or node.attached_to:
+            continue
+        parent = subs.get(sub.parent or "")
+        targets = sorted(
+            ends.get(parent.id, []) if parent is not None else [],
+            key=lambda e: (not outgoing[e], e),  # one the flow goes on from, if any
+        )
+        if targets:
+            out[node.id] = targets[0]
+    return out
 
 
 def _links(node: Any) -> bool:
@@ -246,10 +293,14 @@ def _ends_may_meet(model: Model) -> bool:
                     todo.append(target_of[k])
         return seen
 
-    for split in model.nodes:
-        if not splits(split):
-            continue
-        branches = [target_of[k] for k in outgoing[split.id]]
+    # a non-interrupting boundary event splits its activity's way from the event's
+    forks = [
+        [n.attached_to, n.id]
+        for n in model.nodes
+        if n.attached_to and not n.interrupting and n.attached_to in outgoing
+    ]
+    forks += [[target_of[k] for k in outgoing[n.id]] for n in model.nodes if splits(n)]
+    for branches in forks:
         reached = [reach(b) for b in branches]
         joins = {
             j
