@@ -199,13 +199,15 @@ class Node(_Strict):
 
     @property
     def caption(self) -> str:
-        """What a diagram writes on the node: its name; an unnamed node that came from BPMN
-        (it has a ``task_type``) shows no invented text — nothing for an event or gateway,
-        its element type for an activity (``userTask`` → ``User task``); otherwise its id."""
-        if self.name or not self.task_type:
-            return self.label
+        """What a diagram writes on the node: its name; an unnamed event or gateway shows
+        nothing (as a modeller draws it); an unnamed activity that came from BPMN (it has a
+        ``task_type``) its element type (``userTask`` → ``User task``), otherwise its id."""
+        if self.name:
+            return self.name
         if not self.is_activity:
             return ""
+        if not self.task_type:
+            return self.id
         words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", self.task_type).lower()
         return words[:1].upper() + words[1:]
 

@@ -69,6 +69,17 @@ def layout_problems(model: Model, lay: Layout) -> list[str]:
     ]
     if sorted(e.index for e in lay.edges) != drawable:
         out.append("not every flow is drawn exactly once")
+    ends: dict[str, list[tuple[int, Box]]] = {}
+    for e in lay.edges:
+        if len(e.points) >= 2:
+            ends.setdefault(e.target, []).append((e.index, _segment_box(*e.points[-2:])))
+    for target, arriving in ends.items():
+        for (i, a), (j, b) in combinations(arriving, 2):
+            same_line = (a.width == b.width == 0 and a.x == b.x) or (
+                a.height == b.height == 0 and a.y == b.y
+            )
+            if same_line and a.overlaps(b, margin=0.01):
+                out.append(f"flows {i} and {j} arrive at {target} on one line")
     labels = [(k, v.label.box) for k, v in lay.nodes.items() if v.label is not None]
     for e in lay.edges:
         for p, q in pairwise(e.points):

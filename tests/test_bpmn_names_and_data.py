@@ -119,8 +119,9 @@ def test_shared_files_keep_names_and_stores(path: Path) -> None:
 
 
 def test_faces_show_no_ids_for_unnamed_bpmn_nodes() -> None:
-    """An unnamed event shows no text, an unnamed user task its type; a YAML node without a
-    name still shows its id (there the id is what the author wrote)."""
+    """An unnamed event shows no text, an unnamed user task its type; a YAML activity
+    without a name still shows its id (there the id is what the author wrote), a YAML
+    gateway or event without one nothing (``setup_join`` is not a name)."""
     import re
 
     xml = _HEAD + (
@@ -136,4 +137,5 @@ def test_faces_show_no_ids_for_unnamed_bpmn_nodes() -> None:
     assert "User task" in texts and "Done" in texts
     yaml_model = api.load(Path(__file__).parent.parent / "models" / "saas-handoffs.yaml")
     unnamed = [n for n in yaml_model.nodes if not n.name]
-    assert all(n.caption == n.id for n in unnamed)
+    assert unnamed and all(n.caption == (n.id if n.is_activity else "") for n in unnamed)
+    assert yaml_model.node_by_id["setup_join"].caption == ""

@@ -3,6 +3,8 @@
 1. **Cycle breaking** — a depth-first search from the start events (then from every other
    node, in model order) marks the flows that close a loop; they are reversed for ranking.
 2. **Layering** — each node's column is its longest path from a source of the acyclic graph,
+   where a handoff that can run straight up or down to another lane counts zero (its target
+   stands in its source's column, which keeps a process that moves between lanes narrow),
    and a source is then pulled right next to its first successor (a message start event
    sits beside the work it starts, not in column 0).
 3. **Ordering** — lanes keep the analyst's order; inside a lane each column's nodes get rows.
@@ -60,7 +62,9 @@ def _back_edges(
     return back
 
 
-def _layers(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
+def _layers(
+    nodes: list[str], edges: list[tuple[str, str]], stacked: frozenset[tuple[str, str]]
+) -> dict[str, int]:
     succ: dict[str, list[str]] = defaultdict(list)
     pred: dict[str, list[str]] = defaultdict(list)
     indegree = dict.fromkeys(nodes, 0)
@@ -82,7 +86,7 @@ def _layers(nodes: list[str], edges: list[tuple[str, str]]) -> dict[str, int]:
     column = dict.fromkeys(nodes, 0)
     for n in order:
         for t in succ[n]:
-            column[t] = max(column[t], column[n] + 1)
+            column[t] = max(column[t], column[n] + (0 if (n, t) in stacked else 1))
     for n in reversed(order):  # pull sources towards what they start
         if not pred[n] and succ[n]:
             column[n] = max(column[n], min(column[t] for t in succ[n]) - 1)
@@ -96,8 +100,12 @@ def rank(
     band_order: list[str],
     starts: list[str],
     sweeps: int = 4,
+    stacked: frozenset[tuple[str, str]] = frozenset(),
 ) -> Grid:
-    """Columns and rows for ``nodes`` (in model order) joined by ``edges`` (flows, in order)."""
+    """Columns and rows for ``nodes`` (in model order) joined by ``edges`` (flows, in order).
+
+    A flow in ``stacked`` (a handoff to another lane) may keep its target in its source's
+    column, straight above or below it, instead of the next column."""
     succ: dict[str, list[str]] = defaultdict(list)
     for s, t in edges:
         if s != t:
@@ -105,7 +113,7 @@ def rank(
     back = _back_edges(nodes, succ, starts)
     forward = [(t, s) if (s, t) in back else (s, t) for s, t in edges if s != t]
     forward = list(dict.fromkeys(forward))
-    column = _layers(nodes, forward)
+    column = _layers(nodes, forward, stacked)
     grid = Grid(column=column, band=band, band_rank={b: i for i, b in enumerate(band_order)})
     _rows(grid, nodes, forward, sweeps)
     return grid

@@ -7,7 +7,9 @@ runs a *channel*.  No node ever stands in a gap or a channel, so a route made on
 * vertical segments inside gaps, and
 * horizontal segments inside channels
 
-never crosses a node.  Each segment in a gap or a channel gets its own *track* (interval
+never crosses a node; nor does a handoff that runs straight up or down its column to a
+node in another lane, as long as no node stands in the column between them.
+Each segment in a gap or a channel gets its own *track* (interval
 colouring), so parallel edges never lie on top of each other.  A forward flow to the next
 column bends twice at most; a loop back goes along the channel under the lower of its two
 rows and comes up into its target, four bends at most.
@@ -26,7 +28,9 @@ __all__ = ["Plan", "Route", "plan_routes"]
 
 # symbolic coordinates: along the flow (A) and across the lanes (C)
 #   A: ("end", node) | ("start", node) | ("centre", node) | ("gap", g, track)
-#   C: ("port", node) | ("bottom", node) | ("channel", row, track) | ("attach", node)
+#      | ("offcentre", node, offset, widest offset)
+#   C: ("port", node) | ("bottom", node) | ("top", node) | ("channel", row, track)
+#      | ("attach", node) | ("inport", node, offset, widest offset)
 Coord = tuple[object, ...]
 
 
@@ -115,6 +119,17 @@ def plan_routes(
             ]
             segments.append(_Segment("channel", sr, sc, sc + 0.5, k, 1))
             segments.append(_Segment("gap", sc, sr + 0.5, sr + 0.9, k, 2, [(sr + 0.5, "L")]))
+        elif (
+            tc == sc
+            and sr != tr
+            and source not in attached
+            and all((sc, r) not in occupied for r in range(min(sr, tr) + 1, max(sr, tr)))
+        ):  # a handoff straight down (or up) to the next lane, in the column
+            down = tr > sr
+            points[:] = [
+                (("centre", source), ("bottom" if down else "top", source)),
+                (("centre", source), ("top" if down else "bottom", target)),
+            ]
         elif tc > sc:
             route.label_gap = tc - 1
             if sr == tr and source not in attached and free(sr, sc + 1, tc - 1):
@@ -193,7 +208,63 @@ def plan_routes(
                 ]
         plan.routes.append(route)
     _assign_tracks(segments, plan)
+    _spread_ports(plan, row)
     return plan
+
+
+def _spread_ports(plan: Plan, row: dict[str, int]) -> None:
+    """Flows that come into a node from its start side each get a port of their own, so two
+    flows into one node never end on one line: a straight run along the row keeps the
+    middle, the others take ports above and below it in the order of their sources' rows."""
+    straight: dict[str, bool] = defaultdict(bool)
+    bending: dict[str, list[Route]] = defaultdict(list)
+    for route in plan.routes:
+        t = route.target
+        if len(route.points) < 2 or route.points[-1] != (("start", t), ("port", t)):
+            continue
+        if route.points[-2][1] == ("port", t):
+            bending[t].append(route)
+        else:
+            straight[t] = True
+    for t, routes in bending.items():
+        count = len(routes) + straight[t]
+        if count < 2:
+            continue
+        slots = count + (1 if straight[t] and count % 2 == 0 else 0)
+        offsets = [j - (slots - 1) / 2 for j in range(slots)]
+        if straight[t]:
+            offsets.remove(0.0)
+        widest = max(abs(o) for o in offsets)
+        routes.sort(key=lambda r: (row.get(r.source, 0), r.index))
+        for route, offset in zip(routes, offsets, strict=False):
+            port: Coord = ("inport", t, offset, widest)
+            route.points[-2] = (route.points[-2][0], port)
+            route.points[-1] = (route.points[-1][0], port)
+    # loops back come up into the node's bottom: each at a spot of its own there too
+    up_straight: dict[str, bool] = defaultdict(bool)
+    looping: dict[str, list[Route]] = defaultdict(list)
+    for route in plan.routes:
+        t = route.target
+        if len(route.points) < 2 or route.points[-1][1] != ("bottom", t):
+            continue
+        if route.points[-2][1][0] == "channel" and route.points[-2][0] == ("centre", t):
+            looping[t].append(route)
+        else:
+            up_straight[t] = True
+    for t, routes in looping.items():
+        count = len(routes) + up_straight[t]
+        if count < 2:
+            continue
+        slots = count + (1 if up_straight[t] and count % 2 == 0 else 0)
+        offsets = [j - (slots - 1) / 2 for j in range(slots)]
+        if up_straight[t]:
+            offsets.remove(0.0)
+        widest = max(abs(o) for o in offsets)
+        routes.sort(key=lambda r: r.index)
+        for route, offset in zip(routes, offsets, strict=False):
+            spot: Coord = ("offcentre", t, offset, widest)
+            route.points[-2] = (spot, route.points[-2][1])
+            route.points[-1] = (spot, route.points[-1][1])
 
 
 def _assign_tracks(segments: list[_Segment], plan: Plan) -> None:

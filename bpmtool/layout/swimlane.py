@@ -22,11 +22,11 @@ __all__ = ["NO_LANE", "layout_model", "node_size"]
 #: the band of nodes that name no lane
 
 POOL_HEADER, LANE_HEADER = 30.0, 34.0
-GAP_FREE, TRACK, TRACK_START = 30.0, 10.0, 14.0
+GAP_FREE, TRACK, TRACK_START = 20.0, 10.0, 14.0
 ROW_PAD, CHANNEL_PAD = 16.0, 10.0
 POOL_GAP = 24.0
 BAND_MIN = {"horizontal": 136.0, "vertical": 176.0}
-LABEL_WIDTH, EDGE_LABEL_WIDTH, EDGE_FONT = 104.0, 120.0, 11.0
+LABEL_WIDTH, EDGE_LABEL_WIDTH, EDGE_FONT = 104.0, 80.0, 11.0
 BOUNDARY = 30.0
 
 
@@ -165,6 +165,9 @@ def _grid(model: Model, orientation: Orientation) -> _Grid:
         band_of,
         order,
         [n.id for n in placed if n.type == "start"],
+        stacked=_stackable(model, flows, band_of, order, attached)
+        if orientation == "horizontal"
+        else frozenset(),
     )
     rows_in = dict.fromkeys(order, 1)
     for n in placed:
@@ -191,6 +194,37 @@ def _grid(model: Model, orientation: Orientation) -> _Grid:
         max(ranked.column.values(), default=0) + 1,
         plan,
     )
+
+
+def _stackable(
+    model: Model,
+    flows: list[tuple[int, str, str]],
+    band_of: dict[str, str],
+    order: list[str],
+    attached: dict[str, str],
+) -> frozenset[tuple[str, str]]:
+    """The handoffs that may run straight down (or up) a column to another lane: between
+    lanes of the process, leaving a node that carries no boundary event, and never through
+    a name written under a shape (the node at the line's upper end is an activity, whose
+    name is inside it).  Only in the horizontal layout, where the line's label fits in
+    the room between the two rows."""
+    by_id = model.node_by_id
+    rank_of = {b: i for i, b in enumerate(order)}
+    incoming: dict[str, int] = defaultdict(int)
+    for _, _, t in flows:
+        incoming[t] += 1
+    hosts = set(attached.values())
+    out = set()
+    for _, s, t in flows:
+        if s in attached or s in hosts or s == t:
+            continue
+        bs, bt = band_of.get(s), band_of.get(t)
+        if bs is None or bt is None or bs == bt or NO_LANE in (bs, bt):
+            continue
+        upper = s if rank_of[bt] > rank_of[bs] else t  # the line leaves its bottom
+        if by_id[upper].is_activity:
+            out.add((s, t))
+    return frozenset(out)
 
 
 def _shapes(model: Model, grid: _Grid) -> dict[str, _Ax]:
@@ -376,15 +410,22 @@ def _route_edges(
             node = str(pa[1])
             na = centre[node][0]
             va = {"end": na + ax[node].sa / 2, "start": na - ax[node].sa / 2}.get(str(kind), na)
+            if kind == "offcentre":  # one of several spots on the node's bottom
+                step = min(16.0, (ax[node].sa / 2 - 8) / float(pa[3]))  # type: ignore[arg-type]
+                va = na + float(pa[2]) * step  # type: ignore[arg-type]
         kind = pc[0]
         if kind == "channel":
             vc = across.channel[int(pc[1])] + int(pc[2] or 0) * TRACK  # type: ignore[call-overload]
         elif kind == "attach":
             vc = centre[str(pc[1])][1]
+        elif kind == "inport":  # one of several ports on the node's start side
+            node = str(pc[1])
+            step = min(12.0, (ax[node].sc / 2 - 6) / float(pc[3]))  # type: ignore[arg-type]
+            vc = centre[node][1] + float(pc[2]) * step  # type: ignore[arg-type]
         else:
             node = str(pc[1])
             nc = centre[node][1]
-            vc = nc + ax[node].sc / 2 if kind == "bottom" else nc
+            vc = {"bottom": nc + ax[node].sc / 2, "top": nc - ax[node].sc / 2}.get(str(kind), nc)
         return va, vc
 
     obstacles = [abstract(p.box, horizontal) for p in nodes.values()]
@@ -393,6 +434,7 @@ def _route_edges(
     edges: list[EdgeRoute] = []
     for route in grid.plan.routes:
         pts = simplify([resolve(pa, pc) for pa, pc in route.points])
+        pts[-1] = _on_border(model, route.target, pts[-1], centre, ax)
         label = None
         text_lines = room.edge_lines.get(route.index)
         if text_lines:
@@ -409,6 +451,28 @@ def _route_edges(
         )
         edges.append(EdgeRoute(route.index, route.source, route.target, screen, label))
     return edges
+
+
+def _on_border(
+    model: Model,
+    node_id: str,
+    point: tuple[float, float],
+    centre: dict[str, tuple[float, float]],
+    ax: dict[str, _Ax],
+) -> tuple[float, float]:
+    """A flow's end moved onto the border of a round or diamond node when it arrives off
+    the node's middle line (at a port of its own)."""
+    na, nc = centre[node_id]
+    half = ax[node_id].sa / 2
+    off = abs(point[1] - nc)
+    if off < 0.01 or abs(point[0] - (na - half)) > 0.01:
+        return point
+    node = model.node_by_id[node_id]
+    if node.is_gateway:
+        return round(na - half + off, 2), point[1]
+    if node.is_event:
+        return round(na - (max(half * half - off * off, 0.0)) ** 0.5, 2), point[1]
+    return point
 
 
 def _place_bands(
