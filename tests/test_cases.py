@@ -224,3 +224,28 @@ def test_compare_puts_two_quarters_side_by_side(raw, log_file) -> None:
         cli, ["check", str(REFERENCE_MODEL), str(log_file), "--compare", "quarter", "-q"]
     )
     assert text.exit_code == 0 and "Comparison of 2025-Q2 and 2025-Q3" in text.stdout
+
+
+def test_the_cases_of_a_ctq_are_its_late_and_overdue_cases() -> None:
+    model = api.load(REFERENCE_MODEL)
+    log = EXAMPLES / "saas-handoffs.csv"
+    result = api.check(model, log, method="replay", precision=False)
+    journey = api.journey(model, log)
+    index = api.case_index(model, result, journey)
+    df = pd.read_csv(log)
+    df["ts"] = pd.to_datetime(df["timestamp"], utc=True)
+    now = df["ts"].max()
+    start = df[df["activity"] == "Go live"].groupby("case_id")["ts"].min()
+    ready = df[df["activity"] == "Set up support account"].merge(
+        start.rename("went_live"), left_on="case_id", right_index=True
+    )
+    ready = ready[ready["ts"] >= ready["went_live"]].groupby("case_id")["ts"].min()
+    took = (ready - start[ready.index]).dt.total_seconds() / 86_400
+    waiting = (now - start.drop(ready.index)).dt.total_seconds() / 86_400
+    expected = set(took.index[took > 2]) | set(waiting.index[waiting > 2])
+    got = _ids(index, "ctq:support_ready")
+    assert set(got) == expected and expected
+    ctq = next(c for c in journey.ctqs if c.ctq == "support_ready")
+    assert ctq.breaches == len(got)
+    stuck = journey.exceptions[journey.exceptions["reasons"].str.contains("stuck")]
+    assert set(_ids(index, "reason:stuck")) == set(stuck["case"])

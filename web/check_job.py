@@ -167,10 +167,11 @@ def _compare(model: Any, spec: JobSpec, progress: _Progress) -> dict[str, Any]:
     return doc
 
 
-def _write_cases(ws: Workspace, run_id: str, model: Any, result: Any) -> None:
-    """The check's case index, which the case list and timeline pages read."""
+def _write_cases(ws: Workspace, run_id: str, model: Any, result: Any, journey: Any = None) -> None:
+    """The check's case index (with the journey's CTQs and reasons), which the case list
+    and timeline pages read."""
     api.write_case_index(
-        api.case_index(model, result),
+        api.case_index(model, result, journey),
         ws.run_file(run_id, "cases"),
         ws.run_file(run_id, "case_events"),
         ws.run_file(run_id, "case_sets"),
@@ -211,7 +212,7 @@ def _full_report(
     write_atomic(
         ws.run_file(run_id, "report"), features.report(model, check=result, journey=journey)
     )
-    _write_cases(ws, run_id, model, result)
+    _write_cases(ws, run_id, model, result, journey)
     doc: dict[str, Any] = result.to_dict()
     doc["findings"] = [*doc["findings"], *(f.to_dict() for f in journey.findings)]
     doc["journey"] = journey.to_dict()

@@ -14,6 +14,7 @@ if TYPE_CHECKING:
 
     from bpmtool.mining.cases import CaseIndex
     from bpmtool.mining.check import CheckResult
+    from bpmtool.mining.journey_result import JourneyResult
 
 __all__ = [
     "CASE_FORMATS",
@@ -29,13 +30,20 @@ __all__ = [
 CASE_FORMATS = ("text", "csv", "xlsx", "json")
 
 
-def case_index(model: Model, result: CheckResult) -> CaseIndex:
+def case_index(
+    model: Model, result: CheckResult, journey: JourneyResult | None = None
+) -> CaseIndex:
     """The cases of a check, for case lists and timelines (see :mod:`bpmtool.mining.cases`):
     ``index.case_rows(key, offset=, limit=)`` pages a selection's cases,
-    ``index.timeline(case_id)`` gives one case's events and deviations."""
-    from bpmtool.mining.cases import check_case_index
+    ``index.timeline(case_id)`` gives one case's events and deviations.  With the
+    ``journey`` of the same log, its CTQs' breaches (``ctq:ID``) and its struggling
+    customers by reason (``reason:R``) are selections too."""
+    from bpmtool.mining.cases import add_journey_selections, check_case_index
 
-    return check_case_index(model, result)
+    index = check_case_index(model, result)
+    if journey is not None:
+        add_journey_selections(index, journey)
+    return index
 
 
 def finding_selection(

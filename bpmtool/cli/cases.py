@@ -39,6 +39,7 @@ def _checked(
     chosen: api.LogFilter | None,
     rule: api.OpenCaseRule,
     quiet: bool,
+    journey: bool = False,
 ) -> tuple[Model, CheckResult, CaseIndex]:
     loaded = api.load(model)
     frame = options.read(log, quiet=quiet, log_filter=chosen)
@@ -53,7 +54,11 @@ def _checked(
             precision=False,
         )
     opt.show_filter(result.filtered)
-    return loaded, result, api.case_index(loaded, result)
+    if journey and loaded.journey is None and not loaded.ctqs:
+        typer.echo("error: --ctq and --reason need a model with a journey or CTQs", err=True)
+        raise typer.Exit(2)
+    found = api.journey(loaded, frame, log_filter=chosen) if journey else None
+    return loaded, result, api.case_index(loaded, result, found)
 
 
 @app.command()
@@ -77,6 +82,15 @@ def cases(
     ),
     of_variant: int | None = typer.Option(
         None, "--of-variant", metavar="N", help="The cases of variant N (1: the most frequent)."
+    ),
+    ctq: str | None = typer.Option(
+        None, "--ctq", metavar="ID", help="The cases that breached this CTQ (late or overdue)."
+    ),
+    reason: str | None = typer.Option(
+        None,
+        "--reason",
+        metavar="R",
+        help="The struggling customers flagged for this reason (e.g. stuck, ctq-overdue).",
     ),
     fmt: CaseFormat = typer.Option(
         CaseFormat.text, "--format", "-f", help="text, csv, xlsx (needs --out) or json."
@@ -122,7 +136,8 @@ def cases(
         )
         chosen = opt.log_filter(since, until, window, where, variant, in_lane, case_ids)
         rule = opt.open_case_rule(open_after, open_cases)
-        _, result, index = _checked(model, log, options, chosen, rule, quiet)
+        journey = ctq is not None or reason is not None
+        loaded, result, index = _checked(model, log, options, chosen, rule, quiet, journey)
         what = "all cases"
         key: str | None = None
         if finding is not None:
@@ -140,6 +155,17 @@ def cases(
             key, what = f"flow:{flow.replace(' ', '')}", f"flow {flow}"
         elif of_variant is not None:
             key, what = f"variant:{of_variant}", f"variant {of_variant}"
+        elif ctq is not None:
+            if ctq not in {c.id for c in loaded.ctqs}:
+                typer.echo(
+                    f"error: --ctq: the model has no CTQ {ctq!r}; it has "
+                    + (", ".join(c.id for c in loaded.ctqs) or "none"),
+                    err=True,
+                )
+                raise typer.Exit(2)
+            key, what = f"ctq:{ctq}", f"CTQ {ctq} breached"
+        elif reason is not None:
+            key, what = f"reason:{reason}", f"struggling customers: {reason}"
         rows, total = index.case_rows(key, limit=limit)
         if fmt == CaseFormat.text:
             write_output(_text(rows, total, what), out)

@@ -35,9 +35,17 @@ if TYPE_CHECKING:
     from bpmtool.findings import Finding
     from bpmtool.mining.check import CheckResult
     from bpmtool.mining.conformance import Variant
+    from bpmtool.mining.journey_result import JourneyResult
     from bpmtool.model import Model
 
-__all__ = ["CASE_COLUMNS", "CaseIndex", "Deviation", "build_case_index", "check_case_index"]
+__all__ = [
+    "CASE_COLUMNS",
+    "CaseIndex",
+    "Deviation",
+    "add_journey_selections",
+    "build_case_index",
+    "check_case_index",
+]
 
 #: the columns of a case list, in order
 CASE_COLUMNS = ("case", "start", "end", "duration_days", "variant", "lanes", "events")
@@ -81,13 +89,15 @@ class CaseIndex:
                 if len(codes):
                     return codes.astype(np.int32)
         found = self._selection(key)
-        if found is None and key.startswith(("finding:", "flow:", "handoff:", "variant:")):
+        if found is None and key.startswith(
+            ("finding:", "flow:", "handoff:", "variant:", "ctq:", "reason:")
+        ):
             return np.zeros(0, dtype=np.int32)  # a number of the check that has no case
         if found is None:
             raise InputError.single(
                 f"no selection {key!r} in this check",
                 key="selection",
-                expected="finding:N, variant:N, handoff:A>B or flow:KEY of the check",
+                expected="finding:N, variant:N, handoff:A>B, flow:KEY, ctq:ID or reason:R",
             )
         return found
 
@@ -359,6 +369,29 @@ def _categorical(texts: list[str], codes: np.ndarray) -> pd.Categorical:
     at = {t: i for i, t in enumerate(unique)}
     remap = np.asarray([at[t] for t in texts] + [-1], dtype=np.int32)
     return pd.Categorical.from_codes(remap[codes], categories=pd.Index(unique, dtype=object))
+
+
+def add_journey_selections(index: CaseIndex, journey: JourneyResult) -> None:
+    """Add the journey's numbers to a check's case index of the same log: ``ctq:ID`` (the
+    cases that breached the CTQ: late or open overdue) and ``reason:R`` (the struggling
+    customers flagged for reason R, e.g. ``stuck``)."""
+    import numpy as np
+    import pandas as pd
+
+    ids = pd.Index(index.table["case"].astype(str))
+
+    def codes(cases: Any) -> np.ndarray:
+        at = ids.get_indexer(pd.Index([str(c) for c in cases]))
+        return np.unique(at[at >= 0]).astype(np.int32)
+
+    for c in journey.ctqs:
+        index.selections[f"ctq:{c.ctq}"] = codes(c.breaching_cases)
+    ex = journey.exceptions
+    if len(ex):
+        for reason, group in (
+            ex.assign(reason=ex["reasons"].str.split(";")).explode("reason").groupby("reason")
+        ):
+            index.selections[f"reason:{reason}"] = codes(group["case"])
 
 
 def check_case_index(model: Model, result: CheckResult) -> CaseIndex:

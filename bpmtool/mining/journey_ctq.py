@@ -65,6 +65,8 @@ class CtqResult:
     #: days past the limit, added up over the breaching cases (late: took − limit; open
     #: overdue: waiting so far − limit): what breaking the CTQ cost
     days_over: float = 0.0
+    #: the ids of every breaching case (late or open overdue): the CTQ's case list
+    breaching_cases: tuple[str, ...] = field(default=(), repr=False, compare=False)
 
     @property
     def late(self) -> int:
@@ -221,6 +223,7 @@ def measure_ctqs(ev: JourneyEvents, model: Model) -> list[CtqResult]:
                 ],
                 overdue,
                 float((late - limit).sum() + (overdue - limit).sum()),
+                tuple(str(ev.case_ids[c]) for c in (*late.index, *overdue.index)),
             )
         )
     return out

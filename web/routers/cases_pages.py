@@ -73,6 +73,11 @@ def selection_title(result: dict[str, Any], key: str | None) -> str:
             parts.append(f"Flow {what}")
         elif kind == "variant":
             parts.append(f"Variant {what}")
+        elif kind == "ctq":
+            names = {c["ctq"]: c["name"] for c in (result.get("journey") or {}).get("ctqs", [])}
+            parts.append(f"CTQ breached: {names.get(what, what)}")
+        elif kind == "reason":
+            parts.append(f"Struggling customers: {what}")
         else:
             parts.append(k)
     return "; ".join(parts)
