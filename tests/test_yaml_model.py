@@ -171,3 +171,24 @@ def test_json_models_load_too(tmp_path: Path) -> None:
 def test_recursive_alias_is_refused() -> None:
     problems = _problems("id: x\na: &a [1, *a]\n")
     assert problems[0].line == 2 and "refers to itself" in problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "key"),
+    [
+        ("id: m\nname: Model\nid: other\n", 3, "id"),
+        ('{"id": "m", "lanes": [], "id": "k"}', 1, "id"),
+        (
+            "id: m\nlanes:\n  - id: sales\n    name: Sales\n    name: Marketing\n",
+            5,
+            "lanes[0].name",
+        ),
+    ],
+)
+def test_a_key_given_twice_is_refused_where_it_repeats(text: str, line: int, key: str) -> None:
+    # a loader that kept the last value would silently lose the first ("Sales" above)
+    with pytest.raises(ModelError) as raised:
+        loads_model(text, "twice.yaml")
+    problem = raised.value.problems[0]
+    assert "given twice" in problem.message
+    assert (problem.file, problem.line, problem.key) == ("twice.yaml", line, key)

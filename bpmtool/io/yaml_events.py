@@ -8,7 +8,8 @@ second pass, and only for the places a problem names (:func:`positions`).
 The values follow YAML 1.1's rules, with these exceptions for models: only ``true`` and
 ``false`` are booleans (``yes``, ``off`` stay words), dates stay text, and integers of
 more than 100 digits stay text (validation then says where a number is not wanted).  Explicit
-tags (``!foo``, ``!!binary``, ``!!set``), keys that are lists or mappings, undefined,
+tags (``!foo``, ``!!binary``, ``!!set``), keys that are lists or mappings, a key given twice in
+one mapping, undefined,
 duplicate and self-referring aliases, more than one document, nesting deeper than
 :data:`MAX_DEPTH` and alias bombs (more than :data:`MAX_VALUES` values once aliases are
 expanded) are refused with a :class:`~bpmtool.errors.ModelError` located at the event.
@@ -255,6 +256,14 @@ def read_values(text: str) -> tuple[Any, int]:
                     parent.loc,
                     "a plain key such as id or name",
                 ) from None
+            if value in parent.value:
+                # YAML allows no key twice; a loader that kept the last would lose the first
+                raise _error(
+                    f"the key {value!r} is given twice in this mapping",
+                    event.start_mark,
+                    _key_loc(parent, value),
+                    "each key once (merge the two, or rename one)",
+                )
             parent.key = value
         else:
             parent.value[parent.key] = value
