@@ -149,7 +149,8 @@
     const phase = card.querySelector("[data-phase]");
     const pct = card.querySelector("[data-percent]");
     const names = { loading: "Loading the model", reading: "Reading the log",
-      aligning: "Aligning the variants with the model", drawing: "Drawing the result" };
+      aligning: "Aligning the variants with the model", journey: "Analysing the customer journey",
+      drawing: "Drawing the result" };
     const poll = async () => {
       try {
         const r = await fetch(`/api/runs/${encodeURIComponent(id)}`, { headers: { Accept: "application/json" } });
