@@ -74,3 +74,41 @@ def test_a_findings_cases_and_a_cases_timeline(browser, tmp_path: Path, shots: P
         page.wait_for_selector("text=cases 101–200 of 400")
         page.screenshot(path=shots / "cases-04-all-cases-page-2.png", full_page=True)
     assert problems == []
+
+
+def test_a_filtered_check_and_two_quarters_side_by_side(
+    browser,  # noqa: F811
+    tmp_path: Path,
+    shots: Path,
+) -> None:
+    problems: list[str] = []
+    with running_server(Settings(workspace=tmp_path / "ws")) as base:
+        page = browser.new_page(viewport={"width": 1400, "height": 950})
+        page.on("pageerror", lambda exc: problems.append(f"page error: {exc}"))
+        page.goto(base + "/models/saas-handoffs.yaml")
+        page.locator("[data-filter-form] summary").click()
+        form = page.locator("[data-filter-form]")
+        form.locator("input[name=from]").fill("2025-Q2")
+        form.locator("input[name=to]").fill("2025-Q2")
+        form.locator("input[name=lane]").fill("Customer Support")
+        page.screenshot(path=shots / "cases-05-filter-form.png", full_page=False)
+        page.get_by_role("button", name="Run the check").click()
+        page.wait_for_selector("[data-filter]", timeout=180_000)
+        note = page.locator("[data-filter]").inner_text()
+        assert "cases started 2025-04-01 … 2025-06-30; lane Customer Support" in note
+        assert "of 400 cases" in note
+        page.screenshot(path=shots / "cases-06-filtered-run.png", full_page=False)
+
+        page.goto(base + "/models/saas-handoffs.yaml")
+        compare = page.locator("[data-compare-form]")
+        compare.locator("input[name=compare_a]").fill("2025-Q1")
+        compare.locator("input[name=compare_b]").fill("2025-Q2")
+        compare.get_by_role("button", name="Compare the two periods").click()
+        page.wait_for_selector("table[data-compare-kpis]", timeout=240_000)
+        assert page.locator("h1").inner_text() == "2025-Q1 and 2025-Q2"
+        cases = page.locator("tr[data-kpi=cases] td").all_inner_texts()
+        assert cases[0] == "cases" and int(cases[3].replace(",", "")) == int(
+            cases[2].replace(",", "")
+        ) - int(cases[1].replace(",", ""))
+        page.screenshot(path=shots / "cases-07-compare.png", full_page=True)
+    assert problems == []
