@@ -86,3 +86,14 @@ def test_unusable_addresses_exit_2_with_a_message(address: str, says: str) -> No
     assert result.exit_code == 2, result.output
     assert says in result.output and address.split("/")[2] in result.output
     assert "Traceback" not in result.output
+
+
+def test_discover_reads_a_partitioned_log_on_a_local_cluster(parts: Path) -> None:
+    runner = CliRunner()
+    alone = runner.invoke(app, ["discover", str(LOG), "-f", "json", "-q"])
+    assert alone.exit_code == 0, alone.output
+    spread = runner.invoke(
+        app, ["discover", f"file://{parts}", "-f", "json", "--workers", "2", "-q"]
+    )
+    assert spread.exit_code == 0, spread.output
+    assert json.loads(spread.stdout) == json.loads(alone.stdout)

@@ -23,8 +23,12 @@ _OUT_SUFFIXES = (".yaml", ".yml", ".json", ".bpmn")
 
 @app.command()
 def discover(
-    log: Path = typer.Argument(
-        ..., help="An event log: .xes, .xes.gz, .csv or .parquet", show_default=False
+    log: str = typer.Argument(
+        ...,
+        metavar="LOG",
+        help="An event log: .xes, .xes.gz, .csv or .parquet, or a folder, glob or fsspec "
+        "address of partitioned Parquet",
+        show_default=False,
     ),
     output: Path | None = typer.Option(
         None,
@@ -66,6 +70,8 @@ def discover(
     variant: list[int] | None = opt.VARIANT,
     in_lane: list[str] | None = opt.IN_LANE,
     case_ids: Path | None = opt.CASE_IDS,
+    scheduler: str | None = opt.SCHEDULER,
+    workers: int | None = opt.WORKERS,
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
 ) -> None:
     """Discover the as-is swimlane model of an event log: lanes, who does each activity,
@@ -83,9 +89,10 @@ def discover(
             api.parse_share(paths, key="--paths"),
         )
         chosen = opt.log_filter(since, until, window, where, variant, in_lane, case_ids)
-        df = LogOptions(
-            case, activity, timestamp, resource, lane, lanes_from, encoding, date_format
-        ).read(log, quiet=quiet, log_filter=chosen)
+        with api.cluster(scheduler, workers) as cluster:
+            df = LogOptions(
+                case, activity, timestamp, resource, lane, lanes_from, encoding, date_format
+            ).read(log, quiet=quiet, cluster=cluster, log_filter=chosen)
         found = api.discover(
             df,
             activities=shares[0],
@@ -118,7 +125,7 @@ def discover(
     write_output(_text(found, log, output), None)
 
 
-def _text(found: Discovery, log: Path, output: Path | None) -> str:
+def _text(found: Discovery, log: str, output: Path | None) -> str:
     doc = found.to_dict()
     kept = doc["filter"]
     lines = [
