@@ -249,3 +249,13 @@ def test_the_cases_of_a_ctq_are_its_late_and_overdue_cases() -> None:
     assert ctq.breaches == len(got)
     stuck = journey.exceptions[journey.exceptions["reasons"].str.contains("stuck")]
     assert set(_ids(index, "reason:stuck")) == set(stuck["case"])
+
+
+def test_a_handoff_is_named_by_lane_ids_or_names(log_file, checked) -> None:
+    _, result, _ = checked
+    h = next(x for x in result.handoffs if x.source_lane == "support")
+    for spelled in ("support>impl", "Customer Support>Implementation"):
+        out = CliRunner().invoke(
+            cli, ["cases", str(REFERENCE_MODEL), str(log_file), "--handoff", spelled, "-q"]
+        )
+        assert out.exit_code == 0 and out.stdout.startswith(f"{h.cases} case(s)"), out.output

@@ -150,7 +150,10 @@ def cases(
             if not sep or not a.strip() or not b.strip():
                 typer.echo(f"error: --handoff: {handoff!r}: expected LANE>LANE", err=True)
                 raise typer.Exit(2)
-            key, what = f"handoff:{a.strip()}>{b.strip()}", f"handoff {handoff}"
+            ids = {x.id.casefold(): x.id for x in loaded.lanes}
+            ids.update({x.label.casefold(): x.id for x in loaded.lanes})
+            a, b = (ids.get(x.strip().casefold(), x.strip()) for x in (a, b))
+            key, what = f"handoff:{a}>{b}", f"handoff {handoff}"
         elif flow is not None:
             key, what = f"flow:{flow.replace(' ', '')}", f"flow {flow}"
         elif of_variant is not None:
