@@ -108,12 +108,16 @@ def finding_markers(lay: Layout, model: Model, findings: Sequence[Finding]) -> l
         k = stacked[at]
         stacked[at] += 1
         own = {s for s in f.subject if s in lay.nodes}
-        others = [p.box for n, p in lay.nodes.items() if n not in own]
         spots = [(at[0] - _STACK * (k + i), at[1]) for i in range(_TRIES)]
         spots += [(at[0] + _STACK * i, at[1] + _STACK) for i in range(_TRIES)]
-        taken = [m.box for m in out]
+        # only what lies near the spots can be in the way (large models: many boxes)
+        xs, ys = [x for x, _ in spots], [y for _, y in spots]
+        reach = Box(min(xs) - 9, min(ys) - 9, max(xs) - min(xs) + 18, max(ys) - min(ys) + 18)
+        others = [p.box for n, p in lay.nodes.items() if n not in own]
+        near = [b for b in [*written, *others] if b.overlaps(reach)]
+        taken = [m.box for m in out if m.box.overlaps(reach)]
         chosen = next(
-            (s for s in spots if _free(s, lay, [*written, *others, *taken])),
+            (s for s in spots if _free(s, lay, [*near, *taken])),
             next((s for s in spots if _free(s, lay, taken)), spots[0]),
         )
         out.append(Marker(number, f, round(chosen[0], 2), round(chosen[1], 2)))
