@@ -70,10 +70,16 @@ def number_notes(
                 h.target_lane,
                 by_label.get(str(top.get("from"))),
                 by_label.get(str(top.get("to"))),
-                f"{h.count:,}× unmodelled{p50}",
+                f"{h.count:,}× {_lane_label(model, h.source_lane)} → "
+                f"{_lane_label(model, h.target_lane)} unmodelled{p50}",
             )
         )
     return flow_notes, node_notes, unmodelled
+
+
+def _lane_label(model: Model, lane_id: str) -> str:
+    lane = model.lane_by_id.get(lane_id)
+    return lane.label if lane is not None else lane_id
 
 
 def _handoff_key(model: Model, source: str, target: str) -> tuple[str, str, str, str]:
