@@ -22,6 +22,7 @@ def main() -> int:
         ["bench_check.py", *(["--sizes", "10000", "100000"] if quick else [])],
         ["bench_discover.py", *(["--sizes", "10000", "100000"] if quick else [])],
         ["bench_web.py", *(["--events", "10000"] if quick else [])],
+        ["bench_cases.py", *(["--events", "100000"] if quick else [])],
         ["bench_modeler.py", *(["--runs", "2"] if quick else [])],  # needs make web-assets
         # the full sizes (1M, 5M, 20M events) take about an hour on two cores
         ["bench_scale.py", *(["--sizes", "100000"] if quick else [])],
