@@ -7,27 +7,39 @@ Work happens in two axes, *along* the flow (x when horizontal) and *across* the 
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
 
-from bpmtool.layout.geometry import Band, Box, EdgeRoute, Label, Layout, NodePlace, Orientation
-from bpmtool.layout.pools import NO_LANE, pool_bands, pool_flow_links, pool_key, pool_title, whole
+from bpmtool.layout.geometry import Label, Layout, Orientation
+from bpmtool.layout.pools import NO_LANE, pool_bands, pool_flow_links, pool_key
 from bpmtool.layout.ranking import rank
-from bpmtool.layout.route_points import abstract, edge_text, place_label, simplify
-from bpmtool.layout.routing import Coord, Plan, plan_routes
+from bpmtool.layout.route_points import edge_text
+from bpmtool.layout.routing import plan_routes
+from bpmtool.layout.swimlane_cells import (
+    BAND_MIN,
+    BOUNDARY,
+    CHANNEL_PAD,
+    EDGE_FONT,
+    EDGE_LABEL_WIDTH,
+    GAP_FREE,
+    LABEL_WIDTH,
+    LANE_HEADER,
+    POOL_GAP,
+    POOL_HEADER,
+    ROW_PAD,
+    TRACK,
+    TRACK_START,
+    Across,
+    Along,
+    Ax,
+    Grid,
+    Room,
+)
+from bpmtool.layout.swimlane_place import place_bands, place_data, place_nodes, route_edges
 from bpmtool.layout.text import block_size, wrap
 from bpmtool.model import Model, Node
 
 __all__ = ["NO_LANE", "layout_model", "node_size"]
 
 #: the band of nodes that name no lane
-
-POOL_HEADER, LANE_HEADER = 30.0, 34.0
-GAP_FREE, TRACK, TRACK_START = 20.0, 10.0, 14.0
-ROW_PAD, CHANNEL_PAD = 16.0, 10.0
-POOL_GAP = 24.0
-BAND_MIN = {"horizontal": 136.0, "vertical": 176.0}
-LABEL_WIDTH, EDGE_LABEL_WIDTH, EDGE_FONT = 104.0, 80.0, 11.0
-BOUNDARY = 30.0
 
 
 def node_size(node: Node) -> tuple[float, float]:
@@ -37,17 +49,6 @@ def node_size(node: Node) -> tuple[float, float]:
     if node.is_gateway:
         return 50.0, 50.0
     return 36.0, 36.0
-
-
-@dataclass
-class _Ax:
-    """A node's shape and outside label in along/across units."""
-
-    sa: float
-    sc: float
-    la: float = 0.0  # label extent along (centred on the node)
-    lc: float = 0.0  # label extent across (after the shape)
-    lines: tuple[str, ...] = ()
 
 
 def _bands(model: Model, has_unlaned: bool) -> list[tuple[str, str, str]]:
@@ -83,13 +84,13 @@ def layout_model(model: Model, orientation: Orientation = "horizontal") -> Layou
     room = _room(model, grid, shapes)
     along = _along(grid, room)
     across = _across(grid, room)
-    nodes, centre = _place_nodes(model, grid, shapes, along, across)
-    edges = _route_edges(model, grid, shapes, room, along, across, nodes, centre)
-    bands, pools, pool_header, titles = _place_bands(model, grid, along, across)
+    nodes, centre = place_nodes(model, grid, shapes, along, across)
+    edges = route_edges(model, grid, shapes, room, along, across, nodes, centre)
+    bands, pools, pool_header, titles = place_bands(model, grid, along, across)
     if pool_header is not None:  # the process's name along the pool's strip
         strip = pool_header.height if grid.horizontal else pool_header.width
         titles[""] = Label(tuple(wrap(model.label, strip - 16, 1, 13)), pool_header)
-    data = _place_data(model, grid, along, across, centre)
+    data = place_data(model, grid, along, across, centre)
     width, height = (along.total, across.total) if grid.horizontal else (across.total, along.total)
     return Layout(
         orientation=orientation,
@@ -106,43 +107,7 @@ def layout_model(model: Model, orientation: Orientation = "horizontal") -> Layou
     )
 
 
-@dataclass(frozen=True)
-class _Grid:
-    """Phase 1: which nodes are placed (boundary events ride on their host), the bands,
-    each placed node's column and row (in its band and overall), and the edge plan."""
-
-    orientation: Orientation
-    attached: dict[str, str]  # boundary event → host
-    placed: list[Node]
-    band_of: dict[str, str]
-    bands: list[tuple[str, str, str]]  # (id, name, kind) in drawing order
-    pool_of: dict[str, str]  # band → the key of its pool (bpmtool.layout.pools)
-    column: dict[str, int]
-    row: dict[str, int]  # row inside the band
-    rows_in: dict[str, int]  # rows per band
-    first_row: dict[str, int]  # the band's first overall row
-    global_row: dict[str, int]
-    rows: int
-    columns: int
-    plan: Plan
-
-    @property
-    def horizontal(self) -> bool:
-        return self.orientation == "horizontal"
-
-    def host(self, node_id: str) -> str:
-        return self.attached.get(node_id, node_id)
-
-    def box(self, a: float, c: float, sa: float, sc: float) -> Box:
-        """A box given along/across, in screen coordinates (rounded to 0.01)."""
-        return (
-            Box(round(a, 2), round(c, 2), round(sa, 2), round(sc, 2))
-            if self.horizontal
-            else Box(round(c, 2), round(a, 2), round(sc, 2), round(sa, 2))
-        )
-
-
-def _grid(model: Model, orientation: Orientation) -> _Grid:
+def _grid(model: Model, orientation: Orientation) -> Grid:
     by_id = model.node_by_id
     lanes = model.lane_by_id
     attached = {
@@ -178,7 +143,7 @@ def _grid(model: Model, orientation: Orientation) -> _Grid:
         g += rows_in[b]
     global_row = {n.id: first_row[band_of[n.id]] + ranked.row[n.id] for n in placed}
     plan = plan_routes(flows, ranked.column, global_row, attached)
-    return _Grid(
+    return Grid(
         orientation,
         attached,
         placed,
@@ -227,12 +192,12 @@ def _stackable(
     return frozenset(out)
 
 
-def _shapes(model: Model, grid: _Grid) -> dict[str, _Ax]:
+def _shapes(model: Model, grid: Grid) -> dict[str, Ax]:
     """Phase 2: the size of every shape and outside label, in along/across units."""
-    ax: dict[str, _Ax] = {}
+    ax: dict[str, Ax] = {}
     for n in model.nodes:
         w, h = (BOUNDARY, BOUNDARY) if n.id in grid.attached else node_size(n)
-        shape = _Ax(w, h) if grid.horizontal else _Ax(h, w)
+        shape = Ax(w, h) if grid.horizontal else Ax(h, w)
         if not n.is_activity:
             shape.lines = tuple(wrap(n.caption, LABEL_WIDTH, 3))
             lw, lh = block_size(shape.lines)
@@ -241,18 +206,7 @@ def _shapes(model: Model, grid: _Grid) -> dict[str, _Ax]:
     return ax
 
 
-@dataclass(frozen=True)
-class _Room:
-    """Phase 3: how much room each column, row and gap needs, and the edge labels' text."""
-
-    col_size: list[float]
-    up: list[float]  # above each row's port
-    down: list[float]  # below it (shape and outside label)
-    edge_lines: dict[int, tuple[str, ...]]
-    gap_room: dict[int, float]  # room claimed by edge labels in the gap before a column
-
-
-def _room(model: Model, grid: _Grid, ax: dict[str, _Ax]) -> _Room:
+def _room(model: Model, grid: Grid, ax: dict[str, Ax]) -> Room:
     col_size = [36.0] * grid.columns
     for n in grid.placed:
         c = grid.column[n.id]
@@ -278,20 +232,10 @@ def _room(model: Model, grid: _Grid, ax: dict[str, _Ax]) -> _Room:
             gap_room[route.label_gap] = max(
                 gap_room[route.label_gap], (lw if grid.horizontal else lh) + 10
             )
-    return _Room(col_size, up, down, edge_lines, dict(gap_room))
+    return Room(col_size, up, down, edge_lines, dict(gap_room))
 
 
-@dataclass(frozen=True)
-class _Along:
-    """Phase 4: positions along the flow: the headers, then gap -1, column 0, gap 0, …"""
-
-    header: float
-    gap_start: dict[int, float]
-    col_centre: list[float]
-    total: float
-
-
-def _along(grid: _Grid, room: _Room) -> _Along:
+def _along(grid: Grid, room: Room) -> Along:
     header = POOL_HEADER + LANE_HEADER
     gap_start: dict[int, float] = {}
     col_centre: list[float] = []
@@ -306,21 +250,10 @@ def _along(grid: _Grid, room: _Room) -> _Along:
             + grid.plan.gap_tracks.get(c, 0) * TRACK
             + max(GAP_FREE, room.gap_room.get(c, 0))
         )
-    return _Along(header, gap_start, col_centre, cursor + 10)
+    return Along(header, gap_start, col_centre, cursor + 10)
 
 
-@dataclass(frozen=True)
-class _Across:
-    """Phase 5: positions across the lanes: bands, the rows in them, each row's port (where
-    its shapes' centres sit) and the channel underneath it."""
-
-    band_box: dict[str, tuple[float, float]]  # band → (start, size)
-    port: list[float]
-    channel: list[float]
-    total: float
-
-
-def _across(grid: _Grid, room: _Room) -> _Across:
+def _across(grid: Grid, room: Room) -> Across:
     band_box: dict[str, tuple[float, float]] = {}
     port: list[float] = [0.0] * grid.rows
     channel: list[float] = [0.0] * grid.rows
@@ -344,208 +277,4 @@ def _across(grid: _Grid, room: _Room) -> _Across:
             cur = channel[r] + tracks.get(r, 0) * TRACK + ROW_PAD / 2
         band_box[b] = (c0, size + 2 * extra)
         c0 += size + 2 * extra
-    return _Across(band_box, port, channel, c0)
-
-
-def _place_nodes(
-    model: Model, grid: _Grid, ax: dict[str, _Ax], along: _Along, across: _Across
-) -> tuple[dict[str, NodePlace], dict[str, tuple[float, float]]]:
-    """Phase 6: every node's box and outside label; boundary events on their host's edge.
-    Also returns the centres (along, across) the edges are routed from."""
-    centre: dict[str, tuple[float, float]] = {}
-    for n in grid.placed:
-        centre[n.id] = (along.col_centre[grid.column[n.id]], across.port[grid.global_row[n.id]])
-    slot: dict[str, int] = defaultdict(int)
-    for ev, on in grid.attached.items():
-        ha, hc = centre[on]
-        k = slot[on]
-        slot[on] += 1
-        centre[ev] = (ha + ax[on].sa / 2 - 24 - (BOUNDARY + 8) * k, hc + ax[on].sc / 2)
-    nodes: dict[str, NodePlace] = {}
-    for n in model.nodes:
-        if n.id not in centre:
-            continue
-        (na, nc), s = centre[n.id], ax[n.id]
-        label = None
-        if s.lines:
-            lw, lh = block_size(s.lines)
-            lbox = (
-                Box(round(na - lw / 2, 2), round(nc + s.sc / 2 + 4, 2), round(lw, 2), round(lh, 2))
-                if grid.horizontal
-                else Box(
-                    round(nc + s.sc / 2 + 6, 2), round(na - lh / 2, 2), round(lw, 2), round(lh, 2)
-                )
-            )
-            label = Label(s.lines, lbox)
-        host = grid.host(n.id)
-        nodes[n.id] = NodePlace(
-            n.id,
-            grid.box(na - s.sa / 2, nc - s.sc / 2, s.sa, s.sc),
-            label,
-            grid.band_of.get(host, NO_LANE),
-            grid.column[host],
-            grid.row[host],
-        )
-    return nodes, centre
-
-
-def _route_edges(
-    model: Model,
-    grid: _Grid,
-    ax: dict[str, _Ax],
-    room: _Room,
-    along: _Along,
-    across: _Across,
-    nodes: dict[str, NodePlace],
-    centre: dict[str, tuple[float, float]],
-) -> list[EdgeRoute]:
-    """Phase 7: every planned route as points, and its label in a free spot beside it."""
-    horizontal = grid.horizontal
-
-    def resolve(pa: Coord, pc: Coord) -> tuple[float, float]:
-        kind = pa[0]
-        if kind == "gap":
-            va = along.gap_start[int(pa[1])] + TRACK_START + int(pa[2] or 0) * TRACK  # type: ignore[call-overload]
-        else:
-            node = str(pa[1])
-            na = centre[node][0]
-            va = {"end": na + ax[node].sa / 2, "start": na - ax[node].sa / 2}.get(str(kind), na)
-            if kind == "offcentre":  # one of several spots on the node's bottom
-                step = min(16.0, (ax[node].sa / 2 - 8) / float(pa[3]))  # type: ignore[arg-type]
-                va = na + float(pa[2]) * step  # type: ignore[arg-type]
-        kind = pc[0]
-        if kind == "channel":
-            vc = across.channel[int(pc[1])] + int(pc[2] or 0) * TRACK  # type: ignore[call-overload]
-        elif kind == "attach":
-            vc = centre[str(pc[1])][1]
-        elif kind == "inport":  # one of several ports on the node's start side
-            node = str(pc[1])
-            step = min(12.0, (ax[node].sc / 2 - 6) / float(pc[3]))  # type: ignore[arg-type]
-            vc = centre[node][1] + float(pc[2]) * step  # type: ignore[arg-type]
-        else:
-            node = str(pc[1])
-            nc = centre[node][1]
-            vc = {"bottom": nc + ax[node].sc / 2, "top": nc - ax[node].sc / 2}.get(str(kind), nc)
-        return va, vc
-
-    obstacles = [abstract(p.box, horizontal) for p in nodes.values()]
-    obstacles += [abstract(p.label.box, horizontal) for p in nodes.values() if p.label]
-    obstacles.append((0.0, -1e9, along.header, 1e9))
-    edges: list[EdgeRoute] = []
-    for route in grid.plan.routes:
-        pts = simplify([resolve(pa, pc) for pa, pc in route.points])
-        pts[-1] = _on_border(model, route.target, pts[-1], centre, ax)
-        label = None
-        text_lines = room.edge_lines.get(route.index)
-        if text_lines:
-            lw, lh = block_size(text_lines, EDGE_FONT)
-            la, lc = (lw, lh) if horizontal else (lh, lw)
-            spot = place_label(
-                pts, la, lc, obstacles, (along.header, 0.0, along.total, across.total)
-            )
-            obstacles.append(spot)
-            label = Label(text_lines, grid.box(spot[0], spot[1], la, lc))
-        screen = tuple(
-            (round(p[0], 2), round(p[1], 2)) if horizontal else (round(p[1], 2), round(p[0], 2))
-            for p in pts
-        )
-        edges.append(EdgeRoute(route.index, route.source, route.target, screen, label))
-    return edges
-
-
-def _on_border(
-    model: Model,
-    node_id: str,
-    point: tuple[float, float],
-    centre: dict[str, tuple[float, float]],
-    ax: dict[str, _Ax],
-) -> tuple[float, float]:
-    """A flow's end moved onto the border of a round or diamond node when it arrives off
-    the node's middle line (at a port of its own)."""
-    na, nc = centre[node_id]
-    half = ax[node_id].sa / 2
-    off = abs(point[1] - nc)
-    if off < 0.01 or abs(point[0] - (na - half)) > 0.01:
-        return point
-    node = model.node_by_id[node_id]
-    if node.is_gateway:
-        return round(na - half + off, 2), point[1]
-    if node.is_event:
-        return round(na - (max(half * half - off * off, 0.0)) ** 0.5, 2), point[1]
-    return point
-
-
-def _place_bands(
-    model: Model, grid: _Grid, along: _Along, across: _Across
-) -> tuple[list[Band], dict[str, Box], Box | None, dict[str, Label]]:
-    """Phase 8: the bands with their headers and the pools around them: a band that is a
-    pool on its own (an external lane, a pool without lanes, a black box) has its header
-    at the edge; lanes of a pool have theirs after the pool's title strip.  A model without
-    pools has one titled pool (key ``""``, its header returned) around the team lanes."""
-    bands: list[Band] = []
-    pools: dict[str, Box] = {}
-    titles: dict[str, Label] = {}
-    members: dict[str, list[str]] = {}
-    for b, name, kind in grid.bands:
-        start_c, size = across.band_box[b]
-        alone = whole(model, b, kind)
-        start = 0.0 if alone else POOL_HEADER
-        if alone:
-            head = grid.box(0, start_c, along.header, size)
-            if kind != "none":
-                pools[grid.pool_of[b]] = grid.box(0, start_c, along.total, size)
-        else:
-            head = grid.box(POOL_HEADER, start_c, LANE_HEADER, size)
-            members.setdefault(grid.pool_of[b], []).append(b)
-        band_label = Label(tuple(wrap(name, size - 24, 2, 14)), head)
-        bands.append(
-            Band(
-                b,
-                name,
-                kind,  # type: ignore[arg-type]
-                grid.box(start, start_c, along.total - start, size),
-                head,
-                band_label,
-            )
-        )
-    pool_header = None
-    for key, inside in members.items():
-        c_first = across.band_box[inside[0]][0]
-        c_last = sum(across.band_box[inside[-1]])
-        pools[key] = grid.box(0, c_first, along.total, c_last - c_first)
-        header = grid.box(0, c_first, POOL_HEADER, c_last - c_first)
-        if not model.pools:
-            pool_header = header
-            continue
-        title = pool_title(model, key, header, grid.horizontal)
-        if title is not None:
-            titles[key] = title
-    return bands, pools, pool_header, titles
-
-
-def _place_data(
-    model: Model,
-    grid: _Grid,
-    along: _Along,
-    across: _Across,
-    centre: dict[str, tuple[float, float]],
-) -> dict[str, Box]:
-    """Phase 9: data objects (for BPMNDI) in a strip after the last band, each under the
-    first node that uses it."""
-    used_at: dict[str, float] = {}
-    for n in model.nodes:
-        for art in [*n.inputs, *n.outputs]:
-            if art not in used_at and n.id in centre:
-                used_at[art] = centre[n.id][0]
-    taken: dict[float, int] = defaultdict(int)
-    fallback = along.header + 20
-    data_sa, data_sc = (36.0, 50.0) if grid.horizontal else (50.0, 36.0)
-    data: dict[str, Box] = {}
-    for artifact in model.artifacts:
-        at = used_at.get(artifact.id)
-        if at is None:
-            at, fallback = fallback, fallback + 60
-        k = taken[at]
-        taken[at] += 1
-        data[artifact.id] = grid.box(at - data_sa / 2 + 46 * k, across.total + 30, data_sa, data_sc)
-    return data
+    return Across(band_box, port, channel, c0)
