@@ -44,6 +44,7 @@ class ProblemCost:
         return {
             "number": self.number,
             "code": self.finding.code,
+            "severity": self.finding.severity.value,
             "message": self.finding.message,
             "fix": self.finding.fix,
             "cases": self.cases,
