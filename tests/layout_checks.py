@@ -123,3 +123,15 @@ def marker_problems(model: Model, lay: Layout, findings: list[Finding]) -> list[
         if a.box.overlaps(b.box):
             out.append(f"markers {a.number} and {b.number} overlap")
     return out
+
+
+def flows_through_names(lay: Layout) -> list[str]:
+    """Flows whose segments pass through a name written under (or beside) a node."""
+    out = []
+    for e in lay.edges:
+        for p, q in pairwise(e.points):
+            seg = _segment_box(p, q)
+            for nid, place in lay.nodes.items():
+                if place.label is not None and _crosses_inside(seg, place.label.box):
+                    out.append(f"flow {e.index} ({e.source}->{e.target}) crosses the name of {nid}")
+    return out

@@ -14,7 +14,7 @@ from bpmtool.layout import layout_model
 from bpmtool.layout.text import text_width, wrap
 from bpmtool.model import Model
 from tests.conftest import FLAWED_MODEL, REFERENCE_MODEL, ROOT, SHARED_DATA, corpus_files
-from tests.layout_checks import layout_problems, marker_problems
+from tests.layout_checks import flows_through_names, layout_problems, marker_problems
 
 BPMN_FILES = corpus_files(sorted((SHARED_DATA / "bpmn").rglob("*.bpmn")))
 MODEL_FILES = [REFERENCE_MODEL, FLAWED_MODEL, *BPMN_FILES]
@@ -129,6 +129,15 @@ def test_handoff_labels_name_the_artifact_beside_the_flow() -> None:
     end = edge.points[-1]
     if edge.label is not None and abs(edge.points[-2][1] - end[1]) < 0.01:
         assert edge.label.box.right <= end[0] and edge.label.box.bottom <= end[1]
+
+
+@pytest.mark.parametrize("orientation", ["horizontal", "vertical"])
+@pytest.mark.parametrize("path", [REFERENCE_MODEL, FLAWED_MODEL], ids=_id)
+def test_no_flow_runs_through_a_name(path: Path, orientation: str) -> None:
+    """No flow crosses the name under (or beside) an event or gateway ("Accepted?"): a loop
+    leaves and enters such a node through the gap beside it, not through its name."""
+    lay = layout_model(api.load(path), orientation)  # type: ignore[arg-type]
+    assert flows_through_names(lay) == []
 
 
 def test_the_example_model_is_compact() -> None:

@@ -147,7 +147,8 @@ def written_boxes(lay: Layout) -> list[Box]:
 def _title_box(label: Label, rotated: bool, size: float) -> Box:
     """The box a centred title takes in its strip (turned a quarter when ``rotated``)."""
     h = label.box
-    along = max(text_width(line, size) for line in label.lines)
+    # titles are bold and letter-spaced: wider than the plain text the estimate is for
+    along = max(text_width(line, size) for line in label.lines) * 1.2 + 8
     across = len(label.lines) * LINE_HEIGHT * size / 12
     if rotated:
         return Box(h.cx - across / 2, h.cy - along / 2, across, along)

@@ -82,9 +82,12 @@ def plan_routes(
     column: dict[str, int],
     row: dict[str, int],
     attached: dict[str, str],
+    labelled: frozenset[str] = frozenset(),
 ) -> Plan:
     """Routes for ``flows`` (index, source, target); ``row`` is the global row of each node;
-    ``attached`` maps a boundary event to its host (its route starts on the host's border)."""
+    ``attached`` maps a boundary event to its host (its route starts on the host's border);
+    a loop never leaves or enters a node in ``labelled`` (a name written under it) by its
+    bottom, but through the gap beside it."""
     occupied: set[tuple[int, int]] = set()
     for n, c in column.items():
         occupied.add((c, row[n]))
@@ -172,7 +175,7 @@ def plan_routes(
                 ]
         else:  # a loop back (or a flow within one column)
             low = max(sr, tr)
-            if sr == low and source not in attached:
+            if sr == low and source not in attached and source not in labelled:
                 points[0] = (("centre", source), ("bottom", source))
                 start_a = float(sc)
             else:
@@ -181,7 +184,7 @@ def plan_routes(
                 start_a = sc + 0.5
             first_a: Coord = points[-1][0]
             points.append((first_a, ("channel", low, None)))
-            if tr == low:
+            if tr == low and target not in labelled:
                 points += [
                     (("centre", target), ("channel", low, None)),
                     (("centre", target), ("bottom", target)),

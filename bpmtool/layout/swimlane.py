@@ -142,7 +142,8 @@ def _grid(model: Model, orientation: Orientation) -> Grid:
         first_row[b] = g
         g += rows_in[b]
     global_row = {n.id: first_row[band_of[n.id]] + ranked.row[n.id] for n in placed}
-    plan = plan_routes(flows, ranked.column, global_row, attached)
+    labelled = frozenset(n.id for n in placed if not n.is_activity and n.caption)
+    plan = plan_routes(flows, ranked.column, global_row, attached, labelled)
     return Grid(
         orientation,
         attached,
