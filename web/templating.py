@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 from jinja2 import pass_context
 
+from bpmtool import api
 from bpmtool.web.assets import built_assets
 from bpmtool.web.messages import for_web
 
@@ -56,7 +57,11 @@ def _web(ctx: Any, text: object) -> str:
     return for_web(str(text), root)
 
 
-templates.env.filters.update(size=_size, when=_when, pct=_pct, web=_web)
+def _days(value: float | None) -> str:
+    return api.days_label(value) or "–"
+
+
+templates.env.filters.update(size=_size, when=_when, pct=_pct, web=_web, days=_days)
 #: the built browser bundles (or None): ``{% set assets = web_assets() %}``
 templates.env.globals["web_assets"] = built_assets
 

@@ -153,6 +153,13 @@ def parse_duration(text: str) -> timedelta:
     return parse(text)
 
 
+def days_label(days: float | None) -> str | None:
+    """Days as every face shows them (``5.48d``): one format for waits, CTQ times and costs."""
+    from bpmtool.durations import days_label as label
+
+    return label(days)
+
+
 def write_file(path: str | Path, data: str | bytes) -> None:
     """Write a file atomically (a temporary file renamed into place)."""
     from bpmtool.io.files import write_atomic

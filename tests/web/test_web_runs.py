@@ -8,6 +8,7 @@ import time
 import pytest
 from typer.testing import CliRunner
 
+from bpmtool import api
 from bpmtool.cli import app as cli
 from tests.conftest import EXAMPLES, REFERENCE_MODEL
 
@@ -93,6 +94,13 @@ def test_a_journey_run_from_the_model_page_shows_the_journey(client) -> None:
     assert str(expected["exceptions"]["rows"][0]["case"]) in page
     report = client.get(f"/runs/{run_id}/report.html")
     assert report.status_code == 200 and "The customer journey" in report.text
+    # days read the same on the page and in the report (one format: 5.48d, not 5.483)
+    for ctq in expected["ctqs"]:
+        for text in (ctq["p50_text"], ctq["p90_text"]):
+            assert f">{text}<" in page and text in report.text
+    path = expected["happy_paths"]["paths"][0]
+    assert f">{api.days_label(path['median_days'])}<" in page
+    assert f">{path['median_days']}<" not in page
 
 
 def test_a_check_runs_svg_numbers_the_same_findings_as_render_with_a_log(client) -> None:
