@@ -227,6 +227,18 @@ def _journey(ws: Workspace, run_id: str, model: Any, spec: JobSpec) -> dict[str,
         json.dumps(features.journey_charts(result), ensure_ascii=False),
     )
     write_atomic(ws.run_file(run_id, "report"), features.report(model, journey=result))
+    # the case lists behind the CTQs' breaches and the struggling customers, with each
+    # case's timeline: they stand on a check of the same log (token replay only: fast)
+    checked = api.check(
+        model,
+        spec["log_path"],
+        method="replay",
+        precision=False,
+        columns=spec.get("columns") or None,
+        date_format=spec.get("date_format"),
+        log_filter=api.filter_from_fields(spec.get("filter") or {}),
+    )
+    _write_cases(ws, run_id, model, checked, result)
     doc: dict[str, Any] = result.to_dict()
     return doc
 

@@ -101,6 +101,19 @@ def test_a_journey_run_from_the_model_page_shows_the_journey(client) -> None:
     path = expected["happy_paths"]["paths"][0]
     assert f">{api.days_label(path['median_days'])}<" in page
     assert f">{path['median_days']}<" not in page
+    # drill-down: each CTQ's breaches and each reason open their cases, a customer its timeline
+    for ctq in expected["ctqs"]:
+        if ctq["breaches"]:
+            assert f'href="/runs/{run_id}/cases?sel=ctq:{ctq["ctq"]}"' in page
+            listed = client.get(f"/api/runs/{run_id}/cases", params={"sel": f"ctq:{ctq['ctq']}"})
+            assert listed.status_code == 200 and listed.json()["total"] == ctq["breaches"]
+    for reason, n in expected["exceptions"]["by_reason"].items():
+        listed = client.get(f"/api/runs/{run_id}/cases", params={"sel": f"reason:{reason}"})
+        assert listed.status_code == 200 and listed.json()["total"] == n
+    first = str(expected["exceptions"]["rows"][0]["case"])
+    assert f'href="/runs/{run_id}/cases/{first}"' in page
+    timeline = client.get(f"/runs/{run_id}/cases/{first}")
+    assert timeline.status_code == 200 and first in timeline.text
 
 
 def test_a_check_runs_svg_numbers_the_same_findings_as_render_with_a_log(client) -> None:

@@ -74,7 +74,9 @@ def selection_title(result: dict[str, Any], key: str | None) -> str:
         elif kind == "variant":
             parts.append(f"Variant {what}")
         elif kind == "ctq":
-            names = {c["ctq"]: c["name"] for c in (result.get("journey") or {}).get("ctqs", [])}
+            # a full report keeps the journey under "journey", a journey run is one
+            ctqs = (result.get("journey") or result).get("ctqs") or []
+            names = {c["ctq"]: c["name"] for c in ctqs}
             parts.append(f"CTQ breached: {names.get(what, what)}")
         elif kind == "reason":
             parts.append(f"Struggling customers: {what}")

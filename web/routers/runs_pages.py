@@ -116,9 +116,7 @@ def run_page(request: Request, ws: WorkspaceDep, run_id: str) -> Response:
             # a full report's journey findings follow the check's, and have no case list
             "case_findings": len(result.get("findings") or [])
             - len((result.get("journey") or {}).get("findings") or []),
-            "cases_url": f"/runs/{run_id}/cases"
-            if not journey and ws.run_file(run_id, "cases").exists()
-            else None,
+            "cases_url": f"/runs/{run_id}/cases" if ws.run_file(run_id, "cases").exists() else None,
         },
     )
 
