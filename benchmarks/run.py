@@ -18,6 +18,7 @@ def main() -> int:
     runs = [
         ["bench_lint.py"],
         ["bench_render.py", *(["300"] if quick else [])],
+        ["bench_bpmn.py", *(["300"] if quick else ["5000"])],
         ["bench_journey.py", *(["--events", "200000"] if quick else [])],
         ["bench_check.py", *(["--sizes", "10000", "100000"] if quick else [])],
         ["bench_discover.py", *(["--sizes", "10000", "100000"] if quick else [])],

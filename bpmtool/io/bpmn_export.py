@@ -336,13 +336,10 @@ def write_bpmn(model: Model, layout: Layout | None = None, *, relayout: bool = F
                 dataObjectRef=ids("artifact", art.id),
             )
         write_process_content(process, model, nodes, sequence.get(pool.key, []), ids, flow_xml)
+        written = {e.get("id"): e for e in process.iter(_b("sequenceFlow"))}
         for flow in sequence.get(pool.key, []):
-            el = next(
-                (e for e in process.iter(_b("sequenceFlow")) if e.get("id") == flow_id(flow)),
-                None,
-            )
-            if el is not None:
-                _flow_artifact(el, flow, ids)
+            if flow_id(flow) in written:
+                _flow_artifact(written[flow_id(flow)], flow, ids)
     _diagram(root, model, layout, ids, collab.get("id") or "", participant_ids, flow_xml, authors)
     kinds = {"lanes": "lane", "nodes": "node", "artifacts": "artifact"}
     write_extensions(

@@ -144,7 +144,13 @@ def draw_data(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout) -> 
     if not lay.links and not lay.data_copies and model.diagram is None:
         return
     g = root.add(dwg.g(class_="data"))
-    drawn = [*lay.data.items(), *lay.data_copies]
+    # bpmtool's own layout keeps its data objects in a strip past the drawing's edge, for the
+    # BPMN export only (a re-laid-out model with a diagram or with pool flows has them too)
+    drawn = [
+        (art_id, b)
+        for art_id, b in [*lay.data.items(), *lay.data_copies]
+        if b.bottom <= lay.height and b.right <= lay.width
+    ]
     for art_id, b in drawn:
         art = model.artifact_by_id.get(art_id)
         if art is None:
