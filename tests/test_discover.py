@@ -146,6 +146,12 @@ def test_sipoc_and_lint_of_the_discovered_model(example: api.Discovery) -> None:
     # acceptance tests bounce between impl and the customer: a ping-pong loop
     assert "PING-PONG" in codes
     assert {f.code for f in example.findings} >= {"PING-PONG", "SHARED-ACTIVITY"}
+    # a log never says what a handoff carries: no finding on every handoff for that
+    assert "HANDOFF-NO-ARTIFACT" not in codes
+    loop = next(f for f in example.findings if f.code == "PING-PONG")
+    gateways = [n.id for n in example.model.nodes if n.type != "activity"]
+    assert "'Run acceptance tests'" in loop.message
+    assert not any(f"'{g}'" in loop.message for g in gateways)  # no miner-made ids
 
 
 def test_activity_filter_keeps_the_most_frequent(example_log: pd.DataFrame) -> None:
