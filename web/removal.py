@@ -18,7 +18,7 @@ from bpmtool.errors import InputError
 from bpmtool.web.history import write_record
 from bpmtool.web.names import LOG_SUFFIXES, MAX_STEM, MODEL_SUFFIXES, is_clean, split_suffix
 from bpmtool.web.survey_store import delete_surveys, move_surveys
-from bpmtool.web.workspace import Workspace, version_of
+from bpmtool.web.workspace import NotFound, Workspace, version_of
 
 __all__ = [
     "Taken",
@@ -114,7 +114,24 @@ def rename_model(ws: Workspace, old: str, new: str, *, author: str) -> str:
             message=f"renamed from {old}",
             action="renamed",
         )
+    _follow_runs(ws, "model", old, new)
     return new
+
+
+def _follow_runs(ws: Workspace, key: str, old: str, new: str) -> None:
+    """Finished runs made with a renamed model or log name it by its new name, so they stay
+    on its page (a run still going keeps the name it started with)."""
+    for path in sorted(ws.runs.glob("*.json")):
+        if path.name.count(".") != 1:
+            continue
+        with ws.lock(f"run-{path.stem}"):
+            try:
+                status = ws.read_run(path.stem)
+            except (NotFound, ValueError, OSError):
+                continue
+            if status.get(key) == old and status.get("status") not in ("queued", "running"):
+                status[key] = new
+                ws.write_run(path.stem, status)
 
 
 def delete_model(ws: Workspace, name: str, *, author: str, expected: str | None = None) -> None:
@@ -144,6 +161,7 @@ def rename_log(ws: Workspace, old: str, new: str) -> str:
         if settings.exists():
             os.replace(settings, ws.meta / "logs" / f"{new}{suffix}")
     move_surveys(ws, old, new)
+    _follow_runs(ws, "log", old, new)
     return new
 
 

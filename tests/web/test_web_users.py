@@ -143,10 +143,20 @@ def test_every_save_records_its_author_and_message_and_two_versions_can_be_compa
 
 
 def test_a_model_is_renamed_with_its_history_and_deleted_keeping_it(team) -> None:
+    ws = team.app.state.workspace
     original = team.get(f"/api/models/{MODEL}", headers=_as(ANA)).text
     _edit(team, ANA, original.replace("Kickoff meeting", "Kickoff", 1), "shorter")
+    runs = {}
+    for state in ("done", "running"):  # a finished run follows the rename, a running one not
+        runs[state] = ws.new_run_id()
+        ws.write_run(
+            runs[state],
+            {"id": runs[state], "kind": "check", "status": state, "model": MODEL, "log": "l.csv"},
+        )
     r = team.post(f"/api/models/{MODEL}/rename", json={"to": "handoffs"}, headers=_as(ANA))
     assert r.status_code == 200 and r.json() == {"name": "handoffs.yaml"}
+    assert ws.read_run(runs["done"])["model"] == "handoffs.yaml"
+    assert ws.read_run(runs["running"])["model"] == MODEL
     assert team.get(f"/api/models/{MODEL}", headers=_as(ANA)).status_code == 404
     saves = team.get("/api/models/handoffs.yaml/saves", headers=_as(ANA)).json()
     assert saves[0]["action"] == "renamed" and saves[0]["message"] == f"renamed from {MODEL}"
@@ -180,8 +190,11 @@ def test_a_log_is_renamed_with_its_mapping_and_deleted(team) -> None:
     assert r.status_code == 200
     r = team.post("/api/logs/saas-handoffs.csv/rename", json={"to": "crm export"}, headers=h)
     assert r.status_code == 422 and "cannot be the name" in r.json()["detail"]
+    done = ws.new_run_id()
+    ws.write_run(done, {"id": done, "status": "done", "model": MODEL, "log": "saas-handoffs.csv"})
     r = team.post("/api/logs/saas-handoffs.csv/rename", json={"to": "crm-2024"}, headers=h)
     assert r.json() == {"name": "crm-2024.csv"}
+    assert ws.read_run(done)["log"] == "crm-2024.csv"  # the run made with it follows
     assert (
         team.get("/api/logs/crm-2024.csv/columns", headers=h).json()["chosen"]["resource"] == "lane"
     )
