@@ -107,3 +107,65 @@ def test_bpmn_js_imports_our_export_without_warnings(site: tuple[str, Path]) -> 
     assert result["shapes"] == (len(model.nodes) + len(model.lanes) + 1 + len(model.artifacts))
     assert result["edges"] >= len(model.flows)
     shutil.copy(root / "screenshot.png", BROWSER_DIR / "node_modules" / "screenshot.png")
+
+
+def test_bpmn_js_imports_our_export_of_third_party_files_without_warnings(
+    site: tuple[str, Path],
+) -> None:
+    """The author's diagram written back (nested sub-processes, notes, several pools, a data
+    object drawn twice, shapes bpmtool added) and bpmtool's own layout with pools: bpmn-js
+    imports each without a warning and draws every participant the file has."""
+    from playwright.sync_api import sync_playwright
+
+    from bpmtool import api
+    from bpmtool.io.bpmn import read_bpmn
+    from tests.conftest import SHARED_DATA
+
+    url, root = site
+    names = {}
+    for i, rel in enumerate(
+        (
+            "miwg-reference/B.2.0.bpmn",
+            "sap-signavio-process-manager-19-9-0/C.2.0-export.bpmn",
+            "sap-signavio-process-manager-19-9-0/C.1.1-export.bpmn",
+            "miwg-reference/C.4.0.bpmn",
+        )
+    ):
+        model, _ = read_bpmn(SHARED_DATA / "bpmn" / rel)
+        assert model.diagram is not None
+        for relayout in (False, True):
+            name = f"third{i}{'r' if relayout else ''}.bpmn"
+            (root / name).write_bytes(api.export_bpmn(model, relayout=relayout))
+            # the author's main diagram shows the pools it shows (C.4.0 draws one of four,
+            # the others on diagrams of their own); bpmtool's layout draws every pool
+            participants = sum(
+                1
+                for p in model.pools
+                if p.participant and (relayout or model.diagram.shape_of(p.id) is not None)
+            )
+            names[name] = (rel, participants)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 900})
+            page.goto(f"{url}/index.html")
+            for name, (rel, participants) in names.items():
+                result = page.evaluate(
+                    """async (name) => {
+                    const xml = await (await fetch(name)).text();
+                    document.querySelector('#canvas').innerHTML = '';
+                    const viewer = new BpmnJS({container: '#canvas'});
+                    const out = await viewer.importXML(xml);
+                    const all = viewer.get('elementRegistry').getAll();
+                    return {warnings: out.warnings.map(w => String(w.message || w)),
+                            pools: all.filter(e => e.type === 'bpmn:Participant').length};
+                }""",
+                    name,
+                )
+                assert result["warnings"] == [], (rel, name)
+                assert result["pools"] == participants, (rel, name)
+        finally:
+            browser.close()

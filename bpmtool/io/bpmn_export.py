@@ -318,23 +318,25 @@ def write_bpmn(model: Model, layout: Layout | None = None, *, relayout: bool = F
                 obj = etree.Element(_b("dataStore"), id=ids("artifact", art.id), name=art.name)
                 root.insert(root.index(process), obj)
                 _documentation(obj, art.description)
-                _sub(
-                    process,
-                    "dataStoreReference",
-                    id=ids("x", f"{art.id}_ref"),
-                    name=art.name,
-                    dataStoreRef=ids("artifact", art.id),
-                )
+                for ref in _references(model, art.id, ids, authors):
+                    _sub(
+                        process,
+                        "dataStoreReference",
+                        id=ref,
+                        name=art.name,
+                        dataStoreRef=ids("artifact", art.id),
+                    )
                 continue
             obj = _sub(process, "dataObject", id=ids("artifact", art.id), name=art.name)
             _documentation(obj, art.description)
-            _sub(
-                process,
-                "dataObjectReference",
-                id=ids("x", f"{art.id}_ref"),
-                name=art.name,
-                dataObjectRef=ids("artifact", art.id),
-            )
+            for ref in _references(model, art.id, ids, authors):
+                _sub(
+                    process,
+                    "dataObjectReference",
+                    id=ref,
+                    name=art.name,
+                    dataObjectRef=ids("artifact", art.id),
+                )
         write_process_content(process, model, nodes, sequence.get(pool.key, []), ids, flow_xml)
         written = {e.get("id"): e for e in process.iter(_b("sequenceFlow"))}
         for flow in sequence.get(pool.key, []):
@@ -354,6 +356,13 @@ def write_bpmn(model: Model, layout: Layout | None = None, *, relayout: bool = F
         order_ids=lambda kind, item: ids(kind, item.id),
     )
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _references(model: Model, art: str, ids: _Ids, authors: bool) -> list[str]:
+    """The XML ids of an artifact's references: one, or one per shape when the author drew
+    it more than once (BPMN gives each drawing a reference of its own)."""
+    drawn = model.diagram.shapes_by_element.get(art, []) if authors and model.diagram else []
+    return [ids("x", f"{art}_ref")] + [ids("x", f"{art}_ref{n}") for n in range(2, len(drawn) + 1)]
 
 
 def _flow_ids(model: Model, ids: _Ids) -> tuple[dict[str, str], set[str]]:
@@ -476,6 +485,11 @@ def _diagram(
         data=data,
         participants=participant_ids,
         di_id=ids.fresh,
+        copy=lambda art, n: (
+            ids("x", f"{art}_ref{n}")
+            if art in model.artifact_by_id and model.artifact_by_id[art].io is None
+            else None
+        ),
     )
     write_diagram(root, model, layout, targets, collab_id, authors=authors)
 

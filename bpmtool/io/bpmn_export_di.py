@@ -47,6 +47,8 @@ class DiTargets:
     participants: dict[str, str]
     #: makes a DI id from the element's XML id
     di_id: Callable[[str], str]
+    #: the element of an artifact's n-th drawing (its own reference), None for others
+    copy: Callable[[str, int], str | None] | None = None
 
 
 def _fmt(value: float) -> str:
@@ -144,8 +146,12 @@ def _flags(expanded: bool | None, horizontal: bool | None, marker: bool | None) 
 def _authors(plane: _Plane, model: Model, layout: Layout, targets: DiTargets) -> None:
     diagram = model.diagram
     assert diagram is not None
+    drawings: dict[str, int] = {}
     for shape in diagram.shapes:
         element = targets.shape(shape.element)
+        n = drawings[shape.element] = drawings.get(shape.element, 0) + 1
+        if n > 1 and targets.copy is not None:
+            element = targets.copy(shape.element, n) or element  # a data object drawn again
         if element is not None:
             flags = _flags(shape.expanded, shape.horizontal, shape.marker)
             plane.shape(element, shape, shape.label, **flags)
