@@ -41,8 +41,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from bpmtool.mining.fitting_alignment import FittingSearch
-
 if TYPE_CHECKING:
     from bpmtool.mining.conformance import Conformance, Variant
     from bpmtool.mining.petri import WorkflowNet
@@ -87,8 +85,7 @@ class Aligned:
     bwc: int
     skipped: tuple[str, ...]
     inserted: tuple[str, ...]
-    #: "replay-fit", "dijkstra" or "a*" (exact), "approximate" (a budget ran out:
-    #: token-replay fitness)
+    #: "dijkstra" or "a*" (exact), "approximate" (a budget ran out: token-replay fitness)
     search: str
     fitness_replay: float | None = None
 
@@ -153,10 +150,6 @@ def align_variants(
 
     misses = 0
     approximated: list[Variant] = []
-    # variants token replay fits (and without unknown labels) have an alignment of
-    # synchronous and silent moves only: a small exact search finds its cost
-    fitting = _replay_fitting(wf, [v for v in closed if v.labels not in (aligned or {})])
-    search_fitting = FittingSearch(wf.net, wf.initial, wf.final) if fitting else None
     for i, v in enumerate(closed):
         given = (aligned or {}).get(v.labels)
         if given is not None:
@@ -164,15 +157,6 @@ def align_variants(
             if given.approximate:
                 result.approximated.append(v)
             continue
-        cpu_s, wall_s = share(len(closed) - i)
-        if search_fitting is not None and v.labels in fitting and cpu_s > 0:
-            found = search_fitting.cost(v.labels, deadline=time.perf_counter() + wall_s)
-            if found is not None:
-                bwc = _MOVE * len(v.labels) + empty_cost
-                v.alignment = Aligned(found, bwc, (), (), "replay-fit")
-                if progress is not None:
-                    progress(i + 1, len(closed))
-                continue
         trace = Trace([Event({"concept:name": a}) for a in v.labels])
         # the trace's costs given explicitly, so the best/worst cost (and with it the
         # fitness) counts the trace's length whichever search answers
@@ -230,18 +214,6 @@ def align_variants(
         _approximate(wf, approximated)
     _count(closed, result)
     result.approximated += approximated
-
-
-def _replay_fitting(wf: WorkflowNet, found: list[Variant]) -> set[tuple[str, ...]]:
-    """The variants pm4py's token replay fits perfectly, all of whose labels the net has."""
-    from bpmtool.mining.conformance import replay_fitness_per_variant
-
-    replay_fitness_per_variant(wf, found)
-    return {
-        v.labels
-        for v in found
-        if v.replay is not None and v.replay.fit and all(x in wf.labels for x in v.labels)
-    }
 
 
 def _share(budget: AlignmentBudget, total: float, spent: float, remaining: int) -> float:
