@@ -64,7 +64,15 @@ def _ids(section: object) -> list[tuple[int, str]]:
     return [(i, d["id"]) for i, d in _dicts(section) if isinstance(d.get("id"), str)]
 
 
+def _shown(value: str) -> str:
+    """``value`` quoted, cut to 80 characters (a fuzzed id was megabytes long)."""
+    text = repr(value)
+    return text[:80] + "…" if len(text) > 80 else text
+
+
 def _suggest(name: str, known: Iterable[str]) -> str | None:
+    if len(name) > 64:  # no misspelt id is this long; difflib would index it (fuzzing: a
+        return None  # 3.9 MB id ran out of memory)
     close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
     return f"did you mean {close[0]!r}?" if close else None
 
@@ -118,7 +126,7 @@ def capped_reference_problems(
         refs.append(
             _Ref(
                 loc,
-                f"unknown {kind} id {value!r}" + (f"; {hint}" if hint else ""),
+                f"unknown {kind} id {_shown(value)}" + (f"; {hint}" if hint else ""),
                 f"one of the {kind} ids declared under {_SECTION_OF.get(kind, repr(kind + 's'))}"
                 if kind != "node"
                 else "a node id declared under 'nodes'",

@@ -310,3 +310,12 @@ def test_aliases_of_lanes_and_values_still_load(tmp_path: Path) -> None:
     )
     model = api.load(path)
     assert model.node_by_id["b"].inputs == ["o"] and model.lanes[0].id == "sales"
+
+
+def test_a_megabyte_id_gets_no_suggestion_and_no_memory_blowup(tmp_path: Path) -> None:
+    # fuzzing: difflib indexed a 3.9 MB node id for a did-you-mean and ran out of memory
+    err = _load(tmp_path, SMALL + "flows: [{source: x, target: " + "y" * 2_000_000 + "}]\n")
+    messages = [p.message for p in err.problems]
+    assert any(m.startswith("unknown node id 'yyy") for m in messages), messages
+    assert not any("did you mean" in m for m in messages)
+    assert all(len(m) < 400 for m in messages)  # the value is not repeated whole

@@ -195,7 +195,8 @@ def _message(err: Mapping[str, Any]) -> str:
     if msg.startswith("Value error, "):
         return msg.removeprefix("Value error, ")
     if "input" in err and not isinstance(err["input"], (dict, list)):
-        return f"{msg} (got {err['input']!r})"
+        got = repr(err["input"])
+        return f"{msg} (got {got[:80] + '…' if len(got) > 80 else got})"
     return msg
 
 
