@@ -78,6 +78,29 @@ def test_nul_in_an_attribute_key_is_a_located_error(tmp_path: Path, key: str) ->
     assert "nul.xes:3" in result.stderr and "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize("where", ["event", "trace"])
+def test_a_huge_attribute_key_is_refused_at_its_line_in_bounded_memory(
+    tmp_path: Path, where: str
+) -> None:
+    # a 6.5M-character key (fuzzing found one) became a column and ran past 3 GiB
+    attribute = f'<string key="{"k" * 6_500_000}" value="v"/>'
+    path = tmp_path / "key.xes"
+    path.write_text(_xes(attribute) if where == "event" else _xes(trace_inner=attribute))
+    assert read_xes_fast(path) is None  # never handed to rustxes
+    limit = "import resource; resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30)); "
+    result = subprocess.run(
+        [sys.executable, "-c", limit + "from bpmtool.cli import main; main()", "log", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=120,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 2, result.stderr[-500:]
+    assert "key.xes:3" in result.stderr and "6,500,000 characters" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_a_huge_attribute_is_refused_while_streaming(tmp_path: Path) -> None:
     value = "x" * (limits.MAX_XML_TOKEN + 1000)
     path = tmp_path / "big.xes.gz"

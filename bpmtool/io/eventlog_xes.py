@@ -26,6 +26,8 @@ if TYPE_CHECKING:
 __all__ = ["read_xes"]
 
 _TYPED = {"string", "date", "int", "float", "boolean", "id"}
+#: the longest attribute key read (keys name columns; real ones are a few dozen characters)
+MAX_KEY = 1000
 _NS = "http://www.xes-standard.org/"
 
 
@@ -182,6 +184,7 @@ def read_xes(
                         continue
                     values = columns.get(key)
                     if values is None:
+                        _check_key(key, child, path)
                         tag = child.tag
                         kind = tag[tag.rfind("}") + 1 :] if isinstance(tag, str) else ""
                         if kind not in _TYPED:
@@ -205,6 +208,7 @@ def read_xes(
                 key = child.get("key")
                 if kind not in _TYPED or key is None:
                     continue
+                _check_key(key, child, path)
                 if key == "concept:name":
                     case_name = child.get("value", "")
                 else:
@@ -242,6 +246,16 @@ def read_xes(
     import pandas as pd
 
     return pd.DataFrame(columns=[CASE])
+
+
+def _check_key(key: str, element: Any, path: Path) -> None:
+    if len(key) > MAX_KEY:
+        raise EventLogError.single(
+            f"an attribute key of {len(key):,} characters ({key[:40]!r}…)",
+            file=str(path),
+            line=element.sourceline,
+            expected=f"attribute keys of at most {MAX_KEY:,} characters",
+        )
 
 
 def _fill(events: _Columns, columns: dict[str, list[str | None]], kinds: dict[str, str]) -> None:

@@ -45,6 +45,8 @@ MAX_TRACE_BYTES = 64 << 20
 _TEMP_PREFIX = "bpmtool-xes-"
 _NUL_REFERENCE = re.compile(rb"&#(?:0+|[xX]0+);")
 _NESTING_TAG = re.compile(rb"<(/?)(?:\w+:)?(?:list|container)\b[^>]*?(/?)>")
+#: an attribute key longer than the lxml reader accepts (it refuses it at its line)
+_LONG_KEY = re.compile(rb"""\bkey\s*=\s*(?:"[^"]{%d}|'[^']{%d})""" % (1000, 1000))
 
 _CHUNK = 16 << 20  # XML per piece that rustxes reads at once (8 MB: slower, 32 MB: +110 MB)
 _READ = 4 << 20
@@ -148,6 +150,8 @@ def _pieces(
 def _refuse_native_hazards(body: bytes) -> None:
     """Raise :class:`_CannotTell` for what makes rustxes crash or balloon (see the module)."""
     if b"\x00" in body or (b"&#" in body and _NUL_REFERENCE.search(body)):
+        raise _CannotTell
+    if _LONG_KEY.search(body):
         raise _CannotTell
     if b"<list" in body or b"<container" in body or b":list" in body or b":container" in body:
         depth = 0
