@@ -101,6 +101,16 @@ def test_a_huge_attribute_key_is_refused_at_its_line_in_bounded_memory(
     assert "Traceback" not in result.stderr
 
 
+def test_a_root_element_named_with_many_colons_is_not_an_xes_log(tmp_path: Path) -> None:
+    # XML allows <l9999-12-31T23:59:59Z…og>; lxml's QName raised ValueError on it (fuzzing)
+    name = "l" + "9999-12-31T23:59:59Z" * 40 + "og"
+    path = tmp_path / "odd.xes.gz"
+    path.write_bytes(gzip.compress(f'<?xml version="1.0"?>\n<{name}></{name}>\n'.encode()))
+    with pytest.raises(EventLogError, match="not an XES log") as err:
+        api.read_log(path)
+    assert err.value.problems[0].line == 2 and "…" in err.value.problems[0].message
+
+
 def test_a_huge_attribute_is_refused_while_streaming(tmp_path: Path) -> None:
     value = "x" * (limits.MAX_XML_TOKEN + 1000)
     path = tmp_path / "big.xes.gz"

@@ -105,10 +105,13 @@ def _guard(path: Path) -> None:
                         line=1,
                         expected="plain XES without entity declarations or an external DTD",
                     )
-                name = etree.QName(root).localname
+                # by text: lxml's QName refuses names XML allows (``<a:b:c>``, fuzzing)
+                tag = root.tag if isinstance(root.tag, str) else ""
+                name = tag.rsplit("}", 1)[-1]
                 if name not in ("log", "trace"):
+                    shown = name if len(name) <= 80 else name[:80] + "…"
                     raise EventLogError.single(
-                        f"this is not an XES log (its root element is <{name}>)",
+                        f"this is not an XES log (its root element is <{shown}>)",
                         file=str(path),
                         line=root.sourceline,
                         expected="a <log> element",
