@@ -146,7 +146,10 @@ def test_explicit_column_names_and_time_zones(tmp_path: Path) -> None:
         ("case_id,activity\n", "no events"),
         ("foo,bar\n1,2\n", "no case column"),
         ("case_id,activity,timestamp\nc1,A,2024-01-01\nc1,B,yesterday-ish\n", "row 2"),
-        ("case_id,activity,timestamp\nc1,A,2024-01-01\nc1,B\n", "Expected 3 columns, got 2: c1,B"),
+        (
+            "case_id,activity,timestamp\nc1,A,2024-01-01\nc1,B\n",
+            "this row has 2 fields, the header 3: c1,B",
+        ),
     ],
 )
 def test_bad_csv_inputs_are_located(tmp_path: Path, text: str, needle: str) -> None:

@@ -320,9 +320,9 @@ def test_quotes_in_the_first_lines_do_not_stall_the_delimiter_guess(
     path = tmp_path / "noisy.csv"
     path.write_text(head + "C1,Run" + noise * (64_000 // len(noise)) + ",2025-01-08,ana\n")
     if "," in noise:  # the commas make 16,000 columns
-        with pytest.raises(EventLogError, match="Expected 4 columns, got 16004") as err:
+        with pytest.raises(EventLogError, match="this row has 16004 fields, the header 4") as err:
             api.read_log(path)
-        assert err.value.problems[0].file == str(path)
+        assert (err.value.problems[0].file, err.value.problems[0].line) == (str(path), 3)
     else:
         assert len(api.read_log(path)) == 2
 
@@ -376,3 +376,19 @@ def test_the_documented_hostile_xml_list_holds(tmp_path: Path, case: str, kind: 
         return
     with pytest.raises(InputError, match="entities or an external DTD"):
         (api.load if kind == "bpmn" else api.read_log)(path)
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".csv.gz"])
+def test_a_row_with_another_number_of_fields_is_refused_at_its_line(
+    tmp_path: Path, suffix: str
+) -> None:
+    rows = [f"C{i // 5},Step {i % 5},2025-01-01 10:{i % 60:02d}" for i in range(200_000)]
+    rows[150_000] += ",an extra field"  # far past Arrow's first blocks
+    text = "case_id,activity,timestamp\n" + "\n".join(rows) + "\n"
+    path = tmp_path / f"extra{suffix}"
+    path.write_bytes(gzip.compress(text.encode()) if suffix.endswith(".gz") else text.encode())
+    with pytest.raises(EventLogError) as err:
+        api.read_log(path)
+    problem = err.value.problems[0]
+    assert problem.line == 150_002  # the header is line 1
+    assert problem.message.startswith("this row has 4 fields, the header 3: C30000,Step 0")

@@ -13,6 +13,7 @@ a zone offset by Arrow, numeric dates in the day/month order the file shows (or 
 from __future__ import annotations
 
 import codecs
+import re
 from collections.abc import Callable, Collection
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -165,7 +166,7 @@ def read_csv_blocks(
                 handed = rows
     except (pa.ArrowInvalid, pa.ArrowTypeError, OSError, EOFError) as exc:
         raise _unreadable(
-            path, "utf-8" if "invalid UTF8" in str(exc) else None, exc, rows
+            path, "utf-8" if "invalid UTF8" in str(exc) else None, exc, rows, (delimiter, encoding)
         ) from None
     except UnicodeDecodeError as exc:  # from transcoding another encoding
         raise _unreadable(path, encoding, exc, rows) from None
@@ -211,9 +212,16 @@ def _arrow_encoding(encoding: str) -> str:
     return "utf8" if codecs.lookup(encoding).name in ("utf-8", "utf-8-sig") else encoding
 
 
-def _unreadable(path: Path, encoding: str | None, exc: BaseException, rows: int) -> EventLogError:
+def _unreadable(
+    path: Path,
+    encoding: str | None,
+    exc: BaseException,
+    rows: int,
+    dialect: tuple[str, str] | None = None,
+) -> EventLogError:
     """The error for a file Arrow could not read; ``encoding`` when its text would not
-    decode."""
+    decode; ``dialect`` (delimiter, encoding) to find the line of a row with too many or too
+    few fields."""
     message = str(exc)
     if encoding is not None:
         return EventLogError.single(
@@ -228,12 +236,43 @@ def _unreadable(path: Path, encoding: str | None, exc: BaseException, rows: int)
             file=str(path),
             expected="a complete file",
         )
+    counted = re.search(r"Expected (\d+) columns, got (\d+)(?:: (.*))?", message, re.S)
+    if counted and dialect is not None:
+        line = _line_with_fields_other_than(path, *dialect, int(counted.group(1)))
+        if line is not None:
+            return EventLogError.single(
+                f"this row has {counted.group(2)} fields, the header {counted.group(1)}"
+                + (f": {row[:80]}" if (row := (counted.group(3) or "").strip()) else ""),
+                file=str(path),
+                line=line,
+                expected="the same columns on every line (a delimiter inside a value must "
+                "be quoted)",
+            )
     where = f" after its first {rows:,} events" if rows else ""
     return EventLogError.single(
         f"not a readable CSV{where}: {message}",
         file=str(path),
         expected="one event per line, the same columns on every line",
     )
+
+
+def _line_with_fields_other_than(
+    path: Path, delimiter: str, encoding: str, fields: int
+) -> int | None:
+    """The line (1-based) where the first record with another number of fields ends."""
+    import csv
+    import gzip
+
+    opener = gzip.open if path.name.lower().endswith(".gz") else open
+    try:
+        with opener(path, "rt", encoding=encoding, errors="replace", newline="") as fh:
+            reader = csv.reader(fh, delimiter=delimiter)
+            for row in reader:
+                if row and len(row) != fields:
+                    return reader.line_num
+    except (OSError, EOFError, csv.Error):
+        return None
+    return None
 
 
 def _first_undecodable_line(path: Path, encoding: str) -> int | None:
