@@ -126,16 +126,7 @@ def run_job(root: str, run_id: str, spec: JobSpec) -> str:
 def _check(
     ws: Workspace, run_id: str, model: Any, spec: JobSpec, progress: _Progress
 ) -> dict[str, Any]:
-    result = api.check(
-        model,
-        spec["log_path"],
-        method=spec.get("method", "both"),
-        columns=spec.get("columns") or None,
-        date_format=spec.get("date_format"),
-        progress=progress.phase("aligning"),
-        read_progress=progress.phase("reading"),
-        log_filter=api.filter_from_fields(spec.get("filter") or {}),
-    )
+    result = _run_check(model, spec, progress)
     progress.write("drawing", 0.96)
     write_atomic(
         ws.run_file(run_id, "svg"), features.render_svg(model, findings=True, check=result)
@@ -145,6 +136,25 @@ def _check(
     _write_cases(ws, run_id, model, result)
     doc: dict[str, Any] = result.to_dict()
     return doc
+
+
+def _run_check(model: Any, spec: JobSpec, progress: _Progress | None, **how: Any) -> Any:
+    """The run's check of its log (its method, columns, dates and filter); ``how``
+    overrides, e.g. ``method="replay"``."""
+    phases = (
+        {"progress": progress.phase("aligning"), "read_progress": progress.phase("reading")}
+        if progress is not None
+        else {}
+    )
+    options: dict[str, Any] = {"method": spec.get("method", "both"), **phases, **how}
+    return api.check(
+        model,
+        spec["log_path"],
+        columns=spec.get("columns") or None,
+        date_format=spec.get("date_format"),
+        log_filter=api.filter_from_fields(spec.get("filter") or {}),
+        **options,
+    )
 
 
 def _compare(model: Any, spec: JobSpec, progress: _Progress) -> dict[str, Any]:
@@ -189,16 +199,7 @@ def _full_report(
             "would be the check's: run a check instead, or add a journey to the model",
             key="model",
         )
-    result = api.check(
-        model,
-        spec["log_path"],
-        method=spec.get("method", "both"),
-        columns=spec.get("columns") or None,
-        date_format=spec.get("date_format"),
-        progress=progress.phase("aligning"),
-        read_progress=progress.phase("reading"),
-        log_filter=api.filter_from_fields(spec.get("filter") or {}),
-    )
+    result = _run_check(model, spec, progress)
     progress.write("journey", 0.95)
     journey = _journey_result(model, spec)
     progress.write("drawing", 0.97)
@@ -229,15 +230,7 @@ def _journey(ws: Workspace, run_id: str, model: Any, spec: JobSpec) -> dict[str,
     write_atomic(ws.run_file(run_id, "report"), features.report(model, journey=result))
     # the case lists behind the CTQs' breaches and the struggling customers, with each
     # case's timeline: they stand on a check of the same log (token replay only: fast)
-    checked = api.check(
-        model,
-        spec["log_path"],
-        method="replay",
-        precision=False,
-        columns=spec.get("columns") or None,
-        date_format=spec.get("date_format"),
-        log_filter=api.filter_from_fields(spec.get("filter") or {}),
-    )
+    checked = _run_check(model, spec, None, method="replay", precision=False)
     _write_cases(ws, run_id, model, checked, result)
     doc: dict[str, Any] = result.to_dict()
     return doc
