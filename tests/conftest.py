@@ -12,11 +12,13 @@ from __future__ import annotations
 import os
 import shutil
 import types
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.browser import chromium, screenshots
 
 ROOT = Path(__file__).resolve().parent.parent
 MODELS = ROOT / "models"
@@ -146,3 +148,16 @@ def shared_data() -> Path:
     if not HAVE_CORPUS:
         pytest.fail(f"{CORPUS_WHAT} not found at {SHARED_DATA}; set {CORPUS_VARIABLE}")
     return SHARED_DATA
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    """A headless Chromium (tests/browser.py)."""
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture
+def shots(tmp_path: Path) -> Path:
+    """The folder a test writes its screenshots to."""
+    return screenshots(tmp_path)

@@ -15,11 +15,11 @@ import pytest
 
 from bpmtool.io.bpmn_export import write_bpmn
 from bpmtool.io.yaml_model import load_model
+from tests.browser import CHROMIUM, chromium
 from tests.conftest import REFERENCE_MODEL
 
 BROWSER_DIR = Path(__file__).parent / "browser"  # node_modules/ there is git-ignored
 VIEWER = BROWSER_DIR / "node_modules" / "bpmn-js" / "dist" / "bpmn-viewer.production.min.js"
-CHROMIUM = "/usr/bin/chromium"
 
 pytestmark = pytest.mark.browser
 
@@ -27,7 +27,7 @@ pytestmark = pytest.mark.browser
 def _viewer() -> Path:
     if VIEWER.exists():
         return VIEWER
-    if not shutil.which("npm") or not Path(CHROMIUM).exists():
+    if not shutil.which("npm") or not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail("npm and Chromium are needed for the bpmn-js test in CI")
         pytest.skip("npm or Chromium is missing")
@@ -71,34 +71,25 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]
 
 
 def test_bpmn_js_imports_our_export_without_warnings(site: tuple[str, Path]) -> None:
-    from playwright.sync_api import sync_playwright
-
     url, root = site
     model = load_model(REFERENCE_MODEL)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1800, "height": 1100})
-            page.goto(f"{url}/index.html")
-            result = page.evaluate("""async () => {
-                const xml = await (await fetch('model.bpmn')).text();
-                const viewer = new BpmnJS({container: '#canvas'});
-                const out = await viewer.importXML(xml);
-                viewer.get('canvas').zoom('fit-viewport');
-                const all = viewer.get('elementRegistry').getAll();
-                return {warnings: out.warnings.map(w => String(w.message || w)),
-                        lanes: all.filter(e => e.type === 'bpmn:Lane').length,
-                        pools: all.filter(e => e.type === 'bpmn:Participant').length,
-                        shapes: all.filter(e => !e.waypoints && e.type !== 'label'
-                                            && e.type !== 'bpmn:Collaboration').length,
-                        edges: all.filter(e => e.waypoints).length};
-            }""")
-            page.screenshot(path=str(root / "screenshot.png"))
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1800, "height": 1100})
+        page.goto(f"{url}/index.html")
+        result = page.evaluate("""async () => {
+            const xml = await (await fetch('model.bpmn')).text();
+            const viewer = new BpmnJS({container: '#canvas'});
+            const out = await viewer.importXML(xml);
+            viewer.get('canvas').zoom('fit-viewport');
+            const all = viewer.get('elementRegistry').getAll();
+            return {warnings: out.warnings.map(w => String(w.message || w)),
+                    lanes: all.filter(e => e.type === 'bpmn:Lane').length,
+                    pools: all.filter(e => e.type === 'bpmn:Participant').length,
+                    shapes: all.filter(e => !e.waypoints && e.type !== 'label'
+                                        && e.type !== 'bpmn:Collaboration').length,
+                    edges: all.filter(e => e.waypoints).length};
+        }""")
+        page.screenshot(path=str(root / "screenshot.png"))
     assert result["warnings"] == []
     internal = [lane for lane in model.lanes if not lane.external]
     external = [lane for lane in model.lanes if lane.external]
@@ -115,8 +106,6 @@ def test_bpmn_js_imports_our_export_of_third_party_files_without_warnings(
     """The author's diagram written back (nested sub-processes, notes, several pools, a data
     object drawn twice, shapes bpmtool added) and bpmtool's own layout with pools: bpmn-js
     imports each without a warning and draws every participant the file has."""
-    from playwright.sync_api import sync_playwright
-
     from bpmtool import api
     from bpmtool.io.bpmn import read_bpmn
     from tests.conftest import SHARED_DATA
@@ -144,28 +133,21 @@ def test_bpmn_js_imports_our_export_of_third_party_files_without_warnings(
                 if p.participant and (relayout or model.diagram.shape_of(p.id) is not None)
             )
             names[name] = (rel, participants)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 900})
-            page.goto(f"{url}/index.html")
-            for name, (rel, participants) in names.items():
-                result = page.evaluate(
-                    """async (name) => {
-                    const xml = await (await fetch(name)).text();
-                    document.querySelector('#canvas').innerHTML = '';
-                    const viewer = new BpmnJS({container: '#canvas'});
-                    const out = await viewer.importXML(xml);
-                    const all = viewer.get('elementRegistry').getAll();
-                    return {warnings: out.warnings.map(w => String(w.message || w)),
-                            pools: all.filter(e => e.type === 'bpmn:Participant').length};
-                }""",
-                    name,
-                )
-                assert result["warnings"] == [], (rel, name)
-                assert result["pools"] == participants, (rel, name)
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 900})
+        page.goto(f"{url}/index.html")
+        for name, (rel, participants) in names.items():
+            result = page.evaluate(
+                """async (name) => {
+                const xml = await (await fetch(name)).text();
+                document.querySelector('#canvas').innerHTML = '';
+                const viewer = new BpmnJS({container: '#canvas'});
+                const out = await viewer.importXML(xml);
+                const all = viewer.get('elementRegistry').getAll();
+                return {warnings: out.warnings.map(w => String(w.message || w)),
+                        pools: all.filter(e => e.type === 'bpmn:Participant').length};
+            }""",
+                name,
+            )
+            assert result["warnings"] == [], (rel, name)
+            assert result["pools"] == participants, (rel, name)

@@ -19,11 +19,11 @@ from typing import Any
 import pytest
 
 from bpmtool import api
+from tests.browser import CHROMIUM, chromium
 from tests.conftest import ROOT, SHARED_DATA, corpus_files
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "build" / "screenshots"
 WEB = ROOT / "web"
 VIEWER = WEB / "node_modules" / "bpmn-js" / "dist" / "bpmn-viewer.production.min.js"
@@ -86,7 +86,7 @@ _BPMN_JS = """async (xml) => {
 def _viewer() -> Path:
     if VIEWER.exists():
         return VIEWER
-    if not shutil.which("npm") or not Path(CHROMIUM).exists():
+    if not shutil.which("npm") or not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail("npm and Chromium are needed for the bpmn-js comparison in CI")
         pytest.skip("npm or Chromium is missing (make web-assets installs bpmn-js)")
@@ -156,8 +156,6 @@ def _problems(
 
 @pytest.mark.parametrize("path", SAMPLE, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_drawn_like_bpmn_js_with_nothing_on_top_of_anything(path: Path, tmp_path: Path) -> None:
-    from playwright.sync_api import sync_playwright
-
     shutil.copy(_viewer(), tmp_path / "viewer.js")
     model = api.load(path)
     svg = api.render_svg(model)
@@ -173,32 +171,25 @@ def test_drawn_like_bpmn_js_with_nothing_on_top_of_anything(path: Path, tmp_path
     hosts = {n.id: n.attached_to for n in model.nodes if n.attached_to}
     name = f"compare-{path.parent.name}-{path.stem}"
     SHOTS.mkdir(parents=True, exist_ok=True)
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1600, "height": 900})
+        page.goto((tmp_path / "ours.html").as_uri())
+        boxes = page.evaluate(_BOXES)
+        ours = page.screenshot(full_page=True)
+        page.goto((tmp_path / "theirs.html").as_uri())
+        theirs_result = page.evaluate(_BPMN_JS, path.read_text(encoding="utf-8"))
+        theirs = page.screenshot()
+        both = (
+            '<!doctype html><html><body style="margin:0;font:14px sans-serif">'
+            "<div>bpmtool</div><img style='max-width:1600px' src='data:image/png;base64,"
+            + base64.b64encode(ours).decode()
+            + "'><div>bpmn-js</div><img src='data:image/png;base64,"
+            + base64.b64encode(theirs).decode()
+            + "'></body></html>"
         )
-        try:
-            page = browser.new_page(viewport={"width": 1600, "height": 900})
-            page.goto((tmp_path / "ours.html").as_uri())
-            boxes = page.evaluate(_BOXES)
-            ours = page.screenshot(full_page=True)
-            page.goto((tmp_path / "theirs.html").as_uri())
-            theirs_result = page.evaluate(_BPMN_JS, path.read_text(encoding="utf-8"))
-            theirs = page.screenshot()
-            both = (
-                '<!doctype html><html><body style="margin:0;font:14px sans-serif">'
-                "<div>bpmtool</div><img style='max-width:1600px' src='data:image/png;base64,"
-                + base64.b64encode(ours).decode()
-                + "'><div>bpmn-js</div><img src='data:image/png;base64,"
-                + base64.b64encode(theirs).decode()
-                + "'></body></html>"
-            )
-            (tmp_path / "both.html").write_text(both)
-            page.goto((tmp_path / "both.html").as_uri())
-            page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-        finally:
-            browser.close()
+        (tmp_path / "both.html").write_text(both)
+        page.goto((tmp_path / "both.html").as_uri())
+        page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
     # the same flow nodes drawn where the author put them (bpmn-js shows the file's first
     # diagram only — we also draw, under it, what no diagram shows — and leaves out a
     # called process drawn inside its expanded call activity, which we draw)

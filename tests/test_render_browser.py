@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from bpmtool import api
+from tests.browser import chromium
 from tests.conftest import EXAMPLES, FLAWED_MODEL, REFERENCE_MODEL, ROOT, SHARED_DATA
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 SHOTS = ROOT / "build" / "screenshots"
 
 # in the page: for every step, what is drawn at its centre must belong to that step
@@ -45,26 +45,17 @@ _COVERED = """() => {
 def _browse(
     tmp_path: Path, name: str, content: str, suffix: str, width: int = 1800
 ) -> tuple[list[str], int, dict[str, float]]:
-    from playwright.sync_api import sync_playwright
-
     page_file = tmp_path / f"{name}{suffix}"
     page_file.write_text(content, encoding="utf-8")
     SHOTS.mkdir(parents=True, exist_ok=True)
     shot = SHOTS / f"{name}.png"
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            page = browser.new_page(viewport={"width": width, "height": 1100})
-            page.goto(page_file.as_uri())
-            covered = page.evaluate(_COVERED)
-            size = page.evaluate("""() => { const s = document.querySelector('svg');
-                const r = s.getBoundingClientRect(); return {w: r.width, h: r.height}; }""")
-            page.screenshot(path=str(shot))
-        finally:
-            browser.close()
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": width, "height": 1100})
+        page.goto(page_file.as_uri())
+        covered = page.evaluate(_COVERED)
+        size = page.evaluate("""() => { const s = document.querySelector('svg');
+            const r = s.getBoundingClientRect(); return {w: r.width, h: r.height}; }""")
+        page.screenshot(path=str(shot))
     return covered, shot.stat().st_size, size
 
 

@@ -7,7 +7,6 @@ Screenshots of every page go to ``$BPMTOOL_SCREENSHOTS`` (default: a temporary f
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -19,29 +18,7 @@ from tests.web.server import running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
 INVOICE = SHARED_DATA / "bpmn" / "camunda" / "invoice.v2.bpmn"
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("BPMTOOL_SCREENSHOTS", tmp_path / "screens"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _renamed_log(tmp_path: Path) -> Path:

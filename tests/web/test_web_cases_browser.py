@@ -6,7 +6,6 @@ Screenshots go to ``$BPMTOOL_SCREENSHOTS`` (default: a temporary folder).
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -15,19 +14,11 @@ import pytest
 from bpmtool.web.config import Settings
 from tests.conftest import EXAMPLES
 from tests.web.server import running_server
-from tests.web.test_web_browser import browser  # noqa: F401  (the Chromium fixture)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("BPMTOOL_SCREENSHOTS", tmp_path / "screens"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-def test_a_findings_cases_and_a_cases_timeline(browser, tmp_path: Path, shots: Path) -> None:  # noqa: F811
+def test_a_findings_cases_and_a_cases_timeline(browser, tmp_path: Path, shots: Path) -> None:
     raw = pd.read_csv(EXAMPLES / "saas-handoffs.csv")
     wrong = sorted(
         set(raw.loc[(raw["activity"] == "Kickoff meeting") & (raw["lane"] == "sales"), "case_id"])
@@ -77,7 +68,7 @@ def test_a_findings_cases_and_a_cases_timeline(browser, tmp_path: Path, shots: P
 
 
 def test_a_filtered_check_and_two_quarters_side_by_side(
-    browser,  # noqa: F811
+    browser,
     tmp_path: Path,
     shots: Path,
 ) -> None:

@@ -3,7 +3,6 @@ app and in headless Chromium; the numbers are the log's, counted here independen
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -15,7 +14,6 @@ from tests.conftest import EXAMPLES
 from tests.web.server import running_server
 
 LOG = "saas-handoffs.csv"
-CHROMIUM = "/usr/bin/chromium"
 
 
 @pytest.fixture(scope="module")
@@ -89,44 +87,31 @@ def test_sliders_filters_save_and_compare(client, example: pd.DataFrame) -> None
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_discover_page_in_chromium(tmp_path: Path) -> None:
-    playwright = pytest.importorskip("playwright.sync_api")
-    shots = Path(os.environ.get("BPMTOOL_SCREENSHOTS", tmp_path / "screens"))
-    shots.mkdir(parents=True, exist_ok=True)
+def test_discover_page_in_chromium(browser, tmp_path: Path, shots: Path) -> None:
     problems: list[str] = []
-    with (
-        running_server(Settings(workspace=tmp_path / "ws")) as base,
-        playwright.sync_playwright() as p,
-    ):
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            page = browser.new_page(viewport={"width": 1440, "height": 1000})
-            page.on("pageerror", lambda exc: problems.append(str(exc)))
-            page.goto(f"{base}/logs/{LOG}")
-            page.click("text=Discover the as-is process")
-            page.wait_for_selector("[data-viewport] svg")
-            assert page.locator("[data-viewport] svg [data-node-note]").count() == 22
-            assert page.locator("[data-viewport] svg .unmodelled").count() >= 1
-            page.screenshot(path=shots / "discover-100.png", full_page=True)
-            # drag the activities slider to 50 %: the page comes back with half the activities
-            slider = page.locator("input[type=range][name=activities]")
-            slider.evaluate("(s) => { s.value = 50; s.dispatchEvent(new Event('input')); }")
-            assert page.locator("output[data-for=activities]").inner_text() == "50%"
-            with page.expect_navigation():
-                slider.evaluate("(s) => s.dispatchEvent(new Event('change'))")
-            assert "activities=50" in page.url
-            assert page.locator("[data-viewport] svg [data-node-note]").count() == 11
-            assert page.locator("text=11 of 22 shown").count() == 1
-            page.screenshot(path=shots / "discover-50.png", full_page=True)
-            page.select_option("select[name=compare]", "saas-handoffs.yaml")
-            page.click("form:has(select[name=compare]) button[type=submit]")
-            page.wait_for_selector("#comparison")
-            page.locator("#comparison").screenshot(path=shots / "discover-compare.png")
-        finally:
-            browser.close()
+    with running_server(Settings(workspace=tmp_path / "ws")) as base:
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        page.goto(f"{base}/logs/{LOG}")
+        page.click("text=Discover the as-is process")
+        page.wait_for_selector("[data-viewport] svg")
+        assert page.locator("[data-viewport] svg [data-node-note]").count() == 22
+        assert page.locator("[data-viewport] svg .unmodelled").count() >= 1
+        page.screenshot(path=shots / "discover-100.png", full_page=True)
+        # drag the activities slider to 50 %: the page comes back with half the activities
+        slider = page.locator("input[type=range][name=activities]")
+        slider.evaluate("(s) => { s.value = 50; s.dispatchEvent(new Event('input')); }")
+        assert page.locator("output[data-for=activities]").inner_text() == "50%"
+        with page.expect_navigation():
+            slider.evaluate("(s) => s.dispatchEvent(new Event('change'))")
+        assert "activities=50" in page.url
+        assert page.locator("[data-viewport] svg [data-node-note]").count() == 11
+        assert page.locator("text=11 of 22 shown").count() == 1
+        page.screenshot(path=shots / "discover-50.png", full_page=True)
+        page.select_option("select[name=compare]", "saas-handoffs.yaml")
+        page.click("form:has(select[name=compare]) button[type=submit]")
+        page.wait_for_selector("#comparison")
+        page.locator("#comparison").screenshot(path=shots / "discover-compare.png")
     assert problems == []
 
 

@@ -24,7 +24,6 @@ from tests.web.server import running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
 
 ONBOARDING = """\
 id: onboarding
@@ -78,29 +77,13 @@ _LANES_OF = """id => window.bpmtoolModeler.get('elementRegistry')
     && (e.businessObject.flowNodeRef || []).some(n => n.id === id)).map(e => e.id)"""
 
 
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("BPMTOOL_SCREENSHOTS", tmp_path / "screens"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-def browser():
+@pytest.fixture(autouse=True)
+def _assets_built() -> None:
+    """The diagram editor is the bpmn-js bundle built by ``make web-assets``."""
     if built_assets() is None:
         if os.environ.get("CI", "").lower() == "true":
             pytest.fail("the web assets are not built (make web-assets)")
         pytest.skip("the web assets are not built (make web-assets)")
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _open(browser, url: str, problems: list[str], expected: str = "\0"):

@@ -7,7 +7,6 @@ Screenshots go to ``$BPMTOOL_SCREENSHOTS`` (default: a temporary folder).
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -21,31 +20,9 @@ from tests.web.server import running_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-CHROMIUM = "/usr/bin/chromium"
 ANA = "ana-editor-token-123"
 BEN = "ben-viewer-token-456"
 MODEL = "saas-handoffs.yaml"
-
-
-@pytest.fixture
-def shots(tmp_path: Path) -> Path:
-    folder = Path(os.environ.get("BPMTOOL_SCREENSHOTS", tmp_path / "screens"))
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture
-def browser():
-    playwright = pytest.importorskip("playwright.sync_api")
-    with playwright.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        try:
-            yield b
-        finally:
-            b.close()
 
 
 def _login(browser, base: str, token: str):
