@@ -22,7 +22,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bpmtool.durations import format_duration
+from bpmtool.durations import days_label, format_duration
 from bpmtool.errors import EventLogError
 
 if TYPE_CHECKING:
@@ -132,8 +132,8 @@ def judge_open(
         ns = float(np.quantile((last[done] - first[done]).astype(np.float64), QUANTILE))
         window, name = timedelta(microseconds=ns / 1000), "finished-durations"
         source = (
-            f"last event less than {format_duration(window)} before the log's end — "
-            f"the {QUANTILE * 100:.0f}th percentile of the durations of the "
+            f"last event less than {days_label(window / timedelta(days=1))} before the log's "
+            f"end — the {QUANTILE * 100:.0f}th percentile of the durations of the "
             f"{int(done.sum()):,} finished cases"
         )
     is_open = unfinished & timed & (end - last < window / timedelta(microseconds=1) * 1000)
