@@ -17,7 +17,20 @@ from bpmtool.api import LOG_SUFFIXES as _API_LOG_SUFFIXES
 from bpmtool.api import MODEL_SUFFIXES as _API_MODEL_SUFFIXES
 from bpmtool.errors import InputError
 
-__all__ = ["LOG_SUFFIXES", "MAX_STEM", "MODEL_SUFFIXES", "clean_name", "is_clean", "split_suffix"]
+__all__ = [
+    "LOG_SUFFIXES",
+    "MAX_STEM",
+    "MODEL_SUFFIXES",
+    "NotFound",
+    "clean_name",
+    "is_clean",
+    "split_suffix",
+]
+
+
+class NotFound(LookupError):
+    """No such model, log, run or history entry."""
+
 
 #: longest first, so ``.xes.gz`` wins over ``.gz``
 MODEL_SUFFIXES: tuple[str, ...] = tuple(sorted(_API_MODEL_SUFFIXES, key=len, reverse=True))

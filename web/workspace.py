@@ -18,12 +18,10 @@ raises :class:`VersionConflict` and changes nothing.
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import hashlib
 import json
 import os
-import secrets
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -37,11 +35,19 @@ from bpmtool.api import write_file as write_atomic
 from bpmtool.errors import InputError
 from bpmtool.web.history import SaveRecord, read_records, write_record
 from bpmtool.web.housekeeping import STALE_TMP_SECONDS, Housekeeping
-from bpmtool.web.names import LOG_SUFFIXES, MODEL_SUFFIXES, is_clean, split_suffix
+from bpmtool.web.names import (
+    LOG_SUFFIXES,
+    MODEL_SUFFIXES,
+    NotFound,
+    is_clean,
+    split_suffix,
+)
+from bpmtool.web.run_store import RunStore
 
 __all__ = [
     "STALE_TMP_SECONDS",
     "HistoryEntry",
+    "NotFound",
     "StoredFile",
     "VersionConflict",
     "Workspace",
@@ -61,10 +67,6 @@ class VersionConflict(Exception):
         super().__init__(f"{name} was changed by someone else (now version {current})")
         self.name = name
         self.current = current
-
-
-class NotFound(LookupError):
-    """No such model, log, run or history entry."""
 
 
 @dataclass(frozen=True)
@@ -93,7 +95,7 @@ class HistoryEntry:
     message: str = ""
 
 
-class Workspace(Housekeeping):
+class Workspace(Housekeeping, RunStore):
     """A workspace folder and the operations the app performs on it."""
 
     def __init__(self, root: Path) -> None:
@@ -365,57 +367,6 @@ class Workspace(Housekeeping):
             doc["date_format"] = date_format
         write_atomic(self.meta / "logs" / f"{name}.json", json.dumps(doc, indent=2) + "\n")
 
-    # --- runs ---
-
-    def new_run_id(self) -> str:
-        return datetime.now(UTC).strftime("%Y%m%d-%H%M%S-") + secrets.token_hex(3)
-
-    def run_file(self, run_id: str, part: str = "status") -> Path:
-        """``runs/<id>.json`` (status), ``<id>.result.json``, ``<id>.svg``, ``<id>.report.html``,
-        ``<id>.charts.json`` (a journey's charts), ``<id>.cases.parquet``,
-        ``<id>.case-events.parquet`` and ``<id>.case-sets.parquet`` (a check's case index)."""
-        if not _RUN_ID_CHARS.issuperset(run_id) or not 8 <= len(run_id) <= 40:
-            raise NotFound(run_id)
-        suffix = {
-            "status": ".json",
-            "result": ".result.json",
-            "progress": ".progress.json",
-            "svg": ".svg",
-            "report": ".report.html",
-            "charts": ".charts.json",
-            # a check's case index (bpmtool.api.write_case_index): cases, events, selections
-            "cases": ".cases.parquet",
-            "case_events": ".case-events.parquet",
-            "case_sets": ".case-sets.parquet",
-        }[part]
-        return self.runs / f"{run_id}{suffix}"
-
-    def read_run(self, run_id: str) -> dict[str, Any]:
-        path = self.run_file(run_id)
-        if not path.exists():
-            raise NotFound(run_id)
-        status: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
-        progress = self.run_file(run_id, "progress")
-        if status.get("status") in ("queued", "running") and progress.exists():
-            # replaced between exists() and the read: the next poll sees it
-            with contextlib.suppress(OSError, ValueError):
-                status["progress"] = json.loads(progress.read_text(encoding="utf-8"))
-        return status
-
-    def write_run(self, run_id: str, status: dict[str, Any]) -> None:
-        write_atomic(self.run_file(run_id), json.dumps(status, indent=2, default=str) + "\n")
-
-    def list_runs(self) -> list[dict[str, Any]]:
-        runs = []
-        for path in sorted(self.runs.glob("*.json"), reverse=True):
-            if path.name.count(".") != 1:
-                continue
-            try:
-                runs.append(self.read_run(path.stem))
-            except (NotFound, ValueError, OSError):
-                continue
-        return runs
-
     def _list(self, folder: Path, suffixes: tuple[str, ...]) -> list[StoredFile]:
         out = []
         for path in folder.iterdir():
@@ -433,6 +384,3 @@ class Workspace(Housekeeping):
         if not path.is_file():
             raise NotFound(name)
         return path
-
-
-_RUN_ID_CHARS = frozenset("0123456789abcdef-")
