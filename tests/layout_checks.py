@@ -92,6 +92,8 @@ def layout_problems(model: Model, lay: Layout) -> list[str]:
                 if _crosses_inside(seg, box):
                     out.append(f"flow {e.index} ({e.source}->{e.target}) crosses node {nid}")
         if e.label is not None:
+            if not any(band.box.contains(e.label.box) for band in lay.bands):
+                out.append(f"label of flow {e.index} leaves its lane")
             for nid, box in shapes.items():
                 if e.label.box.overlaps(box):
                     out.append(f"label of flow {e.index} overlaps node {nid}")
@@ -134,4 +136,17 @@ def flows_through_names(lay: Layout) -> list[str]:
             for nid, place in lay.nodes.items():
                 if place.label is not None and _crosses_inside(seg, place.label.box):
                     out.append(f"flow {e.index} ({e.source}->{e.target}) crosses the name of {nid}")
+    return out
+
+
+def flows_through_flow_labels(lay: Layout) -> list[str]:
+    """Flows whose segments pass through another flow's label."""
+    out = []
+    for e in lay.edges:
+        for p, q in pairwise(e.points):
+            seg = _segment_box(p, q)
+            for other in lay.edges:
+                label = other.label
+                if other is not e and label is not None and _crosses_inside(seg, label.box):
+                    out.append(f"flow {e.index} crosses the label of flow {other.index}")
     return out

@@ -10,7 +10,7 @@ from itertools import pairwise
 from bpmtool.layout.geometry import Box
 from bpmtool.model import Model
 
-__all__ = ["abstract", "edge_text", "place_label", "simplify"]
+__all__ = ["Obstacles", "abstract", "edge_text", "place_label", "simplify"]
 
 
 def edge_text(model: Model, index: int) -> str:
@@ -49,17 +49,60 @@ def simplify(points: list[tuple[float, float]]) -> list[tuple[float, float]]:
     return out
 
 
+class Obstacles:
+    """Rectangles (a, c, size along, size across) a label must keep clear of, bucketed in a
+    grid so that a large model does not compare every spot with every box.  Each carries
+    an owner: a flow's own line (owner = its index) does not keep its label away."""
+
+    CELL = 160.0
+
+    def __init__(self) -> None:
+        self._cells: dict[tuple[int, int], list[tuple[float, float, float, float, int]]] = {}
+
+    def _keys(self, a: float, c: float, w: float, h: float) -> list[tuple[int, int]]:
+        k = self.CELL
+        return [
+            (i, j)
+            for i in range(int(a // k), int((a + w) // k) + 1)
+            for j in range(int(c // k), int((c + h) // k) + 1)
+        ]
+
+    def add(self, box: tuple[float, float, float, float], owner: int = -1) -> None:
+        for key in self._keys(*box):
+            self._cells.setdefault(key, []).append((*box, owner))
+
+    def add_line(self, pts: list[tuple[float, float]], owner: int) -> None:
+        """A flow's segments, as boxes without width."""
+        for (a1, c1), (a2, c2) in pairwise(pts):
+            self.add((min(a1, a2), min(c1, c2), abs(a2 - a1), abs(c2 - c1)), owner)
+
+    def clear(self, spot: tuple[float, float, float, float], owner: int) -> bool:
+        a, c, w, h = spot
+        for key in self._keys(a - 2, c - 2, w + 4, h + 4):
+            for oa, oc, ow, oh, who in self._cells.get(key, ()):
+                mine = who == owner and who >= 0
+                near = a < oa + ow + 2 and oa < a + w + 2
+                if not mine and near and c < oc + oh + 2 and oc < c + h + 2:
+                    return False
+        return True
+
+
 def place_label(
     pts: list[tuple[float, float]],
     la: float,
     lc: float,
-    obstacles: list[tuple[float, float, float, float]],
+    obstacles: Obstacles,
     bounds: tuple[float, float, float, float],
+    owner: int = -1,
 ) -> tuple[float, float, float, float]:
-    """A free spot for a label beside the route, inside ``bounds`` (a0, c0, a1, c1): above,
-    then below, the segments from the target backwards (just before the arrow first); the
-    first candidate inside the bounds if none is free."""
+    """A free spot for a label beside the route, inside ``bounds`` (a0, c0, a1, c1), clear
+    of ``obstacles`` (shapes, names, other flows' lines and labels; ``owner``'s own line
+    aside): above, then below, the segments from the target backwards (just before the
+    arrow first, then the middle), beside the segments across the lanes, then the start
+    of each segment and the ends of those across; the first candidate inside the bounds
+    if none is free."""
     candidates: list[tuple[float, float, float, float]] = []
+    later: list[tuple[float, float, float, float]] = []
     for (a1, c1), (a2, c2) in reversed(list(pairwise(pts))):
         if abs(c1 - c2) < 0.01:  # along the flow
             length = abs(a2 - a1)
@@ -69,10 +112,15 @@ def place_label(
             for at in (near, middle):
                 candidates.append((at, c1 - lc - 3, la, lc))
                 candidates.append((at, c1 + 3, la, lc))
+            far = a1 + 6 if forward else a1 - 6 - la
+            later += [(far, c1 - lc - 3, la, lc), (far, c1 + 3, la, lc)]
         else:  # across the lanes
+            low, high = min(c1, c2), max(c1, c2)
             mid = (c1 + c2) / 2 - lc / 2
-            candidates.append((a1 + 5, mid, la, lc))
-            candidates.append((a1 - 5 - la, mid, la, lc))
+            candidates += [(a1 + 5, mid, la, lc), (a1 - 5 - la, mid, la, lc)]
+            for at in (low + 4, high - 4 - lc):
+                later += [(a1 + 5, at, la, lc), (a1 - 5 - la, at, la, lc)]
+    candidates += later
     if not candidates:
         return (pts[0][0], pts[0][1], la, lc)
 
@@ -80,14 +128,7 @@ def place_label(
         a, c, w, h = spot
         return a >= bounds[0] and c >= bounds[1] and a + w <= bounds[2] and c + h <= bounds[3]
 
-    def clear(spot: tuple[float, float, float, float]) -> bool:
-        a, c, w, h = spot
-        return inside(spot) and all(
-            not (a < oa + ow + 2 and oa < a + w + 2 and c < oc + oh + 2 and oc < c + h + 2)
-            for oa, oc, ow, oh in obstacles
-        )
-
     return next(
-        (s for s in candidates if clear(s)),
+        (s for s in candidates if inside(s) and obstacles.clear(s, owner)),
         next((s for s in candidates if inside(s)), candidates[0]),
     )

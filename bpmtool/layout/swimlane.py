@@ -45,7 +45,7 @@ __all__ = ["NO_LANE", "layout_model", "node_size"]
 def node_size(node: Node) -> tuple[float, float]:
     """Width and height of a node's shape."""
     if node.is_activity:
-        return 124.0, 68.0
+        return 100.0, 80.0
     if node.is_gateway:
         return 50.0, 50.0
     return 36.0, 36.0
@@ -218,6 +218,8 @@ def _room(model: Model, grid: Grid, ax: dict[str, Ax]) -> Room:
         up[r] = max(up[r], shape.sc / 2)
         down[r] = max(down[r], shape.sc / 2 + shape.lc)
     for ev, on in grid.attached.items():
+        c = grid.column[on]
+        col_size[c] = max(col_size[c], ax[ev].la)  # its name stays under the host's column
         r, shape = grid.global_row[on], ax[ev]
         down[r] = max(down[r], ax[on].sc / 2 + shape.sc / 2 + shape.lc)
     edge_lines: dict[int, tuple[str, ...]] = {}
@@ -228,8 +230,17 @@ def _room(model: Model, grid: Grid, ax: dict[str, Ax]) -> Room:
             continue
         lines = tuple(wrap(text, EDGE_LABEL_WIDTH, 3, EDGE_FONT))
         edge_lines[route.index] = lines
+        lw, lh = block_size(lines, EDGE_FONT)
+        if len(route.points) == 2 and route.points[0][0][0] == "centre":
+            # a handoff straight down (up) its column: its name fits beside the line in
+            # the target's lane, above (below) the target, never across the lanes' border
+            t, r = route.target, grid.global_row[route.target]
+            need = ax[t].sc / 2 + lh + 10
+            if route.points[1][1][0] == "top":
+                up[r] = max(up[r], need)
+            else:
+                down[r] = max(down[r], need)
         if route.label_gap is not None:
-            lw, lh = block_size(lines, EDGE_FONT)
             gap_room[route.label_gap] = max(
                 gap_room[route.label_gap], (lw if grid.horizontal else lh) + 10
             )

@@ -7,7 +7,7 @@ from collections import defaultdict
 
 from bpmtool.layout.geometry import Band, Box, EdgeRoute, Label, NodePlace
 from bpmtool.layout.pools import NO_LANE, pool_title, whole
-from bpmtool.layout.route_points import abstract, place_label, simplify
+from bpmtool.layout.route_points import Obstacles, abstract, place_label, simplify
 from bpmtool.layout.routing import Coord
 from bpmtool.layout.swimlane_cells import (
     BOUNDARY,
@@ -50,8 +50,12 @@ def place_nodes(
         label = None
         if s.lines:
             lw, lh = block_size(s.lines)
+            start = na - lw / 2
+            if n.id in grid.attached:  # a boundary event's name stays under its host's column
+                on = grid.attached[n.id]
+                start = min(start, centre[on][0] + max(ax[on].sa, lw) / 2 - lw)
             lbox = (
-                Box(round(na - lw / 2, 2), round(nc + s.sc / 2 + 4, 2), round(lw, 2), round(lh, 2))
+                Box(round(start, 2), round(nc + s.sc / 2 + 4, 2), round(lw, 2), round(lh, 2))
                 if grid.horizontal
                 else Box(
                     round(nc + s.sc / 2 + 6, 2), round(na - lh / 2, 2), round(lw, 2), round(lh, 2)
@@ -109,22 +113,30 @@ def route_edges(
             vc = {"bottom": nc + ax[node].sc / 2, "top": nc - ax[node].sc / 2}.get(str(kind), nc)
         return va, vc
 
-    obstacles = [abstract(p.box, horizontal) for p in nodes.values()]
-    obstacles += [abstract(p.label.box, horizontal) for p in nodes.values() if p.label]
-    obstacles.append((0.0, -1e9, along.header, 1e9))
-    edges: list[EdgeRoute] = []
+    obstacles = Obstacles()
+    for p in nodes.values():
+        obstacles.add(abstract(p.box, horizontal))
+        if p.label:
+            obstacles.add(abstract(p.label.box, horizontal))
+    for start, size in across.band_box.values():  # no flow's name straddles two lanes
+        for border in (start, start + size):
+            obstacles.add((along.header, border, along.total - along.header, 0.0))
+    routes = []
     for route in grid.plan.routes:
         pts = simplify([resolve(pa, pc) for pa, pc in route.points])
         pts[-1] = _on_border(model, route.target, pts[-1], centre, ax)
+        obstacles.add_line(pts, route.index)
+        routes.append((route, pts))
+    edges: list[EdgeRoute] = []
+    for route, pts in routes:
         label = None
         text_lines = room.edge_lines.get(route.index)
         if text_lines:
             lw, lh = block_size(text_lines, EDGE_FONT)
             la, lc = (lw, lh) if horizontal else (lh, lw)
-            spot = place_label(
-                pts, la, lc, obstacles, (along.header, 0.0, along.total, across.total)
-            )
-            obstacles.append(spot)
+            bounds = (along.header, 0.0, along.total, across.total)
+            spot = place_label(pts, la, lc, obstacles, bounds, route.index)
+            obstacles.add(spot)
             label = Label(text_lines, grid.box(spot[0], spot[1], la, lc))
         screen = tuple(
             (round(p[0], 2), round(p[1], 2)) if horizontal else (round(p[1], 2), round(p[0], 2))

@@ -298,7 +298,7 @@ def _nodes(
             # the text keeps clear of a task-type icon in the corner and the markers below
             lines = wrap(
                 node.caption,
-                b.width - 14,
+                b.width - 10,
                 3 if marks else 4,
                 first_width=b.width - 40 if kind.endswith("Task") and kind != "task" else None,
             )
