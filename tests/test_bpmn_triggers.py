@@ -186,3 +186,115 @@ def test_a_non_interrupting_boundary_event_is_kept_as_such() -> None:
     assert model.node_by_id["t"].attached_to == "a"
     again, _ = read_bpmn_bytes(api.export_bpmn(model), "again.bpmn")
     assert again.node_by_id["t"].interrupting is False
+
+
+NON_INTERRUPTING_ON_SUB = BOUNDARY_ON_SUB.replace(
+    'attachedToRef="sub">', 'attachedToRef="sub" cancelActivity="false">'
+)
+
+
+def test_a_non_interrupting_boundary_event_of_an_expanded_sub_process_is_kept() -> None:
+    """Read as non-interrupting (it was read as interrupting), drawn dashed with its double
+    ring, and written back with cancelActivity="false" on the sub-process."""
+    model, _ = read_bpmn_bytes(NON_INTERRUPTING_ON_SUB.encode(), "n.bpmn")
+    event = model.node_by_id["b"]
+    assert (event.interrupting, event.triggered_by, event.attached_to) == (False, "ss", None)
+    assert read_bpmn_bytes(BOUNDARY_ON_SUB.encode(), "i.bpmn")[0].node_by_id["b"].interrupting
+    from lxml import etree
+
+    svg = etree.fromstring(api.render_svg(model, findings=False).encode())
+    ring = svg.find(".//{http://www.w3.org/2000/svg}g[@data-node='b']")
+    assert ring is not None
+    circles = ring.findall("{http://www.w3.org/2000/svg}circle")
+    assert len(circles) == 2 and all("non-interrupting" in c.get("class", "") for c in circles)
+    written = etree.fromstring(api.export_bpmn(model))
+    boundary = written.find(".//{http://www.omg.org/spec/BPMN/20100524/MODEL}boundaryEvent")
+    assert boundary is not None
+    assert (boundary.get("attachedToRef"), boundary.get("cancelActivity")) == ("sub", "false")
+    again, _ = read_bpmn_bytes(api.export_bpmn(model), "again.bpmn")
+    assert again.node_by_id["b"].interrupting is False
+
+
+def _replay(xml: str, traces: list[list[str]]) -> list[tuple[int, int]]:
+    """pm4py's token replay of each trace: (missing tokens, remaining tokens)."""
+    from pm4py.algo.conformance.tokenreplay import algorithm as token_replay
+    from pm4py.objects.log.obj import Event, EventLog, Trace
+
+    wf = to_petri_net(read_bpmn_bytes(xml.encode(), "r.bpmn")[0])
+    log = EventLog([Trace([Event({"concept:name": a}) for a in t]) for t in traces])
+    with quiet_pm4py():
+        found = token_replay.apply(log, wf.net, wf.initial, wf.final)
+    return [(r["missing_tokens"], r["remaining_tokens"]) for r in found]
+
+
+def _aligned(xml: str, traces: list[list[str]]) -> list[bool]:
+    """Whether bpmtool's exact alignment of each trace fits the model."""
+    import pandas as pd
+
+    from bpmtool.mining.conformance import conformance, variants
+    from tests.test_conformance import EXACT
+
+    wf = to_petri_net(read_bpmn_bytes(xml.encode(), "r.bpmn")[0])
+    found = variants(
+        pd.DataFrame(
+            {
+                "case:concept:name": [f"c{i}" for i, t in enumerate(traces) for _ in t],
+                "concept:name": [a for t in traces for a in t],
+            }
+        )
+    )
+    conformance(wf, found, replay=False, budget=EXACT)
+    fitting = {v.labels: v.alignment.fitness == 1.0 for v in found if v.alignment}
+    return [fitting[tuple(t)] for t in traces]
+
+
+def test_conformance_runs_a_non_interrupting_sub_process_event_beside_the_sub_process() -> None:
+    """Work (in the sub-process) and Escalate (after its timer) both happen: that fits when
+    the timer does not interrupt the sub-process, and not when it does (the escalation
+    replaces the work); the escalation alone fits only the interrupting timer."""
+    traces = [["Work", "Escalate"], ["Escalate", "Work"], ["Escalate"], ["Work"]]
+    assert _aligned(NON_INTERRUPTING_ON_SUB, traces) == [True, True, False, True]
+    assert _aligned(BOUNDARY_ON_SUB, traces) == [False, False, True, True]
+    # token replay: no token missing for both steps beside each other, one missing when the
+    # event interrupts; the plain run replays cleanly either way (the event does not steal
+    # the sub-process's token)
+    non, interrupting = _replay(NON_INTERRUPTING_ON_SUB, traces), _replay(BOUNDARY_ON_SUB, traces)
+    assert [m for m, _ in non] == [0, 0, 0, 0]
+    assert [m for m, _ in interrupting] == [1, 1, 0, 0]
+    assert non[3] == interrupting[3] == (0, 0)
+    assert non[2][1] > 0  # the escalation alone leaves the sub-process unfinished
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "miwg-reference/B.2.0.bpmn",
+        "bpmn-io-18-6-1/B.2.0-export.bpmn",
+        "camunda-eclipse-plugin-3-0-0/B.2.0-export.bpmn",
+        "sap-signavio-process-manager-19-9-0/B.2.0-export.bpmn",
+        "yaoqiang-bpmn-editor-4-0/B.2.0-export.bpmn",
+    ],
+)
+def test_the_suites_non_interrupting_timer_on_an_expanded_sub_process(path: str) -> None:
+    """MIWG B.2.0 attaches an interrupting and a non-interrupting timer to "Expanded
+    Sub-Process 2": each file keeps the one as interrupting, the other not."""
+    from lxml import etree
+
+    source = etree.parse(str(SHARED_DATA / "bpmn" / path)).getroot()
+    frames = {
+        el.get("id")
+        for el in source.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}subProcess")
+    }
+    expected = {
+        " ".join((el.get("name") or "").split()): el.get("cancelActivity") != "false"
+        for el in source.iter("{http://www.omg.org/spec/BPMN/20100524/MODEL}boundaryEvent")
+        if el.get("attachedToRef") in frames
+    }
+    model = api.load(SHARED_DATA / "bpmn" / path)
+    found = {
+        " ".join(n.name.split()): n.interrupting
+        for n in model.nodes
+        if n.task_type == "boundaryEvent" and not n.attached_to
+    }
+    assert found == expected
+    assert False in found.values() and True in found.values()

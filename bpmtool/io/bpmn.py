@@ -406,8 +406,6 @@ class _Reader:
                     node["triggered_by"] = host
                 if target:
                     node["attached_to"] = target
-                elif node.get("interrupting") is False:
-                    node.pop("interrupting")  # no longer a boundary event of the model
             missing = node.pop("_no_lane", None)
             if missing is not None:
                 self.warn(

@@ -30,7 +30,10 @@ pm4py reduces it.  ``docs/conformance.md`` has the whole table:
   ever); a node BPMN starts without a flow (``triggered_by``: an event
   sub-process's start, a compensation handler, a boundary event of an expanded
   sub-process) is an alternative to what follows its trigger: it takes the trigger's exit
-  (a link catch event is what follows its link throw event), and an event sub-process
+  (a link catch event is what follows its link throw event) — a non-interrupting
+  boundary event of an expanded sub-process takes it too, but marks a place from which
+  the sub-process goes on as well, so its branch runs beside the sub-process; an event
+  sub-process
   nested in a sub-process ends into that sub-process's end event, so the flow goes on after
   the sub-process; compensation is a detour after
   its activity: the compensation boundary event takes the activity's exit, and it (or its
@@ -46,7 +49,7 @@ pm4py reduces it.  ``docs/conformance.md`` has the whole table:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from itertools import combinations
+from itertools import combinations, product
 from typing import Any
 
 import networkx as nx
@@ -115,6 +118,9 @@ def _draft(model: Model) -> tuple[NetDraft, dict[str, str]]:
     linked = {n.triggered_by for n in model.nodes if n.triggered_by and _links(n)}
     compensating = compensation_hosts(model)
     resumes = _event_subprocess_ends(model, outgoing)
+    watched = _watched_frames(model, incoming)
+    leads_to = {flow_place[f.key]: f.target for f in flows}
+    leads_to.update({f"ent_{n.id}": n.id for n in model.nodes})
     for node in model.nodes:
         n, ins, outs = node.id, incoming[node.id], outgoing[node.id]
         entry, exit_ = f"ent_{node.attached_to or n}", f"exi_{n}"
@@ -134,7 +140,11 @@ def _draft(model: Model) -> tuple[NetDraft, dict[str, str]]:
                 {f"ni_{n}": 1},
                 {f"exi_{host.id}": 1},
             )
-        if node.triggered_by and not ins:
+        if n in watched:
+            # a non-interrupting event of an expanded sub-process: it may happen once while
+            # the sub-process runs (see _leave), beside it
+            entry, produces = f"may_{n}", {exit_: 1, f"fired_{n}": 1}
+        elif node.triggered_by and not ins:
             entry = f"exi_{node.triggered_by}"  # instead of what follows its trigger
         name = f"node:{n}"
         node_of[name] = n
@@ -149,21 +159,83 @@ def _draft(model: Model) -> tuple[NetDraft, dict[str, str]]:
                 draft.add(f"tfl:{k}", None, {flow(k): 1}, {f"ent_{n}": 1})
         # how flows go out
         out_sets = _out_sets(model, node.id, outs)
+        leaving: list[tuple[str, dict[str, int]]] = []
         if not outs and n in compensating:
             # compensation is a detour: back to where its activity left off
-            draft.add(f"end:{n}", None, {exit_: 1}, {f"exi_{compensating[n]}": 1})
+            leaving.append((f"end:{n}", {f"exi_{compensating[n]}": 1}))
         elif not outs and n in resumes:
             # an event sub-process inside a sub-process ends it: on after the sub-process
-            draft.add(f"end:{n}", None, {exit_: 1}, {f"ent_{resumes[n]}": 1})
+            leaving.append((f"end:{n}", {f"ent_{resumes[n]}": 1}))
         elif not outs and n not in linked:
-            draft.add(f"end:{n}", None, {exit_: 1}, {SINK: 1})
+            leaving.append((f"end:{n}", {SINK: 1}))
         elif out_sets is None:
-            for k in outs:
-                draft.add(f"sfl:{k}", None, {exit_: 1}, {flow(k): 1})
+            leaving += [(f"sfl:{k}", {flow(k): 1}) for k in outs]
         else:
-            for i, keys in enumerate(out_sets):
-                draft.add(f"split:{n}:{i}", None, {exit_: 1}, dict.fromkeys(map(flow, keys), 1))
+            leaving += [
+                (f"split:{n}:{i}", dict.fromkeys(map(flow, keys), 1))
+                for i, keys in enumerate(out_sets)
+            ]
+        for name, produced in leaving:
+            _leave(draft, model, watched, leads_to, (node.id, name, exit_), produced)
     return draft, node_of
+
+
+def _watched_frames(model: Model, incoming: dict[str, list[str]]) -> dict[str, str]:
+    """Each non-interrupting boundary event of an expanded sub-process (the import makes
+    it ``triggered_by`` the sub-process's start) → the sub-process it sits on."""
+    out: dict[str, str] = {}
+    frames = model.subprocess_by_id
+    for node in model.nodes:
+        trigger = model.node_by_id.get(node.triggered_by or "")
+        if trigger is None or node.interrupting or node.attached_to or incoming[node.id]:
+            continue
+        frame = frames.get(trigger.parent or "")
+        while frame is not None and frame.parent != node.parent:
+            frame = frames.get(frame.parent or "")
+        if frame is not None:
+            out[node.id] = frame.id
+    return out
+
+
+def _inside(model: Model, node_id: str, frame: str) -> bool:
+    parent = model.node_by_id[node_id].parent
+    while parent is not None:
+        if parent == frame:
+            return True
+        found = model.subprocess_by_id.get(parent)
+        parent = found.parent if found is not None else None
+    return False
+
+
+def _leave(
+    draft: NetDraft,
+    model: Model,
+    watched: dict[str, str],
+    leads_to: dict[str, str],
+    way: tuple[str, str, str],
+    produced: dict[str, int],
+) -> None:
+    """One way out of ``node``, with the places of the non-interrupting events of an
+    expanded sub-process: leaving the sub-process's start marks that each may happen
+    (``may_<event>``); leaving the sub-process takes that mark back, or the one the event
+    left when it happened (``fired_<event>``) — so the event happens at most once, at
+    any time while the sub-process runs, and the sub-process goes on beside it."""
+    node, name, exit_ = way
+    produced = dict(produced)
+    for event in watched:
+        if model.node_by_id[event].triggered_by == node:
+            produced[f"may_{event}"] = 1
+    targets = [leads_to[p] for p in produced if p in leads_to]
+    guards = [
+        event
+        for event, frame in watched.items()
+        if _inside(model, node, frame) and not any(_inside(model, t, frame) for t in targets)
+    ]
+    if not guards:
+        draft.add(name, None, {exit_: 1}, produced)
+        return
+    for i, marks in enumerate(product(*[(f"may_{e}", f"fired_{e}") for e in guards])):
+        draft.add(f"{name}:{i}", None, {exit_: 1, **dict.fromkeys(marks, 1)}, produced)
 
 
 def _starts(
@@ -298,6 +370,11 @@ def _ends_may_meet(model: Model) -> bool:
         [n.attached_to, n.id]
         for n in model.nodes
         if n.attached_to and not n.interrupting and n.attached_to in outgoing
+    ]
+    forks += [
+        [n.triggered_by, n.id]
+        for n in model.nodes
+        if n.triggered_by in outgoing and not n.interrupting and not n.attached_to
     ]
     forks += [[target_of[k] for k in outgoing[n.id]] for n in model.nodes if splits(n)]
     for branches in forks:
