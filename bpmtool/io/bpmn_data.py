@@ -2,7 +2,7 @@
 inputs and outputs become artifacts (data associations become node inputs and outputs);
 text annotations, groups and associations are kept as the author drew them.
 
-Functions of the reader (:class:`bpmtool.io.bpmn._Reader`), called from its passes.
+Functions of the reader (:class:`bpmtool.io.bpmn_reader.Reader`), called from its passes.
 """
 
 from __future__ import annotations
@@ -14,14 +14,14 @@ from lxml import etree
 from bpmtool.io.bpmn_vocabulary import B, in_bpmn, local, name_of, ref_text, strip_prefix
 
 if TYPE_CHECKING:
-    from bpmtool.io.bpmn import _Reader
+    from bpmtool.io.bpmn_reader import Reader
 
 __all__ = ["data_associations", "process_data", "read_data", "read_notes"]
 
 DATA_ELEMENTS = ("dataObject", "dataObjectReference", "dataStoreReference")
 
 
-def read_data(reader: _Reader, el: etree._Element, pool: str | None) -> None:
+def read_data(reader: Reader, el: etree._Element, pool: str | None) -> None:
     """One data element: a data object and all its references are one artifact, so is a
     data store and its references; a process input or output is an artifact of its own."""
     kind = local(el)
@@ -53,7 +53,7 @@ def read_data(reader: _Reader, el: etree._Element, pool: str | None) -> None:
         reader.artifacts[ident]["name"] = name_of(el)
 
 
-def process_data(reader: _Reader, process: etree._Element, pool: str | None) -> None:
+def process_data(reader: Reader, process: etree._Element, pool: str | None) -> None:
     """A process's own inputs and outputs (``ioSpecification``) are artifacts its
     activities read and write, like data objects."""
     for spec in process.findall(f"{B}ioSpecification"):
@@ -62,7 +62,7 @@ def process_data(reader: _Reader, process: etree._Element, pool: str | None) -> 
                 read_data(reader, el, pool)
 
 
-def data_associations(reader: _Reader, el: etree._Element, node: dict[str, Any]) -> None:
+def data_associations(reader: Reader, el: etree._Element, node: dict[str, Any]) -> None:
     """A node's data input and output associations: the artifacts it reads and writes."""
     for tag, end, key in (
         ("dataInputAssociation", "sourceRef", "inputs"),
@@ -83,7 +83,7 @@ def data_associations(reader: _Reader, el: etree._Element, node: dict[str, Any])
                     )
 
 
-def _unknown_data(reader: _Reader, assoc: etree._Element, ref: str, node: dict[str, Any]) -> None:
+def _unknown_data(reader: Reader, assoc: etree._Element, ref: str, node: dict[str, Any]) -> None:
     """A data association whose data end is no data object, store or process input or
     output: said, never dropped silently."""
     target = reader.by_id.get(ref)
@@ -95,7 +95,7 @@ def _unknown_data(reader: _Reader, assoc: etree._Element, ref: str, node: dict[s
     )
 
 
-def read_notes(reader: _Reader) -> None:
+def read_notes(reader: Reader) -> None:
     """Text annotations, groups and associations anywhere in the file (after every other
     element has its model id, so associations can name their ends)."""
     for el in reader.root.iter(f"{B}textAnnotation", f"{B}group"):

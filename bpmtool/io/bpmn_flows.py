@@ -2,7 +2,7 @@
 into and out of an expanded sub-process are re-wired to its start and end nodes; a message
 flow to a pool's border becomes a pool flow).
 
-Functions of the reader (:class:`bpmtool.io.bpmn._Reader`), called from its passes.
+Functions of the reader (:class:`bpmtool.io.bpmn_reader.Reader`), called from its passes.
 """
 
 from __future__ import annotations
@@ -14,13 +14,13 @@ from lxml import etree
 from bpmtool.io.bpmn_vocabulary import BPMTOOL_NS, B, local, name_of, strip_prefix
 
 if TYPE_CHECKING:
-    from bpmtool.io.bpmn import _Reader
+    from bpmtool.io.bpmn_reader import Reader
 
 __all__ = ["message_flows", "sequence_flows"]
 
 
 def _ends(
-    reader: _Reader, ref: str, el: etree._Element, side: str, *, kind: str
+    reader: Reader, ref: str, el: etree._Element, side: str, *, kind: str
 ) -> list[str] | None:
     """Our ids for a flow end (nodes; a pool for a message flow); None when it cannot be
     drawn (warned or errored)."""
@@ -49,20 +49,20 @@ def _ends(
     return None
 
 
-def sequence_flows(reader: _Reader) -> None:
+def sequence_flows(reader: Reader) -> None:
     pending = reader.flows
     reader.flows = []
     for item in pending:
         _read_flow(reader, item["_el"], "sequence")
 
 
-def message_flows(reader: _Reader) -> None:
+def message_flows(reader: Reader) -> None:
     for collab in reader.root.findall(f"{B}collaboration"):
         for el in collab.findall(f"{B}messageFlow"):
             _read_flow(reader, el, "message")
 
 
-def _read_flow(reader: _Reader, el: etree._Element, kind: str) -> None:
+def _read_flow(reader: Reader, el: etree._Element, kind: str) -> None:
     sources = _ends(reader, el.get("sourceRef") or "", el, "source", kind=kind)
     targets = _ends(reader, el.get("targetRef") or "", el, "target", kind=kind)
     if not sources or not targets:
@@ -92,7 +92,7 @@ def _read_flow(reader: _Reader, el: etree._Element, kind: str) -> None:
                 reader.element_ids.setdefault(raw, flow["id"])
 
 
-def _bpmtool_attributes(reader: _Reader, el: etree._Element, flow: dict[str, Any]) -> None:
+def _bpmtool_attributes(reader: Reader, el: etree._Element, flow: dict[str, Any]) -> None:
     """What our own export adds to flows: the artifact, a message flow's condition."""
     artifact = el.get(f"{{{BPMTOOL_NS}}}artifact")
     if artifact and artifact in reader.data_ids:

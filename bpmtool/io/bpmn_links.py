@@ -11,12 +11,12 @@ from typing import TYPE_CHECKING
 from bpmtool.io.bpmn_vocabulary import B, local, name_of, strip_prefix
 
 if TYPE_CHECKING:
-    from bpmtool.io.bpmn import _Reader
+    from bpmtool.io.bpmn_reader import Reader
 
 __all__ = ["read_triggers"]
 
 
-def read_triggers(reader: _Reader) -> None:
+def read_triggers(reader: Reader) -> None:
     """Set ``triggered_by`` on the nodes BPMN starts without a flow."""
     for ident, container in reader.esp_starts:
         parent = reader.entries.get(container) or reader.container_starts.get(container) or []
@@ -38,7 +38,7 @@ def read_triggers(reader: _Reader) -> None:
         node.pop("_in_esp", None)
 
 
-def _links(reader: _Reader) -> None:
+def _links(reader: Reader) -> None:
     """A link catch event continues where the link throw event of the same name (in the
     same process) stopped: BPMN's off-page connector."""
     for process in reader.root.findall(f"{B}process"):

@@ -1,7 +1,7 @@
 """The BPMN import's pool pass: participants become pools (black boxes when they have no
 process), lanes belong to their pool, and pools and lanes take the order the diagram shows.
 
-Functions of the reader (:class:`bpmtool.io.bpmn._Reader`), called from its passes.
+Functions of the reader (:class:`bpmtool.io.bpmn_reader.Reader`), called from its passes.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from bpmtool.io.bpmn_vocabulary import (
 )
 
 if TYPE_CHECKING:
-    from bpmtool.io.bpmn import _Reader
+    from bpmtool.io.bpmn_reader import Reader
 
 __all__ = [
     "add_pool",
@@ -35,7 +35,7 @@ __all__ = [
 ]
 
 
-def participants(reader: _Reader) -> dict[str, etree._Element]:
+def participants(reader: Reader) -> dict[str, etree._Element]:
     out: dict[str, etree._Element] = {}
     for collab in reader.root.findall(f"{B}collaboration"):
         for child in collab:
@@ -55,7 +55,7 @@ def participants(reader: _Reader) -> dict[str, etree._Element]:
     return out
 
 
-def add_pool(reader: _Reader, el: etree._Element, process: etree._Element | None) -> str:
+def add_pool(reader: Reader, el: etree._Element, process: etree._Element | None) -> str:
     """A pool for a participant (or for a process no participant refers to)."""
     raw = el.get("id") or ""
     participant = local(el) == "participant"
@@ -86,7 +86,7 @@ def add_pool(reader: _Reader, el: etree._Element, process: etree._Element | None
     return ident
 
 
-def whole_pool_lane(reader: _Reader, pool: str) -> str:
+def whole_pool_lane(reader: Reader, pool: str) -> str:
     """The lane standing for a pool without lanes: the pool's id, name and party."""
     reader.used_ids.setdefault("lane", set()).add(pool)
     info = next(p for p in reader.pools if p["id"] == pool)
@@ -98,7 +98,7 @@ def whole_pool_lane(reader: _Reader, pool: str) -> str:
     return pool
 
 
-def add_lane(reader: _Reader, el: etree._Element, name: str, pool: str) -> str:
+def add_lane(reader: Reader, el: etree._Element, name: str, pool: str) -> str:
     raw = el.get("id")
     ident = reader.safe_id(raw, "lane", "lane")
     if raw:
@@ -113,7 +113,7 @@ def add_lane(reader: _Reader, el: etree._Element, name: str, pool: str) -> str:
 
 
 def lane_set(
-    reader: _Reader, lanes_el: etree._Element, prefix: str, lane_of: dict[str, str], pool: str
+    reader: Reader, lanes_el: etree._Element, prefix: str, lane_of: dict[str, str], pool: str
 ) -> None:
     """Leaf lanes become lanes; a parent lane only when it holds nodes of its own.
     No name is invented: an unnamed lane keeps an empty name."""
@@ -143,7 +143,7 @@ def lane_set(
             reader.element_ids[lane.get("id") or ""] = next(iter(inner.values()), pool)
 
 
-def black_boxes(reader: _Reader, participants: dict[str, etree._Element]) -> None:
+def black_boxes(reader: Reader, participants: dict[str, etree._Element]) -> None:
     seen = {p.get("id") for p in participants.values()}
     for collab in reader.root.findall(f"{B}collaboration"):
         for part in collab.findall(f"{B}participant"):
