@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from bpmtool.categories import text_categories
 from bpmtool.errors import EventLogError, Problem
+from bpmtool.memory import give_back_freed_memory
 from bpmtool.log_schema import (
     ACTIVITY,
     CASE,
@@ -113,7 +114,7 @@ def read_log(
     notes = list(raw.attrs.get("notes", []))
     df = finish_log(raw, str(path))
     del raw
-    _give_back_freed_memory()
+    give_back_freed_memory()
     if df[TIMESTAMP].isna().all() and not any(n.key == TIMESTAMP for n in notes):
         from bpmtool.io.eventlog_csv import no_times_message
 
@@ -128,22 +129,6 @@ def log_notes(df: pd.DataFrame) -> list[Problem]:
     """What the reader of a log found or assumed: the time column it chose by its values,
     the day/month order of its dates, or that the log has no times."""
     return list(df.attrs.get("notes", []))
-
-
-def _give_back_freed_memory() -> None:
-    """Return what reading freed to the operating system, so the analysis that follows
-    starts from the log's size, not the reader's peak: Arrow's pool keeps freed blocks for
-    reuse, and glibc keeps freed holes in its heap until asked (``malloc_trim``)."""
-    import contextlib
-    import ctypes
-    import sys
-
-    import pyarrow as pa
-
-    pa.default_memory_pool().release_unused()
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError, AttributeError):  # not glibc: nothing to ask
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def finish_log(df: pd.DataFrame, filename: str) -> pd.DataFrame:

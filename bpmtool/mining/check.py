@@ -11,6 +11,7 @@ from bpmtool.errors import Problem
 from bpmtool.findings import Finding, make_finding, sort_findings
 from bpmtool.graph import ProcessGraph
 from bpmtool.log_schema import CASE, TIMESTAMP
+from bpmtool.memory import give_back_freed_memory
 from bpmtool.mining.alignments import Aligned, AlignmentBudget
 from bpmtool.mining.conformance import Conformance, Variant, conformance, variants_judged
 from bpmtool.mining.flow_counts import flow_counts
@@ -234,6 +235,20 @@ def run_check(
     graph = ProcessGraph(model)
     df = mapped.df
     found, judgement = variants_judged(df, graph, open_rule)
+    lanes = lanes_modelled(model)
+    derived = None
+    if lanes_from_log and not lanes and mapped.lane_source != "model":
+        derived = lanes_from_log_of(model, df)
+    # the handoff analysis first: its per-event arrays are freed and handed back before
+    # the net's pm4py objects and the replays take their share (a lower peak)
+    stats, findings = analyse_handoffs(
+        ProcessGraph(derived.model) if derived else graph,
+        derived.df if derived else df,
+        lanes_observed=mapped.lane_source != "model",
+        slow_after=slow_after,
+        lanes_modelled=lanes or derived is not None,
+    )
+    give_back_freed_memory()
     wf = to_petri_net(model)
     aligning = method in ("both", "alignments")
     aligned = align([v.labels for v in found if not v.open]) if align and aligning else None
@@ -248,17 +263,6 @@ def run_check(
         aligned=aligned,
     )
     result.open_judgement = judgement
-    lanes = lanes_modelled(model)
-    derived = None
-    if lanes_from_log and not lanes and mapped.lane_source != "model":
-        derived = lanes_from_log_of(model, df)
-    stats, findings = analyse_handoffs(
-        ProcessGraph(derived.model) if derived else graph,
-        derived.df if derived else df,
-        lanes_observed=mapped.lane_source != "model",
-        slow_after=slow_after,
-        lanes_modelled=lanes or derived is not None,
-    )
     if derived is not None:
         findings.append(_log_lanes_finding(model, mapped, derived))
     total = int(df[CASE].nunique())
