@@ -22,7 +22,6 @@ from typing import TYPE_CHECKING
 
 from bpmtool.categories import text_categories
 from bpmtool.errors import EventLogError, Problem
-from bpmtool.memory import give_back_freed_memory
 from bpmtool.log_schema import (
     ACTIVITY,
     CASE,
@@ -33,6 +32,7 @@ from bpmtool.log_schema import (
     TIMESTAMP,
     ColumnMap,
 )
+from bpmtool.memory import give_back_freed_memory
 
 if TYPE_CHECKING:
     import numpy as np
