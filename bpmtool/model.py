@@ -438,6 +438,14 @@ class Model(_Strict):
     associations: list[Association] = Field(default_factory=list)
     #: the author's drawing (from BPMN diagram interchange); none: bpmtool lays it out
     diagram: Diagram | None = None
+    #: the file's further diagrams, in the file's order (see :class:`Diagram`)
+    other_diagrams: list[Diagram] = Field(
+        default_factory=list,
+        description=(
+            "the BPMN file's other diagrams (another pool's, a drill-down into a collapsed "
+            "sub-process), in the file's order; 'render --diagram' draws one of them"
+        ),
+    )
     stages: list[Stage] = Field(default_factory=list)
     ctqs: list[Ctq] = Field(default_factory=list)
     triggers: list[Trigger] = Field(default_factory=list)

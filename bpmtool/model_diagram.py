@@ -61,10 +61,28 @@ class Edge(_Strict):
 
 
 class Diagram(_Strict):
-    """The author's layout: shapes and edges in diagram coordinates."""
+    """The author's layout: shapes and edges in diagram coordinates.
 
+    A BPMN file may hold several diagrams (one per pool, or one drilling into a collapsed
+    sub-process): the model keeps its main one as ``diagram`` and the others as
+    ``other_diagrams``, each with its ``id``, ``name`` and what it ``shows``.
+    """
+
+    #: the diagram's id in the BPMN file (``BPMNDiagram/@id``), kept for the round trip
+    id: str | None = None
+    #: the diagram's name (``BPMNDiagram/@name``), by which ``--diagram`` can choose it
+    name: str = ""
+    #: what the diagram is drawn for, when not the whole collaboration: a pool's id (its
+    #: process), an expanded sub-process's id or a node's (a collapsed sub-process or a
+    #: call activity whose content it shows); none: every pool
+    shows: str | None = None
     shapes: list[Shape] = Field(default_factory=list)
     edges: list[Edge] = Field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        """The diagram's name, or its id, or ``""``."""
+        return self.name or self.id or ""
 
     @cached_property
     def shapes_by_element(self) -> dict[str, list[Shape]]:

@@ -23,13 +23,21 @@ def render_svg(
     orientation: str = "horizontal",
     legend: bool = True,
     happy: Any = None,
+    diagram: str | None = None,
 ) -> str:
     """The swimlane SVG, with finding markers and, given a check, its overlay (given a
     journey, its happy paths).  ``findings=True`` numbers what the CLI's and the demo's
     drawings number (:func:`bpmtool.api.diagram_findings`: lint + check).  Pages that list
-    the findings beside the drawing leave the legend out (``legend=False``)."""
+    the findings beside the drawing leave the legend out (``legend=False``).  ``diagram``
+    picks one of a BPMN file's diagrams (:func:`bpmtool.api.choose_diagram`)."""
     return api.render_svg(
-        model, findings=findings, overlay=check, orientation=orientation, legend=legend, happy=happy
+        model,
+        findings=findings,
+        overlay=check,
+        orientation=orientation,
+        legend=legend,
+        happy=happy,
+        diagram=diagram,
     )
 
 

@@ -53,6 +53,10 @@ class ModelView:
     sipoc: Sipoc
     svg: str | None
     editable: bool
+    #: the names of a BPMN file's diagrams (``""`` for an unnamed one), when it has several
+    diagrams: tuple[str, ...] = ()
+    #: the diagram drawn (its number from 1), when one was asked for
+    diagram: int | None = None
 
     @property
     def model(self) -> Any:
@@ -65,17 +69,27 @@ class ModelView:
         return out
 
 
-def model_view(ws: Workspace, name: str) -> ModelView:
-    """Load a model and derive its findings, SIPOC table and swimlane drawing."""
+def model_view(ws: Workspace, name: str, diagram: int | None = None) -> ModelView:
+    """Load a model and derive its findings, SIPOC table and swimlane drawing (of its
+    diagram number ``diagram``, from 1, when a BPMN file has several; an unknown number
+    raises ``InputError``)."""
     _, version = ws.read_model(name)
     loaded = ws.load_model(name)
     findings = cached(ws, name, "lint", lambda ld: api.lint(ld.model))
     table = cached(ws, name, "sipoc", lambda ld: api.sipoc(ld.model))
+    names = api.diagram_names(loaded.model)
+    if diagram is not None:
+        api.choose_diagram(loaded.model, diagram)  # an unknown number: say so first
+    chosen = None if diagram is None else str(diagram)
     svg = cached(
-        ws, name, "svg", lambda ld: features.render_svg(ld.model, findings=findings, legend=False)
+        ws,
+        name,
+        "svg" if diagram is None else f"svg:{diagram}",
+        lambda ld: features.render_svg(ld.model, findings=findings, legend=False, diagram=chosen),
     )
     editable = name.lower().endswith((".yaml", ".yml", ".json"))
-    return ModelView(name, version, loaded, findings, table, svg, editable)
+    shown = tuple(names) if len(names) > 1 else ()
+    return ModelView(name, version, loaded, findings, table, svg, editable, shown, diagram)
 
 
 def lint_json(loaded: api.Loaded, file: str) -> dict[str, Any]:

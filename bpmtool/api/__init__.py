@@ -25,7 +25,9 @@ from bpmtool.api.cases import (
 from bpmtool.api.discovery import compare, discover, parse_share
 from bpmtool.api.drawing import (
     FINDINGS_FORMATS,
+    choose_diagram,
     diagram_findings,
+    diagram_names,
     findings_table,
     html_to_pdf,
     layout,
@@ -148,6 +150,7 @@ __all__ = [
     "case_table_bytes",
     "case_timeline",
     "check",
+    "choose_diagram",
     "cluster",
     "compare",
     "compare_windows",
@@ -156,6 +159,7 @@ __all__ = [
     "costly_problems",
     "days_label",
     "diagram_findings",
+    "diagram_names",
     "discover",
     "dump_model",
     "export_bpmn",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bpmtool.api.drawing import layout
+from bpmtool.api.drawing import choose_diagram, layout
 from bpmtool.api.models import MODEL_SUFFIXES, Loaded, load_with_warnings
 from bpmtool.errors import InputError, Problem
 from bpmtool.model import Model
@@ -20,10 +20,20 @@ BPMN_SUFFIXES = (".bpmn", ".bpmn2", ".xml")
 # --- BPMN (io/bpmn) ---
 
 
-def export_bpmn(model: Model, *, orientation: str = "horizontal", relayout: bool = False) -> bytes:
+def export_bpmn(
+    model: Model,
+    *,
+    orientation: str = "horizontal",
+    relayout: bool = False,
+    diagram: str | int | None = None,
+) -> bytes:
     """The model as BPMN 2.0 XML with diagram interchange (valid against the OMG XSD), laid
-    out as the swimlane SVG is (lanes as rows, or as columns with ``vertical``)."""
+    out as the swimlane SVG is (lanes as rows, or as columns with ``vertical``).  Every
+    diagram of the model is written; ``diagram`` (see :func:`choose_diagram`) is the one
+    written first, which modellers open."""
     from bpmtool.io.bpmn_export import write_bpmn
+
+    model = choose_diagram(model, diagram)
 
     return write_bpmn(
         model, layout(model, orientation=orientation, relayout=relayout), relayout=relayout
@@ -39,9 +49,12 @@ def loads_bpmn(data: bytes, filename: str = "<input>") -> Loaded:
     return Loaded(model, list(warnings))
 
 
-def model_text(model: Model, filename: str, *, relayout: bool = False) -> str | bytes:
+def model_text(
+    model: Model, filename: str, *, relayout: bool = False, diagram: str | int | None = None
+) -> str | bytes:
     """A model in the format ``filename``'s extension names: YAML, JSON or BPMN (bytes; its
-    diagram is the model's own when it has one, unless ``relayout``).
+    diagram is the model's own when it has one, unless ``relayout``); ``diagram`` makes
+    another of its diagrams the main one (:func:`choose_diagram`).
 
     >>> m = Model.model_validate({"id": "m", "lanes": [{"id": "a"}]})
     >>> print(model_text(m, "m.yaml"), end="")
@@ -51,6 +64,7 @@ def model_text(model: Model, filename: str, *, relayout: bool = False) -> str | 
     """
     import json
 
+    model = choose_diagram(model, diagram)
     suffix = Path(filename).suffix.lower()
     if suffix not in MODEL_SUFFIXES:
         raise InputError.single(
@@ -68,10 +82,17 @@ def model_text(model: Model, filename: str, *, relayout: bool = False) -> str | 
     return dump_model(model)
 
 
-def convert(in_path: str | Path, out_path: str | Path, *, relayout: bool = False) -> list[Problem]:
+def convert(
+    in_path: str | Path,
+    out_path: str | Path,
+    *,
+    relayout: bool = False,
+    diagram: str | int | None = None,
+) -> list[Problem]:
     """Convert a model between YAML, JSON and BPMN by the extensions; returns the warnings:
     the source's import warnings, and anything the target would not give back.  A BPMN
-    target keeps the source's diagram (a BPMN file's layout) unless ``relayout``."""
+    target keeps the source's diagrams (a BPMN file's layout) unless ``relayout``;
+    ``diagram`` makes another of them the main one (:func:`choose_diagram`)."""
     from bpmtool.io.files import write_atomic
 
     out_path = Path(out_path)
@@ -82,10 +103,11 @@ def convert(in_path: str | Path, out_path: str | Path, *, relayout: bool = False
             expected="an output ending in " + ", ".join(MODEL_SUFFIXES),
         )
     loaded = load_with_warnings(in_path)
-    data = model_text(loaded.model, str(out_path), relayout=relayout)
+    model = choose_diagram(loaded.model, diagram)
+    data = model_text(model, str(out_path), relayout=relayout)
     warnings = list(loaded.warnings)
     if isinstance(data, bytes):
-        warnings += _lost_in_bpmn(loaded.model, data, str(out_path))
+        warnings += _lost_in_bpmn(model, data, str(out_path))
     write_atomic(out_path, data)
     return warnings
 

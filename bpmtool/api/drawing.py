@@ -30,14 +30,40 @@ def _orientation(orientation: str) -> Any:
     return orientation
 
 
-def layout(model: Model, *, orientation: str = "horizontal", relayout: bool = False) -> Layout:
+def diagram_names(model: Model) -> list[str]:
+    """The names of the model's diagrams (a BPMN file may have several: one per pool, or
+    one drilling into a sub-process), in the order ``diagram=N`` numbers them from 1; an
+    unnamed diagram is ``""``.  Empty for a model bpmtool lays out itself."""
+    from bpmtool.layout.from_di import diagrams_of
+
+    return [d.label for d in diagrams_of(model)]
+
+
+def choose_diagram(model: Model, diagram: str | int | None) -> Model:
+    """The model drawn from its diagram number ``diagram`` (from 1) or of that name (see
+    :func:`diagram_names`); ``None``: its main diagram.  Raises ``InputError`` naming
+    the diagrams it has when there is no such diagram."""
+    from bpmtool.layout.from_di import choose_diagram as choose
+
+    return choose(model, diagram)
+
+
+def layout(
+    model: Model,
+    *,
+    orientation: str = "horizontal",
+    relayout: bool = False,
+    diagram: str | int | None = None,
+) -> Layout:
     """The geometry a diagram is drawn and exported with, in pixels: the author's layout
-    when the model came with one (a BPMN file's diagram), unless ``relayout`` asks for
-    bpmtool's own swimlane layout (bands, node boxes, edge routes and labels) in
-    ``orientation``; bpmtool's layout for a model without a diagram."""
+    when the model came with one (a BPMN file's diagram — ``diagram`` chooses another of
+    them, see :func:`choose_diagram`), unless ``relayout`` asks for bpmtool's own swimlane
+    layout (bands, node boxes, edge routes and labels) in ``orientation``; bpmtool's layout
+    for a model without a diagram."""
     from bpmtool.layout import layout_model
 
     _orientation(orientation)
+    model = choose_diagram(model, diagram)
     if model.diagram is not None and not relayout:
         from bpmtool.layout.from_di import layout_from_diagram
 
@@ -82,9 +108,10 @@ def render_svg(
     happy: JourneyResult | None = None,
     relayout: bool = False,
     discovery: Discovery | None = None,
+    diagram: str | int | None = None,
 ) -> str:
     """The swimlane SVG, drawn on :func:`layout` (the author's layout when the model has
-    one, unless ``relayout``).
+    one — ``diagram`` picks which, when it has several — unless ``relayout``).
 
     ``findings=True`` (the default) numbers :func:`diagram_findings` — lint, plus the check's
     findings when ``overlay`` (a check result) is given — and the legend says which; a list
@@ -97,6 +124,7 @@ def render_svg(
     from bpmtool.render.svg import Overlay
     from bpmtool.render.svg import render_svg as draw
 
+    model = choose_diagram(model, diagram)
     drawn: Overlay | None = (
         overlay_of(overlay, model, flow_numbers(model, overlay)) if overlay is not None else None
     )

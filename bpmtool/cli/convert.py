@@ -23,10 +23,16 @@ def convert(
         "--relayout",
         help="Lay the BPMN diagram out anew instead of keeping the source's own layout.",
     ),
+    diagram: str | None = typer.Option(
+        None,
+        "--diagram",
+        help="Which of a BPMN file's diagrams becomes the main one (written first): its "
+        "number (from 1) or its name. Every diagram is kept.",
+    ),
 ) -> None:
     """Convert a model between YAML, JSON and BPMN 2.0 (with a laid-out diagram)."""
     with input_errors_exit():
-        warnings = api.convert(source, target, relayout=relayout)
+        warnings = api.convert(source, target, relayout=relayout, diagram=diagram)
     for warning in warnings:
         typer.echo(f"warning: {warning}", err=True)
     typer.echo(f"wrote {target}", err=True)

@@ -28,6 +28,13 @@ _LOG = typer.Option(
     help="An event log to check and draw over the model (.xes, .xes.gz, .csv, .parquet).",
 )
 _QUIET = typer.Option(False, "--quiet", "-q", help="No progress bars.")
+#: which of a BPMN file's diagrams to draw (shared with `convert`)
+DIAGRAM = typer.Option(
+    None,
+    "--diagram",
+    help="Which of a BPMN file's diagrams to draw: its number (from 1) or its name "
+    "(default: the first, the one showing the collaboration).",
+)
 
 
 class Orientation(StrEnum):
@@ -108,10 +115,11 @@ def render(
         help="Lay a BPMN file out anew (bpmtool's swimlanes) instead of drawing the "
         "author's own layout.",
     ),
+    diagram: str | None = DIAGRAM,
 ) -> None:
     """Draw the model as a swimlane SVG, with its findings and, given a log, the check."""
     with input_errors_exit():
-        loaded = api.load(model)
+        loaded = api.choose_diagram(api.load(model), diagram)
         options = LogOptions(
             case, activity, timestamp, resource, lane, lanes_from, encoding, date_format
         )

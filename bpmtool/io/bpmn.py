@@ -17,8 +17,8 @@ What becomes what (see ``docs/bpmn.md``), in passes over one
 * data objects, stores and process inputs/outputs become artifacts
   (:mod:`bpmtool.io.bpmn_data`), text annotations, groups and associations are kept;
 * what BPMN starts without a flow gets ``triggered_by`` (:mod:`bpmtool.io.bpmn_links`);
-* the diagram (BPMNDI) becomes the model's ``diagram`` (:mod:`bpmtool.io.bpmn_di`), and
-  pools and lanes are ordered as drawn.
+* the diagrams (BPMNDI) become the model's ``diagram`` and ``other_diagrams``
+  (:mod:`bpmtool.io.bpmn_di`), and pools and lanes are ordered as the main one draws them.
 
 Unnamed elements keep an empty name: no id is shown as a label.  Anything else that carries
 meaning is reported as a warning naming the element and its line.
@@ -31,7 +31,7 @@ from typing import Any
 
 from bpmtool.errors import BpmnImportError, Problem
 from bpmtool.io.bpmn_data import read_notes
-from bpmtool.io.bpmn_di import read_diagram
+from bpmtool.io.bpmn_di import read_diagrams
 from bpmtool.io.bpmn_extensions import read_extensions
 from bpmtool.io.bpmn_flows import message_flows, sequence_flows
 from bpmtool.io.bpmn_links import read_triggers
@@ -107,7 +107,7 @@ def _model(reader: Reader) -> Model:
     boundary_events(reader)
     read_triggers(reader)
     read_notes(reader)
-    diagram = read_diagram(
+    diagram, others = read_diagrams(
         reader.root, reader.by_id, reader.element_ids, reader.flow_keys, reader.data_edges
     )
     collab = reader.root.find(f"{B}collaboration")
@@ -136,6 +136,8 @@ def _model(reader: Reader) -> Model:
     if diagram is not None:
         data["diagram"] = diagram
         drawn_order(data, diagram)
+    if others:
+        data["other_diagrams"] = others
     try:
         return Model.model_validate(data)
     except BpmnImportError:

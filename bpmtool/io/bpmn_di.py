@@ -1,10 +1,11 @@
 """The BPMN import's diagram pass: BPMN diagram interchange (BPMNDI) read into the model's
-:class:`~bpmtool.model.Diagram` — the bounds of every shape, the waypoints of every edge and
-the bounds of their labels, keyed by the model ids the other passes gave the elements.
+:class:`~bpmtool.model.Diagram` s — the bounds of every shape, the waypoints of every edge
+and the bounds of their labels, keyed by the model ids the other passes gave the elements.
 
-Only one diagram is read: the first whose plane shows the collaboration or a process (files
-may add diagrams that drill into a collapsed sub-process; their coordinates overlap the
-main one's).
+Every diagram of the file is read.  The main one (the model's ``diagram``) is the first
+whose plane shows the collaboration or a process; the others (``other_diagrams``, in the
+file's order) keep their id, name and what they show — another pool, or the content of a
+collapsed sub-process — since their coordinates overlap the main one's.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from lxml import etree
 
 from bpmtool.io.bpmn_vocabulary import BPMTOOL_NS, local, strip_prefix
 
-__all__ = ["DC_NS", "DD_NS", "DI_NS", "read_diagram"]
+__all__ = ["DC_NS", "DD_NS", "DI_NS", "read_diagrams"]
 
 DI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
@@ -25,23 +26,46 @@ _DI, _DC, _DD = f"{{{DI_NS}}}", f"{{{DC_NS}}}", f"{{{DD_NS}}}"
 _LAID_OUT = f"{{{BPMTOOL_NS}}}laidOut"
 
 
-def read_diagram(
+def read_diagrams(
     root: etree._Element,
     by_id: dict[str, etree._Element],
     element_ids: dict[str, str],
     flow_keys: dict[str, str],
     data_edges: dict[str, tuple[str, str, str]],
-) -> dict[str, Any] | None:
-    """The main diagram as model data (``{"shapes": [...], "edges": [...]}``), or None when
-    the file has no diagram or it draws nothing the model holds.
+) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
+    """The main diagram as model data (``{"shapes": [...], "edges": [...], ...}``, None
+    when the file has no diagram or it draws nothing the model holds) and the others.
 
     ``element_ids`` maps BPMN ids to model ids (nodes, lanes, pools, artifacts,
     sub-processes, annotations, groups, associations), ``flow_keys`` sequence and message
     flow ids to flow keys, ``data_edges`` data association ids to (node, artifact,
     ``in``/``out``)."""
-    plane = _main_plane(root, by_id)
-    if plane is None:
-        return None
+    planes = [(d, p) for d in root.iter(f"{_DI}BPMNDiagram") for p in d.findall(f"{_DI}BPMNPlane")]
+    main = _main_plane([p for _, p in planes], by_id)
+    found: dict[str, Any] | None = None
+    others: list[dict[str, Any]] = []
+    for diagram, plane in planes:
+        drawn = _plane(plane, element_ids, flow_keys, data_edges)
+        for key in ("id", "name"):
+            if diagram.get(key):
+                drawn[key] = diagram.get(key)
+        if plane is main:
+            if drawn["shapes"] or drawn["edges"]:
+                found = drawn
+            continue
+        shows = element_ids.get(strip_prefix(plane.get("bpmnElement") or ""))
+        if shows is not None:
+            drawn["shows"] = shows
+        others.append(drawn)
+    return found, others
+
+
+def _plane(
+    plane: etree._Element,
+    element_ids: dict[str, str],
+    flow_keys: dict[str, str],
+    data_edges: dict[str, tuple[str, str, str]],
+) -> dict[str, Any]:
     shapes: list[dict[str, Any]] = []
     edges: list[dict[str, Any]] = []
     for el in plane.iter(f"{_DI}BPMNShape", f"{_DI}BPMNEdge"):
@@ -56,13 +80,12 @@ def read_diagram(
         edge = _edge(el, raw, element_ids, flow_keys, data_edges)
         if edge is not None:
             edges.append(edge)
-    if not shapes and not edges:
-        return None
     return {"shapes": shapes, "edges": edges}
 
 
-def _main_plane(root: etree._Element, by_id: dict[str, etree._Element]) -> etree._Element | None:
-    planes = [p for d in root.iter(f"{_DI}BPMNDiagram") for p in d.findall(f"{_DI}BPMNPlane")]
+def _main_plane(
+    planes: list[etree._Element], by_id: dict[str, etree._Element]
+) -> etree._Element | None:
     for plane in planes:
         target = by_id.get(strip_prefix(plane.get("bpmnElement") or ""))
         if target is None or local(target) in ("collaboration", "process"):

@@ -342,7 +342,8 @@ def write_bpmn(model: Model, layout: Layout | None = None, *, relayout: bool = F
         for flow in sequence.get(pool.key, []):
             if flow_id(flow) in written:
                 _flow_artifact(written[flow_id(flow)], flow, ids)
-    _diagram(root, model, layout, ids, collab.get("id") or "", participant_ids, flow_xml, authors)
+    pool_ids = (participant_ids, process_ids)
+    _diagram(root, model, layout, ids, collab.get("id") or "", pool_ids, flow_xml, authors)
     kinds = {"lanes": "lane", "nodes": "node", "artifacts": "artifact"}
     write_extensions(
         root,
@@ -360,9 +361,13 @@ def write_bpmn(model: Model, layout: Layout | None = None, *, relayout: bool = F
 
 def _references(model: Model, art: str, ids: _Ids, authors: bool) -> list[str]:
     """The XML ids of an artifact's references: one, or one per shape when the author drew
-    it more than once (BPMN gives each drawing a reference of its own)."""
-    drawn = model.diagram.shapes_by_element.get(art, []) if authors and model.diagram else []
-    return [ids("x", f"{art}_ref")] + [ids("x", f"{art}_ref{n}") for n in range(2, len(drawn) + 1)]
+    it more than once in a diagram (BPMN gives each drawing a reference of its own)."""
+    diagrams = [model.diagram] if authors and model.diagram else []
+    drawn = max(
+        (len(d.shapes_by_element.get(art, [])) for d in [*diagrams, *model.other_diagrams]),
+        default=0,
+    )
+    return [ids("x", f"{art}_ref")] + [ids("x", f"{art}_ref{n}") for n in range(2, drawn + 1)]
 
 
 def _flow_ids(model: Model, ids: _Ids) -> tuple[dict[str, str], set[str]]:
@@ -465,10 +470,12 @@ def _diagram(
     layout: Layout,
     ids: _Ids,
     collab_id: str,
-    participant_ids: dict[str, str],
+    pool_ids: tuple[dict[str, str], dict[str, str]],
     flow_xml: dict[str, str],
     authors: bool,
 ) -> None:
+    """The diagrams; ``pool_ids`` are the pools' participant and process ids."""
+    participant_ids, process_ids = pool_ids
     edges = dict(flow_xml)
     edges.update({a.id: ids("association", a.id) for a in model.associations})
     inputs = {(n.id, a) for n in model.nodes for a in n.inputs}
@@ -479,8 +486,13 @@ def _diagram(
             return ids("x", f"{node}_{direction}_{art}")
         return None
 
+    shapes = _shape_ids(model, ids)
+
+    def plane(shows: str) -> str | None:  # a pool's diagram is drawn for its process
+        return process_ids.get(shows) or participant_ids.get(shows) or shapes(shows)
+
     targets = DiTargets(
-        shape=_shape_ids(model, ids),
+        shape=shapes,
         edge=edges,
         data=data,
         participants=participant_ids,
@@ -490,6 +502,7 @@ def _diagram(
             if art in model.artifact_by_id and model.artifact_by_id[art].io is None
             else None
         ),
+        plane=plane,
     )
     write_diagram(root, model, layout, targets, collab_id, authors=authors)
 

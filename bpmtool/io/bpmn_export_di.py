@@ -3,9 +3,12 @@
 A model with the author's diagram (imported from BPMN, unless re-laid out) gets that
 diagram back as it was read: every shape and edge in its order, with its bounds,
 waypoints, label bounds and flags (expanded, horizontal, marker).  Only what the author's
-diagram does not show — a node added since, a flow the import split — is laid out by
-bpmtool; those shapes and edges carry ``bpmtool:laidOut="true"`` so that reading the file
-again gives back the author's diagram alone (and lays the rest out the same way).
+diagram does not show — a node added since, a flow the import split, unless another
+diagram of the model draws it — is laid out by bpmtool; those shapes and edges carry
+``bpmtool:laidOut="true"`` so that reading the file again gives back the author's diagram
+alone (and lays the rest out the same way).  The model's other diagrams follow, each as it
+was read, drawn for what it shows (a pool's process, a sub-process; else the
+collaboration), with its id and name.
 
 A model without one gets bpmtool's swimlane layout: pools, lanes, nodes, sub-process frames
 around their content, data objects and every edge.
@@ -21,7 +24,7 @@ from lxml import etree
 from bpmtool.io.bpmn_vocabulary import BPMTOOL_NS, SUBPROCESSES
 from bpmtool.layout import Box, Layout
 from bpmtool.layout.from_di import diagram_shift
-from bpmtool.model import Bounds, Model
+from bpmtool.model import Bounds, Diagram, Model
 
 __all__ = ["DC_NS", "DD_NS", "DI_NS", "LAID_OUT", "DiTargets", "write_diagram"]
 
@@ -49,6 +52,8 @@ class DiTargets:
     di_id: Callable[[str], str]
     #: the element of an artifact's n-th drawing (its own reference), None for others
     copy: Callable[[str, int], str | None] | None = None
+    #: the element a diagram that ``shows`` a pool, sub-process or node is drawn for
+    plane: Callable[[str], str | None] | None = None
 
 
 def _fmt(value: float) -> str:
@@ -57,10 +62,20 @@ def _fmt(value: float) -> str:
 
 
 class _Plane:
-    def __init__(self, root: etree._Element, element: str, targets: DiTargets) -> None:
-        diagram = etree.SubElement(
-            root, f"{{{DI_NS}}}BPMNDiagram", id=targets.di_id("BPMNDiagram_1")
-        )
+    def __init__(
+        self,
+        root: etree._Element,
+        element: str,
+        targets: DiTargets,
+        drawn: Diagram | None = None,
+    ) -> None:
+        diagram = etree.SubElement(root, f"{{{DI_NS}}}BPMNDiagram")
+        if drawn is None:  # bpmtool's layout
+            diagram.set("id", targets.di_id("BPMNDiagram_1"))
+        elif drawn.id:  # an author's diagram keeps its id (or its lack of one)
+            diagram.set("id", targets.di_id(drawn.id))
+        if drawn is not None and drawn.name:
+            diagram.set("name", drawn.name)
         self.el = etree.SubElement(
             diagram,
             f"{{{DI_NS}}}BPMNPlane",
@@ -122,13 +137,25 @@ def write_diagram(
     *,
     authors: bool,
 ) -> None:
-    """Append the BPMNDiagram: the author's (``authors``, the model must have a diagram)
-    with what it lacks laid out, or bpmtool's ``layout``."""
-    plane = _Plane(root, plane_element, targets)
-    if authors and model.diagram is not None:
-        _authors(plane, model, layout, targets)
+    """Append the BPMNDiagrams: the author's main one (``authors``, the model must have a
+    diagram) with what it lacks laid out, or bpmtool's ``layout``; then each of the
+    model's other diagrams as it was read."""
+    main = model.diagram if authors else None
+    plane = _Plane(root, _plane_element(main, targets, plane_element), targets, main)
+    if main is not None:
+        _authors(plane, model, main, layout, targets)
     else:
         _laid_out(plane, model, layout, targets)
+    for other in model.other_diagrams:
+        element = _plane_element(other, targets, plane_element)
+        _drawing(_Plane(root, element, targets, other), other, targets)
+
+
+def _plane_element(diagram: Diagram | None, targets: DiTargets, collaboration: str) -> str:
+    """What a diagram's plane is drawn for: what it shows, else the collaboration."""
+    if diagram is None or diagram.shows is None or targets.plane is None:
+        return collaboration
+    return targets.plane(diagram.shows) or collaboration
 
 
 def _flags(expanded: bool | None, horizontal: bool | None, marker: bool | None) -> dict[str, str]:
@@ -143,9 +170,31 @@ def _flags(expanded: bool | None, horizontal: bool | None, marker: bool | None) 
     return out
 
 
-def _authors(plane: _Plane, model: Model, layout: Layout, targets: DiTargets) -> None:
-    diagram = model.diagram
-    assert diagram is not None
+def _authors(
+    plane: _Plane, model: Model, diagram: Diagram, layout: Layout, targets: DiTargets
+) -> None:
+    drawn = _drawing(plane, diagram, targets)
+    # what the author did not draw, where the author's layout put it (moved back)
+    dx, dy = diagram_shift(diagram)
+    for node in model.nodes:
+        place = layout.nodes.get(node.id)
+        if place is None or diagram.shape_of(node.id) is not None:
+            continue
+        box = place.box
+        moved = Box(box.x - dx, box.y - dy, box.width, box.height)
+        extra = {"isExpanded": "false"} if node.task_type in SUBPROCESSES else {}
+        plane.shape(targets.shape(node.id) or node.id, moved, None, **extra).set(LAID_OUT, "true")
+    for route in layout.edges:
+        element = targets.edge.get(model.flows[route.index].key)
+        if element is None or element in drawn:
+            continue
+        drawn.add(element)
+        points = [(x - dx, y - dy) for x, y in route.points]
+        plane.edge(element, points).set(LAID_OUT, "true")
+
+
+def _drawing(plane: _Plane, diagram: Diagram, targets: DiTargets) -> set[str]:
+    """Every shape and edge of an author's diagram, as read; returns the edges' elements."""
     drawings: dict[str, int] = {}
     for shape in diagram.shapes:
         element = targets.shape(shape.element)
@@ -164,23 +213,7 @@ def _authors(plane: _Plane, model: Model, layout: Layout, targets: DiTargets) ->
         if element is not None:
             plane.edge(element, list(edge.points), edge.label)
             drawn.add(element)
-    # what the author did not draw, where the author's layout put it (moved back)
-    dx, dy = diagram_shift(diagram)
-    for node in model.nodes:
-        place = layout.nodes.get(node.id)
-        if place is None or diagram.shape_of(node.id) is not None:
-            continue
-        box = place.box
-        moved = Box(box.x - dx, box.y - dy, box.width, box.height)
-        extra = {"isExpanded": "false"} if node.task_type in SUBPROCESSES else {}
-        plane.shape(targets.shape(node.id) or node.id, moved, None, **extra).set(LAID_OUT, "true")
-    for route in layout.edges:
-        element = targets.edge.get(model.flows[route.index].key)
-        if element is None or element in drawn:
-            continue
-        drawn.add(element)
-        points = [(x - dx, y - dy) for x, y in route.points]
-        plane.edge(element, points).set(LAID_OUT, "true")
+    return drawn
 
 
 def _laid_out(plane: _Plane, model: Model, layout: Layout, targets: DiTargets) -> None:

@@ -317,7 +317,7 @@ def _rename_elsewhere(
     data: dict[str, Any], every: dict[str, str], lanes: dict[str, str], arts: dict[str, str]
 ) -> None:
     """A changed id in the parts that name any element: sub-process lanes, associations
-    and the diagram."""
+    and the diagrams."""
     if not every:
         return
     for frame in data.get("subprocesses", []):
@@ -326,11 +326,13 @@ def _rename_elsewhere(
     for assoc in data.get("associations", []):
         for key in ("source", "target"):
             assoc[key] = every.get(assoc[key], assoc[key])
-    diagram = data.get("diagram") or {}
-    for item in [*diagram.get("shapes", []), *diagram.get("edges", [])]:
-        item["element"] = every.get(item["element"], item["element"])
-        if item.get("artifact") in arts:
-            item["artifact"] = arts[item["artifact"]]
+    for diagram in [data.get("diagram") or {}, *data.get("other_diagrams", [])]:
+        if diagram.get("shows") in every:
+            diagram["shows"] = every[diagram["shows"]]
+        for item in [*diagram.get("shapes", []), *diagram.get("edges", [])]:
+            item["element"] = every.get(item["element"], item["element"])
+            if item.get("artifact") in arts:
+                item["artifact"] = arts[item["artifact"]]
 
 
 def differences(model: Model, again: Model) -> list[str]:

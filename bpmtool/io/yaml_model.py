@@ -136,6 +136,7 @@ def dump_model(model: Model) -> str:
         "triggers",
         "journey",
         "diagram",
+        "other_diagrams",
     ]
     ordered = {k: data[k] for k in order if k in data}
     ordered.update({k: v for k, v in data.items() if k not in ordered})

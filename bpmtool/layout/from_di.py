@@ -5,20 +5,23 @@ its author placed everything.
 Positions are the file's own, moved only when the drawing reaches into negative
 coordinates (then everything moves by the same amount, so it starts at ``MARGIN``).  What
 the diagram does not show is laid out by us: a node without a shape goes in a row under
-the drawing (unless it sits in a sub-process drawn collapsed, where the file hides it), a
-flow without waypoints runs straight between its ends.
+the drawing (unless it sits in a sub-process drawn collapsed, where the file hides it, or
+another diagram of the file draws it), a flow without waypoints runs straight between its
+ends.  A model with several diagrams is drawn from its ``diagram``; :func:`choose_diagram`
+makes another one that.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
+from bpmtool.errors import InputError
 from bpmtool.layout.geometry import Band, Box, EdgeRoute, Frame, Label, Layout, Link, NodePlace
 from bpmtool.layout.swimlane import NO_LANE, node_size
 from bpmtool.layout.text import block_size, wrap
 from bpmtool.model import Bounds, Diagram, Model, Shape
 
-__all__ = ["MARGIN", "diagram_shift", "layout_from_diagram"]
+__all__ = ["MARGIN", "choose_diagram", "diagram_shift", "diagrams_of", "layout_from_diagram"]
 
 #: the least distance of the drawing from the top and left edges, when it must move
 MARGIN = 10.0
@@ -92,6 +95,61 @@ def diagram_shift(diagram: Diagram) -> tuple[float, float]:
     return (MARGIN - low_x if low_x < 0 else 0.0), (MARGIN - low_y if low_y < 0 else 0.0)
 
 
+def diagrams_of(model: Model) -> list[Diagram]:
+    """Every diagram of the model, numbered from 1 in this order: its ``diagram`` (the one
+    drawn by default), then ``other_diagrams``."""
+    return ([model.diagram] if model.diagram is not None else []) + list(model.other_diagrams)
+
+
+def choose_diagram(model: Model, choice: str | int | None) -> Model:
+    """The model drawn from another of its diagrams: the one numbered ``choice`` (from 1,
+    see :func:`diagrams_of`) or named so (its name, else its id; case matters only when
+    two names differ by it alone) becomes ``diagram``, the others follow in their order.
+    ``None`` gives the model as it is; raises :class:`~bpmtool.errors.InputError` for a
+    choice the model does not have.
+
+    >>> from bpmtool.model import Model
+    >>> m = Model.model_validate({"id": "m", "diagram": {"name": "Main"},
+    ...     "other_diagrams": [{"name": "IT", "shows": "it"}]})
+    >>> [d.name for d in diagrams_of(choose_diagram(m, "it"))]
+    ['IT', 'Main']
+    >>> choose_diagram(m, 2).diagram.name
+    'IT'
+    """
+    if choice is None:
+        return model
+    every = diagrams_of(model)
+    chosen = _find(every, choice)
+    if chosen is None:
+        listed = ", ".join(
+            f"{i} {d.label!r}" if d.label else str(i) for i, d in enumerate(every, 1)
+        )
+        raise InputError.single(
+            f"model {model.id!r} has no diagram {str(choice)!r}",
+            expected=f"a diagram's number or name: {listed}"
+            if every
+            else "a model with a diagram (a BPMN file with BPMNDI)",
+        )
+    rest = [d for d in every if d is not chosen]
+    return model.model_copy(update={"diagram": chosen, "other_diagrams": rest})
+
+
+def _find(every: list[Diagram], choice: str | int) -> Diagram | None:
+    text = str(choice).strip()
+    if text.isdigit():
+        n = int(text)
+        return every[n - 1] if 1 <= n <= len(every) else None
+    for same in (
+        lambda d: d.name == text,
+        lambda d: d.id == text,
+        lambda d: d.name.casefold() == text.casefold(),
+    ):
+        found = [d for d in every if same(d)]
+        if found:
+            return found[0]
+    return None
+
+
 def _bands(model: Model, diagram: Diagram, box: Place, vertical: bool) -> list[Band]:
     """A band per drawn lane; a pool without lanes (or a black box) is one band."""
     out: list[Band] = []
@@ -129,10 +187,16 @@ def _hidden(model: Model, diagram: Diagram, node_id: str) -> bool:
 def _nodes(model: Model, diagram: Diagram, box: Place) -> dict[str, NodePlace]:
     out: dict[str, NodePlace] = {}
     missing = []
+    elsewhere = {
+        shape.element
+        for other in [model.diagram, *model.other_diagrams]
+        if other is not None and other is not diagram
+        for shape in other.shapes
+    }
     for node in model.nodes:
         shape = diagram.shape_of(node.id)
         if shape is None:
-            if not _hidden(model, diagram, node.id):
+            if node.id not in elsewhere and not _hidden(model, diagram, node.id):
                 missing.append(node)
             continue
         # an activity's name is written inside its box, whatever label bounds it has

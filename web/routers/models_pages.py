@@ -6,10 +6,11 @@ import difflib
 from typing import Annotated, Any
 from urllib.parse import quote
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
 from markupsafe import Markup
 
+from bpmtool import api
 from bpmtool.api import dump_model, loads_model
 from bpmtool.errors import InputError
 from bpmtool.web.deps import UserDep, WorkspaceDep
@@ -107,9 +108,21 @@ def new_model(
 
 
 @router.get("/models/{name}", response_class=HTMLResponse)
-def model_page(request: Request, ws: WorkspaceDep, name: str) -> Response:
+def model_page(
+    request: Request,
+    ws: WorkspaceDep,
+    name: str,
+    diagram: int | None = Query(None, ge=1, description="which of a BPMN file's diagrams"),
+) -> Response:
     try:
         view = model_view(ws, name)
+        if diagram is not None:
+            count = len(api.diagram_names(view.model))
+            if diagram > count:
+                raise HTTPException(
+                    404, f"{name} has {count} diagram(s): there is no diagram {diagram}"
+                )
+            view = model_view(ws, name, diagram)
     except InputError as err:  # a stored file that no longer loads: say why, offer the editor
         ws.model_path(name)
         return page(

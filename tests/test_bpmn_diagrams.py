@@ -1,0 +1,146 @@
+"""A BPMN file with several diagrams (one per pool, or one drilling into a sub-process)
+keeps every one: read into the model with its id, name and what it shows, written back by
+the export (valid, and read again the same), and drawn on request with its own positions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from typer.testing import CliRunner
+
+from bpmtool import api
+from bpmtool.cli import app
+from bpmtool.io.bpmn import read_bpmn, read_bpmn_bytes
+from bpmtool.layout.from_di import diagrams_of
+from tests.conftest import SHARED_DATA, corpus_files
+
+DI = "{http://www.omg.org/spec/BPMN/20100524/DI}"
+DC = "{http://www.omg.org/spec/DD/20100524/DC}"
+BPMTOOL = "{https://bpmtool.dev/bpmn}"
+XSD = SHARED_DATA / "xsd" / "bpmn20" / "BPMN20.xsd"
+C4 = SHARED_DATA / "bpmn" / "miwg-reference" / "C.4.0.bpmn"
+
+
+def _several(path: Path) -> bool:
+    return len(etree.parse(str(path)).getroot().findall(f".//{DI}BPMNDiagram")) > 1
+
+
+MANY = corpus_files(
+    [p for p in sorted((SHARED_DATA / "bpmn").rglob("*.bpmn")) if _several(p)]
+    if SHARED_DATA.is_dir()
+    else []
+)
+
+
+def _planes(root: etree._Element) -> list[etree._Element]:
+    return [d.find(f"{DI}BPMNPlane") for d in root.findall(f".//{DI}BPMNDiagram")]
+
+
+def _bounds(plane: etree._Element) -> list[tuple[float, ...]]:
+    return [
+        tuple(float(b.get(k) or 0) for k in ("x", "y", "width", "height"))
+        for s in plane.iter(f"{DI}BPMNShape")
+        if s.get(f"{BPMTOOL}laidOut") != "true"
+        for b in s.findall(f"{DC}Bounds")
+    ]
+
+
+def test_the_corpus_has_files_with_several_diagrams() -> None:
+    names = {f"{p.parent.name}/{p.name}" for p in MANY}
+    assert {"miwg-reference/C.4.0.bpmn", "miwg-reference/C.5.0.bpmn"} <= names
+    assert len(MANY) >= 10
+
+
+@pytest.mark.parametrize("path", MANY, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_every_diagram_is_kept_and_written_back(path: Path) -> None:
+    source = etree.parse(str(path)).getroot()
+    model, _ = read_bpmn(path)
+    every = diagrams_of(model)
+    diagrams = source.findall(f".//{DI}BPMNDiagram")
+    assert len(every) == len(diagrams)
+    # the main one first, then the others in the file's order, with their ids and names
+    pairs = [(d.get("id"), d.get("name") or "") for d in diagrams]
+    main = next(
+        i
+        for i, pair in enumerate(pairs)
+        if pair == (every[0].id, every[0].name)
+        and [(d.id, d.name) for d in every[1:]] == pairs[:i] + pairs[i + 1 :]
+    )
+    order = [main] + [i for i in range(len(diagrams)) if i != main]
+    # each diagram holds the shapes of its own plane, with the file's bounds
+    for diagram, i in zip(every, order, strict=True):
+        own = set(_bounds(diagrams[i].find(f"{DI}BPMNPlane")))
+        assert {(s.x, s.y, s.width, s.height) for s in diagram.shapes} <= own
+    # the export writes them all, in that order, valid against the schema
+    written = api.export_bpmn(model)
+    out = etree.fromstring(written)
+    assert len(out.findall(f"{DI}BPMNDiagram")) == len(every)
+    assert etree.XMLSchema(etree.parse(str(XSD))).validate(out)
+    for diagram, plane in zip(every, _planes(out), strict=True):
+        assert _bounds(plane)[: len(diagram.shapes)] == [
+            (s.x, s.y, s.width, s.height) for s in diagram.shapes
+        ]
+    ids = {el.get("id") for el in out.iter() if isinstance(el.tag, str)}
+    assert all(p.get("bpmnElement") in ids for p in _planes(out))
+    # and reading the export gives the same diagrams back
+    again, _ = read_bpmn_bytes(written, "again.bpmn")
+    assert diagrams_of(again) == every
+
+
+def test_c40_each_pool_is_drawn_from_its_own_diagram() -> None:
+    """MIWG C.4.0: four collaborations of one pool each, a diagram per pool.  The default
+    drawing is the first (Money Bank's) and holds only its nodes; each other diagram draws
+    its pool's nodes at that diagram's positions."""
+    model, _ = read_bpmn(C4)
+    assert api.diagram_names(model) == ["Onboarding employee", "IT", "Payroll", "Facilities"]
+    main = api.layout(model)
+    pools = {p.name: p.id for p in model.pools}
+    assert set(main.pools) == {pools["Money Bank"]}
+    assert {model.pool_of(n) for n in main.nodes} == {pools["Money Bank"]}
+    for number, name in enumerate(["IT", "Payroll", "Facilities"], start=2):
+        chosen = api.choose_diagram(model, name)
+        assert chosen.diagram is not None and chosen.diagram.name == name
+        by_number = api.layout(model, diagram=number)
+        by_name = api.layout(model, diagram=name.lower())
+        assert by_number == by_name
+        assert set(by_name.pools) == {pools[name]}
+        assert by_name.nodes and {model.pool_of(n) for n in by_name.nodes} == {pools[name]}
+        for ident, place in by_name.nodes.items():
+            shape = chosen.diagram.shape_of(ident)
+            assert shape is not None
+            assert (place.box.x, place.box.y) == pytest.approx((shape.x, shape.y), abs=0.01)
+
+
+def test_an_export_can_start_with_another_diagram(tmp_path: Path) -> None:
+    out = tmp_path / "payroll-first.bpmn"
+    result = CliRunner().invoke(app, ["convert", str(C4), str(out), "--diagram", "3"])
+    assert result.exit_code == 0, result.output
+    written = etree.parse(str(out)).getroot()
+    names = [d.get("name") for d in written.findall(f"{DI}BPMNDiagram")]
+    assert names == ["Payroll", "Onboarding employee", "IT", "Facilities"]
+    again, _ = read_bpmn(out)
+    assert api.diagram_names(again)[0] == "Payroll"
+
+
+def test_render_chooses_a_diagram_and_names_the_ones_there_are(tmp_path: Path) -> None:
+    runner = CliRunner()
+    svg = tmp_path / "it.svg"
+    done = runner.invoke(app, ["render", str(C4), "--diagram", "IT", "-o", str(svg)])
+    assert done.exit_code == 0, done.output
+    assert "Create domain" in svg.read_text() and "Send candidate" not in svg.read_text()
+    wrong = runner.invoke(app, ["render", str(C4), "--diagram", "Sales"])
+    assert wrong.exit_code == 2
+    assert "no diagram 'Sales'" in wrong.output
+    assert "1 'Onboarding employee', 2 'IT', 3 'Payroll', 4 'Facilities'" in wrong.output
+    assert "Traceback" not in wrong.output
+
+
+def test_a_yaml_model_keeps_its_other_diagrams(tmp_path: Path) -> None:
+    """Converted to YAML and back, the diagrams are the same (the schema documents them)."""
+    target = tmp_path / "c4.yaml"
+    api.convert(C4, target)
+    again = api.load(target)
+    assert diagrams_of(again) == diagrams_of(read_bpmn(C4)[0])
+    assert "other_diagrams" in api.json_schema()["properties"]

@@ -1,0 +1,39 @@
+"""The model page of a BPMN file with several diagrams offers them and draws the one chosen."""
+
+from __future__ import annotations
+
+from tests.conftest import SHARED_DATA
+
+C4 = SHARED_DATA / "bpmn" / "miwg-reference" / "C.4.0.bpmn"
+
+
+def _drawing(html: str) -> str:
+    """The swimlane card's drawing (the page's tables list every activity)."""
+    start = html.index("<h2>Swimlane</h2>")
+    return html[start : html.index("</svg>", start)]
+
+
+def test_the_model_page_offers_and_draws_each_diagram(client) -> None:
+    client.post("/api/models", files={"file": ("c4.bpmn", C4.read_bytes())})
+    first = client.get("/models/c4.bpmn")
+    assert first.status_code == 200
+    for n, name in enumerate(["Onboarding employee", "IT", "Payroll", "Facilities"], start=1):
+        assert f'<option value="{n}"' in first.text and f"{n}. {name}</option>" in first.text
+    drawn = _drawing(first.text)
+    assert "Send candidate" in drawn and "Create domain" not in drawn
+    it = client.get("/models/c4.bpmn?diagram=2")
+    assert it.status_code == 200
+    drawn = _drawing(it.text)
+    assert "Create domain" in drawn and "Send candidate" not in drawn
+    assert '<option value="2" selected>' in it.text
+    missing = client.get("/models/c4.bpmn?diagram=9")
+    assert missing.status_code == 404 and "there is no diagram 9" in missing.text
+    asked = client.get("/models/c4.bpmn?diagram=9", headers={"accept": "application/json"})
+    assert asked.status_code == 404 and "there is no diagram 9" in str(asked.json())
+
+
+def test_a_model_with_one_diagram_offers_no_choice(client) -> None:
+    one = SHARED_DATA / "bpmn" / "miwg-reference" / "A.1.0.bpmn"
+    client.post("/api/models", files={"file": ("a1.bpmn", one.read_bytes())})
+    page = client.get("/models/a1.bpmn")
+    assert page.status_code == 200 and 'name="diagram"' not in page.text
