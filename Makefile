@@ -90,7 +90,7 @@ test: python-ok $(DEVSTAMP) $(WEB_BUILD)
 # every parser, 10,000 inputs each, in worker processes under time and memory limits
 # (docs/fuzzing.md); FUZZ_ARGS passes options, e.g. FUZZ_ARGS="--per-target 1000"
 fuzz: $(DEVSTAMP)
-	$(BIN)/python -m fuzz.run --json fuzz-report.json $(FUZZ_ARGS)
+	$(BIN)/python -m tests.fuzz.run --json fuzz-report.json $(FUZZ_ARGS)
 
 benchmarks: $(STAMP) $(WEB_BUILD)
 	$(BIN)/python benchmarks/run.py

@@ -23,7 +23,7 @@ def test_no_parser_crashes_or_hangs_on_fuzzed_input(tmp_path: Path) -> None:
         [
             sys.executable,
             "-m",
-            "fuzz.run",
+            "tests.fuzz.run",
             "--per-target",
             str(PER_PARSER),
             "--chunk",

@@ -1,8 +1,8 @@
 """Fuzz every parser of bpmtool through its public API and count what happens.
 
-    python -m fuzz.run                      # 10,000 inputs per parser (``make fuzz``)
-    python -m fuzz.run --per-target 300     # the fast slice the test suite runs
-    python -m fuzz.run --targets xes,csv --json out.json
+    python -m tests.fuzz.run                      # 10,000 inputs per parser (``make fuzz``)
+    python -m tests.fuzz.run --per-target 300     # the fast slice the test suite runs
+    python -m tests.fuzz.run --targets xes,csv --json out.json
 
 A quarter of the inputs of a parser are drawn by hypothesis from strategies that know the
 format's shape, the rest are byte-level mutations of valid seed files.  Each input is read
@@ -34,10 +34,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from fuzz.inputs import TARGETS, hypothesis_inputs, mutation_inputs
-from fuzz.worker import FILE_NAMES
+from tests.fuzz.inputs import TARGETS, hypothesis_inputs, mutation_inputs
+from tests.fuzz.worker import FILE_NAMES
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 #: an input still running after this many times the time limit in wall time is a hang, however
 #: little processor time it got
 WALL_FACTOR = 6
@@ -49,7 +49,7 @@ class _Worker:
     def __init__(self, memory: int) -> None:
         env = {**os.environ, "PYTHONPATH": str(ROOT), "FUZZ_MEMORY_BYTES": str(memory)}
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "fuzz.worker"],
+            [sys.executable, "-m", "tests.fuzz.worker"],
             cwd=ROOT,
             env=env,
             stdin=subprocess.PIPE,
@@ -181,7 +181,7 @@ def run(
     timeout: float = 20.0,
     memory: int = 3 << 30,
     seed: int = 0,
-    out: Path = ROOT / "fuzz" / "findings",
+    out: Path = ROOT / "tests" / "fuzz" / "findings",
     chunk: int = 500,
     json_path: Path | None = None,
     progress: bool = False,
@@ -254,6 +254,11 @@ def _drive(
                 answer = worker.receive()
                 if answer is None:  # the worker died: a crash in native code, or the OOM
                     code = worker.proc.wait()
+                    if not worker.ready:  # it cannot start at all: restarting it would loop
+                        raise SystemExit(
+                            f"a fuzz worker exited with code {code} before it was ready; "
+                            "`python -m tests.fuzz.worker` shows why"
+                        )
                     if worker.busy is not None:
                         report.add(
                             target,
@@ -291,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
         "--chunk", type=int, default=500, help="inputs per parser per turn (the parsers take turns)"
     )
     parser.add_argument("--json", type=Path, default=None)
-    parser.add_argument("--out", type=Path, default=ROOT / "fuzz" / "findings")
+    parser.add_argument("--out", type=Path, default=ROOT / "tests" / "fuzz" / "findings")
     args = parser.parse_args(argv)
     targets = [t for t in args.targets.split(",") if t]
     unknown = sorted(set(targets) - set(TARGETS))

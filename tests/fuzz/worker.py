@@ -19,7 +19,7 @@ import traceback
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 #: the file name each target's input is written to (the extension picks the reader)
 FILE_NAMES = {

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 #: byte strings that broke, or could break, a reader somewhere
 TOKENS = [
@@ -212,7 +212,7 @@ def hypothesis_inputs(target: str, count: int, seed: int) -> list[bytes]:
     from hypothesis import HealthCheck, given, settings
     from hypothesis import seed as hseed
 
-    from fuzz.strategies import STRATEGIES
+    from tests.fuzz.strategies import STRATEGIES
 
     strategy = STRATEGIES[target]
     found: list[bytes] = []
