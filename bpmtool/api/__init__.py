@@ -12,7 +12,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bpmtool.api.analysis import check, journey, read_surveys
-from bpmtool.api.bpmn import BPMN_SUFFIXES, convert, export_bpmn, loads_bpmn, model_text
+from bpmtool.api.bpmn import (
+    BPMN_SUFFIXES,
+    convert,
+    converted,
+    export_bpmn,
+    loads_bpmn,
+    model_text,
+)
 from bpmtool.api.cases import (
     CASE_FORMATS,
     case_index,
@@ -156,6 +163,7 @@ __all__ = [
     "compare_windows",
     "comparison_periods",
     "convert",
+    "converted",
     "costly_problems",
     "days_label",
     "diagram_findings",

@@ -103,13 +103,22 @@ def convert(
             expected="an output ending in " + ", ".join(MODEL_SUFFIXES),
         )
     loaded = load_with_warnings(in_path)
-    model = choose_diagram(loaded.model, diagram)
-    data = model_text(model, str(out_path), relayout=relayout)
-    warnings = list(loaded.warnings)
-    if isinstance(data, bytes):
-        warnings += _lost_in_bpmn(model, data, str(out_path))
+    data, warnings = converted(
+        choose_diagram(loaded.model, diagram), str(out_path), relayout=relayout
+    )
     write_atomic(out_path, data)
-    return warnings
+    return [*loaded.warnings, *warnings]
+
+
+def converted(
+    model: Model, filename: str, *, relayout: bool = False
+) -> tuple[str | bytes, list[Problem]]:
+    """The model as the format ``filename`` names, and what that text would not give back
+    when read (checked for BPMN, whose reader is not the model's own): the one conversion
+    of ``bpmtool convert`` and the web's."""
+    data = model_text(model, filename, relayout=relayout)
+    lost = _lost_in_bpmn(model, data, filename) if isinstance(data, bytes) else []
+    return data, lost
 
 
 def _lost_in_bpmn(model: Model, data: bytes, filename: str) -> list[Problem]:

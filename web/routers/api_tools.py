@@ -12,8 +12,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import Response
 
 from bpmtool import api
-from bpmtool.api import dump_model, loads_model
-from bpmtool.errors import InputError
+from bpmtool.api import loads_model
+from bpmtool.errors import InputError, Problem
 from bpmtool.web import features
 from bpmtool.web.deps import SettingsDep, WorkspaceDep
 from bpmtool.web.routers.api_models import UPLOAD_BODY
@@ -93,14 +93,18 @@ async def convert(
     settings: SettingsDep,
     to: str = Query("yaml", pattern="^(yaml|bpmn)$"),
 ) -> Response:
-    """Convert an uploaded model: YAML ↔ BPMN 2.0."""
+    """Convert an uploaded model: YAML ↔ BPMN 2.0.  The header ``X-Bpmtool-Warnings`` holds
+    a JSON list of the warnings ``bpmtool convert`` prints: the upload's own, and anything
+    the converted text would not give back when read."""
 
-    def work(_: str, ld: api.Loaded) -> str | bytes:
-        return dump_model(ld.model) if to == "yaml" else features.export_bpmn(ld.model)
+    def work(_: str, ld: api.Loaded) -> tuple[str | bytes, list[Problem]]:
+        data, lost = api.converted(ld.model, f"model.{to}")
+        return data, [*ld.warnings, *lost]
 
-    data = await _with_model(request, ws, settings, work)
+    data, warnings = await _with_model(request, ws, settings, work)
     media = "application/yaml; charset=utf-8" if to == "yaml" else "application/xml"
-    return Response(data, media_type=media)
+    said = json.dumps([w.to_dict() for w in warnings], ensure_ascii=True)
+    return Response(data, media_type=media, headers={"X-Bpmtool-Warnings": said})
 
 
 @router.post(

@@ -10,7 +10,7 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from bpmtool import api
-from bpmtool.errors import InputError, Problem
+from bpmtool.errors import InputError
 from bpmtool.web.deps import SettingsDep, UserDep, WorkspaceDep
 from bpmtool.web.log_match import activity_counts
 from bpmtool.web.names import LOG_SUFFIXES, MODEL_SUFFIXES, clean_name, split_suffix
@@ -45,23 +45,19 @@ async def _receive(request: Request, ws: Workspace, limit: int) -> Upload:
 
 
 def load_upload(upload: Upload) -> tuple[str, api.Loaded]:
-    """Load an uploaded model file (renamed to its format's suffix); its clean name and import."""
+    """Load an uploaded model file (renamed to its format's suffix); its clean name and import.
+    The import reads the bytes under the clean name, so problems, warnings and a BPMN model's
+    default name are the file's as the user named it, never the upload's temporary name."""
     assert upload.path is not None
     name = clean_name(upload.filename or "model.yaml", MODEL_SUFFIXES)
-    typed = upload.path.with_suffix(split_suffix(name, MODEL_SUFFIXES)[1])  # type: ignore[index]
+    suffix = split_suffix(name, MODEL_SUFFIXES)[1]  # type: ignore[index]
+    typed = upload.path.with_suffix(suffix)
     upload.path.rename(typed)
     upload.path = typed
-    try:
-        return name, api.load_with_warnings(typed)
-    except ImportError:
-        raise InputError.single(
-            "this bpmtool cannot import BPMN yet", file=upload.filename
-        ) from None
-    except InputError as err:  # name the file as the user knows it, not our temp name
-        raise type(err)(
-            problems=[_renamed(p, typed, upload.filename) for p in err.problems],
-            summary=err.summary.replace(str(typed), upload.filename),
-        ) from None
+    data = typed.read_bytes()  # at most the model size limit
+    if suffix in api.BPMN_SUFFIXES:
+        return name, api.loads_bpmn(data, name)
+    return name, api.Loaded(api.loads_model(data, name))
 
 
 def accept_model(ws: Workspace, upload: Upload, author: str = "unknown") -> tuple[str, api.Loaded]:
@@ -72,12 +68,6 @@ def accept_model(ws: Workspace, upload: Upload, author: str = "unknown") -> tupl
         return ws.add_model_file(upload.path, name, author=author), loaded
     finally:
         upload.discard()
-
-
-def _renamed(problem: Problem, path: Path, filename: str) -> Problem:
-    from dataclasses import replace
-
-    return replace(problem, file=filename) if problem.file == str(path) else problem
 
 
 def accept_log(ws: Workspace, upload: Upload, limit: int) -> str:
