@@ -150,3 +150,52 @@ def flows_through_flow_labels(lay: Layout) -> list[str]:
                 if other is not e and label is not None and _crosses_inside(seg, label.box):
                     out.append(f"flow {e.index} crosses the label of flow {other.index}")
     return out
+
+
+def data_problems(model: Model, lay: Layout) -> list[str]:
+    """Data objects, notes and their associations in bpmtool's own horizontal layout: every
+    data object a node uses drawn inside a lane, clear of every node and name; every
+    association orthogonal, inside one lane, crossing no node but its own ends."""
+    out: list[str] = []
+    bands = [b.box for b in lay.bands]
+    used = {a for n in model.nodes if n.id in lay.nodes for a in [*n.inputs, *n.outputs]}
+    names = [p.label.box for p in lay.nodes.values() if p.label is not None]
+    names += [e.label.box for e in lay.edges if e.label is not None]
+    for art in model.artifacts:
+        box = lay.data.get(art.id)
+        if art.id not in used:
+            continue
+        if box is None or not any(b.contains(box) for b in bands):
+            out.append(f"data object {art.id} is not drawn inside a lane")
+            continue
+        for nid, place in lay.nodes.items():
+            if box.overlaps(place.box):
+                out.append(f"data object {art.id} overlaps node {nid}")
+        for name in names:
+            if box.overlaps(name):
+                out.append(f"data object {art.id} covers a name")
+    for note in lay.notes.values():
+        if note.id in {a.id for a in model.annotations}:
+            if not any(b.contains(note.box) for b in bands):
+                out.append(f"annotation {note.id} is not inside a lane")
+            for nid, place in lay.nodes.items():
+                if note.box.overlaps(place.box):
+                    out.append(f"annotation {note.id} overlaps node {nid}")
+    for link in lay.links:
+        if link.kind == "message":
+            continue
+        xs, ys = [p[0] for p in link.points], [p[1] for p in link.points]
+        span = Box(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
+        if not any(b.contains(span) for b in bands):
+            out.append(f"association {link.source}->{link.target} leaves its lane")
+        for p, q in pairwise(link.points):
+            if abs(p[0] - q[0]) > 0.01 and abs(p[1] - q[1]) > 0.01:
+                out.append(f"association {link.source}->{link.target} is slanted")
+            seg = _segment_box(p, q)
+            for nid, place in lay.nodes.items():
+                if nid not in (link.source, link.target) and _crosses_inside(seg, place.box):
+                    out.append(f"association {link.source}->{link.target} crosses node {nid}")
+            for name in names:
+                if _crosses_inside(seg, name):
+                    out.append(f"association {link.source}->{link.target} crosses a name")
+    return out

@@ -10,8 +10,11 @@ alone (and lays the rest out the same way).  The model's other diagrams follow, 
 was read, drawn for what it shows (a pool's process, a sub-process; else the
 collaboration), with its id and name.
 
-A model without one gets bpmtool's swimlane layout: pools, lanes, nodes, sub-process frames
-around their content, data objects and every edge.
+A model without one gets bpmtool's swimlane layout (the same positions the SVG draws):
+pools, lanes, nodes, sub-process frames around their content, data objects, text
+annotations and groups, every flow, and the associations and data associations the layout
+drew (a data association to a node in another row has none: see
+:mod:`bpmtool.layout.swimlane_data`).
 """
 
 from __future__ import annotations
@@ -256,20 +259,21 @@ def _laid_out(plane: _Plane, model: Model, layout: Layout, targets: DiTargets) -
         element = targets.edge.get(flow.key)
         if drawn_edge is not None and element is not None:
             plane.edge(element, list(drawn_edge.points))
-    for node in model.nodes:
-        if node.id not in layout.nodes:
+    for note in layout.notes.values():  # text annotations and groups
+        element = targets.shape(note.id)
+        if element is not None:
+            plane.shape(element, note.box, None)
+    for link in layout.links:  # associations and data associations, as the layout drew them
+        if link.kind == "association" and 0 <= link.index < len(model.associations):
+            element = targets.edge.get(model.associations[link.index].id)
+        elif link.kind == "data":
+            reads = link.target in model.node_by_id
+            ends = (link.target, link.source) if reads else (link.source, link.target)
+            element = targets.data(ends[0], ends[1], "in" if reads else "out")
+        else:
             continue
-        box = layout.nodes[node.id].box
-        for art_id in node.inputs:
-            element = targets.data(node.id, art_id, "in")
-            if art_id in layout.data and element is not None:
-                data = layout.data[art_id]
-                plane.edge(element, [(data.cx, data.y), (box.cx - 10, box.bottom)])
-        for art_id in node.outputs:
-            element = targets.data(node.id, art_id, "out")
-            if art_id in layout.data and element is not None:
-                data = layout.data[art_id]
-                plane.edge(element, [(box.cx + 10, box.bottom), (data.cx, data.y)])
+        if element is not None:
+            plane.edge(element, list(link.points))
 
 
 def _frames(model: Model, layout: Layout) -> dict[str, Box]:

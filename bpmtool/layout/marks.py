@@ -133,11 +133,15 @@ def _free(spot: tuple[float, float], lay: Layout, boxes: list[Box]) -> bool:
 
 def written_boxes(lay: Layout) -> list[Box]:
     """Where the drawing writes names: node and flow labels, lane and pool titles, frame
-    and note texts (each as the box its text takes, not the strip it sits in)."""
+    and note texts (each as the box its text takes, not the strip it sits in), and data
+    objects with their names."""
     out = [p.label.box for p in lay.nodes.values() if p.label is not None]
     out += [e.label.box for e in lay.edges if e.label is not None]
     out += [k.label.box for k in lay.links if k.label is not None]
     out += [f.label.box for f in [*lay.frames.values(), *lay.notes.values()] if f.label]
+    # data objects with the room their names take under them (up to three lines)
+    for b in [*lay.data.values(), *(b for _, b in lay.data_copies)]:
+        out.append(Box(b.cx - 48, b.y, 96, b.height + 42))
     rotated = lay.orientation == "horizontal"
     titles = [b.label for b in lay.bands] + list(lay.pool_titles.values())
     out += [_title_box(t, rotated, 13) for t in titles if t.lines]

@@ -118,8 +118,12 @@ def place_label(
             low, high = min(c1, c2), max(c1, c2)
             mid = (c1 + c2) / 2 - lc / 2
             candidates += [(a1 + 5, mid, la, lc), (a1 - 5 - la, mid, la, lc)]
-            for at in (low + 4, high - 4 - lc):
+            step = max((high - low - 8 - lc) / 11, lc + 6)
+            at = low + 4
+            while at <= high - 4 - lc + 0.01:  # further spots along it, ends first
                 later += [(a1 + 5, at, la, lc), (a1 - 5 - la, at, la, lc)]
+                at += step
+            later += [(a1 + 5, high - 4 - lc, la, lc), (a1 - 5 - la, high - 4 - lc, la, lc)]
     candidates += later
     if not candidates:
         return (pts[0][0], pts[0][1], la, lc)

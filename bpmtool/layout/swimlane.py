@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from bpmtool.layout.geometry import Label, Layout, Orientation
+from bpmtool.layout.geometry import Box, Frame, Label, Layout, Link, Orientation
 from bpmtool.layout.pools import NO_LANE, pool_bands, pool_flow_links, pool_key
 from bpmtool.layout.ranking import rank
 from bpmtool.layout.route_points import edge_text
@@ -32,6 +32,14 @@ from bpmtool.layout.swimlane_cells import (
     Ax,
     Grid,
     Room,
+)
+from bpmtool.layout.swimlane_data import (
+    GROUP_HEAD,
+    DataPlan,
+    group_frames,
+    group_members,
+    place_strips,
+    plan_data,
 )
 from bpmtool.layout.swimlane_place import place_bands, place_data, place_nodes, route_edges
 from bpmtool.layout.text import block_size, wrap
@@ -82,15 +90,24 @@ def layout_model(model: Model, orientation: Orientation = "horizontal") -> Layou
     grid = _grid(model, orientation)
     shapes = _shapes(model, grid)
     room = _room(model, grid, shapes)
+    plan = _data_plan(model, grid, room)
     along = _along(grid, room)
-    across = _across(grid, room)
+    across = _across(grid, room, plan.strip)
     nodes, centre = place_nodes(model, grid, shapes, along, across)
-    edges = route_edges(model, grid, shapes, room, along, across, nodes, centre)
+    data, notes, links = (
+        place_strips(model, plan, across.strip, along.col_centre, nodes)
+        if grid.horizontal
+        else ({}, {}, [])
+    )
+    edges = route_edges(
+        model, grid, shapes, room, along, across, nodes, centre, _in_the_way(data, notes, links)
+    )
     bands, pools, pool_header, titles = place_bands(model, grid, along, across)
     if pool_header is not None:  # the process's name along the pool's strip
         strip = pool_header.height if grid.horizontal else pool_header.width
         titles[""] = Label(tuple(wrap(model.label, strip - 16, 1, 13)), pool_header)
-    data = place_data(model, grid, along, across, centre)
+    data.update(place_data(model, grid, along, across, centre, set(data)))
+    notes.update(group_frames(model, nodes, {**data, **{k: f.box for k, f in notes.items()}}))
     width, height = (along.total, across.total) if grid.horizontal else (across.total, along.total)
     return Layout(
         orientation=orientation,
@@ -102,9 +119,56 @@ def layout_model(model: Model, orientation: Orientation = "horizontal") -> Layou
         nodes=nodes,
         edges=edges,
         data=data,
+        notes=notes,
         pool_titles=titles,
-        links=pool_flow_links(model, nodes, pools, grid.horizontal),
+        links=[*pool_flow_links(model, nodes, pools, grid.horizontal), *links],
     )
+
+
+def _data_plan(model: Model, grid: Grid, room: Room) -> DataPlan:
+    """Where data objects and notes go (horizontal layouts): the strips under the rows,
+    keeping free the columns a line crosses there (a handoff straight down its column, a
+    message flow to a pool's border)."""
+    if not grid.horizontal or not (model.artifacts or model.annotations):
+        return DataPlan()
+    blocked: set[tuple[int, int]] = set()
+    for route in grid.plan.routes:
+        if len(route.points) == 2 and route.points[0][0][0] == "centre":
+            rows = (grid.global_row[route.source], grid.global_row[route.target])
+            column = grid.column[route.source]
+            blocked.update((r, column) for r in range(min(rows), max(rows)))
+    for flow in model.pool_flows:
+        for end in (flow.source, flow.target):
+            if end in grid.column:
+                blocked.update((r, grid.column[end]) for r in range(grid.rows))
+    busy: set[tuple[int, int]] = set()
+    for route in grid.plan.routes:
+        for (pa, pc), (qa, qc) in zip(route.points, route.points[1:], strict=False):
+            if pa[0] == "gap" and pa == qa:
+                ends = sorted((_row_at(grid, pc), _row_at(grid, qc)))
+                gap = int(pa[1])  # type: ignore[call-overload]
+                busy.update((r, gap) for r in range(grid.rows) if ends[0] < r + 0.95 < ends[1])
+    return plan_data(
+        model, grid.column, grid.global_row, grid.attached, room.col_size, blocked, busy
+    )
+
+
+def _row_at(grid: Grid, c: tuple[object, ...]) -> float:
+    """Where a symbolic across coordinate of a route lies, in rows (a row's strip at .95)."""
+    if c[0] == "channel":
+        return int(c[1]) + 0.9  # type: ignore[call-overload]
+    row = grid.global_row[grid.host(str(c[1]))]
+    return row + {"bottom": 0.6, "top": 0.4}.get(str(c[0]), 0.5)
+
+
+def _in_the_way(
+    data: dict[str, Box], notes: dict[str, Frame], links: list[Link]
+) -> tuple[list[Box], list[tuple[tuple[float, float], ...]]]:
+    """What a flow's name keeps clear of besides nodes and flows: data objects with their
+    names, notes, and the associations' lines."""
+    boxes = [Box(b.cx - 48, b.y, 96, b.height + 42) for b in data.values()]
+    boxes += [f.box for f in notes.values()]
+    return boxes, [k.points for k in links]
 
 
 def _grid(model: Model, orientation: Orientation) -> Grid:
@@ -217,6 +281,13 @@ def _room(model: Model, grid: Grid, ax: dict[str, Ax]) -> Room:
         r, shape = grid.global_row[n.id], ax[n.id]
         up[r] = max(up[r], shape.sc / 2)
         down[r] = max(down[r], shape.sc / 2 + shape.lc)
+    if model.groups and grid.horizontal:  # a named group's name above its nodes
+        named = {g.id for g in model.groups if g.name}
+        for group, members in group_members(model).items():
+            for m in members if group in named else ():
+                if m in grid.global_row:
+                    r = grid.global_row[m]
+                    up[r] = max(up[r], ax[m].sc / 2 + GROUP_HEAD)
     for ev, on in grid.attached.items():
         c = grid.column[on]
         col_size[c] = max(col_size[c], ax[ev].la)  # its name stays under the host's column
@@ -265,10 +336,11 @@ def _along(grid: Grid, room: Room) -> Along:
     return Along(header, gap_start, col_centre, cursor + 10)
 
 
-def _across(grid: Grid, room: Room) -> Across:
+def _across(grid: Grid, room: Room, strips: dict[int, float]) -> Across:
     band_box: dict[str, tuple[float, float]] = {}
     port: list[float] = [0.0] * grid.rows
     channel: list[float] = [0.0] * grid.rows
+    strip: list[float] = [0.0] * grid.rows
     c0 = 0.0
     previous_pool = None
     tracks = grid.plan.channel_tracks
@@ -280,13 +352,14 @@ def _across(grid: Grid, room: Room) -> Across:
         size = 0.0
         for r in rows:
             size += ROW_PAD + room.up[r] + room.down[r] + CHANNEL_PAD
-            size += tracks.get(r, 0) * TRACK + ROW_PAD / 2
+            size += tracks.get(r, 0) * TRACK + ROW_PAD / 2 + strips.get(r, 0.0)
         extra = max(BAND_MIN[grid.orientation] - size, 0) / 2
         cur = c0 + extra
         for r in rows:
             port[r] = cur + ROW_PAD + room.up[r]
             channel[r] = port[r] + room.down[r] + CHANNEL_PAD
-            cur = channel[r] + tracks.get(r, 0) * TRACK + ROW_PAD / 2
+            strip[r] = channel[r] + tracks.get(r, 0) * TRACK + ROW_PAD / 2
+            cur = strip[r] + strips.get(r, 0.0)
         band_box[b] = (c0, size + 2 * extra)
         c0 += size + 2 * extra
-    return Across(band_box, port, channel, c0)
+    return Across(band_box, port, channel, c0, strip)

@@ -3,7 +3,7 @@ each phase hands to the next (the grid, the room, the positions along and across
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bpmtool.layout.geometry import Box, Orientation
 from bpmtool.layout.routing import Plan
@@ -116,3 +116,5 @@ class Across:
     port: list[float]
     channel: list[float]
     total: float
+    #: where each row's data strip starts (bpmtool.layout.swimlane_data)
+    strip: list[float] = field(default_factory=list)

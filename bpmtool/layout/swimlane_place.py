@@ -83,8 +83,10 @@ def route_edges(
     across: Across,
     nodes: dict[str, NodePlace],
     centre: dict[str, tuple[float, float]],
+    in_the_way: tuple[list[Box], list[tuple[tuple[float, float], ...]]] = ([], []),
 ) -> list[EdgeRoute]:
-    """Phase 7: every planned route as points, and its label in a free spot beside it."""
+    """Phase 7: every planned route as points, and its label in a free spot beside it
+    (clear of ``in_the_way``: boxes and lines in screen units)."""
     horizontal = grid.horizontal
 
     def resolve(pa: Coord, pc: Coord) -> tuple[float, float]:
@@ -118,6 +120,10 @@ def route_edges(
         obstacles.add(abstract(p.box, horizontal))
         if p.label:
             obstacles.add(abstract(p.label.box, horizontal))
+    for b in in_the_way[0]:
+        obstacles.add(abstract(b, horizontal))
+    for line in in_the_way[1]:
+        obstacles.add_line([p if horizontal else (p[1], p[0]) for p in line], -2)
     for start, size in across.band_box.values():  # no flow's name straddles two lanes
         for border in (start, start + size):
             obstacles.add((along.header, border, along.total - along.header, 0.0))
@@ -222,9 +228,11 @@ def place_data(
     along: Along,
     across: Across,
     centre: dict[str, tuple[float, float]],
+    placed: set[str],
 ) -> dict[str, Box]:
-    """Phase 9: data objects (for BPMNDI) in a strip after the last band, each under the
-    first node that uses it."""
+    """Phase 9: the data objects not ``placed`` in a row's data strip (used by no node, or
+    in a vertical layout) in a strip after the last band, for the BPMN export, each under
+    the first node that uses it."""
     used_at: dict[str, float] = {}
     for n in model.nodes:
         for art in [*n.inputs, *n.outputs]:
@@ -235,6 +243,8 @@ def place_data(
     data_sa, data_sc = (36.0, 50.0) if grid.horizontal else (50.0, 36.0)
     data: dict[str, Box] = {}
     for artifact in model.artifacts:
+        if artifact.id in placed:
+            continue
         at = used_at.get(artifact.id)
         if at is None:
             at, fallback = fallback, fallback + 60

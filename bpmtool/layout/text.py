@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from bpmtool.layout.geometry import Box, Label
+
 FONT_SIZE = 12.0
 LINE_HEIGHT = 14.0
 
@@ -103,3 +105,11 @@ def block_size(lines: list[str] | tuple[str, ...], size: float = FONT_SIZE) -> t
         max(text_width(line, size) for line in lines),
         len(lines) * LINE_HEIGHT * size / FONT_SIZE,
     )
+
+
+def data_caption(name: str, box: Box) -> Label:
+    """Where a data object's (or store's) name is written: under its shape, centred, at
+    11 px, wrapped to the shape's width plus 60 px (at least 90), three lines at most."""
+    lines = tuple(wrap(name, max(box.width + 60, 90), 3, 11)) if name else ()
+    w, h = block_size(lines, 11)
+    return Label(lines, Box(box.cx - w / 2, box.bottom + 3, w, h), 11.0)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from bpmtool.layout.text import LINE_HEIGHT, wrap
+from bpmtool.layout.text import LINE_HEIGHT, data_caption
 from bpmtool.render.svg_notation import activity_markers, draw_activity_decor, draw_markers
 
 if TYPE_CHECKING:
@@ -139,13 +139,10 @@ def _data_shape(dwg: svgwrite.Drawing, grp: Group, b: Box, store: bool, io: str 
 
 def draw_data(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout) -> None:
     """Data objects (a page with a folded corner), data stores (a cylinder) and a process's
-    inputs and outputs, each with its name underneath — those the layout placed among the
-    flow nodes (the author's diagram), not in a strip for the BPMN export."""
-    if not lay.links and not lay.data_copies and model.diagram is None:
-        return
+    inputs and outputs, each with its name underneath, where the layout placed them."""
     g = root.add(dwg.g(class_="data"))
-    # bpmtool's own layout keeps its data objects in a strip past the drawing's edge, for the
-    # BPMN export only (a re-laid-out model with a diagram or with pool flows has them too)
+    # a data object no node uses (and every data object of a vertical layout of ours) waits
+    # past the drawing's edge, for the BPMN export only
     drawn = [
         (art_id, b)
         for art_id, b in [*lay.data.items(), *lay.data_copies]
@@ -158,8 +155,8 @@ def draw_data(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout) -> 
         grp = g.add(dwg.g(class_="data-object", **{"data-artifact": art.id}))
         _data_shape(dwg, grp, b, art.store, art.io)
         if art.name:
-            lines = wrap(art.name, max(b.width + 60, 90), 3, 11)
-            text_block(dwg, grp, lines, b.cx, b.bottom + 3, 11, "label outside")
+            caption = data_caption(art.name, b)
+            text_block(dwg, grp, caption.lines, b.cx, caption.box.y, 11, "label outside")
         kind = "data store" if art.store else ("data " + art.io if art.io else "data object")
         grp.set_desc(title=f"{art.name} ({kind})" if art.name else kind)
 
