@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from bpmtool.findings import Finding
-from bpmtool.layout.geometry import Box, Label, Layout
+from bpmtool.layout.geometry import Box, EdgeRoute, Label, Layout
 from bpmtool.layout.text import LINE_HEIGHT, text_width
 from bpmtool.model import Model
 
@@ -66,14 +66,19 @@ class LegendLine:
     y: float
 
 
-def subject_anchor(lay: Layout, model: Model, ids: tuple[str, ...]) -> tuple[float, float] | None:
-    """The spot a finding about ``ids`` is marked at, or ``None`` when nothing drawn fits."""
+def subject_anchor(
+    lay: Layout,
+    model: Model,
+    ids: tuple[str, ...],
+    routes: tuple[dict[str, int], dict[int, EdgeRoute]] | None = None,
+) -> tuple[float, float] | None:
+    """The spot a finding about ``ids`` is marked at, or ``None`` when nothing drawn fits.
+    ``routes`` (flow key → index, index → the flow's route) saves building them per call."""
     for sid in ids:
         if sid in lay.nodes:
             b = lay.nodes[sid].box
             return b.right - 2, b.y + 2
-    keys = {f.key: i for i, f in enumerate(model.flows)}
-    edges = {e.index: e for e in lay.edges}
+    keys, edges = routes if routes is not None else _routes(lay, model)
     for sid in ids:
         if sid in keys and keys[sid] in edges:
             pts = edges[keys[sid]].points
@@ -96,13 +101,23 @@ def subject_anchor(lay: Layout, model: Model, ids: tuple[str, ...]) -> tuple[flo
     return (head.cx, head.y + 12) if head is not None else None
 
 
+def _routes(lay: Layout, model: Model) -> tuple[dict[str, int], dict[int, EdgeRoute]]:
+    return {f.key: i for i, f in enumerate(model.flows)}, {e.index: e for e in lay.edges}
+
+
 def finding_markers(lay: Layout, model: Model, findings: Sequence[Finding]) -> list[Marker]:
     """A marker per finding that has a spot on the drawing, numbered 1, 2, … in order."""
-    written = written_boxes(lay)
+    # only what lies near a marker's spots can be in the way: boxes are looked up by grid
+    # cell (a 5,000-node drawing has ~1,700 markers and ~10,000 boxes)
+    obstacles = _BoxGrid([(b, None) for b in written_boxes(lay)])
+    for ident, place in lay.nodes.items():
+        obstacles.add(place.box, ident)
+    placed = _BoxGrid()
+    routes = _routes(lay, model)
     stacked: dict[tuple[float, float], int] = defaultdict(int)
     out: list[Marker] = []
     for number, f in enumerate(findings, start=1):
-        at = subject_anchor(lay, model, f.subject)
+        at = subject_anchor(lay, model, f.subject, routes)
         if at is None:
             continue
         k = stacked[at]
@@ -110,18 +125,52 @@ def finding_markers(lay: Layout, model: Model, findings: Sequence[Finding]) -> l
         own = {s for s in f.subject if s in lay.nodes}
         spots = [(at[0] - _STACK * (k + i), at[1]) for i in range(_TRIES)]
         spots += [(at[0] + _STACK * i, at[1] + _STACK) for i in range(_TRIES)]
-        # only what lies near the spots can be in the way (large models: many boxes)
         xs, ys = [x for x, _ in spots], [y for _, y in spots]
         reach = Box(min(xs) - 9, min(ys) - 9, max(xs) - min(xs) + 18, max(ys) - min(ys) + 18)
-        others = [p.box for n, p in lay.nodes.items() if n not in own]
-        near = [b for b in [*written, *others] if b.overlaps(reach)]
-        taken = [m.box for m in out if m.box.overlaps(reach)]
+        near = obstacles.overlapping(reach, skip=own)
+        taken = placed.overlapping(reach)
         chosen = next(
             (s for s in spots if _free(s, lay, [*near, *taken])),
             next((s for s in spots if _free(s, lay, taken)), spots[0]),
         )
-        out.append(Marker(number, f, round(chosen[0], 2), round(chosen[1], 2)))
+        marker = Marker(number, f, round(chosen[0], 2), round(chosen[1], 2))
+        placed.add(marker.box, None)
+        out.append(marker)
     return out
+
+
+class _BoxGrid:
+    """Boxes bucketed by grid cell, each with an owner (a node's id, or None)."""
+
+    CELL = 200.0
+
+    def __init__(self, boxes: Sequence[tuple[Box, str | None]] = ()) -> None:
+        self._items: list[tuple[Box, str | None]] = []
+        self._cells: dict[tuple[int, int], list[int]] = defaultdict(list)
+        for box, owner in boxes:
+            self.add(box, owner)
+
+    def _keys(self, b: Box) -> list[tuple[int, int]]:
+        k = self.CELL
+        return [
+            (i, j)
+            for i in range(int(b.x // k), int(b.right // k) + 1)
+            for j in range(int(b.y // k), int(b.bottom // k) + 1)
+        ]
+
+    def add(self, box: Box, owner: str | None) -> None:
+        self._items.append((box, owner))
+        for key in self._keys(box):
+            self._cells[key].append(len(self._items) - 1)
+
+    def overlapping(self, reach: Box, skip: set[str] | frozenset[str] = frozenset()) -> list[Box]:
+        """The boxes overlapping ``reach``, but those owned by ``skip``, in the order added."""
+        found = {i for key in self._keys(reach) for i in self._cells.get(key, ())}
+        return [
+            box
+            for box, owner in (self._items[i] for i in sorted(found))
+            if (owner is None or owner not in skip) and box.overlaps(reach)
+        ]
 
 
 def _free(spot: tuple[float, float], lay: Layout, boxes: list[Box]) -> bool:

