@@ -298,3 +298,78 @@ def test_the_suites_non_interrupting_timer_on_an_expanded_sub_process(path: str)
     }
     assert found == expected
     assert False in found.values() and True in found.values()
+
+
+def _link_file(throw_name: str, catch_name: str, throw_def: str, catch_def: str) -> str:
+    return _HEAD + (
+        '<startEvent id="s"/><task id="a" name="First half"/>'
+        f'<intermediateThrowEvent id="lt" name="{throw_name}">{throw_def}'
+        "</intermediateThrowEvent>"
+        f'<intermediateCatchEvent id="lc" name="{catch_name}">{catch_def}'
+        '</intermediateCatchEvent><task id="b" name="Second half"/><endEvent id="e"/>'
+        + _flows("s>a", "a>lt", "lc>b", "b>e")
+        + _TAIL
+    )
+
+
+@pytest.mark.parametrize(
+    "xml",
+    [
+        # bpmn.io: unnamed link definitions, the two events named apart
+        _link_file(
+            "Off page",
+            "Back on page",
+            '<linkEventDefinition id="L1" name=""/>',
+            '<linkEventDefinition id="L2" name=""/>',
+        ),
+        # the specification's own references between the two definitions
+        _link_file(
+            "Go",
+            "Arrive",
+            '<linkEventDefinition id="L1" name="x"><target>L2</target></linkEventDefinition>',
+            '<linkEventDefinition id="L2" name="y"><source>L1</source></linkEventDefinition>',
+        ),
+    ],
+    ids=["the-only-pair", "source-and-target"],
+)
+def test_a_link_pairs_without_matching_names(xml: str) -> None:
+    model, _ = read_bpmn_bytes(xml.encode(), "l.bpmn")
+    assert model.node_by_id["lc"].triggered_by == "lt"
+    assert not [f for f in api.lint(model) if f.code in _ARTEFACTS]
+
+
+def test_two_unnamed_link_pairs_are_not_guessed() -> None:
+    """With two throws and two catches that match nothing, no pairing is invented."""
+    one = _link_file("A", "B", '<linkEventDefinition name=""/>', '<linkEventDefinition name=""/>')
+    two = one.replace('id="lt"', 'id="lt2"').replace('id="lc"', 'id="lc2"')
+    two = two.replace('id="s"', 'id="s2"').replace('id="a"', 'id="a2"').replace('id="b"', 'id="b2"')
+    two = two.replace('id="e"', 'id="e2"').replace('id="f', 'id="g').replace('"s>', '"s2>')
+    body = two[two.index('<process id="p">') + len('<process id="p">') : two.index("</process>")]
+    for old, new in (("s", "s2"), ("a", "a2"), ("lt", "lt2"), ("lc", "lc2"), ("b", "b2")):
+        body = body.replace(f'sourceRef="{old}"', f'sourceRef="{new}"')
+        body = body.replace(f'targetRef="{old}"', f'targetRef="{new}"')
+    body = body.replace('targetRef="e"', 'targetRef="e2"')
+    model, _ = read_bpmn_bytes(one.replace("</process>", body + "</process>").encode(), "x.bpmn")
+    assert model.node_by_id["lc"].triggered_by is None
+    assert model.node_by_id["lc2"].triggered_by is None
+
+
+def test_every_link_catch_of_the_shared_files_goes_on_from_a_throw() -> None:
+    from lxml import etree
+
+    b = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
+    checked = 0
+    for path in sorted((SHARED_DATA / "bpmn").rglob("*.bpmn")):
+        root = etree.parse(str(path)).getroot()
+        catches = {
+            el.get("id")
+            for el in root.iter(f"{b}intermediateCatchEvent")
+            if el.find(f"{b}linkEventDefinition") is not None
+        }
+        if not catches:
+            continue
+        model = api.load(path)
+        found = {n.id for n in model.nodes if n.id in catches and n.triggered_by}
+        assert found == catches, path
+        checked += len(catches)
+    assert checked >= 7  # MIWG B.2.0 in seven tools
