@@ -106,8 +106,11 @@ def plan_data(
         )
 
     def slot(row: int, anchor: int, width: float) -> int:
-        order = sorted(range(len(col_size)), key=lambda c: (abs(c - anchor), c < anchor))
-        chosen = next((c for c in order if fits(row, c, width)), anchor)
+        # nearest first, the right before the left
+        order = (
+            c for d in range(len(col_size)) for c in (anchor + d, anchor - d) if d or c == anchor
+        )
+        chosen = next((c for c in order if 0 <= c < len(col_size) and fits(row, c, width)), anchor)
         taken.add((row, chosen))
         holding.add((row, chosen))
         if col_size[chosen] < width - 0.01:  # its neighbours take nothing that reaches out
@@ -125,6 +128,7 @@ def plan_data(
             readers[ref].append(n.id)
     _plan_notes(model, plan, cell, slot, col_size, nodes_only=True)  # right beside them
     item_of: dict[str, int] = {}
+    position = {n.id: i for i, n in enumerate(model.nodes)}
     for art in model.artifacts:
         users = writers[art.id] or readers[art.id]
         if not users:
@@ -136,13 +140,13 @@ def plan_data(
         item.column = slot(row, anchor, min(item.width, 90.0))
         item_of[art.id] = len(plan.items)
         plan.items.append(item)
-        for n in model.nodes:
-            if cell(n.id) is None or cell(n.id)[0] != row:  # type: ignore[index]
+        for user in sorted({*writers[art.id], *readers[art.id]}, key=position.__getitem__):
+            if cell(user)[0] != row:  # type: ignore[index]
                 continue
-            if art.id in n.outputs:
-                plan.assocs.append(_Assoc(n.id, item_of[art.id], "out"))
-            if art.id in n.inputs:
-                plan.assocs.append(_Assoc(n.id, item_of[art.id], "in"))
+            if user in writers[art.id]:
+                plan.assocs.append(_Assoc(user, item_of[art.id], "out"))
+            if user in readers[art.id]:
+                plan.assocs.append(_Assoc(user, item_of[art.id], "in"))
     _plan_notes(model, plan, cell, slot, col_size, nodes_only=False)
     per_row: dict[int, list[_Assoc]] = defaultdict(list)
     for a in plan.assocs:
