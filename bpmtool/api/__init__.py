@@ -76,6 +76,7 @@ from bpmtool.api.models import (
     MODEL_SUFFIXES,
     SIPOC_FORMATS,
     Loaded,
+    compliance_label,
     days_label,
     dump_model,
     graph_text,
@@ -95,7 +96,12 @@ from bpmtool.api.models import (
     warm_up,
     write_file,
 )
-from bpmtool.api.windows import PERIOD_UNITS, compare_windows, comparison_periods
+from bpmtool.api.windows import (
+    PERIOD_UNITS,
+    compare_journey_windows,
+    compare_windows,
+    comparison_periods,
+)
 
 # what the faces may name without reaching below the API
 from bpmtool.io.eventlog import LOG_SUFFIXES
@@ -160,8 +166,10 @@ __all__ = [
     "choose_diagram",
     "cluster",
     "compare",
+    "compare_journey_windows",
     "compare_windows",
     "comparison_periods",
+    "compliance_label",
     "convert",
     "converted",
     "costly_problems",

@@ -160,6 +160,14 @@ def days_label(days: float | None) -> str | None:
     return label(days)
 
 
+def compliance_label(share: float | None) -> str:
+    """A CTQ's compliant share as every face shows it (``99.7 %``): rounded down, so never
+    "100 %" while a case broke it."""
+    from bpmtool.mining.journey_ctq import compliance_label as label
+
+    return label(share)
+
+
 def write_file(path: str | Path, data: str | bytes) -> None:
     """Write a file atomically (a temporary file renamed into place)."""
     from bpmtool.io.files import write_atomic

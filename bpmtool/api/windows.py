@@ -1,4 +1,5 @@
-"""Two windows of one log, checked side by side (``check --compare``)."""
+"""Two windows of one log side by side: checked (``check --compare``) or as customer
+journeys (``journey --compare``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bpmtool.api.analysis import check
+from bpmtool.api.analysis import check, journey
 from bpmtool.api.logs import read_log
 from bpmtool.errors import InputError
 from bpmtool.log_schema import TIMESTAMP
@@ -19,6 +20,7 @@ from bpmtool.mining.compare_windows import (
     compare_results,
     last_periods,
 )
+from bpmtool.mining.journey_compare import compare_journeys
 from bpmtool.mining.log_filter import LogFilter, parse_period
 from bpmtool.mining.open_cases import OpenCaseRule
 from bpmtool.model import Model
@@ -26,7 +28,13 @@ from bpmtool.model import Model
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["PERIOD_UNITS", "WindowComparison", "compare_windows", "comparison_periods"]
+__all__ = [
+    "PERIOD_UNITS",
+    "WindowComparison",
+    "compare_journey_windows",
+    "compare_windows",
+    "comparison_periods",
+]
 
 
 def comparison_periods(
@@ -82,6 +90,64 @@ def compare_windows(
     """Check two windows of a log (:func:`comparison_periods`; how a case must stand in
     one: ``window``, as in :class:`LogFilter`) and put their KPIs and finding counts side by
     side.  ``log_filter`` (without a time window of its own) applies to both."""
+    frame, base = _windowed(log, log_filter, columns, date_format)
+    chosen = comparison_periods(periods, frame)
+    results = []
+    for _, start, end in chosen:
+        results.append(
+            check(
+                model,
+                frame,
+                method=method,
+                lanes_from=lanes_from,
+                open_rule=open_rule,
+                budget=budget,
+                precision=precision,
+                log_filter=replace(base, since=start, until=end, window=window),
+            )
+        )
+    return compare_results((chosen[0][0], chosen[1][0]), (results[0], results[1]))
+
+
+def compare_journey_windows(
+    model: Model,
+    log: pd.DataFrame | str | Path,
+    periods: Sequence[str],
+    *,
+    window: str = "started",
+    log_filter: LogFilter | None = None,
+    columns: dict[str, str] | None = None,
+    date_format: str | None = None,
+    surveys: pd.DataFrame | str | Path | None = None,
+) -> WindowComparison:
+    """The customer journey of two windows of a log (:func:`comparison_periods`, ``window``
+    as in :class:`LogFilter`) side by side: success, each stage's conversion and time, each
+    milestone's time, each CTQ's compliance, the struggling customers and the findings.
+    Each window is what ``bpmtool journey --from START --to END`` shows for it alone: its
+    open cases measured at its own last event."""
+    frame, base = _windowed(log, log_filter, columns, date_format)
+    chosen = comparison_periods(periods, frame)
+    results = []
+    for _, start, end in chosen:
+        results.append(
+            journey(
+                model,
+                frame,
+                surveys=surveys,
+                log_filter=replace(base, since=start, until=end, window=window),
+            )
+        )
+    return compare_journeys((chosen[0][0], chosen[1][0]), (results[0], results[1]))
+
+
+def _windowed(
+    log: pd.DataFrame | str | Path,
+    log_filter: LogFilter | None,
+    columns: dict[str, str] | None,
+    date_format: str | None,
+) -> tuple[pd.DataFrame, LogFilter]:
+    """The log read once for both windows, and the filter both share (without times: a
+    comparison sets the windows itself)."""
     if log_filter is not None and (log_filter.since or log_filter.until):
         raise InputError.single(
             "--compare sets the time windows itself: leave out --from and --to",
@@ -98,20 +164,4 @@ def compare_windows(
         if isinstance(log, (str, Path))
         else log
     )
-    chosen = comparison_periods(periods, frame)
-    base = log_filter or LogFilter()
-    results = []
-    for _, start, end in chosen:
-        results.append(
-            check(
-                model,
-                frame,
-                method=method,
-                lanes_from=lanes_from,
-                open_rule=open_rule,
-                budget=budget,
-                precision=precision,
-                log_filter=replace(base, since=start, until=end, window=window),
-            )
-        )
-    return compare_results((chosen[0][0], chosen[1][0]), (results[0], results[1]))
+    return frame, log_filter or LogFilter()

@@ -11,10 +11,11 @@ import typer
 from bpmtool import api
 from bpmtool.cli import log_options as opt
 from bpmtool.cli.app import app, input_errors_exit, style, use_colour, write_output
+from bpmtool.cli.comparison import format_comparison
 from bpmtool.cli.log_options import LogOptions, TextOrJson, progress_bar
 from bpmtool.cli.model_commands import FailOn, _exit_code, format_findings_text
 
-__all__ = ["format_comparison"]
+__all__: list[str] = []
 
 
 class Method(StrEnum):
@@ -76,14 +77,7 @@ def check(
     variant: list[int] | None = opt.VARIANT,
     in_lane: list[str] | None = opt.IN_LANE,
     case_ids: Path | None = opt.CASE_IDS,
-    compare: list[str] | None = typer.Option(
-        None,
-        "--compare",
-        metavar="PERIOD",
-        help="Check two windows side by side: give two periods (--compare 2026-Q2 --compare "
-        "2026-Q3, or FROM..TO) or one of week, month, quarter, year (the log's latest one "
-        "against the one before); KPIs and finding counts, per --window.",
-    ),
+    compare: list[str] | None = opt.COMPARE,
     lanes_from_log: bool = typer.Option(
         False,
         "--lanes-from-log",
@@ -218,45 +212,3 @@ def check(
     )
     write_output("\n".join(lines) + "\n", out)
     raise typer.Exit(_exit_code(result.findings, fail_on))
-
-
-def format_comparison(c: api.WindowComparison, window: str) -> str:
-    """Two windows' KPIs and finding counts as a text table."""
-    a, b = c.labels
-    how = "events in" if window == "trim" else f"cases {window} in"
-    lines = [f"Comparison of {a} and {b} ({how} each)", ""]
-    lines.append(f"  {'KPI':<34} {a:>12} {b:>12} {'change':>10}")
-    for k in c.kpis:
-        lines.append(
-            f"  {k['label']:<34} {_kpi(k['a'], k['kind']):>12} {_kpi(k['b'], k['kind']):>12} "
-            f"{_change(k['change'], k['kind']):>10}"
-        )
-    lines += ["", f"  {'findings (findings / cases)':<34} {a:>12} {b:>12} {'cases':>10}"]
-    for f in c.findings:
-        lines.append(
-            f"  {f['code']:<34} {f['findings_a']:>5} / {f['cases_a']:<4} "
-            f"{f['findings_b']:>5} / {f['cases_b']:<4} {f['cases_change']:>+10,}"
-        )
-    if not c.findings:
-        lines.append("  no findings in either window")
-    return "\n".join(lines) + "\n"
-
-
-def _kpi(value: float | None, kind: str) -> str:
-    if value is None:
-        return "-"
-    if kind == "share":
-        return f"{value:.1%}"
-    if kind == "days":
-        return f"{value:.2f}"
-    return f"{int(value):,}"
-
-
-def _change(value: float | None, kind: str) -> str:
-    if value is None:
-        return "-"
-    if kind == "share":
-        return f"{value * 100:+.1f} pt"
-    if kind == "days":
-        return f"{value:+.2f}"
-    return f"{int(value):+,}"

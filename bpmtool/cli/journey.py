@@ -13,6 +13,7 @@ import typer
 from bpmtool import api
 from bpmtool.cli import log_options as opt
 from bpmtool.cli.app import EXIT_BAD_INPUT, app, input_errors_exit, style, use_colour, write_output
+from bpmtool.cli.comparison import format_comparison
 from bpmtool.cli.log_options import LogOptions
 
 if TYPE_CHECKING:
@@ -83,6 +84,7 @@ def journey_command(
     variant: list[int] | None = opt.VARIANT,
     in_lane: list[str] | None = opt.IN_LANE,
     case_ids: Path | None = opt.CASE_IDS,
+    compare: list[str] | None = opt.COMPARE,
     scheduler: str | None = opt.SCHEDULER,
     workers: int | None = opt.WORKERS,
     out: Path | None = typer.Option(
@@ -116,6 +118,9 @@ def journey_command(
         date_format,
     )
     chosen = opt.log_filter(since, until, window, where, variant, in_lane, case_ids)
+    if compare:
+        _compare(model_path, log_path, options, compare, window, chosen, surveys, fmt, out, quiet)
+        return
     with input_errors_exit():
         model = api.load(model_path)
         with api.cluster(scheduler, workers) as cluster:
@@ -143,6 +148,36 @@ def journey_command(
             else format_journey_text(result, colour=colour)
         )
         write_output(text, out)
+
+
+def _compare(
+    model_path: Path,
+    log_path: str,
+    options: LogOptions,
+    periods: list[str],
+    window: str,
+    chosen: api.LogFilter | None,
+    surveys: Path | None,
+    fmt: JourneyFormat,
+    out: Path | None,
+    quiet: bool,
+) -> None:
+    """``journey --compare``: two windows' journeys side by side, as text or JSON."""
+    if fmt == JourneyFormat.csv:
+        typer.echo("error: --compare writes text or json, not csv", err=True)
+        raise typer.Exit(EXIT_BAD_INPUT)
+    with input_errors_exit():
+        model = api.load(model_path)
+        frame = options.read(log_path, quiet=quiet, log_filter=chosen)
+        comparison = api.compare_journey_windows(
+            model, frame, periods, window=window, log_filter=chosen, surveys=surveys
+        )
+    text = (
+        json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        if fmt == JourneyFormat.json
+        else format_comparison(comparison, window, "Journeys")
+    )
+    write_output(text, out)
 
 
 def _parse_now(now: str | None) -> datetime | None:

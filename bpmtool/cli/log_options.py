@@ -205,6 +205,14 @@ CASE_IDS = typer.Option(
     metavar="FILE",
     help="Keep only the cases listed in this file, one id per line.",
 )
+COMPARE = typer.Option(
+    None,
+    "--compare",
+    metavar="PERIOD",
+    help="Two windows side by side: give two periods (--compare 2026-Q2 --compare "
+    "2026-Q3, or FROM..TO) or one of week, month, quarter, year (the log's latest one "
+    "against the one before); KPIs and finding counts, per --window.",
+)
 #: the names of the filter's options, for messages
 FILTER_OPTIONS = ("--from", "--to", "--window", "--where", "--variant", "--in-lane", "--case-ids")
 

@@ -12,9 +12,17 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from bpmtool.findings import Finding
     from bpmtool.mining.check import CheckResult
+    from bpmtool.mining.log_filter import FilterOutcome
 
-__all__ = ["PERIOD_UNITS", "WindowComparison", "compare_results", "last_periods"]
+__all__ = [
+    "PERIOD_UNITS",
+    "WindowComparison",
+    "compare_results",
+    "last_periods",
+    "side_by_side",
+]
 
 PERIOD_UNITS = ("week", "month", "quarter", "year")
 
@@ -59,29 +67,50 @@ def compare_results(
 ) -> WindowComparison:
     """The KPIs (:data:`_KPIS`) and, per finding code, the findings and the cases they
     concern, of two checks; ``change`` is the second minus the first."""
-    values = [_kpis(r) for r in results]
+    values = (_kpis(results[0]), _kpis(results[1]))
+    rows = [
+        (key, label, kind, values[0].get(key), values[1].get(key)) for key, label, kind in _KPIS
+    ]
+    return side_by_side(
+        labels,
+        rows,
+        (results[0].findings, results[1].findings),
+        (results[0].filtered, results[1].filtered),
+    )
+
+
+def side_by_side(
+    labels: tuple[str, str],
+    rows: list[tuple[str, str, str, float | None, float | None]],
+    findings: tuple[list[Finding], list[Finding]],
+    filtered: tuple[FilterOutcome | None, FilterOutcome | None],
+) -> WindowComparison:
+    """Two analyses' KPI rows (key, label, kind and the two values; a kind is ``count``,
+    ``share``, ``compliance`` — a CTQ's share, shown rounded down — or ``days``) and, per
+    finding code, the findings and the cases behind them, side by side; ``change`` is the
+    second minus the first.  Shared by the check's and the journey's comparisons, so both
+    read and change alike."""
     kpis = []
-    for key, label, kind in _KPIS:
-        a, b = values[0].get(key), values[1].get(key)
+    for key, label, kind, a, b in rows:
         change = None if a is None or b is None else round(b - a, 4)
         kpis.append({"kpi": key, "label": label, "kind": kind, "a": a, "b": b, "change": change})
-    counts = [_finding_counts(r) for r in results]
+    counts = [_finding_counts(f) for f in findings]
     codes = sorted(set(counts[0]) | set(counts[1]))
-    findings = []
+    table = []
     for code in codes:
         (fa, ca), (fb, cb) = counts[0].get(code, (0, 0)), counts[1].get(code, (0, 0))
-        findings.append(
+        table.append(
             {
                 "code": code,
                 "findings_a": fa,
                 "findings_b": fb,
                 "cases_a": ca,
                 "cases_b": cb,
-                "cases_change": cb - ca,
+                "cases_change": None if ca is None or cb is None else cb - ca,
             }
         )
-    filters = tuple(r.filtered.to_dict() if r.filtered is not None else None for r in results)
-    return WindowComparison(labels, (filters[0], filters[1]), kpis, findings)
+    filters = tuple(f.to_dict() if f is not None else None for f in filtered)
+    return WindowComparison(labels, (filters[0], filters[1]), kpis, table)
 
 
 def _kpis(result: CheckResult) -> dict[str, Any]:
@@ -122,17 +151,18 @@ def _case_days(result: CheckResult) -> Any:
     return ((span["max"] - span["min"]).dt.total_seconds() / 86_400).to_numpy(dtype=float)
 
 
-def _finding_counts(result: CheckResult) -> dict[str, tuple[int, int]]:
-    """Per code: how many findings, and how many distinct cases they concern."""
+def _finding_counts(findings: list[Finding]) -> dict[str, tuple[int, int | None]]:
+    """Per code: how many findings, and how many distinct cases they concern (``None`` when
+    its findings do not list their cases, e.g. a model finding)."""
     import numpy as np
 
     found: dict[str, list[Any]] = {}
-    for f in result.findings:
+    for f in findings:
         found.setdefault(f.code, []).append(f)
     out = {}
     for code, fs in found.items():
         arrays = [np.asarray(f.case_codes) for f in fs if f.case_codes is not None]
-        cases = len(np.unique(np.concatenate(arrays))) if arrays else 0
+        cases = len(np.unique(np.concatenate(arrays))) if arrays else None
         out[code] = (len(fs), cases)
     return out
 

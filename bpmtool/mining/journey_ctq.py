@@ -10,7 +10,9 @@ reached; it is *missed* when it came late, or never came and the window is over.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -25,6 +27,7 @@ __all__ = [
     "CtqResult",
     "TriggerResult",
     "check_triggers",
+    "compliance_label",
     "ctq_findings",
     "measure_ctqs",
     "trigger_findings",
@@ -32,6 +35,15 @@ __all__ = [
 
 _NAMED = 10  # case ids named in a finding's message
 _LISTED = 200  # case ids kept in a finding's evidence
+
+
+def compliance_label(share: float | None) -> str:
+    """A compliant share rounded down to 0.1 %: never "100 %" while a case broke it.
+
+    >>> compliance_label(340 / 341), compliance_label(1.0), compliance_label(None)
+    ('99.7 %', '100.0 %', '–')
+    """
+    return "–" if share is None else f"{math.floor(share * 1000) / 10:.1f} %"
 
 
 @dataclass(frozen=True)
@@ -85,9 +97,8 @@ class CtqResult:
         return self.compliant / self.decided if self.decided else None
 
     def compliant_text(self) -> str:
-        """The compliant share, rounded down to 0.1 %: never "100 %" while a case broke it."""
-        share = self.share_compliant
-        return "–" if share is None else f"{math.floor(share * 1000) / 10:.1f} %"
+        """The compliant share as every face shows it (:func:`compliance_label`)."""
+        return compliance_label(self.share_compliant)
 
     def summary(self) -> str:
         """One sentence, the same in the CLI, the report and the ``CTQ-BREACH`` finding."""
@@ -260,9 +271,12 @@ def check_triggers(ev: JourneyEvents, model: Model, journeys: StageJourneys) -> 
     return out
 
 
-def ctq_findings(model: Model, results: list[CtqResult]) -> list[Finding]:
+def ctq_findings(
+    model: Model, results: list[CtqResult], codes: Callable[[Sequence[str]], Any] | None = None
+) -> list[Finding]:
     """A ``CTQ-BREACH`` finding per CTQ that some case broke: finished late or still open
-    past the limit.  Its message is :meth:`CtqResult.summary`, its cases the breaching ones."""
+    past the limit.  Its message is :meth:`CtqResult.summary`, its cases the breaching ones
+    (as ``codes`` gives them, :attr:`Finding.case_codes`)."""
     findings = []
     for r in results:
         if r.breaches == 0:
@@ -294,14 +308,20 @@ def ctq_findings(model: Model, results: list[CtqResult]) -> list[Finding]:
                     {"case": c, "days": round(d, 3), "state": st} for c, d, st in r.worst
                 ],
             },
+            case_codes=codes(r.breaching_cases) if codes else None,
         )
         if finding is not None:
             findings.append(finding)
     return findings
 
 
-def trigger_findings(model: Model, results: list[TriggerResult]) -> list[Finding]:
-    """A ``MISSED-TRIGGER`` finding per trigger that some case missed, naming the cases."""
+def trigger_findings(
+    model: Model,
+    results: list[TriggerResult],
+    codes: Callable[[Sequence[str]], Any] | None = None,
+) -> list[Finding]:
+    """A ``MISSED-TRIGGER`` finding per trigger that some case missed, naming the cases
+    (their codes as ``codes`` gives them)."""
     findings = []
     for r in results:
         if not r.missed_cases:
@@ -331,6 +351,7 @@ def trigger_findings(model: Model, results: list[TriggerResult]) -> list[Finding
                 "pending": r.pending,
                 "cases": r.missed_cases[:_LISTED],
             },
+            case_codes=codes(r.missed_cases) if codes else None,
         )
         if finding is not None:
             findings.append(finding)

@@ -21,6 +21,9 @@ quadrant and the quadrant's action.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import numpy as np
 import pandas as pd
 
@@ -192,8 +195,10 @@ def exception_findings(
     report: pd.DataFrame,
     journeys: StageJourneys,
     paths: HappyPaths,
+    codes: Callable[[Sequence[str]], Any] | None = None,
 ) -> list[Finding]:
-    """Findings that sum the exception report up: per stage, milestone and departure point."""
+    """Findings that sum the exception report up: per stage, milestone and departure point;
+    where a finding lists its cases, ``codes`` gives them as :attr:`Finding.case_codes`."""
     out: list[Finding | None] = []
     limits = stage_limits(model, journeys)
     reasons = report["reasons"].str.split(";")
@@ -218,6 +223,7 @@ def exception_findings(
                         "count": len(cases),
                         "p90_days": round(limits[stage.id], 3),
                     },
+                    case_codes=codes(cases) if codes else None,
                 )
             )
     for stat in journeys.milestones:
@@ -251,6 +257,7 @@ def exception_findings(
                 f"{activity!r} after {after!r}.",
                 "Check whether this step is a new path to success or the start of a problem.",
                 {"count": len(group), "cases": cases[:_LISTED]},
+                case_codes=codes(cases) if codes else None,
             )
         )
     return [f for f in out if f is not None]

@@ -8,6 +8,7 @@ is the stable JSON shape documented in ``docs/journey.md``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -147,11 +148,18 @@ def analyse_journey(
     triggers = check_triggers(ev, model, journeys)
     feeling = sentiment(ev, model, surveys)
     report = struggling_customers(ev, model, journeys, paths, ctqs, feeling)
+    ids = pd.Index(np.asarray(ev.case_ids).astype(str))
+
+    def codes(cases: Sequence[str]) -> np.ndarray:
+        """Case ids as positions in the journey's cases, the codes of a finding's cases."""
+        at = ids.get_indexer(pd.Index([str(c) for c in cases]))
+        return np.unique(at[at >= 0]).astype(np.int32)
+
     findings = sort_findings(
         [
-            *ctq_findings(model, ctqs),
-            *trigger_findings(model, triggers),
-            *exception_findings(ev, model, report, journeys, paths),
+            *ctq_findings(model, ctqs, codes),
+            *trigger_findings(model, triggers, codes),
+            *exception_findings(ev, model, report, journeys, paths, codes),
         ]
     )
     unmapped = sorted(ev.frame.loc[ev.frame["node"].isna(), "label"].unique().tolist())

@@ -40,5 +40,7 @@ def test_the_warnings_are_the_clis(client, tmp_path: Path) -> None:
     assert [w["message"] for w in said] == [
         api.load_with_warnings(WARNED).warnings[i].message for i in range(2)
     ]
-    assert len(cli_lines) == 2 and all(w["message"] in line for w, line in zip(said, cli_lines))
+    assert len(cli_lines) == 2 and all(
+        w["message"] in line for w, line in zip(said, cli_lines, strict=True)
+    )
     assert r.text == out.read_text(encoding="utf-8")

@@ -98,6 +98,8 @@ def test_a_journey_run_from_the_model_page_shows_the_journey(client) -> None:
     for ctq in expected["ctqs"]:
         for text in (ctq["p50_text"], ctq["p90_text"]):
             assert f">{text}<" in page and text in report.text
+        # and so does compliance, rounded down (99.7 %, not 99.7% here and 100.0% there)
+        assert f">{ctq['compliant_text']}<" in page and ctq["compliant_text"] in report.text
     path = expected["happy_paths"]["paths"][0]
     assert f">{api.days_label(path['median_days'])}<" in page
     assert f">{path['median_days']}<" not in page
