@@ -93,7 +93,7 @@ def run_job(root: str, run_id: str, spec: JobSpec) -> str:
             doc = _journey(ws, run_id, model, spec)
         elif spec["kind"] == "report":
             doc = _full_report(ws, run_id, model, spec, progress)
-        elif spec["kind"] == "compare":
+        elif spec["kind"] in ("compare", "journey-compare"):
             doc = _compare(model, spec, progress)
         else:
             doc = _check(ws, run_id, model, spec, progress)
@@ -158,19 +158,24 @@ def _run_check(model: Any, spec: JobSpec, progress: _Progress | None, **how: Any
 
 
 def _compare(model: Any, spec: JobSpec, progress: _Progress) -> dict[str, Any]:
-    """Two windows of the log checked side by side (``check --compare``)."""
+    """Two windows of the log side by side: checked (``check --compare``) or, for the kind
+    ``journey-compare``, as customer journeys (``journey --compare``)."""
     fields = dict(spec.get("filter") or {})
     window = fields.pop("window", "") or "started"
-    comparison = api.compare_windows(
-        model,
-        spec["log_path"],
-        spec["periods"],
-        window=window,
-        log_filter=api.filter_from_fields(fields),
-        method=spec.get("method", "both"),
-        columns=spec.get("columns") or None,
-        date_format=spec.get("date_format"),
-    )
+    common: dict[str, Any] = {
+        "window": window,
+        "log_filter": api.filter_from_fields(fields),
+        "columns": spec.get("columns") or None,
+        "date_format": spec.get("date_format"),
+    }
+    if spec["kind"] == "journey-compare":
+        comparison = api.compare_journey_windows(
+            model, spec["log_path"], spec["periods"], surveys=spec.get("surveys_path"), **common
+        )
+    else:
+        comparison = api.compare_windows(
+            model, spec["log_path"], spec["periods"], method=spec.get("method", "both"), **common
+        )
     progress.write("drawing", 0.98)
     doc: dict[str, Any] = comparison.to_dict()
     doc["window"] = window

@@ -61,7 +61,9 @@ def _days(value: float | None) -> str:
     return api.days_label(value) or "–"
 
 
-templates.env.filters.update(size=_size, when=_when, pct=_pct, web=_web, days=_days)
+templates.env.filters.update(
+    size=_size, when=_when, pct=_pct, web=_web, days=_days, compliance=api.compliance_label
+)
 #: the built browser bundles (or None): ``{% set assets = web_assets() %}``
 templates.env.globals["web_assets"] = built_assets
 

@@ -22,7 +22,9 @@ router = APIRouter(tags=["pages: runs"], include_in_schema=False)
 
 METHODS = ("both", "replay", "alignments")
 #: a check, a customer journey, or both with the log's surveys in one report
-KINDS = ("check", "journey", "report", "compare")
+KINDS = ("check", "journey", "report", "compare", "journey-compare")
+#: the kinds that put two windows side by side
+COMPARES = ("compare", "journey-compare")
 
 
 @router.post("/runs")
@@ -58,7 +60,7 @@ def start_run(
     }
     chosen = api.filter_from_fields(fields)  # a bad field is a 422 naming it, before queueing
     periods = [p.strip() for p in (compare_a, compare_b) if p.strip()]
-    if kind == "compare":
+    if kind in COMPARES:
         if len(periods) == 2 or (periods and periods[0].lower() not in api.PERIOD_UNITS):
             api.comparison_periods(periods)  # two bad or missing periods: a 422 now
         elif not periods:
@@ -70,9 +72,9 @@ def start_run(
         method=method,
         columns=ws.log_columns(log),
         log_filter={k: v.strip() for k, v in fields.items() if v.strip()}
-        if chosen or kind == "compare"
+        if chosen or kind in COMPARES
         else None,
-        periods=periods if kind == "compare" else None,
+        periods=periods if kind in COMPARES else None,
     )
     return RedirectResponse(f"/runs/{run_id}", status_code=303)
 
@@ -92,7 +94,7 @@ def run_page(request: Request, ws: WorkspaceDep, run_id: str) -> Response:
     result: dict[str, Any] = json.loads(ws.run_file(run_id, "result").read_text("utf-8"))
     svg_path = ws.run_file(run_id, "svg")
     svg = Markup(svg_path.read_text("utf-8")) if svg_path.exists() else None
-    if run.get("kind") == "compare":
+    if run.get("kind") in COMPARES:
         doc = json.loads(ws.run_file(run_id, "result").read_text("utf-8"))
         return page(request, "compare_result.html", {"run": run, "c": doc})
     journey = run.get("kind") == "journey"
