@@ -63,20 +63,31 @@ def test_fitness_equals_pm4pys_own(log: str, net: str) -> None:
     assert ours.alignment_fitness == pytest.approx(theirs_align["log_fitness"], abs=1e-9)
 
 
-def test_alignments_that_fall_back_to_a_star_agree() -> None:
-    """With no time for the fast search every variant goes to A*: same costs, same fitness."""
+def test_alignments_of_every_search_agree() -> None:
+    """The reachability-graph walk, pm4py's Dijkstra search and pm4py's A* give every variant
+    the same optimal cost and the log the same fitness."""
     wf = _pnml("roadtraffic.pnml")
     found = variants(api.read_log(SHARED_DATA / "logs" / "roadtraffic100traces.xes"))
-    fast = conformance(wf, found, replay=False, budget=EXACT)
-    fast_costs = [v.alignment.cost for v in found]
+    graph = conformance(wf, found, replay=False, budget=EXACT)
+    assert {v.alignment.search for v in found} == {"graph"}
+    graph_costs = [v.alignment.cost for v in found]
+    fast = conformance(
+        wf, found, replay=False, budget=AlignmentBudget(variant_s=1e9, total_s=1e9, graph_mb=0)
+    )
     assert "dijkstra" in {v.alignment.search for v in found}  # the fast search answered
+    assert [v.alignment.cost for v in found] == graph_costs
     exact = conformance(
-        wf, found, replay=False, budget=AlignmentBudget(variant_s=1e9, total_s=1e9, fast_misses=0)
+        wf,
+        found,
+        replay=False,
+        budget=AlignmentBudget(variant_s=1e9, total_s=1e9, fast_misses=0, graph_mb=0),
     )
     assert {v.alignment.search for v in found} == {"a*"}
-    assert [v.alignment.cost for v in found] == fast_costs
+    assert [v.alignment.cost for v in found] == graph_costs
     assert exact.alignment_fitness == pytest.approx(fast.alignment_fitness, abs=1e-12)
+    assert graph.alignment_fitness == pytest.approx(exact.alignment_fitness, abs=1e-12)
     assert exact.skips == fast.skips and exact.insertions == fast.insertions
+    assert graph.skips == exact.skips and graph.insertions == exact.insertions
 
 
 def test_a_spent_budget_approximates_and_says_so() -> None:

@@ -171,7 +171,8 @@ def check(
             [
                 f"  approximated {s['approximated_variants']:,} variant(s), "
                 f"{s['approximated_cases']:,} case(s): alignment budget ran out, fitness from "
-                "token replay"
+                f"token replay; aligned exactly: {_pct(s['aligned_exactly_share'])} of the "
+                "finished cases"
             ]
             if s["approximated_variants"]
             else []

@@ -1,20 +1,28 @@
 """Optimal alignments per variant within a budget, streamed into counts.
 
-Each variant is aligned once, by one of pm4py's exact searches:
+Each variant is aligned once and exactly, by the first of these that applies:
 
-* the memory-lean Dijkstra search first: on the block-structured nets of hand-made models
-  it is 10–15× faster than the LP-guided A*; it gets :attr:`AlignmentBudget.fast_s` per
-  variant, and after it has run out :attr:`AlignmentBudget.fast_misses` times the net is
-  taken to be one it is slow on (a discovered model full of silent transitions) and the
-  remaining variants go straight to A*;
-* pm4py's A* (the search ``pm4py.conformance_diagnostics_alignments`` uses) with at most
-  :attr:`AlignmentBudget.variant_s` seconds per variant.  The time limit is also the memory
-  limit: a search explores its states at a bounded rate, so a variant can never hold more
-  states than that many seconds produce;
-* all searches together get :meth:`AlignmentBudget.total_for` seconds (by default 60 s and
-  20 ms more per variant); a variant may use at most four times its fair share of what is
-  left (variants are aligned most frequent first, and most take milliseconds), so one hard
-  variant cannot eat the budget of the rest.
+* **the reachability graph** (:mod:`bpmtool.mining.align_graph`): when the net's reachable
+  markings fit in :attr:`AlignmentBudget.graph_mb` (the all-pairs table of its model moves
+  takes 12 bytes per pair of markings: 2,364 markings in 64 MB), all variants are aligned
+  in one walk over their prefix tree, one vector of costs per distinct prefix.  A model the
+  inductive miner discovers from BPI Challenge 2012 has 821 markings: its 4,336 variants
+  take seconds, where pm4py's A* takes about a second per variant;
+* otherwise pm4py's searches, per variant: the memory-lean Dijkstra search first (on the
+  block-structured nets of hand-made models it is 10–15× faster than the LP-guided A*),
+  with :attr:`AlignmentBudget.fast_s` per variant; after it has run out
+  :attr:`AlignmentBudget.fast_misses` times the net is taken to be one it is slow on and
+  the remaining variants go straight to pm4py's A* (the search
+  ``pm4py.conformance_diagnostics_alignments`` uses), with at most
+  :attr:`AlignmentBudget.variant_s` seconds per variant.
+
+Every search is bounded twice per variant: in CPU time, and in memory by a number of search
+states derived from :attr:`AlignmentBudget.variant_mb` (what one state of each search holds
+was measured with ``tracemalloc``), so memory stays bounded however fast the machine is.
+All searches together get :meth:`AlignmentBudget.total_for` seconds (by default 60 s and
+20 ms more per variant); a variant may use at most four times its fair share of what is
+left (variants are aligned most frequent first, and most take milliseconds), so one hard
+variant cannot eat the budget of the rest.
 
 Budgets count the CPU time of this process, not the wall clock: on a machine busy with
 other work a wall-clock budget would run out after a fraction of the work it stands for, and
@@ -27,7 +35,7 @@ token-replay fitness, its cost the cost that fitness implies, its unknown activi
 log moves as in any alignment, and no skips are counted for it.  Approximated variants are
 flagged on the variant and listed by the check, so nothing approximate passes as exact.
 
-Both searches use pm4py's standard costs and the best/worst cost (the alignment of the
+All searches use pm4py's standard costs and the best/worst cost (the alignment of the
 empty trace) is computed once, not per variant as pm4py does (twice, in fact: its default
 argument is evaluated even when the cost is given), so exact alignments have the
 costs and fitness of pm4py's default to the last digit.  Only counts are kept per variant:
@@ -36,21 +44,29 @@ cost, fitness and the labels of its model and log moves.
 
 from __future__ import annotations
 
+import math
+import threading
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bpmtool.mining.conformance import Conformance, Variant
     from bpmtool.mining.petri import WorkflowNet
 
-__all__ = ["Aligned", "AlignmentBudget", "align_variants"]
+__all__ = ["Aligned", "AlignmentBudget", "align_variants", "capped_steps"]
 
 Progress = Callable[[int, int | None], None]
 
 #: pm4py's standard cost of a log or model move on a visible transition
 _MOVE = 10000
+#: bytes one step of each of pm4py's searches holds (``tracemalloc`` peak over steps, on
+#: SEPSIS and Hospital Billing variants with discovered models: 3.9–4.9 KB for A*, whose
+#: states keep their LP solution, 106–150 B for the memory-lean Dijkstra search)
+_STEP_BYTES = {"a*": 5000, "dijkstra": 160}
+_MB = 1 << 20
 
 
 @dataclass(frozen=True)
@@ -68,6 +84,15 @@ class AlignmentBudget:
     fast_misses: int = 3
     #: the token replays of all prefixes for precision; beyond it precision is not given
     precision_s: float = 60.0
+    #: memory one variant's search may hold (a number of states, see ``_STEP_BYTES``)
+    variant_mb: float = 256.0
+    #: memory of the reachability graph's all-pairs table (12 bytes per pair of markings);
+    #: 0 turns the graph search off
+    graph_mb: float = 64.0
+
+    def states_for(self, search: str) -> int:
+        """How many steps ``search`` ("a*" or "dijkstra") may take for one variant."""
+        return max(int(self.variant_mb * _MB) // _STEP_BYTES[search], 1)
 
     def total_for(self, variants: int) -> float:
         """The seconds all alignments of ``variants`` variants may take."""
@@ -85,7 +110,8 @@ class Aligned:
     bwc: int
     skipped: tuple[str, ...]
     inserted: tuple[str, ...]
-    #: "dijkstra" or "a*" (exact), "approximate" (a budget ran out: token-replay fitness)
+    #: "graph", "dijkstra" or "a*" (exact), "approximate" (a budget ran out: token-replay
+    #: fitness)
     search: str
     fitness_replay: float | None = None
 
@@ -112,93 +138,148 @@ def align_variants(
     """Align every variant within ``budget``; fill ``result``'s fitness, skips, insertions
     and ``approximated``.  Variants in ``aligned`` (computed elsewhere) are taken as they
     are."""
+    from bpmtool.mining.align_graph import graph_limit, marking_graph
+
+    started_cpu = time.process_time()
+    todo: list[Variant] = []
+    for v in closed:
+        given = (aligned or {}).get(v.labels)
+        if given is None:
+            todo.append(v)
+            continue
+        v.alignment = given
+        if given.approximate:
+            result.approximated.append(v)
+    graph = None
+    if todo and budget.graph_mb > 0:
+        graph = marking_graph(wf.net, wf.initial, wf.final, graph_limit(int(budget.graph_mb * _MB)))
+    if graph is not None:
+        _align_on_graph(graph, wf, todo, closed, progress, budget, started_cpu)
+    elif todo:
+        _align_by_search(wf, todo, closed, progress, budget, started_cpu)
+    approximated = [v for v in todo if v.alignment is None or v.alignment.approximate]
+    for v in approximated:
+        if v.alignment is None:
+            v.alignment = Aligned(0, 0, (), (), "approximate")
+    if approximated:
+        _approximate(wf, approximated)
+    _count(closed, result)
+    result.approximated += approximated
+
+
+def _align_on_graph(
+    graph: Any,
+    wf: WorkflowNet,
+    todo: list[Variant],
+    closed: list[Variant],
+    progress: Progress | None,
+    budget: AlignmentBudget,
+    started_cpu: float,
+) -> None:
+    """All variants in one walk over their prefix tree on the net's reachability graph; the
+    walk stops when the total budget is spent (the variants left are approximated)."""
+    from bpmtool.mining.align_graph import align_tree
+
+    empty_cost = int(graph.distance[graph.initial, graph.final])
+    total = budget.total_for(len(closed))
+    done = len(closed) - len(todo)
+
+    def stop() -> bool:
+        return time.process_time() - started_cpu > total
+
+    def tell(_labels: tuple[str, ...], _found: object) -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(done, len(closed))
+
+    found = align_tree(graph, [v.labels for v in todo], stop=stop, done=tell)
+    for v in todo:
+        bwc = _MOVE * len(v.labels) + empty_cost
+        a = found.get(v.labels)
+        v.alignment = (
+            Aligned(a.cost, bwc, a.skipped, a.inserted, "graph")
+            if a is not None
+            else Aligned(0, bwc, (), _unknown(wf, v), "approximate")
+        )
+
+
+def _align_by_search(
+    wf: WorkflowNet,
+    todo: list[Variant],
+    closed: list[Variant],
+    progress: Progress | None,
+    budget: AlignmentBudget,
+    started_cpu: float,
+) -> None:
+    """Each variant by pm4py's searches, within its share of the budget in CPU time and
+    within its number of search steps."""
     from pm4py.algo.conformance.alignments.petri_net import algorithm as align
     from pm4py.objects.log.obj import Event, Trace
 
     fast = align.Variants.VERSION_DIJKSTRA_LESS_MEMORY
     exact = align.Variants.VERSION_STATE_EQUATION_A_STAR
-    empty = align.apply(
-        Trace(),
-        wf.net,
-        wf.initial,
-        wf.final,
-        variant=exact,
-        parameters={align.Parameters.ENABLE_BEST_WORST_COST: False},
-    )
-    empty_cost = int(empty["cost"])
+    base = {align.Parameters.ENABLE_BEST_WORST_COST: False}
+    with capped_steps(budget.states_for("a*")):
+        empty = align.apply(Trace(), wf.net, wf.initial, wf.final, variant=exact, parameters=base)
+    empty_cost = int(empty["cost"]) if empty is not None else 0
     # the best/worst cost is computed here, once: pm4py's per-trace call would align the
     # empty trace again for every variant (its default argument is evaluated even when the
     # cost is given), which on a discovered model costs as much as the variant itself
-    base = {align.Parameters.ENABLE_BEST_WORST_COST: False}
     # A*'s costs for the fast search too (it would make some silent moves free), so the
     # alignment costs and the fitness equal pm4py's default to the last digit
     costs = {t: 1 if t.label is None else _MOVE for t in wf.net.transitions}
-    fast_params = {
-        **base,
-        "max_align_time_trace": budget.fast_s,
-        align.Parameters.PARAM_MODEL_COST_FUNCTION: costs,
-    }
-    started_cpu, started_wall = time.process_time(), time.perf_counter()
+    fast_params = {**base, align.Parameters.PARAM_MODEL_COST_FUNCTION: costs}
+    started_wall = time.perf_counter()
+    cpu_before = time.process_time() - started_cpu
     total = budget.total_for(len(closed))
 
     def share(remaining: int) -> tuple[float, float]:
         """CPU seconds the next variant may take, and the wall-clock limit that stands for."""
         cpu = time.process_time() - started_cpu
-        stretch = min(max((time.perf_counter() - started_wall) / max(cpu, 0.05), 1.0), 20.0)
+        ran = max(cpu - cpu_before, 0.05)
+        stretch = min(max((time.perf_counter() - started_wall) / ran, 1.0), 20.0)
         got = _share(budget, total, cpu, remaining)
         return got, got * stretch
 
     misses = 0
-    approximated: list[Variant] = []
-    for i, v in enumerate(closed):
-        given = (aligned or {}).get(v.labels)
-        if given is not None:
-            v.alignment = given
-            if given.approximate:
-                result.approximated.append(v)
-            continue
+    offset = len(closed) - len(todo)
+    for i, v in enumerate(todo):
         trace = Trace([Event({"concept:name": a}) for a in v.labels])
         # the trace's costs given explicitly, so the best/worst cost (and with it the
         # fitness) counts the trace's length whichever search answers
         per_event = {align.Parameters.PARAM_TRACE_COST_FUNCTION: [_MOVE] * len(v.labels)}
         a, search = None, "approximate"
-        cpu_s, wall_s = share(len(closed) - i)
+        cpu_s, wall_s = share(len(todo) - i)
         if cpu_s > 0 and misses < budget.fast_misses:
-            a = align.apply(
-                trace,
-                wf.net,
-                wf.initial,
-                wf.final,
-                variant=fast,
-                parameters={
-                    **fast_params,
-                    **per_event,
-                    "max_align_time_trace": min(budget.fast_s, cpu_s) * wall_s / cpu_s,
-                },
-            )
+            limit = min(budget.fast_s, cpu_s) * wall_s / cpu_s
+            with capped_steps(budget.states_for("dijkstra")):
+                a = align.apply(
+                    trace,
+                    wf.net,
+                    wf.initial,
+                    wf.final,
+                    variant=fast,
+                    parameters={**fast_params, **per_event, "max_align_time_trace": limit},
+                )
             search = "dijkstra"
             if a is None:
                 misses += 1
-        cpu_s, wall_s = share(len(closed) - i)
+        cpu_s, wall_s = share(len(todo) - i)
         if a is None and cpu_s > 0:
-            a = align.apply(
-                trace,
-                wf.net,
-                wf.initial,
-                wf.final,
-                variant=exact,
-                parameters={
-                    **base,
-                    **per_event,
-                    "max_align_time_trace": wall_s,
-                },
-            )
+            with capped_steps(budget.states_for("a*")):
+                a = align.apply(
+                    trace,
+                    wf.net,
+                    wf.initial,
+                    wf.final,
+                    variant=exact,
+                    parameters={**base, **per_event, "max_align_time_trace": wall_s},
+                )
             search = "a*"
         bwc = _MOVE * len(v.labels) + empty_cost
         if a is None:
-            unknown = tuple(x for x in v.labels if x not in wf.labels)
-            v.alignment = Aligned(0, bwc, (), unknown, "approximate")
-            approximated.append(v)
+            v.alignment = Aligned(0, bwc, (), _unknown(wf, v), "approximate")
         else:
             moves = a["alignment"]
             v.alignment = Aligned(
@@ -209,11 +290,61 @@ def align_variants(
                 search,
             )
         if progress is not None:
-            progress(i + 1, len(closed))
-    if approximated:
-        _approximate(wf, approximated)
-    _count(closed, result)
-    result.approximated += approximated
+            progress(offset + i + 1, len(closed))
+
+
+def _unknown(wf: WorkflowNet, v: Variant) -> tuple[str, ...]:
+    """The variant's events whose labels the net does not have (log moves in any
+    alignment)."""
+    return tuple(x for x in v.labels if x not in wf.labels)
+
+
+class _StepClock:
+    """Stands in for the ``time`` module inside pm4py's search modules, which read
+    ``time.time()`` once per search step (and per re-solved linear program): after the steps
+    armed for this thread it answers infinity, so the search stops as it does at its time
+    limit.  Unarmed, it is the clock."""
+
+    def __init__(self) -> None:
+        self._local = threading.local()
+
+    def arm(self, steps: int | None) -> None:
+        self._local.left = steps
+
+    def time(self) -> float:
+        left = getattr(self._local, "left", None)
+        if left is not None:
+            if left <= 0:
+                return math.inf
+            self._local.left = left - 1
+        return time.time()
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(time, name)
+
+
+_CLOCK = _StepClock()
+_INSTALL = threading.Lock()
+
+
+@contextmanager
+def capped_steps(steps: int) -> Iterator[None]:
+    """pm4py's alignment searches in this thread stop (return ``None``) after ``steps``
+    steps: the bound on a search's states, and with them its memory."""
+    from pm4py.algo.conformance.alignments.petri_net.variants import (
+        dijkstra_less_memory,
+        state_equation_a_star,
+    )
+
+    with _INSTALL:
+        for module in (state_equation_a_star, dijkstra_less_memory):
+            if module.time is not _CLOCK:
+                module.time = _CLOCK  # type: ignore[assignment]
+    _CLOCK.arm(max(steps, 1))
+    try:
+        yield
+    finally:
+        _CLOCK.arm(None)
 
 
 def _share(budget: AlignmentBudget, total: float, spent: float, remaining: int) -> float:

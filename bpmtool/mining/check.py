@@ -36,6 +36,8 @@ LANES_FROM_LOG = "LANES-FROM-LOG"
 #: alignments computed elsewhere: activity sequences in, their alignments by sequence out
 Aligner = Callable[[list[tuple[str, ...]]], dict[tuple[str, ...], Aligned]]
 _EXAMPLES = 5
+#: approximated variants listed in their finding, most cases first
+_LISTED_APPROXIMATED = 20
 
 
 @dataclass
@@ -86,6 +88,7 @@ class CheckResult:
             "precision_cut_short": c.precision_cut_short,
             "approximated_variants": len(c.approximated),
             "approximated_cases": sum(v.count for v in c.approximated),
+            "aligned_exactly_share": _round(c.aligned_exactly_share),
             **self.period(),
         }
 
@@ -362,13 +365,15 @@ def _approximated(model: Model, result: Conformance, total: int) -> list[Finding
         return []
     cases = sum(v.count for v in approx)
     examples = sorted(c for v in approx[:_EXAMPLES] for c in v.cases[:1])
+    number = variant_ranks(result.variants)
+    largest = sorted(approx, key=lambda v: (-v.count, number[v.labels]))[:_LISTED_APPROXIMATED]
     return [
         make_finding(
             model,
             APPROXIMATED,
             (model.id,),
             f"{len(approx):,} variant(s) ({cases:,} case(s), {cases / max(total, 1):.1%}) could "
-            "not be aligned within the time budget; their fitness is the token-replay fitness "
+            "not be aligned within the budget; their fitness is the token-replay fitness "
             "and their skips are not counted.",
             "Give the alignments more time (check --align-budget 10m), or simplify the model "
             "(a discovered model with many silent steps is slow to align).",
@@ -377,6 +382,11 @@ def _approximated(model: Model, result: Conformance, total: int) -> list[Finding
                 "cases": cases,
                 "example_cases": examples,
                 "longest_variant_events": max(len(v.labels) for v in approx),
+                "aligned_exactly_share": _round(result.aligned_exactly_share),
+                "approximated": [
+                    {"variant": number[v.labels], "cases": v.count, "events": len(v.labels)}
+                    for v in largest
+                ],
             },
             case_codes=_codes(approx),
         )

@@ -107,6 +107,16 @@ class Conformance:
     def open_cases(self) -> int:
         return sum(v.count for v in self.variants if v.open)
 
+    @property
+    def aligned_exactly_share(self) -> float | None:
+        """The share of the finished cases whose alignment is exact (not approximated);
+        ``None`` when nothing was aligned."""
+        if self.alignment_fitness is None:
+            return None
+        finished = sum(v.count for v in self.variants if not v.open)
+        approximated = sum(v.count for v in self.approximated)
+        return 1 - approximated / finished if finished else None
+
     def skip_examples(self, label: str, n: int) -> list[str]:
         """The first ``n`` case ids (sorted) that skipped ``label``."""
         import heapq
