@@ -144,3 +144,29 @@ def test_a_yaml_model_keeps_its_other_diagrams(tmp_path: Path) -> None:
     again = api.load(target)
     assert diagrams_of(again) == diagrams_of(read_bpmn(C4)[0])
     assert "other_diagrams" in api.json_schema()["properties"]
+
+
+def test_a_finding_is_marked_on_the_diagram_that_draws_its_subject() -> None:
+    """A finding of C.4.0 about nodes only another pool's diagram draws is marked there, on
+    its node; the main diagram marks it nowhere (it used to sit on the first lane's title)."""
+    from bpmtool.layout.marks import finding_markers
+
+    model, _ = read_bpmn(C4)
+    findings = api.diagram_findings(model)
+    main_lay = api.layout(model)
+    main = {m.number for m in finding_markers(main_lay, model, findings)}
+    elsewhere = 0
+    for name in ("IT", "Payroll", "Facilities"):
+        chosen = api.choose_diagram(model, name)
+        lay = api.layout(chosen)
+        marked = {m.number: m for m in finding_markers(lay, chosen, findings)}
+        for number, finding in enumerate(findings, start=1):
+            drawn = [s for s in finding.subject if s in lay.nodes]
+            if not drawn or set(finding.subject) & set(main_lay.nodes):
+                continue
+            elsewhere += 1
+            assert number not in main
+            box = lay.nodes[drawn[0]].box
+            assert box.x - 40 <= marked[number].x <= box.right + 40
+            assert abs(marked[number].y - box.y) <= 40
+    assert elsewhere

@@ -96,6 +96,19 @@ def subject_anchor(
             if drawn:
                 first = min(drawn, key=lambda b: (b.x, b.y))
                 return first.right - 2, first.y + 2
+    # about what this drawing does not show — content of a sub-process drawn closed, what
+    # another diagram of the file draws: on the closed sub-process holding it, else nowhere
+    for sid in ids:
+        node = model.node_by_id.get(sid)
+        parent = node.parent if node is not None else None
+        while parent is not None:
+            frame = lay.frames.get(parent)
+            if frame is not None:
+                return frame.box.right - 2, frame.box.y + 2
+            sub = model.subprocess_by_id.get(parent)
+            parent = sub.parent if sub is not None else None
+    if any(sid in model.node_by_id or sid in keys or sid in model.lane_by_id for sid in ids):
+        return None
     # the model as a whole (no start, no end, …): on the process's header
     head = lay.pool_header or (lay.bands[0].header if lay.bands else None)
     return (head.cx, head.y + 12) if head is not None else None
