@@ -26,6 +26,11 @@ def test_the_model_page_offers_and_draws_each_diagram(client) -> None:
     drawn = _drawing(it.text)
     assert "Create domain" in drawn and "Send candidate" not in drawn
     assert '<option value="2" selected>' in it.text
+    assert 'download/svg?diagram=2"' in it.text
+    svg = client.get("/models/c4.bpmn/download/svg?diagram=2")
+    assert svg.status_code == 200 and "diagram-2.svg" in svg.headers["content-disposition"]
+    assert "Create domain" in svg.text and "Send candidate" not in svg.text
+    assert client.get("/models/c4.bpmn/download/svg?diagram=7").status_code == 404
     missing = client.get("/models/c4.bpmn?diagram=9")
     assert missing.status_code == 404 and "there is no diagram 9" in missing.text
     asked = client.get("/models/c4.bpmn?diagram=9", headers={"accept": "application/json"})

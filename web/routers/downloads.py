@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Query
 from fastapi.responses import Response
 
 from bpmtool import api
@@ -78,10 +78,31 @@ def produce(ws: Workspace, name: str, what: str) -> str | bytes:
 
 
 @router.get("/models/{name}/download/{what}")
-def download(ws: WorkspaceDep, name: str, what: str) -> Response:
+def download(
+    ws: WorkspaceDep,
+    name: str,
+    what: str,
+    diagram: int | None = Query(None, ge=1, description="the SVG of this diagram (from 1)"),
+) -> Response:
     if what not in DOWNLOADS:
         raise HTTPException(404, f"no download called {what!r}; try one of {', '.join(DOWNLOADS)}")
-    data = produce(ws, name, what)
     suffix, media = DOWNLOADS[what]
     stem = name.rsplit(".", 1)[0]
+    if diagram is not None and what == "svg":  # one of a BPMN file's diagrams, as shown
+        model = ws.load_model(name).model
+        count = len(api.diagram_names(model))
+        if diagram > count:
+            raise HTTPException(
+                404, f"{name} has {count} diagram(s): there is no diagram {diagram}"
+            )
+        data: str | bytes = cached(
+            ws,
+            name,
+            f"download:svg:{diagram}",
+            lambda ld: features.render_svg(
+                ld.model, findings=api.lint(ld.model), diagram=str(diagram)
+            ),
+        )
+        return download_response(data, f"{stem}.diagram-{diagram}{suffix}", media)
+    data = produce(ws, name, what)
     return download_response(data, stem + suffix, media)
