@@ -153,6 +153,7 @@ def _run_check(model: Any, spec: JobSpec, progress: _Progress | None, **how: Any
         columns=spec.get("columns") or None,
         date_format=spec.get("date_format"),
         log_filter=api.filter_from_fields(spec.get("filter") or {}),
+        lanes_from=spec.get("lanes_path"),
         **options,
     )
 
@@ -174,7 +175,12 @@ def _compare(model: Any, spec: JobSpec, progress: _Progress) -> dict[str, Any]:
         )
     else:
         comparison = api.compare_windows(
-            model, spec["log_path"], spec["periods"], method=spec.get("method", "both"), **common
+            model,
+            spec["log_path"],
+            spec["periods"],
+            method=spec.get("method", "both"),
+            lanes_from=spec.get("lanes_path"),
+            **common,
         )
     progress.write("drawing", 0.98)
     doc: dict[str, Any] = comparison.to_dict()

@@ -13,7 +13,7 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 
 from bpmtool.web.check_job import JobSpec, run_job, warm_up, watch_parent
-from bpmtool.web.survey_store import survey_path
+from bpmtool.web.log_attachments import LANE_MAP, SURVEYS
 from bpmtool.web.workspace import NotFound, Workspace
 
 __all__ = ["JobRunner"]
@@ -99,7 +99,8 @@ class JobRunner:
             "date_format": ws.log_date_format(log),
             "filter": log_filter or {},
             "periods": periods or [],
-            "surveys_path": str(found) if (found := survey_path(ws, log)) else None,
+            "surveys_path": str(found) if (found := SURVEYS.path(ws, log)) else None,
+            "lanes_path": str(lanes) if (lanes := LANE_MAP.path(ws, log)) else None,
         }
         try:
             future = self._pool.submit(run_job, str(ws.root), run_id, spec)

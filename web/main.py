@@ -37,12 +37,12 @@ from bpmtool.web.routers import (
     docs,
     downloads,
     exports,
+    log_files,
     logs_pages,
     manage,
     modeler,
     models_pages,
     runs_pages,
-    surveys,
     upload_pages,
 )
 from bpmtool.web.security import SecurityMiddleware
@@ -148,7 +148,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=Path(__file__).parent / "static"), name="static")
     app.include_router(auth.router)
     # before the routers whose /runs/{id}/{what} would take /runs/{id}/delete
-    for router in (manage.api, manage.pages, exports.router, surveys.router):
+    for router in (manage.api, manage.pages, exports.router, log_files.router):
         app.include_router(router, dependencies=[Authorised])
     for module in (
         api_models,

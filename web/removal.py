@@ -16,8 +16,8 @@ from pathlib import Path
 
 from bpmtool.errors import InputError
 from bpmtool.web.history import write_record
+from bpmtool.web.log_attachments import ATTACHMENTS
 from bpmtool.web.names import LOG_SUFFIXES, MAX_STEM, MODEL_SUFFIXES, is_clean, split_suffix
-from bpmtool.web.survey_store import delete_surveys, move_surveys
 from bpmtool.web.workspace import NotFound, Workspace, version_of
 
 __all__ = [
@@ -160,19 +160,22 @@ def rename_log(ws: Workspace, old: str, new: str) -> str:
         settings = ws.meta / "logs" / f"{old}{suffix}"
         if settings.exists():
             os.replace(settings, ws.meta / "logs" / f"{new}{suffix}")
-    move_surveys(ws, old, new)
+    for attachment in ATTACHMENTS:
+        attachment.move(ws, old, new)
     _follow_runs(ws, "log", old, new)
     return new
 
 
 def delete_log(ws: Workspace, name: str) -> None:
-    """Delete an event log with its column mapping and surveys (runs made with it stay)."""
+    """Delete an event log with its column mapping, surveys and lane map (runs made with it
+    stay)."""
     path = ws.log_path(name)
     path.unlink()
     for suffix in (".json", ".activities.json"):
         with contextlib.suppress(FileNotFoundError):
             (ws.meta / "logs" / f"{name}{suffix}").unlink()
-    delete_surveys(ws, name)
+    for attachment in ATTACHMENTS:
+        attachment.delete(ws, name)
 
 
 def rename_run(ws: Workspace, run_id: str, title: str) -> dict[str, object]:

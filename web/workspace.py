@@ -8,6 +8,8 @@ Layout::
     .bpmtool/history/  every saved model's previous versions
     .bpmtool/saves/    who saved each version, when and why (:mod:`bpmtool.web.history`)
     .bpmtool/logs/     per-log settings (the column mapping)
+    .bpmtool/surveys/  a log's survey answers (:mod:`bpmtool.web.log_attachments`)
+    .bpmtool/lanes/    a log's resource → lane map
     .bpmtool/uploads/  uploads while they stream in (``<pid>-<random>.part``)
     .bpmtool/locks/    one lock file per model, held while a save compares and writes
 

@@ -211,6 +211,14 @@ def map_log(
     return mapping(model, df, lane_map=lane_map, filename=filename or _source(df))
 
 
+def lane_map_entries(path: str | Path) -> list[tuple[int, str, str]]:
+    """The ``(line, resource, lane)`` entries of a resource → lane map (``--lanes-from``: CSV
+    ``resource,lane`` rows or a YAML mapping); a bad file is refused at its line."""
+    from bpmtool.io.lane_map import read_lane_pairs
+
+    return read_lane_pairs(Path(path))
+
+
 def _source(df: pd.DataFrame) -> str:
     return str(df.attrs.get("source") or "the log")
 

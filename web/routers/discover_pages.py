@@ -13,6 +13,7 @@ from markupsafe import Markup
 from bpmtool import api
 from bpmtool.errors import InputError
 from bpmtool.web.deps import UserDep, WorkspaceDep
+from bpmtool.web.log_attachments import LANE_MAP
 from bpmtool.web.names import MODEL_SUFFIXES, clean_name
 from bpmtool.web.templating import page
 from bpmtool.web.workspace import VersionConflict
@@ -80,6 +81,7 @@ def _discover(
         paths=paths / 100,
         name=f"As-is of {name}",
         log_filter=chosen,
+        lanes_from=LANE_MAP.path(ws, name),
     )
     return found, activities, paths, fields
 

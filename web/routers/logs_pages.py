@@ -11,8 +11,8 @@ from bpmtool.api import COLUMN_ROLES as ROLES
 from bpmtool.api import LogColumns, log_columns
 from bpmtool.errors import InputError
 from bpmtool.web.deps import WorkspaceDep
+from bpmtool.web.log_attachments import LANE_MAP, SURVEYS
 from bpmtool.web.log_match import Ranked, rank_models
-from bpmtool.web.survey_store import survey_info
 from bpmtool.web.templating import page
 
 __all__ = ["router"]
@@ -46,7 +46,8 @@ def log_page(request: Request, ws: WorkspaceDep, name: str) -> Response:
             "problems": problems,
             "models": ws.list_models(),
             "ranked": ranked,
-            "surveys": survey_info(ws, name),
+            "surveys": SURVEYS.info(ws, name),
+            "lane_map": LANE_MAP.info(ws, name),
             "runs": runs,
             "date_format": ws.log_date_format(name) or "",
             "saved": request.query_params.get("saved"),
