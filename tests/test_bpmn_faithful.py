@@ -84,6 +84,33 @@ def test_counts_equal_the_source(path: Path) -> None:
     }
     assert origins == sequence
     assert sum(f.kind == "sequence" for f in model.flows) >= len(sequence)
+    # data associations that name their data, associations with both ends, every boundary
+    # event on its activity (or, on an expanded sub-process, started from its start)
+    reads = [
+        a
+        for a in root.iter(f"{B}dataInputAssociation")
+        if (a.findtext(f"{B}sourceRef") or "").strip()
+    ]
+    writes = [
+        a
+        for a in root.iter(f"{B}dataOutputAssociation")
+        if (a.findtext(f"{B}targetRef") or "").strip()
+    ]
+    assert sum(len(n.inputs) for n in model.nodes) == len(reads)
+    assert sum(len(n.outputs) for n in model.nodes) == len(writes)
+    ids = {el.get("id") for el in root.iter() if isinstance(el.tag, str) and el.get("id")}
+    linked = [
+        a
+        for a in root.iter(f"{B}association")
+        if a.get("sourceRef") in ids and a.get("targetRef") in ids
+    ]
+    assert len(model.associations) == len(linked)
+    boundary = [n for n in model.nodes if n.task_type == "boundaryEvent"]
+    assert len(boundary) == len(list(root.iter(f"{B}boundaryEvent")))
+    assert all(n.attached_to or n.triggered_by for n in boundary)
+    # every diagram that draws something (see tests/test_bpmn_diagrams.py)
+    drawn = [d for d in root.iter(f"{DI}BPMNDiagram") if d.find(f".//{DI}BPMNShape") is not None]
+    assert len([model.diagram, *model.other_diagrams]) - (model.diagram is None) >= len(drawn)
 
 
 def _imported_processes(
