@@ -10,13 +10,13 @@ from lxml import etree
 
 from bpmtool import api
 from bpmtool.io.bpmn import read_bpmn, read_bpmn_bytes
-from bpmtool.io.bpmn_export import write_bpmn
 from bpmtool.layout import layout_model
 from bpmtool.model import Model
 from tests.conftest import FLAWED_MODEL, REFERENCE_MODEL, SHARED_DATA, corpus_files
 from tests.layout_checks import data_problems, layout_problems
 from tests.test_bpmn_export import _assert_valid
 
+ORIENTATIONS = ("horizontal", "vertical")
 BPMN_FILES = corpus_files(sorted((SHARED_DATA / "bpmn").rglob("*.bpmn")))
 DI = "{http://www.omg.org/spec/BPMN/20100524/DI}"
 DC = "{http://www.omg.org/spec/DD/20100524/DC}"
@@ -26,6 +26,7 @@ B = "{http://www.omg.org/spec/BPMN/20100524/MODEL}"
 
 def test_the_example_draws_its_data_objects_in_their_writers_lanes() -> None:
     model = api.load(REFERENCE_MODEL)
+    assert data_problems(model, layout_model(model, "vertical")) == []
     lay = layout_model(model)
     assert data_problems(model, lay) == []
     assert set(lay.data) == {a.id for a in model.artifacts}
@@ -52,14 +53,16 @@ def test_data_and_notes_on_the_corpus_relaid_out() -> None:
     notes = groups = annotations = 0
     for path in [FLAWED_MODEL, *BPMN_FILES]:
         model = api.load(path)
-        lay = layout_model(model)
-        problems += [f"{path.name}: {p}" for p in data_problems(model, lay)]
-        problems += [f"{path.name}: {p}" for p in layout_problems(model, lay)]
-        notes += sum(1 for a in model.annotations if a.id in lay.notes)
-        annotations += len(model.annotations)
-        groups += sum(1 for g in model.groups if g.id in lay.notes)
+        for orientation in ("horizontal", "vertical"):
+            lay = layout_model(model, orientation)  # type: ignore[arg-type]
+            where = f"{path.name} {orientation}"
+            problems += [f"{where}: {p}" for p in data_problems(model, lay)]
+            problems += [f"{where}: {p}" for p in layout_problems(model, lay)]
+            notes += sum(1 for a in model.annotations if a.id in lay.notes)
+            annotations += len(model.annotations)
+            groups += sum(1 for g in model.groups if g.id in lay.notes)
     assert problems == []
-    assert notes == annotations >= 20 and groups >= 10, (notes, annotations, groups)
+    assert notes == annotations >= 40 and groups >= 20, (notes, annotations, groups)
 
 
 def _annotated() -> Model:
@@ -118,9 +121,10 @@ def test_the_export_without_a_diagram_writes_the_layouts_positions() -> None:
     """One function places them: the BPMNDI of a model without a diagram has each data
     object, annotation and group where layout_model put it, each association with the
     layout's points (no slanted segment), and the file is valid and reads back."""
-    for model in (api.load(REFERENCE_MODEL), _annotated()):
-        lay = layout_model(model)
-        data = write_bpmn(model)
+    cases = [(m, o) for m in (api.load(REFERENCE_MODEL), _annotated()) for o in ORIENTATIONS]
+    for model, orientation in cases:
+        lay = layout_model(model, orientation)  # type: ignore[arg-type]
+        data = api.export_bpmn(model, orientation=orientation)
         doc = _assert_valid(data)
         refs = {
             el.get("id"): el.get("dataObjectRef") or el.get("dataStoreRef")

@@ -94,10 +94,8 @@ def layout_model(model: Model, orientation: Orientation = "horizontal") -> Layou
     along = _along(grid, room)
     across = _across(grid, room, plan.strip)
     nodes, centre = place_nodes(model, grid, shapes, along, across)
-    data, notes, links = (
-        place_strips(model, plan, across.strip, along.col_centre, nodes)
-        if grid.horizontal
-        else ({}, {}, [])
+    data, notes, links = place_strips(
+        model, plan, across.strip, along.col_centre, nodes, grid.horizontal
     )
     edges = route_edges(
         model, grid, shapes, room, along, across, nodes, centre, _in_the_way(data, notes, links)
@@ -126,10 +124,10 @@ def layout_model(model: Model, orientation: Orientation = "horizontal") -> Layou
 
 
 def _data_plan(model: Model, grid: Grid, room: Room) -> DataPlan:
-    """Where data objects and notes go (horizontal layouts): the strips under the rows,
+    """Where data objects and notes go: the strips under (beside) the rows,
     keeping free the columns a line crosses there (a handoff straight down its column, a
     message flow to a pool's border)."""
-    if not grid.horizontal or not (model.artifacts or model.annotations):
+    if not (model.artifacts or model.annotations):
         return DataPlan()
     blocked: set[tuple[int, int]] = set()
     for route in grid.plan.routes:
@@ -149,7 +147,14 @@ def _data_plan(model: Model, grid: Grid, room: Room) -> DataPlan:
                 gap = int(pa[1])  # type: ignore[call-overload]
                 busy.update((r, gap) for r in range(grid.rows) if ends[0] < r + 0.95 < ends[1])
     return plan_data(
-        model, grid.column, grid.global_row, grid.attached, room.col_size, blocked, busy
+        model,
+        grid.column,
+        grid.global_row,
+        grid.attached,
+        room.col_size,
+        blocked,
+        busy,
+        grid.horizontal,
     )
 
 

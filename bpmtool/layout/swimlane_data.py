@@ -13,8 +13,8 @@ carries the data object names it on its line), so no association crosses a lane.
 is a frame around its members: the elements associated with it and, for a re-laid-out
 BPMN file, the nodes its author drew inside it.
 
-Only the horizontal layout has strips; a vertical one keeps its data objects outside the
-drawing, for the BPMN export.
+In a vertical layout the strips run down beside the rows, the associations leave a node's
+right side, and a data object's name, under it, runs along the flow.
 """
 
 from __future__ import annotations
@@ -79,6 +79,7 @@ def plan_data(
     col_size: list[float],
     blocked: set[tuple[int, int]],
     busy: set[tuple[int, int]],
+    horizontal: bool = True,
 ) -> DataPlan:
     """The plan for a horizontal layout: ``column`` and ``global_row`` of each placed node,
     ``host`` maps a boundary event to its activity, ``blocked`` the (row, column) strips a
@@ -126,7 +127,7 @@ def plan_data(
             writers[ref].append(n.id)
         for ref in n.inputs:
             readers[ref].append(n.id)
-    _plan_notes(model, plan, cell, slot, col_size, nodes_only=True)  # right beside them
+    _plan_notes(model, plan, cell, slot, col_size, horizontal, nodes_only=True)  # beside them
     item_of: dict[str, int] = {}
     position = {n.id: i for i, n in enumerate(model.nodes)}
     for art in model.artifacts:
@@ -136,7 +137,9 @@ def plan_data(
         row, anchor = cell(users[0])  # type: ignore[misc]
         lines = tuple(data_caption(art.name, Box(0, 0, DATA_W, DATA_H)).lines) if art.name else ()
         lw, lh = block_size(lines, 11) if lines else (0.0, 0.0)
-        item = _Item("data", art.id, row, 0, max(DATA_W, lw), DATA_H + (lh + 3 if lines else 0))
+        wide, tall = max(DATA_W, lw), DATA_H + (lh + 3 if lines else 0)
+        along, across = (wide, tall) if horizontal else (tall, wide)
+        item = _Item("data", art.id, row, 0, along, across)
         item.column = slot(row, anchor, min(item.width, 90.0))
         item_of[art.id] = len(plan.items)
         plan.items.append(item)
@@ -147,7 +150,7 @@ def plan_data(
                 plan.assocs.append(_Assoc(user, item_of[art.id], "out"))
             if user in readers[art.id]:
                 plan.assocs.append(_Assoc(user, item_of[art.id], "in"))
-    _plan_notes(model, plan, cell, slot, col_size, nodes_only=False)
+    _plan_notes(model, plan, cell, slot, col_size, horizontal, nodes_only=False)
     per_row: dict[int, list[_Assoc]] = defaultdict(list)
     for a in plan.assocs:
         per_row[plan.items[a.item].row].append(a)
@@ -180,6 +183,7 @@ def _plan_notes(
     cell: Callable[[str], tuple[int, int] | None],
     slot: Callable[[int, int, float], int],
     col_size: list[float],
+    horizontal: bool,
     *,
     nodes_only: bool,
 ) -> None:
@@ -209,10 +213,12 @@ def _plan_notes(
             continue
         row, anchor = where if where is not None else (0, 0)
         width = max(min(col_size[anchor] if col_size else 100.0, 140.0), 90.0)
+        width = width if horizontal else 120.0
         lines = tuple(wrap(note.text, width - 16, 6, _NOTE_FONT)) if note.text else ()
         height = 14 * len(lines) + 10 if lines else 30.0
-        item = _Item("note", note.id, row, 0, width, height, lines)
-        item.column = slot(row, anchor, min(width, 90.0))
+        along, across = (width, height) if horizontal else (height, width)
+        item = _Item("note", note.id, row, 0, along, across, lines)
+        item.column = slot(row, anchor, min(item.width, 90.0))
         plan.items.append(item)
         if anchor_node is not None:
             plan.assocs.append(_Assoc(anchor_node, len(plan.items) - 1, "note", assoc=index))
@@ -224,47 +230,65 @@ def place_strips(
     strip_start: list[float],
     col_centre: list[float],
     nodes: dict[str, NodePlace],
+    horizontal: bool = True,
 ) -> tuple[dict[str, Box], dict[str, Frame], list[Link]]:
-    """The boxes of the data objects and notes, and their associations, in screen units
-    (horizontal layouts)."""
+    """The boxes of the data objects and notes, and their associations, in screen units.
+    Worked out along the flow (a) and across the lanes (c), then turned for the screen."""
+
+    def screen(a: float, c: float, sa: float, sc: float) -> Box:
+        if horizontal:
+            return Box(round(a, 2), round(c, 2), round(sa, 2), round(sc, 2))
+        return Box(round(c, 2), round(a, 2), round(sc, 2), round(sa, 2))
+
+    def flat(b: Box) -> tuple[float, float, float, float]:
+        return (b.x, b.y, b.width, b.height) if horizontal else (b.y, b.x, b.height, b.width)
+
     data: dict[str, Box] = {}
     notes: dict[str, Frame] = {}
     links: list[Link] = []
     tracks: dict[int, int] = defaultdict(int)
     for a in plan.assocs:
         tracks[plan.items[a.item].row] += 1
-    boxes: list[Box] = []
+    ends: list[tuple[float, float]] = []  # where an association ends on each item (a, c)
     for item in plan.items:
         top = strip_start[item.row] + _PAD + tracks[item.row] * _TRACK + _PAD
-        cx = col_centre[item.column]
+        ca = col_centre[item.column]
         if item.kind == "data":
-            box = Box(round(cx - DATA_W / 2, 2), round(top, 2), DATA_W, DATA_H)
-            data[item.ref] = box
+            if horizontal:
+                icon = (ca - DATA_W / 2, top, DATA_W, DATA_H)
+            else:  # the name under the icon runs along: the two centred on the column
+                icon = (ca - item.width / 2, top + (item.height - DATA_W) / 2, DATA_H, DATA_W)
+            data[item.ref] = screen(*icon)
+            ends.append((icon[0] + icon[2] / 2, icon[1]))
         else:
-            box = Box(round(cx - item.width / 2, 2), round(top, 2), item.width, item.height)
-            text = Box(box.x + 8, box.y + 5, item.width - 12, 14.0 * len(item.lines))
+            box = screen(ca - item.width / 2, top, item.width, item.height)
+            text = Box(box.x + 8, box.y + 5, box.width - 12, 14.0 * len(item.lines))
             notes[item.ref] = Frame(item.ref, box, Label(item.lines, text) if item.lines else None)
-        boxes.append(box)
+            a0, c0, _, _ = flat(box)
+            ends.append((a0 + 6, c0))
     for a in plan.assocs:
         item = plan.items[a.item]
         place = nodes[a.node]
-        b = place.box
+        na, nc, nsa, nsc = flat(place.box)
         if model.node_by_id[a.node].is_activity:
-            # from the left part of the bottom: a handoff straight down, a loop back or
-            # a boundary event keeps its middle and its right
+            # from the first part of its far side: a handoff straight down, a loop back or
+            # a boundary event keeps its middle and its end
             count = sum(1 for other in plan.assocs if other.node == a.node)
-            step = min(12.0, (b.width / 2 - 22) / max(count - 1, 1))
-            x = round(b.x + 12 + a.offset * step, 2)
+            step = min(12.0, (nsa / 2 - 22) / max(count - 1, 1))
+            at = na + 12 + a.offset * step
         else:
-            x = round(b.cx + (a.offset - 0.5) * 8, 2)
-        y0 = b.bottom
-        if place.label is not None and abs(place.label.box.cx - b.cx) < b.width:
-            y0 = max(y0, place.label.box.bottom)  # an event's or gateway's name is under it
-        lane_y = round(strip_start[item.row] + _PAD + a.track * _TRACK, 2)
-        target = boxes[a.item]
-        end_x = target.cx if item.kind == "data" else round(target.x + 6, 2)
-        pts = simplify([(x, y0), (x, lane_y), (end_x, lane_y), (end_x, target.y)])
-        points = tuple((round(p, 2), round(q, 2)) for p, q in pts)
+            at = na + nsa / 2 + (a.offset - 0.5) * 8
+        c_start = nc + nsc
+        if place.label is not None:
+            la, lc, lsa, lsc = flat(place.label.box)
+            if abs(la + lsa / 2 - (na + nsa / 2)) < nsa:  # its name is on that side
+                c_start = max(c_start, lc + lsc)
+        track = strip_start[item.row] + _PAD + a.track * _TRACK
+        end_a, end_c = ends[a.item]
+        pts = simplify([(at, c_start), (at, track), (end_a, track), (end_a, end_c)])
+        points = tuple(
+            (round(p, 2), round(q, 2)) if horizontal else (round(q, 2), round(p, 2)) for p, q in pts
+        )
         if a.kind == "out":
             links.append(Link("data", a.node, item.ref, points))
         elif a.kind == "in":

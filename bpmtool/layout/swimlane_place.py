@@ -230,9 +230,8 @@ def place_data(
     centre: dict[str, tuple[float, float]],
     placed: set[str],
 ) -> dict[str, Box]:
-    """Phase 9: the data objects not ``placed`` in a row's data strip (used by no node, or
-    in a vertical layout) in a strip after the last band, for the BPMN export, each under
-    the first node that uses it."""
+    """Phase 9: the data objects not ``placed`` in a row's data strip (used by no node) in
+    a strip after the last band, for the BPMN export."""
     used_at: dict[str, float] = {}
     for n in model.nodes:
         for art in [*n.inputs, *n.outputs]:

@@ -141,8 +141,8 @@ def draw_data(dwg: svgwrite.Drawing, root: Group, model: Model, lay: Layout) -> 
     """Data objects (a page with a folded corner), data stores (a cylinder) and a process's
     inputs and outputs, each with its name underneath, where the layout placed them."""
     g = root.add(dwg.g(class_="data"))
-    # a data object no node uses (and every data object of a vertical layout of ours) waits
-    # past the drawing's edge, for the BPMN export only
+    # a data object no node uses waits past the edge of bpmtool's own drawing, for the BPMN
+    # export only
     drawn = [
         (art_id, b)
         for art_id, b in [*lay.data.items(), *lay.data_copies]
