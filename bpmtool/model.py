@@ -166,7 +166,8 @@ class Node(_Strict):
     #: for boundary events: the activity they are attached to
     attached_to: str | None = None
     #: for boundary events: False when the activity goes on after the event (BPMN
-    #: ``cancelActivity="false"``), True when the event ends it
+    #: ``cancelActivity="false"``), True when the event ends it — also for one on an
+    #: expanded sub-process, which has ``triggered_by`` instead of ``attached_to``
     interrupting: bool = True
     #: a node no sequence flow leads to that BPMN starts from another node: the start event
     #: of an event sub-process (from where its parent starts), a compensation handler (from
