@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from bpmtool.api.filters import filter_log
-from bpmtool.api.logs import _source, log_notes, map_log, read_log
+from bpmtool.api.logs import _partitioned, _source, lane_map, log_notes, map_log, read_log
 from bpmtool.errors import InputError
 from bpmtool.log_schema import ROLE_OF
 from bpmtool.mining.alignments import AlignmentBudget
@@ -175,6 +175,25 @@ def check(
             expected="one of " + ", ".join(METHODS),
         )
     filename = str(log) if isinstance(log, (str, Path)) else _source(log)
+    align = None
+    if cluster is not None:
+        from bpmtool.distributed.alignments import cluster_aligner
+
+        align = cluster_aligner(cluster, model, progress)
+    options: dict[str, Any] = {
+        "method": method,
+        "progress": progress,
+        "slow_after": slow_after,
+        "precision": precision,
+        "align": align,
+        "open_rule": open_rule,
+        "budget": budget,
+        "lanes_from_log": lanes_from_log,
+    }
+    if isinstance(log, (str, Path)) and _partitioned(log) and not _filtering(log_filter):
+        return _check_partitioned(
+            model, str(log), cluster, columns, date_format, lanes_from, read_progress, options
+        )
     frame = (
         read_log(
             log,
@@ -189,23 +208,52 @@ def check(
     )
     frame, outcome = _filtered(model, frame, log_filter, lanes_from)
     mapped = map_log(model, frame, lanes_from=lanes_from, filename=filename)
-    align = None
-    if cluster is not None:
-        from bpmtool.distributed.alignments import cluster_aligner
-
-        align = cluster_aligner(cluster, model, progress)
-    result = run_check(
-        model,
-        mapped,
-        method=method,
-        progress=progress,
-        slow_after=slow_after,
-        precision=precision,
-        align=align,
-        open_rule=open_rule,
-        budget=budget,
-        lanes_from_log=lanes_from_log,
-    )
+    result = run_check(model, mapped, **options)
     result.notes = log_notes(frame)
     result.filtered = outcome
+    return result
+
+
+def _filtering(log_filter: LogFilter | None) -> bool:
+    return log_filter is not None and not log_filter.empty
+
+
+def _check_partitioned(
+    model: Model,
+    path: str,
+    cluster: Cluster | None,
+    columns: dict[str, str] | None,
+    date_format: str | None,
+    lanes_from: str | Path | None,
+    read_progress: Progress | None,
+    options: dict[str, Any],
+) -> CheckResult:
+    """A partitioned log checked partition by partition: each one reduced to its check
+    facts where it is read (a worker), the facts merged here; the log's events are never
+    joined (:mod:`bpmtool.distributed.facts`)."""
+    from bpmtool.distributed.facts import gather_partitioned
+    from bpmtool.mining.check import run_check
+    from bpmtool.mining.mapping import MappedLog, judge_labels
+
+    facts, notes = gather_partitioned(
+        path,
+        model,
+        cluster,
+        columns=columns,
+        date_format=date_format,
+        lane_map=lane_map(lanes_from),
+        progress=read_progress,
+    )
+    matched, unmatched = judge_labels(model, facts.labels, path)
+    mapped = MappedLog(
+        None,
+        matched,
+        unmatched,
+        facts.lane_source,
+        facts.unknown_groups,
+        counts=(facts.events, facts.matched_events),
+    )
+    result = run_check(model, mapped, facts=facts, **options)
+    result.notes = notes
+    result.source = path
     return result

@@ -40,6 +40,7 @@ def case_index(
     customers by reason (``reason:R``) are selections too."""
     from bpmtool.mining.cases import add_journey_selections, check_case_index
 
+    _need_events(result, "a case index")
     index = check_case_index(model, result)
     if journey is not None:
         add_journey_selections(index, journey)
@@ -153,3 +154,16 @@ def open_case_index(cases: Path, events: Path, sets: Path) -> CaseIndex:
     from bpmtool.io.case_store import CasePaths, StoredCases
 
     return StoredCases.open(CasePaths(cases, events, sets))
+
+
+def _need_events(result: CheckResult, what: str) -> None:
+    """Refuse ``what`` of a check that never held its log's events (a partitioned log
+    checked partition by partition)."""
+    if result.mapping.df is None:
+        raise InputError.single(
+            f"{what} needs the log's events, and this check of a partitioned log kept only "
+            "their summaries",
+            file=result.source,
+            expected="the check of a log read into memory (api.read_log, then api.check of "
+            "the frame)",
+        )

@@ -159,8 +159,11 @@ def render_svg(
 def flow_numbers(model: Model, check: CheckResult) -> FlowNumbers:
     """Cases and median times of every flow and activity of ``model`` in the checked log —
     the numbers the overlay writes (see ``docs/discover.md``)."""
+    from bpmtool.api.cases import _need_events
     from bpmtool.mining.flow_numbers import flow_numbers as numbers
 
+    _need_events(check, "the flow numbers")
+    assert check.mapping.df is not None
     return numbers(model, check.mapping.df)
 
 

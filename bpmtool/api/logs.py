@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from bpmtool.distributed import Cluster
     from bpmtool.io.eventlog import Progress
     from bpmtool.mining.log_summary import LogSummary
-    from bpmtool.mining.mapping import MappedLog
+    from bpmtool.mining.mapping import LaneMap, MappedLog
     from bpmtool.mining.model_match import ModelMatch
 
 
@@ -200,15 +200,25 @@ def map_log(
 ) -> MappedLog:
     """Match a log's activity labels to the model's nodes and give every event a lane.
     Problems name ``filename``, by default the file :func:`read_log` read the frame from."""
-    from bpmtool.mining.mapping import LaneMap
     from bpmtool.mining.mapping import map_log as mapping
 
-    lane_map = None
-    if lanes_from is not None:
-        from bpmtool.io.lane_map import read_lane_pairs
+    return mapping(model, df, lane_map=lane_map(lanes_from), filename=filename or _source(df))
 
-        lane_map = LaneMap(read_lane_pairs(Path(lanes_from)), str(lanes_from))
-    return mapping(model, df, lane_map=lane_map, filename=filename or _source(df))
+
+def lane_map(lanes_from: str | Path | None) -> LaneMap | None:
+    """The resource → lane map of a file (CSV or YAML), or None without one."""
+    if lanes_from is None:
+        return None
+    from bpmtool.io.lane_map import read_lane_pairs
+    from bpmtool.mining.mapping import LaneMap
+
+    return LaneMap(read_lane_pairs(Path(lanes_from)), str(lanes_from))
+
+
+def is_partitioned_log(path: str | Path) -> bool:
+    """Whether ``path`` names a partitioned log (a folder or glob of Parquet files, local
+    or an fsspec address): :func:`check` then checks it partition by partition."""
+    return _partitioned(path)
 
 
 def lane_map_entries(path: str | Path) -> list[tuple[int, str, str]]:

@@ -12,7 +12,7 @@ from bpmtool import api
 from bpmtool.cli import log_options as opt
 from bpmtool.cli.app import app, input_errors_exit, style, use_colour, write_output
 from bpmtool.cli.comparison import format_comparison
-from bpmtool.cli.log_options import LogOptions, TextOrJson, progress_bar
+from bpmtool.cli.log_options import LogOptions, TextOrJson, progress_bar, show_notes
 from bpmtool.cli.model_commands import FailOn, _exit_code, format_findings_text
 
 __all__: list[str] = []
@@ -136,14 +136,27 @@ def check(
             )
             write_output(text, out)
             return
+        options = LogOptions(
+            case, activity, timestamp, resource, lane, lanes_from, encoding, date_format
+        )
+        # a partitioned log is checked partition by partition, never joined here
+        pieces = api.is_partitioned_log(log) and (chosen is None or chosen.empty)
         with api.cluster(scheduler, workers) as cluster:
-            frame = LogOptions(
-                case, activity, timestamp, resource, lane, lanes_from, encoding, date_format
-            ).read(log, quiet=quiet, cluster=cluster, log_filter=chosen)
-            with progress_bar("aligning variants", quiet=quiet, unit="variant") as aligning:
+            source: object = log
+            if not pieces:
+                source = options.read(log, quiet=quiet, cluster=cluster, log_filter=chosen)
+            with (
+                progress_bar(
+                    "checking partitions", quiet=quiet or not pieces, unit="part"
+                ) as reading,
+                progress_bar("aligning variants", quiet=quiet, unit="variant") as aligning,
+            ):
                 result = api.check(
                     loaded,
-                    frame,
+                    source,  # type: ignore[arg-type]
+                    columns=options.columns() or None if pieces else None,
+                    date_format=date_format if pieces else None,
+                    read_progress=reading,
                     method=method.value,
                     lanes_from=lanes_from,
                     slow_after=limit,
@@ -154,6 +167,8 @@ def check(
                     log_filter=chosen,
                     lanes_from_log=lanes_from_log,
                 )
+            if pieces:
+                show_notes(result.notes)
         if cases_csv is not None:
             api.write_file(cases_csv, result.case_frame().to_csv(index=False))
     if format == TextOrJson.json:

@@ -128,10 +128,10 @@ def log_command(
     ]
     lines += [f"    {n:>8,}  {a}" for a, n in summary.top_activities]
     if mapped is not None:
-        share = mapped.matched_events / max(len(mapped.df), 1)
+        share = mapped.matched_events / max(mapped.events, 1)
         lines += [
             "",
-            f"mapping onto {model}: {mapped.matched_events:,} of {len(mapped.df):,} "
+            f"mapping onto {model}: {mapped.matched_events:,} of {mapped.events:,} "
             f"events ({share:.0%}) match a model node; lanes from {mapped.lane_source}",
         ]
         for u in mapped.unmatched[:15]:

@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from bpmtool.errors import Problem
-from bpmtool.findings import Finding, make_finding, sort_findings
+from bpmtool.findings import Finding, sort_findings
 from bpmtool.graph import ProcessGraph
-from bpmtool.log_schema import CASE, TIMESTAMP
 from bpmtool.memory import give_back_freed_memory
 from bpmtool.mining.alignments import Aligned, AlignmentBudget
-from bpmtool.mining.conformance import Conformance, Variant, conformance, variants_judged
+from bpmtool.mining.case_facts import judged_variants
+from bpmtool.mining.check_facts import CheckFacts, gather
+from bpmtool.mining.check_findings import approximated, lanes_missing, log_lanes_finding, skipped
+from bpmtool.mining.conformance import Conformance, Variant, conformance
 from bpmtool.mining.flow_counts import flow_counts
-from bpmtool.mining.handoffs import SKIPPED, HandoffStats, analyse_handoffs
+from bpmtool.mining.handoff_facts import HandoffFacts
+from bpmtool.mining.handoffs import HandoffStats, judge_handoffs
 from bpmtool.mining.log_filter import FilterOutcome
-from bpmtool.mining.log_lanes import LogLanes
 from bpmtool.mining.log_lanes import lanes_from_log as lanes_from_log_of
 from bpmtool.mining.mapping import MappedLog
 from bpmtool.mining.open_cases import OpenCaseRule
@@ -30,14 +32,8 @@ if TYPE_CHECKING:
 __all__ = ["METHODS", "Aligner", "CheckResult", "run_check"]
 
 METHODS = ("both", "replay", "alignments")
-APPROXIMATED = "ALIGNMENT-APPROXIMATED"
-LANES_NOT_MODELLED = "LANES-NOT-MODELLED"
-LANES_FROM_LOG = "LANES-FROM-LOG"
 #: alignments computed elsewhere: activity sequences in, their alignments by sequence out
 Aligner = Callable[[list[tuple[str, ...]]], dict[tuple[str, ...], Aligned]]
-_EXAMPLES = 5
-#: approximated variants listed in their finding, most cases first
-_LISTED_APPROXIMATED = 20
 
 
 @dataclass
@@ -64,6 +60,10 @@ class CheckResult:
     lanes_from_log: list[list[Any]] | None = None
     #: the filter the log went through, and what it kept (``None``: every case)
     filtered: FilterOutcome | None = None
+    #: the first and last event (ISO 8601), or None for a log without times
+    span: tuple[str, str] | None = None
+    #: the log the check read piece by piece (``mapping.df`` is then ``None``)
+    source: str | None = None
 
     def summary(self) -> dict[str, Any]:
         c = self.conformance
@@ -95,13 +95,9 @@ class CheckResult:
     def period(self) -> dict[str, str | None]:
         """The time the checked log covers: its first and last event (ISO 8601), or None
         for a log without times."""
-        times = self.mapping.df.get(TIMESTAMP)
-        if times is None or not len(times) or times.isna().all():
+        if self.span is None:
             return {"first_event": None, "last_event": None}
-        return {
-            "first_event": times.min().isoformat(),
-            "last_event": times.max().isoformat(),
-        }
+        return {"first_event": self.span[0], "last_event": self.span[1]}
 
     def activities(self) -> list[dict[str, Any]]:
         c = self.conformance
@@ -226,31 +222,50 @@ def run_check(
     budget: AlignmentBudget | None = None,
     align: Aligner | None = None,
     lanes_from_log: bool = False,
+    facts: CheckFacts | None = None,
 ) -> CheckResult:
     """Check a mapped log against a model: fitness, precision and the handoff findings.
 
     ``align`` computes the alignments of the finished variants elsewhere (a cluster's
     workers): given their activity sequences, it returns their alignments by sequence.
     ``lanes_from_log``: for a model without lanes, check the lanes against the log's
-    majority owner of each activity (:mod:`bpmtool.mining.log_lanes`), labelled as such."""
+    majority owner of each activity (:mod:`bpmtool.mining.log_lanes`), labelled as such.
+    ``facts``: the log's facts, gathered and merged piece by piece
+    (:mod:`bpmtool.mining.check_facts`; ``mapped`` then has no frame); without them they
+    are gathered from ``mapped`` as one piece — the same steps either way."""
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}")
     graph = ProcessGraph(model)
-    df = mapped.df
-    found, judgement = variants_judged(df, graph, open_rule)
+    if facts is None:
+        assert mapped.df is not None
+        labels = _labels_of(mapped)
+        facts = gather(graph, mapped, labels)
+    found, judgement = judged_variants(facts.cases, graph, open_rule)
     lanes = lanes_modelled(model)
     derived = None
+    handoffs = facts.handoffs
     if lanes_from_log and not lanes and mapped.lane_source != "model":
-        derived = lanes_from_log_of(model, df)
-    # the handoff analysis first: its per-event arrays are freed and handed back before
-    # the net's pm4py objects and the replays take their share (a lower peak)
-    stats, findings = analyse_handoffs(
+        derived = lanes_from_log_of(model, _pair_counts(handoffs))
+        if derived is not None:
+            import numpy as np
+
+            handoffs = replace(
+                handoffs,
+                lane_names=np.asarray(
+                    [derived.ids.get(str(x), str(x)) for x in handoffs.lane_names], dtype=object
+                ),
+            )
+    book = facts.book()
+    stats, findings = judge_handoffs(
         ProcessGraph(derived.model) if derived else graph,
-        derived.df if derived else df,
+        handoffs,
+        book,
         lanes_observed=mapped.lane_source != "model",
         slow_after=slow_after,
         lanes_modelled=lanes or derived is not None,
     )
+    # the per-event arrays of the gathering are freed: hand them back before the net's
+    # pm4py objects and the replays take their share (a lower peak)
     give_back_freed_memory()
     wf = to_petri_net(model)
     aligning = method in ("both", "alignments")
@@ -267,14 +282,14 @@ def run_check(
     )
     result.open_judgement = judgement
     if derived is not None:
-        findings.append(_log_lanes_finding(model, mapped, derived))
-    total = int(df[CASE].nunique())
-    findings += _skipped(model, result, total)
+        findings.append(log_lanes_finding(model, mapped, derived))
+    total = book.total
+    findings += skipped(model, result, total)
     findings += [
         f
         for f in (
-            *_lanes_missing(model, mapped, lanes or derived is not None, stats),
-            *_approximated(model, result, total),
+            *lanes_missing(model, mapped, lanes or derived is not None, stats),
+            *approximated(model, result, total),
         )
         if f is not None
     ]
@@ -283,7 +298,7 @@ def run_check(
         model.id,
         method,
         total,
-        len(df),
+        facts.events,
         len(found),
         result.open_cases,
         result,
@@ -293,28 +308,25 @@ def run_check(
         list(zip((f.key for f in model.flows), flow_counts(model, walks), strict=True)),
         lanes_modelled=lanes,
         lanes_from_log=[list(o) for o in derived.owners] if derived else None,
+        span=facts.span,
     )
 
 
-def _log_lanes_finding(model: Model, mapped: MappedLog, derived: LogLanes) -> Finding:
-    owners = derived.owners
-    shown = "; ".join(f"{a} → {lane} ({share:.0%})" for a, lane, share in owners[:8])
-    finding = make_finding(
-        model,
-        LANES_FROM_LOG,
-        (model.id,),
-        f"The model has no lanes, so each of its {len(owners)} activities was put into the "
-        f"lane ({mapped.lane_source}) that did most of its events, and the lane checks ran "
-        f"against that: {shown}{'; …' if len(owners) > 8 else ''}. These lanes describe "
-        "what the log shows, not a design.",
-        "Put the activities into the lanes that should own them to check against a design.",
-        {
-            "owners": [{"activity": a, "lane": lane, "share": s} for a, lane, s in owners],
-            "lane_source": mapped.lane_source,
-        },
-    )
-    assert finding is not None
-    return finding
+def _labels_of(mapped: MappedLog) -> dict[str, tuple[int, str | None]]:
+    """Each label of a mapped frame with its events and node."""
+    from bpmtool.log_schema import ACTIVITY
+
+    assert mapped.df is not None
+    counts = mapped.df[ACTIVITY].astype("category").value_counts()
+    return {str(c): (int(n), mapped.matched.get(str(c))) for c, n in counts.items() if n > 0}
+
+
+def _pair_counts(f: HandoffFacts) -> list[tuple[str, str, int]]:
+    """(node id, lane, events) of the events with a known node and lane."""
+    return [
+        (str(f.node_names[n]), str(f.lane_names[ln]), int(k))
+        for n, ln, k in zip(f.pair_node, f.pair_lane, f.pair_events, strict=True)
+    ]
 
 
 def lanes_modelled(model: Model) -> bool:
@@ -331,98 +343,3 @@ def lanes_modelled(model: Model) -> bool:
         )
         >= 2
     )
-
-
-def _lanes_missing(
-    model: Model, mapped: MappedLog, lanes: bool, stats: list[HandoffStats]
-) -> list[Finding | None]:
-    if lanes:
-        return []
-    observed = sorted({h.source_lane for h in stats} | {h.target_lane for h in stats})
-    seen = (
-        f"the log shows {len(observed)} lanes ({mapped.lane_source}) and "
-        f"{sum(h.count for h in stats):,} handoffs between them, listed with the check"
-        if observed
-        else "the log shows no handoffs either"
-    )
-    return [
-        make_finding(
-            model,
-            LANES_NOT_MODELLED,
-            (model.id,),
-            "The model has no lanes to compare with (at most one team does its work), so the "
-            f"checks of who does what (WRONG-LANE, UNMODELLED-HANDOFF) did not run; {seen}.",
-            "Put the activities into lanes for the teams that own them (or give each activity "
-            "its lane in a YAML model) to check handoffs and ownership.",
-            {"observed_lanes": observed[:20], "lane_source": mapped.lane_source},
-        )
-    ]
-
-
-def _approximated(model: Model, result: Conformance, total: int) -> list[Finding | None]:
-    approx = result.approximated
-    if not approx:
-        return []
-    cases = sum(v.count for v in approx)
-    examples = sorted(c for v in approx[:_EXAMPLES] for c in v.cases[:1])
-    number = variant_ranks(result.variants)
-    largest = sorted(approx, key=lambda v: (-v.count, number[v.labels]))[:_LISTED_APPROXIMATED]
-    return [
-        make_finding(
-            model,
-            APPROXIMATED,
-            (model.id,),
-            f"{len(approx):,} variant(s) ({cases:,} case(s), {cases / max(total, 1):.1%}) could "
-            "not be aligned within the budget; their fitness is the token-replay fitness "
-            "and their skips are not counted.",
-            "Give the alignments more time (check --align-budget 10m), or simplify the model "
-            "(a discovered model with many silent steps is slow to align).",
-            {
-                "variants": len(approx),
-                "cases": cases,
-                "example_cases": examples,
-                "longest_variant_events": max(len(v.labels) for v in approx),
-                "aligned_exactly_share": _round(result.aligned_exactly_share),
-                "approximated": [
-                    {"variant": number[v.labels], "cases": v.count, "events": len(v.labels)}
-                    for v in largest
-                ],
-            },
-            case_codes=_codes(approx),
-        )
-    ]
-
-
-def _codes(found: list[Variant]) -> Any:
-    """The case codes of some variants, sorted, as one int32 array."""
-    import numpy as np
-
-    if not found:
-        return np.zeros(0, dtype=np.int32)
-    return np.sort(np.concatenate([np.asarray(v.case_codes, dtype=np.int32) for v in found]))
-
-
-def _skipped(model: Model, result: Conformance, total: int) -> list[Finding]:
-    by_label = {n.label: n for n in model.activities()}
-    out = []
-    for label, n_cases in sorted(result.skips.items()):
-        node = by_label.get(label)
-        cases = result.skip_examples(label, _EXAMPLES)
-        out.append(
-            make_finding(
-                model,
-                SKIPPED,
-                (node.id if node else label,),
-                f"{label!r} was skipped in {n_cases} case(s) ({n_cases / max(total, 1):.1%}): the "
-                "model expects it, the log does not show it.",
-                f"Find out whether {label!r} is done outside the system, no longer needed, or "
-                "really forgotten — then change the model or the practice.",
-                {
-                    "cases": n_cases,
-                    "share_of_cases": round(n_cases / max(total, 1), 4),
-                    "example_cases": cases[:_EXAMPLES],
-                },
-                case_codes=_codes(result.skip_variants.get(label, [])),
-            )
-        )
-    return [f for f in out if f is not None]

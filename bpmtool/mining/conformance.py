@@ -32,11 +32,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from bpmtool.graph import ProcessGraph
-from bpmtool.log_schema import ACTIVITY, CASE, TIMESTAMP
 from bpmtool.mining.alignments import Aligned, AlignmentBudget, align_variants
-from bpmtool.mining.mapping import NODE
-from bpmtool.mining.model_order import final_activities
-from bpmtool.mining.open_cases import OpenCaseRule, OpenCases, judge_open
+from bpmtool.mining.open_cases import OpenCaseRule, OpenCases
 from bpmtool.mining.petri import WorkflowNet
 from bpmtool.mining.replay_trie import PrefixTree, replay_tree
 
@@ -151,55 +148,11 @@ def variants(
 def variants_judged(
     df: pd.DataFrame, graph: ProcessGraph | None = None, rule: OpenCaseRule | None = None
 ) -> tuple[list[Variant], OpenCases | None]:
-    """:func:`variants`, and how its open cases were judged."""
-    import numpy as np
+    """:func:`variants`, and how its open cases were judged (the steps of
+    :mod:`bpmtool.mining.case_facts` on the whole log as one piece)."""
+    from bpmtool.mining.case_facts import case_facts, judged_variants
 
-    # integer codes all the way: one Python object per variant, none per event or case
-    label_col = df[ACTIVITY].astype("category")
-    label_names = [str(c) for c in label_col.cat.categories]
-    labels = label_col.cat.codes.to_numpy()
-    case_col = df[CASE].astype("category")
-    case_names = case_col.cat.categories
-    case_codes = case_col.cat.codes.to_numpy()
-    bounds = np.flatnonzero(case_codes[1:] != case_codes[:-1]) + 1
-    starts = np.concatenate(([0], bounds)).astype(np.int64)
-    ends = np.concatenate((bounds, [len(df)])).astype(np.int64)
-    first_cases = case_codes[starts]
-    is_open = np.zeros(len(starts), dtype=bool)
-    judgement = None
-    if graph is not None:
-        final = final_activities(graph)
-        if NODE in df.columns:
-            node_col = df[NODE].astype("category")
-            final_codes = [i for i, n in enumerate(node_col.cat.categories) if str(n) in final]
-            unfinished = ~np.isin(node_col.cat.codes.to_numpy()[ends - 1], final_codes)
-        else:
-            unfinished = np.ones(len(starts), dtype=bool)
-        first = last = None
-        if TIMESTAMP in df.columns and str(df[TIMESTAMP].dtype).startswith("datetime64"):
-            col = df[TIMESTAMP]
-            if getattr(col.dt, "tz", None) is not None:
-                col = col.dt.tz_convert(None)
-            ns = col.to_numpy().astype("datetime64[ns]").view(np.int64)
-            first, last = ns[starts], ns[ends - 1]
-        is_open, judgement = judge_open(
-            unfinished, first, last, case_names[first_cases], rule or OpenCaseRule()
-        )
-    groups: dict[tuple[bool, bytes], Variant] = {}
-    label_bytes = labels.tobytes()
-    size = labels.itemsize
-    for s, e, c, o in zip(
-        starts.tolist(), ends.tolist(), first_cases.tolist(), is_open.tolist(), strict=True
-    ):
-        key = (o, label_bytes[s * size : e * size])
-        variant = groups.get(key)
-        if variant is None:
-            variant = groups[key] = Variant(
-                tuple(label_names[x] for x in labels[s:e]), [], o, case_names
-            )
-        variant.case_codes.append(c)
-    found = sorted(groups.values(), key=lambda v: (-v.count, v.labels, v.open))
-    return found, judgement
+    return judged_variants(case_facts(df, graph), graph, rule)
 
 
 def conformance(

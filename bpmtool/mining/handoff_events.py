@@ -7,13 +7,11 @@ way (:func:`handoff_events`).
 
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from bpmtool.durations import days_label
-from bpmtool.findings import CASE_CODES
 from bpmtool.graph import ProcessGraph
 from bpmtool.log_schema import CASE, TIMESTAMP
 from bpmtool.mining.mapping import LANE, NODE
@@ -99,63 +97,6 @@ class Events:
         import numpy as np
 
         return np.flatnonzero((self.node == code) & (self.lane >= 0)).astype(np.int32)
-
-    def case_count(self) -> int:
-        """Cases in the log (whose events stand together, as in a log sorted by case)."""
-        import numpy as np
-
-        return int(np.count_nonzero(self.case[1:] != self.case[:-1])) + int(len(self.case) > 0)
-
-    def cases(self, codes: Any, total: int, **extra: Any) -> dict[str, Any]:
-        """Evidence: how many cases, their share, the first few by name, and how many days
-        longer (median, first to last event) these cases took than the others (and all the
-        cases' codes, which :func:`~bpmtool.findings.make_finding` keeps on the finding)."""
-        import numpy as np
-
-        unique = np.unique(codes).astype(np.int32)
-        names = heapq.nsmallest(EXAMPLES, self.case_names[unique].tolist())
-        return {
-            CASE_CODES: unique,
-            "cases": len(unique),
-            "share_of_cases": round(len(unique) / max(total, 1), 4),
-            "example_cases": names[:EXAMPLES],
-            "extra_days": self.extra_days(unique),
-            **extra,
-        }
-
-    def extra_days(self, codes: Any) -> float | None:
-        """Median lead time (first to last event) of the cases ``codes`` minus that of the
-        other cases, in days (2 decimals); None when either group is empty."""
-        import numpy as np
-
-        lead = self._lead_days()
-        mine = np.zeros(len(lead), dtype=bool)
-        mine[codes] = True
-        known = ~np.isnan(lead)
-        a, b = lead[mine & known], lead[~mine & known]
-        if not len(a) or not len(b):
-            return None
-        return round(float(np.median(a) - np.median(b)), 2)
-
-    def _lead_days(self) -> Any:
-        """Each case's lead time in days, indexed by case code (cached: the events do not
-        change)."""
-        import numpy as np
-
-        cached = self.__dict__.get("_lead")
-        if cached is not None:
-            return cached
-        lead = np.full(len(self.case_names), np.nan)
-        if len(self.case):
-            t = self.time.astype("int64").astype(np.float64)
-            t[np.isnat(self.time)] = np.nan
-            order = np.argsort(self.case, kind="stable")
-            case, t = self.case[order], t[order]
-            starts = np.flatnonzero(np.r_[True, case[1:] != case[:-1]])
-            span = np.fmax.reduceat(t, starts) - np.fmin.reduceat(t, starts)
-            lead[case[starts]] = span / 86_400e9
-        object.__setattr__(self, "_lead", lead)
-        return lead
 
 
 def lane_name(model: Any, lane_id: object) -> str:

@@ -24,22 +24,15 @@ from typing import TYPE_CHECKING, Any
 
 from bpmtool.findings import Finding, make_finding
 from bpmtool.graph import ProcessGraph
-from bpmtool.log_schema import ACTIVITY
-from bpmtool.mining.handoff_events import (
-    Events,
-    Waits,
-    days_text,
-    handoff_events,
-    lane_name,
-    limit_ns,
-)
+from bpmtool.mining.handoff_events import Waits, days_text, lane_name, limit_ns
+from bpmtool.mining.handoff_facts import CaseBook, HandoffFacts, gather_handoffs
 from bpmtool.mining.model_order import concurrent_pairs, follows_pairs
 from bpmtool.mining.ping_pong import ping_pong
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["HandoffStats", "analyse_handoffs"]
+__all__ = ["HandoffStats", "analyse_handoffs", "judge_handoffs"]
 
 UNEXPECTED = "UNEXPECTED-ACTIVITY"
 UNMODELLED = "UNMODELLED-HANDOFF"
@@ -80,51 +73,77 @@ def analyse_handoffs(
     slow_after: timedelta | None = None,
     lanes_modelled: bool = True,
 ) -> tuple[list[HandoffStats], list[Finding]]:
-    """Observed handoff matrix and the handoff findings of a mapped log sorted by case.
+    """Observed handoff matrix and the handoff findings of a mapped log sorted by case
+    (:func:`judge_handoffs` of the log's :func:`~bpmtool.mining.handoff_facts.
+    gather_handoffs`)."""
+    import numpy as np
+
+    from bpmtool.mining.case_facts import case_facts
+
+    cases = case_facts(df, None)
+    lead = np.full(len(cases.names), np.nan)
+    lead[cases.code] = cases.lead
+    book = CaseBook(cases.names, lead, len(cases.code))
+    return judge_handoffs(
+        graph,
+        gather_handoffs(graph, df),
+        book,
+        lanes_observed=lanes_observed,
+        slow_after=slow_after,
+        lanes_modelled=lanes_modelled,
+    )
+
+
+def judge_handoffs(
+    graph: ProcessGraph,
+    facts: HandoffFacts,
+    book: CaseBook,
+    *,
+    lanes_observed: bool,
+    slow_after: timedelta | None = None,
+    lanes_modelled: bool = True,
+) -> tuple[list[HandoffStats], list[Finding]]:
+    """Observed handoff matrix and the handoff findings from the facts of a whole log.
 
     Without modelled lanes (``lanes_modelled`` false) the observed handoffs are counted but
     not judged: no UNMODELLED-HANDOFF, WRONG-LANE or SHARED-ACTIVITY (the check says once
     that it needs lanes).
     """
-    ev = Events.of(df)
-    cases_total = ev.case_count()
-    to, since = handoff_events(graph, ev)
-    stats, findings = _observed(graph, ev, cases_total, to, since)
+    stats, findings = _observed(graph, facts, book)
     if not lanes_modelled:
         findings = []
-    findings += _unexpected(graph.model, df, ev, cases_total)
+    findings += _unexpected(graph.model, facts, book)
     if lanes_observed and lanes_modelled:
-        findings += _lanes(graph.model, ev, cases_total)
-    findings += ping_pong(graph, ev, cases_total)
-    findings += _unused(graph, ev, cases_total)
-    findings += _slow(graph, ev, cases_total, slow_after, to, since)
+        findings += _lanes(graph.model, facts, book)
+    findings += ping_pong(graph, facts, book)
+    findings += _unused(graph, facts)
+    findings += _slow(graph, facts, book, slow_after)
     return stats, [f for f in findings if f is not None]
 
 
 def _observed(
-    graph: ProcessGraph, ev: Events, cases_total: int, to: Any, since: Any
+    graph: ProcessGraph, f: HandoffFacts, book: CaseBook
 ) -> tuple[list[HandoffStats], list[Finding | None]]:
     """The handoffs of the log per lane pair, with their waits (see :func:`handoff_events`)."""
     import numpy as np
 
     model = graph.model
-    n_lanes = len(ev.lane_names)
-    n_nodes = len(ev.node_names) + 1
-    pair = ev.lane[since].astype(np.int64) * n_lanes + ev.lane[to]
-    waits = ev.time[to] - ev.time[since]
+    n_lanes = len(f.lane_names)
+    n_nodes = len(f.node_names) + 1
+    pair = f.src_lane.astype(np.int64) * n_lanes + f.dst_lane
+    waits = f.wait
     possible = _possible_lane_pairs(graph)
     stats: list[HandoffStats] = []
     findings: list[Finding | None] = []
     for key in np.unique(pair).tolist():
         mine = pair == key
-        at = to[mine]
-        a, b = (str(ev.lane_names[i]) for i in divmod(key, n_lanes))
+        a, b = (str(f.lane_names[i]) for i in divmod(key, n_lanes))
         w = Waits.of(waits[mine])
-        count = len(at)
-        in_cases = ev.case[at]
+        count = int(mine.sum())
+        in_cases = f.case[mine]
         n_cases = len(np.unique(in_cases))
         modelled = (a, b) in possible
-        acts = (ev.node[since[mine]].astype(np.int64) + 1) * n_nodes + ev.node[at] + 1
+        acts = (f.src_node[mine].astype(np.int64) + 1) * n_nodes + f.dst_node[mine] + 1
         kinds, counts = np.unique(acts, return_counts=True)
         by_activity = []
         for k in kinds[np.argsort(-counts, kind="stable")][:5].tolist():
@@ -133,8 +152,8 @@ def _observed(
             aw = Waits.of(waits[mine][sel])
             by_activity.append(
                 {
-                    "from": _label(model, ev, x - 1),
-                    "to": _label(model, ev, y - 1),
+                    "from": _label(model, f, x - 1),
+                    "to": _label(model, f, y - 1),
                     "count": int(sel.sum()),
                     "median_wait": days_text(aw.median),
                     "p90_wait": days_text(aw.p90),
@@ -160,22 +179,22 @@ def _observed(
                     UNMODELLED,
                     (a, b),
                     f"Work passed from {lane_name(model, a)} to {lane_name(model, b)} {count} "
-                    f"time(s) in {n_cases} case(s) ({n_cases / cases_total:.1%}), a handoff the "
+                    f"time(s) in {n_cases} case(s) ({n_cases / book.total:.1%}), a handoff the "
                     "model does not have: nobody agreed what is handed over or how fast.",
                     f"Model the handoff from {lane_name(model, a)} to {lane_name(model, b)} with "
                     "its artifact, or stop it happening.",
-                    ev.cases(in_cases, cases_total, count=count, p90_wait=days_text(w.p90)),
+                    book.cases(in_cases, count=count, p90_wait=days_text(w.p90)),
                 )
             )
     stats.sort(key=lambda h: (h.source_lane, h.target_lane))
     return stats, findings
 
 
-def _label(model: Any, ev: Events, node_code: int) -> str:
+def _label(model: Any, f: HandoffFacts, node_code: int) -> str:
     """The activity label of a node code (``?`` for an activity the model does not have)."""
     if node_code < 0:
         return "?"
-    return str(model.node_by_id[str(ev.node_names[node_code])].label)
+    return str(model.node_by_id[str(f.node_names[node_code])].label)
 
 
 def _possible_lane_pairs(graph: ProcessGraph) -> set[tuple[str, str]]:
@@ -184,50 +203,45 @@ def _possible_lane_pairs(graph: ProcessGraph) -> set[tuple[str, str]]:
     return {(lane_of(x) or "", lane_of(y) or "") for x, y in pairs if lane_of(x) != lane_of(y)}
 
 
-def _unexpected(model: Any, df: pd.DataFrame, ev: Events, total: int) -> list[Finding | None]:
-    import numpy as np
-
-    unknown = np.flatnonzero(ev.node < 0)
-    if not len(unknown):
-        return []
-    labels = df[ACTIVITY].astype("category")
-    label_codes = labels.cat.codes.to_numpy()[unknown]
+def _unexpected(model: Any, f: HandoffFacts, book: CaseBook) -> list[Finding | None]:
     out = []
-    for code in np.unique(label_codes):
-        rows = unknown[label_codes == code]
-        label = str(labels.cat.categories[code])
-        n_cases = len(np.unique(ev.case[rows]))
+    for label, (events, cases) in f.unknown.items():
+        n_cases = len(cases)
         out.append(
             make_finding(
                 model,
                 UNEXPECTED,
                 (label,),
-                f"{label!r} happened {len(rows)} time(s) in {n_cases} case(s) "
-                f"({n_cases / total:.1%}) but is not in the model: work nobody planned for.",
+                f"{label!r} happened {events} time(s) in {n_cases} case(s) "
+                f"({n_cases / book.total:.1%}) but is not in the model: work nobody planned for.",
                 "Add the activity to the model (or as an alias of the step it belongs to), or "
                 "find out why it is done.",
-                ev.cases(ev.case[rows], total, events=len(rows)),
+                book.cases(cases, events=events),
             )
         )
     return sorted(out, key=lambda f: f.subject if f else ())
 
 
-def _lanes(model: Any, ev: Events, total: int) -> list[Finding | None]:
+def _lanes(model: Any, f: HandoffFacts, book: CaseBook) -> list[Finding | None]:
     import numpy as np
 
     owner = {n.id: n.lane for n in model.nodes}
     out = []
     lanes_by_node: dict[str, dict[str, int]] = defaultdict(dict)
     cases_of_node: dict[str, Any] = {}
-    for ni, name in enumerate(ev.node_names):
-        node_id = str(name)
-        at = ev.at_node(ni)
-        lanes = ev.lane[at]
-        cases_of_node[node_id] = np.unique(ev.case[at]).astype(np.int32)
-        for li in np.unique(lanes).tolist():
-            cases = ev.case[at[lanes == li]]
-            lane_id = str(ev.lane_names[li])
-            n_cases = len(np.unique(cases))
+    order = np.argsort(f.pc_pair, kind="stable")
+    bounds = np.searchsorted(f.pc_pair[order], np.arange(len(f.pair_node) + 1))
+    cases_of_pair = [f.pc_case[order[bounds[i] : bounds[i + 1]]] for i in range(len(f.pair_node))]
+    pairs = sorted(range(len(f.pair_node)), key=lambda i: (f.pair_node[i], f.pair_lane[i]))
+    for ni in sorted(set(f.pair_node.tolist())):
+        node_id = str(f.node_names[ni])
+        mine = [i for i in pairs if f.pair_node[i] == ni]
+        cases_of_node[node_id] = np.unique(np.concatenate([cases_of_pair[i] for i in mine]))
+        for i in mine:
+            cases = cases_of_pair[i]
+            events = int(f.pair_events[i])
+            lane_id = str(f.lane_names[f.pair_lane[i]])
+            n_cases = len(cases)
             lanes_by_node[node_id][lane_id] = n_cases
             if owner.get(node_id) == lane_id:
                 continue
@@ -238,11 +252,11 @@ def _lanes(model: Any, ev: Events, total: int) -> list[Finding | None]:
                     WRONG_LANE,
                     (node_id, lane_id),
                     f"{n.label!r} belongs to {lane_name(model, n.lane)} but "
-                    f"{lane_name(model, lane_id)} did it {len(cases)} time(s) in {n_cases} "
-                    f"case(s) ({n_cases / total:.1%}).",
+                    f"{lane_name(model, lane_id)} did it {events} time(s) in {n_cases} "
+                    f"case(s) ({n_cases / book.total:.1%}).",
                     f"Agree who owns {n.label!r}; if {lane_name(model, lane_id)} really does it, "
                     "move it to that lane in the model.",
-                    ev.cases(cases, total, events=len(cases), owner=n.lane),
+                    book.cases(cases, events=events, owner=n.lane),
                 )
             )
     for node_id, lanes_seen in sorted(lanes_by_node.items()):
@@ -260,29 +274,26 @@ def _lanes(model: Any, ev: Events, total: int) -> list[Finding | None]:
                 f"{label!r} is done by {len(lanes_seen)} teams: {names}.",
                 "Give the activity one owner, or split it into the distinct pieces each team does.",
                 {"lanes": lanes_seen},
-                case_codes=cases_of_node[node_id],
+                case_codes=cases_of_node[node_id].astype(np.int32),
             )
         )
     return out
 
 
-def _unused(graph: ProcessGraph, ev: Events, total: int) -> list[Finding | None]:
+def _unused(graph: ProcessGraph, f: HandoffFacts) -> list[Finding | None]:
     """Modelled handoffs no case does: no sender followed, later in the case, by a receiver
     (parallel work may come in between; without times the log's order decides)."""
     import numpy as np
 
     model = graph.model
-    code_of = {str(name): i for i, name in enumerate(ev.node_names)}
+    code_of = {str(name): i for i, name in enumerate(f.node_names)}
     out: list[Finding | None] = []
     for h in graph.handoffs():
         senders = graph.sending_activities(h.source) or {h.source}
         receivers = graph.receiving_activities(h.target)
-        s_at = np.flatnonzero(np.isin(ev.node, [code_of[n] for n in senders if n in code_of]))
-        r_at = np.flatnonzero(np.isin(ev.node, [code_of[n] for n in receivers if n in code_of]))
-        j = np.searchsorted(s_at, r_at, side="right") - 1
-        found = j >= 0
-        found[found] = ev.case[s_at[j[found]]] == ev.case[r_at[found]]
-        if found.any():
+        s = [code_of[n] for n in senders if n in code_of]
+        r = [code_of[n] for n in receivers if n in code_of]
+        if set(s) & set(r) or f.follows[np.ix_(s, r)].any():
             continue
         out.append(
             make_finding(
@@ -301,7 +312,7 @@ def _unused(graph: ProcessGraph, ev: Events, total: int) -> list[Finding | None]
 
 
 def _slow(
-    graph: ProcessGraph, ev: Events, total: int, slow_after: timedelta | None, to: Any, since: Any
+    graph: ProcessGraph, f: HandoffFacts, book: CaseBook, slow_after: timedelta | None
 ) -> list[Finding | None]:
     """Modelled handoffs whose 90th-percentile wait exceeds their CTQ (or ``slow_after``):
     the waits of the handoffs (:func:`handoff_events`) from one of its sending activities
@@ -309,7 +320,7 @@ def _slow(
     import numpy as np
 
     model = graph.model
-    code_of = {str(name): i for i, name in enumerate(ev.node_names)}
+    code_of = {str(name): i for i, name in enumerate(f.node_names)}
     out: list[Finding | None] = []
     for h in graph.handoffs():
         senders = graph.sending_activities(h.source) or {h.source}
@@ -318,20 +329,20 @@ def _slow(
         limit = ctq.max if ctq is not None else slow_after
         if limit is None:
             continue
-        mine = np.isin(ev.node[since], [code_of[n] for n in senders if n in code_of])
-        mine &= np.isin(ev.node[to], [code_of[n] for n in receivers if n in code_of])
-        waits = ev.time[to[mine]] - ev.time[since[mine]]
+        mine = np.isin(f.src_node, [code_of[n] for n in senders if n in code_of])
+        mine &= np.isin(f.dst_node, [code_of[n] for n in receivers if n in code_of])
+        waits = f.wait[mine]
         w = Waits.of(waits)
         if w.p90 is None or w.p90 <= limit_ns(limit):
             continue
         slow = waits > np.timedelta64(limit)
-        over = to[mine][slow]
+        over = f.case[mine][slow]
         past = float((waits[slow] - np.timedelta64(limit)).sum() / np.timedelta64(1, "ns"))
-        n_over = len(np.unique(ev.case[over]))
-        seen_from = sorted({int(x) for x in ev.node[since[mine]].tolist()})
-        seen_to = sorted({int(y) for y in ev.node[to[mine]].tolist()})
-        sender = " or ".join(repr(_label(model, ev, x)) for x in seen_from)
-        receiver = " or ".join(repr(_label(model, ev, y)) for y in seen_to)
+        n_over = len(np.unique(over))
+        seen_from = sorted({int(x) for x in f.src_node[mine].tolist()})
+        seen_to = sorted({int(y) for y in f.dst_node[mine].tolist()})
+        sender = " or ".join(repr(_label(model, f, x)) for x in seen_from)
+        receiver = " or ".join(repr(_label(model, f, y)) for y in seen_to)
         target = f"the CTQ {ctq.label!r}" if ctq is not None else "the threshold"
         out.append(
             make_finding(
@@ -344,9 +355,8 @@ def _slow(
                 f"{len(waits)} handoff(s)), over {target} of {days_text(limit_ns(limit))}; "
                 f"{n_over} case(s) waited longer, {days_text(past)} past it in all.",
                 "Find what the receiving team waits for; agree a service level for this handoff.",
-                ev.cases(
-                    ev.case[over],
-                    total,
+                book.cases(
+                    over,
                     p50=days_text(w.median),
                     p90=days_text(w.p90),
                     max=days_text(w.max),
@@ -354,8 +364,8 @@ def _slow(
                     ctq=ctq.id if ctq is not None else None,
                     handoffs=len(waits),
                     days_over_limit=round(past / 86_400e9, 3),
-                    sender=[_label(model, ev, x) for x in seen_from],
-                    receiver=[_label(model, ev, y) for y in seen_to],
+                    sender=[_label(model, f, x) for x in seen_from],
+                    receiver=[_label(model, f, y) for y in seen_to],
                 ),
             )
         )

@@ -14,47 +14,39 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
-from bpmtool.mining.mapping import LANE, NODE
 from bpmtool.model import Model
-
-if TYPE_CHECKING:
-    import pandas as pd
 
 __all__ = ["LogLanes", "lanes_from_log"]
 
 
 @dataclass(frozen=True)
 class LogLanes:
-    """The model with the log's lanes, the log recoded to them, and the assignment."""
+    """The model with the log's lanes, each observed lane's id in it, and the assignment."""
 
     model: Model
-    df: pd.DataFrame
+    #: observed lane (as the mapped log names it) → its lane id in ``model``
+    ids: dict[str, str]
     #: (activity label, lane name, share of its events that lane did), by activity
     owners: list[tuple[str, str, float]]
 
 
-def lanes_from_log(model: Model, df: pd.DataFrame) -> LogLanes | None:
-    """Each activity in the lane that did most of its events (ties: the lane named first);
-    ``None`` when the log names no lane for any activity."""
-    import pandas as pd
-
-    known = df[df[NODE].notna() & df[LANE].notna()]
-    if known.empty:
+def lanes_from_log(model: Model, counts: list[tuple[str, str, int]]) -> LogLanes | None:
+    """Each activity in the lane that did most of its events (ties: the lane named first),
+    from the events per (node id, observed lane) of the events with both known; ``None``
+    when the log names no lane for any activity."""
+    if not counts:
         return None
-    counts = (
-        pd.DataFrame({"node": known[NODE].astype(str), "lane": known[LANE].astype(str)})
-        .value_counts()
-        .reset_index(name="n")
-        .sort_values(["node", "n", "lane"], ascending=[True, False, True], kind="stable")
-    )
-    totals = counts.groupby("node")["n"].sum()
-    top = counts.drop_duplicates("node")
-    names = sorted(set(counts["lane"]))
+    ordered = sorted(counts, key=lambda c: (c[0], -c[2], c[1]))
+    totals: dict[str, int] = {}
+    top: dict[str, tuple[str, int]] = {}
+    for node, lane, n in ordered:
+        totals[node] = totals.get(node, 0) + n
+        top.setdefault(node, (lane, n))
+    names = sorted({lane for _, lane, _ in counts})
     ids = _lane_ids(names)
-    owner = {row.node: ids[row.lane] for row in top.itertuples()}
-    share = {row.node: row.n / totals[row.node] for row in top.itertuples()}
+    owner = {node: ids[lane] for node, (lane, _) in top.items()}
+    share = {node: n / totals[node] for node, (_, n) in top.items()}
     data = model.model_dump(by_alias=True, exclude_defaults=True)
     data["lanes"] = [{"id": ids[name], "name": name} for name in names]
     for node in data.get("nodes", []):
@@ -62,15 +54,13 @@ def lanes_from_log(model: Model, df: pd.DataFrame) -> LogLanes | None:
         if node["lane"] is None:
             node.pop("lane")
     derived = Model.model_validate(data)
-    out = df.copy(deep=False)
-    out[LANE] = df[LANE].map(lambda g: None if g is None else ids.get(str(g)))
     by_id = model.node_by_id
     owners = sorted(
         (by_id[node].label, name_of, round(float(share[node]), 4))
         for node, name_of in ((n, _name(ids, owner[n])) for n in owner)
         if by_id[node].is_activity
     )
-    return LogLanes(derived, out, owners)
+    return LogLanes(derived, ids, owners)
 
 
 def _lane_ids(names: list[str]) -> dict[str, str]:

@@ -9,7 +9,8 @@ from typing import Any
 
 from bpmtool.findings import Finding, make_finding
 from bpmtool.graph import ProcessGraph
-from bpmtool.mining.handoff_events import Events, lane_name
+from bpmtool.mining.handoff_events import lane_name
+from bpmtool.mining.handoff_facts import CaseBook, HandoffFacts
 from bpmtool.mining.model_order import concurrent_pairs, follows_pairs
 
 __all__ = ["PING_PONG", "ping_pong"]
@@ -17,61 +18,43 @@ __all__ = ["PING_PONG", "ping_pong"]
 PING_PONG = "PING-PONG-OBSERVED"
 
 
-def ping_pong(graph: ProcessGraph, ev: Events, total: int) -> list[Finding | None]:
+def ping_pong(graph: ProcessGraph, f: HandoffFacts, book: CaseBook) -> list[Finding | None]:
     """Work that comes back: in a case, lane A hands to lane B and B hands back to A
     (A → B → A at the lane level), whatever the activities, where the model does not.
 
     A case's events of a known lane are cut into *stints*: runs of events of one lane
     (events of no known lane are left out, so they neither cut nor make a stint).
-    Stints s, s+1, s+2 with the lane of s+2 equal to the lane of s are a bounce.  The
-    model allows the bounce when both lane changes are handoffs it has: the last
-    activity of s can be followed by the first of s+1 in a run of the model (or the two
-    stand on parallel branches), the two standing in different lanes of the model, and
-    likewise from the last activity of s+1 to the first of s+2.  So rework inside one
-    lane never bounces, and a modelled loop across lanes (tests, fixes, tests again)
-    stays silent.  Per pair of lanes: bounces, cases, and to which lane work came back.
+    Stints s, s+1, s+2 with the lane of s+2 equal to the lane of s are a bounce (the
+    bounces are gathered with the other facts: :func:`~bpmtool.mining.handoff_facts.
+    gather_handoffs`).  The model allows the bounce when both lane changes are handoffs
+    it has: the last activity of s can be followed by the first of s+1 in a run of the
+    model (or the two stand on parallel branches), the two standing in different lanes of
+    the model, and likewise from the last activity of s+1 to the first of s+2.  So rework
+    inside one lane never bounces, and a modelled loop across lanes (tests, fixes, tests
+    again) stays silent.  Per pair of lanes: bounces, cases, and to which lane work came
+    back.
     """
     import numpy as np
 
     model = graph.model
-    has_lane = ev.lane >= 0
-    known: Any = None  # positions of the events of a known lane; None: every event
-    if has_lane.all():  # the usual case: no copies of the event columns
-        lane, case = ev.lane, ev.case
-    else:
-        known = np.flatnonzero(has_lane).astype(np.int32)
-        lane, case = ev.lane[known], ev.case[known]
-    del has_lane
-    if len(lane) < 3:
+    if not len(f.b_case):
         return []
-    cut = case[1:] != case[:-1]
-    cut |= lane[1:] != lane[:-1]
-    starts = np.flatnonzero(cut).astype(np.int32) + 1
-    del cut
-    starts = np.r_[np.int32(0), starts]
-    ends = np.r_[starts[1:], np.int32(len(lane))] - 1
-    s_lane, s_case = lane[starts], case[starts]
-    # event positions of each stint's ends
-    first, last = (starts, ends) if known is None else (known[starts], known[ends])
-    bounce = (s_case[:-2] == s_case[2:]) & (s_lane[:-2] == s_lane[2:])
-    k = np.flatnonzero(bounce)
-    if not len(k):
-        return []
-    cross = _cross_lane_pairs(graph, ev)
-    n_nodes = len(ev.node_names) + 1
+    cross = _cross_lane_pairs(graph, f)
+    n_nodes = len(f.node_names) + 1
 
-    def modelled(a: Any, b: Any) -> Any:
-        na, nb = ev.node[a].astype(np.int64), ev.node[b].astype(np.int64)
+    def modelled(na: Any, nb: Any) -> Any:
+        na, nb = na.astype(np.int64), nb.astype(np.int64)
         key = np.where((na >= 0) & (nb >= 0), na * n_nodes + nb, -1)
         return np.isin(key, cross)
 
-    silent = modelled(last[k], first[k + 1]) & modelled(last[k + 1], first[k + 2])
-    k = k[~silent]
+    nodes = f.b_nodes
+    silent = modelled(nodes[:, 0], nodes[:, 1]) & modelled(nodes[:, 2], nodes[:, 3])
+    k = np.flatnonzero(~silent)
     if not len(k):
         return []
-    home, away = s_lane[k], s_lane[k + 1]
+    home, away = f.b_home[k], f.b_away[k]
     order = {lane.id: i for i, lane in enumerate(model.lanes)}
-    names = [str(x) for x in ev.lane_names]
+    names = [str(x) for x in f.lane_names]
     rank = [(order.get(x, len(order)), x) for x in names]
     low = np.where(
         [rank[h] <= rank[a] for h, a in zip(home.tolist(), away.tolist(), strict=True)], home, away
@@ -83,7 +66,7 @@ def ping_pong(graph: ProcessGraph, ev: Events, total: int) -> list[Finding | Non
         key=lambda p: (rank[p[0]], rank[p[1]]),
     ):
         mine = (low == lo) & (high == hi)
-        cases = s_case[k[mine]]
+        cases = f.b_case[k[mine]]
         n_cases = len(np.unique(cases))
         a, b = names[lo], names[hi]
         back_to = {
@@ -99,25 +82,25 @@ def ping_pong(graph: ProcessGraph, ev: Events, total: int) -> list[Finding | Non
                 PING_PONG,
                 (a, b),
                 f"Work bounced between {lane_name(model, a)} and {lane_name(model, b)} "
-                f"{int(mine.sum())} time(s) in {n_cases} case(s) ({n_cases / total:.1%}): it "
+                f"{int(mine.sum())} time(s) in {n_cases} case(s) ({n_cases / book.total:.1%}): it "
                 f"went to the other team and came back ({returns}), a return the model has no "
                 "path for.",
                 "Find out why work is sent back (missing input, unclear acceptance criteria, "
                 "wrong routing) and agree it before the handoff.",
-                ev.cases(cases, total, bounces=int(mine.sum()), back_to=back_to),
+                book.cases(cases, bounces=int(mine.sum()), back_to=back_to),
             )
         )
     return out
 
 
-def _cross_lane_pairs(graph: ProcessGraph, ev: Events) -> Any:
+def _cross_lane_pairs(graph: ProcessGraph, f: HandoffFacts) -> Any:
     """The handoffs the model has between activities, as ``node code * (n + 1) + node code``:
     the second can follow the first (or they run in parallel) and their lanes differ."""
     import numpy as np
 
     lane_of = graph.model.lane_of
-    code = {str(name): i for i, name in enumerate(ev.node_names)}
-    n = len(ev.node_names) + 1
+    code = {str(name): i for i, name in enumerate(f.node_names)}
+    n = len(f.node_names) + 1
     keys = [
         code[x] * n + code[y]
         for x, y in follows_pairs(graph) | concurrent_pairs(graph)

@@ -1,0 +1,141 @@
+"""Everything a check needs from a log's events, gathered piece by piece and merged exactly.
+
+A check's numbers come from per-case and per-handoff facts (:mod:`bpmtool.mining.case_facts`,
+:mod:`bpmtool.mining.handoff_facts`) and from counts (events per label, the lanes' source,
+the log's first and last event).  :func:`gather` computes them from a mapped piece of a log
+(the whole log in one process, one partition on a cluster's worker: a case never straddles
+two), :func:`merge` joins the pieces' facts: counts are added, case ids put into one sorted
+table (the order of the single-process log), handoff rows joined so that the waits'
+quantiles are computed from all of them (exact, no sketch).  The check
+(:func:`bpmtool.mining.check.run_check`) runs on the merged facts, whether they came from
+one piece or many, so the results are equal by construction.
+
+Their size follows the cases and the handoffs, not the events: per case a variant number,
+two times and a lead time; per handoff two lanes, two nodes, a wait and a case.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from bpmtool.graph import ProcessGraph
+from bpmtool.log_schema import TIMESTAMP
+from bpmtool.mining.case_facts import CaseFacts, case_facts, merge_cases
+from bpmtool.mining.handoff_facts import CaseBook, HandoffFacts, gather_handoffs, merge_handoffs
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from bpmtool.mining.mapping import LaneMap, MappedLog
+    from bpmtool.model import Model
+
+__all__ = ["CheckFacts", "gather", "gather_frame", "merge"]
+
+
+@dataclass
+class CheckFacts:
+    """A check's facts of some events (a piece of a log, or the merged whole)."""
+
+    cases: CaseFacts
+    handoffs: HandoffFacts
+    events: int
+    #: each label present: (events, node id or None)
+    labels: dict[str, tuple[int, str | None]]
+    lane_source: str
+    unknown_groups: list[str]
+    #: the first and last event time (ISO 8601), or None without times
+    span: tuple[str, str] | None
+    #: the first and last event time as timestamps (for merging)
+    bounds: tuple[Any, Any] | None = field(default=None, repr=False)
+
+    @property
+    def matched_events(self) -> int:
+        return sum(n for n, node in self.labels.values() if node is not None)
+
+    def book(self) -> CaseBook:
+        """The case ids and lead times the findings' evidence names."""
+        import numpy as np
+
+        lead = np.full(len(self.cases.names), np.nan)
+        lead[self.cases.code] = self.cases.lead
+        return CaseBook(self.cases.names, lead, len(self.cases.code))
+
+
+def gather(
+    graph: ProcessGraph, mapped: MappedLog, labels: dict[str, tuple[int, str | None]]
+) -> CheckFacts:
+    """The facts of a mapped frame sorted by case and time."""
+    df = mapped.df
+    assert df is not None
+    bounds = _bounds(df)
+    return CheckFacts(
+        case_facts(df, graph),
+        gather_handoffs(graph, df),
+        len(df),
+        labels,
+        mapped.lane_source,
+        list(mapped.unknown_groups),
+        _iso(bounds),
+        bounds,
+    )
+
+
+def gather_frame(
+    model: Model,
+    df: pd.DataFrame,
+    *,
+    lane_map: LaneMap | None,
+    filename: str,
+    lane_source: str | None = None,
+) -> CheckFacts:
+    """Map a piece of a log and gather its facts (what a worker does with a partition)."""
+    from bpmtool.mining.mapping import MappedLog, map_events
+
+    out, labels, source, unknown = map_events(
+        model, df, lane_map=lane_map, filename=filename, lane_source=lane_source
+    )
+    return gather(ProcessGraph(model), MappedLog(out, {}, [], source, unknown), labels)
+
+
+def merge(parts: list[CheckFacts]) -> CheckFacts:
+    """The facts of a log's pieces (each case in one piece) as the facts of the whole."""
+    import numpy as np
+
+    if len(parts) == 1:
+        return parts[0]
+    names = np.concatenate([p.cases.names for p in parts])
+    names = np.unique(names) if len(names) else names
+    tables = [
+        np.searchsorted(names, p.cases.names).astype(np.int32)
+        if len(p.cases.names)
+        else np.zeros(0, dtype=np.int32)
+        for p in parts
+    ]
+    labels: dict[str, tuple[int, str | None]] = {}
+    for p in parts:
+        for label, (n, node) in p.labels.items():
+            labels[label] = (labels.get(label, (0, node))[0] + n, node)
+    known = [p.bounds for p in parts if p.bounds is not None]
+    bounds = (min(b[0] for b in known), max(b[1] for b in known)) if known else None
+    return CheckFacts(
+        merge_cases([p.cases for p in parts], names, tables),
+        merge_handoffs([p.handoffs for p in parts], tables),
+        sum(p.events for p in parts),
+        dict(sorted(labels.items())),
+        parts[0].lane_source,
+        sorted({g for p in parts for g in p.unknown_groups}),
+        _iso(bounds),
+        bounds,
+    )
+
+
+def _bounds(df: pd.DataFrame) -> tuple[Any, Any] | None:
+    times = df.get(TIMESTAMP)
+    if times is None or not len(times) or times.isna().all():
+        return None
+    return times.min(), times.max()
+
+
+def _iso(bounds: tuple[Any, Any] | None) -> tuple[str, str] | None:
+    return None if bounds is None else (bounds[0].isoformat(), bounds[1].isoformat())

@@ -1,0 +1,287 @@
+"""What the handoff findings need from some events, gathered where the events are.
+
+:func:`gather_handoffs` reduces the events of some cases (a whole log, or one partition of
+it) to what :mod:`bpmtool.mining.handoffs` and :mod:`bpmtool.mining.ping_pong` judge:
+
+* every **handoff** (:func:`~bpmtool.mining.handoff_events.handoff_events`) as a row: the
+  sending and receiving lane and node, the wait, the case — so the waits' quantiles are
+  exact after any merge (the rows are a few per case, not per event);
+* the events of each (node, lane) pair: how many, and in which cases;
+* the events of activities the model does not have, by label: how many, in which cases;
+* every **bounce** between lanes (A → B → A) with the nodes at its two lane changes;
+* which nodes follow which, later in some case (``follows[a, b]``).
+
+None of it depends on the model's lanes (only on its flow), so the lane checks against
+lanes taken from the log use the same facts.  :func:`merge_handoffs` joins the facts of
+several pieces exactly (cases never straddle two pieces): codes are put into joint name
+tables and the rows in the order of their cases, as in one log.
+"""
+
+from __future__ import annotations
+
+import heapq
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from bpmtool.findings import CASE_CODES
+from bpmtool.graph import ProcessGraph
+from bpmtool.log_schema import ACTIVITY
+from bpmtool.mining.handoff_events import EXAMPLES, Events, handoff_events
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["CaseBook", "HandoffFacts", "gather_handoffs", "merge_handoffs", "remap"]
+
+#: cases per block when the ``follows`` matrix is built (bounds its memory)
+_BLOCK = 100_000
+
+
+@dataclass
+class HandoffFacts:
+    """The handoff facts of some events; codes index ``lane_names`` and ``node_names``
+    (-1: none), case codes the log's case id table."""
+
+    lane_names: Any
+    node_names: Any
+    #: one row per handoff: sending and receiving lane and node, wait (timedelta64), case
+    src_lane: Any
+    dst_lane: Any
+    src_node: Any
+    dst_node: Any
+    wait: Any
+    case: Any
+    #: distinct (node, lane) pairs of the events with both known, and their events
+    pair_node: Any
+    pair_lane: Any
+    pair_events: Any
+    #: distinct (pair, case) rows: the cases of each pair
+    pc_pair: Any
+    pc_case: Any
+    #: activity label the model does not have → (events, sorted distinct case codes)
+    unknown: dict[str, tuple[int, Any]]
+    #: one row per bounce: the lane left and come back to, the other lane, the case, and
+    #: the nodes of its two lane changes (last of A, first of B, last of B, first of A)
+    b_home: Any
+    b_away: Any
+    b_case: Any
+    b_nodes: Any
+    #: follows[a, b]: node b happens after node a in some case
+    follows: Any
+
+
+@dataclass(frozen=True)
+class CaseBook:
+    """The log's case ids and each case's lead time: the evidence a finding gives."""
+
+    names: Any
+    #: first to last event in days by case code (NaN: not known, or no such case)
+    lead: Any
+    total: int
+
+    def cases(self, codes: Any, total: int | None = None, **extra: Any) -> dict[str, Any]:
+        """Evidence: how many cases, their share, the first few by name, and how many days
+        longer (median, first to last event) these cases took than the others (and all the
+        cases' codes, which :func:`~bpmtool.findings.make_finding` keeps on the finding)."""
+        import numpy as np
+
+        total = self.total if total is None else total
+        unique = np.unique(codes).astype(np.int32)
+        names = heapq.nsmallest(EXAMPLES, self.names[unique].tolist())
+        return {
+            CASE_CODES: unique,
+            "cases": len(unique),
+            "share_of_cases": round(len(unique) / max(total, 1), 4),
+            "example_cases": names[:EXAMPLES],
+            "extra_days": self.extra_days(unique),
+            **extra,
+        }
+
+    def extra_days(self, codes: Any) -> float | None:
+        """Median lead time of the cases ``codes`` minus that of the other cases, in days
+        (2 decimals); None when either group is empty."""
+        import numpy as np
+
+        mine = np.zeros(len(self.lead), dtype=bool)
+        mine[codes] = True
+        known = ~np.isnan(self.lead)
+        a, b = self.lead[mine & known], self.lead[~mine & known]
+        if not len(a) or not len(b):
+            return None
+        return round(float(np.median(a) - np.median(b)), 2)
+
+
+def gather_handoffs(graph: ProcessGraph, df: pd.DataFrame) -> HandoffFacts:
+    """The handoff facts of a mapped frame sorted by case and time."""
+    import numpy as np
+
+    ev = Events.of(df)
+    to, since = handoff_events(graph, ev)
+    n_lanes = max(len(ev.lane_names), 1)
+    both = (ev.node >= 0) & (ev.lane >= 0)
+    pair = ev.node[both].astype(np.int64) * n_lanes + ev.lane[both]
+    keys, pair_events = np.unique(pair, return_counts=True)
+    pc = np.unique(pair * (len(ev.case_names) + 1) + ev.case[both])
+    del pair, both
+    pc_pair = np.searchsorted(keys, pc // (len(ev.case_names) + 1)).astype(np.int32)
+    pc_case = (pc % (len(ev.case_names) + 1)).astype(np.int32)
+    unknown = {}
+    at = np.flatnonzero(ev.node < 0)
+    if len(at):
+        labels = df[ACTIVITY].astype("category")
+        label_codes = labels.cat.codes.to_numpy()[at]
+        for code in np.unique(label_codes).tolist():
+            rows = at[label_codes == code]
+            unknown[str(labels.cat.categories[code])] = (len(rows), np.unique(ev.case[rows]))
+    home, away, b_case, b_nodes = _bounces(ev)
+    return HandoffFacts(
+        ev.lane_names,
+        ev.node_names,
+        ev.lane[since].astype(np.int32),
+        ev.lane[to].astype(np.int32),
+        ev.node[since].astype(np.int32),
+        ev.node[to].astype(np.int32),
+        ev.time[to] - ev.time[since],
+        ev.case[to].astype(np.int32),
+        (keys // n_lanes).astype(np.int32),
+        (keys % n_lanes).astype(np.int32),
+        pair_events.astype(np.int64),
+        pc_pair,
+        pc_case,
+        unknown,
+        home,
+        away,
+        b_case,
+        b_nodes,
+        _follows(ev),
+    )
+
+
+def _bounces(ev: Events) -> tuple[Any, Any, Any, Any]:
+    """The bounces A → B → A of the cases' lanes (see :func:`~bpmtool.mining.ping_pong.
+    ping_pong`): runs of one known lane ("stints"), s and s+2 in the same lane."""
+    import numpy as np
+
+    none = np.zeros(0, dtype=np.int32)
+    has_lane = ev.lane >= 0
+    known: Any = None  # positions of the events of a known lane; None: every event
+    if has_lane.all():  # the usual case: no copies of the event columns
+        lane, case = ev.lane, ev.case
+    else:
+        known = np.flatnonzero(has_lane).astype(np.int32)
+        lane, case = ev.lane[known], ev.case[known]
+    del has_lane
+    if len(lane) < 3:
+        return none, none, none, np.zeros((0, 4), dtype=np.int32)
+    cut = case[1:] != case[:-1]
+    cut |= lane[1:] != lane[:-1]
+    starts = np.flatnonzero(cut).astype(np.int32) + 1
+    del cut
+    starts = np.r_[np.int32(0), starts]
+    ends = np.r_[starts[1:], np.int32(len(lane))] - 1
+    s_lane, s_case = lane[starts], case[starts]
+    first, last = (starts, ends) if known is None else (known[starts], known[ends])
+    k = np.flatnonzero((s_case[:-2] == s_case[2:]) & (s_lane[:-2] == s_lane[2:]))
+    nodes = np.stack(
+        [ev.node[last[k]], ev.node[first[k + 1]], ev.node[last[k + 1]], ev.node[first[k + 2]]],
+        axis=1,
+    ).astype(np.int32)
+    return (
+        s_lane[k].astype(np.int32),
+        s_lane[k + 1].astype(np.int32),
+        s_case[k].astype(np.int32),
+        nodes,
+    )
+
+
+def _follows(ev: Events) -> Any:
+    """follows[a, b]: in some case an event of node a comes before one of node b."""
+    import numpy as np
+
+    n = len(ev.node_names)
+    out = np.zeros((n, n), dtype=bool)
+    at = np.flatnonzero(ev.node >= 0)
+    if not len(at) or not n:
+        return out
+    case, node = ev.case[at].astype(np.int64), ev.node[at].astype(np.int64)
+    cases, row = np.unique(case, return_inverse=True)
+    for lo in range(0, len(cases), _BLOCK):
+        mine = (row >= lo) & (row < lo + _BLOCK)
+        r, nd, pos = row[mine] - lo, node[mine], at[mine].astype(np.int64)
+        first = np.full((min(_BLOCK, len(cases) - lo), n), np.iinfo(np.int64).max)
+        last = np.full(first.shape, -1, dtype=np.int64)
+        np.minimum.at(first, (r, nd), pos)
+        np.maximum.at(last, (r, nd), pos)
+        for b in range(n):
+            out[:, b] |= (first < last[:, [b]]).any(axis=0)
+    return out
+
+
+def remap(codes: Any, local: Any, joint: Any) -> Any:
+    """Codes into the name table ``local`` as codes into the sorted table ``joint``
+    (-1 stays -1)."""
+    import numpy as np
+
+    table = np.r_[np.searchsorted(joint, local).astype(np.int32), np.int32(-1)]
+    return table[codes]
+
+
+def merge_handoffs(parts: list[HandoffFacts], case_tables: list[Any]) -> HandoffFacts:
+    """The facts of several pieces as one: joint (sorted) lane and node tables, case codes
+    by ``case_tables[i]`` (piece i's codes into the log's case table), rows by case."""
+    import numpy as np
+
+    if len(parts) == 1 and case_tables[0] is None:
+        return parts[0]
+    lanes = np.asarray(sorted({str(x) for p in parts for x in p.lane_names}), dtype=object)
+    nodes = np.asarray(sorted({str(x) for p in parts for x in p.node_names}), dtype=object)
+
+    def cat(get: Any) -> Any:
+        return np.concatenate([get(p, t) for p, t in zip(parts, case_tables, strict=True)])
+
+    def lane(p: HandoffFacts, c: Any) -> Any:
+        return remap(c, p.lane_names, lanes)
+
+    def node(p: HandoffFacts, c: Any) -> Any:
+        return remap(c, p.node_names, nodes)
+
+    case = cat(lambda p, t: t[p.case])
+    order = np.argsort(case, kind="stable")
+    n_lanes = max(len(lanes), 1)
+    pair = cat(lambda p, t: node(p, p.pair_node).astype(np.int64) * n_lanes + lane(p, p.pair_lane))
+    keys, back = np.unique(pair, return_inverse=True)
+    events = np.bincount(back, weights=cat(lambda p, t: p.pair_events)).astype(np.int64)
+    offsets = np.cumsum([0] + [len(p.pair_node) for p in parts])
+    pc_pair = cat(lambda p, t: p.pc_pair) + np.repeat(offsets[:-1], [len(p.pc_pair) for p in parts])
+    unknown: dict[str, tuple[int, Any]] = {}
+    for p, t in zip(parts, case_tables, strict=True):
+        for label, (n, cases) in p.unknown.items():
+            had = unknown.get(label, (0, np.zeros(0, dtype=np.int32)))
+            unknown[label] = (had[0] + n, np.sort(np.r_[had[1], t[cases]]))
+    b_case = cat(lambda p, t: t[p.b_case])
+    b_order = np.argsort(b_case, kind="stable")
+    follows = np.zeros((len(nodes), len(nodes)), dtype=bool)
+    for p in parts:
+        at = np.searchsorted(nodes, p.node_names)
+        follows[np.ix_(at, at)] |= p.follows
+    return HandoffFacts(
+        lanes,
+        nodes,
+        cat(lambda p, t: lane(p, p.src_lane))[order],
+        cat(lambda p, t: lane(p, p.dst_lane))[order],
+        cat(lambda p, t: node(p, p.src_node))[order],
+        cat(lambda p, t: node(p, p.dst_node))[order],
+        cat(lambda p, t: p.wait)[order],
+        case[order],
+        (keys // n_lanes).astype(np.int32),
+        (keys % n_lanes).astype(np.int32),
+        events,
+        back[pc_pair].astype(np.int32),
+        cat(lambda p, t: t[p.pc_case]),
+        unknown,
+        cat(lambda p, t: lane(p, p.b_home))[b_order],
+        cat(lambda p, t: lane(p, p.b_away))[b_order],
+        b_case[b_order],
+        np.concatenate([node(p, p.b_nodes) for p in parts])[b_order],
+        follows,
+    )
