@@ -6,12 +6,16 @@ line by line) and written as partitioned Parquet with ``bpmtool log --to-parquet
 each in its own subprocess:
 
 * **single**: ``api.read_log`` of the CSV and ``api.check`` — what ``bpmtool check`` does;
-* **cluster**: ``api.cluster(workers=2)``, the partitioned log read on the workers and the
-  variants aligned there (``api.check(..., cluster=...)``).
+* **pieces**: ``api.check(model, PARTS)`` without a cluster: the partitions one after
+  another in one process, each reduced to its check facts, the facts merged;
+* **cluster**: ``api.cluster(workers=2)`` and ``api.check(model, PARTS, cluster=...)``: each
+  partition read, mapped and reduced to its check facts on a worker, the facts merged on
+  the client, the distinct variants aligned on the workers.
 
 Measured: wall time per phase, and the peak resident memory of every process of the run
 (the driver, and for the cluster each worker, its nanny and the scheduler), sampled every
-0.1 s with psutil; the two results' JSON is compared (hash).
+0.1 s with psutil; each partition's task time on its worker (Dask's task stream); the two
+results' JSON is compared (hash).
 
     python benchmarks/bench_scale.py                    # 1M, 5M and 20M events
     python benchmarks/bench_scale.py --sizes 100000     # a quick run
@@ -40,26 +44,54 @@ def main():
     mode, log, model = sys.argv[1], sys.argv[2], api.load(sys.argv[3])
     t = {}
     span = []
+    parts = []
 
     def aligning(done, total):  # keeps when the first and the last alignment (batch) ended
         span.append(time.perf_counter())
         del span[1:-1]
+
+    def partition_done(done, total):
+        parts.append(time.perf_counter())
+
     start = time.perf_counter()
+    tasks = []
     if mode == "single":
         frame = api.read_log(log)
         t["read"] = time.perf_counter() - start
         result = api.check(model, frame, progress=aligning)
+        events = len(frame)
+    elif mode == "pieces":  # one process, the partitions one after another
+        result = api.check(model, log, progress=aligning, read_progress=partition_done)
+        t["partitions"] = parts[-1] - start if parts else 0.0
+        events = result.events
     else:
+        from distributed import get_task_stream
+
         with api.cluster(workers=2, memory_limit=sys.argv[4]) as cluster:
             t["start_cluster"] = time.perf_counter() - start
-            frame = api.read_log(log, cluster=cluster)
-            t["read"] = time.perf_counter() - start - t["start_cluster"]
-            result = api.check(model, frame, cluster=cluster, progress=aligning)
+            with get_task_stream(cluster.client) as stream:
+                result = api.check(
+                    model, log, cluster=cluster, progress=aligning, read_progress=partition_done
+                )
+            # each partition's task on its worker (read, map, gather its facts): the first
+            # tasks started, one per file; the alignment batches come after them
+            done = []
+            for task in stream.data:
+                compute = [s for s in task.get("startstops", ()) if s.get("action") == "compute"]
+                if compute:
+                    done.append((compute[0]["start"], sum(s["stop"] - s["start"] for s in compute)))
+            from bpmtool.distributed.partitions import find_partitions
+
+            files = len(find_partitions(log))
+            tasks = [round(spent, 3) for _, spent in sorted(done)[:files]]
+        t["partitions"] = parts[-1] - start - t["start_cluster"] if parts else 0.0
+        events = result.events
     t["total"] = time.perf_counter() - start
-    t["check"] = t["total"] - t["read"] - t.get("start_cluster", 0.0)
+    t["check"] = t["total"] - t.get("read", 0.0) - t.get("start_cluster", 0.0)
+    t["after_partitions"] = t["check"] - t.get("partitions", 0.0) if mode != "single" else None
     t["first_to_last_alignment"] = span[-1] - span[0] if span else 0.0
     doc = json.dumps(result.to_dict(), sort_keys=True).encode()
-    print(json.dumps({"times": t, "events": len(frame),
+    print(json.dumps({"times": t, "events": events, "tasks_s": tasks,
                       "json_sha1": hashlib.sha1(doc).hexdigest()}))
 
 if __name__ == "__main__":
@@ -121,10 +153,17 @@ def measure(argv: list[str]) -> dict[str, object]:
     if proc.returncode:
         raise SystemExit(f"failed: {' '.join(argv)}\n{err[-3000:]}")
     by_role: dict[str, float] = {}
+    each: dict[str, list[float]] = {}
     for role, rss in peaks.values():
         by_role[role] = max(by_role.get(role, 0.0), rss)
+        each.setdefault(role, []).append(round(rss, 1))
     lines = [x for x in out.strip().splitlines() if x.startswith("{")]
-    return {"wall": wall, "peak_mb": by_role, "result": json.loads(lines[-1]) if lines else None}
+    return {
+        "wall": wall,
+        "peak_mb": by_role,
+        "peak_mb_each": {r: sorted(v, reverse=True) for r, v in each.items()},
+        "result": json.loads(lines[-1]) if lines else None,
+    }
 
 
 def make_log(events: int, generate_max: int) -> Path:
@@ -176,28 +215,50 @@ def main() -> None:
     )
     parser.add_argument("--memory-limit", default="3GB", help="per worker")
     parser.add_argument(
+        "--modes",
+        nargs="+",
+        default=["single", "pieces", "cluster"],
+        choices=["single", "pieces", "cluster"],
+        help="single: the CSV read whole; pieces: the partitions one after another in one "
+        "process; cluster: the partitions on a LocalCluster of two workers",
+    )
+    parser.add_argument(
         "--skip-single-above",
         type=int,
         default=None,
         help="no single-process run above this many events",
+    )
+    parser.add_argument(
+        "--reuse-parts",
+        action="store_true",
+        help="keep a partitioned log written by an earlier run (no conversion measured)",
     )
     args = parser.parse_args()
     rows = []
     for events in args.sizes:
         log = make_log(events, args.generate_max)
         parts = log.with_suffix(".parts")
-        convert = measure(
-            [sys.executable, "-m", "bpmtool", "log", str(log), "--to-parquet", str(parts), "-q"]
-        )
-        row: dict[str, object] = {"events_requested": events, "to_parquet": convert}
-        if args.skip_single_above is None or events <= args.skip_single_above:
+        row: dict[str, object] = {"events_requested": events}
+        if not (args.reuse_parts and parts.is_dir()):
+            row["to_parquet"] = measure(
+                [sys.executable, "-m", "bpmtool", "log", str(log), "--to-parquet", str(parts), "-q"]
+            )
+        if "single" in args.modes and (
+            args.skip_single_above is None or events <= args.skip_single_above
+        ):
             row["single"] = measure([sys.executable, "-c", RUN, "single", str(log), str(MODEL)])
-        row["cluster"] = measure(
-            [sys.executable, "-c", RUN, "cluster", str(parts), str(MODEL), args.memory_limit]
-        )
+            print(json.dumps(row["single"]), flush=True)
+        if "pieces" in args.modes:
+            row["pieces"] = measure([sys.executable, "-c", RUN, "pieces", str(parts), str(MODEL)])
+            print(json.dumps(row["pieces"]), flush=True)
+        if "cluster" in args.modes:
+            row["cluster"] = measure(
+                [sys.executable, "-c", RUN, "cluster", str(parts), str(MODEL), args.memory_limit]
+            )
         rows.append(row)
         print(json.dumps(row), flush=True)
-    (DATA / "scale-results.json").write_text(json.dumps(rows, indent=2))
+    out = DATA / f"scale-results-{'-'.join(str(n) for n in args.sizes)}.json"
+    out.write_text(json.dumps(rows, indent=2))
 
 
 if __name__ == "__main__":

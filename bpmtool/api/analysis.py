@@ -232,7 +232,7 @@ def _check_partitioned(
     facts where it is read (a worker), the facts merged here; the log's events are never
     joined (:mod:`bpmtool.distributed.facts`)."""
     from bpmtool.distributed.facts import gather_partitioned
-    from bpmtool.mining.check import run_check
+    from bpmtool.mining.check import lanes_modelled, run_check
     from bpmtool.mining.mapping import MappedLog, judge_labels
 
     facts, notes = gather_partitioned(
@@ -243,6 +243,7 @@ def _check_partitioned(
         date_format=date_format,
         lane_map=lane_map(lanes_from),
         progress=read_progress,
+        model_lanes=not (options["lanes_from_log"] and not lanes_modelled(model)),
     )
     matched, unmatched = judge_labels(model, facts.labels, path)
     mapped = MappedLog(

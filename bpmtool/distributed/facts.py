@@ -36,13 +36,21 @@ def partition_facts(
     date_format: str | None,
     lane_map: LaneMap | None,
     lane_source: str | None,
+    model_lanes: bool = True,
 ) -> CheckFacts:
     """One partition read, mapped and reduced to its check facts (runs on a worker)."""
     from bpmtool.distributed.frames import read_partition
     from bpmtool.mining.check_facts import gather_frame
 
     df, _ = read_partition(path, columns, date_format)
-    return gather_frame(model, df, lane_map=lane_map, filename=path, lane_source=lane_source)
+    return gather_frame(
+        model,
+        df,
+        lane_map=lane_map,
+        filename=path,
+        lane_source=lane_source,
+        model_lanes=model_lanes,
+    )
 
 
 def gather_partitioned(
@@ -54,9 +62,11 @@ def gather_partitioned(
     date_format: str | None = None,
     lane_map: LaneMap | None = None,
     progress: Callable[[int, int | None], None] | None = None,
+    model_lanes: bool = True,
 ) -> tuple[CheckFacts, list[Problem]]:
     """The merged check facts of a partitioned log (folder, glob or fsspec address), and
-    what its reader noted."""
+    what its reader noted (``model_lanes``: see :func:`~bpmtool.mining.handoff_facts.
+    gather_handoffs`)."""
     from bpmtool.distributed.partitions import find_partitions, read_notes
     from bpmtool.mining.check_facts import merge
 
@@ -73,11 +83,14 @@ def gather_partitioned(
                 date_format,
                 lane_map,
                 source,
+                model_lanes,
                 progress=progress,
             )
         out = []
         for i, f in enumerate(chosen, start=1):
-            out.append(partition_facts(f, model, columns, date_format, lane_map, source))
+            out.append(
+                partition_facts(f, model, columns, date_format, lane_map, source, model_lanes)
+            )
             if progress is not None:
                 progress(i, len(chosen))
         return out

@@ -236,15 +236,15 @@ def run_check(
     if method not in METHODS:
         raise ValueError(f"method must be one of {', '.join(METHODS)}")
     graph = ProcessGraph(model)
+    lanes = lanes_modelled(model)
+    from_log = lanes_from_log and not lanes and mapped.lane_source != "model"
     if facts is None:
         assert mapped.df is not None
-        labels = _labels_of(mapped)
-        facts = gather(graph, mapped, labels)
+        facts = gather(graph, mapped, _labels_of(mapped), model_lanes=not from_log)
     found, judgement = judged_variants(facts.cases, graph, open_rule)
-    lanes = lanes_modelled(model)
     derived = None
     handoffs = facts.handoffs
-    if lanes_from_log and not lanes and mapped.lane_source != "model":
+    if from_log:
         derived = lanes_from_log_of(model, _pair_counts(handoffs))
         if derived is not None:
             import numpy as np

@@ -63,15 +63,20 @@ class CheckFacts:
 
 
 def gather(
-    graph: ProcessGraph, mapped: MappedLog, labels: dict[str, tuple[int, str | None]]
+    graph: ProcessGraph,
+    mapped: MappedLog,
+    labels: dict[str, tuple[int, str | None]],
+    *,
+    model_lanes: bool = True,
 ) -> CheckFacts:
-    """The facts of a mapped frame sorted by case and time."""
+    """The facts of a mapped frame sorted by case and time (``model_lanes``: see
+    :func:`~bpmtool.mining.handoff_facts.gather_handoffs`)."""
     df = mapped.df
     assert df is not None
     bounds = _bounds(df)
     return CheckFacts(
         case_facts(df, graph),
-        gather_handoffs(graph, df),
+        gather_handoffs(graph, df, model_lanes=model_lanes),
         len(df),
         labels,
         mapped.lane_source,
@@ -88,6 +93,7 @@ def gather_frame(
     lane_map: LaneMap | None,
     filename: str,
     lane_source: str | None = None,
+    model_lanes: bool = True,
 ) -> CheckFacts:
     """Map a piece of a log and gather its facts (what a worker does with a partition)."""
     from bpmtool.mining.mapping import MappedLog, map_events
@@ -95,7 +101,8 @@ def gather_frame(
     out, labels, source, unknown = map_events(
         model, df, lane_map=lane_map, filename=filename, lane_source=lane_source
     )
-    return gather(ProcessGraph(model), MappedLog(out, {}, [], source, unknown), labels)
+    mapped = MappedLog(out, {}, [], source, unknown)
+    return gather(ProcessGraph(model), mapped, labels, model_lanes=model_lanes)
 
 
 def merge(parts: list[CheckFacts]) -> CheckFacts:

@@ -111,8 +111,12 @@ class CaseBook:
         return round(float(np.median(a) - np.median(b)), 2)
 
 
-def gather_handoffs(graph: ProcessGraph, df: pd.DataFrame) -> HandoffFacts:
-    """The handoff facts of a mapped frame sorted by case and time."""
+def gather_handoffs(
+    graph: ProcessGraph, df: pd.DataFrame, *, model_lanes: bool = True
+) -> HandoffFacts:
+    """The handoff facts of a mapped frame sorted by case and time.  ``model_lanes``: the
+    findings will judge the model's own lanes, so bounces the model allows are left out
+    here already (lanes taken from the log judge them by other lanes: all are kept)."""
     import numpy as np
 
     ev = Events.of(df)
@@ -134,13 +138,18 @@ def gather_handoffs(graph: ProcessGraph, df: pd.DataFrame) -> HandoffFacts:
             rows = at[label_codes == code]
             unknown[str(labels.cat.categories[code])] = (len(rows), np.unique(ev.case[rows]))
     home, away, b_case, b_nodes = _bounces(ev)
+    if model_lanes and len(b_case):
+        from bpmtool.mining.ping_pong import silent_bounces
+
+        loud = ~silent_bounces(graph, ev.node_names, b_nodes)
+        home, away, b_case, b_nodes = home[loud], away[loud], b_case[loud], b_nodes[loud]
     return HandoffFacts(
         ev.lane_names,
         ev.node_names,
-        ev.lane[since].astype(np.int32),
-        ev.lane[to].astype(np.int32),
-        ev.node[since].astype(np.int32),
-        ev.node[to].astype(np.int32),
+        ev.lane[since].astype(np.int16),
+        ev.lane[to].astype(np.int16),
+        ev.node[since].astype(np.int16),
+        ev.node[to].astype(np.int16),
         ev.time[to] - ev.time[since],
         ev.case[to].astype(np.int32),
         (keys // n_lanes).astype(np.int32),
@@ -172,7 +181,7 @@ def _bounces(ev: Events) -> tuple[Any, Any, Any, Any]:
         lane, case = ev.lane[known], ev.case[known]
     del has_lane
     if len(lane) < 3:
-        return none, none, none, np.zeros((0, 4), dtype=np.int32)
+        return none.astype(np.int16), none.astype(np.int16), none, np.zeros((0, 4), np.int16)
     cut = case[1:] != case[:-1]
     cut |= lane[1:] != lane[:-1]
     starts = np.flatnonzero(cut).astype(np.int32) + 1
@@ -185,10 +194,10 @@ def _bounces(ev: Events) -> tuple[Any, Any, Any, Any]:
     nodes = np.stack(
         [ev.node[last[k]], ev.node[first[k + 1]], ev.node[last[k + 1]], ev.node[first[k + 2]]],
         axis=1,
-    ).astype(np.int32)
+    ).astype(np.int16)
     return (
-        s_lane[k].astype(np.int32),
-        s_lane[k + 1].astype(np.int32),
+        s_lane[k].astype(np.int16),
+        s_lane[k + 1].astype(np.int16),
         s_case[k].astype(np.int32),
         nodes,
     )
@@ -223,7 +232,7 @@ def remap(codes: Any, local: Any, joint: Any) -> Any:
     import numpy as np
 
     table = np.r_[np.searchsorted(joint, local).astype(np.int32), np.int32(-1)]
-    return table[codes]
+    return table[codes].astype(codes.dtype)
 
 
 def merge_handoffs(parts: list[HandoffFacts], case_tables: list[Any]) -> HandoffFacts:

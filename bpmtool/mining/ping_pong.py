@@ -13,7 +13,7 @@ from bpmtool.mining.handoff_events import lane_name
 from bpmtool.mining.handoff_facts import CaseBook, HandoffFacts
 from bpmtool.mining.model_order import concurrent_pairs, follows_pairs
 
-__all__ = ["PING_PONG", "ping_pong"]
+__all__ = ["PING_PONG", "ping_pong", "silent_bounces"]
 
 PING_PONG = "PING-PONG-OBSERVED"
 
@@ -39,17 +39,7 @@ def ping_pong(graph: ProcessGraph, f: HandoffFacts, book: CaseBook) -> list[Find
     model = graph.model
     if not len(f.b_case):
         return []
-    cross = _cross_lane_pairs(graph, f)
-    n_nodes = len(f.node_names) + 1
-
-    def modelled(na: Any, nb: Any) -> Any:
-        na, nb = na.astype(np.int64), nb.astype(np.int64)
-        key = np.where((na >= 0) & (nb >= 0), na * n_nodes + nb, -1)
-        return np.isin(key, cross)
-
-    nodes = f.b_nodes
-    silent = modelled(nodes[:, 0], nodes[:, 1]) & modelled(nodes[:, 2], nodes[:, 3])
-    k = np.flatnonzero(~silent)
+    k = np.flatnonzero(~silent_bounces(graph, f.node_names, f.b_nodes))
     if not len(k):
         return []
     home, away = f.b_home[k], f.b_away[k]
@@ -93,14 +83,30 @@ def ping_pong(graph: ProcessGraph, f: HandoffFacts, book: CaseBook) -> list[Find
     return out
 
 
-def _cross_lane_pairs(graph: ProcessGraph, f: HandoffFacts) -> Any:
+def silent_bounces(graph: ProcessGraph, node_names: Any, nodes: Any) -> Any:
+    """Which bounces the model allows: both lane changes (the node pairs ``nodes[:, 0:2]``
+    and ``nodes[:, 2:4]``, codes into ``node_names``) are handoffs it has."""
+    import numpy as np
+
+    cross = _cross_lane_pairs(graph, node_names)
+    n_nodes = len(node_names) + 1
+
+    def modelled(na: Any, nb: Any) -> Any:
+        na, nb = na.astype(np.int64), nb.astype(np.int64)
+        key = np.where((na >= 0) & (nb >= 0), na * n_nodes + nb, -1)
+        return np.isin(key, cross)
+
+    return modelled(nodes[:, 0], nodes[:, 1]) & modelled(nodes[:, 2], nodes[:, 3])
+
+
+def _cross_lane_pairs(graph: ProcessGraph, node_names: Any) -> Any:
     """The handoffs the model has between activities, as ``node code * (n + 1) + node code``:
     the second can follow the first (or they run in parallel) and their lanes differ."""
     import numpy as np
 
     lane_of = graph.model.lane_of
-    code = {str(name): i for i, name in enumerate(f.node_names)}
-    n = len(f.node_names) + 1
+    code = {str(name): i for i, name in enumerate(node_names)}
+    n = len(node_names) + 1
     keys = [
         code[x] * n + code[y]
         for x, y in follows_pairs(graph) | concurrent_pairs(graph)
