@@ -47,8 +47,9 @@ def cluster_aligner(
         n = min(len(sequences), workers * BATCHES_PER_WORKER)
         ordered = sorted(sequences, key=len, reverse=True)
         batches = [ordered[i::n] for i in range(n)]
-        model_on_cluster = cluster.client.scatter(model, broadcast=True)
-        results = cluster.map(align_batch, batches, model_on_cluster, progress=progress)
+        # the model travels with each batch (a few kB), not scattered: data only workers
+        # hold is lost with them when one dies, and the batches that need it with it
+        results = cluster.map(align_batch, batches, model, progress=progress)
         return {
             seq: a
             for batch, done in zip(batches, results, strict=True)

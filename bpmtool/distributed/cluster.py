@@ -55,6 +55,8 @@ class Cluster:
         # keeps no finished results waiting for the others: it holds one task's data at a time
         finished = as_completed(futures, loop=self.client.loop, with_results=True)
         for done, (future, outcome) in enumerate(finished, start=1):
+            if isinstance(outcome, BaseException):  # e.g. cancelled: its input was lost
+                raise outcome
             results[index[future.key]] = outcome
             future.release()
             if progress is not None:

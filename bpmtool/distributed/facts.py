@@ -39,10 +39,10 @@ def partition_facts(
     model_lanes: bool = True,
 ) -> CheckFacts:
     """One partition read, mapped and reduced to its check facts (runs on a worker)."""
-    from bpmtool.distributed.frames import read_partition
+    from bpmtool.distributed.frames import read_one
     from bpmtool.mining.check_facts import gather_frame
 
-    df, _ = read_partition(path, columns, date_format)
+    df = read_one(path, columns, date_format)
     return gather_frame(
         model,
         df,
@@ -74,11 +74,12 @@ def gather_partitioned(
 
     def run(chosen: list[str], source: str | None) -> list[CheckFacts]:
         if cluster is not None:
-            model_there = cluster.client.scatter(model, broadcast=True)
+            # the model travels with each task (a few kB), not scattered: a task's input
+            # held only by workers is lost with them when one dies, and the task with it
             return cluster.map(
                 partition_facts,
                 chosen,
-                model_there,
+                model,
                 columns,
                 date_format,
                 lane_map,

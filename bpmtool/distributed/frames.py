@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from bpmtool.distributed.cluster import Cluster
 
-__all__ = ["join", "read_partition", "read_partitioned"]
+__all__ = ["join", "read_one", "read_partition", "read_partitioned"]
 
 
 def read_partition(
@@ -32,18 +32,22 @@ def read_partition(
     and become text again in :func:`join`."""
     import pandas as pd
 
-    from bpmtool.distributed.partitions import is_url
-    from bpmtool.io.eventlog import read_log
-
-    if is_url(path):
-        df = _read_remote(path, columns, date_format)
-    else:
-        df = read_log(path, columns=columns, date_format=date_format)
+    df = read_one(path, columns, date_format)
     df.attrs.clear()
     text = [c for c in df.columns if isinstance(df[c].dtype, pd.StringDtype)]
     for column in text:
         df[column] = df[column].astype("category")
     return df, text
+
+
+def read_one(path: str, columns: dict[str, str] | None, date_format: str | None) -> pd.DataFrame:
+    """One partition (a local file or an fsspec address) as the standard frame."""
+    from bpmtool.distributed.partitions import is_url
+    from bpmtool.io.eventlog import read_log
+
+    if is_url(path):
+        return _read_remote(path, columns, date_format)
+    return read_log(path, columns=columns, date_format=date_format)
 
 
 def _read_remote(url: str, columns: dict[str, str] | None, date_format: str | None) -> pd.DataFrame:

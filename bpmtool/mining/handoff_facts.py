@@ -31,10 +31,22 @@ from bpmtool.mining.handoff_events import EXAMPLES, Events, handoff_events
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["CaseBook", "HandoffFacts", "gather_handoffs", "merge_handoffs", "remap"]
+__all__ = ["CaseBook", "HandoffFacts", "distinct", "gather_handoffs", "merge_handoffs", "remap"]
 
 #: cases per block when the ``follows`` matrix is built (bounds its memory)
 _BLOCK = 100_000
+
+
+def distinct(values: Any) -> Any:
+    """The sorted distinct values of a 1-d array, by sorting: ``np.unique`` without
+    ``return_*`` takes a hashing path that was 40 times slower on half a million int64
+    (numpy 2.4: 2.2 s against 0.05 s)."""
+    import numpy as np
+
+    if not len(values):
+        return np.sort(values)
+    s = np.sort(values, kind="stable")
+    return s[np.r_[True, s[1:] != s[:-1]]]
 
 
 @dataclass
@@ -86,7 +98,7 @@ class CaseBook:
         import numpy as np
 
         total = self.total if total is None else total
-        unique = np.unique(codes).astype(np.int32)
+        unique = distinct(np.asarray(codes)).astype(np.int32)
         names = heapq.nsmallest(EXAMPLES, self.names[unique].tolist())
         return {
             CASE_CODES: unique,
@@ -125,7 +137,7 @@ def gather_handoffs(
     both = (ev.node >= 0) & (ev.lane >= 0)
     pair = ev.node[both].astype(np.int64) * n_lanes + ev.lane[both]
     keys, pair_events = np.unique(pair, return_counts=True)
-    pc = np.unique(pair * (len(ev.case_names) + 1) + ev.case[both])
+    pc = distinct(pair * (len(ev.case_names) + 1) + ev.case[both])
     del pair, both
     pc_pair = np.searchsorted(keys, pc // (len(ev.case_names) + 1)).astype(np.int32)
     pc_case = (pc % (len(ev.case_names) + 1)).astype(np.int32)
@@ -134,9 +146,9 @@ def gather_handoffs(
     if len(at):
         labels = df[ACTIVITY].astype("category")
         label_codes = labels.cat.codes.to_numpy()[at]
-        for code in np.unique(label_codes).tolist():
+        for code in distinct(label_codes).tolist():
             rows = at[label_codes == code]
-            unknown[str(labels.cat.categories[code])] = (len(rows), np.unique(ev.case[rows]))
+            unknown[str(labels.cat.categories[code])] = (len(rows), distinct(ev.case[rows]))
     home, away, b_case, b_nodes = _bounces(ev)
     if model_lanes and len(b_case):
         from bpmtool.mining.ping_pong import silent_bounces

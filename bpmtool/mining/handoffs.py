@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from bpmtool.findings import Finding, make_finding
 from bpmtool.graph import ProcessGraph
 from bpmtool.mining.handoff_events import Waits, days_text, lane_name, limit_ns
-from bpmtool.mining.handoff_facts import CaseBook, HandoffFacts, gather_handoffs
+from bpmtool.mining.handoff_facts import CaseBook, HandoffFacts, distinct, gather_handoffs
 from bpmtool.mining.model_order import concurrent_pairs, follows_pairs
 from bpmtool.mining.ping_pong import ping_pong
 
@@ -135,13 +135,13 @@ def _observed(
     possible = _possible_lane_pairs(graph)
     stats: list[HandoffStats] = []
     findings: list[Finding | None] = []
-    for key in np.unique(pair).tolist():
+    for key in distinct(pair).tolist():
         mine = pair == key
         a, b = (str(f.lane_names[i]) for i in divmod(key, n_lanes))
         w = Waits.of(waits[mine])
         count = int(mine.sum())
         in_cases = f.case[mine]
-        n_cases = len(np.unique(in_cases))
+        n_cases = len(distinct(in_cases))
         modelled = (a, b) in possible
         acts = (f.src_node[mine].astype(np.int64) + 1) * n_nodes + f.dst_node[mine] + 1
         kinds, counts = np.unique(acts, return_counts=True)
@@ -236,7 +236,7 @@ def _lanes(model: Any, f: HandoffFacts, book: CaseBook) -> list[Finding | None]:
     for ni in sorted(set(f.pair_node.tolist())):
         node_id = str(f.node_names[ni])
         mine = [i for i in pairs if f.pair_node[i] == ni]
-        cases_of_node[node_id] = np.unique(np.concatenate([cases_of_pair[i] for i in mine]))
+        cases_of_node[node_id] = distinct(np.concatenate([cases_of_pair[i] for i in mine]))
         for i in mine:
             cases = cases_of_pair[i]
             events = int(f.pair_events[i])
@@ -338,7 +338,7 @@ def _slow(
         slow = waits > np.timedelta64(limit)
         over = f.case[mine][slow]
         past = float((waits[slow] - np.timedelta64(limit)).sum() / np.timedelta64(1, "ns"))
-        n_over = len(np.unique(over))
+        n_over = len(distinct(over))
         seen_from = sorted({int(x) for x in f.src_node[mine].tolist()})
         seen_to = sorted({int(y) for y in f.dst_node[mine].tolist()})
         sender = " or ".join(repr(_label(model, f, x)) for x in seen_from)

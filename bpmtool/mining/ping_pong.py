@@ -10,7 +10,7 @@ from typing import Any
 from bpmtool.findings import Finding, make_finding
 from bpmtool.graph import ProcessGraph
 from bpmtool.mining.handoff_events import lane_name
-from bpmtool.mining.handoff_facts import CaseBook, HandoffFacts
+from bpmtool.mining.handoff_facts import CaseBook, HandoffFacts, distinct
 from bpmtool.mining.model_order import concurrent_pairs, follows_pairs
 
 __all__ = ["PING_PONG", "ping_pong", "silent_bounces"]
@@ -57,7 +57,7 @@ def ping_pong(graph: ProcessGraph, f: HandoffFacts, book: CaseBook) -> list[Find
     ):
         mine = (low == lo) & (high == hi)
         cases = f.b_case[k[mine]]
-        n_cases = len(np.unique(cases))
+        n_cases = len(distinct(cases))
         a, b = names[lo], names[hi]
         back_to = {
             a: int(np.count_nonzero(mine & (home == lo))),
