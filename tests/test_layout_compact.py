@@ -149,3 +149,31 @@ def test_no_flow_label_leaves_its_lane_on_the_example() -> None:
     for orientation in ("horizontal", "vertical"):
         lay = layout_model(api.load(REFERENCE_MODEL), orientation)  # type: ignore[arg-type]
         assert [p for p in layout_problems(api.load(REFERENCE_MODEL), lay) if "lane" in p] == []
+
+
+def test_the_overlays_flow_numbers_cover_no_name() -> None:
+    """With a log, each flow's numbers go where they cover no flow's or node's name (the
+    middle of its longest segment when that is free)."""
+    from bpmtool.layout.geometry import Box
+    from bpmtool.render.svg import Overlay, render_svg
+
+    model = api.load(REFERENCE_MODEL)
+    lay = layout_model(model)
+    text = "341 · 1.9d · p90 3.01d"
+    svg = render_svg(
+        model, overlay=Overlay(flow_notes=dict.fromkeys(range(len(model.flows)), text))
+    )
+    rects = re.findall(
+        r'data-flow-note="(\d+)"><rect class="count-bg" height="([\d.]+)" rx="2" '
+        r'width="([\d.]+)" x="([-\d.]+)" y="([-\d.]+)"',
+        svg,
+    )
+    assert len(rects) == len(lay.edges)
+    names = [e.label.box for e in lay.edges if e.label is not None]
+    names += [p.label.box for p in lay.nodes.values() if p.label is not None]
+    covered = [
+        i
+        for i, h, w, x, y in rects
+        if any(Box(float(x), float(y), float(w), float(h)).overlaps(n) for n in names)
+    ]
+    assert covered == []

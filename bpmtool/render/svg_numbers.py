@@ -11,6 +11,8 @@ import itertools
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bpmtool.layout.geometry import Box
+
 if TYPE_CHECKING:
     import svgwrite
     from svgwrite.container import Group
@@ -45,11 +47,16 @@ def draw_numbers(
 ) -> None:
     """Write the notes on the drawing (on top of flows and boxes)."""
     g = root.add(dwg.g(class_="numbers"))
+    names = [e.label.box for e in lay.edges if e.label is not None]
+    names += [p.label.box for p in lay.nodes.values() if p.label is not None]
     for edge in lay.edges:
         text = flow_notes.get(edge.index)
         if not text or len(edge.points) < 2:
             continue
-        x, y = _middle_of_longest(edge.points)
+        x, y = _spot(edge.points, len(text) * _CHAR + 4, names)
+        names.append(
+            Box(x - (len(text) * _CHAR + 4) / 2, y - 3 - _SIZE, len(text) * _CHAR + 4, _SIZE + 3)
+        )
         _note(dwg, g, text, x, y - 3, {"data-flow-note": str(edge.index)})
     for node_id, text in node_notes.items():
         place = lay.nodes.get(node_id)
@@ -82,6 +89,30 @@ def _note(
             **{"text-anchor": "middle", "font-size": f"{_SIZE:g}"},
         )
     )
+
+
+def _spot(
+    points: tuple[tuple[float, float], ...], width: float, names: list[Box]
+) -> tuple[float, float]:
+    """Where a flow's numbers go: the middle of its longest segment, else a quarter or
+    three quarters along it, else the middle of another segment, else the same spots under
+    the line — the first whose text covers no name (the flow's own, another flow's, a
+    node's), or the one covering fewest."""
+    segments = sorted(
+        itertools.pairwise(points),
+        key=lambda seg: -(abs(seg[1][0] - seg[0][0]) + abs(seg[1][1] - seg[0][1])),
+    )
+    spots = []
+    for i, ((x1, y1), (x2, y2)) in enumerate(segments):
+        for t in (0.5, 0.25, 0.75) if i == 0 else (0.5,):
+            spots.append((x1 + (x2 - x1) * t, y1 + (y2 - y1) * t))
+    spots += [(x, y + _SIZE + 6) for x, y in spots]  # under the line
+
+    def covered(spot: tuple[float, float]) -> int:
+        box = Box(spot[0] - width / 2, spot[1] - 3 - _SIZE, width, _SIZE + 3)
+        return sum(1 for name in names if box.overlaps(name))
+
+    return min(spots, key=covered) if spots else _middle_of_longest(points)
 
 
 def _middle_of_longest(points: tuple[tuple[float, float], ...]) -> tuple[float, float]:
