@@ -76,6 +76,19 @@ class Obstacles:
         for (a1, c1), (a2, c2) in pairwise(pts):
             self.add((min(a1, a2), min(c1, c2), abs(a2 - a1), abs(c2 - c1)), owner)
 
+    def conflicts(self, spot: tuple[float, float, float, float], owner: int) -> int:
+        """How many of the obstacles ``spot`` touches (``owner``'s own line aside)."""
+        a, c, w, h = spot
+        hit = set()
+        for key in self._keys(a - 2, c - 2, w + 4, h + 4):
+            for item in self._cells.get(key, ()):
+                oa, oc, ow, oh, who = item
+                mine = who == owner and who >= 0
+                near = a < oa + ow + 2 and oa < a + w + 2
+                if not mine and near and c < oc + oh + 2 and oc < c + h + 2:
+                    hit.add(item)
+        return len(hit)
+
     def clear(self, spot: tuple[float, float, float, float], owner: int) -> bool:
         a, c, w, h = spot
         for key in self._keys(a - 2, c - 2, w + 4, h + 4):
@@ -132,7 +145,11 @@ def place_label(
         a, c, w, h = spot
         return a >= bounds[0] and c >= bounds[1] and a + w <= bounds[2] and c + h <= bounds[3]
 
-    return next(
-        (s for s in candidates if inside(s) and obstacles.clear(s, owner)),
-        next((s for s in candidates if inside(s)), candidates[0]),
-    )
+    free = next((s for s in candidates if inside(s) and obstacles.clear(s, owner)), None)
+    if free is not None:
+        return free
+    # nowhere free: the spot in the bounds with the fewest things in the way
+    on_drawing = [s for s in candidates if inside(s)]
+    if not on_drawing:
+        return candidates[0]
+    return min(on_drawing, key=lambda s: obstacles.conflicts(s, owner))
