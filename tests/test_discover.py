@@ -502,3 +502,39 @@ def test_a_handoff_flow_shows_the_handoff_tables_p90(example: api.Discovery) -> 
         a for a in table.by_activity if (a["from"], a["to"]) == ("Request demo", "Qualify lead")
     )
     assert note == f"400 · 1.5d · p90 {pair['p90_wait']}"
+
+
+def test_a_handoff_through_a_gateway_shows_its_p90_on_the_flow_into_the_next_team(
+    example: api.Discovery,
+) -> None:
+    import re
+
+    svg = api.render_svg(example.model, discovery=example)
+    notes = dict(re.findall(r'data-flow-note="(\d+)".*?<text[^>]*>([^<]+)</text>', svg))
+    model = example.model
+    by_id = model.node_by_id
+    p90 = {  # by lanes too: Kickoff meeting is impl's 327 times and sales' 11 times
+        (h.source_lane, h.target_lane, a["from"], a["to"]): a["p90_wait"]
+        for h in example.handoffs
+        for a in h.by_activity
+    }
+    through = 0
+    for i, flow in enumerate(model.flows):
+        source, target = by_id[flow.source], by_id[flow.target]
+        if source.is_activity or not target.is_activity or str(i) not in notes:
+            continue
+        # the activities a case did last before this gateway or event
+        before = {f.source for f in model.flows if f.target == flow.source}
+        while any(not by_id[n].is_activity for n in before):
+            gateway = next(n for n in before if not by_id[n].is_activity)
+            before = (before - {gateway}) | {f.source for f in model.flows if f.target == gateway}
+        shown = re.search(r"p90 (\S+)", notes[str(i)])
+        if len(before) == 1 and by_id[next(iter(before))].lane != target.lane:
+            last = by_id[next(iter(before))]
+            pair = (last.lane, target.lane, last.label, target.label)
+            assert shown is not None and shown.group(1) == p90[pair], (flow, notes[str(i)])
+            through += 1
+        else:
+            assert shown is None, (flow, notes[str(i)])
+    # Go live → (parallel split) → Set up support account: 5.48d, as the handoff table says
+    assert through >= 3 and "p90 5.48d" in svg

@@ -35,8 +35,9 @@ def number_notes(
     model: Model, numbers: FlowNumbers, handoffs: list[HandoffStats]
 ) -> tuple[dict[int, str], dict[str, str], list[Unmodelled]]:
     """The texts of a process map: cases and median time on each walked flow (the median
-    when there is one; on a flow from one activity straight to another's in another lane, also
-    the handoff table's p90 wait for that pair), cases and median time under each activity, and
+    when there is one; on the flow into an activity in another lane than the one activity
+    before it — straight, or through gateways and events — also the handoff table's p90 wait
+    for that pair), cases and median time under each activity, and
     each handoff the model lacks from its most frequent activity pair."""
     p90 = {
         (h.source_lane, h.target_lane, str(a.get("from")), str(a.get("to"))): a.get("p90_wait")
@@ -44,13 +45,19 @@ def number_notes(
         for a in h.by_activity
     }
     flow_notes: dict[int, str] = {}
+    came_from = _activities_before(model)
     for i, cases in enumerate(numbers.flow_cases):
         if cases:
             median = short_duration(numbers.flow_median_ns[i])
             flow_notes[i] = f"{cases:,}" + (f" · {median}" if median else "")
-            wait = p90.get(_handoff_key(model, model.flows[i].source, model.flows[i].target))
-            if wait:
-                flow_notes[i] += f" · p90 {wait}"
+            flow = model.flows[i]
+            sources = came_from.get(flow.source, {flow.source})
+            # the handoff's wait on the flow into its target activity: straight from the
+            # activity before, or through gateways and events when only one activity leads here
+            if len(sources) == 1:
+                wait = p90.get(_handoff_key(model, next(iter(sources)), flow.target))
+                if wait:
+                    flow_notes[i] += f" · p90 {wait}"
     node_notes: dict[str, str] = {}
     for node in model.activities():
         cases = numbers.node_cases.get(node.id, 0)
@@ -75,6 +82,30 @@ def number_notes(
             )
         )
     return flow_notes, node_notes, unmodelled
+
+
+def _activities_before(model: Model) -> dict[str, set[str]]:
+    """For each node that is no activity (a gateway, an event), the activities a case can
+    have done last before reaching it, walking back through other such nodes."""
+    into: dict[str, list[str]] = {}
+    for f in model.flows:
+        into.setdefault(f.target, []).append(f.source)
+    found: dict[str, set[str]] = {}
+    for node in model.nodes:
+        if node.is_activity:
+            continue
+        seen, todo, last = {node.id}, list(into.get(node.id, [])), set()
+        while todo:
+            n = todo.pop()
+            if n in seen:
+                continue
+            seen.add(n)
+            if model.node_by_id[n].is_activity:
+                last.add(n)
+            else:
+                todo.extend(into.get(n, []))
+        found[node.id] = last
+    return found
 
 
 def _lane_label(model: Model, lane_id: str) -> str:
