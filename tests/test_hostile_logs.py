@@ -101,6 +101,24 @@ def test_a_huge_attribute_key_is_refused_at_its_line_in_bounded_memory(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.parametrize(
+    "attribute, native",
+    [
+        (f"<string key='{'k' * 100_001}' value='v'/>", False),  # over the limit, either quote
+        (f'<string  key = "{"k" * 100_001}" value="v"/>', False),
+        (f'<string key="{"k" * 100_000}" value="v"/>', True),  # at the limit
+        (f'<string key="note" value="{"v" * 100_001}"/>', True),  # a long value is no key
+        (f"<string key='note' value='monkey=\"{'v' * 100_001}'/>", True),  # nor a longer name
+    ],
+)
+def test_only_attribute_keys_over_the_limit_keep_a_piece_from_rustxes(
+    tmp_path: Path, attribute: str, native: bool
+) -> None:
+    path = tmp_path / "key.xes"
+    path.write_text(_xes(attribute))
+    assert (read_xes_fast(path) is not None) is native
+
+
 def test_a_root_element_named_with_many_colons_is_not_an_xes_log(tmp_path: Path) -> None:
     # XML allows <l9999-12-31T23:59:59Z…og>; lxml's QName raised ValueError on it (fuzzing)
     name = "l" + "9999-12-31T23:59:59Z" * 40 + "og"

@@ -45,8 +45,10 @@ MAX_TRACE_BYTES = 64 << 20
 _TEMP_PREFIX = "bpmtool-xes-"
 _NUL_REFERENCE = re.compile(rb"&#(?:0+|[xX]0+);")
 _NESTING_TAG = re.compile(rb"<(/?)(?:\w+:)?(?:list|container)\b[^>]*?(/?)>")
-#: an attribute key longer than the lxml reader accepts (it refuses it at its line)
-_LONG_KEY = re.compile(rb"""\bkey\s*=\s*(?:"[^"]{%d}|'[^']{%d})""" % (100_001, 100_001))
+#: an attribute key longer than the lxml reader accepts (it refuses it at its line); the
+#: literal ``key`` comes first so the regex engine scans for it (a leading ``\b`` made it try
+#: every byte: 0.34 s per 16 MB piece, 0.07 s this way) and the look-behind checks the boundary
+_LONG_KEY = re.compile(rb"""key(?<=\bkey)\s*=\s*(?:"[^"]{%d}|'[^']{%d})""" % (100_001, 100_001))
 
 _CHUNK = 16 << 20  # XML per piece that rustxes reads at once (8 MB: slower, 32 MB: +110 MB)
 _READ = 4 << 20
