@@ -153,15 +153,21 @@ def test_no_flow_label_leaves_its_lane_on_the_example() -> None:
 
 def test_the_overlays_flow_numbers_cover_no_name() -> None:
     """With a log, each flow's numbers go where they cover no flow's or node's name (the
-    middle of its longest segment when that is free)."""
+    middle of its longest segment when that is free), and each activity's under it, beside
+    or above it, wherever no name is."""
     from bpmtool.layout.geometry import Box
     from bpmtool.render.svg import Overlay, render_svg
 
     model = api.load(REFERENCE_MODEL)
     lay = layout_model(model)
     text = "341 · 1.9d · p90 3.01d"
+    activities = [n.id for n in model.nodes if n.is_activity]
     svg = render_svg(
-        model, overlay=Overlay(flow_notes=dict.fromkeys(range(len(model.flows)), text))
+        model,
+        overlay=Overlay(
+            flow_notes=dict.fromkeys(range(len(model.flows)), text),
+            node_notes=dict.fromkeys(activities, "338 cases · 1.6d"),
+        ),
     )
     rects = re.findall(
         r'data-flow-note="(\d+)"><rect class="count-bg" height="([\d.]+)" rx="2" '
@@ -174,6 +180,18 @@ def test_the_overlays_flow_numbers_cover_no_name() -> None:
     covered = [
         i
         for i, h, w, x, y in rects
+        if any(Box(float(x), float(y), float(w), float(h)).overlaps(n) for n in names)
+    ]
+    assert covered == []
+    notes = re.findall(
+        r'data-node-note="([^"]+)"><rect class="count-bg" height="([\d.]+)" rx="2" '
+        r'width="([\d.]+)" x="([-\d.]+)" y="([-\d.]+)"',
+        svg,
+    )
+    assert len(notes) == len(activities)
+    covered = [
+        i
+        for i, h, w, x, y in notes
         if any(Box(float(x), float(y), float(w), float(h)).overlaps(n) for n in names)
     ]
     assert covered == []

@@ -63,7 +63,19 @@ def draw_numbers(
         if place is None:
             continue
         b = place.box
-        _note(dwg, g, text, b.cx, b.y + b.height + _SIZE + 2, {"data-node-note": node_id})
+        width = len(text) * _CHAR + 4
+        under = b.y + b.height + _SIZE + 2
+        # under the box; when a name is there, beside it to the right or left, else above
+        spots = [(b.cx, under), (b.x + width / 2, under), (b.right - width / 2, under)]
+        spots.append((b.cx, b.y - 4))
+
+        def covered(spot: tuple[float, float], width: float = width) -> int:
+            box = Box(spot[0] - width / 2, spot[1] - _SIZE, width, _SIZE + 3)
+            return sum(1 for name in names if box.overlaps(name))
+
+        x, y = min(spots, key=covered)
+        names.append(Box(x - width / 2, y - _SIZE, width, _SIZE + 3))
+        _note(dwg, g, text, x, y, {"data-node-note": node_id})
     for u in unmodelled:
         _unmodelled(dwg, g, lay, u)
 
