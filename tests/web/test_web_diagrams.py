@@ -42,3 +42,13 @@ def test_a_model_with_one_diagram_offers_no_choice(client) -> None:
     client.post("/api/models", files={"file": ("a1.bpmn", one.read_bytes())})
     page = client.get("/models/a1.bpmn")
     assert page.status_code == 200 and 'name="diagram"' not in page.text
+
+
+def test_the_render_api_draws_a_chosen_diagram(client) -> None:
+    files = {"file": ("c4.bpmn", C4.read_bytes())}
+    it = client.post("/api/render?diagram=IT", files=files)
+    assert it.status_code == 200 and it.headers["content-type"].startswith("image/svg+xml")
+    assert "Create domain" in it.text and "Send candidate" not in it.text
+    wrong = client.post("/api/render?diagram=Sales", files={"file": ("c4.bpmn", C4.read_bytes())})
+    assert 400 <= wrong.status_code < 500
+    assert "no diagram 'Sales'" in str(wrong.json())

@@ -73,6 +73,9 @@ async def render(
     ws: WorkspaceDep,
     settings: SettingsDep,
     orientation: str = Query("horizontal", pattern="^(horizontal|vertical)$"),
+    diagram: str | None = Query(
+        None, description="which of a BPMN file's diagrams: its number (from 1) or name"
+    ),
 ) -> Response:
     """The swimlane SVG of an uploaded model, with its lint findings marked."""
     svg = await _with_model(
@@ -80,7 +83,7 @@ async def render(
         ws,
         settings,
         lambda _, ld: features.render_svg(
-            ld.model, findings=api.lint(ld.model), orientation=orientation
+            ld.model, findings=api.lint(ld.model), orientation=orientation, diagram=diagram
         ),
     )
     return Response(svg, media_type="image/svg+xml")
