@@ -3,7 +3,8 @@
 // * every element: its name (the activity label event logs are matched by);
 // * an activity: its SIPOC inputs and outputs — the artifacts it needs and produces, kept
 //   as BPMN data input/output associations (drawn as dotted arrows from/to the data objects);
-// * a flow: the artifact it carries — bpmtool:artifact, what a handoff hands over;
+// * a flow: the artifact it carries — bpmtool:artifact, what a handoff hands over; a flow
+//   out of a choice (a gateway, an activity): its condition, and whether it is the default;
 // * a pool: whether it is an external party (bpmtool:external: the customer, a partner).
 // New artifacts are data objects placed beside the element.
 import { is, isAny } from "bpmn-js/lib/util/ModelUtil";
@@ -11,6 +12,8 @@ import { modelId } from "./ids.js";
 
 const ACTIVITY = ["bpmn:Task", "bpmn:SubProcess", "bpmn:CallActivity"];
 const REFERENCE = ["bpmn:DataObjectReference", "bpmn:DataStoreReference"];
+// where a flow can have a condition and one flow can be the default
+const DECIDES = ["bpmn:ExclusiveGateway", "bpmn:InclusiveGateway", "bpmn:ComplexGateway", ...ACTIVITY];
 
 function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -239,6 +242,9 @@ export class PropertiesPanel {
       select.append(el("option", { value: current, selected: true }, `${current} (not drawn)`));
     }
     parts.push(el("label", { class: "prop-field" }, "Carries (artifact)", select));
+    if (is(bo, "bpmn:SequenceFlow") && isAny(element.source.businessObject, DECIDES)) {
+      parts.push(...this.conditionFields(element));
+    }
     parts.push(el("fieldset", { class: "prop-group" }, el("legend", {}, "A new artifact"),
       this.newArtifactForm((name) => {
         const shape = this.createArtifact(element, name);
@@ -246,6 +252,33 @@ export class PropertiesPanel {
         this.modeler.get("selection").select(element);
       })));
     return parts;
+  }
+
+  /** A sequence flow out of a choice (a gateway or an activity with several ways out): the
+   *  condition it is taken on, and whether it is the one taken when no condition holds. */
+  conditionFields(element) {
+    const bo = element.businessObject;
+    const source = element.source.businessObject;
+    const condition = el("input", {
+      type: "text", value: (bo.conditionExpression && bo.conditionExpression.body) || "",
+      "data-prop": "condition", placeholder: "e.g. amount > 1000",
+      onchange: () => {
+        const text = condition.value.trim();
+        const expression = text
+          ? this.modeler.get("moddle").create("bpmn:FormalExpression", { body: text })
+          : undefined;
+        this.modeling.updateProperties(element, { conditionExpression: expression });
+      },
+      onkeydown: (e) => { if (e.key === "Enter") { e.preventDefault(); condition.blur(); } },
+    });
+    const fallback = el("input", {
+      type: "checkbox", "data-prop": "default", checked: source.default === bo,
+      onchange: () => this.modeling.updateProperties(element.source, { default: fallback.checked ? bo : undefined }),
+    });
+    return [
+      el("label", { class: "prop-field" }, "Condition", condition),
+      el("label", { class: "prop-check" }, fallback, " Default flow (taken when no condition holds)"),
+    ];
   }
 
   usedBy(element) {
