@@ -7,16 +7,20 @@ steps run when the user names a cluster (``--scheduler tcp://HOST:8786``,
 * :mod:`~bpmtool.distributed.partitions` writes a log as partitioned Parquet, every case in
   exactly one partition (chosen by a hash of its id), and finds the partitions of a folder
   or glob;
-* :mod:`~bpmtool.distributed.frames` reads each partition on a worker into compact
-  category codes and joins the pieces into the very frame the single-process reader gives;
+* :mod:`~bpmtool.distributed.facts` checks a partitioned log partition by partition: each
+  partition is read, mapped and reduced to its check facts on a worker, and the client
+  merges the facts exactly (:mod:`bpmtool.mining.check_facts`) — it never holds the events;
+* :mod:`~bpmtool.distributed.frames` reads each partition on a worker and joins the pieces
+  into the very frame the single-process reader gives (for the journey, discovery and a
+  filtered check);
 * :mod:`~bpmtool.distributed.alignments` aligns each distinct variant once, the variants
   spread over the workers;
 * :mod:`~bpmtool.distributed.cluster` connects to a scheduler or starts a
   ``LocalCluster`` of processes, and turns an unreachable scheduler into a clear error.
 
-Every analysis after the reading (mapping, variants, replay, precision, handoffs, the
-journey) is the single-process code on the joined frame, so the results are the same to
-the last digit.  How far this scales, and what it costs, is in ``docs/scale.md``.
+The check runs the same gather, merge and judge steps in one process, on the whole log as
+one piece, so the results are the same to the last digit.  How far this scales, and what
+it costs, is in ``docs/scale.md``.
 """
 
 from bpmtool.distributed.cluster import Cluster, ClusterError, connect
