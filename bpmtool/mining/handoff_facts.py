@@ -266,7 +266,10 @@ def remap(codes: Any, local: Any, joint: Any) -> Any:
 
 def merge_handoffs(parts: list[HandoffFacts], case_tables: list[Any]) -> HandoffFacts:
     """The facts of several pieces as one: joint (sorted) lane and node tables, case codes
-    by ``case_tables[i]`` (piece i's codes into the log's case table), rows by case."""
+    by ``case_tables[i]`` (piece i's codes into the log's case table), rows by case.
+
+    The pieces are consumed: each of their arrays is released as soon as it is merged, so
+    the merge needs little more memory than the pieces themselves."""
     import numpy as np
 
     if len(parts) == 1 and case_tables[0] is None:
@@ -274,52 +277,75 @@ def merge_handoffs(parts: list[HandoffFacts], case_tables: list[Any]) -> Handoff
     lanes = np.asarray(sorted({str(x) for p in parts for x in p.lane_names}), dtype=object)
     nodes = np.asarray(sorted({str(x) for p in parts for x in p.node_names}), dtype=object)
 
-    def cat(get: Any) -> Any:
-        return np.concatenate([get(p, t) for p, t in zip(parts, case_tables, strict=True)])
-
-    def lane(p: HandoffFacts, c: Any) -> Any:
+    def lane(p: HandoffFacts, t: Any, c: Any) -> Any:
         return remap(c, p.lane_names, lanes)
 
-    def node(p: HandoffFacts, c: Any) -> Any:
+    def node(p: HandoffFacts, t: Any, c: Any) -> Any:
         return remap(c, p.node_names, nodes)
 
-    case = cat(lambda p, t: t[p.case])
-    order = np.argsort(case, kind="stable")
+    def case(p: HandoffFacts, t: Any, c: Any) -> Any:
+        return t[c]
+
+    def joined(name: str, convert: Any = None, order: Any = None) -> Any:
+        """One field of all pieces, converted, in ``order``; released in the pieces."""
+        out = np.concatenate(
+            [
+                getattr(p, name) if convert is None else convert(p, t, getattr(p, name))
+                for p, t in zip(parts, case_tables, strict=True)
+            ]
+        )
+        for p in parts:
+            setattr(p, name, None)
+        return out if order is None else out[order]
+
     n_lanes = max(len(lanes), 1)
-    pair = cat(lambda p, t: node(p, p.pair_node).astype(np.int64) * n_lanes + lane(p, p.pair_lane))
+    pair = np.concatenate(
+        [
+            node(p, None, p.pair_node).astype(np.int64) * n_lanes + lane(p, None, p.pair_lane)
+            for p in parts
+        ]
+    )
     keys, back = np.unique(pair, return_inverse=True)
-    events = np.bincount(back, weights=cat(lambda p, t: p.pair_events)).astype(np.int64)
+    events = np.bincount(back, weights=joined("pair_events")).astype(np.int64)
     offsets = np.cumsum([0] + [len(p.pair_node) for p in parts])
-    pc_pair = cat(lambda p, t: p.pc_pair) + np.repeat(offsets[:-1], [len(p.pc_pair) for p in parts])
+    shift = np.repeat(offsets[:-1], [len(p.pc_pair) for p in parts])
+    pc_pair = back[joined("pc_pair") + shift].astype(np.int32)
+    del shift
+    pc_case = joined("pc_case", case)
     unknown: dict[str, tuple[int, Any]] = {}
     for p, t in zip(parts, case_tables, strict=True):
         for label, (n, cases) in p.unknown.items():
             had = unknown.get(label, (0, np.zeros(0, dtype=np.int32)))
             unknown[label] = (had[0] + n, np.sort(np.r_[had[1], t[cases]]))
-    b_case = cat(lambda p, t: t[p.b_case])
-    b_order = np.argsort(b_case, kind="stable")
     follows = np.zeros((len(nodes), len(nodes)), dtype=bool)
     for p in parts:
         at = np.searchsorted(nodes, p.node_names)
         follows[np.ix_(at, at)] |= p.follows
+    b_case = joined("b_case", case)
+    b_order = np.argsort(b_case, kind="stable")
+    b_home = joined("b_home", lane, b_order)
+    b_away = joined("b_away", lane, b_order)
+    b_nodes = joined("b_nodes", node, b_order)
+    cases = joined("case", case)
+    order = np.argsort(cases, kind="stable")
     return HandoffFacts(
         lanes,
         nodes,
-        cat(lambda p, t: lane(p, p.src_lane))[order],
-        cat(lambda p, t: lane(p, p.dst_lane))[order],
-        cat(lambda p, t: node(p, p.src_node))[order],
-        cat(lambda p, t: node(p, p.dst_node))[order],
-        cat(lambda p, t: p.wait)[order],
-        case[order],
+        joined("src_lane", lane, order),
+        joined("dst_lane", lane, order),
+        joined("src_node", node, order),
+        joined("dst_node", node, order),
+        joined("wait", None, order),
+        cases[order],
         (keys // n_lanes).astype(np.int32),
         (keys % n_lanes).astype(np.int32),
         events,
-        back[pc_pair].astype(np.int32),
-        cat(lambda p, t: t[p.pc_case]),
+        pc_pair,
+        pc_case,
         unknown,
-        cat(lambda p, t: lane(p, p.b_home))[b_order],
-        cat(lambda p, t: lane(p, p.b_away))[b_order],
+        b_home,
+        b_away,
         b_case[b_order],
-        np.concatenate([node(p, p.b_nodes) for p in parts])[b_order],
+        b_nodes,
         follows,
     )
