@@ -496,7 +496,7 @@ def make_finding(
     """A finding under a declared code, with its kind and the severity the model gives it;
     ``None`` when the model switched the code off.  ``case_codes`` are the cases behind a
     log finding (see :attr:`Finding.case_codes`); evidence may carry them instead under
-    :data:`CASE_CODES` (as :meth:`bpmtool.mining.handoff_events.Events.cases` does).
+    :data:`CASE_CODES` (as :meth:`bpmtool.mining.handoff_facts.CaseBook.cases` does).
 
     >>> from types import SimpleNamespace
     >>> model = SimpleNamespace(preset="recommended", rules={"SLOW-HANDOFF": "error"})

@@ -1,6 +1,7 @@
 """Handoffs as they really happen: observed lane changes, waits, and what the model does not say.
 
-Works on a mapped log (:func:`bpmtool.mining.mapping.map_log`), vectorised over events:
+Judges the handoff facts of a mapped log (:mod:`bpmtool.mining.handoff_facts`, gathered
+vectorised over the events of the whole log or of each partition and merged):
 
 * an **observed handoff** is a change of lane between two consecutive events of a case,
   sent by the event the model says handed the work over
