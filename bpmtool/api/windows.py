@@ -3,11 +3,11 @@ journeys (``journey --compare``)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from bpmtool.api.analysis import check, journey
 from bpmtool.api.logs import read_log
@@ -27,6 +27,8 @@ from bpmtool.model import Model
 
 if TYPE_CHECKING:
     import pandas as pd
+
+T = TypeVar("T")
 
 __all__ = [
     "PERIOD_UNITS",
@@ -90,23 +92,25 @@ def compare_windows(
     """Check two windows of a log (:func:`comparison_periods`; how a case must stand in
     one: ``window``, as in :class:`LogFilter`) and put their KPIs and finding counts side by
     side.  ``log_filter`` (without a time window of its own) applies to both."""
-    frame, base = _windowed(log, log_filter, columns, date_format)
-    chosen = comparison_periods(periods, frame)
-    results = []
-    for _, start, end in chosen:
-        results.append(
-            check(
-                model,
-                frame,
-                method=method,
-                lanes_from=lanes_from,
-                open_rule=open_rule,
-                budget=budget,
-                precision=precision,
-                log_filter=replace(base, since=start, until=end, window=window),
-            )
-        )
-    return compare_results((chosen[0][0], chosen[1][0]), (results[0], results[1]))
+    labels, (a, b) = _each_window(
+        log,
+        periods,
+        window,
+        log_filter,
+        columns,
+        date_format,
+        lambda frame, chosen: check(
+            model,
+            frame,
+            method=method,
+            lanes_from=lanes_from,
+            open_rule=open_rule,
+            budget=budget,
+            precision=precision,
+            log_filter=chosen,
+        ),
+    )
+    return compare_results(labels, (a, b))
 
 
 def compare_journey_windows(
@@ -125,29 +129,30 @@ def compare_journey_windows(
     milestone's time, each CTQ's compliance, the struggling customers and the findings.
     Each window is what ``bpmtool journey --from START --to END`` shows for it alone: its
     open cases measured at its own last event."""
-    frame, base = _windowed(log, log_filter, columns, date_format)
-    chosen = comparison_periods(periods, frame)
-    results = []
-    for _, start, end in chosen:
-        results.append(
-            journey(
-                model,
-                frame,
-                surveys=surveys,
-                log_filter=replace(base, since=start, until=end, window=window),
-            )
-        )
-    return compare_journeys((chosen[0][0], chosen[1][0]), (results[0], results[1]))
+    labels, (a, b) = _each_window(
+        log,
+        periods,
+        window,
+        log_filter,
+        columns,
+        date_format,
+        lambda frame, chosen: journey(model, frame, surveys=surveys, log_filter=chosen),
+    )
+    return compare_journeys(labels, (a, b))
 
 
-def _windowed(
+def _each_window(
     log: pd.DataFrame | str | Path,
+    periods: Sequence[str],
+    window: str,
     log_filter: LogFilter | None,
     columns: dict[str, str] | None,
     date_format: str | None,
-) -> tuple[pd.DataFrame, LogFilter]:
-    """The log read once for both windows, and the filter both share (without times: a
-    comparison sets the windows itself)."""
+    analyse: Callable[[pd.DataFrame, LogFilter], T],
+) -> tuple[tuple[str, str], tuple[T, T]]:
+    """The two windows' labels and ``analyse`` of each: the log read once, the shared
+    filter (which may not set times: a comparison sets the windows itself) narrowed to each
+    window in turn."""
     if log_filter is not None and (log_filter.since or log_filter.until):
         raise InputError.single(
             "--compare sets the time windows itself: leave out --from and --to",
@@ -164,4 +169,9 @@ def _windowed(
         if isinstance(log, (str, Path))
         else log
     )
-    return frame, log_filter or LogFilter()
+    base = log_filter or LogFilter()
+    (first, s1, e1), (second, s2, e2) = comparison_periods(periods, frame)
+    return (first, second), (
+        analyse(frame, replace(base, since=s1, until=e1, window=window)),
+        analyse(frame, replace(base, since=s2, until=e2, window=window)),
+    )

@@ -8,7 +8,8 @@ in the comparison is the one ``bpmtool journey`` prints for that window alone.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from bpmtool.mining.compare_windows import WindowComparison, side_by_side
 
@@ -31,56 +32,52 @@ def compare_journeys(
         ("events", "events", "count", a.n_events, b.n_events),
         ("success", "successful customers", "share", _success(a), _success(b)),
     ]
-    stages_b = {s.stage: s for s in b.funnel}
-    for s in a.funnel:
-        t = stages_b.get(s.stage)
-        rows.append(
-            (
-                f"stage:{s.stage}:conversion",
-                f"{s.name}: conversion",
-                "share",
-                s.conversion,
-                t.conversion if t else None,
-            )
-        )
-        rows.append(
-            (
-                f"stage:{s.stage}:median_days",
-                f"{s.name}: median days in stage",
-                "days",
-                s.median_days,
-                t.median_days if t else None,
-            )
-        )
-    milestones_b = {m.milestone: m for m in b.milestones}
-    for m in a.milestones:
-        n = milestones_b.get(m.milestone)
-        rows.append(
-            (
-                f"milestone:{m.milestone}:median_days",
-                f"{m.milestone}: median days to reach",
-                "days",
-                m.median_days,
-                n.median_days if n else None,
-            )
-        )
-    ctqs_b = {c.ctq: c for c in b.ctqs}
-    for c in a.ctqs:
-        d = ctqs_b.get(c.ctq)
-        rows.append(
-            (
-                f"ctq:{c.ctq}:compliant",
-                f"{c.name}: compliant",
-                "compliance",
-                c.share_compliant,
-                d.share_compliant if d else None,
-            )
-        )
+    rows += _per_item(
+        a.funnel,
+        b.funnel,
+        "stage",
+        [
+            ("{}: conversion", "conversion", "share", "conversion"),
+            ("{}: median days in stage", "median_days", "days", "median_days"),
+        ],
+    )
+    rows += _per_item(
+        a.milestones,
+        b.milestones,
+        "milestone",
+        [("{}: median days to reach", "median_days", "days", "median_days")],
+    )
+    rows += _per_item(
+        a.ctqs, b.ctqs, "ctq", [("{}: compliant", "share_compliant", "compliance", "compliant")]
+    )
     rows.append(
         ("struggling", "struggling customers", "count", len(a.exceptions), len(b.exceptions))
     )
     rows.append(("findings", "findings", "count", len(a.findings), len(b.findings)))
     return side_by_side(labels, rows, (a.findings, b.findings), (a.filtered, b.filtered))
+
+
+def _per_item(
+    items_a: Sequence[Any],
+    items_b: Sequence[Any],
+    kind: str,
+    columns: list[tuple[str, str, str, str]],
+) -> list[Row]:
+    """Rows per stage, milestone or CTQ of the first journey (the model's order), its id in
+    the attribute ``kind``: for each column (label pattern, attribute, how it is shown, key
+    suffix) the attribute in both journeys, ``None`` where the second has no such item."""
+    by_key = {getattr(i, kind): i for i in items_b}
+    rows: list[Row] = []
+    for item in items_a:
+        key = getattr(item, kind)
+        other = by_key.get(key)
+        name = getattr(item, "name", None) or key
+        for label, value, shown, suffix in columns:
+            after = getattr(other, value) if other is not None else None
+            rows.append(
+                (f"{kind}:{key}:{suffix}", label.format(name), shown, getattr(item, value), after)
+            )
+    return rows
 
 
 def _success(result: JourneyResult) -> float | None:
