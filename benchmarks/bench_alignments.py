@@ -1,18 +1,21 @@
 """Alignments on models discovered from real logs: bpmtool vs pm4py on the same net.
 
-For each log (one trace per variant: SEPSIS, Hospital Billing, BPI Challenge 2020 travel
-permits), pm4py's inductive miner discovers a model, written as BPMN by ``pm4py.write_bpmn``;
-both sides align on the Petri net bpmtool builds from that file (the same net as pm4py's own
-conversion, see docs/conformance.md):
+For each log (SEPSIS, Hospital Billing and BPI Challenge 2020 travel permits with one trace
+per variant; BPI Challenge 2012 whole), pm4py's inductive miner discovers a model, written as
+BPMN by ``pm4py.write_bpmn``; both sides align on the Petri net bpmtool builds from that
+file (the same net as pm4py's own conversion, see docs/conformance.md):
 
-* **sample, no budget**: the same ``--sample`` variants (drawn with a fixed seed) aligned by
-  ``pm4py.conformance_diagnostics_alignments`` and by bpmtool's per-variant alignments with
-  no time limit, each in its own process: wall time, peak memory, and whether every cost
-  is the same;
+* **sample, no time limit**: the same ``--sample`` variants (drawn with a fixed seed)
+  aligned by ``pm4py.conformance_diagnostics_alignments`` and by bpmtool (no time limit, its
+  default memory bounds), each in its own process: aligning time, peak memory of the
+  process, and whether every cost is the same;
 * **whole log, default budget**: bpmtool's alignments of every variant with the default
-  budget: time, peak memory, variants approximated.
+  budget: time, peak memory, variants approximated, share of cases aligned exactly.
 
-    python benchmarks/bench_alignments.py                  # all three logs
+One run prints a line per measurement and, at the end, the table of all logs (with the
+load average before and after) in the form of benchmarks/README.md.
+
+    python benchmarks/bench_alignments.py                  # all four logs
     python benchmarks/bench_alignments.py --logs 13_SEPSIS --sample 20
 """
 
@@ -33,6 +36,7 @@ LOGS = {
     "13_SEPSIS": "13_SEPSIS_1t_per_variant.xes.gz",
     "14_Billing": "14_Billing_1t_per_variant.xes.gz",
     "15_bpic2020": "15_bpic2020_permit_log_1t_per_variant.xes.gz",
+    "bpic2012": "bpic2012.xes.gz",
 }
 
 #: the sample's variants: bpmtool's variants in order, a fixed-seed draw of ``n`` of them
@@ -68,6 +72,7 @@ OURS = (
     SAMPLE
     + r"""
 import sys, json, time
+from collections import Counter
 from bpmtool.mining.alignments import AlignmentBudget
 from bpmtool.mining.conformance import conformance
 from bpmtool.mining.petri import to_petri_net
@@ -79,7 +84,9 @@ result = conformance(wf, picked, replay=False, budget=budget)
 took = time.perf_counter() - t
 print(json.dumps({"align_s": took, "costs": [v.alignment.cost for v in picked],
                   "approximated": len(result.approximated), "variants": len(picked),
-                  "fitness": result.alignment_fitness}))
+                  "fitness": result.alignment_fitness,
+                  "exact_share": result.aligned_exactly_share,
+                  "searches": dict(Counter(v.alignment.search for v in picked))}))
 """
 )
 
@@ -87,29 +94,62 @@ print(json.dumps({"align_s": took, "costs": [v.alignment.cost for v in picked],
 def main() -> None:
     parser = argparse.ArgumentParser(description="alignments vs pm4py on discovered models")
     parser.add_argument("--logs", nargs="*", default=list(LOGS))
-    parser.add_argument("--sample", type=int, default=30)
+    parser.add_argument("--sample", type=int, default=10)
     parser.add_argument("--whole", action=argparse.BooleanOptionalAction, default=True)
+    parser.add_argument(
+        "--plain-timeout", type=float, default=900, help="seconds pm4py may take on a sample"
+    )
     args = parser.parse_args()
     corpus = Path(os.environ.get("BPMTOOL_TEST_DATA") or ROOT.parent / "shared" / "data")
     DATA.mkdir(parents=True, exist_ok=True)
+    load_before = os.getloadavg()
+    rows = []
     for name in args.logs:
         log = corpus / "logs" / LOGS[name]
         model = DATA / f"{name}-inductive.bpmn"
         if not model.exists():
             subprocess.run([sys.executable, "-c", DISCOVER, str(log), str(model)], check=True)
         n = str(args.sample)
-        plain = _measure(PLAIN, str(log), str(model), n)
         ours = _measure(OURS, str(log), str(model), n, "exact")
-        assert plain is not None and ours is not None
-        same = plain[2]["costs"] == ours[2]["costs"]
-        ratio = ours[2]["align_s"] / max(plain[2]["align_s"], 1e-9)
-        print(
-            f"{name:<12} | sample of {n} variants, no budget | pm4py {plain[2]['align_s']:.1f} s "
-            f"aligning, {plain[0]:.1f} s / {plain[1]:.0f} MB in all | bpmtool "
-            f"{ours[2]['align_s']:.1f} s aligning, {ours[0]:.1f} s / {ours[1]:.0f} MB in all | "
-            f"{ratio:.2f}× pm4py's aligning time | same costs: {same}",
-            flush=True,
-        )
+        plain = _measure(PLAIN, str(log), str(model), n, timeout=args.plain_timeout)
+        assert ours is not None
+        searches = ", ".join(f"{k} {v}" for k, v in sorted(ours[2]["searches"].items()))
+        if plain is None:
+            print(
+                f"{name:<12} | sample of {n} variants | pm4py did not finish in "
+                f"{args.plain_timeout:.0f} s | bpmtool {ours[2]['align_s']:.1f} s aligning "
+                f"({searches}), {ours[0]:.1f} s / {ours[1]:.0f} MB in all",
+                flush=True,
+            )
+            row = [
+                name,
+                f"> {args.plain_timeout:.0f} (stopped)",
+                f"{ours[2]['align_s']:.1f}",
+                f"< {ours[2]['align_s'] / args.plain_timeout:.2f}",
+                "-",
+                f"- / {ours[1]:.0f}",
+                searches,
+            ]
+        else:
+            same = plain[2]["costs"] == ours[2]["costs"]
+            ratio = ours[2]["align_s"] / max(plain[2]["align_s"], 1e-9)
+            print(
+                f"{name:<12} | sample of {n} variants, no time limit | pm4py "
+                f"{plain[2]['align_s']:.1f} s aligning, {plain[0]:.1f} s / {plain[1]:.0f} MB "
+                f"in all | bpmtool {ours[2]['align_s']:.1f} s aligning ({searches}), "
+                f"{ours[0]:.1f} s / {ours[1]:.0f} MB in all | {ratio:.2f}× pm4py's aligning "
+                f"time | same costs: {same}",
+                flush=True,
+            )
+            row = [
+                name,
+                f"{plain[2]['align_s']:.1f}",
+                f"{ours[2]['align_s']:.1f}",
+                f"{ratio:.2f}",
+                "yes" if same else "NO",
+                f"{plain[1]:.0f} / {ours[1]:.0f}",
+                searches,
+            ]
         if args.whole:
             whole = _measure(OURS, str(log), str(model), "0", "default")
             assert whole is not None
@@ -117,9 +157,35 @@ def main() -> None:
             print(
                 f"{name:<12} | all {w['variants']} variants, default budget | bpmtool "
                 f"{w['align_s']:.1f} s aligning, {whole[0]:.1f} s / {whole[1]:.0f} MB in all, "
-                f"{w['approximated']} approximated, fitness {w['fitness']:.4f}",
+                f"{w['approximated']} approximated, {w['exact_share']:.1%} of cases exact, "
+                f"fitness {w['fitness']:.4f}",
                 flush=True,
             )
+            row += [
+                f"{w['variants']:,}",
+                f"{w['align_s']:.1f}",
+                f"{whole[1]:.0f}",
+                f"{w['approximated']} ({w['exact_share']:.1%} of cases exact)",
+                f"{w['fitness']:.4f}",
+            ]
+        rows.append(row)
+    load_after = os.getloadavg()
+    print(f"\nload average (1, 5, 15 min) before {load_before}, after {load_after}")
+    head = [
+        "log",
+        f"pm4py s ({args.sample} variants)",
+        "bpmtool s",
+        "bpmtool / pm4py",
+        "same costs",
+        "peak MB pm4py / bpmtool",
+        "bpmtool's searches",
+    ]
+    if args.whole:
+        head += ["variants", "whole log s", "MB", "approximated", "fitness"]
+    print("| " + " | ".join(head) + " |")
+    print("|" + "---|" * len(head))
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
     print(json.dumps({"done": True}))
 
 
