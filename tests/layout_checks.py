@@ -152,6 +152,17 @@ def flows_through_flow_labels(lay: Layout) -> list[str]:
     return out
 
 
+def _pool_of(model: Model, band: str) -> str:
+    from bpmtool.layout.pools import pool_key
+
+    return pool_key(model, band)
+
+
+def _pool_at(lay: Layout, pool_of: dict[str, str], box: Box) -> str | None:
+    """The pool of the band that holds ``box`` (None outside every band)."""
+    return next((pool_of[b.id] for b in lay.bands if b.box.contains(box)), None)
+
+
 def data_problems(model: Model, lay: Layout) -> list[str]:
     """Data objects, notes and their associations in bpmtool's own horizontal layout: every
     data object a node uses drawn inside a lane, clear of every node and name; every
@@ -181,12 +192,41 @@ def data_problems(model: Model, lay: Layout) -> list[str]:
             for nid, place in lay.nodes.items():
                 if note.box.overlaps(place.box):
                     out.append(f"annotation {note.id} overlaps node {nid}")
+    pool_of = {b.id: _pool_of(model, b.id) for b in lay.bands}
+    lane_of = {n.id: n.lane for n in model.nodes}
+    drawn = {(k.source, k.target) for k in lay.links if k.kind == "data"}
+    undrawn = {(node, ref): why for node, ref, why in lay.undrawn}
+    for node in model.nodes:
+        if node.id not in lay.nodes:
+            continue
+        for ref, reads in [*((r, True) for r in node.inputs), *((r, False) for r in node.outputs)]:
+            if ref not in lay.data:
+                continue
+            if ((ref, node.id) if reads else (node.id, ref)) in drawn:
+                continue
+            why = undrawn.get((node.id, ref))
+            if why is None:
+                out.append(f"data association {node.id}/{ref} neither drawn nor reported")
+            elif why == "pool" and _pool_at(lay, pool_of, lay.data[ref]) == _pool_at(
+                lay, pool_of, lay.nodes[node.id].box
+            ):
+                out.append(f"data association {node.id}/{ref} left out though in one pool")
     for link in lay.links:
         if link.kind == "message":
             continue
         xs, ys = [p[0] for p in link.points], [p[1] for p in link.points]
         span = Box(min(xs), min(ys), max(xs) - min(xs), max(ys) - min(ys))
-        if not any(b.contains(span) for b in bands):
+        ends = [lane_of.get(link.source), lane_of.get(link.target)]
+        if link.kind == "data" and ends.count(None) == 1:
+            # a data association may cross lanes, inside one pool: each point in a band of it
+            host = _pool_at(
+                lay,
+                pool_of,
+                lay.nodes[next(e for e in (link.source, link.target) if e in lane_of)].box,
+            )
+            if any(_pool_at(lay, pool_of, Box(p[0], p[1], 0, 0)) != host for p in link.points):
+                out.append(f"association {link.source}->{link.target} leaves its pool")
+        elif not any(b.contains(span) for b in bands):
             out.append(f"association {link.source}->{link.target} leaves its lane")
         for p, q in pairwise(link.points):
             if abs(p[0] - q[0]) > 0.01 and abs(p[1] - q[1]) > 0.01:

@@ -195,3 +195,109 @@ def test_a_relaid_out_file_keeps_its_groups_members() -> None:
             assert all(frame.contains(lay.nodes[n].box) for n in inside), (path.name, group.id)
             found += bool(inside)
     assert found >= 1
+
+
+def _read_across() -> Model:
+    """Three lanes of one pool and a customer outside it: the form written at the desk is
+    read in the back office (another lane), by the customer (another pool) and written
+    again by the archive, two lanes away."""
+    return Model.model_validate(
+        {
+            "id": "across",
+            "lanes": [
+                {"id": "cust", "name": "Customer", "external": True},
+                {"id": "desk", "name": "Desk"},
+                {"id": "back", "name": "Back office"},
+                {"id": "arch", "name": "Archive"},
+            ],
+            "artifacts": [{"id": "form", "name": "Order form"}],
+            "nodes": [
+                {"id": "s", "type": "start", "lane": "desk"},
+                {"id": "take", "name": "Take order", "lane": "desk", "outputs": ["form"]},
+                {"id": "book", "name": "Book order", "lane": "back", "inputs": ["form"]},
+                {"id": "sign", "name": "Sign form", "lane": "cust", "inputs": ["form"]},
+                {"id": "file", "name": "File form", "lane": "arch", "outputs": ["form"]},
+                {"id": "e", "type": "end", "name": "Filed", "lane": "arch"},
+            ],
+            "flows": ["s -> take", "take -> sign", "sign -> book", "book -> file", "file -> e"],
+        }
+    )
+
+
+def test_a_data_object_read_in_another_lane_is_linked_there() -> None:
+    """The reader in another lane of the pool gets a dotted, orthogonal data input
+    association (data object -> activity, ending on the activity's border), the writer two
+    lanes away a data output association; the reader in another pool none (reported)."""
+    model = _read_across()
+    for orientation in ORIENTATIONS:
+        lay = layout_model(model, orientation)  # type: ignore[arg-type]
+        assert data_problems(model, lay) == [] and layout_problems(model, lay) == []
+        links = {(k.source, k.target): k for k in lay.links if k.kind == "data"}
+        assert set(links) == {("take", "form"), ("form", "book"), ("file", "form")}, orientation
+        assert lay.undrawn == [("sign", "form", "pool")]
+        read = links[("form", "book")]
+        book, form = lay.nodes["book"].box, lay.data["form"]
+        assert all(
+            abs(p[0] - q[0]) < 0.01 or abs(p[1] - q[1]) < 0.01 for p, q in pairwise(read.points)
+        )
+        end, start = read.points[-1], read.points[0]
+        on_border = (
+            (abs(end[0] - book.x) < 0.01 or abs(end[0] - book.right) < 0.01)
+            and book.y <= end[1] <= book.bottom
+        ) or (
+            (abs(end[1] - book.y) < 0.01 or abs(end[1] - book.bottom) < 0.01)
+            and book.x <= end[0] <= book.right
+        )
+        assert on_border, (orientation, read.points, book)
+        assert form.x - 0.01 <= start[0] <= form.right + 0.01
+        assert form.y - 0.01 <= start[1] <= form.bottom + 0.01
+        written = links[("file", "form")]
+        assert written.points[-1] != read.points[0] or written.points[0] != read.points[-1]
+        svg = api.render_svg(model, orientation=orientation)
+        assert svg.count('class="link link-data"') == 3
+        data = api.export_bpmn(model, orientation=orientation)
+        doc = _assert_valid(data)
+        waypoints = [
+            tuple(
+                (float(w.get("x") or 0), float(w.get("y") or 0)) for w in e.iter(f"{DDI}waypoint")
+            )
+            for e in doc.iter(f"{DI}BPMNEdge")
+        ]
+        assert read.points in waypoints and written.points in waypoints
+
+
+def test_the_data_check_catches_a_bad_association() -> None:
+    """data_problems fails a layout whose association is slanted, crosses a node or a
+    name, leaves its pool, or is missing without a reason."""
+    from dataclasses import replace
+
+    model = _read_across()
+    lay = layout_model(model)
+    assert data_problems(model, lay) == []
+    others = [k for k in lay.links if (k.source, k.target) != ("form", "book")]
+    read = next(k for k in lay.links if (k.source, k.target) == ("form", "book"))
+    form, book = lay.data["form"], lay.nodes["book"].box
+
+    def problems(points: tuple[tuple[float, float], ...]) -> list[str]:
+        return data_problems(model, replace(lay, links=[*others, replace(read, points=points)]))
+
+    slanted = ((form.x, form.bottom), (book.x + 7, book.y))
+    assert any("slanted" in p for p in problems(slanted))
+    through = lay.nodes["take"].box
+    crossing = (
+        (through.x - 5, through.cy),
+        (through.right + 5, through.cy),
+        (through.right + 5, book.y),
+    )
+    assert any("crosses node take" in p for p in problems(crossing))
+    outside = lay.band_by_id["cust"].box
+    away = ((form.cx, form.y), (form.cx, outside.cy), (book.cx, outside.cy), (book.cx, book.y))
+    assert any("leaves its pool" in p for p in problems(away))
+    assert any(
+        "neither drawn nor reported" in p for p in data_problems(model, replace(lay, links=others))
+    )
+    name = lay.nodes["e"].label
+    assert name is not None
+    n = name.box
+    across_name = ((n.x - 5, n.cy), (n.right + 5, n.cy))
+    assert any("crosses a name" in p for p in problems(across_name))

@@ -160,6 +160,9 @@ class Layout:
     notes: dict[str, Frame] = field(default_factory=dict)
     #: associations, data associations and message flows to or from a pool
     links: list[Link] = field(default_factory=list)
+    #: data associations not drawn: (node, data object, why): "pool" (the node is in another
+    #: pool than the data object) or "route" (no clean route; see layout/swimlane_reach)
+    undrawn: list[tuple[str, str, str]] = field(default_factory=list)
     #: where each pool's name is written (the strip along its left or top edge)
     pool_titles: dict[str, Label] = field(default_factory=dict)
 

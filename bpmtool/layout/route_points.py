@@ -90,10 +90,16 @@ class Obstacles:
         return len(hit)
 
     def clear(self, spot: tuple[float, float, float, float], owner: int) -> bool:
+        return self.clear_except(spot, (owner,))
+
+    def clear_except(
+        self, spot: tuple[float, float, float, float], owners: tuple[int, ...]
+    ) -> bool:
+        """Whether ``spot`` keeps clear of every obstacle but those of ``owners``."""
         a, c, w, h = spot
         for key in self._keys(a - 2, c - 2, w + 4, h + 4):
             for oa, oc, ow, oh, who in self._cells.get(key, ()):
-                mine = who == owner and who >= 0
+                mine = who >= 0 and who in owners
                 near = a < oa + ow + 2 and oa < a + w + 2
                 if not mine and near and c < oc + oh + 2 and oc < c + h + 2:
                     return False

@@ -42,6 +42,7 @@ from bpmtool.layout.swimlane_data import (
     plan_data,
 )
 from bpmtool.layout.swimlane_place import place_bands, place_data, place_nodes, route_edges
+from bpmtool.layout.swimlane_reach import far_links
 from bpmtool.layout.text import block_size, wrap
 from bpmtool.model import Model, Node
 
@@ -100,6 +101,21 @@ def layout_model(model: Model, orientation: Orientation = "horizontal") -> Layou
     edges = route_edges(
         model, grid, shapes, room, along, across, nodes, centre, _in_the_way(data, notes, links)
     )
+    reach: list[Link] = []
+    undrawn: list[tuple[str, str, str]] = []
+    if plan.far:
+        reach, undrawn = far_links(
+            model,
+            plan.far,
+            data,
+            notes,
+            nodes,
+            edges,
+            links,
+            *_gaps(grid, room, along),
+            [edge for start, size in across.band_box.values() for edge in (start, start + size)],
+            grid.horizontal,
+        )
     bands, pools, pool_header, titles = place_bands(model, grid, along, across)
     if pool_header is not None:  # the process's name along the pool's strip
         strip = pool_header.height if grid.horizontal else pool_header.width
@@ -119,7 +135,8 @@ def layout_model(model: Model, orientation: Orientation = "horizontal") -> Layou
         data=data,
         notes=notes,
         pool_titles=titles,
-        links=[*pool_flow_links(model, nodes, pools, grid.horizontal), *links],
+        links=[*pool_flow_links(model, nodes, pools, grid.horizontal), *links, *reach],
+        undrawn=undrawn,
     )
 
 
@@ -156,6 +173,24 @@ def _data_plan(model: Model, grid: Grid, room: Room) -> DataPlan:
         busy,
         grid.horizontal,
     )
+
+
+def _gaps(
+    grid: Grid, room: Room, along: Along
+) -> tuple[dict[int, tuple[float, float]], dict[str, tuple[int, int]]]:
+    """Each gap between columns as (start, end) along the flow, and the gaps before and
+    after each node's column."""
+    cols = len(along.col_centre)
+    gaps = {
+        g: (
+            start,
+            along.col_centre[g + 1] - room.col_size[g + 1] / 2 if g + 1 < cols else along.total,
+        )
+        for g, start in along.gap_start.items()
+    }
+    near = {n: (c - 1, c) for n, c in grid.column.items()}
+    near.update({n: near[h] for n, h in grid.attached.items() if h in near})
+    return gaps, near
 
 
 def _row_at(grid: Grid, c: tuple[object, ...]) -> float:

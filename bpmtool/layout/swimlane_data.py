@@ -8,8 +8,8 @@ that writes it (else the first that reads it), in the free column nearest to tha
 a text annotation in the strip of the element it notes.  Its associations with the nodes
 of that row are short orthogonal lines: down from the node's bottom to a track of their
 own at the top of the strip, along it, down into the data object.  A node of another row
-that reads the data object gets no drawn association (BPMN keeps it; a handoff that
-carries the data object names it on its line), so no association crosses a lane.  A group
+that reads or writes the data object is listed in ``DataPlan.far``: its association is
+routed once everything else has its place (:mod:`bpmtool.layout.swimlane_reach`).  A group
 is a frame around its members: the elements associated with it and, for a re-laid-out
 BPMN file, the nodes its author drew inside it.
 
@@ -69,6 +69,9 @@ class DataPlan:
     items: list[_Item] = field(default_factory=list)
     assocs: list[_Assoc] = field(default_factory=list)
     strip: dict[int, float] = field(default_factory=dict)
+    #: (node, data object, "in" | "out", the node whose row holds the data object) of the
+    #: nodes in another row than the data object
+    far: list[tuple[str, str, str, str]] = field(default_factory=list)
 
 
 def plan_data(
@@ -145,6 +148,8 @@ def plan_data(
         plan.items.append(item)
         for user in sorted({*writers[art.id], *readers[art.id]}, key=position.__getitem__):
             if cell(user)[0] != row:  # type: ignore[index]
+                plan.far += [(user, art.id, "out", users[0])] if user in writers[art.id] else []
+                plan.far += [(user, art.id, "in", users[0])] if user in readers[art.id] else []
                 continue
             if user in writers[art.id]:
                 plan.assocs.append(_Assoc(user, item_of[art.id], "out"))
