@@ -174,57 +174,65 @@ def _best(
     mid_c = dc + dsc / 2
     above = nc + nsc < dc  # the node is before the data object across the lanes
     edge_c = nc + nsc if above else nc  # its side facing the data object
-    candidates: list[list[Point]] = []
-
-    def leave(v: float) -> Point:  # the side of the icon facing the line v
-        return (da, mid_c) if v < da + dsa / 2 else (da + dsa, mid_c)
-
-    # straight across into the node's facing side, from inside its own column
-    spots = _frange(na + _MARGIN + 8, na + nsa - _MARGIN - 8) if activity else [na + nsa / 2]
-    for v in spots:
-        candidates.append([leave(v), (v, mid_c), (v, edge_c)])
-    # across in a gap beside the node, then into its near side
+    face = dc if above else dc + dsc  # the icon's side facing the node's row
+    toward = -1.0 if above else 1.0
     entries = (
         [nc + nsc * f for f in ((0.75, 0.85, 0.65) if not above else (0.25, 0.15, 0.35))]
         if activity
         else [nc + nsc / 2]
     )
-    for start, end in gaps:
-        for v in _frange(start + 4, end - 4):
-            side = na if v < na else na + nsa
-            for cm in entries:
-                candidates.append([leave(v), (v, mid_c), (v, cm), (side, cm)])
+    lines_in_gaps = [v for start, end in gaps for v in _frange(start + 4, end - 4)]
+    outs = (da + dsa / 2 - 10, da + dsa / 2 + 10, da + dsa / 2)
 
-    # out of the icon's side facing the node's row, across to the node's row, into its side
-    face = dc if above else dc + dsc
-    for a in (da + dsa / 2 - 10, da + dsa / 2 + 10, da + dsa / 2):
-        for cm in entries:
-            side = na if a < na else na + nsa
-            if na <= a <= na + nsa:
-                continue
-            candidates.append([(a, face), (a, cm), (side, cm)])
+    def leave(v: float) -> Point:  # the side of the icon facing the line v
+        return (da, mid_c) if v < da + dsa / 2 else (da + dsa, mid_c)
 
-    # out of that side, a short way towards the node's row, along to a gap beside the
-    # node, across to its row and into its near side
-    toward = -1.0 if above else 1.0
-    for a in (da + dsa / 2 - 10, da + dsa / 2 + 10, da + dsa / 2):
-        for k in range(1, 7):
-            c1 = face + toward * k * _STEP
-            for start, end in gaps:
-                for v in _frange(start + 4, end - 4):
-                    side = na if v < na else na + nsa
-                    for cm in entries:
-                        candidates.append([(a, face), (a, c1), (v, c1), (v, cm), (side, cm)])
+    def side(v: float) -> float:  # the node's side nearest the line v
+        return na if v < na else na + nsa
 
-    def cost(route: list[Point]) -> tuple[int, float]:
-        return (len(route), _length(route))
+    def two_bends() -> list[list[Point]]:
+        # straight across into the node's facing side, from inside its own column
+        spots = _frange(na + _MARGIN + 8, na + nsa - _MARGIN - 8) if activity else [na + nsa / 2]
+        out = [[leave(v), (v, mid_c), (v, edge_c)] for v in spots]
+        # out of the icon's side facing the node's row, across to that row, into its side
+        out += [
+            [(a, face), (a, cm), (side(a), cm)]
+            for a in outs
+            for cm in entries
+            if not na <= a <= na + nsa
+        ]
+        return out
 
-    for route in sorted(candidates, key=cost):
-        route = simplify(route)
-        if len(route) < 2 or min(_length(route[:2]), _length(route[-2:])) < _STUB:
-            continue  # an arrow needs a run into the node, a line out of the icon too
-        if _clean(route, blocks, lines, ends):
-            return route
+    def three_bends() -> list[list[Point]]:
+        # along the strip, across in a gap beside the node, then into its near side
+        return [
+            [leave(v), (v, mid_c), (v, cm), (side(v), cm)] for v in lines_in_gaps for cm in entries
+        ]
+
+    def four_bends() -> list[list[Point]]:
+        # out of the facing side a short way towards the node's row, along to a gap beside
+        # the node, across to its row and into its near side
+        return [
+            [
+                (a, face),
+                (a, face + toward * k * _STEP),
+                (v, face + toward * k * _STEP),
+                (v, cm),
+                (side(v), cm),
+            ]
+            for a in outs
+            for k in range(1, 7)
+            for v in lines_in_gaps
+            for cm in entries
+        ]
+
+    for make in (two_bends, three_bends, four_bends):  # fewest bends first, then shortest
+        for route in sorted(make(), key=_length):
+            route = simplify(route)
+            if len(route) < 2 or min(_length(route[:2]), _length(route[-2:])) < _STUB:
+                continue  # an arrow needs a run into the node, a line out of the icon too
+            if _clean(route, blocks, lines, ends):
+                return route
     return None
 
 
