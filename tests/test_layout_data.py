@@ -39,6 +39,24 @@ def test_the_example_draws_its_data_objects_in_their_writers_lanes() -> None:
         assert link.source == writer.id
         length = sum(abs(p[0] - q[0]) + abs(p[1] - q[1]) for p, q in pairwise(link.points))
         assert length < 700, (art.id, length)
+    # the readers in other lanes of the pool are linked too, but for the two the docs name
+    for orientation in ORIENTATIONS:
+        laid = layout_model(model, orientation)  # type: ignore[arg-type]
+        unrouted = sorted((n, ref) for n, ref, why in laid.undrawn if why == "route")
+        assert len(unrouted) <= 2, (orientation, unrouted)
+        across = [
+            k
+            for k in laid.links
+            if k.kind == "data"
+            and len(
+                {model.node_by_id[e].lane for e in (k.source, k.target) if e in model.node_by_id}
+            )
+            == 1
+            and not laid.band_by_id[
+                model.node_by_id[k.target if k.target in model.node_by_id else k.source].lane
+            ].box.contains(laid.data[k.source if k.target in model.node_by_id else k.target])
+        ]
+        assert len(across) >= 5, orientation
     svg = api.render_svg(model)
     assert svg.count('class="data-object"') == len(model.artifacts)
     assert svg.count('class="link link-data"') == len([k for k in lay.links if k.kind == "data"])
