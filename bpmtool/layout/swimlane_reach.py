@@ -3,15 +3,17 @@
 A data object is drawn once, in the strip of its first writer's row (see
 :mod:`bpmtool.layout.swimlane_data`).  A node of another row that reads it (or writes it
 too) is linked to it here, once every node, flow and flow name has its place: by an
-orthogonal line that leaves the data object's icon from one side, runs along its strip,
-turns across the lanes in a gap beside the node or inside the node's own column, and
-enters the node (from its near side, or from the side facing the data object).
+orthogonal line that leaves the data object's icon from a side, its top or its bottom,
+runs along its strip (or just beside it), turns across the lanes in a gap beside the node
+or inside the node's own column, and enters the node (from its near side, or from the
+side facing the data object).
 
 Only a *clean* route is drawn: one that crosses no node, no name (of a node, a flow, a
 data object or a note), no data object or note, and never runs along a flow or another
-association.  Among the clean candidates the one with the fewest bends, then the
-shortest, wins.  When no candidate is clean the association is not drawn (BPMN keeps it,
-and the handoff carrying the data object names it); :func:`far_links` reports how many.
+association.  Among the clean candidates the one with the fewest bends (at most four),
+then the shortest, wins.  When no candidate is clean the association is not drawn (BPMN
+keeps it, and the handoff carrying the data object names it); :func:`far_links` reports
+which and why.
 """
 
 from __future__ import annotations
@@ -210,16 +212,11 @@ def _best(
         ]
 
     def four_bends() -> list[list[Point]]:
-        # out of the facing side a short way towards the node's row, along to a gap beside
-        # the node, across to its row and into its near side
+        # out of the icon's top or bottom a short way, along to a gap beside the node,
+        # across to its row and into its near side
         return [
-            [
-                (a, face),
-                (a, face + toward * k * _STEP),
-                (v, face + toward * k * _STEP),
-                (v, cm),
-                (side(v), cm),
-            ]
+            [(a, f), (a, f + t * k * _STEP), (v, f + t * k * _STEP), (v, cm), (side(v), cm)]
+            for f, t in ((face, toward), (dc + dsc - face + dc, -toward))
             for a in outs
             for k in range(1, 7)
             for v in lines_in_gaps
