@@ -8,13 +8,13 @@ Each variant is aligned once and exactly, by the first of these that applies:
   in one walk over their prefix tree, one vector of costs per distinct prefix.  A model the
   inductive miner discovers from BPI Challenge 2012 has 821 markings: its 4,336 variants
   take seconds, where pm4py's A* takes about a second per variant;
-* otherwise pm4py's searches, per variant: the memory-lean Dijkstra search first (on the
+* otherwise pm4py's A* per variant (the search ``pm4py.conformance_diagnostics_alignments``
+  uses), with at most :attr:`AlignmentBudget.variant_s` seconds per variant.  A graph too
+  large means concurrency, on which pm4py's memory-lean Dijkstra search explodes as well;
+  with the graph search off (``graph_mb=0``) that Dijkstra search is tried first (on the
   block-structured nets of hand-made models it is 10–15× faster than the LP-guided A*),
-  with :attr:`AlignmentBudget.fast_s` per variant; after it has run out
-  :attr:`AlignmentBudget.fast_misses` times the net is taken to be one it is slow on and
-  the remaining variants go straight to pm4py's A* (the search
-  ``pm4py.conformance_diagnostics_alignments`` uses), with at most
-  :attr:`AlignmentBudget.variant_s` seconds per variant.
+  with :attr:`AlignmentBudget.fast_s` per variant, until it has run out
+  :attr:`AlignmentBudget.fast_misses` times.
 
 Every search is bounded twice per variant: in CPU time, and in memory by a number of search
 states derived from :attr:`AlignmentBudget.variant_mb` (what one state of each search holds
@@ -156,7 +156,9 @@ def align_variants(
     if graph is not None:
         _align_on_graph(graph, wf, todo, closed, progress, budget, started_cpu)
     elif todo:
-        _align_by_search(wf, todo, closed, progress, budget, started_cpu)
+        # a graph too large means concurrency, on which the Dijkstra search explodes too
+        large = budget.graph_mb > 0
+        _align_by_search(wf, todo, closed, progress, budget, started_cpu, dijkstra=not large)
     approximated = [v for v in todo if v.alignment is None or v.alignment.approximate]
     for v in approximated:
         if v.alignment is None:
@@ -211,9 +213,12 @@ def _align_by_search(
     progress: Progress | None,
     budget: AlignmentBudget,
     started_cpu: float,
+    *,
+    dijkstra: bool,
 ) -> None:
     """Each variant by pm4py's searches, within its share of the budget in CPU time and
-    within its number of search steps."""
+    within its number of search steps; the Dijkstra search is tried first with
+    ``dijkstra``."""
     from pm4py.algo.conformance.alignments.petri_net import algorithm as align
     from pm4py.objects.log.obj import Event, Trace
 
@@ -242,7 +247,7 @@ def _align_by_search(
         got = _share(budget, total, cpu, remaining)
         return got, got * stretch
 
-    misses = 0
+    misses = 0 if dijkstra else budget.fast_misses
     offset = len(closed) - len(todo)
     for i, v in enumerate(todo):
         trace = Trace([Event({"concept:name": a}) for a in v.labels])
