@@ -233,11 +233,7 @@ def _spread_ports(plan: Plan, row: dict[str, int]) -> None:
         count = len(routes) + straight[t]
         if count < 2:
             continue
-        slots = count + (1 if straight[t] and count % 2 == 0 else 0)
-        offsets = [j - (slots - 1) / 2 for j in range(slots)]
-        if straight[t]:
-            offsets.remove(0.0)
-        widest = max(abs(o) for o in offsets)
+        offsets, widest = _spread(count, straight[t])
         routes.sort(key=lambda r: (row.get(r.source, 0), r.index))
         for route, offset in zip(routes, offsets, strict=False):
             port: Coord = ("inport", t, offset, widest)
@@ -258,11 +254,7 @@ def _spread_ports(plan: Plan, row: dict[str, int]) -> None:
         count = len(routes) + up_straight[t]
         if count < 2:
             continue
-        slots = count + (1 if up_straight[t] and count % 2 == 0 else 0)
-        offsets = [j - (slots - 1) / 2 for j in range(slots)]
-        if up_straight[t]:
-            offsets.remove(0.0)
-        widest = max(abs(o) for o in offsets)
+        offsets, widest = _spread(count, up_straight[t])
         routes.sort(key=lambda r: r.index)
         for route, offset in zip(routes, offsets, strict=False):
             spot: Coord = ("offcentre", t, offset, widest)
@@ -328,3 +320,14 @@ def _constraint_order(n: int, before: dict[int, set[int]]) -> list[int]:
         done.append(pick)
         placed.add(pick)
     return done
+
+
+def _spread(count: int, straight: bool) -> tuple[list[float], float]:
+    """Offsets from a side's middle (in slots) for ``count`` lines ending on it, and the
+    widest: symmetric around the middle, which stays free for the one line coming
+    ``straight`` in (it keeps the middle, so the others take the spots beside it)."""
+    slots = count + (1 if straight and count % 2 == 0 else 0)
+    offsets = [j - (slots - 1) / 2 for j in range(slots)]
+    if straight:
+        offsets.remove(0.0)
+    return offsets, max(abs(o) for o in offsets)
