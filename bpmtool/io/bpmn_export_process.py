@@ -20,12 +20,13 @@ from collections.abc import Callable
 from lxml import etree
 
 from bpmtool.io.bpmn_vocabulary import (
-    BPMN_NS,
     EVENT_DEFINITIONS,
     EVENTS,
     GATEWAYS,
     SUBPROCESSES,
     TASKS,
+    add_documentation,
+    sub_element,
 )
 from bpmtool.model import Artifact, Flow, Model, Node
 
@@ -40,19 +41,6 @@ _CATCHES = frozenset({"startEvent", "intermediateCatchEvent", "boundaryEvent"})
 
 #: (kind, model id) → XML id
 XmlId = Callable[[str, str], str]
-
-
-def _b(tag: str) -> str:
-    return f"{{{BPMN_NS}}}{tag}"
-
-
-def _sub(parent: etree._Element, tag: str, **attrs: str) -> etree._Element:
-    return etree.SubElement(parent, _b(tag), {k: v for k, v in attrs.items() if v})
-
-
-def _documentation(el: etree._Element, text: str) -> None:
-    if text:
-        _sub(el, "documentation").text = text
 
 
 def _chain(model: Model, parent: str | None) -> list[str]:
@@ -94,19 +82,19 @@ def write_io(process: etree._Element, arts: list[Artifact], ids: XmlId) -> None:
     """A process's own inputs and outputs as its ``ioSpecification``."""
     if not arts:
         return
-    spec = _sub(process, "ioSpecification", id=ids("x", f"{process.get('id')}_io"))
+    spec = sub_element(process, "ioSpecification", id=ids("x", f"{process.get('id')}_io"))
     inputs = [a for a in arts if a.io == "input"]
     outputs = [a for a in arts if a.io == "output"]
     for art in inputs:
-        _sub(spec, "dataInput", id=ids("artifact", art.id), name=art.name)
+        sub_element(spec, "dataInput", id=ids("artifact", art.id), name=art.name)
     for art in outputs:
-        _sub(spec, "dataOutput", id=ids("artifact", art.id), name=art.name)
-    in_set = _sub(spec, "inputSet", id=ids("x", f"{process.get('id')}_inputs"))
+        sub_element(spec, "dataOutput", id=ids("artifact", art.id), name=art.name)
+    in_set = sub_element(spec, "inputSet", id=ids("x", f"{process.get('id')}_inputs"))
     for art in inputs:
-        _sub(in_set, "dataInputRefs").text = ids("artifact", art.id)
-    out_set = _sub(spec, "outputSet", id=ids("x", f"{process.get('id')}_outputs"))
+        sub_element(in_set, "dataInputRefs").text = ids("artifact", art.id)
+    out_set = sub_element(spec, "outputSet", id=ids("x", f"{process.get('id')}_outputs"))
     for art in outputs:
-        _sub(out_set, "dataOutputRefs").text = ids("artifact", art.id)
+        sub_element(out_set, "dataOutputRefs").text = ids("artifact", art.id)
 
 
 def write_process_content(
@@ -174,8 +162,8 @@ def _container(
             attrs["triggeredByEvent"] = "true"
         if ident in defaults:
             attrs["default"] = defaults[ident]
-        sub = _sub(el, tag, **attrs)
-        _documentation(sub, frame.description)
+        sub = sub_element(el, tag, **attrs)
+        add_documentation(sub, frame.description)
         _container(sub, ident, model, placed, by_container, ids, flow_xml, defaults)
     written: set[str] = set()
     for flow, source, target in by_container.get(container, []):
@@ -183,7 +171,7 @@ def _container(
         if xml_id in written:
             continue
         written.add(xml_id)
-        out = _sub(
+        out = sub_element(
             el,
             "sequenceFlow",
             id=xml_id,
@@ -192,7 +180,7 @@ def _container(
             targetRef=_end(model, target, ids),
         )
         if flow.condition:
-            cond = _sub(out, "conditionExpression")
+            cond = sub_element(out, "conditionExpression")
             cond.set(f"{{{XSI_NS}}}type", "tFormalExpression")
             cond.text = flow.condition
 
@@ -256,12 +244,12 @@ def write_node(
         tag = node.task_type
     else:
         tag = "intermediateCatchEvent" if node.event_definition else "intermediateThrowEvent"
-    el = _sub(parent, tag, **attrs)
-    _documentation(el, node.description)
+    el = sub_element(parent, tag, **attrs)
+    add_documentation(el, node.description)
     if node.is_activity:
         # the schema wants every property before the first association
         props = [
-            _sub(
+            sub_element(
                 el,
                 "property",
                 id=ids("x", f"{node.id}_input_{art}"),
@@ -270,23 +258,23 @@ def write_node(
             for art in node.inputs
         ]
         for art, prop in zip(node.inputs, props, strict=True):
-            assoc = _sub(el, "dataInputAssociation", id=ids("x", f"{node.id}_in_{art}"))
-            _sub(assoc, "sourceRef").text = _data_ref(model, art, ids)
-            _sub(assoc, "targetRef").text = prop.get("id")
+            assoc = sub_element(el, "dataInputAssociation", id=ids("x", f"{node.id}_in_{art}"))
+            sub_element(assoc, "sourceRef").text = _data_ref(model, art, ids)
+            sub_element(assoc, "targetRef").text = prop.get("id")
     elif tag in _THROWS:
         for art in node.inputs:
-            assoc = _sub(el, "dataInputAssociation", id=ids("x", f"{node.id}_in_{art}"))
-            _sub(assoc, "sourceRef").text = _data_ref(model, art, ids)
-            _sub(assoc, "targetRef").text = _data_ref(model, art, ids)
+            assoc = sub_element(el, "dataInputAssociation", id=ids("x", f"{node.id}_in_{art}"))
+            sub_element(assoc, "sourceRef").text = _data_ref(model, art, ids)
+            sub_element(assoc, "targetRef").text = _data_ref(model, art, ids)
     if node.is_activity or tag in _CATCHES:
         for art in node.outputs:
-            assoc = _sub(el, "dataOutputAssociation", id=ids("x", f"{node.id}_out_{art}"))
-            _sub(assoc, "targetRef").text = _data_ref(model, art, ids)
+            assoc = sub_element(el, "dataOutputAssociation", id=ids("x", f"{node.id}_out_{art}"))
+            sub_element(assoc, "targetRef").text = _data_ref(model, art, ids)
     if node.is_activity and node.loop == "standard":
-        _sub(el, "standardLoopCharacteristics", id=ids("x", f"{node.id}_loop"))
+        sub_element(el, "standardLoopCharacteristics", id=ids("x", f"{node.id}_loop"))
     elif node.is_activity and node.loop is not None:
         sequential = "true" if node.loop == "sequential" else "false"
-        _sub(
+        sub_element(
             el,
             "multiInstanceLoopCharacteristics",
             id=ids("x", f"{node.id}_loop"),
@@ -301,9 +289,9 @@ def _event_definitions(el: etree._Element, node: Node, ids: XmlId) -> None:
         kind = kind.strip()
         if kind not in EVENT_DEFINITIONS:
             continue
-        definition = _sub(el, f"{kind}EventDefinition", id=ids("x", f"{node.id}_{kind}"))
+        definition = sub_element(el, f"{kind}EventDefinition", id=ids("x", f"{node.id}_{kind}"))
         if kind == "conditional":
-            cond = _sub(definition, "condition")
+            cond = sub_element(definition, "condition")
             cond.set(f"{{{XSI_NS}}}type", "tFormalExpression")
         elif kind == "link":
             definition.set("name", node.label)

@@ -1,6 +1,7 @@
 """The BPMN 2.0 vocabulary the importer and the exporter share: namespaces, which elements
 are tasks, sub-processes, events and gateways, which ones carry no meaning for bpmtool, and
-small helpers to read names, documentation and references off an element."""
+small helpers to read names, documentation and references off an element and to write
+elements."""
 
 from __future__ import annotations
 
@@ -163,6 +164,17 @@ def doc_of(el: etree._Element) -> str:
 
 def ref_text(el: etree._Element, child: str) -> list[str]:
     return [(c.text or "").strip() for c in el.findall(f"{B}{child}") if (c.text or "").strip()]
+
+
+def sub_element(parent: etree._Element, tag: str, **attrs: str) -> etree._Element:
+    """A new BPMN element ``tag`` under ``parent``, with the attributes that have a value."""
+    return etree.SubElement(parent, f"{B}{tag}", {k: v for k, v in attrs.items() if v})
+
+
+def add_documentation(el: etree._Element, text: str) -> None:
+    """A ``documentation`` child holding ``text``; none for an empty text."""
+    if text:
+        sub_element(el, "documentation").text = text
 
 
 def strip_prefix(ref: str) -> str:
