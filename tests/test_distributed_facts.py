@@ -136,7 +136,7 @@ def test_what_needs_the_events_says_so(model: Model, frame: pd.DataFrame, tmp_pa
     result = api.check(model, parts)
     with pytest.raises(InputError, match="needs the log's events"):
         api.case_index(model, result)
-    # a filter needs the events too: the log is joined for it, and the check is as before
+    # a filtered check runs partition by partition too (tests/test_distributed_filter.py)
     keep = api.LogFilter(variants=(1,))
     assert (
         api.check(model, parts, log_filter=keep).to_dict()

@@ -117,15 +117,20 @@ def _filtered(
         kept = kept.drop(columns=[NODE, LANE])
     else:
         kept, outcome = filter_log(frame, log_filter, model=model)
+    _refuse_empty(outcome, _source(frame))
+    return kept, outcome
+
+
+def _refuse_empty(outcome: FilterOutcome, source: str | None) -> None:
+    """A filter that keeps no case is an input error naming the log."""
     if outcome.cases_after == 0:
         raise InputError.single(
             f"the filter ({outcome.description}) keeps none of the log's "
             f"{outcome.cases_before:,} cases",
-            file=_source(frame),
+            file=source,
             key="filter",
             expected="a filter that some cases pass",
         )
-    return kept, outcome
 
 
 def _read_journey_log(path: Path) -> pd.DataFrame:
@@ -190,9 +195,17 @@ def check(
         "budget": budget,
         "lanes_from_log": lanes_from_log,
     }
-    if isinstance(log, (str, Path)) and _partitioned(log) and not _filtering(log_filter):
+    if isinstance(log, (str, Path)) and _partitioned(log):
         return _check_partitioned(
-            model, str(log), cluster, columns, date_format, lanes_from, read_progress, options
+            model,
+            str(log),
+            cluster,
+            columns,
+            date_format,
+            lanes_from,
+            read_progress,
+            options,
+            log_filter if _filtering(log_filter) else None,
         )
     frame = (
         read_log(
@@ -227,10 +240,11 @@ def _check_partitioned(
     lanes_from: str | Path | None,
     read_progress: Progress | None,
     options: dict[str, Any],
+    log_filter: LogFilter | None = None,
 ) -> CheckResult:
-    """A partitioned log checked partition by partition: each one reduced to its check
-    facts where it is read (a worker), the facts merged here; the log's events are never
-    joined (:mod:`bpmtool.distributed.facts`)."""
+    """A partitioned log checked partition by partition: each one cut to the cases of
+    ``log_filter`` and reduced to its check facts where it is read (a worker), the facts
+    merged here; the log's events are never joined (:mod:`bpmtool.distributed.facts`)."""
     from bpmtool.distributed.facts import gather_partitioned
     from bpmtool.mining.check import lanes_modelled, run_check
     from bpmtool.mining.mapping import MappedLog, judge_labels
@@ -244,7 +258,12 @@ def _check_partitioned(
         lane_map=lane_map(lanes_from),
         progress=read_progress,
         model_lanes=not (options["lanes_from_log"] and not lanes_modelled(model)),
+        log_filter=log_filter,
     )
+    outcome = None
+    if log_filter is not None and facts.filter_counts is not None:
+        outcome = FilterOutcome(log_filter, *facts.filter_counts, log_filter.describe())
+        _refuse_empty(outcome, path)
     matched, unmatched = judge_labels(model, facts.labels, path)
     mapped = MappedLog(
         None,
@@ -257,4 +276,5 @@ def _check_partitioned(
     result = run_check(model, mapped, facts=facts, **options)
     result.notes = notes
     result.source = path
+    result.filtered = outcome
     return result

@@ -46,7 +46,7 @@ def filter_log(
     before and after, the filter in words).  A lane is named by its id or name in the
     ``model``; the lane of an event is the frame's ``bpmtool:lane`` (a mapped log), else its
     ``org:group``."""
-    from bpmtool.mining.log_filter import apply_filter, lane_resolver
+    from bpmtool.mining.filter_cases import apply_filter, lane_resolver
 
     keys = lane_resolver({lane.id: lane.label for lane in model.lanes}) if model else None
     return apply_filter(df, log_filter, lane_keys=keys)

@@ -140,7 +140,7 @@ def check(
             case, activity, timestamp, resource, lane, lanes_from, encoding, date_format
         )
         # a partitioned log is checked partition by partition, never joined here
-        pieces = api.is_partitioned_log(log) and (chosen is None or chosen.empty)
+        pieces = api.is_partitioned_log(log)
         with api.cluster(scheduler, workers) as cluster:
             source: object = log
             if not pieces:

@@ -10,21 +10,33 @@ client never holds the log's events, and a worker holds one partition at a time.
 The lanes' source must be the log's, not a partition's: when some partitions have
 ``org:group`` values and others none, those others are gathered again with the lanes
 taken from that column (as the whole log would have them).
+
+A filter (``log_filter``) runs on each partition before its facts are gathered: all its
+tests decide a case from the case's own events, except the variant numbers, which are the
+whole log's — a variant filter first counts each partition's activity sequences (a first,
+lighter pass: read and count), numbers them here, and sends each partition the numbers
+of the sequences it asks for.  The partitions' cases and events before and after the
+filter are added up into the same outcome the single-process filter reports.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bpmtool.distributed.cluster import Cluster
     from bpmtool.errors import Problem
     from bpmtool.mining.check_facts import CheckFacts
+    from bpmtool.mining.log_filter import LogFilter
     from bpmtool.mining.mapping import LaneMap
     from bpmtool.model import Model
 
-__all__ = ["gather_partitioned", "partition_facts"]
+__all__ = ["gather_partitioned", "partition_facts", "partition_sequences"]
+
+#: a partition's lanes' sources: the filter's (a lane filter) and the check's
+Sources = tuple[str | None, str | None]
 
 GROUP_SOURCE = "org:group"
 
@@ -37,8 +49,12 @@ def partition_facts(
     lane_map: LaneMap | None,
     lane_source: str | None,
     model_lanes: bool = True,
+    log_filter: LogFilter | None = None,
+    numbers: dict[tuple[str, ...], int] | None = None,
+    filter_source: str | None = None,
 ) -> CheckFacts:
-    """One partition read, mapped and reduced to its check facts (runs on a worker)."""
+    """One partition read, filtered, mapped and reduced to its check facts (runs on a
+    worker)."""
     from bpmtool.distributed.frames import read_one
     from bpmtool.mining.check_facts import gather_frame
 
@@ -50,7 +66,20 @@ def partition_facts(
         filename=path,
         lane_source=lane_source,
         model_lanes=model_lanes,
+        log_filter=log_filter,
+        numbers=numbers,
+        filter_source=filter_source,
     )
+
+
+def partition_sequences(
+    path: str, columns: dict[str, str] | None, date_format: str | None
+) -> Counter[tuple[str, ...]]:
+    """How many cases of one partition follow each activity sequence (runs on a worker)."""
+    from bpmtool.distributed.frames import read_one
+    from bpmtool.mining.filter_cases import sequence_counts
+
+    return sequence_counts(read_one(path, columns, date_format))
 
 
 def gather_partitioned(
@@ -63,43 +92,81 @@ def gather_partitioned(
     lane_map: LaneMap | None = None,
     progress: Callable[[int, int | None], None] | None = None,
     model_lanes: bool = True,
+    log_filter: LogFilter | None = None,
 ) -> tuple[CheckFacts, list[Problem]]:
     """The merged check facts of a partitioned log (folder, glob or fsspec address), and
     what its reader noted (``model_lanes``: see :func:`~bpmtool.mining.handoff_facts.
-    gather_handoffs`)."""
+    gather_handoffs`); with a ``log_filter``, of the cases it keeps (the facts'
+    ``filter_counts`` say how many of how many)."""
     from bpmtool.distributed.partitions import find_partitions, read_notes
     from bpmtool.mining.check_facts import merge
 
     files = find_partitions(path)
+    numbers = None
+    if log_filter is not None and log_filter.variants:
+        numbers = _wanted_numbers(files, cluster, columns, date_format, log_filter)
 
-    def run(chosen: list[str], source: str | None) -> list[CheckFacts]:
+    def run(chosen: list[str], sources: Sources) -> list[CheckFacts]:
+        args = (
+            model,
+            columns,
+            date_format,
+            lane_map,
+            sources[1],
+            model_lanes,
+            log_filter,
+            numbers,
+            sources[0],
+        )
         if cluster is not None:
             # the model travels with each task (a few kB), not scattered: a task's input
             # held only by workers is lost with them when one dies, and the task with it
-            return cluster.map(
-                partition_facts,
-                chosen,
-                model,
-                columns,
-                date_format,
-                lane_map,
-                source,
-                model_lanes,
-                progress=progress,
-            )
+            return cluster.map(partition_facts, chosen, *args, progress=progress)
         out = []
         for i, f in enumerate(chosen, start=1):
-            out.append(
-                partition_facts(f, model, columns, date_format, lane_map, source, model_lanes)
-            )
+            out.append(partition_facts(f, *args))
             if progress is not None:
                 progress(i, len(chosen))
         return out
 
-    parts = run(files, None)
-    sources = {p.lane_source for p in parts}
-    if GROUP_SOURCE in sources and len(sources) > 1:
-        redo = [i for i, p in enumerate(parts) if p.lane_source != GROUP_SOURCE]
-        for i, again in zip(redo, run([files[i] for i in redo], GROUP_SOURCE), strict=True):
-            parts[i] = again
+    def again(
+        parts: list[CheckFacts], sources: Sources, which: Callable[[CheckFacts], bool]
+    ) -> None:
+        redo = [i for i, p in enumerate(parts) if which(p)]
+        for i, facts in zip(redo, run([files[i] for i in redo], sources), strict=True):
+            parts[i] = facts
+
+    parts = run(files, (None, None))
+    chosen: Sources = (None, None)
+    if log_filter is not None and log_filter.lanes and _mixed(p.filter_source for p in parts):
+        # the lane filter judged some partitions' lanes by the model: as the whole log's
+        # lanes come from its groups, so do theirs
+        chosen = (GROUP_SOURCE, None)
+        again(parts, chosen, lambda p: p.filter_source != GROUP_SOURCE)
+    if _mixed(p.lane_source for p in parts):
+        again(parts, (chosen[0], GROUP_SOURCE), lambda p: p.lane_source != GROUP_SOURCE)
     return merge(parts), read_notes(path)
+
+
+def _mixed(sources: Iterable[str | None]) -> bool:
+    """Some partitions took their lanes from the groups and others not."""
+    found = set(sources)
+    return GROUP_SOURCE in found and len(found) > 1
+
+
+def _wanted_numbers(
+    files: list[str],
+    cluster: Cluster | None,
+    columns: dict[str, str] | None,
+    date_format: str | None,
+    log_filter: LogFilter,
+) -> dict[tuple[str, ...], int]:
+    """The variant numbers of the whole log for the sequences ``log_filter`` asks for."""
+    from bpmtool.mining.filter_cases import numbered_sequences
+
+    if cluster is not None:
+        counts = cluster.map(partition_sequences, files, columns, date_format)
+    else:
+        counts = [partition_sequences(f, columns, date_format) for f in files]
+    wanted = set(log_filter.variants)
+    return {s: n for s, n in numbered_sequences(counts).items() if n in wanted}

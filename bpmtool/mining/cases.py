@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 
 from bpmtool.errors import InputError
 from bpmtool.log_schema import ACTIVITY, CASE, RESOURCE, TIMESTAMP
-from bpmtool.mining.log_filter import variant_numbers
+from bpmtool.mining.filter_cases import variant_numbers
 from bpmtool.mining.mapping import LANE, NODE
 
 if TYPE_CHECKING:

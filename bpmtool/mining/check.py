@@ -184,7 +184,7 @@ class CheckResult:
 
 
 def variant_ranks(found: list[Variant]) -> dict[tuple[str, ...], int]:
-    """Each activity sequence's variant number, as :func:`~bpmtool.mining.log_filter.
+    """Each activity sequence's variant number, as :func:`~bpmtool.mining.filter_cases.
     variant_numbers` gives it: 1 for the most cases (open and finished), ties by sequence."""
     from collections import Counter
 

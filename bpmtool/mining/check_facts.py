@@ -16,6 +16,7 @@ two times and a lead time; per handoff two lanes, two nodes, a wait and a case.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ from bpmtool.mining.handoff_facts import CaseBook, HandoffFacts, gather_handoffs
 if TYPE_CHECKING:
     import pandas as pd
 
+    from bpmtool.mining.log_filter import LogFilter
     from bpmtool.mining.mapping import LaneMap, MappedLog
     from bpmtool.model import Model
 
@@ -48,6 +50,10 @@ class CheckFacts:
     span: tuple[str, str] | None
     #: the first and last event time as timestamps (for merging)
     bounds: tuple[Any, Any] | None = field(default=None, repr=False)
+    #: with a filter: cases and events before and after it (see :class:`FilterOutcome`)
+    filter_counts: tuple[int, int, int, int] | None = None
+    #: with a lane filter: the lanes' source the filter judged the lanes by
+    filter_source: str | None = None
 
     @property
     def matched_events(self) -> int:
@@ -94,15 +100,64 @@ def gather_frame(
     filename: str,
     lane_source: str | None = None,
     model_lanes: bool = True,
+    log_filter: LogFilter | None = None,
+    numbers: Mapping[tuple[str, ...], int] | None = None,
+    filter_source: str | None = None,
 ) -> CheckFacts:
-    """Map a piece of a log and gather its facts (what a worker does with a partition)."""
+    """Map a piece of a log and gather its facts (what a worker does with a partition).
+
+    With a ``log_filter`` the piece is first cut to the cases it keeps, as the
+    single-process check cuts the whole log (a lane filter judges the lanes as the check
+    maps them, from ``filter_source`` like ``lane_source``); ``numbers`` are the whole
+    log's variant numbers by sequence (:func:`~bpmtool.mining.filter_cases.
+    numbered_sequences`) for a variant filter."""
     from bpmtool.mining.mapping import MappedLog, map_events
 
+    counts = fsource = None
+    if log_filter is not None and not log_filter.empty:
+        df, counts, fsource = _filtered(
+            model, df, log_filter, numbers, lane_map, filename, filter_source
+        )
     out, labels, source, unknown = map_events(
         model, df, lane_map=lane_map, filename=filename, lane_source=lane_source
     )
     mapped = MappedLog(out, {}, [], source, unknown)
-    return gather(ProcessGraph(model), mapped, labels, model_lanes=model_lanes)
+    facts = gather(ProcessGraph(model), mapped, labels, model_lanes=model_lanes)
+    facts.filter_counts, facts.filter_source = counts, fsource
+    return facts
+
+
+def _filtered(
+    model: Model,
+    df: pd.DataFrame,
+    log_filter: LogFilter,
+    numbers: Mapping[tuple[str, ...], int] | None,
+    lane_map: LaneMap | None,
+    filename: str,
+    lane_source: str | None,
+) -> tuple[pd.DataFrame, tuple[int, int, int, int], str | None]:
+    """The piece cut to the filter's cases, the cases and events before and after, and
+    the lanes' source a lane filter used."""
+    from bpmtool.mining.filter_cases import apply_filter, lane_resolver
+    from bpmtool.mining.mapping import LANE, NODE, map_events
+
+    source = None
+    keys = lane_resolver({lane.id: lane.label for lane in model.lanes})
+    if log_filter.lanes:
+        mapped, _, source, _ = map_events(
+            model, df, lane_map=lane_map, filename=filename, lane_source=lane_source
+        )
+        kept, outcome = apply_filter(mapped, log_filter, lane_keys=keys, numbers=numbers)
+        kept = kept.drop(columns=[NODE, LANE])
+    else:
+        kept, outcome = apply_filter(df, log_filter, lane_keys=keys, numbers=numbers)
+    counts = (
+        outcome.cases_before,
+        outcome.cases_after,
+        outcome.events_before,
+        outcome.events_after,
+    )
+    return kept, counts, source
 
 
 def merge(parts: list[CheckFacts]) -> CheckFacts:
@@ -125,6 +180,17 @@ def merge(parts: list[CheckFacts]) -> CheckFacts:
             labels[label] = (labels.get(label, (0, node))[0] + n, node)
     known = [p.bounds for p in parts if p.bounds is not None]
     bounds = (min(b[0] for b in known), max(b[1] for b in known)) if known else None
+    counted = [p.filter_counts for p in parts if p.filter_counts is not None]
+    filter_counts = (
+        (
+            sum(c[0] for c in counted),
+            sum(c[1] for c in counted),
+            sum(c[2] for c in counted),
+            sum(c[3] for c in counted),
+        )
+        if counted
+        else None
+    )
     return CheckFacts(
         merge_cases([p.cases for p in parts], names, tables),
         merge_handoffs([p.handoffs for p in parts], tables),
@@ -134,6 +200,8 @@ def merge(parts: list[CheckFacts]) -> CheckFacts:
         sorted({g for p in parts for g in p.unknown_groups}),
         _iso(bounds),
         bounds,
+        filter_counts,
+        parts[0].filter_source,
     )
 
 

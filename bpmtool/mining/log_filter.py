@@ -1,4 +1,4 @@
-"""Which cases an analysis looks at: one filter, applied once to the event frame.
+"""Which cases an analysis looks at: what a filter is, and how it is written.
 
 A :class:`LogFilter` keeps whole cases (never parts of them, except a ``trim`` window):
 an analysis of a case with its events cut out would report skips that never happened.
@@ -15,6 +15,9 @@ Its tests are ANDed:
 * **lanes**: cases with an event in one of the lanes (a lane's id or name);
 * **case ids**: cases named in a list.
 
+How a filter is applied to the events (once to a log's frame, or partition by partition to
+a partitioned log) is :mod:`bpmtool.mining.filter_cases`.
+
 >>> f = LogFilter(where=(AttributeTest("Region", ("EMEA",)),), variants=(1,))
 >>> f.describe()
 'Region = EMEA; variant 1'
@@ -25,33 +28,23 @@ Its tests are ANDed:
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from bpmtool.errors import InputError
-from bpmtool.log_schema import ACTIVITY, CASE, GROUP, TIMESTAMP
-
-if TYPE_CHECKING:
-    import numpy as np
-    import pandas as pd
 
 __all__ = [
     "WINDOWS",
     "AttributeTest",
     "FilterOutcome",
     "LogFilter",
-    "apply_filter",
     "parse_moment",
     "parse_period",
     "parse_where",
-    "variant_numbers",
 ]
 
 WINDOWS = ("started", "completed", "contained", "intersecting", "trim")
-#: the lane column of a log mapped to a model (bpmtool.mining.mapping.LANE)
-_MAPPED_LANE = "bpmtool:lane"
 
 
 @dataclass(frozen=True)
@@ -181,183 +174,6 @@ class FilterOutcome:
         )
 
 
-def apply_filter(
-    df: pd.DataFrame, f: LogFilter, *, lane_keys: Callable[[str], str | None] | None = None
-) -> tuple[pd.DataFrame, FilterOutcome]:
-    """The events of the cases ``f`` keeps (a frame sorted by case, as the readers give it),
-    and what it kept.  ``lane_keys`` turns a lane as the user named it into the value of the
-    log's lane column (``bpmtool:lane`` of a mapped log, else ``org:group``)."""
-    import numpy as np
-
-    codes, names = _case_codes(df)
-    n_cases = len(names)
-    keep = np.ones(n_cases, dtype=bool)
-    events = None
-    if f.since is not None or f.until is not None:
-        keep, events = _window(df, f, codes, n_cases)
-    for test in f.where:
-        keep &= _attribute(df, test, codes, n_cases)
-    if f.variants:
-        numbers = variant_numbers(df)
-        keep &= np.isin(numbers, np.asarray(f.variants))
-    if f.lanes:
-        keep &= _lanes(df, f.lanes, codes, n_cases, lane_keys)
-    if f.case_ids is not None:
-        keep &= np.isin(np.asarray(names.astype(str), dtype=object), list(f.case_ids))
-    rows = keep[codes]
-    if events is not None:
-        rows &= events
-    out = df if rows.all() else df[rows].reset_index(drop=True)
-    if out is not df and hasattr(out[CASE], "cat"):
-        out[CASE] = out[CASE].cat.remove_unused_categories()
-    out.attrs = dict(df.attrs)
-    kept = int(np.count_nonzero(np.bincount(codes[rows], minlength=n_cases)))
-    outcome = FilterOutcome(f, n_cases, kept, len(df), int(rows.sum()), f.describe())
-    return out, outcome
-
-
-def variant_numbers(df: pd.DataFrame) -> np.ndarray:
-    """Each case's variant number (by the case's code, in category order): 1 for the most
-    frequent activity sequence, ties broken by the sequence's labels."""
-    import numpy as np
-
-    codes, names = _case_codes(df)
-    labels = df[ACTIVITY].astype("category")
-    label_names = [str(c) for c in labels.cat.categories]
-    acts = labels.cat.codes.to_numpy().astype(np.int32)
-    if not len(codes):
-        return np.zeros(0, dtype=np.int32)
-    bounds = np.flatnonzero(codes[1:] != codes[:-1]) + 1
-    starts = np.concatenate(([0], bounds))
-    ends = np.concatenate((bounds, [len(codes)]))
-    raw = acts.tobytes()
-    size = acts.itemsize
-    index: dict[bytes, int] = {}
-    of_run = np.empty(len(starts), dtype=np.int32)
-    for i, (s, e) in enumerate(zip(starts.tolist(), ends.tolist(), strict=True)):
-        of_run[i] = index.setdefault(raw[s * size : e * size], len(index))
-    counts = np.bincount(of_run, minlength=len(index))
-    keys = list(index)
-    seqs = [tuple(label_names[x] for x in np.frombuffer(k, dtype=np.int32)) for k in keys]
-    order = sorted(range(len(keys)), key=lambda i: (-counts[i], seqs[i]))
-    rank = np.empty(len(keys), dtype=np.int32)
-    rank[order] = np.arange(1, len(keys) + 1, dtype=np.int32)
-    out = np.zeros(len(names), dtype=np.int32)
-    out[codes[starts]] = rank[of_run]
-    return out
-
-
-def _case_codes(df: pd.DataFrame) -> tuple[np.ndarray, pd.Index]:
-    col = df[CASE]
-    cat = col if hasattr(col, "cat") else col.astype("category")
-    return cat.cat.codes.to_numpy(), cat.cat.categories
-
-
-def _window(
-    df: pd.DataFrame, f: LogFilter, codes: np.ndarray, n: int
-) -> tuple[np.ndarray, np.ndarray | None]:
-    import numpy as np
-    import pandas as pd
-
-    if TIMESTAMP not in df.columns or not str(df[TIMESTAMP].dtype).startswith("datetime64"):
-        raise InputError.single(
-            "a time window needs the log's times, and this log has none",
-            file=str(df.attrs.get("source") or "the log"),
-            key="from",
-            expected="a log with a time column",
-        )
-    times = df[TIMESTAMP]
-    if isinstance(times.dtype, pd.DatetimeTZDtype):
-        times = times.dt.tz_convert(None)
-    ns = times.to_numpy(dtype="datetime64[ns]").view(np.int64)
-    nat = np.iinfo(np.int64).min
-    known = ns != nat
-    lo = _ns(f.since) if f.since else nat + 1
-    hi = _ns(f.until) if f.until else np.iinfo(np.int64).max
-    inside = known & (ns >= lo) & (ns < hi)
-    if f.window in ("intersecting", "trim"):
-        keep = np.bincount(codes[inside], minlength=n) > 0
-        return keep, inside if f.window == "trim" else None
-    big = np.iinfo(np.int64).max
-    first = np.full(n, big, dtype=np.int64)
-    last = np.full(n, nat, dtype=np.int64)
-    np.minimum.at(first, codes[known], ns[known])
-    np.maximum.at(last, codes[known], ns[known])
-    has = last != nat
-    if f.window == "started":
-        return has & (first >= lo) & (first < hi), None
-    if f.window == "completed":
-        return has & (last >= lo) & (last < hi), None
-    return has & (first >= lo) & (last < hi), None
-
-
-def _ns(moment: datetime) -> int:
-    import pandas as pd
-
-    stamp = pd.Timestamp(moment)
-    if stamp.tzinfo is not None:
-        stamp = stamp.tz_convert(None)
-    return int(stamp.value)
-
-
-def _column(df: pd.DataFrame, name: str) -> str:
-    if name in df.columns:
-        return name
-    folded = {str(c).lower(): str(c) for c in df.columns}
-    for candidate in (name, f"case:{name}"):
-        if candidate.lower() in folded:
-            return folded[candidate.lower()]
-    attributes = [str(c) for c in df.columns if not str(c).startswith("bpmtool:")]
-    raise InputError.single(
-        f"the log has no attribute {name!r}",
-        file=str(df.attrs.get("source") or "the log"),
-        key="where",
-        expected="one of " + ", ".join(attributes[:20]),
-    )
-
-
-def _attribute(df: pd.DataFrame, test: AttributeTest, codes: np.ndarray, n: int) -> np.ndarray:
-    import numpy as np
-
-    cat = df[_column(df, test.column)].astype("category")
-    wanted = {v.casefold() for v in test.values}
-    hits = [i for i, c in enumerate(cat.cat.categories) if _text(c).casefold() in wanted]
-    match = np.isin(cat.cat.codes.to_numpy(), hits)
-    has = np.bincount(codes[match], minlength=n) > 0
-    return ~has if test.negate else has
-
-
-def _text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-def _lanes(
-    df: pd.DataFrame,
-    lanes: tuple[str, ...],
-    codes: np.ndarray,
-    n: int,
-    lane_keys: Callable[[str], str | None] | None,
-) -> np.ndarray:
-    import numpy as np
-
-    column = _MAPPED_LANE if _MAPPED_LANE in df.columns else GROUP
-    if column not in df.columns:
-        raise InputError.single(
-            "a lane filter needs the lane of each event, and this log has no team column",
-            file=str(df.attrs.get("source") or "the log"),
-            key="lane",
-            expected="an org:group (team) column, a resource → lane map, or a model",
-        )
-    resolved = [lane_keys(x) for x in lanes] if lane_keys else []
-    folded = {w.casefold() for w in (*lanes, *(r for r in resolved if r))}
-    cat = df[column].astype("category")
-    hits = [i for i, c in enumerate(cat.cat.categories) if str(c).casefold() in folded]
-    match = np.isin(cat.cat.codes.to_numpy(), hits)
-    return np.bincount(codes[match], minlength=n) > 0
-
-
 def _day(moment: datetime) -> str:
     if (moment.hour, moment.minute, moment.second) == (0, 0, 0) or (
         moment.hour,
@@ -441,13 +257,3 @@ def parse_where(text: str) -> AttributeTest:
     if not sep or not column or not items:
         raise ValueError(f"{text!r}: expected COLUMN=VALUE[,VALUE…] or COLUMN!=VALUE")
     return AttributeTest(column, items, negate)
-
-
-def lane_resolver(lanes: Mapping[str, str]) -> Callable[[str], str | None]:
-    """A lane as the user names it (id or name, any case) → the lane id of ``lanes``
-    (``{id: name}``)."""
-    keys: dict[str, str] = {}
-    for lane_id, name in lanes.items():
-        keys.setdefault(lane_id.casefold(), lane_id)
-        keys.setdefault(name.casefold(), lane_id)
-    return lambda text: keys.get(text.strip().casefold())
