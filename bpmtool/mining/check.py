@@ -188,11 +188,12 @@ def variant_ranks(found: list[Variant]) -> dict[tuple[str, ...], int]:
     variant_numbers` gives it: 1 for the most cases (open and finished), ties by sequence."""
     from collections import Counter
 
+    from bpmtool.mining.filter_cases import numbered_sequences
+
     total: Counter[tuple[str, ...]] = Counter()
     for v in found:
         total[v.labels] += v.count
-    order = sorted(total, key=lambda labels: (-total[labels], labels))
-    return {labels: i for i, labels in enumerate(order, start=1)}
+    return numbered_sequences([total])
 
 
 def _variant_outcome(v: Variant) -> tuple[float | None, bool | None, str, str]:
