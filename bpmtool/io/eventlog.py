@@ -102,7 +102,7 @@ def read_log(
             keep=keep,
         )
     elif name.endswith((".parquet", ".pq")):
-        from bpmtool.io.eventlog_csv import read_parquet
+        from bpmtool.io.eventlog_parquet import read_parquet
 
         raw = read_parquet(path, columns=column_map, date_format=date_format)
     else:
@@ -116,7 +116,7 @@ def read_log(
     del raw
     give_back_freed_memory()
     if df[TIMESTAMP].isna().all() and not any(n.key == TIMESTAMP for n in notes):
-        from bpmtool.io.eventlog_csv import no_times_message
+        from bpmtool.io.eventlog_columns import no_times_message
 
         notes.append(
             Problem(no_times_message("the log has no times"), file=str(path), key=TIMESTAMP)

@@ -12,11 +12,16 @@ from __future__ import annotations
 import csv
 import gzip
 import io
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bpmtool.errors import InputError
-from bpmtool.log_schema import COLUMN_ROLES, ROLE_COLUMNS, ColumnMap, detect_columns
+from bpmtool.errors import EventLogError, InputError, Problem
+from bpmtool.io.eventlog_columns import SAMPLE_ROWS, find_time_column, standard_names
+from bpmtool.io.eventlog_csv import csv_sample, sniff
+from bpmtool.io.eventlog_parquet import parquet_sample
+from bpmtool.io.eventlog_times import DateOrder
+from bpmtool.log_schema import COLUMN_ROLES, ROLE_COLUMNS, TIMESTAMP, ColumnMap, detect_columns
 
 __all__ = ["LogColumns", "log_columns"]
 
@@ -59,17 +64,74 @@ def log_columns(path: Path, saved: dict[str, str], date_format: str | None = Non
 def _time_notes(path: Path, chosen: dict[str, str], date_format: str | None) -> list[str]:
     """The reader's notes on the time column; with no usual time name, the column it would
     pick by its values becomes the form's choice."""
-    from bpmtool.io.eventlog_csv import time_column_notes
-
     if not {"case", "activity"} <= set(chosen):
         return []
     try:
-        used, notes = time_column_notes(path, ColumnMap(**chosen), date_format)
+        used, notes = _time_column_notes(path, ColumnMap(**chosen), date_format)
     except InputError as err:
         return [p.message for p in err.problems]
     if used:
         chosen["timestamp"] = used
     return [n.message for n in notes]
+
+
+def _time_column_notes(
+    path: Path, columns: ColumnMap, date_format: str | None = None
+) -> tuple[str | None, list[Problem]]:
+    """For a preview (the web's column mapping): the time column a read would use and the
+    notes it would give about it, from the header and the first rows only — so the day/month
+    order is what those rows show, and the read may still find it in later rows.  Raises
+    what the read would raise for the columns (e.g. several date columns without a usual
+    time name).  With a ``date_format`` the order needs no telling."""
+    import pandas as pd
+
+    sample: Callable[[list[str]], dict[str, list[str]]]
+    if path.name.lower().endswith((".parquet", ".pq")):
+        import pyarrow.parquet as pq
+
+        first = next(pq.ParquetFile(path).iter_batches(batch_size=SAMPLE_ROWS), None)
+        head = first.to_pandas() if first is not None else pd.DataFrame()
+        header = [str(c) for c in head.columns]
+
+        def sample(wanted: list[str]) -> dict[str, list[str]]:
+            return parquet_sample(head, wanted)
+    else:
+        encoding, delimiter = sniff(path)
+        header = [
+            str(c) for c in pd.read_csv(path, sep=delimiter, encoding=encoding, nrows=0).columns
+        ]
+
+        def sample(wanted: list[str]) -> dict[str, list[str]]:
+            return csv_sample(path, delimiter, encoding, wanted)
+
+    rename = standard_names(path, header, columns)
+    notes = find_time_column(path, header, rename, sample)
+    used = next((src for src, std in rename.items() if std == TIMESTAMP), None)
+    if used is not None and date_format is None:
+        notes += _order_notes(path, used, sample([used]).get(used, []))
+    return used, notes
+
+
+def _order_notes(path: Path, column: str, values: list[str]) -> list[Problem]:
+    """What the first rows tell of the day/month order of a time column."""
+    import pyarrow as pa
+
+    order = DateOrder(str(path))
+    try:
+        order.observe(pa.array(values, type=pa.string()), column, 0)
+    except EventLogError as err:  # both orders already
+        return list(err.problems)
+    if order.day_first is None and order.undecided is not None:
+        return [
+            Problem(
+                f"the first {len(values)} dates of column {column!r} fit both "
+                f"day-first and month-first (e.g. {order.undecided[2]!r}); unless a "
+                "later one has a day above 12, reading will ask for the date format",
+                file=str(path),
+                key=column,
+            )
+        ]
+    return order.notes
 
 
 def _parquet_header(path: Path) -> list[str]:
@@ -87,8 +149,6 @@ def _parquet_header(path: Path) -> list[str]:
 
 
 def _csv_head(path: Path) -> tuple[list[str], list[list[str]]]:
-    from bpmtool.io.eventlog_csv import sniff
-
     encoding, delimiter = sniff(path)
     opener = gzip.open if path.name.lower().endswith(".gz") else open
     with opener(path, "rb") as raw:
