@@ -18,7 +18,9 @@ from bpmtool.layout.geometry import (
     NodePlace,
     Orientation,
 )
-from bpmtool.layout.swimlane import NO_LANE, layout_model, node_size
+from bpmtool.layout.pools import NO_LANE
+from bpmtool.layout.swimlane import layout_model
+from bpmtool.layout.swimlane_room import node_size
 
 __all__ = [
     "NO_LANE",

@@ -17,7 +17,8 @@ from collections.abc import Callable
 
 from bpmtool.errors import InputError
 from bpmtool.layout.geometry import Band, Box, EdgeRoute, Frame, Label, Layout, Link, NodePlace
-from bpmtool.layout.swimlane import NO_LANE, node_size
+from bpmtool.layout.pools import NO_LANE
+from bpmtool.layout.swimlane_room import node_size
 from bpmtool.layout.text import block_size, wrap
 from bpmtool.model import Bounds, Diagram, Model, Shape
 
