@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from bpmtool.api.logs import _source, log_notes, read_log
+from bpmtool.api.logs import _partitioned, _source, log_notes, read_log
 from bpmtool.api.models import lint
 from bpmtool.errors import InputError
 from bpmtool.model import Model
@@ -16,7 +16,9 @@ if TYPE_CHECKING:
 
     from bpmtool.discovery.compare import Comparison
     from bpmtool.discovery.discover import Discovery
-    from bpmtool.mining.log_filter import FilterOutcome, LogFilter
+    from bpmtool.distributed import Cluster
+    from bpmtool.io.eventlog import Progress
+    from bpmtool.mining.log_filter import LogFilter
 
 __all__ = ["compare", "discover", "parse_share"]
 
@@ -52,6 +54,8 @@ def discover(
     model_id: str = "as-is",
     name: str = "",
     log_filter: LogFilter | None = None,
+    cluster: Cluster | None = None,
+    progress: Progress | None = None,
 ) -> Discovery:
     """The as-is swimlane model of an event log, from the log alone (``docs/discover.md``).
 
@@ -65,69 +69,62 @@ def discover(
     model's lint plus what the log shows (e.g. SHARED-ACTIVITY).  ``log_filter`` keeps the
     cases it selects first (a lane is one of the lanes above; the result's ``filtered`` says
     what it kept).
+
+    A partitioned log (a folder, glob or fsspec address of Parquet files) is discovered
+    partition by partition — on the ``cluster``'s workers (:func:`cluster`), or one after
+    another here without one — and its events are never joined; the result is the same as
+    for the whole log (``docs/scale.md``).  ``progress(done, total)`` follows the partitions.
     """
-    from bpmtool.discovery.discover import discover_model
+    from bpmtool.discovery.pieces import WholeLog, discover_pieces
     from bpmtool.findings import sort_findings
 
     share_a = parse_share(activities, key="activities")
     share_p = parse_share(paths, key="paths")
     filename = str(log) if isinstance(log, (str, Path)) else _source(log)
-    frame = (
-        read_log(
-            log,
-            columns=columns,
-            date_format=date_format,
-            keep=log_filter.columns() if log_filter else (),
-        )
-        if isinstance(log, (str, Path))
-        else log
-    )
     pairs = None
     if lanes_from is not None:
         from bpmtool.io.lane_map import read_lane_pairs
 
         pairs = read_lane_pairs(Path(lanes_from))
-    outcome = None
-    if log_filter is not None and not log_filter.empty:
-        frame, outcome = _filtered(frame, log_filter, pairs, filename)
-        if not outcome.cases_after:
-            raise InputError.single(
-                f"the filter ({outcome.description or log_filter.describe()}) keeps none of "
-                f"the log's {outcome.cases_before:,} cases",
-                file=filename,
-                expected="a filter that keeps some cases",
+    if isinstance(log, (str, Path)) and _partitioned(log):
+        from bpmtool.distributed.partitions import read_notes
+        from bpmtool.distributed.pieces import Partitions
+
+        variants = log_filter is not None and bool(log_filter.variants)
+        pieces: Any = Partitions.of(
+            str(log),
+            cluster,
+            columns=columns,
+            date_format=date_format,
+            passes=3 if variants else 2,
+            progress=progress,
+        )
+        notes = read_notes(str(log))
+    else:
+        frame = (
+            read_log(
+                log,
+                columns=columns,
+                date_format=date_format,
+                keep=log_filter.columns() if log_filter else (),
             )
-    found = discover_model(
-        frame,
+            if isinstance(log, (str, Path))
+            else log
+        )
+        pieces, notes = WholeLog(frame), log_notes(frame)
+    found = discover_pieces(
+        pieces,
         activities=share_a,
         paths=share_p,
         lane_pairs=pairs,
+        log_filter=log_filter,
         model_id=model_id,
         name=name,
         filename=filename,
     )
     found = replace(found, findings=sort_findings([*lint(found.model), *found.findings]))
-    found.notes = log_notes(frame)
-    found.filtered = outcome
+    found.notes = notes
     return found
-
-
-def _filtered(
-    frame: pd.DataFrame,
-    log_filter: LogFilter,
-    pairs: list[tuple[int, str, str]] | None,
-    filename: str,
-) -> tuple[pd.DataFrame, FilterOutcome]:
-    """The cases the filter keeps; with a lane map, ``--in-lane`` names its lanes."""
-    from bpmtool.api.filters import filter_log
-    from bpmtool.discovery.log_facts import event_lanes
-    from bpmtool.log_schema import GROUP
-
-    if pairs is None or not log_filter.lanes:
-        return filter_log(frame, log_filter)
-    lanes, _ = event_lanes(frame, pairs, filename)
-    # the map's lanes stand in org:group for the filter; discovery reads them from the map
-    return filter_log(frame.assign(**{GROUP: lanes}), log_filter)
 
 
 def compare(a: Model, b: Model) -> Comparison:

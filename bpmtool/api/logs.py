@@ -105,7 +105,8 @@ def cluster(
     the ``BPMTOOL_SCHEDULER`` environment variable), or ``workers`` local worker
     processes; ``None`` inside when neither is given (everything runs in this process).
     A scheduler that cannot be reached within a few seconds raises an ``InputError``.
-    Give the cluster to :func:`read_log`, :func:`check` and :func:`journey`."""
+    Give the cluster to :func:`read_log`, :func:`check`, :func:`journey` and
+    :func:`~bpmtool.api.discovery.discover`."""
     from bpmtool.distributed import connect
 
     return connect(scheduler, workers, memory_limit=memory_limit)

@@ -11,7 +11,7 @@ import typer
 from bpmtool import api
 from bpmtool.cli import log_options as opt
 from bpmtool.cli.app import app, input_errors_exit, write_output
-from bpmtool.cli.log_options import LogOptions, TextOrJson
+from bpmtool.cli.log_options import LogOptions, TextOrJson, progress_bar, show_notes
 
 if TYPE_CHECKING:
     from bpmtool.api import Comparison, Discovery
@@ -89,18 +89,30 @@ def discover(
             api.parse_share(paths, key="--paths"),
         )
         chosen = opt.log_filter(since, until, window, where, variant, in_lane, case_ids)
-        with api.cluster(scheduler, workers) as cluster:
-            df = LogOptions(
-                case, activity, timestamp, resource, lane, lanes_from, encoding, date_format
-            ).read(log, quiet=quiet, cluster=cluster, log_filter=chosen)
-        found = api.discover(
-            df,
-            activities=shares[0],
-            paths=shares[1],
-            lanes_from=lanes_from,
-            name=name,
-            log_filter=chosen,
+        options = LogOptions(
+            case, activity, timestamp, resource, lane, lanes_from, encoding, date_format
         )
+        # a partitioned log is discovered partition by partition, never joined here
+        pieces = api.is_partitioned_log(log)
+        with api.cluster(scheduler, workers) as cluster:
+            source: object = log
+            if not pieces:
+                source = options.read(log, quiet=quiet, cluster=cluster, log_filter=chosen)
+            with progress_bar("reading partitions", quiet=quiet or not pieces, unit="part") as bar:
+                found = api.discover(
+                    source,  # type: ignore[arg-type]
+                    activities=shares[0],
+                    paths=shares[1],
+                    columns=options.columns() or None if pieces else None,
+                    date_format=date_format if pieces else None,
+                    lanes_from=lanes_from,
+                    name=name,
+                    log_filter=chosen,
+                    cluster=cluster,
+                    progress=bar,
+                )
+            if pieces:
+                show_notes(found.notes)
         if output is not None:
             suffix = output.suffix.lower()
             if suffix == ".bpmn":

@@ -1,15 +1,19 @@
 """As-is discovery: a swimlane model of what really happens, from an event log alone.
 
-1. :func:`~bpmtool.discovery.log_facts.log_facts` gives each event its lane, each activity
-   the lane that does most of its work (with that lane's share), and keeps the most frequent
-   activities (the activities slider).
-2. pm4py's inductive miner turns the variants over the kept activities into a process tree
-   (the paths slider is its noise threshold); :mod:`~bpmtool.discovery.tree_model` turns the
-   tree into activities, gateways and flows.
+1. :func:`~bpmtool.discovery.log_facts.facts_of_counts` gives each activity the lane that
+   does most of its work (with that lane's share), orders the lanes, keeps the most
+   frequent activities (the activities slider) and the variants over them.
+2. pm4py's inductive miner turns those variants into a process tree (the paths slider is
+   its noise threshold); :mod:`~bpmtool.discovery.tree_model` turns the tree into
+   activities, gateways and flows (:func:`build_model`).
 3. The log, mapped onto the new model, gives every flow and box its numbers
-   (:func:`~bpmtool.mining.flow_numbers.flow_numbers`) and the observed handoffs with their
-   count and median/p90 wait (:func:`~bpmtool.mining.handoffs.analyse_handoffs`), whose
-   findings — an activity done by several lanes, for one — join the model's own lint.
+   (:mod:`bpmtool.mining.flow_numbers`) and the observed handoffs with their count and
+   median/p90 wait (:func:`~bpmtool.mining.handoffs.judge_handoffs`), whose findings — an
+   activity done by several lanes, for one — join the model's own lint (:func:`judge_model`).
+
+Steps 1 and 3 start from facts gathered piece by piece and merged exactly
+(:mod:`bpmtool.discovery.pieces`): a partitioned log's partitions, or a whole log as one
+piece, so both give the same model and numbers.
 """
 
 from __future__ import annotations
@@ -19,25 +23,24 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from bpmtool.discovery.log_facts import ActivityFacts, LogFacts, log_facts
+from bpmtool.discovery.log_facts import ActivityFacts, LogFacts
 from bpmtool.discovery.tree_model import TreeGraph, mine_tree, tree_graph
 from bpmtool.findings import Finding
 from bpmtool.graph import ProcessGraph
-from bpmtool.log_schema import ACTIVITY, CASE, GROUP, TIMESTAMP
-from bpmtool.mining.flow_numbers import FlowNumbers, flow_numbers
+from bpmtool.mining.flow_numbers import FlowFacts, FlowNumbers, numbers_of_facts
 from bpmtool.mining.handoff_events import days_text
-from bpmtool.mining.handoffs import HandoffStats, analyse_handoffs
+from bpmtool.mining.handoffs import HandoffStats
 from bpmtool.model import Model
 
 if TYPE_CHECKING:
     import pandas as pd
 
     from bpmtool.errors import Problem
+    from bpmtool.mining.check_facts import CheckFacts
     from bpmtool.mining.log_filter import FilterOutcome
-    from bpmtool.mining.mapping import MappedLog
     from bpmtool.sipoc import Sipoc
 
-__all__ = ["Discovery", "discover_model"]
+__all__ = ["Discovery", "build_model", "discover_model", "judge_model"]
 
 _ELEMENT = {
     "start": "startEvent",
@@ -65,7 +68,6 @@ class Discovery:
     variants: int
     activities_share: float
     paths_share: float
-    mapped: MappedLog | None = field(default=None, repr=False)
     #: suppliers and customers of each activity and lane, from the lanes before and after
     sipoc: Sipoc | None = None
     #: what the log reader found or assumed (the API fills it in)
@@ -152,28 +154,57 @@ def discover_model(
     ``activities`` keeps that share of the distinct activities, the ones in most cases
     first; ``paths`` keeps the paths at least ``1 - paths`` as frequent as the most frequent
     path out of the same activity (the inductive miner's noise threshold); both in (0, 1].
-    ``lane_pairs`` are ``(line, resource, lane)`` rows of a resource → lane map.
+    ``lane_pairs`` are ``(line, resource, lane)`` rows of a resource → lane map.  The log
+    is one piece of :func:`~bpmtool.discovery.pieces.discover_pieces`: a partitioned log
+    goes the same way, piece by piece.
     """
-    from bpmtool.discovery.as_is_sipoc import as_is_sipoc
-    from bpmtool.mining.mapping import map_log
+    from bpmtool.discovery.pieces import WholeLog, discover_pieces
 
-    facts = log_facts(df, activities=activities, lane_pairs=lane_pairs, filename=filename)
+    return discover_pieces(
+        WholeLog(df),
+        activities=activities,
+        paths=paths,
+        lane_pairs=lane_pairs,
+        model_id=model_id,
+        name=name,
+        filename=filename,
+    )
+
+
+def build_model(facts: LogFacts, paths: float, model_id: str, name: str) -> Model:
+    """The as-is model of a log's facts: the inductive miner's tree over the variants of
+    the kept activities (``paths``: see :func:`discover_model`), each activity in the lane
+    that does most of its events."""
     tree = mine_tree(facts.variants, max(0.0, 1.0 - paths))
     lane_ids = _ids(facts.lanes, set())
     activity_ids = _ids([a.label for a in facts.kept], {"start", "end"})
     graph = tree_graph(tree, activity_ids)
-    model = _model(facts, graph, lane_ids, model_id, name)
-    kept = {a.label for a in facts.kept}
-    mask = df[ACTIVITY].isin(kept).to_numpy()
-    frame = df.loc[mask, [CASE, ACTIVITY, TIMESTAMP]].copy()
-    frame[GROUP] = facts.lane_of_event[mask]
-    frame.attrs["source"] = filename
-    mapped = map_log(model, frame, filename=filename)
-    handoffs, findings = analyse_handoffs(ProcessGraph(model), mapped.df, lanes_observed=True)
+    return _model(facts, graph, lane_ids, model_id, name)
+
+
+def judge_model(
+    model: Model,
+    facts: LogFacts,
+    measured: CheckFacts,
+    flows: FlowFacts,
+    *,
+    activities: float,
+    paths: float,
+) -> Discovery:
+    """The discovery of ``model`` from the merged facts of the whole log: the numbers of
+    every flow and box, the observed handoffs with their waits, the log's findings and the
+    as-is SIPOC."""
+    from bpmtool.discovery.as_is_sipoc import as_is_sipoc
+    from bpmtool.mining.handoffs import judge_handoffs
+
+    graph = ProcessGraph(model)
+    handoffs, findings = judge_handoffs(
+        graph, measured.handoffs, measured.book(), lanes_observed=True
+    )
     return Discovery(
         model,
         facts.activities,
-        flow_numbers(model, mapped.df),
+        numbers_of_facts(model, flows),
         handoffs,
         findings,
         facts.lane_source,
@@ -182,7 +213,6 @@ def discover_model(
         len(facts.variants),
         activities,
         paths,
-        mapped,
         as_is_sipoc(model),
     )
 

@@ -10,9 +10,11 @@ steps run when the user names a cluster (``--scheduler tcp://HOST:8786``,
 * :mod:`~bpmtool.distributed.facts` checks a partitioned log partition by partition: each
   partition is read, mapped and reduced to its check facts on a worker, and the client
   merges the facts exactly (:mod:`bpmtool.mining.check_facts`) — it never holds the events;
+* :mod:`~bpmtool.distributed.pieces` hands a piece-by-piece analysis (the as-is
+  discovery, :mod:`bpmtool.discovery.pieces`) the partitions: each task reads its partition
+  where it runs and returns only its facts;
 * :mod:`~bpmtool.distributed.frames` reads each partition on a worker and joins the pieces
-  into the very frame the single-process reader gives (for the journey, discovery and a
-  filtered check);
+  into the very frame the single-process reader gives (for the journey);
 * :mod:`~bpmtool.distributed.alignments` aligns each distinct variant once, the variants
   spread over the workers;
 * :mod:`~bpmtool.distributed.cluster` connects to a scheduler or starts a

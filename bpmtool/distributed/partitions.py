@@ -156,7 +156,9 @@ def write_partitioned(
             rows = order[bounds[p] : bounds[p + 1]]
             if not len(rows):
                 continue
-            table = pa.Table.from_pandas(df.iloc[rows], preserve_index=False)
+            piece = df.iloc[rows]
+            piece.attrs = {}  # the notes go beside the files (finish_folder), not into each
+            table = pa.Table.from_pandas(piece, preserve_index=False)
             name = f"part-{p:05d}.parquet"
             pq.write_table(table, tmp / name)
             written.append(out / name)

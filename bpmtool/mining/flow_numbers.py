@@ -10,6 +10,12 @@ checked against a log, so a flow's "412 cases, median 1.5d" is the same everywhe
   way in: the time from the case's previous event to that activity).
 * A box's **cases** are the cases with at least one of its events; its **median time** is
   the median time from the case's previous event to its events (waiting plus working).
+
+The numbers are computed in two steps, :func:`flow_facts` (what the events say: the
+variants as node sequences, per node its events and cases, and every time between a case's
+consecutive events) and :func:`numbers_of_facts`; the facts of the pieces of a partitioned
+log are merged exactly in between (:func:`merge_flow_facts`), so the numbers are the same
+whichever way the log was read.  A time is known when both events have one.
 """
 
 from __future__ import annotations
@@ -26,7 +32,17 @@ from bpmtool.model import Model
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["FlowNumbers", "cases_per_code", "flow_numbers"]
+__all__ = [
+    "FlowFacts",
+    "FlowNumbers",
+    "cases_per_code",
+    "flow_facts",
+    "flow_numbers",
+    "merge_flow_facts",
+    "numbers_of_facts",
+]
+
+_NAT = -(2**63)  # numpy's NaT as int64
 
 
 @dataclass(frozen=True)
@@ -42,9 +58,31 @@ class FlowNumbers:
     cases: int = 0
 
 
+@dataclass
+class FlowFacts:
+    """What the numbers of a map need from some events (a whole log, or one partition of
+    it: a case never straddles two), merged exactly by :func:`merge_flow_facts`."""
+
+    #: the node ids of each distinct case (``None`` for an event the model does not
+    #: know), with its number of cases
+    walks: Counter[tuple[str | None, ...]]
+    node_events: dict[str, int]
+    node_cases: dict[str, int]
+    #: (node of the case's previous event or None, node) → the times (ns) from the case's
+    #: previous event to the events of that node, where known: every time is kept, so
+    #: the medians are exact after any merge
+    steps: dict[tuple[str | None, str], Any]
+    cases: int
+
+
 def flow_numbers(model: Model, df: pd.DataFrame) -> FlowNumbers:
     """The numbers of every flow and node of ``model`` in a mapped log (a ``NODE`` column of
     node ids, sorted by case and time, as :func:`bpmtool.mining.mapping.map_log` makes)."""
+    return numbers_of_facts(model, flow_facts(df))
+
+
+def flow_facts(df: pd.DataFrame) -> FlowFacts:
+    """The :class:`FlowFacts` of a mapped frame sorted by case and time."""
     import numpy as np
 
     cat = df[NODE].astype("category")
@@ -67,45 +105,79 @@ def flow_numbers(model: Model, df: pd.DataFrame) -> FlowNumbers:
     variants: Counter[bytes] = Counter(
         raw[a:b] for a, b in zip(bounds[:-1].tolist(), bounds[1:].tolist(), strict=True)
     )
-    walks = [
-        (
-            tuple(names[c] if c >= 0 else None for c in np.frombuffer(key, dtype=np.int32)),
-            count,
-        )
-        for key, count in variants.items()
-    ]
-    times_walked, cases = walk_counts(model, walks)
-    since_prev = np.full(n, -1, dtype=np.int64)
-    if n:
-        since_prev[1:] = t[1:] - t[:-1]
-    since_prev[first] = -1
-    # per node: events, cases and the median time since the case's previous event
-    node_events: dict[str, int] = {}
-    node_cases: dict[str, int] = {}
-    node_median: dict[str, float | None] = {}
+    walks: Counter[tuple[str | None, ...]] = Counter(
+        {
+            tuple(names[c] if c >= 0 else None for c in np.frombuffer(key, dtype=np.int32)): count
+            for key, count in variants.items()
+        }
+    )
     known = node >= 0
     events = np.bincount(node[known], minlength=len(names))
     in_cases = cases_per_code(case[known], node[known], len(names))
-    order = np.argsort(node, kind="stable")
-    sorted_nodes = node[order]
-    edges = np.searchsorted(sorted_nodes, np.arange(len(names) + 1))
-    for code, name in enumerate(names):
-        node_events[name] = int(events[code])
-        node_cases[name] = int(in_cases[code])
-        node_median[name] = _median(since_prev[order[edges[code] : edges[code + 1]]])
-    # per step (a, b) of consecutive known events: the times between them
-    pair_ok = ~first[1:] & (node[1:] >= 0) & (node[:-1] >= 0) if n else np.zeros(0, bool)
-    at = np.flatnonzero(pair_ok) + 1
-    keys = node[at - 1].astype(np.int64) * len(names) + node[at]
-    deltas = t[at] - t[at - 1]
+    # per event of a known node after the case's first: the time since the previous event,
+    # grouped by (previous node, node); unknown times (NaT) and negative ones are left out
+    at = np.flatnonzero(~first & known)
+    delta = t[at] - t[at - 1]
+    ok = (delta >= 0) & (t[at] != _NAT) & (t[at - 1] != _NAT)
+    at, delta = at[ok], delta[ok]
+    keys = (node[at - 1].astype(np.int64) + 1) * (len(names) + 1) + node[at]
     order = np.argsort(keys, kind="stable")
-    keys, deltas = keys[order], deltas[order]
+    keys, delta = keys[order], delta[order]
     begin = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]]) if len(keys) else keys
-    uniq = keys[begin]
     end = np.append(begin[1:], len(keys)) if len(begin) else begin
-    step_deltas = {
-        (names[k // len(names)], names[k % len(names)]): deltas[b:e]
-        for k, b, e in zip(uniq.tolist(), begin.tolist(), end.tolist(), strict=True)
+    steps: dict[tuple[str | None, str], Any] = {}
+    for k, b, e in zip(keys[begin].tolist(), begin.tolist(), end.tolist(), strict=True):
+        prev, this = divmod(k, len(names) + 1)
+        steps[(names[prev - 1] if prev else None, names[this])] = delta[b:e]
+    return FlowFacts(
+        walks,
+        {name: int(events[code]) for code, name in enumerate(names)},
+        {name: int(in_cases[code]) for code, name in enumerate(names)},
+        steps,
+        len(starts),
+    )
+
+
+def merge_flow_facts(parts: list[FlowFacts]) -> FlowFacts:
+    """The facts of several pieces of a log (each case in one piece) as the whole's: counts
+    added, the times of each step joined."""
+    import numpy as np
+
+    if len(parts) == 1:
+        return parts[0]
+    walks: Counter[tuple[str | None, ...]] = Counter()
+    events: Counter[str] = Counter()
+    cases: Counter[str] = Counter()
+    steps: dict[tuple[str | None, str], list[Any]] = {}
+    for p in parts:
+        walks.update(p.walks)
+        events.update(p.node_events)
+        cases.update(p.node_cases)
+        for key, values in p.steps.items():
+            steps.setdefault(key, []).append(values)
+    return FlowFacts(
+        walks,
+        dict(events),
+        dict(cases),
+        {key: np.concatenate(values) for key, values in steps.items()},
+        sum(p.cases for p in parts),
+    )
+
+
+def numbers_of_facts(model: Model, facts: FlowFacts) -> FlowNumbers:
+    """The numbers of every flow and node of ``model`` from the facts of a whole log."""
+    import numpy as np
+
+    times_walked, cases = walk_counts(model, facts.walks.items())
+    into: dict[str, list[Any]] = {}
+    step_deltas: dict[tuple[str, str], Any] = {}
+    for (prev, this), values in facts.steps.items():
+        into.setdefault(this, []).append(values)
+        if prev is not None:
+            step_deltas[(prev, this)] = values
+    names = sorted(facts.node_events)
+    node_median = {
+        name: _median(np.concatenate(into[name])) if name in into else None for name in names
     }
     paths = paths_between(model)
     per_flow: list[list[Any]] = [[] for _ in model.flows]
@@ -126,10 +198,10 @@ def flow_numbers(model: Model, df: pd.DataFrame) -> FlowNumbers:
         times_walked,
         cases,
         medians,
-        node_events,
-        node_cases,
+        {name: facts.node_events[name] for name in names},
+        {name: facts.node_cases[name] for name in names},
         node_median,
-        len(starts),
+        facts.cases,
     )
 
 
