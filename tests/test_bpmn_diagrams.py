@@ -124,6 +124,45 @@ def test_an_export_can_start_with_another_diagram(tmp_path: Path) -> None:
     assert api.diagram_names(again)[0] == "Payroll"
 
 
+@pytest.mark.parametrize("path", MANY, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_a_promoted_diagram_reads_back_as_the_main_one(path: Path) -> None:
+    """Each diagram of a multi-diagram file, written first with ``--diagram N``, is the main
+    diagram when the file is read again — one drilling into a sub-process too — and every
+    other diagram comes back as it was; the file stays valid."""
+    model, _ = read_bpmn(path)
+    schema = etree.XMLSchema(etree.parse(str(XSD)))
+    for number in range(1, len(diagrams_of(model)) + 1):
+        chosen = api.choose_diagram(model, number)
+        written = api.export_bpmn(chosen)
+        assert schema.validate(etree.fromstring(written)), number
+        again, _ = read_bpmn_bytes(written, "again.bpmn")
+        assert again.diagram == chosen.diagram, number
+        assert diagrams_of(again) == diagrams_of(chosen), number
+
+
+def test_convert_promotes_a_sub_process_drill_down(tmp_path: Path) -> None:
+    """bpmn.io's B.2.0 has a diagram drilling into a collapsed sub-process: written first by
+    ``convert --diagram 3`` its plane is marked the main one, and read again it is the main diagram,
+    drawn for that sub-process (without the mark it was read as one of the others)."""
+    source = SHARED_DATA / "bpmn" / "bpmn-io-18-6-1" / "B.2.0-export.bpmn"
+    model, _ = read_bpmn(source)
+    third = diagrams_of(model)[2]
+    assert third.shows is not None and third.shows in model.node_by_id
+    out = tmp_path / "drill-down-first.bpmn"
+    result = CliRunner().invoke(app, ["convert", str(source), str(out), "--diagram", "3"])
+    assert result.exit_code == 0, result.output
+    first = etree.parse(str(out)).getroot().find(f"{DI}BPMNDiagram/{DI}BPMNPlane")
+    assert first.get(f"{BPMTOOL}main") == "true"
+    assert first.get("bpmnElement") == third.shows
+    again, _ = read_bpmn(out)
+    assert again.diagram == third
+    assert diagrams_of(again) == [third, *(d for d in diagrams_of(model) if d is not third)]
+    # the mark is read, not the order: without it the collaboration's diagram is the main one
+    del first.attrib[f"{BPMTOOL}main"]
+    unmarked, _ = read_bpmn_bytes(etree.tostring(first.getroottree()), "unmarked.bpmn")
+    assert unmarked.diagram is not None and unmarked.diagram.shows is None
+
+
 def test_render_chooses_a_diagram_and_names_the_ones_there_are(tmp_path: Path) -> None:
     runner = CliRunner()
     svg = tmp_path / "it.svg"

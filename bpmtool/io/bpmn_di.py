@@ -2,10 +2,12 @@
 :class:`~bpmtool.model.Diagram` s — the bounds of every shape, the waypoints of every edge
 and the bounds of their labels, keyed by the model ids the other passes gave the elements.
 
-Every diagram of the file is read.  The main one (the model's ``diagram``) is the first
-whose plane shows the collaboration or a process; the others (``other_diagrams``, in the
-file's order) keep their id, name and what they show — another pool, or the content of a
-collapsed sub-process — since their coordinates overlap the main one's.
+Every diagram of the file is read.  The main one (the model's ``diagram``) is the one whose
+plane bpmtool's export marked ``bpmtool:main="true"`` (a diagram promoted with
+``--diagram``, which keeps what it shows), else the first whose plane shows the
+collaboration or a process; the others (``other_diagrams``, in the file's order) keep
+their id, name and what they show — another pool, or the content of a collapsed
+sub-process — since their coordinates overlap the main one's.
 """
 
 from __future__ import annotations
@@ -24,6 +26,8 @@ DD_NS = "http://www.omg.org/spec/DD/20100524/DI"
 _DI, _DC, _DD = f"{{{DI_NS}}}", f"{{{DC_NS}}}", f"{{{DD_NS}}}"
 #: what bpmtool's export laid out in an author's diagram: not the author's, laid out again
 _LAID_OUT = f"{{{BPMTOOL_NS}}}laidOut"
+#: the main diagram, when bpmtool's export wrote one drawn for a part of the model
+_MAIN = f"{{{BPMTOOL_NS}}}main"
 
 
 def read_diagrams(
@@ -34,14 +38,16 @@ def read_diagrams(
     data_edges: dict[str, tuple[str, str, str]],
 ) -> tuple[dict[str, Any] | None, list[dict[str, Any]]]:
     """The main diagram as model data (``{"shapes": [...], "edges": [...], ...}``, None
-    when the file has no diagram or it draws nothing the model holds) and the others.
+    when the file has no diagram or it draws nothing the model holds, unless bpmtool's
+    export marked it the main one) and the others.
 
     ``element_ids`` maps BPMN ids to model ids (nodes, lanes, pools, artifacts,
     sub-processes, annotations, groups, associations), ``flow_keys`` sequence and message
     flow ids to flow keys, ``data_edges`` data association ids to (node, artifact,
     ``in``/``out``)."""
     planes = [(d, p) for d in root.iter(f"{_DI}BPMNDiagram") for p in d.findall(f"{_DI}BPMNPlane")]
-    main = _main_plane([p for _, p in planes], by_id)
+    marked = next((p for _, p in planes if p.get(_MAIN) == "true"), None)
+    main = marked if marked is not None else _main_plane([p for _, p in planes], by_id)
     found: dict[str, Any] | None = None
     others: list[dict[str, Any]] = []
     for diagram, plane in planes:
@@ -49,13 +55,13 @@ def read_diagrams(
         for key in ("id", "name"):
             if diagram.get(key):
                 drawn[key] = diagram.get(key)
+        shows = element_ids.get(strip_prefix(plane.get("bpmnElement") or ""))
+        if shows is not None and (plane is not main or plane is marked):
+            drawn["shows"] = shows
         if plane is main:
-            if drawn["shapes"] or drawn["edges"]:
+            if drawn["shapes"] or drawn["edges"] or plane is marked:
                 found = drawn
             continue
-        shows = element_ids.get(strip_prefix(plane.get("bpmnElement") or ""))
-        if shows is not None:
-            drawn["shows"] = shows
         others.append(drawn)
     return found, others
 

@@ -6,9 +6,11 @@ waypoints, label bounds and flags (expanded, horizontal, marker).  Only what the
 diagram does not show — a node added since, a flow the import split, unless another
 diagram of the model draws it — is laid out by bpmtool; those shapes and edges carry
 ``bpmtool:laidOut="true"`` so that reading the file again gives back the author's diagram
-alone (and lays the rest out the same way).  The model's other diagrams follow, each as it
-was read, drawn for what it shows (a pool's process, a sub-process; else the
-collaboration), with its id and name.
+alone (and lays the rest out the same way).  A main diagram drawn for a part of the model
+(one chosen among the others with ``--diagram``) is drawn for what it shows and its plane
+carries ``bpmtool:main="true"``, so that reading the file again keeps it the main one.  The model's
+other diagrams follow, each as it was read, drawn for what it shows (a pool's process, a
+sub-process; else the collaboration), with its id and name.
 
 A model without one gets bpmtool's swimlane layout (the same positions the SVG draws):
 pools, lanes, nodes, sub-process frames around their content, data objects, text
@@ -29,13 +31,16 @@ from bpmtool.layout import Box, Layout
 from bpmtool.layout.from_di import diagram_shift
 from bpmtool.model import Bounds, Diagram, Model
 
-__all__ = ["DC_NS", "DD_NS", "DI_NS", "LAID_OUT", "DiTargets", "write_diagram"]
+__all__ = ["DC_NS", "DD_NS", "DI_NS", "LAID_OUT", "MAIN", "DiTargets", "write_diagram"]
 
 DI_NS = "http://www.omg.org/spec/BPMN/20100524/DI"
 DC_NS = "http://www.omg.org/spec/DD/20100524/DC"
 DD_NS = "http://www.omg.org/spec/DD/20100524/DI"
 #: the attribute marking a shape or edge bpmtool laid out in an author's diagram
 LAID_OUT = f"{{{BPMTOOL_NS}}}laidOut"
+#: the attribute marking the main diagram when it is drawn for a part of the model (one
+#: promoted with ``--diagram``): read again, it is the main diagram, not one of the others
+MAIN = f"{{{BPMTOOL_NS}}}main"
 _FRAME_PAD = 20.0
 
 
@@ -145,6 +150,10 @@ def write_diagram(
     model's other diagrams as it was read."""
     main = model.diagram if authors else None
     plane = _Plane(root, _plane_element(main, targets, plane_element), targets, main)
+    if main is not None and main.shows is not None:
+        plane.el.set(
+            MAIN, "true"
+        )  # on the plane: the schema allows no attribute of ours on a diagram
     if main is not None:
         _authors(plane, model, main, layout, targets)
     else:
