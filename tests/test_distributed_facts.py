@@ -135,7 +135,7 @@ def test_what_needs_the_events_says_so(model: Model, frame: pd.DataFrame, tmp_pa
     api.write_partitioned_log(frame, parts, partitions=2)
     result = api.check(model, parts)
     with pytest.raises(InputError, match="needs the log's events"):
-        api.case_index(model, result)
+        api.render_svg(model, overlay=result)
     # a filtered check runs partition by partition too (tests/test_distributed_filter.py)
     keep = api.LogFilter(variants=(1,))
     assert (

@@ -249,7 +249,7 @@ def _check_partitioned(
     from bpmtool.mining.check import lanes_modelled, run_check
     from bpmtool.mining.mapping import MappedLog, judge_labels
 
-    facts, notes = gather_partitioned(
+    facts, notes, read = gather_partitioned(
         path,
         model,
         cluster,
@@ -277,4 +277,5 @@ def _check_partitioned(
     result.notes = notes
     result.source = path
     result.filtered = outcome
+    result.pieces = read
     return result

@@ -12,6 +12,7 @@ from bpmtool.model import Model
 if TYPE_CHECKING:
     import pandas as pd
 
+    from bpmtool.distributed import Cluster
     from bpmtool.mining.cases import CaseIndex
     from bpmtool.mining.check import CheckResult
     from bpmtool.mining.journey_result import JourneyResult
@@ -31,17 +32,31 @@ CASE_FORMATS = ("text", "csv", "xlsx", "json")
 
 
 def case_index(
-    model: Model, result: CheckResult, journey: JourneyResult | None = None
+    model: Model,
+    result: CheckResult,
+    journey: JourneyResult | None = None,
+    *,
+    cluster: Cluster | None = None,
 ) -> CaseIndex:
     """The cases of a check, for case lists and timelines (see :mod:`bpmtool.mining.cases`):
     ``index.case_rows(key, offset=, limit=)`` pages a selection's cases,
     ``index.timeline(case_id)`` gives one case's events and deviations.  With the
     ``journey`` of the same log, its CTQs' breaches (``ctq:ID``) and its struggling
-    customers by reason (``reason:R``) are selections too."""
+    customers by reason (``reason:R``) are selections too.
+
+    A check of a partitioned log that ran partition by partition reads its partitions
+    again for the index — on the ``cluster``'s workers, else here, one after another —
+    and keeps only the case rows; a timeline reads the one partition of its case
+    (:mod:`bpmtool.distributed.case_index`).  The index is the single-process check's."""
     from bpmtool.mining.cases import add_journey_selections, check_case_index
 
-    _need_events(result, "a case index")
-    index = check_case_index(model, result)
+    if result.mapping.df is None and result.pieces is not None:
+        from bpmtool.distributed.case_index import partitioned_index
+
+        index: CaseIndex = partitioned_index(model, result, cluster)
+    else:
+        _need_events(result, "a case index")
+        index = check_case_index(model, result)
     if journey is not None:
         add_journey_selections(index, journey)
     return index

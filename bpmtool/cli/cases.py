@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -32,6 +34,7 @@ class CaseFormat(StrEnum):
     json = "json"
 
 
+@contextmanager
 def _checked(
     model: Path,
     log: Path,
@@ -40,25 +43,40 @@ def _checked(
     rule: api.OpenCaseRule,
     quiet: bool,
     journey: bool = False,
-) -> tuple[Model, CheckResult, CaseIndex]:
+    where: tuple[str | None, int | None] = (None, None),
+) -> Iterator[tuple[Model, CheckResult, CaseIndex]]:
+    """The check and its case index, while the cluster (``where``: scheduler, workers)
+    runs: a partitioned log is checked and indexed partition by partition, its events never
+    joined here (a case's timeline reads its one partition)."""
     loaded = api.load(model)
-    frame = options.read(log, quiet=quiet, log_filter=chosen)
-    with progress_bar("aligning variants", quiet=quiet, unit="variant") as aligning:
-        result = api.check(
-            loaded,
-            frame,
-            lanes_from=options.lanes_from,
-            progress=aligning,
-            open_rule=rule,
-            log_filter=chosen,
-            precision=False,
-        )
-    opt.show_filter(result.filtered)
-    if journey and loaded.journey is None and not loaded.ctqs:
-        typer.echo("error: --ctq and --reason need a model with a journey or CTQs", err=True)
-        raise typer.Exit(2)
-    found = api.journey(loaded, frame, log_filter=chosen) if journey else None
-    return loaded, result, api.case_index(loaded, result, found)
+    pieces = api.is_partitioned_log(log)
+    with api.cluster(*where) as cluster:
+        source: Any = log
+        if not pieces:
+            source = options.read(log, quiet=quiet, log_filter=chosen)
+        with (
+            progress_bar("checking partitions", quiet=quiet or not pieces, unit="part") as reading,
+            progress_bar("aligning variants", quiet=quiet, unit="variant") as aligning,
+        ):
+            result = api.check(
+                loaded,
+                source,
+                columns=options.columns() or None if pieces else None,
+                date_format=options.date_format if pieces else None,
+                read_progress=reading,
+                lanes_from=options.lanes_from,
+                progress=aligning,
+                open_rule=rule,
+                log_filter=chosen,
+                precision=False,
+                cluster=cluster,
+            )
+        opt.show_filter(result.filtered)
+        if journey and loaded.journey is None and not loaded.ctqs:
+            typer.echo("error: --ctq and --reason need a model with a journey or CTQs", err=True)
+            raise typer.Exit(2)
+        found = api.journey(loaded, source, log_filter=chosen, cluster=cluster) if journey else None
+        yield loaded, result, api.case_index(loaded, result, found, cluster=cluster)
 
 
 @app.command()
@@ -117,6 +135,8 @@ def cases(
     case_ids: Path | None = opt.CASE_IDS,
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the list here."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+    scheduler: str | None = opt.SCHEDULER,
+    workers: int | None = opt.WORKERS,
 ) -> None:
     """List the cases behind a number of the check: a finding, handoff, flow or variant
     (id, start, end, duration, variant, lanes), sorted by start."""
@@ -137,44 +157,76 @@ def cases(
         chosen = opt.log_filter(since, until, window, where, variant, in_lane, case_ids)
         rule = opt.open_case_rule(open_after, open_cases)
         journey = ctq is not None or reason is not None
-        loaded, result, index = _checked(model, log, options, chosen, rule, quiet, journey)
-        what = "all cases"
-        key: str | None = None
-        if finding is not None:
-            key, hits = api.finding_selection(result, finding, subject or ())
-            what = "; ".join(
-                f"{result.findings[i].code} {' '.join(result.findings[i].subject)}" for i in hits
+        place = (scheduler, workers)
+        with _checked(model, log, options, chosen, rule, quiet, journey, place) as checked:
+            loaded, result, index = checked
+            rows, total, what = _selected(
+                loaded,
+                result,
+                index,
+                finding,
+                subject,
+                handoff,
+                flow,
+                of_variant,
+                ctq,
+                reason,
+                limit,
             )
-        elif handoff is not None:
-            a, sep, b = handoff.partition(">")
-            if not sep or not a.strip() or not b.strip():
-                typer.echo(f"error: --handoff: {handoff!r}: expected LANE>LANE", err=True)
-                raise typer.Exit(2)
-            ids = {x.id.casefold(): x.id for x in loaded.lanes}
-            ids.update({x.label.casefold(): x.id for x in loaded.lanes})
-            a, b = (ids.get(x.strip().casefold(), x.strip()) for x in (a, b))
-            key, what = f"handoff:{a}>{b}", f"handoff {handoff}"
-        elif flow is not None:
-            key, what = f"flow:{flow.replace(' ', '')}", f"flow {flow}"
-        elif of_variant is not None:
-            key, what = f"variant:{of_variant}", f"variant {of_variant}"
-        elif ctq is not None:
-            if ctq not in {c.id for c in loaded.ctqs}:
-                typer.echo(
-                    f"error: --ctq: the model has no CTQ {ctq!r}; it has "
-                    + (", ".join(c.id for c in loaded.ctqs) or "none"),
-                    err=True,
-                )
-                raise typer.Exit(2)
-            key, what = f"ctq:{ctq}", f"CTQ {ctq} breached"
-        elif reason is not None:
-            key, what = f"reason:{reason}", f"struggling customers: {reason}"
-        rows, total = index.case_rows(key, limit=limit)
         if fmt == CaseFormat.text:
             write_output(_text(rows, total, what), out)
             return
         data = api.case_table_bytes(rows[list(_COLUMNS)], fmt.value)
     write_output(data if fmt == CaseFormat.xlsx else data.decode("utf-8"), out)
+
+
+def _selected(
+    loaded: Model,
+    result: CheckResult,
+    index: CaseIndex,
+    finding: str | None,
+    subject: list[str] | None,
+    handoff: str | None,
+    flow: str | None,
+    of_variant: int | None,
+    ctq: str | None,
+    reason: str | None,
+    limit: int | None,
+) -> tuple[Any, int, str]:
+    """The page of cases the options ask for, how many there are, and what they are."""
+    what = "all cases"
+    key: str | None = None
+    if finding is not None:
+        key, hits = api.finding_selection(result, finding, subject or ())
+        what = "; ".join(
+            f"{result.findings[i].code} {' '.join(result.findings[i].subject)}" for i in hits
+        )
+    elif handoff is not None:
+        a, sep, b = handoff.partition(">")
+        if not sep or not a.strip() or not b.strip():
+            typer.echo(f"error: --handoff: {handoff!r}: expected LANE>LANE", err=True)
+            raise typer.Exit(2)
+        ids = {x.id.casefold(): x.id for x in loaded.lanes}
+        ids.update({x.label.casefold(): x.id for x in loaded.lanes})
+        a, b = (ids.get(x.strip().casefold(), x.strip()) for x in (a, b))
+        key, what = f"handoff:{a}>{b}", f"handoff {handoff}"
+    elif flow is not None:
+        key, what = f"flow:{flow.replace(' ', '')}", f"flow {flow}"
+    elif of_variant is not None:
+        key, what = f"variant:{of_variant}", f"variant {of_variant}"
+    elif ctq is not None:
+        if ctq not in {c.id for c in loaded.ctqs}:
+            typer.echo(
+                f"error: --ctq: the model has no CTQ {ctq!r}; it has "
+                + (", ".join(c.id for c in loaded.ctqs) or "none"),
+                err=True,
+            )
+            raise typer.Exit(2)
+        key, what = f"ctq:{ctq}", f"CTQ {ctq} breached"
+    elif reason is not None:
+        key, what = f"reason:{reason}", f"struggling customers: {reason}"
+    rows, total = index.case_rows(key, limit=limit)
+    return rows, total, what
 
 
 _COLUMNS = ("case", "start", "end", "duration_days", "variant", "lanes", "events", "open")
@@ -219,6 +271,8 @@ def case_command(
     open_cases: Path | None = opt.OPEN_CASES,
     out: Path | None = typer.Option(None, "--out", "-o", help="Write the timeline here."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bars."),
+    scheduler: str | None = opt.SCHEDULER,
+    workers: int | None = opt.WORKERS,
 ) -> None:
     """One case's timeline: its events (activity, lane, resource, time) and where it left
     the model, with the findings it is in."""
@@ -227,8 +281,12 @@ def case_command(
             case, activity, timestamp, resource, lane, lanes_from, encoding, date_format
         )
         rule = opt.open_case_rule(open_after, open_cases)
-        _, result, index = _checked(model, log, options, None, rule, quiet)
-        doc = api.case_timeline(result.findings, index, case_id)
+        with _checked(model, log, options, None, rule, quiet, where=(scheduler, workers)) as (
+            _,
+            result,
+            index,
+        ):
+            doc = api.case_timeline(result.findings, index, case_id)
     if fmt == TextOrJson.json:
         write_output(json.dumps(doc, indent=2, ensure_ascii=False, default=str) + "\n", out)
         return

@@ -23,9 +23,12 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from bpmtool.distributed.cluster import Cluster
     from bpmtool.errors import Problem
     from bpmtool.mining.check_facts import CheckFacts
@@ -33,10 +36,51 @@ if TYPE_CHECKING:
     from bpmtool.mining.mapping import LaneMap
     from bpmtool.model import Model
 
-__all__ = ["gather_partitioned", "partition_facts", "partition_sequences"]
+__all__ = ["PartitionedRead", "gather_partitioned", "partition_facts", "partition_sequences"]
 
 #: a partition's lanes' sources: the filter's (a lane filter) and the check's
 Sources = tuple[str | None, str | None]
+
+
+@dataclass
+class PartitionedRead:
+    """How a check read a partitioned log, so that a drill-down (the case index, a case's
+    events) reads its partitions again exactly as the check saw them: filtered, with the
+    same variant numbers and each partition's lanes from the same source."""
+
+    files: list[str]
+    columns: dict[str, str] | None
+    date_format: str | None
+    lane_map: LaneMap | None
+    log_filter: LogFilter | None
+    numbers: dict[tuple[str, ...], int] | None
+    #: per file, the lanes' sources its facts were gathered with (filter's, check's)
+    sources: list[Sources]
+
+    def frame(self, model: Model, i: int, case: str | None = None) -> pd.DataFrame:
+        """Partition ``i`` (only the events of ``case``, if given) filtered and mapped as
+        the check saw it (runs where the partition is read)."""
+        from bpmtool.distributed.frames import read_one
+        from bpmtool.log_schema import CASE
+        from bpmtool.mining.check_facts import prepare_frame
+
+        df = read_one(self.files[i], self.columns, self.date_format)
+        if case is not None:
+            df = df[df[CASE].astype(str).to_numpy() == case].reset_index(drop=True)
+        fsource, source = self.sources[i]
+        mapped, _, _, _ = prepare_frame(
+            model,
+            df,
+            lane_map=self.lane_map,
+            filename=self.files[i],
+            lane_source=source,
+            log_filter=self.log_filter,
+            numbers=self.numbers,
+            filter_source=fsource,
+        )
+        assert mapped.df is not None
+        return mapped.df
+
 
 GROUP_SOURCE = "org:group"
 
@@ -93,11 +137,11 @@ def gather_partitioned(
     progress: Callable[[int, int | None], None] | None = None,
     model_lanes: bool = True,
     log_filter: LogFilter | None = None,
-) -> tuple[CheckFacts, list[Problem]]:
-    """The merged check facts of a partitioned log (folder, glob or fsspec address), and
-    what its reader noted (``model_lanes``: see :func:`~bpmtool.mining.handoff_facts.
-    gather_handoffs`); with a ``log_filter``, of the cases it keeps (the facts'
-    ``filter_counts`` say how many of how many)."""
+) -> tuple[CheckFacts, list[Problem], PartitionedRead]:
+    """The merged check facts of a partitioned log (folder, glob or fsspec address), what
+    its reader noted and how it was read (``model_lanes``: see :func:`~bpmtool.mining.
+    handoff_facts.gather_handoffs`); with a ``log_filter``, of the cases it keeps (the
+    facts' ``filter_counts`` say how many of how many)."""
     from bpmtool.distributed.partitions import find_partitions, read_notes
     from bpmtool.mining.check_facts import merge
 
@@ -145,7 +189,11 @@ def gather_partitioned(
         again(parts, chosen, lambda p: p.filter_source != GROUP_SOURCE)
     if _mixed(p.lane_source for p in parts):
         again(parts, (chosen[0], GROUP_SOURCE), lambda p: p.lane_source != GROUP_SOURCE)
-    return merge(parts), read_notes(path)
+    # each partition's sources as resolved: a drill-down into one case of it must take
+    # its lanes from where the partition's did, whatever that one case's events have
+    sources: list[Sources] = [(p.filter_source, p.lane_source) for p in parts]
+    read = PartitionedRead(files, columns, date_format, lane_map, log_filter, numbers, sources)
+    return merge(parts), read_notes(path), read
 
 
 def _mixed(sources: Iterable[str | None]) -> bool:

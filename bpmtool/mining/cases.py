@@ -43,6 +43,7 @@ __all__ = [
     "Deviation",
     "add_journey_selections",
     "check_case_index",
+    "flow_walks",
 ]
 
 #: the columns of a case list, in order
@@ -198,17 +199,27 @@ def add_journey_selections(index: CaseIndex, journey: JourneyResult) -> None:
 
 
 def check_case_index(model: Model, result: CheckResult) -> CaseIndex:
-    """The case index of a check (:func:`bpmtool.mining.check.run_check`): its findings,
-    variants, observed handoffs and modelled flows as selections."""
-    from bpmtool.graph import ProcessGraph
-    from bpmtool.mining.case_rows import build_case_index
-    from bpmtool.mining.flow_counts import walked_flows
-    from bpmtool.mining.handoff_events import Events, handoff_events
+    """The case index of a check of a log in memory (:func:`bpmtool.mining.check.
+    run_check`): its findings, variants, observed handoffs and modelled flows as
+    selections."""
+    from bpmtool.mining.case_rows import build_case_index, case_rows, event_frame
 
     df = result.mapping.df
-    ev = Events.of(df)
-    to, since = handoff_events(ProcessGraph(model), ev)
-    pairs = (ev.case[to], ev.lane[since], ev.lane[to])
+    assert df is not None
+    return build_case_index(
+        model,
+        case_rows(model, df),
+        result.conformance.variants,
+        result.findings,
+        flow_walks(model, result),
+        event_frame(model, df),
+    )
+
+
+def flow_walks(model: Model, result: CheckResult) -> dict[str, list[Variant]]:
+    """The variants of a check that walked each modelled flow, by the flow's key."""
+    from bpmtool.mining.flow_counts import walked_flows
+
     found = result.conformance.variants
     matched = result.mapping.matched
     walks = walked_flows(model, [tuple(matched.get(x) for x in v.labels) for v in found])
@@ -217,4 +228,4 @@ def check_case_index(model: Model, result: CheckResult) -> CaseIndex:
     for v, flows in zip(found, walks, strict=True):
         for i in flows:
             by_flow.setdefault(keys[i], []).append(v)
-    return build_case_index(model, df, found, result.findings, pairs, by_flow)
+    return by_flow

@@ -64,6 +64,9 @@ class CheckResult:
     span: tuple[str, str] | None = None
     #: the log the check read piece by piece (``mapping.df`` is then ``None``)
     source: str | None = None
+    #: how it read the pieces (:class:`~bpmtool.distributed.facts.PartitionedRead`), for
+    #: the case index and the flow numbers, which read them again
+    pieces: Any = field(default=None, repr=False)
 
     def summary(self) -> dict[str, Any]:
         c = self.conformance

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
     from bpmtool.mining.mapping import LaneMap, MappedLog
     from bpmtool.model import Model
 
-__all__ = ["CheckFacts", "gather", "gather_frame", "merge"]
+__all__ = ["CheckFacts", "gather", "gather_frame", "merge", "prepare_frame"]
 
 
 @dataclass
@@ -111,6 +111,36 @@ def gather_frame(
     maps them, from ``filter_source`` like ``lane_source``); ``numbers`` are the whole
     log's variant numbers by sequence (:func:`~bpmtool.mining.filter_cases.
     numbered_sequences`) for a variant filter."""
+
+    mapped, labels, counts, fsource = prepare_frame(
+        model,
+        df,
+        lane_map=lane_map,
+        filename=filename,
+        lane_source=lane_source,
+        log_filter=log_filter,
+        numbers=numbers,
+        filter_source=filter_source,
+    )
+    facts = gather(ProcessGraph(model), mapped, labels, model_lanes=model_lanes)
+    facts.filter_counts, facts.filter_source = counts, fsource
+    return facts
+
+
+def prepare_frame(
+    model: Model,
+    df: pd.DataFrame,
+    *,
+    lane_map: LaneMap | None,
+    filename: str,
+    lane_source: str | None = None,
+    log_filter: LogFilter | None = None,
+    numbers: Mapping[tuple[str, ...], int] | None = None,
+    filter_source: str | None = None,
+) -> tuple[MappedLog, dict[str, tuple[int, str | None]], tuple[int, int, int, int] | None, Any]:
+    """A piece of a log as the check sees it: cut to the filter's cases and mapped (see
+    :func:`gather_frame`); with each label's events and node, and the filter's counts and
+    lanes' source."""
     from bpmtool.mining.mapping import MappedLog, map_events
 
     counts = fsource = None
@@ -121,10 +151,7 @@ def gather_frame(
     out, labels, source, unknown = map_events(
         model, df, lane_map=lane_map, filename=filename, lane_source=lane_source
     )
-    mapped = MappedLog(out, {}, [], source, unknown)
-    facts = gather(ProcessGraph(model), mapped, labels, model_lanes=model_lanes)
-    facts.filter_counts, facts.filter_source = counts, fsource
-    return facts
+    return MappedLog(out, {}, [], source, unknown), labels, counts, fsource
 
 
 def _filtered(
