@@ -5,6 +5,7 @@ exactly those, flags and counts them, and leaves the exact ones at pm4py's figur
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import random
 import warnings
@@ -96,12 +97,18 @@ def test_the_graph_is_bounded_by_its_memory(receipt: tuple[WorkflowNet, list[Var
     assert graph is not None and graph.distance.shape == (graph.size, graph.size)
     assert marking_graph(wf.net, wf.initial, wf.final, graph.size - 1) is None
     assert graph_limit(12 * 300 * 300) == 300
-    # a graph budget too small for the net: pm4py's searches align instead, same fitness
+    # a graph budget too small for the net: the layered search aligns instead, and with it
+    # turned off pm4py's searches; same costs, same fitness
     exact = conformance(wf, found[:30], replay=False, budget=AlignmentBudget(**UNTIMED))
     costs = [v.alignment.cost for v in found[:30]]
     small = AlignmentBudget(**UNTIMED, graph_mb=12 * (graph.size - 1) ** 2 / (1 << 20))
-    searched = conformance(wf, found[:30], replay=False, budget=small)
-    assert "graph" not in {v.alignment.search for v in found[:30]}
+    layered = conformance(wf, found[:30], replay=False, budget=small)
+    assert {v.alignment.search for v in found[:30]} == {"layers"}
+    assert [v.alignment.cost for v in found[:30]] == costs
+    assert layered.alignment_fitness == pytest.approx(exact.alignment_fitness, abs=1e-12)
+    none = dataclasses.replace(small, layers_mb=0)
+    searched = conformance(wf, found[:30], replay=False, budget=none)
+    assert {v.alignment.search for v in found[:30]} <= {"dijkstra", "a*"}
     assert [v.alignment.cost for v in found[:30]] == costs
     assert searched.alignment_fitness == pytest.approx(exact.alignment_fitness, abs=1e-12)
 
@@ -132,7 +139,7 @@ def test_a_budget_too_small_approximates_flags_and_counts() -> None:
     df, backwards = _with_reversed_cases(api.read_log(EXAMPLES / "saas-handoffs.csv"), 3)
     found = variants(df)
     budget = AlignmentBudget(
-        **UNTIMED, graph_mb=0, fast_misses=0, variant_mb=150 * 5000 / (1 << 20)
+        **UNTIMED, graph_mb=0, layers_mb=0, fast_misses=0, variant_mb=150 * 5000 / (1 << 20)
     )
     assert budget.states_for("a*") in (149, 150)
     result = conformance(wf, found, replay=True, budget=budget)

@@ -64,23 +64,28 @@ def test_fitness_equals_pm4pys_own(log: str, net: str) -> None:
 
 
 def test_alignments_of_every_search_agree() -> None:
-    """The reachability-graph walk, pm4py's Dijkstra search and pm4py's A* give every variant
-    the same optimal cost and the log the same fitness."""
+    """The reachability-graph walk, the layered search, pm4py's Dijkstra search and pm4py's
+    A* give every variant the same optimal cost and the log the same fitness."""
     wf = _pnml("roadtraffic.pnml")
     found = variants(api.read_log(SHARED_DATA / "logs" / "roadtraffic100traces.xes"))
     graph = conformance(wf, found, replay=False, budget=EXACT)
     assert {v.alignment.search for v in found} == {"graph"}
     graph_costs = [v.alignment.cost for v in found]
-    fast = conformance(
+    layers = conformance(
         wf, found, replay=False, budget=AlignmentBudget(variant_s=1e9, total_s=1e9, graph_mb=0)
     )
+    assert {v.alignment.search for v in found} == {"layers"}
+    assert [v.alignment.cost for v in found] == graph_costs
+    assert layers.alignment_fitness == pytest.approx(graph.alignment_fitness, abs=1e-12)
+    pm4py_only = {"variant_s": 1e9, "total_s": 1e9, "graph_mb": 0, "layers_mb": 0}
+    fast = conformance(wf, found, replay=False, budget=AlignmentBudget(**pm4py_only))
     assert "dijkstra" in {v.alignment.search for v in found}  # the fast search answered
     assert [v.alignment.cost for v in found] == graph_costs
     exact = conformance(
         wf,
         found,
         replay=False,
-        budget=AlignmentBudget(variant_s=1e9, total_s=1e9, fast_misses=0, graph_mb=0),
+        budget=AlignmentBudget(**pm4py_only, fast_misses=0),
     )
     assert {v.alignment.search for v in found} == {"a*"}
     assert [v.alignment.cost for v in found] == graph_costs

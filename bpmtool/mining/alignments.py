@@ -8,6 +8,11 @@ Each variant is aligned once and exactly, by the first of these that applies:
   in one walk over their prefix tree, one vector of costs per distinct prefix.  A model the
   inductive miner discovers from BPI Challenge 2012 has 821 markings: its 4,336 variants
   take seconds, where pm4py's A* takes about a second per variant;
+* **the layered search** (:mod:`bpmtool.mining.align_layers`): when the graph is too large
+  for the table but fits, as sparse arrays, in :attr:`AlignmentBudget.layers_mb` (the
+  models discovered from SEPSIS, 51,250 markings, and Hospital Billing, 8,406), one vector
+  of costs over the markings per distinct prefix, closed under model moves by a Dijkstra
+  search; a variant longer than the vectors that fit goes to pm4py's A*;
 * otherwise pm4py's A* per variant (the search ``pm4py.conformance_diagnostics_alignments``
   uses), with at most :attr:`AlignmentBudget.variant_s` seconds per variant.  A graph too
   large means concurrency, on which pm4py's memory-lean Dijkstra search explodes as well;
@@ -89,6 +94,9 @@ class AlignmentBudget:
     #: memory of the reachability graph's all-pairs table (12 bytes per pair of markings);
     #: 0 turns the graph search off
     graph_mb: float = 64.0
+    #: memory of the layered search on a graph too large for the table: the graph while it
+    #: is built, then the graph and the vectors of one variant's path; 0 turns it off
+    layers_mb: float = 256.0
 
     def states_for(self, search: str) -> int:
         """How many steps ``search`` ("a*" or "dijkstra") may take for one variant."""
@@ -110,8 +118,8 @@ class Aligned:
     bwc: int
     skipped: tuple[str, ...]
     inserted: tuple[str, ...]
-    #: "graph", "dijkstra" or "a*" (exact), "approximate" (a budget ran out: token-replay
-    #: fitness)
+    #: "graph", "layers", "dijkstra" or "a*" (exact), "approximate" (a budget ran out:
+    #: token-replay fitness)
     search: str
     fitness_replay: float | None = None
 
@@ -138,6 +146,7 @@ def align_variants(
     """Align every variant within ``budget``; fill ``result``'s fitness, skips, insertions
     and ``approximated``.  Variants in ``aligned`` (computed elsewhere) are taken as they
     are."""
+    from bpmtool.mining.align_exact import align_on_graph, align_on_layers
     from bpmtool.mining.align_graph import graph_limit, marking_graph
 
     started_cpu = time.process_time()
@@ -154,11 +163,13 @@ def align_variants(
     if todo and budget.graph_mb > 0:
         graph = marking_graph(wf.net, wf.initial, wf.final, graph_limit(int(budget.graph_mb * _MB)))
     if graph is not None:
-        _align_on_graph(graph, wf, todo, closed, progress, budget, started_cpu)
+        align_on_graph(graph, wf, todo, closed, progress, budget, started_cpu)
     elif todo:
+        rest = align_on_layers(wf, todo, closed, progress, budget, started_cpu)
         # a graph too large means concurrency, on which the Dijkstra search explodes too
-        large = budget.graph_mb > 0
-        _align_by_search(wf, todo, closed, progress, budget, started_cpu, dijkstra=not large)
+        large = budget.graph_mb > 0 or budget.layers_mb > 0
+        if rest:
+            _align_by_search(wf, rest, closed, progress, budget, started_cpu, dijkstra=not large)
     approximated = [v for v in todo if v.alignment is None or v.alignment.approximate]
     for v in approximated:
         if v.alignment is None:
@@ -167,43 +178,6 @@ def align_variants(
         _approximate(wf, approximated)
     _count(closed, result)
     result.approximated += approximated
-
-
-def _align_on_graph(
-    graph: Any,
-    wf: WorkflowNet,
-    todo: list[Variant],
-    closed: list[Variant],
-    progress: Progress | None,
-    budget: AlignmentBudget,
-    started_cpu: float,
-) -> None:
-    """All variants in one walk over their prefix tree on the net's reachability graph; the
-    walk stops when the total budget is spent (the variants left are approximated)."""
-    from bpmtool.mining.align_graph import align_tree
-
-    empty_cost = int(graph.distance[graph.initial, graph.final])
-    total = budget.total_for(len(closed))
-    done = len(closed) - len(todo)
-
-    def stop() -> bool:
-        return time.process_time() - started_cpu > total
-
-    def tell(_labels: tuple[str, ...], _found: object) -> None:
-        nonlocal done
-        done += 1
-        if progress is not None:
-            progress(done, len(closed))
-
-    found = align_tree(graph, [v.labels for v in todo], stop=stop, done=tell)
-    for v in todo:
-        bwc = _MOVE * len(v.labels) + empty_cost
-        a = found.get(v.labels)
-        v.alignment = (
-            Aligned(a.cost, bwc, a.skipped, a.inserted, "graph")
-            if a is not None
-            else Aligned(0, bwc, (), _unknown(wf, v), "approximate")
-        )
 
 
 def _align_by_search(
