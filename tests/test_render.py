@@ -128,6 +128,69 @@ def test_report_is_one_self_contained_file(checked: CheckResult) -> None:
     assert len(rows) > 40
 
 
+def _diagram_sections(html: str) -> dict[str, str]:
+    """A report's swimlane diagrams: title → the HTML under it, up to the next one."""
+    swimlanes = html.split(">Swimlanes</h2>", 1)[1].split("<h2>", 1)[0]
+    parts = swimlanes.split('<h3 class="diagram-title">')[1:]
+    return {part.split("</h3>", 1)[0]: part.split("</h3>", 1)[1] for part in parts}
+
+
+def test_report_draws_every_diagram_of_a_file_with_several(tmp_path: Path) -> None:
+    """MIWG C.4.0 has a diagram per pool: the report draws all four, in the file's order,
+    titled by their names, each with its own pool's steps, with the findings numbered as in
+    the table and a check's case counts on the diagram that draws the walked steps."""
+    model = api.load(SHARED_DATA / "bpmn" / "miwg-reference" / "C.4.0.bpmn")
+    log = tmp_path / "it.csv"
+    steps = ["Create domain account", "Prepare workstation", "Configure workstation"]
+    log.write_text(
+        "case,activity,timestamp\n"
+        + "".join(
+            f"c{c},{a},2024-01-0{c + 1} 0{i}:00\n" for c in range(3) for i, a in enumerate(steps)
+        )
+    )
+    check = api.check(model, log)
+    html = api.report(model, check=check)
+    sections = _diagram_sections(html)
+    assert list(sections) == ["1. Onboarding employee", "2. IT", "3. Payroll", "4. Facilities"]
+    assert all(part.count("<svg") == 1 for part in sections.values())
+    assert html.count("<svg") == 4
+    own = {"2. IT": "Create domain account", "3. Payroll": "Update payroll system"}
+    for title, step in own.items():
+        assert all((step in part) == (t == title) for t, part in sections.items()), step
+    assert "Send candidate Contract" in sections["1. Onboarding employee"]
+    findings = api.diagram_findings(model, check)
+    table = html.split(">Findings</h2>", 1)[1]
+    assert table.count('<span class="num ') == len(findings)
+    marked: dict[str, set[int]] = {}
+    for title, part in sections.items():
+        pairs = re.findall(r'data-code="([^"]+)" data-finding="(\d+)"', part)
+        assert all(findings[int(n) - 1].code == code for code, n in pairs)
+        marked[title] = {int(n) for _, n in pairs}
+    # the payroll step that outputs to nobody is marked only where it is drawn
+    payroll = 1 + next(i for i, f in enumerate(findings) if f.code == "OUTPUT-NO-CUSTOMER")
+    assert [t for t, numbers in marked.items() if payroll in numbers] == ["3. Payroll"]
+    assert "3 cases" in sections["2. IT"] and "3 cases" not in sections["3. Payroll"]
+
+
+def test_report_names_an_empty_drill_down_and_a_single_diagram_stays_as_it_was() -> None:
+    """bpmn.io's B.2.0 has two empty diagrams drilling into collapsed sub-processes: titled
+    after the sub-process, said to draw nothing.  A model with one diagram (or none) gets
+    its one swimlane drawing, untitled."""
+    model = api.load(SHARED_DATA / "bpmn" / "bpmn-io-18-6-1" / "B.2.0-export.bpmn")
+    sections = _diagram_sections(api.report(model))
+    assert list(sections)[1:] == [
+        "2. inside Collapsed Sub-Process 1 Multi-instances",
+        "3. inside Collapsed Sub-Process 2",
+    ]
+    assert "<svg" in sections["1. BPMNDiagram_1"]
+    assert all(
+        "draws nothing" in part and "<svg" not in part for part in list(sections.values())[1:]
+    )
+    single = api.report(api.load(FLAWED_MODEL))
+    assert _diagram_sections(single) == {} and "draws nothing" not in single
+    assert single.split(">Swimlanes</h2>", 1)[1].split("<h2>", 1)[0].count("<svg") == 1
+
+
 def test_report_in_markdown(checked: CheckResult) -> None:
     model = api.load(FLAWED_MODEL)
     md = api.report(model, fmt="md")

@@ -85,3 +85,37 @@ def test_report_in_chromium(tmp_path: Path) -> None:
     assert covered == []
     assert size["h"] > 300
     assert png_bytes > 40_000
+
+
+def test_a_report_draws_every_diagram_in_chromium(tmp_path: Path) -> None:
+    """MIWG C.4.0's report in Chromium: its four diagrams are drawn one under the other,
+    each under its title; a diagram narrower than the page keeps its own size (not
+    stretched to the page), a wider one is narrowed to it; no step is covered."""
+    model = api.load(SHARED_DATA / "bpmn" / "miwg-reference" / "C.4.0.bpmn")
+    page_file = tmp_path / "report-diagrams.html"
+    page_file.write_text(api.report(model), encoding="utf-8")
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    with chromium() as browser:
+        page = browser.new_page(viewport={"width": 1400, "height": 1100})
+        page.goto(page_file.as_uri())
+        drawn = page.evaluate("""() => [...document.querySelectorAll('h3.diagram-title')].map(h => {
+            const svg = h.nextElementSibling.querySelector('svg');
+            const r = svg.getBoundingClientRect();
+            return {title: h.textContent, top: r.top, own: svg.width.baseVal.value,
+                    w: r.width, h: r.height, page: h.nextElementSibling.clientWidth};
+        })""")
+        covered = page.evaluate(_COVERED)
+        page.screenshot(path=str(SHOTS / "report-diagrams.png"), full_page=True)
+    assert [d["title"] for d in drawn] == [
+        "1. Onboarding employee",
+        "2. IT",
+        "3. Payroll",
+        "4. Facilities",
+    ]
+    assert [d["top"] for d in drawn] == sorted(d["top"] for d in drawn)
+    assert all(d["h"] > 100 for d in drawn)
+    main, *others = drawn
+    assert main["own"] > main["page"] and main["w"] < main["page"]  # narrowed to the page
+    for d in others:
+        assert d["own"] < d["page"] and abs(d["w"] - d["own"]) < 1  # at its own size
+    assert covered == []

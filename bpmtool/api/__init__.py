@@ -33,6 +33,7 @@ from bpmtool.api.discovery import compare, discover, parse_share
 from bpmtool.api.drawing import (
     FINDINGS_FORMATS,
     choose_diagram,
+    diagram_drawings,
     diagram_findings,
     diagram_names,
     findings_table,
@@ -176,6 +177,7 @@ __all__ = [
     "converted",
     "costly_problems",
     "days_label",
+    "diagram_drawings",
     "diagram_findings",
     "diagram_names",
     "discover",

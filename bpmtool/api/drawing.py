@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from bpmtool.api.models import lint, sipoc
 from bpmtool.errors import InputError
 from bpmtool.findings import Finding
-from bpmtool.model import Model
+from bpmtool.model import Diagram, Model
 
 if TYPE_CHECKING:
     from bpmtool.discovery.discover import Discovery
@@ -156,6 +156,69 @@ def render_svg(
     )
 
 
+class DiagramDrawing(NamedTuple):
+    """One diagram of a model, drawn."""
+
+    #: its number and name — else what it is drawn for (a pool, the inside of a
+    #: sub-process), else its id: ``"2. IT"``
+    title: str
+    #: the SVG; ``""`` for a diagram that draws nothing (e.g. an empty drill-down)
+    svg: str
+
+
+def diagram_drawings(
+    model: Model,
+    *,
+    findings: list[Finding],
+    overlay: CheckResult | None = None,
+    orientation: str = "horizontal",
+) -> list[DiagramDrawing]:
+    """Every diagram of a model whose file has several, drawn without a legend, in the
+    order :func:`diagram_names` numbers them, the main one first.  ``findings`` are
+    numbered alike on every diagram, each marked on the diagram that draws its subject;
+    ``overlay`` (a check) draws on each.  Empty for a model with one diagram or none."""
+    from bpmtool.layout.from_di import diagrams_of
+    from bpmtool.render.overlay import overlay_of
+    from bpmtool.render.svg import render_svg as draw
+
+    every = diagrams_of(model)
+    if len(every) < 2:
+        return []
+    drawn = (
+        overlay_of(overlay, model, flow_numbers(model, overlay)) if overlay is not None else None
+    )
+    out = []
+    for number, diagram in enumerate(every, start=1):
+        title = f"{number}. {_diagram_title(model, diagram)}"
+        if not (diagram.shapes or diagram.edges):
+            out.append(DiagramDrawing(title, ""))
+            continue
+        chosen = choose_diagram(model, number)
+        svg = draw(
+            chosen,
+            findings=findings,
+            overlay=drawn,
+            orientation=_orientation(orientation),
+            legend=False,
+            layout=layout(chosen, orientation=orientation),
+        )
+        out.append(DiagramDrawing(title, svg))
+    return out
+
+
+def _diagram_title(model: Model, diagram: Diagram) -> str:
+    if diagram.name:
+        return diagram.name
+    shows = diagram.shows
+    if shows in model.pool_by_id:
+        return model.pool_by_id[shows].label
+    if shows in model.node_by_id:
+        return f"inside {model.node_by_id[shows].label}"
+    if shows in model.subprocess_by_id:
+        return f"inside {model.subprocess_by_id[shows].label}"
+    return diagram.id or "(unnamed)"
+
+
 def flow_numbers(model: Model, check: CheckResult) -> FlowNumbers:
     """Cases and median times of every flow and activity of ``model`` in the checked log —
     the numbers the overlay writes (see ``docs/discover.md``)."""
@@ -176,8 +239,9 @@ def report(
     orientation: str = "horizontal",
     source: str = "",
 ) -> str:
-    """The self-contained report (``fmt`` ``html`` or ``md``): summary, swimlanes, findings
-    with fixes, handoff matrix, SIPOC, and the check's and journey's figures when given."""
+    """The self-contained report (``fmt`` ``html`` or ``md``): summary, swimlanes (every
+    diagram of a file with several, see :func:`diagram_drawings`), findings with fixes,
+    handoff matrix, SIPOC, and the check's and journey's figures when given."""
     from bpmtool.graph import ProcessGraph
     from bpmtool.render.journey_charts import journey_charts
     from bpmtool.render.report import ReportData, render_report
@@ -187,8 +251,17 @@ def report(
     findings = diagram_findings(model, check)
     if journey is not None:
         findings += journey.findings
+    diagrams = (
+        diagram_drawings(model, findings=findings, overlay=check, orientation=orientation)
+        if fmt == "html"
+        else []
+    )
     svg = (
-        render_svg(model, findings=findings, overlay=check, orientation=orientation, legend=False)
+        diagrams[0][1]
+        if diagrams
+        else render_svg(
+            model, findings=findings, overlay=check, orientation=orientation, legend=False
+        )
         if fmt == "html"
         else ""
     )
@@ -207,6 +280,7 @@ def report(
         check=check,
         journey=journey,
         journey_charts=charts,
+        diagrams=diagrams,
     )
     return render_report(data, fmt)
 

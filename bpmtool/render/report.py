@@ -7,6 +7,7 @@ module only lays them out with Jinja2 — the SVG inline, no external assets, no
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -45,6 +46,9 @@ class ReportData:
     check: CheckResult | None = None
     journey: JourneyResult | None = None
     journey_charts: dict[str, str] = field(default_factory=dict)
+    #: every diagram of a file with several, as ``(title, svg)``, the main one (``svg``)
+    #: first; an svg is ``""`` when its diagram draws nothing
+    diagrams: Sequence[tuple[str, str]] = ()
 
 
 def _env() -> Environment:
@@ -103,6 +107,7 @@ def _context(data: ReportData) -> dict[str, Any]:
         "matrix": matrix,
         "handoff_rows": handoff_rows,
         "svg": Markup(data.svg),  # ours: svgwrite escaped every text
+        "diagrams": _diagrams(data.diagrams),
         "sipoc_html": Markup(sipoc_html(data.sipoc, standalone=False)),
         "sipoc_md": sipoc_markdown(data.sipoc),
         "check": None,
@@ -132,6 +137,10 @@ def _context(data: ReportData) -> dict[str, Any]:
             },
         }
     return ctx
+
+
+def _diagrams(drawn: Sequence[tuple[str, str]]) -> list[tuple[str, Markup]]:
+    return [(title, Markup(svg)) for title, svg in drawn]  # our own SVGs
 
 
 def render_report(data: ReportData, fmt: str = "html") -> str:
