@@ -232,3 +232,62 @@ def test_a_million_events_on_a_cluster_give_the_same_json(tmp_path: Path) -> Non
     ).stdout
     assert json.loads(alone)["summary"]["events"] > 1_000_000
     assert spread == alone
+
+
+def test_journey_through_the_cli_on_a_local_cluster_equals_the_single_run(
+    parts: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``bpmtool journey … --workers 2`` of the partitioned log: each partition reduced to
+    its journey facts on a worker process, never joined on the client (joining is made
+    impossible here), and the JSON, the per-case CSV and the work list are the single run's;
+    ``--compare`` too, each partition read once for both windows."""
+    surveys = ROOT / "examples" / "saas-handoffs-surveys.csv"
+    runs = {}
+    for name, log, extra in (("alone", LOG, []), ("spread", parts, ["--workers", "2"])):
+        out = tmp_path / name
+        out.mkdir()
+        if name == "spread":
+            import bpmtool.distributed.frames as frames
+
+            def refuse(*args: object, **kwargs: object) -> None:
+                raise AssertionError("the partitions were joined on the client")
+
+            monkeypatch.setattr(frames, "read_partitioned", refuse)
+        for what, options in (
+            ("journey.json", ["-f", "json", "--cases", str(out / "cases.csv")]),
+            ("work.csv", ["-f", "csv"]),
+            ("compare.json", ["-f", "json", "--compare", "quarter"]),
+        ):
+            result = CliRunner().invoke(
+                app,
+                [
+                    "journey",
+                    str(MODEL),
+                    str(log),
+                    "-q",
+                    "--surveys",
+                    str(surveys),
+                    *options,
+                    *extra,
+                    "-o",
+                    str(out / what),
+                ],
+            )
+            assert result.exit_code == 0, result.output
+        runs[name] = {f.name: f.read_text() for f in out.iterdir()}
+    assert set(runs["alone"]) == {"journey.json", "cases.csv", "work.csv", "compare.json"}
+    alone, spread = (json.loads(runs[n].pop("journey.json")) for n in ("alone", "spread"))
+    assert alone.pop("notes") is not None and spread.pop("notes") is not None
+    assert spread == alone and alone["exceptions"]["cases"] > 0
+    assert runs["spread"] == runs["alone"]
+
+
+def test_a_journey_survives_a_killed_worker(model: object, parts: Path, tmp_path: Path) -> None:
+    marker = tmp_path / "killed"
+    alone = api.journey(model, LOG).to_dict()  # type: ignore[arg-type]
+    with api.cluster(workers=2, memory_limit="1GB") as own:
+        assert own is not None
+        own.client.register_plugin(KillOnce(str(marker)))
+        result = api.journey(model, parts, cluster=own)  # type: ignore[arg-type]
+        assert marker.exists()
+    assert result.to_dict() == alone

@@ -22,6 +22,7 @@ if TYPE_CHECKING:
     from bpmtool.distributed import Cluster
     from bpmtool.io.eventlog import Progress
     from bpmtool.mining.check import CheckResult
+    from bpmtool.mining.journey_facts import JourneyFacts
     from bpmtool.mining.journey_result import JourneyResult
 
 
@@ -49,6 +50,7 @@ def journey(
     date_format: str | None = None,
     cluster: Cluster | None = None,
     log_filter: LogFilter | None = None,
+    read_progress: Progress | None = None,
 ) -> JourneyResult:
     """The customer journey in an event log: funnel, milestones, happy paths, struggling
     customers, behaviour × emotion, CTQs and triggers (see ``docs/journey.md``).
@@ -58,25 +60,60 @@ def journey(
     open cases are measured against (default: the log's last timestamp); ``columns``
     renames the log's columns to pm4py's standard names (e.g. ``{"ticket": "case:concept:name"}``);
     ``date_format`` reads the text times of a CSV or Parquet log (see :func:`read_log`);
-    with a ``cluster`` a partitioned log is read on its workers; ``log_filter`` keeps the
-    cases it selects before anything is measured (the result's ``filtered`` says what it kept).
+    ``log_filter`` keeps the cases it selects before anything is measured (the result's
+    ``filtered`` says what it kept).  A partitioned log (:func:`is_partitioned_log`) is
+    analysed partition by partition — on the ``cluster``'s workers, or one after another
+    here without one (``read_progress(done, total)`` follows them) — and never joined: each
+    partition's journey facts (of the cases ``log_filter`` keeps) are merged here and judged
+    as the whole log's are.  The result is the same.
     """
-    from bpmtool.mining.journey_result import analyse_journey
+    from bpmtool.mining.journey_facts import gather
 
-    if isinstance(log, (str, Path)):
-        # a rename to a standard name tells the reader which column plays that role
-        roles = {ROLE_OF[std]: src for src, std in (columns or {}).items() if std in ROLE_OF}
-        log = read_log(
-            log,
-            columns=roles or None,
+    # a rename to a standard name tells the reader which column plays that role
+    roles = {ROLE_OF[std]: src for src, std in (columns or {}).items() if std in ROLE_OF}
+    renames = {src: std for src, std in (columns or {}).items() if std not in ROLE_OF}
+    if isinstance(log, (str, Path)) and _partitioned(log):
+        from bpmtool.distributed.journeys import gather_journeys
+
+        (facts,), notes = gather_journeys(
+            str(log),
+            model,
+            cluster,
+            roles=roles or None,
+            renames=renames or None,
             date_format=date_format,
-            cluster=cluster,
-            keep=log_filter.columns() if log_filter else (),
+            filters=[log_filter],
+            progress=read_progress,
         )
-        columns = {src: std for src, std in (columns or {}).items() if std not in ROLE_OF}
-    if columns:
-        log = log.rename(columns=columns)
-    log, outcome = _filtered(model, log, log_filter)
+        if facts.filtered is not None:
+            _refuse_empty(facts.filtered, str(log))
+    else:
+        if isinstance(log, (str, Path)):
+            log = read_log(
+                log,
+                columns=roles or None,
+                date_format=date_format,
+                cluster=cluster,
+                keep=log_filter.columns() if log_filter else (),
+            )
+            columns = renames
+        if columns:
+            log = log.rename(columns=columns)
+        log, outcome = _filtered(model, log, log_filter)
+        facts, notes = gather(model, log, outcome), log_notes(log)
+    return replace(_judged(model, facts, surveys, now), notes=notes)
+
+
+def _judged(
+    model: Model,
+    facts: JourneyFacts,
+    surveys: pd.DataFrame | str | Path | None,
+    now: object,
+) -> JourneyResult:
+    """The journey judged from its merged facts, with the survey answers (a file is read
+    here; its bad answers are named by that file)."""
+    from bpmtool.mining.journey_result import judge_journey
+
     survey_file = str(surveys) if isinstance(surveys, (str, Path)) else None
     if isinstance(surveys, (str, Path)):
         emotion = model.journey.emotion if model.journey is not None else None
@@ -87,7 +124,7 @@ def journey(
             surveys, case_column=emotion.case_column if emotion else "case_id", scores=scores
         )
     try:
-        result = analyse_journey(model, log, surveys=surveys, now=now)
+        return judge_journey(model, facts, surveys=surveys, now=now)
     except InputError as err:
         if survey_file is None or not any(p.key == "surveys" for p in err.problems):
             raise
@@ -96,7 +133,6 @@ def journey(
             for p in err.problems
         ]
         raise InputError(problems=problems, summary=str(problems[0])) from None
-    return replace(result, notes=log_notes(log), filtered=outcome)
 
 
 def _filtered(

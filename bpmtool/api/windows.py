@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
-from bpmtool.api.analysis import check, journey
-from bpmtool.api.logs import read_log
+from bpmtool.api.analysis import _judged, _refuse_empty, check, journey
+from bpmtool.api.logs import _partitioned, read_log
 from bpmtool.errors import InputError
 from bpmtool.log_schema import TIMESTAMP
 from bpmtool.mining.alignments import AlignmentBudget
@@ -27,6 +27,9 @@ from bpmtool.model import Model
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from bpmtool.distributed import Cluster
+    from bpmtool.io.eventlog import Progress
 
 T = TypeVar("T")
 
@@ -45,16 +48,31 @@ def comparison_periods(
     """The two windows of a comparison, earlier (or first given) first: two periods
     (``2026-Q2``, ``2026-04-01..2026-06-30``…), or one unit (``quarter``, ``month``,
     ``week``, ``year``): the latest such period of the log's times and the one before."""
-    if len(periods) == 1 and periods[0].strip().lower() in PERIOD_UNITS:
-        if frame is None or TIMESTAMP not in frame.columns or frame[TIMESTAMP].isna().all():
+    latest = None
+    if frame is not None and TIMESTAMP in frame.columns and not frame[TIMESTAMP].isna().all():
+        latest = frame[TIMESTAMP].max()
+        if getattr(latest, "tzinfo", None) is not None:
+            latest = latest.tz_convert(None)
+    return _periods_at(periods, latest)
+
+
+def _by_unit(periods: Sequence[str]) -> bool:
+    """The comparison is of a unit (``quarter``…): its windows follow the log's last time."""
+    return len(periods) == 1 and periods[0].strip().lower() in PERIOD_UNITS
+
+
+def _periods_at(
+    periods: Sequence[str], latest: pd.Timestamp | None
+) -> list[tuple[str, datetime, datetime]]:
+    """:func:`comparison_periods` of a log whose last event is at ``latest`` (zone-less
+    UTC; ``None``: the log has no times)."""
+    if _by_unit(periods):
+        if latest is None:
             raise InputError.single(
                 f"--compare {periods[0]} needs the log's times, and this log has none",
                 key="compare",
                 expected="a log with times, or two explicit periods",
             )
-        latest = frame[TIMESTAMP].max()
-        if getattr(latest, "tzinfo", None) is not None:
-            latest = latest.tz_convert(None)
         now, before = last_periods(periods[0].strip().lower(), latest.to_pydatetime())
         return [before, now]
     if len(periods) != 2:
@@ -123,12 +141,29 @@ def compare_journey_windows(
     columns: dict[str, str] | None = None,
     date_format: str | None = None,
     surveys: pd.DataFrame | str | Path | None = None,
+    cluster: Cluster | None = None,
+    read_progress: Progress | None = None,
 ) -> WindowComparison:
     """The customer journey of two windows of a log (:func:`comparison_periods`, ``window``
     as in :class:`LogFilter`) side by side: success, each stage's conversion and time, each
     milestone's time, each CTQ's compliance, the struggling customers and the findings.
     Each window is what ``bpmtool journey --from START --to END`` shows for it alone: its
-    open cases measured at its own last event."""
+    open cases measured at its own last event.  A partitioned log is analysed partition by
+    partition (on the ``cluster``'s workers, or here one after another): each partition is
+    read once and reduced to the journey facts of both windows, never joined here."""
+    if isinstance(log, (str, Path)) and _partitioned(log):
+        return _journey_windows_in_pieces(
+            model,
+            str(log),
+            periods,
+            window,
+            log_filter,
+            columns,
+            date_format,
+            surveys,
+            cluster,
+            read_progress,
+        )
     labels, (a, b) = _each_window(
         log,
         periods,
@@ -139,6 +174,51 @@ def compare_journey_windows(
         lambda frame, chosen: journey(model, frame, surveys=surveys, log_filter=chosen),
     )
     return compare_journeys(labels, (a, b))
+
+
+def _journey_windows_in_pieces(
+    model: Model,
+    path: str,
+    periods: Sequence[str],
+    window: str,
+    log_filter: LogFilter | None,
+    roles: dict[str, str] | None,
+    date_format: str | None,
+    surveys: pd.DataFrame | str | Path | None,
+    cluster: Cluster | None,
+    read_progress: Progress | None,
+) -> WindowComparison:
+    """:func:`compare_journey_windows` of a partitioned log: a comparison of units first
+    asks each partition for its last event time (the windows follow the log's)."""
+    from bpmtool.distributed.journeys import gather_journeys, latest_time
+
+    _no_window_of_its_own(log_filter)
+    latest = (
+        latest_time(path, cluster, roles=roles, date_format=date_format)
+        if _by_unit(periods)
+        else None
+    )
+    base = log_filter or LogFilter()
+    (first, s1, e1), (second, s2, e2) = _periods_at(periods, latest)
+    chosen = [
+        replace(base, since=s1, until=e1, window=window),
+        replace(base, since=s2, until=e2, window=window),
+    ]
+    both, notes = gather_journeys(
+        path,
+        model,
+        cluster,
+        roles=roles,
+        date_format=date_format,
+        filters=chosen,
+        progress=read_progress,
+    )
+    results = []
+    for facts in both:
+        assert facts.filtered is not None
+        _refuse_empty(facts.filtered, path)
+        results.append(replace(_judged(model, facts, surveys, None), notes=notes))
+    return compare_journeys((first, second), (results[0], results[1]))
 
 
 def _each_window(
@@ -153,12 +233,7 @@ def _each_window(
     """The two windows' labels and ``analyse`` of each: the log read once, the shared
     filter (which may not set times: a comparison sets the windows itself) narrowed to each
     window in turn."""
-    if log_filter is not None and (log_filter.since or log_filter.until):
-        raise InputError.single(
-            "--compare sets the time windows itself: leave out --from and --to",
-            key="compare",
-            expected="other filters only (--where, --in-lane, --variant, --case-ids)",
-        )
+    _no_window_of_its_own(log_filter)
     frame = (
         read_log(
             log,
@@ -175,3 +250,13 @@ def _each_window(
         analyse(frame, replace(base, since=s1, until=e1, window=window)),
         analyse(frame, replace(base, since=s2, until=e2, window=window)),
     )
+
+
+def _no_window_of_its_own(log_filter: LogFilter | None) -> None:
+    """A comparison's shared filter may not set times: the comparison sets the windows."""
+    if log_filter is not None and (log_filter.since or log_filter.until):
+        raise InputError.single(
+            "--compare sets the time windows itself: leave out --from and --to",
+            key="compare",
+            expected="other filters only (--where, --in-lane, --variant, --case-ids)",
+        )

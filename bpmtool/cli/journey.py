@@ -14,7 +14,7 @@ from bpmtool import api
 from bpmtool.cli import log_options as opt
 from bpmtool.cli.app import EXIT_BAD_INPUT, app, input_errors_exit, style, use_colour, write_output
 from bpmtool.cli.comparison import format_comparison
-from bpmtool.cli.log_options import LogOptions
+from bpmtool.cli.log_options import LogOptions, progress_bar, show_notes
 
 if TYPE_CHECKING:
     from bpmtool.api import JourneyResult
@@ -118,14 +118,46 @@ def journey_command(
         date_format,
     )
     chosen = opt.log_filter(since, until, window, where, variant, in_lane, case_ids)
+    runs_on = (scheduler, workers)
     if compare:
-        _compare(model_path, log_path, options, compare, window, chosen, surveys, fmt, out, quiet)
+        _compare(
+            model_path,
+            log_path,
+            options,
+            compare,
+            window,
+            chosen,
+            surveys,
+            fmt,
+            out,
+            quiet,
+            runs_on,
+        )
         return
     with input_errors_exit():
         model = api.load(model_path)
-        with api.cluster(scheduler, workers) as cluster:
-            frame = options.read(log_path, quiet=quiet, cluster=cluster, log_filter=chosen)
-        result = api.journey(model, frame, surveys=surveys, now=moment, log_filter=chosen)
+        if api.is_partitioned_log(log_path):
+            # partition by partition: each reduced to its journey facts where it is read
+            with (
+                api.cluster(scheduler, workers) as cluster,
+                progress_bar("journeys of partitions", quiet=quiet, unit="part") as reading,
+            ):
+                result = api.journey(
+                    model,
+                    log_path,
+                    surveys=surveys,
+                    now=moment,
+                    columns=_renames(options),
+                    date_format=date_format,
+                    cluster=cluster,
+                    log_filter=chosen,
+                    read_progress=reading,
+                )
+            show_notes(result.notes)
+        else:
+            with api.cluster(scheduler, workers) as cluster:
+                frame = options.read(log_path, quiet=quiet, cluster=cluster, log_filter=chosen)
+            result = api.journey(model, frame, surveys=surveys, now=moment, log_filter=chosen)
         if cases_csv is not None:
             api.write_file(cases_csv, result.cases_csv())
     if fmt == JourneyFormat.csv:
@@ -161,23 +193,48 @@ def _compare(
     fmt: JourneyFormat,
     out: Path | None,
     quiet: bool,
+    runs_on: tuple[str | None, int | None],
 ) -> None:
-    """``journey --compare``: two windows' journeys side by side, as text or JSON."""
+    """``journey --compare``: two windows' journeys side by side, as text or JSON; a
+    partitioned log partition by partition (each read once for both windows)."""
     if fmt == JourneyFormat.csv:
         typer.echo("error: --compare writes text or json, not csv", err=True)
         raise typer.Exit(EXIT_BAD_INPUT)
     with input_errors_exit():
         model = api.load(model_path)
-        frame = options.read(log_path, quiet=quiet, log_filter=chosen)
-        comparison = api.compare_journey_windows(
-            model, frame, periods, window=window, log_filter=chosen, surveys=surveys
-        )
+        with api.cluster(*runs_on) as cluster:
+            if api.is_partitioned_log(log_path):
+                with progress_bar("journeys of partitions", quiet=quiet, unit="part") as reading:
+                    comparison = api.compare_journey_windows(
+                        model,
+                        log_path,
+                        periods,
+                        window=window,
+                        log_filter=chosen,
+                        columns=options.columns() or None,
+                        date_format=options.date_format,
+                        surveys=surveys,
+                        cluster=cluster,
+                        read_progress=reading,
+                    )
+            else:
+                frame = options.read(log_path, quiet=quiet, cluster=cluster, log_filter=chosen)
+                comparison = api.compare_journey_windows(
+                    model, frame, periods, window=window, log_filter=chosen, surveys=surveys
+                )
     text = (
         json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False) + "\n"
         if fmt == JourneyFormat.json
         else format_comparison(comparison, window, "Journeys")
     )
     write_output(text, out)
+
+
+def _renames(options: LogOptions) -> dict[str, str] | None:
+    """The log's columns named by ``--case``, ``--activity``… as renames to the standard
+    names (what :func:`bpmtool.api.journey` takes)."""
+    roles = options.columns()
+    return {src: api.ROLE_COLUMNS[role] for role, src in roles.items()} or None
 
 
 def _parse_now(now: str | None) -> datetime | None:

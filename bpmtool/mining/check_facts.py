@@ -164,20 +164,18 @@ def _filtered(
     lane_source: str | None,
 ) -> tuple[pd.DataFrame, tuple[int, int, int, int], str | None]:
     """The piece cut to the filter's cases, the cases and events before and after, and
-    the lanes' source a lane filter used."""
-    from bpmtool.mining.filter_cases import apply_filter, lane_resolver
-    from bpmtool.mining.mapping import LANE, NODE, map_events
+    the lanes' source a lane filter used (:func:`~bpmtool.mining.filter_cases.cut_piece`)."""
+    from bpmtool.mining.filter_cases import cut_piece
 
-    source = None
-    keys = lane_resolver({lane.id: lane.label for lane in model.lanes})
-    if log_filter.lanes:
-        mapped, _, source, _ = map_events(
-            model, df, lane_map=lane_map, filename=filename, lane_source=lane_source
-        )
-        kept, outcome = apply_filter(mapped, log_filter, lane_keys=keys, numbers=numbers)
-        kept = kept.drop(columns=[NODE, LANE])
-    else:
-        kept, outcome = apply_filter(df, log_filter, lane_keys=keys, numbers=numbers)
+    kept, outcome, source = cut_piece(
+        model,
+        df,
+        log_filter,
+        numbers=numbers,
+        lane_map=lane_map,
+        filename=filename,
+        lane_source=lane_source,
+    )
     counts = (
         outcome.cases_before,
         outcome.cases_after,

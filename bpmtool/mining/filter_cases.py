@@ -25,8 +25,12 @@ if TYPE_CHECKING:
     import numpy as np
     import pandas as pd
 
+    from bpmtool.mining.mapping import LaneMap
+    from bpmtool.model import Model
+
 __all__ = [
     "apply_filter",
+    "cut_piece",
     "lane_resolver",
     "numbered_sequences",
     "sequence_counts",
@@ -78,6 +82,35 @@ def apply_filter(
     kept = int(np.count_nonzero(np.bincount(codes[rows], minlength=n_cases)))
     outcome = FilterOutcome(f, n_cases, kept, len(df), int(rows.sum()), f.describe())
     return out, outcome
+
+
+def cut_piece(
+    model: Model,
+    df: pd.DataFrame,
+    log_filter: LogFilter,
+    *,
+    numbers: Mapping[Sequence, int] | None = None,
+    lane_map: LaneMap | None = None,
+    filename: str = "the log",
+    lane_source: str | None = None,
+) -> tuple[pd.DataFrame, FilterOutcome, str | None]:
+    """A log, or a piece of one holding whole cases, cut to the cases ``log_filter`` keeps,
+    what it kept, and the lanes' source a lane filter judged the lanes by.  A lane is named
+    by its id or name in ``model``; a lane filter tests each event's lane as the check maps
+    it (``lane_source``, ``lane_map``); ``numbers`` are the whole log's variant numbers by
+    sequence (:func:`numbered_sequences`) for a variant filter of a piece."""
+    from bpmtool.mining.mapping import LANE, NODE, map_events
+
+    source = None
+    keys = lane_resolver({lane.id: lane.label for lane in model.lanes})
+    if not log_filter.lanes:
+        kept, outcome = apply_filter(df, log_filter, lane_keys=keys, numbers=numbers)
+        return kept, outcome, source
+    mapped, _, source, _ = map_events(
+        model, df, lane_map=lane_map, filename=filename, lane_source=lane_source
+    )
+    kept, outcome = apply_filter(mapped, log_filter, lane_keys=keys, numbers=numbers)
+    return kept.drop(columns=[NODE, LANE]), outcome, source
 
 
 def variant_numbers(df: pd.DataFrame) -> np.ndarray:

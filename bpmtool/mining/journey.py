@@ -6,7 +6,10 @@ from its entry to the entry of the next stage the case entered; in the current
 stage it runs to ``now`` for a case still on its way, or to its last event for
 a successful one.  A milestone is reached at the first event that meets its
 ``reached_when`` condition.  Everything is computed with group-bys over the
-whole log, never a Python loop over events.
+events, never a Python loop over them.
+
+The times come from each case's facts (:mod:`bpmtool.mining.journey_facts`: gathered
+wherever the events are, merged exactly); this module judges them.
 
 The journey's finding codes are declared in :mod:`bpmtool.findings`; their names are here.
 """
@@ -18,7 +21,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from bpmtool.mining.journey_events import JourneyEvents, days, empty_times, first_time
+from bpmtool.mining.journey_events import JourneyCases, JourneyEvents, days, empty_times
 from bpmtool.model import JourneySuccess, Milestone, Model
 
 __all__ = [
@@ -142,19 +145,11 @@ def milestone_mask(ev: JourneyEvents, milestone: Milestone) -> np.ndarray:
     return mask
 
 
-def stage_journeys(ev: JourneyEvents, model: Model) -> StageJourneys:
-    """Compute every case's journey through the model's stages and milestones."""
-    frame, n = ev.frame, ev.n_cases
+def stage_journeys(ev: JourneyCases, model: Model) -> StageJourneys:
+    """Judge every case's journey through the model's stages and milestones from its facts."""
+    n = ev.n_cases
     stage_ids = [s.id for s in model.stages]
-    staged = frame[frame["stage"] >= 0]
-    entry = (
-        staged.groupby(["case", "stage"], sort=True)["time"]
-        .min()
-        .unstack("stage")
-        .reindex(index=range(n), columns=range(len(stage_ids)))
-    )
-    entry.columns = stage_ids
-    entry = entry.astype("datetime64[ns]")
+    entry = pd.DataFrame({sid: ev.time(f"entry:{sid}") for sid in stage_ids}, index=range(n))
     entered = entry.notna().to_numpy()
     last_entered = len(stage_ids) - 1 - np.argmax(entered[:, ::-1], axis=1) if stage_ids else 0
     current = pd.Series(
@@ -165,7 +160,7 @@ def stage_journeys(ev: JourneyEvents, model: Model) -> StageJourneys:
 
     reached = pd.DataFrame(index=range(n))
     for ms in model.milestone_by_id.values():
-        reached[ms.id] = first_time(ev, milestone_mask(ev, ms))
+        reached[ms.id] = ev.time(f"reached:{ms.id}")
     success_time = _success_time(ev, model, reached)
     success = success_time.notna()
 
@@ -182,13 +177,13 @@ def stage_journeys(ev: JourneyEvents, model: Model) -> StageJourneys:
     return StageJourneys(current, entry, days_in, reached, success, success_time, funnel, stats)
 
 
-def _success_time(ev: JourneyEvents, model: Model, reached: pd.DataFrame) -> pd.Series:
+def _success_time(ev: JourneyCases, model: Model, reached: pd.DataFrame) -> pd.Series:
     definition = success_definition(model)
     if definition is None:
         return empty_times(ev.n_cases)
     if definition.milestone is not None:
         return reached[definition.milestone]
-    return first_time(ev, (ev.frame["node"] == definition.activity).fillna(False))
+    return ev.time("success")
 
 
 def _funnel(model: Model, current: pd.Series, days_in: pd.DataFrame, n: int) -> list[StageStep]:
@@ -213,7 +208,7 @@ def _funnel(model: Model, current: pd.Series, days_in: pd.DataFrame, n: int) -> 
 
 
 def _milestone_stats(
-    ev: JourneyEvents, model: Model, entry: pd.DataFrame, reached: pd.DataFrame, success: pd.Series
+    ev: JourneyCases, model: Model, entry: pd.DataFrame, reached: pd.DataFrame, success: pd.Series
 ) -> list[MilestoneStat]:
     out = []
     for stage in model.stages:

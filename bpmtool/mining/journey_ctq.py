@@ -20,7 +20,7 @@ import pandas as pd
 from bpmtool.durations import days_label
 from bpmtool.findings import Finding, make_finding
 from bpmtool.mining.journey import CTQ_BREACH, MISSED_TRIGGER, StageJourneys
-from bpmtool.mining.journey_events import JourneyEvents, days, first_time
+from bpmtool.mining.journey_events import JourneyCases, days
 from bpmtool.model import Model, format_duration
 
 __all__ = [
@@ -186,21 +186,12 @@ class TriggerResult:
         }
 
 
-def _first_after(ev: JourneyEvents, node: str, since: pd.Series) -> pd.Series:
-    """Per case code, the first time ``node`` happened at or after ``since`` (NaT if never)."""
-    frame = ev.frame
-    hits = frame.loc[(frame["node"] == node).fillna(False).to_numpy(dtype=bool), ["case", "time"]]
-    floor = since.to_numpy()[hits["case"].to_numpy()]
-    hits = hits[(hits["time"].to_numpy() >= floor) & ~pd.isna(floor)]
-    return hits.groupby("case", sort=True)["time"].min().reindex(range(ev.n_cases))
-
-
-def measure_ctqs(ev: JourneyEvents, model: Model) -> list[CtqResult]:
-    """Every CTQ of the model measured on the log."""
+def measure_ctqs(ev: JourneyCases, model: Model) -> list[CtqResult]:
+    """Every CTQ of the model measured on the cases' facts."""
     out = []
     for ctq in model.ctqs:
-        start = first_time(ev, (ev.frame["node"] == ctq.from_).fillna(False))
-        end = _first_after(ev, ctq.to, start)
+        start = ev.time(f"ctq-from:{ctq.id}")
+        end = ev.time(f"ctq-to:{ctq.id}")
         took = days(end - start).dropna()
         limit = days(pd.Timedelta(ctq.max))
         waiting = days(ev.now - start[start.notna() & end.isna()])
@@ -240,12 +231,12 @@ def measure_ctqs(ev: JourneyEvents, model: Model) -> list[CtqResult]:
     return out
 
 
-def check_triggers(ev: JourneyEvents, model: Model, journeys: StageJourneys) -> list[TriggerResult]:
+def check_triggers(ev: JourneyCases, model: Model, journeys: StageJourneys) -> list[TriggerResult]:
     """Every trigger of the model checked: was the follow-up done within its window?"""
     out = []
     for trig in model.triggers:
         reached = journeys.reached[trig.when.milestone]
-        done = _first_after(ev, trig.expect.activity, reached)
+        done = ev.time(f"trigger:{trig.key}")
         window = pd.Timedelta(trig.expect.within)
         has = reached.notna()
         on_time = has & done.notna() & ((done - reached) <= window)

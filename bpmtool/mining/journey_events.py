@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -30,16 +31,22 @@ from bpmtool.errors import EventLogError, InputError, Problem
 from bpmtool.mining.labels import LabelMatcher
 from bpmtool.model import Model
 
+if TYPE_CHECKING:
+    from bpmtool.mining.journey_facts import JourneyFacts
+
 __all__ = [
     "ACTIVITY",
     "CASE",
     "LANE",
     "NODE",
     "TIMESTAMP",
+    "JourneyCases",
     "JourneyEvents",
     "days",
     "empty_times",
+    "first_after",
     "first_time",
+    "journey_now",
     "prepare_events",
     "utc",
 ]
@@ -74,6 +81,40 @@ class JourneyEvents:
     @property
     def n_cases(self) -> int:
         return len(self.case_ids)
+
+
+@dataclass(frozen=True)
+class JourneyCases:
+    """The cases of a journey as the judging sees them: their merged facts
+    (:class:`~bpmtool.mining.journey_facts.JourneyFacts`) and the moment ``now`` open cases
+    are measured at.  Series are indexed by case code (``0 … n_cases-1``), times zone-less
+    UTC as in :class:`JourneyEvents`."""
+
+    facts: JourneyFacts
+    case_ids: pd.Index
+    now: pd.Timestamp
+    start: pd.Series
+    end: pd.Series
+
+    @classmethod
+    def of(cls, facts: JourneyFacts, now: object = None) -> JourneyCases:
+        """The facts judged at ``now`` (default: the last event of the merged log)."""
+        n = facts.n_cases
+        return cls(
+            facts,
+            pd.Index(facts.case_ids, name="case", dtype=object),
+            journey_now(now, facts.latest),
+            pd.Series(facts.start, index=range(n)),
+            pd.Series(facts.end, index=range(n)),
+        )
+
+    @property
+    def n_cases(self) -> int:
+        return len(self.case_ids)
+
+    def time(self, key: str) -> pd.Series:
+        """A per-case time of the facts (see :attr:`JourneyFacts.times`), by case code."""
+        return pd.Series(self.facts.times[key], index=range(self.n_cases))
 
 
 def days(values: pd.Series | pd.Timedelta) -> pd.Series | float:
@@ -151,7 +192,7 @@ def prepare_events(
     grouped = frame.groupby("case", sort=True)["time"]
     start = grouped.min().reindex(range(len(case_ids)))
     end = grouped.max().reindex(range(len(case_ids)))
-    moment = _moment(now, frame["time"])
+    moment = journey_now(now, pd.Timestamp(frame["time"].max()) if len(frame) else None)
     # object dtype: picking case ids by code stays a numpy take, not an Arrow round trip
     ids = pd.Index(np.asarray(case_ids, dtype=object), name="case", dtype=object)
     return JourneyEvents(frame, ids, moment, start, end)
@@ -170,11 +211,11 @@ def _utc(values: pd.Series) -> pd.Series:
         raise EventLogError.single(f"cannot read the timestamps: {exc}", key=TIMESTAMP) from None
 
 
-def _moment(now: object, times: pd.Series) -> pd.Timestamp:
+def journey_now(now: object, latest: pd.Timestamp | None) -> pd.Timestamp:
+    """The moment open cases are measured at: ``now`` (any time pandas reads, refused
+    naming ``now`` otherwise), by default the ``latest`` event of the log."""
     if now is None:
-        if times.empty:
-            return pd.Timestamp("1970-01-01")
-        return pd.Timestamp(times.max())
+        return pd.Timestamp("1970-01-01") if latest is None else latest
     try:
         moment = pd.Timestamp(now)  # type: ignore[arg-type]
     except (ValueError, TypeError):
@@ -201,3 +242,12 @@ def first_time(ev: JourneyEvents, mask: np.ndarray | pd.Series) -> pd.Series:
     sel = ev.frame.loc[np.asarray(mask, dtype=bool), ["case", "time"]]
     out = sel.groupby("case", sort=True)["time"].min()
     return out.reindex(range(ev.n_cases))
+
+
+def first_after(ev: JourneyEvents, node: str, since: pd.Series) -> pd.Series:
+    """Per case code, the first time ``node`` happened at or after ``since`` (NaT if never)."""
+    frame = ev.frame
+    hits = frame.loc[(frame["node"] == node).fillna(False).to_numpy(dtype=bool), ["case", "time"]]
+    floor = since.to_numpy()[hits["case"].to_numpy()]
+    hits = hits[(hits["time"].to_numpy() >= floor) & ~pd.isna(floor)]
+    return hits.groupby("case", sort=True)["time"].min().reindex(range(ev.n_cases))

@@ -35,7 +35,7 @@ from bpmtool.mining.journey import (
     StageJourneys,
 )
 from bpmtool.mining.journey_ctq import CtqResult
-from bpmtool.mining.journey_events import JourneyEvents, days
+from bpmtool.mining.journey_events import JourneyCases, days
 from bpmtool.mining.journey_paths import HappyPaths
 from bpmtool.mining.journey_sentiment import Sentiment
 from bpmtool.mining.labels import LabelMatcher
@@ -73,7 +73,7 @@ def stage_limits(model: Model, journeys: StageJourneys) -> dict[str, float]:
 
 
 def _flags(
-    ev: JourneyEvents,
+    ev: JourneyCases,
     model: Model,
     journeys: StageJourneys,
     paths: HappyPaths,
@@ -145,7 +145,7 @@ def _joined(parts: list[tuple[str, pd.Series]], n: int) -> tuple[np.ndarray, np.
 
 
 def struggling_customers(
-    ev: JourneyEvents,
+    ev: JourneyCases,
     model: Model,
     journeys: StageJourneys,
     paths: HappyPaths,
@@ -173,8 +173,7 @@ def struggling_customers(
     )
     rows["days_in_stage"] = np.round(in_stage, 2)
     rows["days_since_last_event"] = np.round(days(ev.now - ev.end).to_numpy(dtype=float)[codes], 2)
-    last = ev.frame.groupby("case", sort=True)["label"].last().reindex(range(ev.n_cases))
-    rows["last_activity"] = last.to_numpy()[codes]
+    rows["last_activity"] = ev.facts.last_label[codes]
     rows["action"] = actions[stage_idx]
     rows["quadrant"] = ""
     rows["quadrant_action"] = ""
@@ -190,7 +189,7 @@ def struggling_customers(
 
 
 def exception_findings(
-    ev: JourneyEvents,
+    ev: JourneyCases,
     model: Model,
     report: pd.DataFrame,
     journeys: StageJourneys,

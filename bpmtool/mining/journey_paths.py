@@ -1,9 +1,8 @@
 """Happy paths: the few common ways customers reach success, and where others leave them.
 
-A *variant* is a case's sequence of activity labels.  Variants are found with
-two polynomial hashes of each trace computed over the whole log at once
-(a group-by sum, no Python loop over events); only one trace per variant is
-materialised, so the memory for traces grows with the number of variants.
+A *variant* is a case's sequence of activity labels.  Each case's variant is one of its
+facts (:mod:`bpmtool.mining.journey_facts`): a number into the distinct traces, each
+trace held once, so the memory for traces grows with the number of variants.
 
 Whether a happy path *follows the model* is a simple check on the model graph,
 not a token replay: the first activity must be reachable from a start event, and
@@ -19,17 +18,13 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import networkx as nx
-import numpy as np
 import pandas as pd
 
 from bpmtool.graph import ProcessGraph
-from bpmtool.mining.journey_events import JourneyEvents, days
+from bpmtool.mining.journey_events import JourneyCases, days
 from bpmtool.model import Model
 
-__all__ = ["HappyPath", "HappyPaths", "PathChecker", "happy_paths", "variant_codes"]
-
-_MODULI = (2_147_483_647, 2_147_483_629)
-_BASES = (1_000_003, 999_983)
+__all__ = ["HappyPath", "HappyPaths", "PathChecker", "happy_paths"]
 
 
 @dataclass(frozen=True)
@@ -89,48 +84,6 @@ class HappyPaths:
         )
 
 
-def variant_codes(ev: JourneyEvents) -> tuple[np.ndarray, np.ndarray, pd.Index]:
-    """Per case code a variant number, per event its label code, and the label values."""
-    frame = ev.frame
-    label_codes, labels = pd.factorize(frame["label"], sort=True)
-    pos = frame.groupby("case", sort=False).cumcount().to_numpy()
-    longest = int(pos.max()) + 1 if len(pos) else 1
-    keys = []
-    for base, mod in zip(_BASES, _MODULI, strict=True):
-        powers = np.ones(longest, dtype=np.int64)
-        for k in range(1, longest):  # one step per trace position, not per event
-            powers[k] = powers[k - 1] * base % mod
-        term = (label_codes.astype(np.int64) + 1) * powers[pos] % mod
-        keys.append(
-            np.bincount(frame["case"].to_numpy(), weights=term, minlength=ev.n_cases).astype(
-                np.int64
-            )
-        )
-    keys.append(np.bincount(frame["case"].to_numpy(), minlength=ev.n_cases))
-    variant = (
-        pd.DataFrame({"h1": keys[0], "h2": keys[1], "n": keys[2]})
-        .groupby(["h1", "h2", "n"], sort=False)
-        .ngroup()
-        .to_numpy()
-    )
-    return variant, label_codes, pd.Index(labels)
-
-
-def _traces(ev: JourneyEvents, label_codes: np.ndarray, cases: np.ndarray) -> dict[int, np.ndarray]:
-    """The label-code trace of each given case code."""
-    case_col = ev.frame["case"].to_numpy()
-    keep = np.isin(case_col, cases)
-    sel_cases, sel_codes = case_col[keep], label_codes[keep]
-    cuts = np.flatnonzero(np.diff(sel_cases)) + 1
-    return {
-        int(chunk_case[0]): chunk
-        for chunk_case, chunk in zip(
-            np.split(sel_cases, cuts), np.split(sel_codes, cuts), strict=True
-        )
-        if len(chunk_case)
-    }
-
-
 class PathChecker:
     """Answers whether a sequence of node ids is a path the model allows (see module doc)."""
 
@@ -186,17 +139,18 @@ class PathChecker:
 
 
 def happy_paths(
-    ev: JourneyEvents,
+    ev: JourneyCases,
     model: Model,
     success: pd.Series,
     sale_nodes: set[str] | None = None,
     limit: int = 5,
 ) -> HappyPaths:
     """The ``limit`` most common variants of successful cases, and departures from them."""
-    variant, label_codes, labels = variant_codes(ev)
+    facts = ev.facts
+    traces = facts.sequences
     ok = success.to_numpy(dtype=bool)
     duration = days(ev.end - ev.start).to_numpy(dtype=float)
-    per_case = pd.DataFrame({"variant": variant, "ok": ok, "days": duration})
+    per_case = pd.DataFrame({"variant": facts.variant, "ok": ok, "days": duration})
     good = per_case[per_case["ok"]]
     n_ok = len(good)
     stats = good.groupby("variant", sort=False).agg(
@@ -205,17 +159,11 @@ def happy_paths(
     stats["first"] = good.reset_index().groupby("variant", sort=False)["index"].min()
     stats = stats.sort_values(["cases", "first"], ascending=[False, True], kind="stable")
     top = stats.head(limit)
-    traces = _traces(ev, label_codes, top["first"].to_numpy())
-    node_of_label = (
-        ev.frame.dropna(subset=["node"])
-        .drop_duplicates("label")
-        .set_index("label")["node"]
-        .to_dict()
-    )
+    node_of_label = facts.label_nodes
     checker = PathChecker(model)
     paths, covered = [], 0
-    for rank, (_, row) in enumerate(top.iterrows(), start=1):
-        acts = tuple(str(labels[c]) for c in traces[int(row["first"])])
+    for rank, (var, row) in enumerate(top.iterrows(), start=1):
+        acts = traces[int(var)]
         covered += int(row["cases"])
         nodes = tuple(node_of_label.get(a) for a in acts)
         off = checker.first_off_step(list(nodes))
@@ -233,11 +181,9 @@ def happy_paths(
             )
         )
     departures = _departures(
-        ev,
         per_case,
-        label_codes,
-        labels,
-        [traces[int(f)] for f in top["first"]],
+        traces,
+        [traces[int(v)] for v in top.index],
         node_of_label,
         sale_nodes or set(),
     )
@@ -247,11 +193,9 @@ def happy_paths(
 
 
 def _departures(
-    ev: JourneyEvents,
     per_case: pd.DataFrame,
-    label_codes: np.ndarray,
-    labels: pd.Index,
-    happy: list[np.ndarray],
+    traces: list[tuple[str, ...]],
+    happy: list[tuple[str, ...]],
     node_of_label: dict[str, str],
     sale_nodes: set[str],
 ) -> pd.DataFrame:
@@ -268,23 +212,14 @@ def _departures(
     bad = per_case[~per_case["ok"]]
     if not happy or bad.empty:
         return empty
-    reps = bad.reset_index().groupby("variant", sort=True)["index"].min()
-    traces = _traces(ev, label_codes, reps.to_numpy())
-    names = [str(lab) for lab in labels]
-    sale_codes = {i for i, lab in enumerate(names) if node_of_label.get(lab) in sale_nodes}
     rows = {}
-    for var, case in reps.items():
-        trace = traces[int(case)]
+    for var in sorted(set(bad["variant"].tolist())):
+        trace = traces[var]
         step = max(_common_prefix(trace, path) for path in happy)
         if step >= len(trace):
             continue  # still on (a prefix of) a happy path
-        sale_at = next((i for i, c in enumerate(trace[:step]) if int(c) in sale_codes), None)
-        rows[var] = (
-            step,
-            names[trace[step]],
-            names[trace[step - 1]] if step else "",
-            sale_at is not None,
-        )
+        sale = any(node_of_label.get(label) in sale_nodes for label in trace[:step])
+        rows[var] = (step, trace[step], trace[step - 1] if step else "", sale)
     if not rows:
         return empty
     table = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
@@ -293,7 +228,9 @@ def _departures(
     return out.astype({"step": "int64", "after_sale": "bool"})
 
 
-def _common_prefix(a: np.ndarray, b: np.ndarray) -> int:
+def _common_prefix(a: tuple[str, ...], b: tuple[str, ...]) -> int:
     n = min(len(a), len(b))
-    diff = np.flatnonzero(a[:n] != b[:n])
-    return int(diff[0]) if len(diff) else n
+    for i in range(n):
+        if a[i] != b[i]:
+            return i
+    return n

@@ -1,9 +1,12 @@
 """The whole journey analysis of a log in one result: what ``bpmtool journey`` shows.
 
-:func:`analyse_journey` runs the parts (stages and milestones, happy paths,
-CTQs, triggers, behaviour × emotion, the exception report) over one prepared
-log and returns a :class:`JourneyResult`, whose :meth:`~JourneyResult.to_dict`
-is the stable JSON shape documented in ``docs/journey.md``.
+:func:`judge_journey` runs the parts (stages and milestones, happy paths, CTQs,
+triggers, behaviour × emotion, the exception report) over the cases' facts
+(:mod:`bpmtool.mining.journey_facts`) and returns a :class:`JourneyResult`, whose
+:meth:`~JourneyResult.to_dict` is the stable JSON shape documented in ``docs/journey.md``.
+:func:`analyse_journey` is the journey of one log in one process: its facts gathered as
+one piece, then judged — the same steps a partitioned log goes through piece by piece
+(:mod:`bpmtool.distributed.journeys`), so the results are the same by construction.
 """
 
 from __future__ import annotations
@@ -26,14 +29,15 @@ from bpmtool.mining.journey_ctq import (
     measure_ctqs,
     trigger_findings,
 )
-from bpmtool.mining.journey_events import JourneyEvents, prepare_events, utc
+from bpmtool.mining.journey_events import JourneyCases, utc
 from bpmtool.mining.journey_exceptions import exception_findings, struggling_customers
+from bpmtool.mining.journey_facts import JourneyFacts, gather
 from bpmtool.mining.journey_paths import HappyPaths, happy_paths
 from bpmtool.mining.journey_sentiment import Sentiment, sentiment
 from bpmtool.mining.log_filter import FilterOutcome
 from bpmtool.model import JourneySuccess, Model
 
-__all__ = ["SCHEMA", "JourneyResult", "analyse_journey"]
+__all__ = ["SCHEMA", "JourneyResult", "analyse_journey", "judge_journey"]
 
 SCHEMA = "bpmtool.journey/1"
 
@@ -132,14 +136,22 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 def analyse_journey(
     model: Model, log: pd.DataFrame, *, surveys: pd.DataFrame | None = None, now: object = None
 ) -> JourneyResult:
-    """Analyse the customer journey in ``log`` against ``model``.
+    """Analyse the customer journey in ``log`` against ``model``: its facts gathered as one
+    piece (:func:`~bpmtool.mining.journey_facts.gather`), then judged (:func:`judge_journey`).
 
     ``surveys`` is a table with a case id column and NPS or CSAT answers (see
     :class:`~bpmtool.model.EmotionSource`); ``now`` (default: the last timestamp
     of the log) is when open cases are measured.  Pure: reads its inputs, returns data.
     """
-    extra = _attribute_columns(model)
-    ev = prepare_events(model, log, now=now, extra_columns=extra)
+    return judge_journey(model, gather(model, log), surveys=surveys, now=now)
+
+
+def judge_journey(
+    model: Model, facts: JourneyFacts, *, surveys: pd.DataFrame | None = None, now: object = None
+) -> JourneyResult:
+    """The journey of a log's cases from their facts (of the whole log, or merged from its
+    pieces): ``surveys`` and ``now`` as in :func:`analyse_journey`."""
+    ev = JourneyCases.of(facts, now)
     journeys = stage_journeys(ev, model)
     sale_nodes = _sale_nodes(model)
     limit = model.journey.happy_paths if model.journey is not None else 5
@@ -162,12 +174,11 @@ def analyse_journey(
             *exception_findings(ev, model, report, journeys, paths, codes),
         ]
     )
-    unmapped = sorted(ev.frame.loc[ev.frame["node"].isna(), "label"].unique().tolist())
     return JourneyResult(
         model.id,
         ev.now.tz_localize("UTC"),
         ev.n_cases,
-        len(ev.frame),
+        facts.events,
         success_definition(model),
         journeys.funnel,
         journeys.milestones,
@@ -178,20 +189,9 @@ def analyse_journey(
         report,
         findings,
         _case_table(ev, model, journeys, feeling),
-        unmapped,
+        sorted(facts.unmapped),
+        filtered=facts.filtered,
     )
-
-
-def _attribute_columns(model: Model) -> list[str]:
-    cols = [
-        m.reached_when.attribute
-        for m in model.milestone_by_id.values()
-        if m.reached_when is not None and m.reached_when.attribute
-    ]
-    emotion = model.journey.emotion if model.journey is not None else None
-    if emotion is not None and emotion.attribute:
-        cols.append(emotion.attribute)
-    return cols
 
 
 def _sale_nodes(model: Model) -> set[str]:
@@ -201,7 +201,7 @@ def _sale_nodes(model: Model) -> set[str]:
     return {cond.activity} if cond is not None else set()
 
 
-def _case_table(ev: JourneyEvents, model: Model, journeys: Any, feeling: Sentiment) -> pd.DataFrame:
+def _case_table(ev: JourneyCases, model: Model, journeys: Any, feeling: Sentiment) -> pd.DataFrame:
     stage_ids = np.array([s.id for s in model.stages] + [""], dtype=object)
     table = pd.DataFrame(
         {

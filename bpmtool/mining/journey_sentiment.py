@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from bpmtool.errors import InputError
-from bpmtool.mining.journey_events import JourneyEvents, days
+from bpmtool.mining.journey_events import JourneyCases, days
 from bpmtool.model import BehaviourMeasure, EmotionSource, Model, Quadrants
 from bpmtool.survey_schema import SCORE_RANGES, score_numbers
 
@@ -27,7 +27,9 @@ __all__ = [
     "QUADRANTS",
     "QuadrantGroup",
     "Sentiment",
+    "behaviour_measures",
     "behaviour_scores",
+    "emotion_attribute",
     "emotion_scores",
     "emotion_source",
     "sentiment",
@@ -94,24 +96,25 @@ class Sentiment:
         }
 
 
-def behaviour_scores(ev: JourneyEvents, measures: list[BehaviourMeasure]) -> pd.DataFrame:
-    """Per case code, each measure's 0–1 score and the weighted behaviour score (0–100)."""
-    frame, n = ev.frame, ev.n_cases
+def behaviour_measures(model: Model) -> list[BehaviourMeasure]:
+    """The model's behaviour measures, or by default activities done and recency."""
+    journey = model.journey
+    measures = list(journey.behaviour) if journey is not None else []
+    return measures or list(_DEFAULT_MEASURES)
+
+
+def behaviour_scores(ev: JourneyCases, measures: list[BehaviourMeasure]) -> pd.DataFrame:
+    """Per case code, each measure's 0–1 score and the weighted behaviour score (0–100),
+    from the cases' counts and last matching events (their facts)."""
+    n = ev.n_cases
     measures = measures or list(_DEFAULT_MEASURES)
-    cases = frame["case"].to_numpy()
     out = pd.DataFrame(index=range(n))
     for m in measures:
-        mask = _matches(frame, m)
         if m.kind == "recency":
-            last = frame.loc[mask, ["case", "time"]].groupby("case")["time"].max()
-            silent = days(ev.now - last.reindex(range(n)))
+            silent = days(ev.now - ev.time(f"last:{m.id}"))
             score = (1 - silent / days(pd.Timedelta(m.horizon))).clip(0, 1).fillna(0.0)
         else:
-            if m.kind == "activities":
-                pairs = frame.loc[mask, ["case", "label"]].drop_duplicates()
-                counts = np.bincount(pairs["case"].to_numpy(), minlength=n)
-            else:
-                counts = np.bincount(cases[mask], minlength=n)
+            counts = ev.facts.counts[m.id]
             full = m.full_at or (float(np.quantile(counts, 0.9)) if n else 1.0)
             score = pd.Series(np.clip(counts / (full or 1.0), 0, 1), index=range(n))
             if m.lower_is_better:
@@ -123,17 +126,10 @@ def behaviour_scores(ev: JourneyEvents, measures: list[BehaviourMeasure]) -> pd.
     return out
 
 
-def _matches(frame: pd.DataFrame, m: BehaviourMeasure) -> np.ndarray:
-    if not (m.nodes or m.labels or m.lanes):
-        return np.ones(len(frame), dtype=bool)
-    mask = np.zeros(len(frame), dtype=bool)
-    if m.nodes:
-        mask |= frame["node"].isin(m.nodes).to_numpy(dtype=bool)
-    if m.labels:
-        mask |= frame["label"].isin(m.labels).to_numpy(dtype=bool)
-    if m.lanes:
-        mask |= frame["lane"].isin(m.lanes).to_numpy(dtype=bool)
-    return mask
+def emotion_attribute(model: Model) -> EmotionSource | None:
+    """The model's emotion source when it is an attribute of the log's events."""
+    emotion = model.journey.emotion if model.journey is not None else None
+    return emotion if emotion is not None and emotion.attribute else None
 
 
 def emotion_source(model: Model, surveys: pd.DataFrame | None) -> EmotionSource | None:
@@ -156,7 +152,7 @@ def emotion_source(model: Model, surveys: pd.DataFrame | None) -> EmotionSource 
 
 
 def emotion_scores(
-    ev: JourneyEvents, source: EmotionSource, surveys: pd.DataFrame | None
+    ev: JourneyCases, source: EmotionSource, surveys: pd.DataFrame | None
 ) -> tuple[pd.Series, str | None, int]:
     """Per case code the last answer, where it came from, and unmatched survey rows."""
     n = ev.n_cases
@@ -175,10 +171,19 @@ def emotion_scores(
         table = table[(table["case"] >= 0) & table["value"].notna()]
         last = table.groupby("case")["value"].last()
         return last.reindex(range(n)), f"survey:{source.column}", unmatched
-    if source.attribute is not None and source.attribute in ev.frame.columns:
-        values = _checked(ev.frame[source.attribute], source, source.attribute)
-        last = values.groupby(ev.frame["case"]).last()
-        return last.reindex(range(n)), f"attribute:{source.attribute}", 0
+    facts = ev.facts
+    if source.attribute is not None and facts.emotion is not None:
+        bad, examples = facts.bad_answers
+        if bad:
+            low, high = _RANGE[source.scale]
+            raise InputError.single(
+                f"{bad} {source.scale.upper()} value(s) in {source.attribute!r} are out of "
+                f"range ({', '.join(text for _, _, text in examples)})",
+                key=source.attribute,
+                expected=f"{low:g} to {high:g}",
+            )
+        last = pd.Series(facts.emotion, index=range(n))
+        return last, f"attribute:{source.attribute}", 0
     return pd.Series(np.nan, index=range(n)), None, 0
 
 
@@ -199,7 +204,7 @@ def _checked(
     return numbers
 
 
-def sentiment(ev: JourneyEvents, model: Model, surveys: pd.DataFrame | None = None) -> Sentiment:
+def sentiment(ev: JourneyCases, model: Model, surveys: pd.DataFrame | None = None) -> Sentiment:
     """Place every case with an emotional score in the behaviour × emotion grid."""
     journey = model.journey
     measures = list(journey.behaviour) if journey is not None else []
