@@ -8,7 +8,15 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bpmtool.api.filters import filter_log
-from bpmtool.api.logs import _partitioned, _source, lane_map, log_notes, map_log, read_log
+from bpmtool.api.logs import (
+    _frame_of,
+    _partitioned,
+    _source,
+    lane_map,
+    log_notes,
+    map_log,
+    read_log,
+)
 from bpmtool.errors import InputError
 from bpmtool.log_schema import ROLE_OF
 from bpmtool.mining.alignments import AlignmentBudget
@@ -89,12 +97,8 @@ def journey(
             _refuse_empty(facts.filtered, str(log))
     else:
         if isinstance(log, (str, Path)):
-            log = read_log(
-                log,
-                columns=roles or None,
-                date_format=date_format,
-                cluster=cluster,
-                keep=log_filter.columns() if log_filter else (),
+            log = _frame_of(
+                log, log_filter, columns=roles or None, date_format=date_format, cluster=cluster
             )
             columns = renames
         if columns:
@@ -243,17 +247,13 @@ def check(
             options,
             log_filter if _filtering(log_filter) else None,
         )
-    frame = (
-        read_log(
-            log,
-            columns=columns,
-            progress=read_progress,
-            date_format=date_format,
-            cluster=cluster,
-            keep=log_filter.columns() if log_filter else (),
-        )
-        if isinstance(log, (str, Path))
-        else log
+    frame = _frame_of(
+        log,
+        log_filter,
+        columns=columns,
+        date_format=date_format,
+        progress=read_progress,
+        cluster=cluster,
     )
     frame, outcome = _filtered(model, frame, log_filter, lanes_from)
     mapped = map_log(model, frame, lanes_from=lanes_from, filename=filename)

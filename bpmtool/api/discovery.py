@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bpmtool.api.logs import _partitioned, _source, log_notes, read_log
+from bpmtool.api.logs import _frame_of, _partitioned, _source, log_notes
 from bpmtool.api.models import lint
 from bpmtool.errors import InputError
 from bpmtool.model import Model
@@ -101,16 +101,7 @@ def discover(
         )
         notes = read_notes(str(log))
     else:
-        frame = (
-            read_log(
-                log,
-                columns=columns,
-                date_format=date_format,
-                keep=log_filter.columns() if log_filter else (),
-            )
-            if isinstance(log, (str, Path))
-            else log
-        )
+        frame = _frame_of(log, log_filter, columns=columns, date_format=date_format)
         pieces, notes = WholeLog(frame), log_notes(frame)
     found = discover_pieces(
         pieces,

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
     from bpmtool.distributed import Cluster
     from bpmtool.io.eventlog import Progress
+    from bpmtool.mining.log_filter import LogFilter
     from bpmtool.mining.log_summary import LogSummary
     from bpmtool.mining.mapping import LaneMap, MappedLog
     from bpmtool.mining.model_match import ModelMatch
@@ -90,6 +91,29 @@ def read_log(
         ) from None
     frame.attrs["source"] = str(path)  # so later problems can name the file
     return frame
+
+
+def _frame_of(
+    log: pd.DataFrame | str | Path,
+    log_filter: LogFilter | None,
+    *,
+    columns: dict[str, str] | None = None,
+    date_format: str | None = None,
+    progress: Progress | None = None,
+    cluster: Cluster | None = None,
+) -> pd.DataFrame:
+    """The log as a frame: a path read with :func:`read_log`, keeping the attribute
+    columns ``log_filter`` tests; a frame as it is."""
+    if not isinstance(log, (str, Path)):
+        return log
+    return read_log(
+        log,
+        columns=columns,
+        progress=progress,
+        date_format=date_format,
+        cluster=cluster,
+        keep=log_filter.columns() if log_filter else (),
+    )
 
 
 def _partitioned(path: str | Path) -> bool:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
 from bpmtool.api.analysis import _judged, _refuse_empty, check, journey
-from bpmtool.api.logs import _partitioned, read_log
+from bpmtool.api.logs import _frame_of, _partitioned
 from bpmtool.errors import InputError
 from bpmtool.log_schema import TIMESTAMP
 from bpmtool.mining.alignments import AlignmentBudget
@@ -234,16 +234,7 @@ def _each_window(
     filter (which may not set times: a comparison sets the windows itself) narrowed to each
     window in turn."""
     _no_window_of_its_own(log_filter)
-    frame = (
-        read_log(
-            log,
-            columns=columns,
-            date_format=date_format,
-            keep=log_filter.columns() if log_filter else (),
-        )
-        if isinstance(log, (str, Path))
-        else log
-    )
+    frame = _frame_of(log, log_filter, columns=columns, date_format=date_format)
     base = log_filter or LogFilter()
     (first, s1, e1), (second, s2, e2) = comparison_periods(periods, frame)
     return (first, second), (

@@ -177,29 +177,16 @@ def _process(
     for art in mine:
         if art.io is not None:
             continue
+        kind = "dataStore" if art.store else "dataObject"
         if art.store:  # a data store is global: it sits beside the process
-            obj = etree.Element(f"{B}dataStore", id=ids("artifact", art.id), name=art.name)
+            obj = etree.Element(f"{B}{kind}", id=ids("artifact", art.id), name=art.name)
             root.insert(root.index(process), obj)
-            add_documentation(obj, art.description)
-            for ref in _references(model, art.id, ids, authors):
-                sub_element(
-                    process,
-                    "dataStoreReference",
-                    id=ref,
-                    name=art.name,
-                    dataStoreRef=ids("artifact", art.id),
-                )
-            continue
-        obj = sub_element(process, "dataObject", id=ids("artifact", art.id), name=art.name)
+        else:
+            obj = sub_element(process, kind, id=ids("artifact", art.id), name=art.name)
         add_documentation(obj, art.description)
         for ref in _references(model, art.id, ids, authors):
-            sub_element(
-                process,
-                "dataObjectReference",
-                id=ref,
-                name=art.name,
-                dataObjectRef=ids("artifact", art.id),
-            )
+            attrs = {f"{kind}Ref": ids("artifact", art.id)}
+            sub_element(process, f"{kind}Reference", id=ref, name=art.name, **attrs)
 
 
 def _references(model: Model, art: str, ids: XmlIds, authors: bool) -> list[str]:
