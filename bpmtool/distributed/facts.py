@@ -143,6 +143,7 @@ def gather_partitioned(
     handoff_facts.gather_handoffs`); with a ``log_filter``, of the cases it keeps (the
     facts' ``filter_counts`` say how many of how many)."""
     from bpmtool.distributed.partitions import find_partitions, read_notes
+    from bpmtool.memory import give_back_freed_memory
     from bpmtool.mining.check_facts import merge
 
     files = find_partitions(path)
@@ -193,7 +194,10 @@ def gather_partitioned(
     # its lanes from where the partition's did, whatever that one case's events have
     sources: list[Sources] = [(p.filter_source, p.lane_source) for p in parts]
     read = PartitionedRead(files, columns, date_format, lane_map, log_filter, numbers, sources)
-    return merge(parts), read_notes(path), read
+    merged = merge(parts)
+    del parts
+    give_back_freed_memory()  # the pieces' arrays, released by the merge
+    return merged, read_notes(path), read
 
 
 def _mixed(sources: Iterable[str | None]) -> bool:

@@ -169,11 +169,17 @@ def judged_variants(
             names[facts.code],
             rule or OpenCaseRule(),
         )
+    # the cases of each (open, variant) group as one int32 array, in the cases' order
+    key = is_open.astype(np.int64) * max(len(facts.sequences), 1) + facts.variant
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    cuts = np.flatnonzero(key[1:] != key[:-1]) + 1 if len(key) else np.zeros(0, dtype=np.int64)
+    starts = np.r_[0, cuts].astype(np.int64) if len(key) else cuts
+    ends = np.r_[cuts, len(key)].astype(np.int64) if len(key) else cuts
+    codes = facts.code[order].astype(np.int32)
     groups: dict[tuple[bool, int], Variant] = {}
-    for c, v, o in zip(facts.code.tolist(), facts.variant.tolist(), is_open.tolist(), strict=True):
-        found = groups.get((o, v))
-        if found is None:
-            found = groups[(o, v)] = Variant(facts.sequences[v], [], o, names)
-        found.case_codes.append(c)
+    for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+        o, v = divmod(int(key[a]), max(len(facts.sequences), 1))
+        groups[(bool(o), v)] = Variant(facts.sequences[v], codes[a:b], bool(o), names)
     ordered = sorted(groups.values(), key=lambda v: (-v.count, v.labels, v.open))
     return ordered, judgement

@@ -58,7 +58,8 @@ class Variant:
     """A distinct activity sequence and the cases that follow it (open ones apart)."""
 
     labels: tuple[str, ...]
-    case_codes: list[int]
+    #: the codes of its cases (an int32 array, or a list)
+    case_codes: Any
     open: bool
     #: the log's case ids; ``case_codes`` index it (shared by all variants of a log)
     case_names: Any = None

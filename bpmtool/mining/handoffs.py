@@ -131,7 +131,7 @@ def _observed(
     model = graph.model
     n_lanes = len(f.lane_names)
     n_nodes = len(f.node_names) + 1
-    pair = f.src_lane.astype(np.int64) * n_lanes + f.dst_lane
+    pair = f.src_lane.astype(np.int32) * n_lanes + f.dst_lane
     waits = f.wait
     possible = _possible_lane_pairs(graph)
     stats: list[HandoffStats] = []
