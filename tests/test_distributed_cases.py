@@ -2,7 +2,8 @@
 partition (each partition reduced to its case rows where it is read, merged on the client)
 and a case's timeline from the one partition that holds it — equal to the single-process
 check's index: the case table, every selection (findings, variants, handoffs, flows), the
-deviations and the timelines, with and without a filter, here and on a LocalCluster."""
+deviations and the timelines, with and without a filter, here and on a LocalCluster.  The
+flow numbers of an overlay likewise, from each partition's flow facts."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pandas as pd
 import pytest
 
 from bpmtool import api
+from bpmtool.api.drawing import flow_numbers
 from bpmtool.distributed.case_index import PartitionedCases
 from bpmtool.errors import InputError
 from bpmtool.model import Model
@@ -92,6 +94,11 @@ def test_case_index_of_partitions_equals_the_whole(
     assert any(k.startswith("handoff:") for k in b.selections)
     assert any(k.startswith("flow:") for k in b.selections)
     _same_index(a, b, _some_cases(b))
+    # the overlay's numbers on flows and boxes, and the drawing with them
+    numbers = flow_numbers(model, whole)
+    assert flow_numbers(model, pieces) == numbers
+    assert sum(numbers.flow_cases) > 0 and any(numbers.flow_median_ns)
+    assert api.render_svg(model, overlay=pieces) == api.render_svg(model, overlay=whole)
 
 
 def test_timeline_takes_lanes_from_its_partitions_source(
@@ -134,6 +141,8 @@ def test_case_index_on_a_local_cluster(model: Model, frame: pd.DataFrame, parts:
         result = api.check(model, parts, log_filter=keep, precision=False, cluster=cluster)
         a = api.case_index(model, result, cluster=cluster)
         _same_index(a, b, _some_cases(b)[:4])
+        whole = api.check(model, frame, log_filter=keep, precision=False)
+        assert flow_numbers(model, result, cluster) == flow_numbers(model, whole)
 
 
 def test_cli_cases_of_partitions(model: Model, frame: pd.DataFrame, parts: Path, tmp_path: Path):

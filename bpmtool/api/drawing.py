@@ -11,6 +11,7 @@ from bpmtool.model import Diagram, Model
 
 if TYPE_CHECKING:
     from bpmtool.discovery.discover import Discovery
+    from bpmtool.distributed import Cluster
     from bpmtool.layout import Layout
     from bpmtool.mining.check import CheckResult
     from bpmtool.mining.flow_numbers import FlowNumbers
@@ -109,6 +110,7 @@ def render_svg(
     relayout: bool = False,
     discovery: Discovery | None = None,
     diagram: str | int | None = None,
+    cluster: Cluster | None = None,
 ) -> str:
     """The swimlane SVG, drawn on :func:`layout` (the author's layout when the model has
     one — ``diagram`` picks which, when it has several — unless ``relayout``).
@@ -119,14 +121,17 @@ def render_svg(
     each flow was walked and what was skipped or slow; a journey result (``happy``) draws
     its happy paths instead; a ``discovery`` (of this model) its process map.  A check or a
     discovery writes case counts and median times on flows and boxes and draws the handoffs
-    the model lacks as dashed curves (:func:`flow_numbers`)."""
+    the model lacks as dashed curves (:func:`flow_numbers`; of a check that ran partition
+    by partition, read on the ``cluster``'s workers when given)."""
     from bpmtool.render.overlay import happy_overlay, numbers_overlay, overlay_of
     from bpmtool.render.svg import Overlay
     from bpmtool.render.svg import render_svg as draw
 
     model = choose_diagram(model, diagram)
     drawn: Overlay | None = (
-        overlay_of(overlay, model, flow_numbers(model, overlay)) if overlay is not None else None
+        overlay_of(overlay, model, flow_numbers(model, overlay, cluster))
+        if overlay is not None
+        else None
     )
     if discovery is not None:
         drawn = numbers_overlay(
@@ -219,12 +224,18 @@ def _diagram_title(model: Model, diagram: Diagram) -> str:
     return diagram.id or "(unnamed)"
 
 
-def flow_numbers(model: Model, check: CheckResult) -> FlowNumbers:
+def flow_numbers(model: Model, check: CheckResult, cluster: Cluster | None = None) -> FlowNumbers:
     """Cases and median times of every flow and activity of ``model`` in the checked log —
-    the numbers the overlay writes (see ``docs/discover.md``)."""
+    the numbers the overlay writes (see ``docs/discover.md``).  Of a check that ran
+    partition by partition they are read partition by partition (on the ``cluster``'s
+    workers, else here)."""
     from bpmtool.api.cases import _need_events
     from bpmtool.mining.flow_numbers import flow_numbers as numbers
 
+    if check.mapping.df is None and check.pieces is not None:
+        from bpmtool.distributed.case_index import partitioned_flow_numbers
+
+        return partitioned_flow_numbers(model, check, cluster)
     _need_events(check, "the flow numbers")
     assert check.mapping.df is not None
     return numbers(model, check.mapping.df)

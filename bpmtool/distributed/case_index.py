@@ -9,7 +9,10 @@ case its id, start, end, events and lanes, and the cases of each observed handof
 order of the case ids, they are the rows the single-process check's index has, and the
 index is built from them by the same function (:func:`~bpmtool.mining.case_rows.
 build_case_index`).  A case's timeline reads only its partition, and of it only that case's
-events.
+events.  The numbers an overlay writes on flows and boxes (:func:`partitioned_flow_numbers`)
+are read the same way: each partition reduced to its flow facts (variants as node
+sequences, events and cases per node, every time between two consecutive events), merged
+exactly (:func:`~bpmtool.mining.flow_numbers.merge_flow_facts`).
 """
 
 from __future__ import annotations
@@ -27,9 +30,17 @@ if TYPE_CHECKING:
     from bpmtool.distributed.facts import PartitionedRead
     from bpmtool.mining.case_rows import CaseRows
     from bpmtool.mining.check import CheckResult
+    from bpmtool.mining.flow_numbers import FlowFacts, FlowNumbers
     from bpmtool.model import Model
 
-__all__ = ["PartitionedCases", "partition_case_events", "partition_case_rows", "partitioned_index"]
+__all__ = [
+    "PartitionedCases",
+    "partition_case_events",
+    "partition_case_rows",
+    "partition_flow_facts",
+    "partitioned_flow_numbers",
+    "partitioned_index",
+]
 
 
 def partition_case_rows(i: int, read: PartitionedRead, model: Model) -> CaseRows:
@@ -103,3 +114,26 @@ def partitioned_index(
         cluster=cluster,
         piece=rows.piece,
     )
+
+
+def partition_flow_facts(i: int, read: PartitionedRead, model: Model) -> FlowFacts:
+    """The flow facts of partition ``i`` as the check saw it (runs on a worker)."""
+    from bpmtool.mining.flow_numbers import flow_facts
+
+    return flow_facts(read.frame(model, i))
+
+
+def partitioned_flow_numbers(
+    model: Model, result: CheckResult, cluster: Cluster | None = None
+) -> FlowNumbers:
+    """The flow numbers of a check of a partitioned log (``result.pieces``), read partition
+    by partition (on the ``cluster``'s workers, else here)."""
+    from bpmtool.mining.flow_numbers import merge_flow_facts, numbers_of_facts
+
+    read: PartitionedRead = result.pieces
+    chosen = list(range(len(read.files)))
+    if cluster is not None:
+        parts = cluster.map(partition_flow_facts, chosen, read, model)
+    else:
+        parts = [partition_flow_facts(i, read, model) for i in chosen]
+    return numbers_of_facts(model, merge_flow_facts(parts))
