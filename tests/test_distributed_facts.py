@@ -4,6 +4,7 @@ behind every finding and variant — without the client ever holding the events.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -138,3 +139,26 @@ def test_filtered_check_of_partitions(model: Model, frame: pd.DataFrame, tmp_pat
     pieces = api.check(model, parts, log_filter=keep)
     assert pieces.mapping.df is None
     assert pieces.to_dict() == api.check(model, frame, log_filter=keep).to_dict()
+
+
+@pytest.mark.parametrize(
+    ("waits", "unit"),
+    [
+        (["2 s", "NaT", "-3 s", "40 days"], 1_000_000_000),
+        (["2 s", "1500 ms", "NaT"], 1_000_000),
+        (["2 s", "1500 ms", "30 days"], 0),  # 30 days in ms is past int32
+        (["1 s", "7 ns"], 0),
+        (["NaT", "NaT"], 1_000_000_000),
+        ([], 1_000_000_000),
+    ],
+)
+def test_waits_are_kept_compact_only_when_nothing_is_lost(waits: list[str], unit: int) -> None:
+    from bpmtool.mining.handoff_facts import compact_waits
+
+    original = pd.to_timedelta(pd.Series(waits, dtype=object)).to_numpy("timedelta64[ns]")
+    stored, found = compact_waits(original)
+    assert found == unit
+    assert stored.dtype == (np.int32 if unit else np.dtype("timedelta64[ns]"))
+    facts = gather_frame(api.load(MODEL), api.read_log(LOG), lane_map=None, filename="x")
+    back = replace(facts.handoffs, wait=stored, wait_unit=found).waits()
+    np.testing.assert_array_equal(back, original)

@@ -132,14 +132,14 @@ def _observed(
     n_lanes = len(f.lane_names)
     n_nodes = len(f.node_names) + 1
     pair = f.src_lane.astype(np.int32) * n_lanes + f.dst_lane
-    waits = f.wait
     possible = _possible_lane_pairs(graph)
     stats: list[HandoffStats] = []
     findings: list[Finding | None] = []
     for key in distinct(pair).tolist():
         mine = pair == key
         a, b = (str(f.lane_names[i]) for i in divmod(key, n_lanes))
-        w = Waits.of(waits[mine])
+        waits = f.waits(mine)
+        w = Waits.of(waits)
         count = int(mine.sum())
         in_cases = f.case[mine]
         n_cases = len(distinct(in_cases))
@@ -150,7 +150,7 @@ def _observed(
         for k in kinds[np.argsort(-counts, kind="stable")][:5].tolist():
             sel = acts == k
             x, y = divmod(k, n_nodes)
-            aw = Waits.of(waits[mine][sel])
+            aw = Waits.of(waits[sel])
             by_activity.append(
                 {
                     "from": _label(model, f, x - 1),
@@ -332,7 +332,7 @@ def _slow(
             continue
         mine = np.isin(f.src_node, [code_of[n] for n in senders if n in code_of])
         mine &= np.isin(f.dst_node, [code_of[n] for n in receivers if n in code_of])
-        waits = f.wait[mine]
+        waits = f.waits(mine)
         w = Waits.of(waits)
         if w.p90 is None or w.p90 <= limit_ns(limit):
             continue
