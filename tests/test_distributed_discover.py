@@ -86,6 +86,31 @@ def test_partition_by_partition_equals_the_whole_log(
     assert "SHARED-ACTIVITY" in {f.code for f in found.findings}
 
 
+def test_merged_counts_and_flow_facts_equal_the_whole(frame: pd.DataFrame) -> None:
+    """The merges themselves, field by field: counts add up, every time between two
+    consecutive events is kept (so the medians are exact)."""
+    import numpy as np
+
+    from bpmtool.discovery.log_facts import gather_counts, merge_counts
+    from bpmtool.mining.flow_numbers import flow_facts, merge_flow_facts
+    from bpmtool.mining.mapping import map_log
+
+    part = np.asarray(partition_of(pd.Index(frame[CASE].astype(str)), 5))
+    pieces = [frame[part == p].reset_index(drop=True) for p in range(5)]
+    counts = merge_counts([gather_counts(piece, None, "x") for piece in pieces])
+    whole = gather_counts(frame, None, "x")
+    assert counts == whole and counts.events == len(frame) and counts.cases == 400
+    model = api.discover(frame).model
+    flows = merge_flow_facts([flow_facts(map_log(model, piece).df) for piece in pieces])
+    one = flow_facts(map_log(model, frame).df)
+    assert flows.walks == one.walks and flows.cases == one.cases == 400
+    assert flows.node_events == one.node_events and flows.node_cases == one.node_cases
+    assert flows.steps.keys() == one.steps.keys()
+    for key, times in one.steps.items():
+        assert np.array_equal(np.sort(flows.steps[key]), np.sort(times)), key
+    assert sum(len(t) for t in one.steps.values()) > len(frame) - 400 - 100
+
+
 def _generated_log(path: Path, cases: int = 1500, seed: int = 5) -> None:
     """A noisy process of four teams: a choice, a parallel block whose team varies, a
     rework loop, skipped and inserted steps, events at the same instant, and events
