@@ -73,30 +73,20 @@ def to_graph(model: Model) -> nx.DiGraph:
     for node in model.nodes:
         graph.add_node(node.id, type=node.type, lane=node.lane or "", label=node.label)
     for node in model.nodes:
-        # a boundary event is reached through the activity it is attached to
-        if node.attached_to and node.attached_to in graph:
-            graph.add_edge(
-                node.attached_to,
-                node.id,
-                key=f"{node.attached_to}~{node.id}",
-                artifact="",
-                condition="",
-                kind="attachment",
-                handoff=False,
-                flows=0,
-            )
-        # an event sub-process, a compensation handler: started by BPMN, not by a flow
-        if node.triggered_by and node.triggered_by in graph:
-            graph.add_edge(
-                node.triggered_by,
-                node.id,
-                key=f"{node.triggered_by}~{node.id}",
-                artifact="",
-                condition="",
-                kind="trigger",
-                handoff=False,
-                flows=0,
-            )
+        # a boundary event is reached through the activity it is attached to; an event
+        # sub-process, a compensation handler is started by BPMN, not by a flow
+        for via, kind in ((node.attached_to, "attachment"), (node.triggered_by, "trigger")):
+            if via and via in graph:
+                graph.add_edge(
+                    via,
+                    node.id,
+                    key=f"{via}~{node.id}",
+                    artifact="",
+                    condition="",
+                    kind=kind,
+                    handoff=False,
+                    flows=0,
+                )
     for flow in model.flows:
         if graph.has_edge(flow.source, flow.target):
             graph.edges[flow.source, flow.target]["flows"] += 1

@@ -56,7 +56,7 @@ import networkx as nx
 
 from bpmtool.graph import compensation_hosts
 from bpmtool.mining.net_draft import SINK, SOURCE, NetDraft
-from bpmtool.model import Model
+from bpmtool.model import Flow, Model
 
 __all__ = ["WorkflowNet", "to_petri_net"]
 
@@ -96,12 +96,7 @@ def _draft(model: Model) -> tuple[NetDraft, dict[str, str]]:
     """The unreduced net: an entry and an exit place per node, a place per flow."""
     draft = NetDraft()
     node_of: dict[str, str] = {}
-    flows = [f for f in model.flows if f.kind == "sequence"]
-    incoming: dict[str, list[str]] = {n.id: [] for n in model.nodes}
-    outgoing: dict[str, list[str]] = {n.id: [] for n in model.nodes}
-    for f in flows:
-        outgoing[f.source].append(f.key)
-        incoming[f.target].append(f.key)
+    flows, incoming, outgoing = _sequence_flows(model)
 
     # pm4py's place names: token replay breaks ties between equally short silent paths by
     # place name, so the same names give the same figures as pm4py on the same file
@@ -178,6 +173,20 @@ def _draft(model: Model) -> tuple[NetDraft, dict[str, str]]:
         for name, produced in leaving:
             _leave(draft, model, watched, leads_to, (node.id, name, exit_), produced)
     return draft, node_of
+
+
+def _sequence_flows(
+    model: Model,
+) -> tuple[list[Flow], dict[str, list[str]], dict[str, list[str]]]:
+    """The sequence flows (message flows carry no control flow), and each node's incoming
+    and outgoing ones by key, in the model's order."""
+    flows = [f for f in model.flows if f.kind == "sequence"]
+    incoming: dict[str, list[str]] = {n.id: [] for n in model.nodes}
+    outgoing: dict[str, list[str]] = {n.id: [] for n in model.nodes}
+    for f in flows:
+        outgoing[f.source].append(f.key)
+        incoming[f.target].append(f.key)
+    return flows, incoming, outgoing
 
 
 def _watched_frames(model: Model, incoming: dict[str, list[str]]) -> dict[str, str]:
@@ -320,12 +329,7 @@ def _ends_may_meet(model: Model) -> bool:
     """Whether two branches of a parallel (or inclusive, or implicit) split can each reach
     an end without meeting at a join first: then one case puts two tokens in the sink."""
     nodes = model.node_by_id
-    flows = [f for f in model.flows if f.kind == "sequence"]
-    incoming: dict[str, list[str]] = {n.id: [] for n in model.nodes}
-    outgoing: dict[str, list[str]] = {n.id: [] for n in model.nodes}
-    for f in flows:
-        outgoing[f.source].append(f.key)
-        incoming[f.target].append(f.key)
+    flows, incoming, outgoing = _sequence_flows(model)
     target_of = {f.key: f.target for f in flows}
     by_key = {f.key: f for f in model.flows}
 
