@@ -166,3 +166,22 @@ def test_cli_cases_of_partitions(model: Model, frame: pd.DataFrame, parts: Path,
     b = runner.invoke(app, ["case", str(MODEL), str(csv), "C000007", "-q"])
     assert a.exit_code == b.exit_code == 0, a.output
     assert a.stdout == b.stdout
+
+
+def test_case_index_of_partitions_at_an_fsspec_address(
+    model: Model, frame: pd.DataFrame, parts: Path
+) -> None:
+    """The partitions read again through fsspec (here its in-memory file system): rows and
+    timelines from the address, as from the folder."""
+    import fsspec
+
+    fs = fsspec.filesystem("memory")
+    for f in parts.iterdir():
+        fs.pipe_file(f"/bpmtool-cases/log.parts/{f.name}", f.read_bytes())
+    try:
+        result = api.check(model, "memory://bpmtool-cases/log.parts", precision=False)
+        a = api.case_index(model, result)
+        b = api.case_index(model, api.check(model, frame, precision=False))
+        _same_index(a, b, _some_cases(b)[:3])
+    finally:
+        fs.rm("/bpmtool-cases", recursive=True)
