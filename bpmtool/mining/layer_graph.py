@@ -208,6 +208,8 @@ def layer_graph(net: Any, initial: Any, final: Any, budget: int) -> LayerGraph |
 def depth_limit(graph: LayerGraph, budget: int) -> int:
     """How many events a variant may have for its vectors (one per event and one for the
     empty prefix) and one search's temporaries to fit in ``budget`` bytes besides the
-    graph."""
+    graph, and for its costs (at most a log move per event and the empty trace's cost) to
+    fit in the vectors' 32-bit integers."""
     left = budget - graph.nbytes - STEP_BYTES * graph.size
-    return max(left // (VECTOR_BYTES * graph.size) - 1, 0)
+    fits = (2**31 - 2 - int(graph.to_final[graph.initial])) // MOVE
+    return max(min(left // (VECTOR_BYTES * graph.size) - 1, fits), 0)
