@@ -18,9 +18,10 @@ from typer.testing import CliRunner
 from bpmtool import api
 from bpmtool.cli import app
 from bpmtool.mining.align_graph import graph_limit, marking_graph
-from bpmtool.mining.alignments import AlignmentBudget, capped_steps
+from bpmtool.mining.alignments import AlignmentBudget
 from bpmtool.mining.conformance import Variant, conformance, quiet_pm4py, variants
 from bpmtool.mining.petri import WorkflowNet, to_petri_net
+from bpmtool.mining.search_bounds import SearchLimit, a_star_step_bytes, product_transitions
 from tests.conftest import EXAMPLES, REFERENCE_MODEL, SHARED_DATA
 
 RECEIPT = SHARED_DATA / "logs" / "08_receipt.xes.gz"
@@ -130,18 +131,18 @@ def _with_reversed_cases(df: pd.DataFrame, n: int) -> tuple[pd.DataFrame, set[tu
 
 
 def test_a_budget_too_small_approximates_flags_and_counts() -> None:
-    """The example model's net aligned by pm4py's A* with room for 150 search steps per
-    variant: the log's own variants need at most about 100 steps and are aligned exactly,
-    at pm4py's cost; the longest cases played backwards need hundreds and are approximated —
-    flagged, counted, given their token-replay fitness, and the share of cases aligned
-    exactly says how many are not."""
+    """The example model's net aligned by pm4py's A* with room for about 300 search steps
+    per variant: the log's own variants need at most about 100 steps and are aligned
+    exactly, at pm4py's cost; the longest cases played backwards need 650 or more and are
+    approximated — flagged, counted, given their token-replay fitness, and the share of
+    cases aligned exactly says how many are not."""
     wf = to_petri_net(api.load(REFERENCE_MODEL))
     df, backwards = _with_reversed_cases(api.read_log(EXAMPLES / "saas-handoffs.csv"), 3)
     found = variants(df)
-    budget = AlignmentBudget(
-        **UNTIMED, graph_mb=0, layers_mb=0, fast_misses=0, variant_mb=150 * 5000 / (1 << 20)
-    )
-    assert budget.states_for("a*") in (149, 150)
+    sizes = [product_transitions(wf, v.labels) for v in found]
+    mb = 300 * a_star_step_bytes(max(sizes)) / (1 << 20)
+    budget = AlignmentBudget(**UNTIMED, graph_mb=0, layers_mb=0, fast_misses=0, variant_mb=mb)
+    assert 300 <= budget.states_for("a*", max(sizes)) <= budget.states_for("a*", min(sizes)) < 650
     result = conformance(wf, found, replay=True, budget=budget)
     approximated = {v.labels for v in result.approximated}
     assert approximated and approximated <= backwards
@@ -160,20 +161,48 @@ def test_a_budget_too_small_approximates_flags_and_counts() -> None:
     assert result.aligned_exactly_share == pytest.approx(1 - left_out / finished)
 
 
-def test_the_step_cap_stops_pm4pys_search() -> None:
-    """Capped, pm4py's A* gives up on a trace it aligns when it may take its steps; the cap
-    is lifted afterwards."""
+@pytest.mark.parametrize(
+    "search", ["VERSION_STATE_EQUATION_A_STAR", "VERSION_DIJKSTRA_LESS_MEMORY"]
+)
+def test_pm4py_asks_the_limit_at_every_step(search: str) -> None:
+    """The step and memory caps live in pm4py's per-trace time limit, which its searches
+    compare once per step: uncapped, pm4py asks it at least once per state it expands;
+    capped at 20 steps, it gives up after the 21st question; with no time left, at the
+    first.  If a pm4py release stops asking at every step, the caps would silently stop
+    holding: this test fails first."""
     from pm4py.algo.conformance.alignments.petri_net import algorithm as align
     from pm4py.objects.log.obj import Event, Trace
 
     wf = to_petri_net(api.load(REFERENCE_MODEL))
     labels = tuple(reversed(variants(api.read_log(EXAMPLES / "saas-handoffs.csv"))[0].labels))
     trace = Trace([Event({"concept:name": a}) for a in labels])
-    a_star = align.Variants.VERSION_STATE_EQUATION_A_STAR
-    with quiet_pm4py():
-        with capped_steps(20):
-            assert align.apply(trace, wf.net, wf.initial, wf.final, variant=a_star) is None
-        assert align.apply(trace, wf.net, wf.initial, wf.final, variant=a_star) is not None
+    variant = getattr(align.Variants, search)
+    off = {align.Parameters.ENABLE_BEST_WORST_COST: False}
+
+    def run(limit: SearchLimit) -> dict | None:
+        with quiet_pm4py():
+            return align.apply(
+                trace,
+                wf.net,
+                wf.initial,
+                wf.final,
+                variant=variant,
+                parameters={**off, align.Parameters.PARAM_MAX_ALIGN_TIME_TRACE: limit},
+            )
+
+    free = SearchLimit(1e9, 10**9)
+    found = run(free)
+    assert found is not None and free.stopped is None
+    assert free.checks >= found["visited_states"] > 20, (
+        f"pm4py asked its time limit {free.checks} times for {found['visited_states']} "
+        "states: it no longer compares it at every step, so bpmtool's step and memory "
+        "caps on its searches (bpmtool/mining/search_bounds.py) do not hold"
+    )
+    capped = SearchLimit(1e9, 20)
+    assert run(capped) is None
+    assert capped.stopped == "steps" and capped.checks == 21
+    timed = SearchLimit(0.0, 10**9)
+    assert run(timed) is None and timed.stopped == "time" and timed.checks == 1
 
 
 def test_check_lists_the_approximated_variants(tmp_path: Path) -> None:

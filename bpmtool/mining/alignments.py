@@ -21,9 +21,12 @@ Each variant is aligned once and exactly, by the first of these that applies:
   with :attr:`AlignmentBudget.fast_s` per variant, until it has run out
   :attr:`AlignmentBudget.fast_misses` times.
 
-Every search is bounded twice per variant: in CPU time, and in memory by a number of search
-states derived from :attr:`AlignmentBudget.variant_mb` (what one state of each search holds
-was measured with ``tracemalloc``), so memory stays bounded however fast the machine is.
+Every search is bounded three ways per variant (:mod:`bpmtool.mining.search_bounds`): in
+CPU time; in steps, as many as :attr:`AlignmentBudget.variant_mb` holds by what one step
+of the search holds on the variant's synchronous product (measured with ``tracemalloc``),
+so that the same variants are aligned however fast the machine is; and in the process's
+resident memory, which may not pass what it was when the search began plus
+:attr:`AlignmentBudget.variant_mb` (read every 64 steps; the bound that holds on any net).
 All searches together get :meth:`AlignmentBudget.total_for` seconds (by default 60 s and
 20 ms more per variant); a variant may use at most four times its fair share of what is
 left (variants are aligned most frequent first, and most take milliseconds), so one hard
@@ -49,28 +52,33 @@ cost, fitness and the labels of its model and log moves.
 
 from __future__ import annotations
 
-import math
-import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from bpmtool.mining.search_bounds import (
+    SearchLimit,
+    a_star_step_bytes,
+    frozen_heap,
+    product_transitions,
+    resident_bytes,
+)
 
 if TYPE_CHECKING:
     from bpmtool.mining.conformance import Conformance, Variant
     from bpmtool.mining.petri import WorkflowNet
 
-__all__ = ["Aligned", "AlignmentBudget", "align_variants", "capped_steps"]
+__all__ = ["Aligned", "AlignmentBudget", "align_variants"]
 
 Progress = Callable[[int, int | None], None]
 
 #: pm4py's standard cost of a log or model move on a visible transition
 _MOVE = 10000
-#: bytes one step of each of pm4py's searches holds (``tracemalloc`` peak over steps, on
-#: SEPSIS and Hospital Billing variants with discovered models: 3.9–4.9 KB for A*, whose
-#: states keep their LP solution, 106–150 B for the memory-lean Dijkstra search)
-_STEP_BYTES = {"a*": 5000, "dijkstra": 160}
+#: bytes one step of pm4py's memory-lean Dijkstra search holds (``tracemalloc`` peak over
+#: steps on SEPSIS and Hospital Billing variants: 106–150 B); A*'s grow with the product
+#: net, see :func:`bpmtool.mining.search_bounds.a_star_step_bytes`
+_DIJKSTRA_STEP_BYTES = 160
 _MB = 1 << 20
 
 
@@ -89,7 +97,8 @@ class AlignmentBudget:
     fast_misses: int = 3
     #: the token replays of all prefixes for precision; beyond it precision is not given
     precision_s: float = 60.0
-    #: memory one variant's search may hold (a number of states, see ``_STEP_BYTES``)
+    #: memory one variant's search may add to the process: as a number of steps (see
+    #: :meth:`states_for`) and as the process's resident memory, read as the search runs
     variant_mb: float = 256.0
     #: memory of the reachability graph's all-pairs table (12 bytes per pair of markings);
     #: 0 turns the graph search off
@@ -98,9 +107,11 @@ class AlignmentBudget:
     #: is built, then the graph and the vectors of one variant's path; 0 turns it off
     layers_mb: float = 256.0
 
-    def states_for(self, search: str) -> int:
-        """How many steps ``search`` ("a*" or "dijkstra") may take for one variant."""
-        return max(int(self.variant_mb * _MB) // _STEP_BYTES[search], 1)
+    def states_for(self, search: str, transitions: int = 0) -> int:
+        """How many steps ``search`` ("a*" or "dijkstra") may take for one variant whose
+        synchronous product has ``transitions`` transitions."""
+        step = a_star_step_bytes(transitions) if search == "a*" else _DIJKSTRA_STEP_BYTES
+        return max(int(self.variant_mb * _MB) // step, 1)
 
     def total_for(self, variants: int) -> float:
         """The seconds all alignments of ``variants`` variants may take."""
@@ -180,6 +191,8 @@ def align_variants(
     result.approximated += approximated
 
 
+# the objects alive when the searches begin are left out of the collector's passes
+@frozen_heap()
 def _align_by_search(
     wf: WorkflowNet,
     todo: list[Variant],
@@ -190,8 +203,8 @@ def _align_by_search(
     *,
     dijkstra: bool,
 ) -> None:
-    """Each variant by pm4py's searches, within its share of the budget in CPU time and
-    within its number of search steps; the Dijkstra search is tried first with
+    """Each variant by pm4py's searches, within its share of the budget in CPU time, its
+    number of search steps and the memory cap; the Dijkstra search is tried first with
     ``dijkstra``."""
     from pm4py.algo.conformance.alignments.petri_net import algorithm as align
     from pm4py.objects.log.obj import Event, Trace
@@ -199,8 +212,23 @@ def _align_by_search(
     fast = align.Variants.VERSION_DIJKSTRA_LESS_MEMORY
     exact = align.Variants.VERSION_STATE_EQUATION_A_STAR
     base = {align.Parameters.ENABLE_BEST_WORST_COST: False}
-    with capped_steps(budget.states_for("a*")):
-        empty = align.apply(Trace(), wf.net, wf.initial, wf.final, variant=exact, parameters=base)
+
+    def limit(seconds: float, search: str, labels: tuple[str, ...]) -> dict[str, Any]:
+        """pm4py's time limit for one search, which also holds its steps and memory: the
+        process's resident memory may grow by the variant's budget from where it is now."""
+        steps = budget.states_for(search, product_transitions(wf, labels))
+        resident = resident_bytes()
+        cap = None if resident is None else resident + int(budget.variant_mb * _MB)
+        return {align.Parameters.PARAM_MAX_ALIGN_TIME_TRACE: SearchLimit(seconds, steps, cap)}
+
+    empty = align.apply(
+        Trace(),
+        wf.net,
+        wf.initial,
+        wf.final,
+        variant=exact,
+        parameters={**base, **limit(1e9, "a*", ())},
+    )
     empty_cost = int(empty["cost"]) if empty is not None else 0
     # the best/worst cost is computed here, once: pm4py's per-trace call would align the
     # empty trace again for every variant (its default argument is evaluated even when the
@@ -231,30 +259,28 @@ def _align_by_search(
         a, search = None, "approximate"
         cpu_s, wall_s = share(len(todo) - i)
         if cpu_s > 0 and misses < budget.fast_misses:
-            limit = min(budget.fast_s, cpu_s) * wall_s / cpu_s
-            with capped_steps(budget.states_for("dijkstra")):
-                a = align.apply(
-                    trace,
-                    wf.net,
-                    wf.initial,
-                    wf.final,
-                    variant=fast,
-                    parameters={**fast_params, **per_event, "max_align_time_trace": limit},
-                )
+            wall = min(budget.fast_s, cpu_s) * wall_s / cpu_s
+            a = align.apply(
+                trace,
+                wf.net,
+                wf.initial,
+                wf.final,
+                variant=fast,
+                parameters={**fast_params, **per_event, **limit(wall, "dijkstra", v.labels)},
+            )
             search = "dijkstra"
             if a is None:
                 misses += 1
         cpu_s, wall_s = share(len(todo) - i)
         if a is None and cpu_s > 0:
-            with capped_steps(budget.states_for("a*")):
-                a = align.apply(
-                    trace,
-                    wf.net,
-                    wf.initial,
-                    wf.final,
-                    variant=exact,
-                    parameters={**base, **per_event, "max_align_time_trace": wall_s},
-                )
+            a = align.apply(
+                trace,
+                wf.net,
+                wf.initial,
+                wf.final,
+                variant=exact,
+                parameters={**base, **per_event, **limit(wall_s, "a*", v.labels)},
+            )
             search = "a*"
         bwc = _MOVE * len(v.labels) + empty_cost
         if a is None:
@@ -276,54 +302,6 @@ def _unknown(wf: WorkflowNet, v: Variant) -> tuple[str, ...]:
     """The variant's events whose labels the net does not have (log moves in any
     alignment)."""
     return tuple(x for x in v.labels if x not in wf.labels)
-
-
-class _StepClock:
-    """Stands in for the ``time`` module inside pm4py's search modules, which read
-    ``time.time()`` once per search step (and per re-solved linear program): after the steps
-    armed for this thread it answers infinity, so the search stops as it does at its time
-    limit.  Unarmed, it is the clock."""
-
-    def __init__(self) -> None:
-        self._local = threading.local()
-
-    def arm(self, steps: int | None) -> None:
-        self._local.left = steps
-
-    def time(self) -> float:
-        left = getattr(self._local, "left", None)
-        if left is not None:
-            if left <= 0:
-                return math.inf
-            self._local.left = left - 1
-        return time.time()
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(time, name)
-
-
-_CLOCK = _StepClock()
-_INSTALL = threading.Lock()
-
-
-@contextmanager
-def capped_steps(steps: int) -> Iterator[None]:
-    """pm4py's alignment searches in this thread stop (return ``None``) after ``steps``
-    steps: the bound on a search's states, and with them its memory."""
-    from pm4py.algo.conformance.alignments.petri_net.variants import (
-        dijkstra_less_memory,
-        state_equation_a_star,
-    )
-
-    with _INSTALL:
-        for module in (state_equation_a_star, dijkstra_less_memory):
-            if module.time is not _CLOCK:
-                module.time = _CLOCK  # type: ignore[assignment]
-    _CLOCK.arm(max(steps, 1))
-    try:
-        yield
-    finally:
-        _CLOCK.arm(None)
 
 
 def _share(budget: AlignmentBudget, total: float, spent: float, remaining: int) -> float:
