@@ -144,7 +144,7 @@ def main() -> None:
     t_journey = time.perf_counter() - start
     print(
         f"journey analysis: {t_journey:.2f}s  ({len(result.happy.paths)} happy paths, "
-        f"{result.happy.variants:,} variants, {len(result.exceptions):,} struggling "
+        f"{result.happy.all_variants:,} variants, {len(result.exceptions):,} struggling "
         f"customers, {len(result.findings)} findings)"
     )
     print(f"peak RSS so far: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MB")

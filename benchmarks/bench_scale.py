@@ -19,6 +19,11 @@ results' JSON is compared (hash).
 
     python benchmarks/bench_scale.py                    # 1M, 5M and 20M events
     python benchmarks/bench_scale.py --sizes 100000     # a quick run
+    python benchmarks/bench_scale.py --analysis journey --sizes 1000000 5000000
+
+``--analysis journey`` measures ``api.journey`` the same three ways (single: the CSV read
+whole and its journey; pieces and cluster: each partition reduced to its journey facts,
+merged and judged on the client); the JSON hash leaves out the reader's notes.
 """
 
 from __future__ import annotations
@@ -93,6 +98,49 @@ def main():
     doc = json.dumps(result.to_dict(), sort_keys=True).encode()
     print(json.dumps({"times": t, "events": events, "tasks_s": tasks,
                       "json_sha1": hashlib.sha1(doc).hexdigest()}))
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+JOURNEY_RUN = r"""
+import hashlib, json, sys, time
+from bpmtool import api
+
+def main():
+    mode, log, model = sys.argv[1], sys.argv[2], api.load(sys.argv[3])
+    t, parts, tasks = {}, [], []
+
+    def partition_done(done, total):
+        parts.append(time.perf_counter())
+
+    start = time.perf_counter()
+    if mode == "single":
+        frame = api.read_log(log)
+        t["read"] = time.perf_counter() - start
+        result = api.journey(model, frame)
+    elif mode == "pieces":
+        result = api.journey(model, log, read_progress=partition_done)
+    else:
+        from distributed import get_task_stream
+
+        with api.cluster(workers=2, memory_limit=sys.argv[4]) as cluster:
+            t["start_cluster"] = time.perf_counter() - start
+            with get_task_stream(cluster.client) as stream:
+                result = api.journey(model, log, cluster=cluster, read_progress=partition_done)
+            for task in stream.data:
+                compute = [s for s in task.get("startstops", ()) if s.get("action") == "compute"]
+                tasks += [round(sum(s["stop"] - s["start"] for s in compute), 3)] if compute else []
+    t["total"] = time.perf_counter() - start
+    if parts:
+        t["partitions"] = parts[-1] - start - t.get("start_cluster", 0.0)
+        t["after_partitions"] = t["total"] - t["partitions"] - t.get("start_cluster", 0.0)
+    data = result.to_dict()
+    data.pop("notes")
+    doc = json.dumps(data, sort_keys=True, default=str).encode()
+    print(json.dumps({"times": t, "events": result.n_events, "cases": result.n_cases,
+                      "tasks_s": tasks, "json_sha1": hashlib.sha1(doc).hexdigest()}))
 
 if __name__ == "__main__":
     main()
@@ -229,11 +277,18 @@ def main() -> None:
         help="no single-process run above this many events",
     )
     parser.add_argument(
+        "--analysis",
+        choices=["check", "journey"],
+        default="check",
+        help="what is measured: api.check, or api.journey",
+    )
+    parser.add_argument(
         "--reuse-parts",
         action="store_true",
         help="keep a partitioned log written by an earlier run (no conversion measured)",
     )
     args = parser.parse_args()
+    run = JOURNEY_RUN if args.analysis == "journey" else RUN
     rows = []
     for events in args.sizes:
         log = make_log(events, args.generate_max)
@@ -246,18 +301,19 @@ def main() -> None:
         if "single" in args.modes and (
             args.skip_single_above is None or events <= args.skip_single_above
         ):
-            row["single"] = measure([sys.executable, "-c", RUN, "single", str(log), str(MODEL)])
+            row["single"] = measure([sys.executable, "-c", run, "single", str(log), str(MODEL)])
             print(json.dumps(row["single"]), flush=True)
         if "pieces" in args.modes:
-            row["pieces"] = measure([sys.executable, "-c", RUN, "pieces", str(parts), str(MODEL)])
+            row["pieces"] = measure([sys.executable, "-c", run, "pieces", str(parts), str(MODEL)])
             print(json.dumps(row["pieces"]), flush=True)
         if "cluster" in args.modes:
             row["cluster"] = measure(
-                [sys.executable, "-c", RUN, "cluster", str(parts), str(MODEL), args.memory_limit]
+                [sys.executable, "-c", run, "cluster", str(parts), str(MODEL), args.memory_limit]
             )
         rows.append(row)
         print(json.dumps(row), flush=True)
-    out = DATA / f"scale-results-{'-'.join(str(n) for n in args.sizes)}.json"
+    name = "-".join(str(n) for n in args.sizes)
+    out = DATA / f"scale-results-{'journey-' if args.analysis == 'journey' else ''}{name}.json"
     out.write_text(json.dumps(rows, indent=2))
 
 
