@@ -191,6 +191,18 @@ def test_report_names_an_empty_drill_down_and_a_single_diagram_stays_as_it_was()
     assert single.split(">Swimlanes</h2>", 1)[1].split("<h2>", 1)[0].count("<svg") == 1
 
 
+def test_a_markdown_report_names_the_diagrams_the_html_one_draws() -> None:
+    model = api.load(SHARED_DATA / "bpmn" / "miwg-reference" / "C.4.0.bpmn")
+    md = api.report(model, fmt="md")
+    assert (
+        "The model's file has 4 diagrams: 1. Onboarding employee; 2. IT; 3. Payroll; "
+        "4. Facilities. The HTML report" in md
+    )
+    assert "<svg" not in md
+    single = api.report(api.load(FLAWED_MODEL), fmt="md")
+    assert "diagrams:" not in single and "The swimlane diagram is in the HTML report" in single
+
+
 def test_report_in_markdown(checked: CheckResult) -> None:
     model = api.load(FLAWED_MODEL)
     md = api.report(model, fmt="md")

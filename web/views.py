@@ -53,7 +53,8 @@ class ModelView:
     sipoc: Sipoc
     svg: str | None
     editable: bool
-    #: the names of a BPMN file's diagrams (``""`` for an unnamed one), when it has several
+    #: the titles of a BPMN file's diagrams (:func:`bpmtool.api.diagram_titles`: "2. IT"),
+    #: when it has several
     diagrams: tuple[str, ...] = ()
     #: the diagram drawn (its number from 1), when one was asked for
     diagram: int | None = None
@@ -77,7 +78,7 @@ def model_view(ws: Workspace, name: str, diagram: int | None = None) -> ModelVie
     loaded = ws.load_model(name)
     findings = cached(ws, name, "lint", lambda ld: api.lint(ld.model))
     table = cached(ws, name, "sipoc", lambda ld: api.sipoc(ld.model))
-    names = api.diagram_names(loaded.model)
+    names = api.diagram_titles(loaded.model)
     if diagram is not None:
         api.choose_diagram(loaded.model, diagram)  # an unknown number: say so first
     chosen = None if diagram is None else str(diagram)

@@ -193,8 +193,7 @@ def diagram_drawings(
         overlay_of(overlay, model, flow_numbers(model, overlay)) if overlay is not None else None
     )
     out = []
-    for number, diagram in enumerate(every, start=1):
-        title = f"{number}. {_diagram_title(model, diagram)}"
+    for number, (diagram, title) in enumerate(zip(every, diagram_titles(model), strict=True), 1):
         if not (diagram.shapes or diagram.edges):
             out.append(DiagramDrawing(title, ""))
             continue
@@ -209,6 +208,16 @@ def diagram_drawings(
         )
         out.append(DiagramDrawing(title, svg))
     return out
+
+
+def diagram_titles(model: Model) -> list[str]:
+    """What the report calls each of the model's diagrams, in the order ``diagram=N``
+    numbers them: the number and the name — else what the diagram is drawn for (a pool,
+    ``inside`` a sub-process or call activity), else its id — e.g. ``"2. IT"``.  Empty for
+    a model bpmtool lays out itself."""
+    from bpmtool.layout.from_di import diagrams_of
+
+    return [f"{n}. {_diagram_title(model, d)}" for n, d in enumerate(diagrams_of(model), 1)]
 
 
 def _diagram_title(model: Model, diagram: Diagram) -> str:
@@ -262,11 +271,13 @@ def report(
     findings = diagram_findings(model, check)
     if journey is not None:
         findings += journey.findings
-    diagrams = (
-        diagram_drawings(model, findings=findings, overlay=check, orientation=orientation)
-        if fmt == "html"
-        else []
-    )
+    if fmt == "html":
+        diagrams = diagram_drawings(
+            model, findings=findings, overlay=check, orientation=orientation
+        )
+    else:  # Markdown draws nothing: the titles name the diagrams the HTML report draws
+        titles = diagram_titles(model)
+        diagrams = [DiagramDrawing(title, "") for title in titles] if len(titles) > 1 else []
     svg = (
         diagrams[0][1]
         if diagrams

@@ -47,7 +47,7 @@ class ReportData:
     journey: JourneyResult | None = None
     journey_charts: dict[str, str] = field(default_factory=dict)
     #: every diagram of a file with several, as ``(title, svg)``, the main one (``svg``)
-    #: first; an svg is ``""`` when its diagram draws nothing
+    #: first; an svg is ``""`` when its diagram draws nothing (always in Markdown)
     diagrams: Sequence[tuple[str, str]] = ()
 
 

@@ -37,6 +37,24 @@ def test_the_model_page_offers_and_draws_each_diagram(client) -> None:
     assert asked.status_code == 404 and "there is no diagram 9" in str(asked.json())
 
 
+def test_an_unnamed_diagram_is_offered_by_what_it_draws(client) -> None:
+    """bpmn.io's B.2.0 names none of its diagrams: the menu offers the drill-downs by the
+    sub-process they draw the inside of, with the report's titles."""
+    from bpmtool import api
+
+    path = SHARED_DATA / "bpmn" / "bpmn-io-18-6-1" / "B.2.0-export.bpmn"
+    client.post("/api/models", files={"file": ("b2.bpmn", path.read_bytes())})
+    page = client.get("/models/b2.bpmn")
+    assert page.status_code == 200
+    titles = api.diagram_titles(api.load(path))
+    assert titles[1:] == [
+        "2. inside Collapsed Sub-Process 1 Multi-instances",
+        "3. inside Collapsed Sub-Process 2",
+    ]
+    for n, title in enumerate(titles, start=1):
+        assert f'<option value="{n}"' in page.text and f">{title}</option>" in page.text
+
+
 def test_a_model_with_one_diagram_offers_no_choice(client) -> None:
     one = SHARED_DATA / "bpmn" / "miwg-reference" / "A.1.0.bpmn"
     client.post("/api/models", files={"file": ("a1.bpmn", one.read_bytes())})
