@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from bpmtool.model import Model
 
 __all__ = [
+    "Measures",
     "Pieces",
     "Preparation",
     "WholeLog",
@@ -178,6 +179,7 @@ def discover_pieces(
     the result's ``filtered`` says what it kept.  A filter that keeps no case is refused."""
     from bpmtool.discovery.discover import build_model, judge_model
     from bpmtool.discovery.log_facts import facts_of_counts, merge_counts
+    from bpmtool.memory import give_back_freed_memory
     from bpmtool.mining.check_facts import merge
     from bpmtool.mining.filter_cases import numbered_sequences
     from bpmtool.mining.flow_numbers import merge_flow_facts
@@ -195,12 +197,14 @@ def discover_pieces(
     outcome = _outcome(log_filter, [o for _, o in first], filename)
     del first
     facts = facts_of_counts(counts, activities=activities, filename=filename)
+    give_back_freed_memory()  # what reading freed, before the miner imports pm4py
     model = build_model(facts, paths, model_id, name)
     kept = [a.label for a in facts.kept]
     measured = [m for m in pieces.map(measure_task, prep, model, kept, facts.lane_source) if m]
     check = merge([m.check for m in measured])
     flows = merge_flow_facts([m.flows for m in measured])
     del measured
+    give_back_freed_memory()
     found = judge_model(model, facts, check, flows, activities=activities, paths=paths)
     found.filtered = outcome
     return found

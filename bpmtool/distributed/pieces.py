@@ -29,12 +29,18 @@ def on_partition(
     date_format: str | None,
     *args: Any,
 ) -> Any:
-    """``task(frame, *args)`` on one partition read where this runs (on a worker)."""
+    """``task(frame, *args)`` on one partition read where this runs (on a worker); the
+    partition's memory is handed back before the next one is read."""
     from bpmtool.distributed.frames import read_one
+    from bpmtool.memory import give_back_freed_memory
 
     df: pd.DataFrame = read_one(path, columns, date_format)
     df.attrs["source"] = path  # problems name the partition
-    return task(df, *args)
+    try:
+        return task(df, *args)
+    finally:
+        del df
+        give_back_freed_memory()
 
 
 @dataclass
