@@ -191,6 +191,42 @@ def test_report_names_an_empty_drill_down_and_a_single_diagram_stays_as_it_was()
     assert single.split(">Swimlanes</h2>", 1)[1].split("<h2>", 1)[0].count("<svg") == 1
 
 
+def test_a_journey_s_happy_paths_are_drawn_on_every_diagram(tmp_path: Path) -> None:
+    """C.4.0 given a journey whose successful customers walk IT's steps: the report's happy
+    paths section draws each of the four diagrams under its title, the paths on IT's."""
+    from bpmtool.model import Model
+
+    base = api.load(SHARED_DATA / "bpmn" / "miwg-reference" / "C.4.0.bpmn")
+    node = {n.label: n.id for n in base.nodes}
+    steps = ["Create domain account", "Prepare workstation", "Configure workstation"]
+    data = base.model_dump(by_alias=True, exclude_defaults=True, mode="json")
+    done = {"activity": node["Configure workstation"]}
+    data["stages"] = [
+        {
+            "id": "setup",
+            "nodes": [node[s] for s in steps],
+            "milestones": [{"id": "ready", "reached_when": done}],
+        }
+    ]
+    data["journey"] = {"success": {"milestone": "ready"}, "happy_paths": 1}
+    model = Model.model_validate(data)
+    log = tmp_path / "it.csv"
+    log.write_text(
+        "case,activity,timestamp\n"
+        + "".join(
+            f"c{c},{a},2024-01-0{c + 1} 0{i}:00\n" for c in range(3) for i, a in enumerate(steps)
+        )
+    )
+    html = api.report(model, journey=api.journey(model, log))
+    happy = html.split(">Happy paths", 1)[1].split("<h3>", 1)[0]
+    parts = happy.split('<h4 class="diagram-title">')[1:]
+    titles = [part.split("</h4>", 1)[0] for part in parts]
+    assert titles == ["1. Onboarding employee", "2. IT", "3. Payroll", "4. Facilities"]
+    assert all(part.count("<svg") == 1 for part in parts)
+    walked = [t for t, p in zip(titles, parts, strict=True) if re.search(r"walked [1-9]", p)]
+    assert walked == ["2. IT"]
+
+
 def test_a_markdown_report_names_the_diagrams_the_html_one_draws() -> None:
     model = api.load(SHARED_DATA / "bpmn" / "miwg-reference" / "C.4.0.bpmn")
     md = api.report(model, fmt="md")

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
     from bpmtool.mining.check import CheckResult
     from bpmtool.mining.flow_numbers import FlowNumbers
     from bpmtool.mining.journey_result import JourneyResult
+    from bpmtool.render.svg import Overlay
 
 
 # --- drawing and reports (layout, render) ---
@@ -123,8 +124,7 @@ def render_svg(
     discovery writes case counts and median times on flows and boxes and draws the handoffs
     the model lacks as dashed curves (:func:`flow_numbers`; of a check that ran partition
     by partition, read on the ``cluster``'s workers when given)."""
-    from bpmtool.render.overlay import happy_overlay, numbers_overlay, overlay_of
-    from bpmtool.render.svg import Overlay
+    from bpmtool.render.overlay import numbers_overlay, overlay_of
     from bpmtool.render.svg import render_svg as draw
 
     model = choose_diagram(model, diagram)
@@ -138,11 +138,7 @@ def render_svg(
             model, discovery.numbers, discovery.handoffs, discovery.cases, discovery.shares()
         )
     if happy is not None:
-        from bpmtool.mining.flow_counts import flow_counts
-
-        paths = happy.to_dict(limit=0)["happy_paths"]
-        walks = [(tuple(p["nodes"]), int(p["cases"])) for p in paths["paths"]]
-        drawn = happy_overlay(flow_counts(model, walks), int(paths["successful_cases"]), len(walks))
+        drawn = _happy_overlay(model, happy)
     marked: list[Finding] = []
     caption = ""
     if findings is True:
@@ -177,11 +173,13 @@ def diagram_drawings(
     findings: list[Finding],
     overlay: CheckResult | None = None,
     orientation: str = "horizontal",
+    happy: JourneyResult | None = None,
 ) -> list[DiagramDrawing]:
     """Every diagram of a model whose file has several, drawn without a legend, in the
     order :func:`diagram_names` numbers them, the main one first.  ``findings`` are
     numbered alike on every diagram, each marked on the diagram that draws its subject;
-    ``overlay`` (a check) draws on each.  Empty for a model with one diagram or none."""
+    ``overlay`` (a check) draws on each, or a journey's happy paths (``happy``) do.  Empty
+    for a model with one diagram or none."""
     from bpmtool.layout.from_di import diagrams_of
     from bpmtool.render.overlay import overlay_of
     from bpmtool.render.svg import render_svg as draw
@@ -192,6 +190,8 @@ def diagram_drawings(
     drawn = (
         overlay_of(overlay, model, flow_numbers(model, overlay)) if overlay is not None else None
     )
+    if happy is not None:
+        drawn = _happy_overlay(model, happy)
     out = []
     for number, (diagram, title) in enumerate(zip(every, diagram_titles(model), strict=True), 1):
         if not (diagram.shapes or diagram.edges):
@@ -231,6 +231,17 @@ def _diagram_title(model: Model, diagram: Diagram) -> str:
     if shows in model.subprocess_by_id:
         return f"inside {model.subprocess_by_id[shows].label}"
     return diagram.id or "(unnamed)"
+
+
+def _happy_overlay(model: Model, happy: JourneyResult) -> Overlay:
+    """A journey's happy paths drawn over the swimlanes: how many successful cases walk
+    each flow."""
+    from bpmtool.mining.flow_counts import flow_counts
+    from bpmtool.render.overlay import happy_overlay
+
+    paths = happy.to_dict(limit=0)["happy_paths"]
+    walks = [(tuple(p["nodes"]), int(p["cases"])) for p in paths["paths"]]
+    return happy_overlay(flow_counts(model, walks), int(paths["successful_cases"]), len(walks))
 
 
 def flow_numbers(model: Model, check: CheckResult, cluster: Cluster | None = None) -> FlowNumbers:
@@ -288,8 +299,14 @@ def report(
         else ""
     )
     charts = journey_charts(journey) if journey is not None else {}
+    happy: list[DiagramDrawing] = []
     if journey is not None and fmt == "html":
-        charts["happy"] = render_svg(model, happy=journey, orientation=orientation)
+        happy = diagram_drawings(
+            model, findings=lint(model), orientation=orientation, happy=journey
+        )
+        charts["happy"] = (
+            happy[0].svg if happy else render_svg(model, happy=journey, orientation=orientation)
+        )
     graph = ProcessGraph(model)
     data = ReportData(
         model,
@@ -303,6 +320,7 @@ def report(
         journey=journey,
         journey_charts=charts,
         diagrams=diagrams,
+        happy_diagrams=happy,
     )
     return render_report(data, fmt)
 

@@ -49,6 +49,8 @@ class ReportData:
     #: every diagram of a file with several, as ``(title, svg)``, the main one (``svg``)
     #: first; an svg is ``""`` when its diagram draws nothing (always in Markdown)
     diagrams: Sequence[tuple[str, str]] = ()
+    #: the journey's happy paths on each of those diagrams, alike
+    happy_diagrams: Sequence[tuple[str, str]] = ()
 
 
 def _env() -> Environment:
@@ -108,6 +110,7 @@ def _context(data: ReportData) -> dict[str, Any]:
         "handoff_rows": handoff_rows,
         "svg": Markup(data.svg),  # ours: svgwrite escaped every text
         "diagrams": _diagrams(data.diagrams),
+        "happy_diagrams": _diagrams(data.happy_diagrams),
         "sipoc_html": Markup(sipoc_html(data.sipoc, standalone=False)),
         "sipoc_md": sipoc_markdown(data.sipoc),
         "check": None,
