@@ -13,16 +13,20 @@ steps run when the user names a cluster (``--scheduler tcp://HOST:8786``,
 * :mod:`~bpmtool.distributed.pieces` hands a piece-by-piece analysis (the as-is
   discovery, :mod:`bpmtool.discovery.pieces`) the partitions: each task reads its partition
   where it runs and returns only its facts;
+* :mod:`~bpmtool.distributed.journeys` runs the customer journey the same way: each
+  partition reduced to one row of journey facts per case where it is read
+  (:mod:`bpmtool.mining.journey_facts`), merged exactly and judged on the client;
 * :mod:`~bpmtool.distributed.frames` reads each partition on a worker and joins the pieces
-  into the very frame the single-process reader gives (for the journey);
+  into the very frame the single-process reader gives (``api.read_log`` of a partitioned
+  log);
 * :mod:`~bpmtool.distributed.alignments` aligns each distinct variant once, the variants
   spread over the workers;
 * :mod:`~bpmtool.distributed.cluster` connects to a scheduler or starts a
   ``LocalCluster`` of processes, and turns an unreachable scheduler into a clear error.
 
-The check runs the same gather, merge and judge steps in one process, on the whole log as
-one piece, so the results are the same to the last digit.  How far this scales, and what
-it costs, is in ``docs/scale.md``.
+The check and the journey run the same gather, merge and judge steps in one process, on
+the whole log as one piece, so the results are the same to the last digit.  How far this
+scales, and what it costs, is in ``docs/scale.md``.
 """
 
 from bpmtool.distributed.cluster import Cluster, ClusterError, connect

@@ -3,7 +3,8 @@ merged here.
 
 Each partition is read, cut to the cases of a filter (when one is given) and reduced to its
 journey facts (:func:`bpmtool.mining.journey_facts.gather`) where it is read — on a
-cluster's worker, or here one partition after another without a cluster — and only the
+cluster's worker, or here one partition after another without a cluster
+(:class:`~bpmtool.distributed.pieces.Partitions`) — and only the
 facts travel: their size follows the partition's cases, never its events.  The client
 merges them (:func:`bpmtool.mining.journey_facts.merge`) and judges the journey on the
 merged facts, so it never holds the log's events, and a worker holds one partition at a
@@ -20,36 +21,35 @@ teams' lanes, as the whole log has them.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from bpmtool.distributed.cluster import Cluster
     from bpmtool.errors import Problem
     from bpmtool.mining.journey_facts import JourneyFacts
     from bpmtool.mining.log_filter import LogFilter
     from bpmtool.model import Model
 
-__all__ = ["gather_journeys", "latest_time", "partition_journeys"]
+__all__ = ["gather_journeys", "journey_facts_of", "last_time", "latest_time"]
 
 
-def partition_journeys(
-    path: str,
+def journey_facts_of(
+    df: pd.DataFrame,
     model: Model,
-    roles: dict[str, str] | None,
     renames: dict[str, str] | None,
-    date_format: str | None,
     filters: Sequence[LogFilter | None],
     numbers: dict[tuple[str, ...], int] | None = None,
     filter_source: str | None = None,
 ) -> list[JourneyFacts]:
-    """One partition read and reduced to its journey facts, once per filter (runs on a
-    worker); ``numbers`` and ``filter_source``: see :func:`~bpmtool.mining.filter_cases.
-    cut_piece`."""
-    from bpmtool.distributed.frames import read_one
+    """One partition's events reduced to their journey facts, once per filter (runs where
+    the partition is read); ``numbers`` and ``filter_source``: see
+    :func:`~bpmtool.mining.filter_cases.cut_piece`."""
     from bpmtool.mining.filter_cases import cut_piece
     from bpmtool.mining.journey_facts import gather
 
-    df = read_one(path, roles, date_format)
+    source = str(df.attrs.get("source") or "the log")
     if renames:
         df = df.rename(columns=renames)
     out = []
@@ -57,11 +57,11 @@ def partition_journeys(
         if chosen is None or chosen.empty:
             out.append(gather(model, df))
             continue
-        kept, outcome, source = cut_piece(
-            model, df, chosen, numbers=numbers, filename=path, lane_source=filter_source
+        kept, outcome, lanes = cut_piece(
+            model, df, chosen, numbers=numbers, filename=source, lane_source=filter_source
         )
         facts = gather(model, kept, outcome)
-        facts.filter_source = source
+        facts.filter_source = lanes
         out.append(facts)
     return out
 
@@ -81,38 +81,35 @@ def gather_journeys(
     per filter, and what its reader noted.  ``roles`` names the source columns by role (as
     :func:`~bpmtool.io.eventlog.read_log` takes them), ``renames`` renames other columns."""
     from bpmtool.distributed.facts import GROUP_SOURCE, _wanted_numbers
-    from bpmtool.distributed.partitions import find_partitions, read_notes
+    from bpmtool.distributed.partitions import read_notes
+    from bpmtool.distributed.pieces import Partitions
     from bpmtool.mining.journey_facts import merge
 
-    files = find_partitions(path)
+    pieces = Partitions.of(path, cluster, columns=roles, date_format=date_format, progress=progress)
     numbers = None
     by_variant = [f for f in filters if f is not None and f.variants]
     if by_variant:  # the filters share their variants (a comparison's windows)
-        numbers = _wanted_numbers(files, cluster, roles, date_format, by_variant[0])
-    args = (model, roles, renames, date_format, list(filters), numbers)
-    parts = _run(cluster, partition_journeys, files, args, progress)
+        numbers = _wanted_numbers(pieces.files, cluster, roles, date_format, by_variant[0])
+    args = (model, renames, list(filters), numbers)
+    parts = pieces.map(journey_facts_of, *args)
     sources = {f.filter_source for p in parts for f in p}
     if GROUP_SOURCE in sources and len(sources) > 1:
         # a lane filter judged some partitions' lanes by the model: as the whole log's
         # lanes come from its teams, so do theirs
         redo = [i for i, p in enumerate(parts) if any(f.filter_source != GROUP_SOURCE for f in p)]
-        again = _run(
-            cluster, partition_journeys, [files[i] for i in redo], (*args, GROUP_SOURCE), None
-        )
-        for i, facts in zip(redo, again, strict=True):
+        again = Partitions([pieces.files[i] for i in redo], cluster, roles, date_format)
+        for i, facts in zip(redo, again.map(journey_facts_of, *args, GROUP_SOURCE), strict=True):
             parts[i] = facts
     merged = [merge([p[i] for p in parts]) for i in range(len(filters))]
     return merged, read_notes(path)
 
 
-def partition_latest(path: str, roles: dict[str, str] | None, date_format: str | None) -> Any:
-    """The last event time of one partition (``None`` without times; runs on a worker)."""
+def last_time(df: pd.DataFrame) -> pd.Timestamp | None:
+    """The last event time of one partition, zone-less UTC (``None`` without times)."""
     import pandas as pd
 
-    from bpmtool.distributed.frames import read_one
     from bpmtool.log_schema import TIMESTAMP
 
-    df = read_one(path, roles, date_format)
     if TIMESTAMP not in df.columns or df[TIMESTAMP].isna().all():
         return None
     latest = pd.Timestamp(df[TIMESTAMP].max())
@@ -125,34 +122,11 @@ def latest_time(
     *,
     roles: dict[str, str] | None = None,
     date_format: str | None = None,
-) -> Any:
+) -> pd.Timestamp | None:
     """The last event time of a partitioned log (zone-less UTC), ``None`` without times:
     each partition read where it is, only its last time sent back."""
-    from bpmtool.distributed.partitions import find_partitions
+    from bpmtool.distributed.pieces import Partitions
 
-    found = [
-        t
-        for t in _run(cluster, partition_latest, find_partitions(path), (roles, date_format), None)
-        if t is not None
-    ]
+    pieces = Partitions.of(path, cluster, columns=roles, date_format=date_format)
+    found = [t for t in pieces.map(last_time) if t is not None]
     return max(found) if found else None
-
-
-def _run(
-    cluster: Cluster | None,
-    task: Callable[..., Any],
-    files: list[str],
-    args: tuple[Any, ...],
-    progress: Callable[[int, int | None], None] | None,
-) -> list[Any]:
-    """``task(file, *args)`` for each partition: on the cluster's workers (the model travels
-    with each task, a few kB: a task's input held only by workers is lost with them when one
-    dies), or here one after another."""
-    if cluster is not None:
-        return cluster.map(task, files, *args, progress=progress)
-    out = []
-    for i, f in enumerate(files, start=1):
-        out.append(task(f, *args))
-        if progress is not None:
-            progress(i, len(files))
-    return out
