@@ -186,3 +186,33 @@ def test_the_layers_are_bounded_in_memory_and_time(
         return asked > 3
 
     assert len(align_layers(graph, [v.labels for v in found], stop=stop)) <= 3
+
+
+def test_a_net_that_is_not_safe_is_left_to_pm4pys_search() -> None:
+    """The layered search holds a marking as one bit per place; on a net whose firing puts a
+    second token on a place it builds no graph, and pm4py's A* aligns with its own cost."""
+    from pm4py.objects.petri_net.obj import Marking, PetriNet
+    from pm4py.objects.petri_net.utils.petri_utils import add_arc_from_to
+
+    net = PetriNet("twice")
+    start, middle, end = (PetriNet.Place(name) for name in ("start", "middle", "end"))
+    split = PetriNet.Transition("split", "a")
+    join = PetriNet.Transition("join", "b")
+    for x in (start, middle, end, split, join):
+        (net.places if isinstance(x, PetriNet.Place) else net.transitions).add(x)
+    add_arc_from_to(start, split, net)
+    add_arc_from_to(split, middle, net, weight=2)  # two tokens on one place
+    add_arc_from_to(middle, join, net, weight=2)
+    add_arc_from_to(join, end, net)
+    wf = WorkflowNet(net, Marking({start: 1}), Marking({end: 1}), labels={"a", "b"})
+    assert layer_graph(wf.net, wf.initial, wf.final, 64 << 20) is None
+    found = [
+        Variant(("a", "b"), [0, 1, 2], False),
+        Variant(("a", "c", "b"), [3], False),
+        Variant(("b",), [4], False),
+    ]
+    budget = AlignmentBudget(**UNTIMED, graph_mb=0)
+    conformance(wf, found, replay=False, budget=budget)
+    assert {v.alignment.search for v in found} == {"a*"}
+    assert [v.alignment.cost for v in found] == [_pm4py(wf, v.labels)[0] for v in found]
+    assert [v.alignment.cost for v in found] == [0, MOVE, MOVE]
