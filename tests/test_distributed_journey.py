@@ -5,6 +5,7 @@ without the client ever joining the events (``read_partitioned`` is made unavail
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from datetime import datetime
@@ -251,3 +252,35 @@ def test_a_case_in_two_partitions_is_refused(model: Model, example: pd.DataFrame
     again = example[example[CASE].astype(str) >= "C000010"].reset_index(drop=True)
     with pytest.raises(EventLogError, match="'C000010' has events in two partitions"):
         merge([gather(model, first), gather(model, again)])
+
+
+def test_a_parquet_folder_with_its_own_column_names(
+    example: pd.DataFrame, tmp_path: Path, never_joined: None
+) -> None:
+    """Partitions whose columns have other names (``--case``, ``--activity``,
+    ``--timestamp``): each partition is read with them, through the command line as from a
+    CSV with the same names."""
+    from typer.testing import CliRunner
+
+    from bpmtool.cli.app import app
+
+    own = example.rename(columns={CASE: "ticket", "concept:name": "step", "time:timestamp": "at"})
+    folder = tmp_path / "own"
+    folder.mkdir()
+    codes = own["ticket"].astype("category").cat.codes.to_numpy()
+    for p in range(3):
+        own[codes % 3 == p].to_parquet(folder / f"piece-{p}.parquet", index=False)
+    csv = tmp_path / "own.csv"
+    own.to_csv(csv, index=False)
+    names = ["--case", "ticket", "--activity", "step", "--timestamp", "at"]
+    outputs = []
+    for log in (csv, folder):
+        out = tmp_path / f"{log.name}.json"
+        result = CliRunner().invoke(
+            app, ["journey", str(MODEL), str(log), *names, "-q", "-f", "json", "-o", str(out)]
+        )
+        assert result.exit_code == 0, result.output
+        data = json.loads(out.read_text())
+        data.pop("notes")
+        outputs.append(data)
+    assert outputs[0] == outputs[1] and outputs[0]["cases"] == 400
