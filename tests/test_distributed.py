@@ -184,7 +184,7 @@ def test_a_folder_without_parquet_is_a_clear_error(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_a_million_events_on_a_cluster_give_the_same_json(tmp_path: Path) -> None:
     """The generator's million-event log: single process vs partitioned on two workers,
-    through the command line, byte for byte."""
+    through the command line, byte for byte; and its journey (the same JSON)."""
     log = tmp_path / "big.csv"
     subprocess.run(
         [
@@ -232,6 +232,23 @@ def test_a_million_events_on_a_cluster_give_the_same_json(tmp_path: Path) -> Non
     ).stdout
     assert json.loads(alone)["summary"]["events"] > 1_000_000
     assert spread == alone
+    # the journey of the same log: partition by partition on the two workers, the same JSON
+    journeys = [
+        json.loads(
+            subprocess.run(
+                [*bpmtool, "journey", str(MODEL), str(source), "-q", "-f", "json", *extra],
+                check=True,
+                capture_output=True,
+                text=True,
+                env=env,
+            ).stdout
+        )
+        for source, extra in ((log, []), (tmp_path / "parts", ["--workers", "2"]))
+    ]
+    for journey in journeys:
+        journey.pop("notes")
+    assert journeys[0]["events"] > 1_000_000
+    assert journeys[1] == journeys[0]
 
 
 def test_journey_through_the_cli_on_a_local_cluster_equals_the_single_run(
