@@ -284,3 +284,31 @@ def test_a_parquet_folder_with_its_own_column_names(
         data.pop("notes")
         outputs.append(data)
     assert outputs[0] == outputs[1] and outputs[0]["cases"] == 400
+
+
+def test_a_filter_that_empties_partitions_and_drops_activities(
+    model: Model, example: pd.DataFrame, tmp_path: Path, never_joined: None
+) -> None:
+    """Two cases kept of seven partitions: most partitions keep nothing, and the activities
+    neither case did stay behind as unused categories of the partitions' label column (their
+    traces must still read as the cases' own labels)."""
+    parts = _write(example, tmp_path / "parts", 7)
+    chosen = api.LogFilter(case_ids=frozenset({"C000001", "C000002"}))
+    whole = api.journey(model, example, log_filter=chosen)
+    pieces = api.journey(model, parts, log_filter=chosen)
+    assert everything(pieces) == everything(whole)
+    walked = {tuple(p.activities) for p in pieces.happy.paths}
+    cases = example[example[CASE].astype(str).isin(["C000001", "C000002"])]
+    traces = {tuple(g["concept:name"].astype(str)) for _, g in cases.groupby(CASE, observed=True)}
+    assert walked == traces
+
+
+def test_labels_as_categories_with_unused_ones(model: Model, example: pd.DataFrame) -> None:
+    """A log whose activity column is categorical with text categories, some unused (a
+    Parquet log cut by a filter): the same journey as with plain text labels."""
+    plain = example.assign(**{"concept:name": example["concept:name"].astype(str)})
+    labels = pd.CategoricalDtype(  # an unused category before the used ones
+        pd.Index(["A step never done", *sorted(plain["concept:name"].unique())], dtype="string")
+    )
+    coded = plain.assign(**{"concept:name": plain["concept:name"].astype(labels)})
+    assert everything(api.journey(model, coded)) == everything(api.journey(model, plain))

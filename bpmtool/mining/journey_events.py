@@ -149,8 +149,8 @@ def prepare_events(
             summary=f"the event log lacks {', '.join(missing)}",
         )
     time = _utc(log[TIMESTAMP]).dt.tz_localize(None).to_numpy()
-    codes, case_ids = pd.factorize(_text(log[CASE]), sort=True)
-    label_codes, label_values = pd.factorize(_text(log[ACTIVITY]), sort=True)
+    codes, case_ids = _factorize(log[CASE])
+    label_codes, label_values = _factorize(log[ACTIVITY])
     node_ids = [n.id for n in model.nodes]
     if NODE in log.columns:
         node_codes = pd.Categorical(log[NODE], categories=node_ids).codes
@@ -196,6 +196,17 @@ def prepare_events(
     # object dtype: picking case ids by code stays a numpy take, not an Arrow round trip
     ids = pd.Index(np.asarray(case_ids, dtype=object), name="case", dtype=object)
     return JourneyEvents(frame, ids, moment, start, end)
+
+
+def _factorize(values: pd.Series) -> tuple[np.ndarray, pd.Index]:
+    """Integer codes of the values as text, and the distinct texts, sorted.  The distinct
+    values of a categorical column come back as a plain index of their values: a
+    ``CategoricalIndex`` given as the categories of ``Categorical.from_codes`` stands for its
+    *categories*, unused ones included, and the codes would point at the wrong labels."""
+    codes, uniques = pd.factorize(_text(values), sort=True)
+    if isinstance(uniques, pd.CategoricalIndex):
+        uniques = uniques.astype(uniques.categories.dtype)
+    return codes, uniques
 
 
 def _text(values: pd.Series) -> pd.Series:
