@@ -21,19 +21,27 @@ one event at a time:
   final marking from this vector by model moves alone, plus a log move per event left) is
   dropped too: an optimal alignment never passes through it.
 
-The vector after a prefix depends on the prefix alone, so the variants share the vectors of
-their common prefixes: one Dijkstra search per node of their prefix tree (6,636 for the 846
-variants of SEPSIS).  The cost at the final marking after the last event is the optimal
-alignment cost with pm4py's costs, so the fitness is pm4py's to the last digit.  The moves are
-read back from the vectors of the variant's path by the equalities that made them, trying a
-synchronous move first, then a log move, then a model move, so where several alignments are
-optimal the moves may be another optimal set than pm4py's search returns, at the same cost.
+The search runs in rounds with a ceiling on the cost — no deviation (a log move or a visible
+model move) and any silent moves, then at most 1, 3, 7, … deviations, then none but the upper
+bound — and costs above the ceiling are dropped.  Below it every cost is exact (what is dropped
+costs more, and costs only grow), so a variant whose final marking is reached within it is
+aligned optimally; the others go to the next round.  On a model that fits most variants the
+first round's vectors hold only the markings within reach of silent moves, and the variants
+with fewer deviations are aligned first: a hard one spends only what the easier ones left.
 
-Memory is bounded by a byte budget (:func:`layer_graph`, :func:`depth_limit`): the graph
-takes about :data:`MARKING_BYTES` per marking and :data:`EDGE_BYTES` per edge while it is
-built (it is not built beyond its share), each vector of the path 4 bytes per marking, so a
-variant longer than the vectors that fit is left to the caller.  Time is bounded by ``stop``,
-asked before each prefix.
+The vector after a prefix depends on the prefix alone, so within a round the variants share
+the vectors of their common prefixes: one Dijkstra search per node of their prefix tree
+(6,636 for the 846 variants of SEPSIS), walked depth first, so that only the path's vectors
+are held.  The cost at the final marking after the last event is the optimal alignment cost
+with pm4py's costs, so the fitness is pm4py's to the last digit.  The moves are read back from
+the vectors of the variant's path by the equalities that made them, trying a synchronous move
+first, then a log move, then a model move, so where several alignments are optimal the moves
+may be another optimal set than pm4py's search returns, at the same cost.
+
+Memory: the graph is built within a byte budget (:mod:`bpmtool.mining.layer_graph`), and each
+vector of the path takes 4 bytes per marking, so the caller leaves a variant longer than the
+vectors that fit (:func:`bpmtool.mining.layer_graph.depth_limit`) to another search.  Time:
+``stop`` is asked before each prefix.
 """
 
 from __future__ import annotations
@@ -117,15 +125,9 @@ def align_layers(
     stop: Callable[[], bool] | None = None,
     done: Callable[[tuple[str, ...], GraphAlignment], None] | None = None,
 ) -> dict[tuple[str, ...], GraphAlignment]:
-    """Align every sequence; ``stop`` is asked before each prefix (the search ends when it
-    says so, the rest unaligned), ``done`` is told each alignment as it is found.
-
-    The prefix tree is walked in rounds, each with a ceiling on the cost: 0 deviations (a log
-    move or a visible model move) and any silent moves, then 1, 3, 7, … deviations, then no
-    ceiling but the upper bound.  Within a ceiling every cost at or below it is exact (what
-    is dropped costs more, and costs only grow), so a variant whose final marking is reached
-    within it is aligned optimally; the others go to the next round.  A model that fits most
-    variants makes the first rounds' vectors tiny: only what a few deviations reach."""
+    """Align every sequence, in rounds of growing cost ceilings (see the module's text);
+    ``stop`` is asked before each prefix (the search ends when it says so, the rest
+    unaligned), ``done`` is told each alignment as it is found."""
     pending = set(sequences)
     longest = max((len(s) for s in pending), default=0)
     out: dict[tuple[str, ...], GraphAlignment] = {}

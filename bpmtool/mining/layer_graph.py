@@ -23,11 +23,13 @@ from bpmtool.mining.align_graph import MOVE
 __all__ = ["LayerGraph", "depth_limit", "layer_graph"]
 
 #: bytes one marking takes while the graph is built: its number in a dict, the marking as a
-#: Python int (``tracemalloc``: 115 on the nets discovered from SEPSIS and Hospital Billing)
+#: Python int (``tracemalloc``: 94–116 on the nets discovered from SEPSIS, Hospital Billing
+#: and BPI Challenge 2012)
 MARKING_BYTES = 128
 #: bytes one edge takes at the peak of the build, when the sparse arrays are made from the
-#: edges found (``tracemalloc``: 100–107 on the same nets; once built, about 35)
-EDGE_BYTES = 112
+#: edges found (``tracemalloc``: 44–56 on the same nets besides the markings' 128; once
+#: built, about 33)
+EDGE_BYTES = 64
 #: bytes per marking of one vector of the path (int32), and of one search's temporaries
 #: (``tracemalloc``: 35 per marking on SEPSIS's net)
 VECTOR_BYTES = 4
@@ -149,38 +151,54 @@ def layer_graph(net: Any, initial: Any, final: Any, budget: int) -> LayerGraph |
     label_no = {x: i for i, x in enumerate(labels)}
     tlabel = np.array([-1 if x is None else label_no[x] for _, x in transitions], dtype=np.int32)
     tcost = np.where(tlabel < 0, 1, MOVE).astype(np.float64)
-    cost = tcost[via]
-    elabel = tlabel[via]
     # the cheapest edge per pair of markings (a silent and a visible transition may join
-    # the same two markings; the matrix would add them up)
-    order = np.lexsort((cost, dst, src))
-    s, d = src[order], dst[order]
-    first = np.ones(len(order), dtype=bool)
-    first[1:] = (s[1:] != s[:-1]) | (d[1:] != d[:-1])
+    # the same two markings; the matrix would add them up): one key per edge, its pair of
+    # markings and whether it is visible, sorted; the arrays made one at a time, each
+    # temporary let go once used, so the build's peak stays near the edges it found
+    key = src.astype(np.int64)
+    key *= size
+    key += dst
+    key <<= 1
+    key |= tlabel[via] >= 0
+    order = np.argsort(key, kind="stable")
+    key = key[order]
+    key >>= 1
+    first = np.empty(len(key), dtype=bool)
+    first[:1] = True
+    np.not_equal(key[1:], key[:-1], out=first[1:])
+    del key
     keep = order[first]
-    ks, kd, kc, kt = src[keep], dst[keep], cost[keep], via[keep]
+    del order, first
+    ks, kd, kt = src[keep], dst[keep], via[keep]
+    del keep
+    kc = tcost[kt]
     nodes = size + 1  # the virtual source of the search is the last row
     indptr = np.zeros(nodes + 1, dtype=np.int32)
     np.cumsum(np.bincount(ks, minlength=nodes), out=indptr[1:])
-    spare = len(keep)
+    spare = len(ks)
     indices = np.empty(spare + size, dtype=np.int32)
     weights = np.empty(spare + size, dtype=np.float64)
-    indices[:spare] = kd  # ks is sorted: the rows are in order
+    indices[:spare] = kd  # the rows are in order: sorted by source
     weights[:spare] = kc
-    back = np.lexsort((ks, kd))
+    back = np.argsort(kd, kind="stable")  # by target, sources in order within
     rindptr = np.zeros(size + 1, dtype=np.int32)
     np.cumsum(np.bincount(kd, minlength=size), out=rindptr[1:])
     rindices, rweights, rtransitions = ks[back], kc[back], kt[back]
-    synchronous: dict[str, tuple[Any, Any, Any, Any]] = {}
-    visible = np.flatnonzero(elabel >= 0)
-    by_label = visible[np.lexsort((dst[visible], elabel[visible]))]
+    del back, ks, kd, kt, kc
+    # per label, its edges by target
+    elabel = tlabel[via]
+    by_label = np.argsort(elabel.astype(np.int64) * size + dst, kind="stable")
+    by_label = by_label[elabel[by_label] >= 0]
     bounds = np.searchsorted(elabel[by_label], np.arange(len(labels) + 1))
+    del elabel
+    synchronous: dict[str, tuple[Any, Any, Any, Any]] = {}
     for i, a in enumerate(labels):
         edges = by_label[bounds[i] : bounds[i + 1]]
         if not len(edges):
             continue
         targets, starts = np.unique(dst[edges], return_index=True)
-        synchronous[a] = (targets, starts, src[edges], via[edges])
+        synchronous[a] = (targets, starts.astype(np.int32), src[edges], via[edges])
+    del by_label
     backwards = csr_matrix((rweights, rindices, rindptr), shape=(size, size))
     to_final = dijkstra(backwards, directed=True, indices=target)
     nbytes = sum(
