@@ -281,6 +281,7 @@ def _check_partitioned(
     """A partitioned log checked partition by partition: each one cut to the cases of
     ``log_filter`` and reduced to its check facts where it is read (a worker), the facts
     merged here; the log's events are never joined (:mod:`bpmtool.distributed.facts`)."""
+    from bpmtool.distributed.alignments import warm_workers
     from bpmtool.distributed.facts import gather_partitioned
     from bpmtool.mining.check import lanes_modelled, run_check
     from bpmtool.mining.mapping import MappedLog, judge_labels
@@ -296,6 +297,9 @@ def _check_partitioned(
         model_lanes=not (options["lanes_from_log"] and not lanes_modelled(model)),
         log_filter=log_filter,
     )
+    # the workers import pm4py for the alignments while this process merges and judges
+    aligning = cluster is not None and options["method"] in ("both", "alignments")
+    warming = warm_workers(cluster) if cluster is not None and aligning else []
     outcome = None
     if log_filter is not None and facts.filter_counts is not None:
         outcome = FilterOutcome(log_filter, *facts.filter_counts, log_filter.describe())
@@ -310,6 +314,7 @@ def _check_partitioned(
         counts=(facts.events, facts.matched_events),
     )
     result = run_check(model, mapped, facts=facts, **options)
+    del warming
     result.notes = notes
     result.source = path
     result.filtered = outcome

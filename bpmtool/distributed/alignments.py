@@ -5,12 +5,16 @@ round-robin, longest first, into a few batches per worker (so one long variant d
 hold up a batch of short ones), every worker aligns its batches with the single-process
 code (:func:`bpmtool.mining.conformance.conformance`), and the check weights each
 alignment by its variant's cases as it always does.
+
+Aligning needs pm4py, a few seconds to import: :func:`warm_workers` asks each worker to
+import it once the partitions are done, so the workers do so while the client merges their
+facts and judges them, not when the first batch arrives.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from bpmtool.distributed.cluster import Cluster
@@ -18,7 +22,7 @@ if TYPE_CHECKING:
     from bpmtool.mining.check import Aligner
     from bpmtool.model import Model
 
-__all__ = ["BATCHES_PER_WORKER", "align_batch", "cluster_aligner"]
+__all__ = ["BATCHES_PER_WORKER", "align_batch", "cluster_aligner", "warm_workers"]
 
 #: batches per worker: enough to even out long and short variants, few enough that the
 #: model's net is built only a few times per worker
@@ -33,6 +37,30 @@ def align_batch(sequences: list[tuple[str, ...]], model: Model) -> list[Aligned 
     found = [Variant(seq, [0], open=False) for seq in sequences]
     conformance(to_petri_net(model), found, replay=False, alignments=True)
     return [v.alignment for v in found]
+
+
+def ready_to_align() -> None:
+    """Import what aligning needs: pm4py's alignments and Petri nets (runs on a worker)."""
+    import importlib
+
+    for name in (
+        "bpmtool.mining.conformance",
+        "bpmtool.mining.petri",
+        "pm4py.algo.conformance.alignments.petri_net.algorithm",
+        "pm4py.objects.petri_net.utils.align_utils",
+        "pm4py.objects.log.obj",
+    ):
+        importlib.import_module(name)
+
+
+def warm_workers(cluster: Cluster) -> list[Any]:
+    """Ask every worker to import what aligning needs (:func:`ready_to_align`) now; the
+    futures must be held until the alignments run (one nobody holds is forgotten)."""
+    client = cluster.client
+    return [
+        client.submit(ready_to_align, pure=False, workers=[w])
+        for w in client.scheduler_info(n_workers=-1).get("workers", {})
+    ]
 
 
 def cluster_aligner(
