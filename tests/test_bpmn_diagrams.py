@@ -138,6 +138,11 @@ def test_a_promoted_diagram_reads_back_as_the_main_one(path: Path) -> None:
         again, _ = read_bpmn_bytes(written, "again.bpmn")
         assert again.diagram == chosen.diagram, number
         assert diagrams_of(again) == diagrams_of(chosen), number
+        # pools and lanes too: in the chosen diagram's order, as the reader puts them
+        assert [p.id for p in again.pools] == [p.id for p in chosen.pools], number
+        assert [lane.id for lane in again.lanes] == [lane.id for lane in chosen.lanes], number
+        _, lost = api.converted(chosen, "again.bpmn")
+        assert lost == [], (number, [p.message for p in lost])
 
 
 def test_convert_promotes_a_sub_process_drill_down(tmp_path: Path) -> None:
@@ -209,3 +214,15 @@ def test_a_finding_is_marked_on_the_diagram_that_draws_its_subject() -> None:
             assert box.x - 40 <= marked[number].x <= box.right + 40
             assert abs(marked[number].y - box.y) <= 40
     assert elsewhere
+
+
+def test_convert_relayout_of_a_chosen_diagram_warns_of_nothing(tmp_path: Path) -> None:
+    """``--relayout`` asks for bpmtool's layout in place of the chosen diagram: that diagram
+    is replaced, the others are written as read, and nothing is reported lost."""
+    out = tmp_path / "it-relaid.bpmn"
+    result = CliRunner().invoke(app, ["convert", str(C4), str(out), "--diagram", "2", "--relayout"])
+    assert result.exit_code == 0, result.output
+    assert "warning" not in result.output, result.output
+    again, _ = read_bpmn(out)
+    model, _ = read_bpmn(C4)
+    assert again.other_diagrams == [d for d in diagrams_of(model) if d is not diagrams_of(model)[1]]

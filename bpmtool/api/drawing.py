@@ -45,9 +45,22 @@ def choose_diagram(model: Model, diagram: str | int | None) -> Model:
     """The model drawn from its diagram number ``diagram`` (from 1) or of that name (see
     :func:`diagram_names`); ``None``: its main diagram.  Raises ``InputError`` naming
     the diagrams it has when there is no such diagram."""
+    from bpmtool.io.bpmn_pools import drawn_order
     from bpmtool.layout.from_di import choose_diagram as choose
 
-    return choose(model, diagram)
+    chosen = choose(model, diagram)
+    if diagram is None or chosen.diagram is None:
+        return chosen
+    # a BPMN file's pools and lanes are read in the order its main diagram draws them: put
+    # them in the chosen diagram's order, so a file written with it reads back as written
+    order: dict[str, Any] = {
+        "pools": [{"id": p.id, "item": p} for p in chosen.pools],
+        "lanes": [{"id": lane.id, "pool": lane.pool, "item": lane} for lane in chosen.lanes],
+    }
+    drawn_order(order, {"shapes": [s.model_dump() for s in chosen.diagram.shapes]})
+    return chosen.model_copy(
+        update={key: [x["item"] for x in order[key]] for key in ("pools", "lanes")}
+    )
 
 
 def layout(

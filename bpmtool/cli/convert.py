@@ -27,7 +27,8 @@ def convert(
         None,
         "--diagram",
         help="Which of a BPMN file's diagrams becomes the main one (written first): its "
-        "number (from 1) or its name. Every diagram is kept.",
+        "number (from 1) or its name. Every diagram is kept (with --relayout, the chosen "
+        "one is laid out anew by bpmtool).",
     ),
 ) -> None:
     """Convert a model between YAML, JSON and BPMN 2.0 (with a laid-out diagram)."""
