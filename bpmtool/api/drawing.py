@@ -12,6 +12,7 @@ from bpmtool.model import Diagram, Model
 if TYPE_CHECKING:
     from bpmtool.discovery.discover import Discovery
     from bpmtool.distributed import Cluster
+    from bpmtool.io.eventlog import Progress
     from bpmtool.layout import Layout
     from bpmtool.mining.check import CheckResult
     from bpmtool.mining.flow_numbers import FlowNumbers
@@ -125,6 +126,7 @@ def render_svg(
     discovery: Discovery | None = None,
     diagram: str | int | None = None,
     cluster: Cluster | None = None,
+    read_progress: Progress | None = None,
 ) -> str:
     """The swimlane SVG, drawn on :func:`layout` (the author's layout when the model has
     one — ``diagram`` picks which, when it has several — unless ``relayout``).
@@ -136,13 +138,14 @@ def render_svg(
     its happy paths instead; a ``discovery`` (of this model) its process map.  A check or a
     discovery writes case counts and median times on flows and boxes and draws the handoffs
     the model lacks as dashed curves (:func:`flow_numbers`; of a check that ran partition
-    by partition, read on the ``cluster``'s workers when given)."""
+    by partition, read on the ``cluster``'s workers when given; ``read_progress(done,
+    total)`` follows the partitions)."""
     from bpmtool.render.overlay import numbers_overlay, overlay_of
     from bpmtool.render.svg import render_svg as draw
 
     model = choose_diagram(model, diagram)
     drawn: Overlay | None = (
-        overlay_of(overlay, model, flow_numbers(model, overlay, cluster))
+        overlay_of(overlay, model, flow_numbers(model, overlay, cluster, read_progress))
         if overlay is not None
         else None
     )
@@ -187,12 +190,15 @@ def diagram_drawings(
     overlay: CheckResult | None = None,
     orientation: str = "horizontal",
     happy: JourneyResult | None = None,
+    cluster: Cluster | None = None,
+    read_progress: Progress | None = None,
 ) -> list[DiagramDrawing]:
     """Every diagram of a model whose file has several, drawn without a legend, in the
     order :func:`diagram_names` numbers them, the main one first.  ``findings`` are
     numbered alike on every diagram, each marked on the diagram that draws its subject;
-    ``overlay`` (a check) draws on each, or a journey's happy paths (``happy``) do.  Empty
-    for a model with one diagram or none."""
+    ``overlay`` (a check) draws on each, or a journey's happy paths (``happy``) do; the
+    check's flow numbers are read once (``cluster`` and ``read_progress`` as in
+    :func:`render_svg`).  Empty for a model with one diagram or none."""
     from bpmtool.layout.from_di import diagrams_of
     from bpmtool.render.overlay import overlay_of
     from bpmtool.render.svg import render_svg as draw
@@ -201,7 +207,9 @@ def diagram_drawings(
     if len(every) < 2:
         return []
     drawn = (
-        overlay_of(overlay, model, flow_numbers(model, overlay)) if overlay is not None else None
+        overlay_of(overlay, model, flow_numbers(model, overlay, cluster, read_progress))
+        if overlay is not None
+        else None
     )
     if happy is not None:
         drawn = _happy_overlay(model, happy)
@@ -257,18 +265,23 @@ def _happy_overlay(model: Model, happy: JourneyResult) -> Overlay:
     return happy_overlay(flow_counts(model, walks), int(paths["successful_cases"]), len(walks))
 
 
-def flow_numbers(model: Model, check: CheckResult, cluster: Cluster | None = None) -> FlowNumbers:
+def flow_numbers(
+    model: Model,
+    check: CheckResult,
+    cluster: Cluster | None = None,
+    read_progress: Progress | None = None,
+) -> FlowNumbers:
     """Cases and median times of every flow and activity of ``model`` in the checked log —
     the numbers the overlay writes (see ``docs/discover.md``).  Of a check that ran
     partition by partition they are read partition by partition (on the ``cluster``'s
-    workers, else here)."""
+    workers, else here; ``read_progress(done, total)`` follows them)."""
     from bpmtool.api.cases import _need_events
     from bpmtool.mining.flow_numbers import flow_numbers as numbers
 
     if check.mapping.df is None and check.pieces is not None:
         from bpmtool.distributed.case_index import partitioned_flow_numbers
 
-        return partitioned_flow_numbers(model, check, cluster)
+        return partitioned_flow_numbers(model, check, cluster, read_progress)
     _need_events(check, "the flow numbers")
     assert check.mapping.df is not None
     return numbers(model, check.mapping.df)
@@ -282,10 +295,15 @@ def report(
     fmt: str = "html",
     orientation: str = "horizontal",
     source: str = "",
+    cluster: Cluster | None = None,
+    read_progress: Progress | None = None,
 ) -> str:
     """The self-contained report (``fmt`` ``html`` or ``md``): summary, swimlanes (every
     diagram of a file with several, see :func:`diagram_drawings`), findings with fixes,
-    handoff matrix, SIPOC, and the check's and journey's figures when given."""
+    handoff matrix, SIPOC, and the check's and journey's figures when given.  The flow
+    numbers drawn over the swimlanes of a check that ran partition by partition are read
+    partition by partition (on the ``cluster``'s workers when given; ``read_progress``
+    follows them), as :func:`render_svg` reads them."""
     from bpmtool.graph import ProcessGraph
     from bpmtool.render.journey_charts import journey_charts
     from bpmtool.render.report import ReportData, render_report
@@ -297,7 +315,12 @@ def report(
         findings += journey.findings
     if fmt == "html":
         diagrams = diagram_drawings(
-            model, findings=findings, overlay=check, orientation=orientation
+            model,
+            findings=findings,
+            overlay=check,
+            orientation=orientation,
+            cluster=cluster,
+            read_progress=read_progress,
         )
     else:  # Markdown draws nothing: the titles name the diagrams the HTML report draws
         titles = diagram_titles(model)
@@ -306,7 +329,13 @@ def report(
         diagrams[0][1]
         if diagrams
         else render_svg(
-            model, findings=findings, overlay=check, orientation=orientation, legend=False
+            model,
+            findings=findings,
+            overlay=check,
+            orientation=orientation,
+            legend=False,
+            cluster=cluster,
+            read_progress=read_progress,
         )
         if fmt == "html"
         else ""
@@ -353,10 +382,20 @@ def report_pdf(
     journey: JourneyResult | None = None,
     orientation: str = "horizontal",
     source: str = "",
+    cluster: Cluster | None = None,
+    read_progress: Progress | None = None,
 ) -> bytes:
-    """The report as a PDF: the HTML report (:func:`report`) printed by Chromium."""
+    """The report as a PDF: the HTML report (:func:`report`, ``cluster`` and
+    ``read_progress`` as there) printed by Chromium."""
     html = report(
-        model, check=check, journey=journey, fmt="html", orientation=orientation, source=source
+        model,
+        check=check,
+        journey=journey,
+        fmt="html",
+        orientation=orientation,
+        source=source,
+        cluster=cluster,
+        read_progress=read_progress,
     )
     return html_to_pdf(html)
 

@@ -147,7 +147,7 @@ def journey_command(
                     log_path,
                     surveys=surveys,
                     now=moment,
-                    columns=_renames(options),
+                    columns=options.renames(),
                     date_format=date_format,
                     cluster=cluster,
                     log_filter=chosen,
@@ -228,13 +228,6 @@ def _compare(
         else format_comparison(comparison, window, "Journeys")
     )
     write_output(text, out)
-
-
-def _renames(options: LogOptions) -> dict[str, str] | None:
-    """The log's columns named by ``--case``, ``--activity``… as renames to the standard
-    names (what :func:`bpmtool.api.journey` takes)."""
-    roles = options.columns()
-    return {src: api.ROLE_COLUMNS[role] for role, src in roles.items()} or None
 
 
 def _parse_now(now: str | None) -> datetime | None:

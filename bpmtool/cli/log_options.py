@@ -340,6 +340,11 @@ class LogOptions:
         """The source columns named by role, for :func:`bpmtool.api.read_log`."""
         return column_options(self.case, self.activity, self.timestamp, self.resource, self.lane)
 
+    def renames(self) -> dict[str, str] | None:
+        """The source columns named by role as renames to the standard names (what
+        :func:`bpmtool.api.journey` takes)."""
+        return {src: api.ROLE_COLUMNS[role] for role, src in self.columns().items()} or None
+
     def read(
         self,
         path: str | Path,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from contextlib import AbstractContextManager
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,12 +13,13 @@ import typer
 from bpmtool import api
 from bpmtool.cli import log_options as opt
 from bpmtool.cli.app import app, input_errors_exit, write_output
-from bpmtool.cli.log_options import LogOptions, progress_bar
+from bpmtool.cli.log_options import LogOptions, progress_bar, show_notes
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from bpmtool.api import CheckResult, Model
+    from bpmtool.api import CheckResult, Cluster, JourneyResult, Model
+    from bpmtool.io.eventlog import Progress
 
 __all__: list[str] = []
 
@@ -25,7 +27,9 @@ _MODEL = typer.Argument(..., help="A model: .yaml, .json or .bpmn", show_default
 _LOG = typer.Option(
     None,
     "--log",
-    help="An event log to check and draw over the model (.xes, .xes.gz, .csv, .parquet).",
+    help="An event log to check and draw over the model (.xes, .xes.gz, .csv, .parquet), "
+    "or a folder, glob or fsspec address (s3://…) of partitioned Parquet, read partition "
+    "by partition.",
 )
 _QUIET = typer.Option(False, "--quiet", "-q", help="No progress bars.")
 #: which of a BPMN file's diagrams to draw (shared with `convert`)
@@ -57,24 +61,49 @@ _ORIENTATION = typer.Option(
 
 def _check(
     loaded: Model,
-    log: Path,
+    log: str,
     quiet: bool,
     options: LogOptions,
     open_rule: api.OpenCaseRule,
     log_filter: api.LogFilter | None,
-) -> tuple[pd.DataFrame, CheckResult]:
-    frame = options.read(log, quiet=quiet, log_filter=log_filter)
-    with progress_bar("aligning variants", quiet=quiet, unit="variant") as aligning:
+    cluster: Cluster | None,
+) -> tuple[pd.DataFrame | str, CheckResult]:
+    """The check of ``log`` and what was checked: the log read into one frame, or — a
+    partitioned log, checked partition by partition and never joined here — its address."""
+    pieces = api.is_partitioned_log(log)
+    source: pd.DataFrame | str = log
+    if not pieces:
+        source = options.read(log, quiet=quiet, cluster=cluster, log_filter=log_filter)
+    with (
+        progress_bar("checking partitions", quiet=quiet or not pieces, unit="part") as reading,
+        progress_bar("aligning variants", quiet=quiet, unit="variant") as aligning,
+    ):
         result = api.check(
             loaded,
-            frame,
+            source,
+            columns=options.columns() or None if pieces else None,
+            date_format=options.date_format if pieces else None,
+            read_progress=reading,
             lanes_from=options.lanes_from,
             progress=aligning,
+            cluster=cluster,
             open_rule=open_rule,
             log_filter=log_filter,
         )
+    if pieces:
+        show_notes(result.notes)
     opt.show_filter(result.filtered)
-    return frame, result
+    return source, result
+
+
+def _flows_bar(result: CheckResult | None, quiet: bool) -> AbstractContextManager[Progress | None]:
+    """The progress bar of the flow numbers drawn over the swimlanes: read partition by
+    partition of a check that ran so, else nothing to follow."""
+    return progress_bar(
+        "flows of partitions",
+        quiet=quiet or result is None or result.pieces is None,
+        unit="part",
+    )
 
 
 @app.command()
@@ -83,7 +112,7 @@ def render(
     out: Path | None = typer.Option(
         None, "--out", "-o", help="Write the SVG here (default: standard output)."
     ),
-    log: Path | None = _LOG,
+    log: str | None = _LOG,
     orientation: Orientation = _ORIENTATION,
     findings: bool = typer.Option(
         True,
@@ -108,6 +137,8 @@ def render(
     variant: list[int] | None = opt.VARIANT,
     in_lane: list[str] | None = opt.IN_LANE,
     case_ids: Path | None = opt.CASE_IDS,
+    scheduler: str | None = opt.SCHEDULER,
+    workers: int | None = opt.WORKERS,
     quiet: bool = _QUIET,
     relayout: bool = typer.Option(
         False,
@@ -125,14 +156,18 @@ def render(
         )
         rule = opt.open_case_rule(open_after, open_cases)
         chosen = opt.log_filter(since, until, window, where, variant, in_lane, case_ids)
-        result = _check(loaded, log, quiet, options, rule, chosen)[1] if log else None
-        svg = api.render_svg(
-            loaded,
-            findings=findings,
-            overlay=result,
-            orientation=orientation.value,
-            relayout=relayout,
-        )
+        with api.cluster(scheduler, workers) as cluster:
+            result = _check(loaded, log, quiet, options, rule, chosen, cluster)[1] if log else None
+            with _flows_bar(result, quiet) as flows:
+                svg = api.render_svg(
+                    loaded,
+                    findings=findings,
+                    overlay=result,
+                    orientation=orientation.value,
+                    relayout=relayout,
+                    cluster=cluster,
+                    read_progress=flows,
+                )
     write_output(svg, out)
 
 
@@ -142,7 +177,7 @@ def report(
     out: Path | None = typer.Option(
         None, "--out", "-o", help="Write the report here (default: standard output)."
     ),
-    log: Path | None = _LOG,
+    log: str | None = _LOG,
     surveys: Path | None = typer.Option(
         None,
         "--surveys",
@@ -172,6 +207,8 @@ def report(
     variant: list[int] | None = opt.VARIANT,
     in_lane: list[str] | None = opt.IN_LANE,
     case_ids: Path | None = opt.CASE_IDS,
+    scheduler: str | None = opt.SCHEDULER,
+    workers: int | None = opt.WORKERS,
     quiet: bool = _QUIET,
 ) -> None:
     """Write the shareable report: summary, swimlanes, findings with fixes, handoff matrix,
@@ -191,32 +228,64 @@ def report(
         options = LogOptions(
             case, activity, timestamp, resource, lane, lanes_from, encoding, date_format
         )
-        result = journey = None
-        if log is not None:
-            chosen = opt.log_filter(since, until, window, where, variant, in_lane, case_ids)
-            frame, result = _check(
-                loaded, log, quiet, options, opt.open_case_rule(open_after, open_cases), chosen
-            )
-            if loaded.journey is not None:
-                journey = api.journey(loaded, frame, surveys=surveys, log_filter=chosen)
-        if format is ReportFormat.pdf:
-            if out is None and sys.stdout.isatty():
-                typer.echo("error: a PDF is not for the terminal: give -o report.pdf", err=True)
-                raise typer.Exit(2)
-            text: str | bytes = api.report_pdf(
-                loaded,
-                check=result,
-                journey=journey,
-                orientation=orientation.value,
-                source=model.name,
-            )
-        else:
-            text = api.report(
-                loaded,
-                check=result,
-                journey=journey,
-                fmt=format.value,
-                orientation=orientation.value,
-                source=model.name,
-            )
+        if format is ReportFormat.pdf and out is None and sys.stdout.isatty():
+            typer.echo("error: a PDF is not for the terminal: give -o report.pdf", err=True)
+            raise typer.Exit(2)
+        with api.cluster(scheduler, workers) as cluster:
+            result = journey = None
+            if log is not None:
+                chosen = opt.log_filter(since, until, window, where, variant, in_lane, case_ids)
+                rule = opt.open_case_rule(open_after, open_cases)
+                source, result = _check(loaded, log, quiet, options, rule, chosen, cluster)
+                if loaded.journey is not None:
+                    journey = _journey(loaded, source, surveys, options, chosen, cluster, quiet)
+            with _flows_bar(result, quiet) as flows:
+                if format is ReportFormat.pdf:
+                    text: str | bytes = api.report_pdf(
+                        loaded,
+                        check=result,
+                        journey=journey,
+                        orientation=orientation.value,
+                        source=model.name,
+                        cluster=cluster,
+                        read_progress=flows,
+                    )
+                else:
+                    text = api.report(
+                        loaded,
+                        check=result,
+                        journey=journey,
+                        fmt=format.value,
+                        orientation=orientation.value,
+                        source=model.name,
+                        cluster=cluster,
+                        read_progress=flows,
+                    )
     write_output(text, out)
+
+
+def _journey(
+    model: Model,
+    source: pd.DataFrame | str,
+    surveys: Path | None,
+    options: LogOptions,
+    log_filter: api.LogFilter | None,
+    cluster: Cluster | None,
+    quiet: bool,
+) -> JourneyResult:
+    """The journey of what the report checked: the frame read, or a partitioned log's
+    address — then partition by partition, each reduced to its journey facts where it is
+    read, never joined here."""
+    if isinstance(source, str):
+        with progress_bar("journeys of partitions", quiet=quiet, unit="part") as reading:
+            return api.journey(
+                model,
+                source,
+                surveys=surveys,
+                columns=options.renames(),
+                date_format=options.date_format,
+                cluster=cluster,
+                log_filter=log_filter,
+                read_progress=reading,
+            )
+    return api.journey(model, source, surveys=surveys, log_filter=log_filter)

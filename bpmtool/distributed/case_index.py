@@ -24,6 +24,8 @@ from bpmtool.errors import InputError
 from bpmtool.mining.cases import CaseIndex
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     import pandas as pd
 
     from bpmtool.distributed.cluster import Cluster
@@ -124,16 +126,24 @@ def partition_flow_facts(i: int, read: PartitionedRead, model: Model) -> FlowFac
 
 
 def partitioned_flow_numbers(
-    model: Model, result: CheckResult, cluster: Cluster | None = None
+    model: Model,
+    result: CheckResult,
+    cluster: Cluster | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> FlowNumbers:
     """The flow numbers of a check of a partitioned log (``result.pieces``), read partition
-    by partition (on the ``cluster``'s workers, else here)."""
+    by partition (on the ``cluster``'s workers, else here); ``progress(done, total)``
+    follows the partitions."""
     from bpmtool.mining.flow_numbers import merge_flow_facts, numbers_of_facts
 
     read: PartitionedRead = result.pieces
     chosen = list(range(len(read.files)))
     if cluster is not None:
-        parts = cluster.map(partition_flow_facts, chosen, read, model)
+        parts = cluster.map(partition_flow_facts, chosen, read, model, progress=progress)
     else:
-        parts = [partition_flow_facts(i, read, model) for i in chosen]
+        parts = []
+        for i in chosen:
+            parts.append(partition_flow_facts(i, read, model))
+            if progress is not None:
+                progress(i + 1, len(chosen))
     return numbers_of_facts(model, merge_flow_facts(parts))
