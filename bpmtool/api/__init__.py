@@ -31,18 +31,13 @@ from bpmtool.api.cases import (
 )
 from bpmtool.api.discovery import compare, discover, parse_share
 from bpmtool.api.drawing import (
-    FINDINGS_FORMATS,
     choose_diagram,
     diagram_drawings,
     diagram_findings,
     diagram_names,
     diagram_titles,
-    findings_table,
-    html_to_pdf,
     layout,
     render_svg,
-    report,
-    report_pdf,
 )
 from bpmtool.api.filters import (
     FILTER_FIELDS,
@@ -99,6 +94,13 @@ from bpmtool.api.models import (
     temp_file_owner,
     warm_up,
     write_file,
+)
+from bpmtool.api.reports import (
+    FINDINGS_FORMATS,
+    findings_table,
+    html_to_pdf,
+    report,
+    report_pdf,
 )
 from bpmtool.api.windows import (
     PERIOD_UNITS,

@@ -18,8 +18,7 @@ from bpmtool.cli.log_options import LogOptions, progress_bar, show_notes
 if TYPE_CHECKING:
     import pandas as pd
 
-    from bpmtool.api import CheckResult, Cluster, JourneyResult, Model
-    from bpmtool.io.eventlog import Progress
+    from bpmtool.api import CheckResult, Cluster, JourneyResult, Model, Progress
 
 __all__: list[str] = []
 
