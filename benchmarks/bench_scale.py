@@ -24,6 +24,9 @@ results' JSON is compared (hash).
 ``--analysis journey`` measures ``api.journey`` the same three ways (single: the CSV read
 whole and its journey; pieces and cluster: each partition reduced to its journey facts,
 merged and judged on the client); the JSON hash leaves out the reader's notes.
+``--analysis report`` measures what ``bpmtool report MODEL --log LOG`` does: the check, the
+journey and the HTML report (its flow numbers read partition by partition for pieces and
+cluster); the hash is the HTML's, which must be the same in all three.
 """
 
 from __future__ import annotations
@@ -141,6 +144,43 @@ def main():
     doc = json.dumps(data, sort_keys=True, default=str).encode()
     print(json.dumps({"times": t, "events": result.n_events, "cases": result.n_cases,
                       "tasks_s": tasks, "json_sha1": hashlib.sha1(doc).hexdigest()}))
+
+if __name__ == "__main__":
+    main()
+"""
+
+
+REPORT_RUN = r"""
+import hashlib, json, sys, time
+from bpmtool import api
+
+def main():
+    mode, log, model = sys.argv[1], sys.argv[2], api.load(sys.argv[3])
+    t = {}
+    start = time.perf_counter()
+
+    def report(source, cluster=None):
+        result = api.check(model, source, cluster=cluster)
+        t["check"] = time.perf_counter() - start - t.get("read", 0.0) - t.get("start_cluster", 0.0)
+        journey = api.journey(model, source, cluster=cluster)
+        return result, api.report(model, check=result, journey=journey, cluster=cluster)
+
+    if mode == "single":
+        frame = api.read_log(log)
+        t["read"] = time.perf_counter() - start
+        result, html = report(frame)
+    elif mode == "pieces":
+        result, html = report(log)
+    else:
+        with api.cluster(workers=2, memory_limit=sys.argv[4]) as cluster:
+            t["start_cluster"] = time.perf_counter() - start
+            result, html = report(log, cluster)
+    t["total"] = time.perf_counter() - start
+    t["journey_and_report"] = (
+        t["total"] - t["check"] - t.get("read", 0.0) - t.get("start_cluster", 0.0)
+    )
+    print(json.dumps({"times": t, "events": result.events,
+                      "html_sha1": hashlib.sha1(html.encode()).hexdigest()}))
 
 if __name__ == "__main__":
     main()
@@ -278,9 +318,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--analysis",
-        choices=["check", "journey"],
+        choices=["check", "journey", "report"],
         default="check",
-        help="what is measured: api.check, or api.journey",
+        help="what is measured: api.check, api.journey, or the report (check, journey, HTML)",
     )
     parser.add_argument(
         "--reuse-parts",
@@ -288,7 +328,7 @@ def main() -> None:
         help="keep a partitioned log written by an earlier run (no conversion measured)",
     )
     args = parser.parse_args()
-    run = JOURNEY_RUN if args.analysis == "journey" else RUN
+    run = {"journey": JOURNEY_RUN, "report": REPORT_RUN}.get(args.analysis, RUN)
     rows = []
     for events in args.sizes:
         log = make_log(events, args.generate_max)
@@ -313,7 +353,8 @@ def main() -> None:
         rows.append(row)
         print(json.dumps(row), flush=True)
     name = "-".join(str(n) for n in args.sizes)
-    out = DATA / f"scale-results-{'journey-' if args.analysis == 'journey' else ''}{name}.json"
+    prefix = "" if args.analysis == "check" else f"{args.analysis}-"
+    out = DATA / f"scale-results-{prefix}{name}.json"
     out.write_text(json.dumps(rows, indent=2))
 
 
