@@ -173,3 +173,16 @@ def test_on_a_local_cluster_through_the_command_line(example: Path, tmp_path: Pa
     one = _run([*report, "--log", str(LOG)], tmp_path / "one.html")
     two = _run([*report, "--log", str(example), "--workers", "2"], tmp_path / "two.html")
     assert two == one
+
+
+def test_without_a_log_no_scheduler_is_asked(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Drawing the model alone never connects to ``$BPMTOOL_SCHEDULER``; with a log an
+    unreachable scheduler is a clear error (exit 2)."""
+    monkeypatch.setenv("BPMTOOL_SCHEDULER", "tcp://127.0.0.1:9")
+    assert _run(["render", str(MODEL)], tmp_path / "model.svg").startswith(b"<svg")
+    assert b"<html" in _run(["report", str(MODEL)], tmp_path / "model.html").lower()
+    failed = runner.invoke(app, ["render", str(MODEL), "--log", str(LOG), "-q"])
+    assert failed.exit_code == 2
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in failed.output

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from contextlib import AbstractContextManager
+from contextlib import AbstractContextManager, nullcontext
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -95,6 +95,14 @@ def _check(
     return source, result
 
 
+def _cluster(
+    log: str | None, scheduler: str | None, workers: int | None
+) -> AbstractContextManager[Cluster | None]:
+    """The cluster the log is checked on; none without a log (drawing the model alone never
+    connects to ``$BPMTOOL_SCHEDULER``)."""
+    return api.cluster(scheduler, workers) if log is not None else nullcontext()
+
+
 def _flows_bar(result: CheckResult | None, quiet: bool) -> AbstractContextManager[Progress | None]:
     """The progress bar of the flow numbers drawn over the swimlanes: read partition by
     partition of a check that ran so, else nothing to follow."""
@@ -155,7 +163,7 @@ def render(
         )
         rule = opt.open_case_rule(open_after, open_cases)
         chosen = opt.log_filter(since, until, window, where, variant, in_lane, case_ids)
-        with api.cluster(scheduler, workers) as cluster:
+        with _cluster(log, scheduler, workers) as cluster:
             result = _check(loaded, log, quiet, options, rule, chosen, cluster)[1] if log else None
             with _flows_bar(result, quiet) as flows:
                 svg = api.render_svg(
@@ -230,7 +238,7 @@ def report(
         if format is ReportFormat.pdf and out is None and sys.stdout.isatty():
             typer.echo("error: a PDF is not for the terminal: give -o report.pdf", err=True)
             raise typer.Exit(2)
-        with api.cluster(scheduler, workers) as cluster:
+        with _cluster(log, scheduler, workers) as cluster:
             result = journey = None
             if log is not None:
                 chosen = opt.log_filter(since, until, window, where, variant, in_lane, case_ids)
