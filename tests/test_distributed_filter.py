@@ -190,3 +190,59 @@ def test_filtered_check_on_a_local_cluster(model: Model, frame: pd.DataFrame, pa
     assert pieces.mapping.df is None
     assert pieces.to_dict() == whole.to_dict()
     assert _behind(pieces) == _behind(whole)
+
+
+@pytest.mark.parametrize(
+    ("periods", "keep"),
+    [
+        (["quarter"], None),
+        (["2025-01-01..2025-03-31", "2025-Q2"], FILTERS["case attribute"]),
+    ],
+    ids=["a unit", "two periods and a filter"],
+)
+def test_compared_windows_of_partitions_equal_the_whole(
+    model: Model,
+    frame: pd.DataFrame,
+    parts: Path,
+    periods: list[str],
+    keep: api.LogFilter | None,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``check --compare`` of a partitioned log: each window is a filtered check run
+    partition by partition (a unit's windows follow the log's last time, asked of each
+    partition), never joined on the client; both sides equal the whole log's comparison,
+    ``slow_after`` included."""
+    from datetime import timedelta
+
+    from bpmtool.distributed import frames
+
+    slow = timedelta(days=2)
+    whole = api.compare_windows(model, frame, periods, log_filter=keep, slow_after=slow)
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the partitions were joined on the client")
+
+    monkeypatch.setattr(frames, "read_partitioned", refuse)
+    pieces = api.compare_windows(model, parts, periods, log_filter=keep, slow_after=slow)
+    assert pieces.to_dict() == whole.to_dict()
+    # the limit reaches both windows' checks: a looser one finds fewer slow handoffs
+    loose = api.compare_windows(model, frame, periods, log_filter=keep)
+    assert whole.to_dict() != loose.to_dict()
+
+
+def test_cli_compare_of_partitions_equals_the_csv(
+    frame: pd.DataFrame, parts: Path, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from bpmtool.cli import app
+
+    runner = CliRunner()
+    csv = tmp_path / "log.csv"
+    frame.to_csv(csv, index=False)
+    flags = ["--compare", "quarter", "--slow-after", "2d", "--where", "Region=EMEA", "-f", "json"]
+    a = runner.invoke(app, ["check", str(MODEL), str(parts), *flags, "-q"])
+    b = runner.invoke(app, ["check", str(MODEL), str(csv), *flags, "-q"])
+    assert a.exit_code == b.exit_code == 0, a.output
+    assert a.stdout == b.stdout
+    assert '"windows"' in a.stdout or '"labels"' in a.stdout, a.stdout[:300]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from bpmtool.api.analysis import _judged, _refuse_empty, check, journey
 from bpmtool.api.logs import _frame_of, _partitioned
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from bpmtool.distributed import Cluster
     from bpmtool.io.eventlog import Progress
+    from bpmtool.mining.check import CheckResult
 
 T = TypeVar("T")
 
@@ -106,10 +107,56 @@ def compare_windows(
     open_rule: OpenCaseRule | None = None,
     budget: AlignmentBudget | None = None,
     precision: bool = True,
+    slow_after: timedelta | None = None,
+    lanes_from_log: bool = False,
+    cluster: Cluster | None = None,
+    read_progress: Progress | None = None,
 ) -> WindowComparison:
     """Check two windows of a log (:func:`comparison_periods`; how a case must stand in
     one: ``window``, as in :class:`LogFilter`) and put their KPIs and finding counts side by
-    side.  ``log_filter`` (without a time window of its own) applies to both."""
+    side.  ``log_filter`` (without a time window of its own) applies to both.  A
+    partitioned log is checked partition by partition for each window (on the
+    ``cluster``'s workers, or here one after another), never joined here; a comparison of
+    units first asks each partition for its last event time."""
+
+    def run(source: pd.DataFrame | str, chosen: LogFilter, **reading: Any) -> CheckResult:
+        return check(
+            model,
+            source,
+            method=method,
+            lanes_from=lanes_from,
+            open_rule=open_rule,
+            budget=budget,
+            precision=precision,
+            slow_after=slow_after,
+            lanes_from_log=lanes_from_log,
+            log_filter=chosen,
+            **reading,
+        )
+
+    if isinstance(log, (str, Path)) and _partitioned(log):
+        from bpmtool.distributed.journeys import latest_time
+
+        _no_window_of_its_own(log_filter)
+        path = str(log)
+        latest = (
+            latest_time(path, cluster, roles=columns, date_format=date_format)
+            if _by_unit(periods)
+            else None
+        )
+        labels, chosen = _windows(_periods_at(periods, latest), window, log_filter)
+        a, b = (
+            run(
+                path,
+                one,
+                columns=columns,
+                date_format=date_format,
+                cluster=cluster,
+                read_progress=read_progress,
+            )
+            for one in chosen
+        )
+        return compare_results(labels, (a, b))
     labels, (a, b) = _each_window(
         log,
         periods,
@@ -117,16 +164,7 @@ def compare_windows(
         log_filter,
         columns,
         date_format,
-        lambda frame, chosen: check(
-            model,
-            frame,
-            method=method,
-            lanes_from=lanes_from,
-            open_rule=open_rule,
-            budget=budget,
-            precision=precision,
-            log_filter=chosen,
-        ),
+        run,
     )
     return compare_results(labels, (a, b))
 
@@ -198,12 +236,7 @@ def _journey_windows_in_pieces(
         if _by_unit(periods)
         else None
     )
-    base = log_filter or LogFilter()
-    (first, s1, e1), (second, s2, e2) = _periods_at(periods, latest)
-    chosen = [
-        replace(base, since=s1, until=e1, window=window),
-        replace(base, since=s2, until=e2, window=window),
-    ]
+    (first, second), chosen = _windows(_periods_at(periods, latest), window, log_filter)
     both, notes = gather_journeys(
         path,
         model,
@@ -235,11 +268,20 @@ def _each_window(
     window in turn."""
     _no_window_of_its_own(log_filter)
     frame = _frame_of(log, log_filter, columns=columns, date_format=date_format)
+    labels, (a, b) = _windows(comparison_periods(periods, frame), window, log_filter)
+    return labels, (analyse(frame, a), analyse(frame, b))
+
+
+def _windows(
+    periods: list[tuple[str, datetime, datetime]], window: str, log_filter: LogFilter | None
+) -> tuple[tuple[str, str], tuple[LogFilter, LogFilter]]:
+    """The two windows' labels, and the shared filter narrowed to each window."""
+    _no_window_of_its_own(log_filter)
     base = log_filter or LogFilter()
-    (first, s1, e1), (second, s2, e2) = comparison_periods(periods, frame)
+    (first, s1, e1), (second, s2, e2) = periods
     return (first, second), (
-        analyse(frame, replace(base, since=s1, until=e1, window=window)),
-        analyse(frame, replace(base, since=s2, until=e2, window=window)),
+        replace(base, since=s1, until=e1, window=window),
+        replace(base, since=s2, until=e2, window=window),
     )
 
 

@@ -114,21 +114,35 @@ def check(
                 typer.echo(f"error: --align-budget: {exc}", err=True)
                 raise typer.Exit(2) from None
         loaded = api.load(model)
+        options = LogOptions(
+            case, activity, timestamp, resource, lane, lanes_from, encoding, date_format
+        )
+        # a partitioned log is checked partition by partition, never joined here
+        pieces = api.is_partitioned_log(log)
         if compare:
-            frame = LogOptions(
-                case, activity, timestamp, resource, lane, lanes_from, encoding, date_format
-            ).read(log, quiet=quiet, log_filter=chosen)
-            comparison = api.compare_windows(
-                loaded,
-                frame,
-                compare,
-                window=window,
-                log_filter=chosen,
-                method=method.value,
-                lanes_from=lanes_from,
-                open_rule=rule,
-                budget=budget,
-            )
+            with (
+                api.cluster(scheduler, workers) as cluster,
+                progress_bar(
+                    "checking partitions", quiet=quiet or not pieces, unit="part"
+                ) as reading,
+            ):
+                comparison = api.compare_windows(
+                    loaded,
+                    log if pieces else options.read(log, quiet=quiet, log_filter=chosen),
+                    compare,
+                    window=window,
+                    log_filter=chosen,
+                    method=method.value,
+                    columns=options.columns() or None if pieces else None,
+                    date_format=date_format if pieces else None,
+                    lanes_from=lanes_from,
+                    open_rule=rule,
+                    budget=budget,
+                    slow_after=limit,
+                    lanes_from_log=lanes_from_log,
+                    cluster=cluster,
+                    read_progress=reading,
+                )
             text = (
                 json.dumps(comparison.to_dict(), indent=2, ensure_ascii=False) + "\n"
                 if format == TextOrJson.json
@@ -136,11 +150,6 @@ def check(
             )
             write_output(text, out)
             return
-        options = LogOptions(
-            case, activity, timestamp, resource, lane, lanes_from, encoding, date_format
-        )
-        # a partitioned log is checked partition by partition, never joined here
-        pieces = api.is_partitioned_log(log)
         with api.cluster(scheduler, workers) as cluster:
             source: object = log
             if not pieces:

@@ -67,6 +67,9 @@ class CheckResult:
     #: how it read the pieces (:class:`~bpmtool.distributed.facts.PartitionedRead`), for
     #: the case index and the flow numbers, which read them again
     pieces: Any = field(default=None, repr=False)
+    #: each checked case's time from its first to its last event in days (NaN: no times
+    #: known), in no particular order: what a comparison of windows summarises
+    case_days: Any = field(default=None, repr=False)
 
     def summary(self) -> dict[str, Any]:
         c = self.conformance
@@ -313,6 +316,7 @@ def run_check(
         lanes_modelled=lanes,
         lanes_from_log=[list(o) for o in derived.owners] if derived else None,
         span=facts.span,
+        case_days=facts.cases.lead,
     )
 
 

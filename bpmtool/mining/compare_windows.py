@@ -137,18 +137,9 @@ def _kpis(result: CheckResult) -> dict[str, Any]:
 def _case_days(result: CheckResult) -> Any:
     """Each case's duration (first to last event) in days; NaN without times."""
     import numpy as np
-    import pandas as pd
 
-    from bpmtool.log_schema import CASE, TIMESTAMP
-
-    df = result.mapping.df
-    if TIMESTAMP not in df.columns or not str(df[TIMESTAMP].dtype).startswith("datetime64"):
-        return np.zeros(0)
-    times = df[TIMESTAMP]
-    if isinstance(times.dtype, pd.DatetimeTZDtype):
-        times = times.dt.tz_convert(None)
-    span = times.groupby(df[CASE].astype("category").cat.codes.to_numpy()).agg(["min", "max"])
-    return ((span["max"] - span["min"]).dt.total_seconds() / 86_400).to_numpy(dtype=float)
+    days = result.case_days
+    return np.zeros(0) if days is None else np.asarray(days, dtype=float)
 
 
 def _finding_counts(findings: list[Finding]) -> dict[str, tuple[int, int | None]]:
