@@ -16,7 +16,8 @@ import typer
 from bpmtool import api
 from bpmtool.cli import log_options as opt
 from bpmtool.cli.app import app, input_errors_exit, write_output
-from bpmtool.cli.log_options import LogOptions, TextOrJson, progress_bar
+from bpmtool.cli.checking import check_log
+from bpmtool.cli.log_options import LogOptions, TextOrJson
 
 if TYPE_CHECKING:
     from bpmtool.api import CaseIndex, CheckResult, Model
@@ -49,28 +50,17 @@ def _checked(
     runs: a partitioned log is checked and indexed partition by partition, its events never
     joined here (a case's timeline reads its one partition)."""
     loaded = api.load(model)
-    pieces = api.is_partitioned_log(log)
     with api.cluster(*where) as cluster:
-        source: Any = log
-        if not pieces:
-            source = options.read(log, quiet=quiet, log_filter=chosen)
-        with (
-            progress_bar("checking partitions", quiet=quiet or not pieces, unit="part") as reading,
-            progress_bar("aligning variants", quiet=quiet, unit="variant") as aligning,
-        ):
-            result = api.check(
-                loaded,
-                source,
-                columns=options.columns() or None if pieces else None,
-                date_format=options.date_format if pieces else None,
-                read_progress=reading,
-                lanes_from=options.lanes_from,
-                progress=aligning,
-                open_rule=rule,
-                log_filter=chosen,
-                precision=False,
-                cluster=cluster,
-            )
+        source, result = check_log(
+            loaded,
+            log,
+            options,
+            quiet=quiet,
+            cluster=cluster,
+            log_filter=chosen,
+            open_rule=rule,
+            precision=False,
+        )
         opt.show_filter(result.filtered)
         if journey and loaded.journey is None and not loaded.ctqs:
             typer.echo("error: --ctq and --reason need a model with a journey or CTQs", err=True)

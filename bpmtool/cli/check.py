@@ -11,8 +11,9 @@ import typer
 from bpmtool import api
 from bpmtool.cli import log_options as opt
 from bpmtool.cli.app import app, input_errors_exit, style, use_colour, write_output
+from bpmtool.cli.checking import check_log
 from bpmtool.cli.comparison import format_comparison
-from bpmtool.cli.log_options import LogOptions, TextOrJson, progress_bar, show_notes
+from bpmtool.cli.log_options import LogOptions, TextOrJson, progress_bar
 from bpmtool.cli.model_commands import FailOn, _exit_code, format_findings_text
 
 __all__: list[str] = []
@@ -151,33 +152,19 @@ def check(
             write_output(text, out)
             return
         with api.cluster(scheduler, workers) as cluster:
-            source: object = log
-            if not pieces:
-                source = options.read(log, quiet=quiet, cluster=cluster, log_filter=chosen)
-            with (
-                progress_bar(
-                    "checking partitions", quiet=quiet or not pieces, unit="part"
-                ) as reading,
-                progress_bar("aligning variants", quiet=quiet, unit="variant") as aligning,
-            ):
-                result = api.check(
-                    loaded,
-                    source,  # type: ignore[arg-type]
-                    columns=options.columns() or None if pieces else None,
-                    date_format=date_format if pieces else None,
-                    read_progress=reading,
-                    method=method.value,
-                    lanes_from=lanes_from,
-                    slow_after=limit,
-                    progress=aligning,
-                    cluster=cluster,
-                    open_rule=rule,
-                    budget=budget,
-                    log_filter=chosen,
-                    lanes_from_log=lanes_from_log,
-                )
-            if pieces:
-                show_notes(result.notes)
+            _, result = check_log(
+                loaded,
+                log,
+                options,
+                quiet=quiet,
+                cluster=cluster,
+                log_filter=chosen,
+                method=method.value,
+                slow_after=limit,
+                open_rule=rule,
+                budget=budget,
+                lanes_from_log=lanes_from_log,
+            )
         if cases_csv is not None:
             api.write_file(cases_csv, result.case_frame().to_csv(index=False))
     if format == TextOrJson.json:

@@ -13,7 +13,8 @@ import typer
 from bpmtool import api
 from bpmtool.cli import log_options as opt
 from bpmtool.cli.app import app, input_errors_exit, write_output
-from bpmtool.cli.log_options import LogOptions, progress_bar, show_notes
+from bpmtool.cli.checking import check_log
+from bpmtool.cli.log_options import LogOptions, progress_bar
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -67,30 +68,17 @@ def _check(
     log_filter: api.LogFilter | None,
     cluster: Cluster | None,
 ) -> tuple[pd.DataFrame | str, CheckResult]:
-    """The check of ``log`` and what was checked: the log read into one frame, or — a
-    partitioned log, checked partition by partition and never joined here — its address."""
-    pieces = api.is_partitioned_log(log)
-    source: pd.DataFrame | str = log
-    if not pieces:
-        source = options.read(log, quiet=quiet, cluster=cluster, log_filter=log_filter)
-    with (
-        progress_bar("checking partitions", quiet=quiet or not pieces, unit="part") as reading,
-        progress_bar("aligning variants", quiet=quiet, unit="variant") as aligning,
-    ):
-        result = api.check(
-            loaded,
-            source,
-            columns=options.columns() or None if pieces else None,
-            date_format=options.date_format if pieces else None,
-            read_progress=reading,
-            lanes_from=options.lanes_from,
-            progress=aligning,
-            cluster=cluster,
-            open_rule=open_rule,
-            log_filter=log_filter,
-        )
-    if pieces:
-        show_notes(result.notes)
+    """The check of ``log`` and what was checked (:func:`~bpmtool.cli.checking.check_log`),
+    its filter's outcome said on stderr."""
+    source, result = check_log(
+        loaded,
+        log,
+        options,
+        quiet=quiet,
+        cluster=cluster,
+        log_filter=log_filter,
+        open_rule=open_rule,
+    )
     opt.show_filter(result.filtered)
     return source, result
 
